@@ -1,0 +1,80 @@
+/**
+ * Cluster health as the actions judge it, platform-neutral: Patroni's view (one leader, every
+ * expected member running) confirmed by PostgreSQL's (each replica streaming in
+ * pg_stat_replication, and the synchronous standbys in place).
+ */
+import type { ClusterSpec } from '../spec/cluster';
+import type { ClusterAccess } from '../platform/types';
+import { ActionError } from '../errors';
+import { connectTo, withClient } from '../sql/connect';
+import { getCluster, isLeaderRole, type PatroniCluster, type PatroniMember } from './patroni-api';
+import { sleep } from '../util/sleep';
+
+export interface Health {
+  healthy: boolean;
+  leader?: PatroniMember;
+  /** One line per member: what it is doing, or why it is not healthy yet. */
+  problems: string[];
+  cluster?: PatroniCluster;
+}
+
+interface ReplicationRow {
+  application_name: string;
+  state: string;
+  sync_state: string;
+}
+
+export async function checkHealth(access: ClusterAccess, spec: ClusterSpec, expected: readonly string[]): Promise<Health> {
+  const cluster = await getCluster(Object.values(access.apiUrls()));
+  if (!cluster) return { healthy: false, problems: ['no Patroni REST API answers yet'] };
+  const problems: string[] = [];
+  const leaders = cluster.members.filter((m) => isLeaderRole(m.role) && m.state === 'running');
+  if (leaders.length !== 1) problems.push(`${leaders.length} running leaders (want 1)`);
+  const leader = leaders[0];
+  for (const name of expected) {
+    const m = cluster.members.find((x) => x.name === name);
+    if (!m) problems.push(`${name}: not registered in the DCS yet`);
+    else if (m.state !== 'running' && m.state !== 'streaming') problems.push(`${name}: ${m.role} ${m.state}`);
+  }
+  if (!leader || problems.length > 0) return { healthy: false, leader, problems, cluster };
+  const replicas = expected.filter((n) => n !== leader.name);
+  if (replicas.length === 0) return { healthy: true, leader, problems, cluster };
+  try {
+    const rows = await withClient(
+      await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
+      async (c) => (await c.query<ReplicationRow>('select application_name, state, sync_state from pg_stat_replication')).rows,
+    );
+    for (const name of replicas) {
+      const row = rows.find((r) => r.application_name === name);
+      if (!row || row.state !== 'streaming') problems.push(`${name}: ${row ? row.state : 'not connected to the primary'}`);
+    }
+    const wantSync = spec.synchronous ? Math.min(spec.synchronous.number, replicas.length) : 0;
+    const sync = rows.filter((r) => r.sync_state === 'sync' || r.sync_state === 'quorum').length;
+    if (sync < wantSync) problems.push(`${sync} synchronous standby(s) (want ${wantSync})`);
+  } catch (e) {
+    problems.push(`${leader.name}: ${(e as Error).message}`);
+  }
+  return { healthy: problems.length === 0, leader, problems, cluster };
+}
+
+/** Waits until healthy; on timeout, fails with each member's state. */
+export async function waitHealthy(
+  access: ClusterAccess,
+  spec: ClusterSpec,
+  expected: readonly string[],
+  timeoutMs: number,
+): Promise<Health> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Health = { healthy: false, problems: [] };
+  while (Date.now() < deadline) {
+    const dead = access.processProblems?.() ?? [];
+    if (dead.length > 0) throw new ActionError(`cluster ${spec.name} cannot become healthy:\n${dead.map((p) => `  - ${p}`).join('\n')}`);
+    last = await checkHealth(access, spec, expected);
+    if (last.healthy) return last;
+    await sleep(200);
+  }
+  throw new ActionError(
+    `cluster ${spec.name} not healthy after ${Math.round(timeoutMs / 1000)} s:\n` +
+      last.problems.map((p) => `  - ${p}`).join('\n'),
+  );
+}

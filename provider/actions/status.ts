@@ -1,0 +1,60 @@
+/**
+ * `status`: Patroni's view of the members merged with the platform's (PIDs), and the endpoints
+ * as connection URIs without passwords.
+ */
+import type { ClusterRuntime, Platform } from '../platform/types';
+import { InputError } from '../errors';
+import { getCluster, isLeaderRole } from './patroni-api';
+import { clusterUris } from './uri';
+
+export interface MemberStatus {
+  name: string;
+  role: 'primary' | 'replica' | 'unknown';
+  /** A synchronous standby (commits wait for it). */
+  sync: boolean;
+  state: string;
+  host: string;
+  port: number;
+  timeline: number | null;
+  /** Bytes behind the primary; 0 for the primary; null when unknown. */
+  lagBytes: number | null;
+  pendingRestart: boolean;
+  pid: number | null;
+  patroniPid: number | null;
+}
+
+export interface ClusterStatus {
+  name: string;
+  primary: string | null;
+  members: MemberStatus[];
+  endpoints: { rw: string; ro: string; r: string; pooler: string | null };
+  services: ClusterRuntime['services'];
+}
+
+export async function status(platform: Platform, name: string): Promise<ClusterStatus> {
+  const runtime = await platform.runtime(name);
+  if (!runtime.exists || !runtime.spec) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
+  const access = await platform.access(name);
+  const patroni = await getCluster(runtime.members.filter((m) => m.running).map((m) => m.apiUrl));
+  const members: MemberStatus[] = runtime.members.map((m) => {
+    const p = patroni?.members.find((x) => x.name === m.name);
+    const leader = p !== undefined && isLeaderRole(p.role);
+    return {
+      name: m.name,
+      role: p ? (leader ? 'primary' : 'replica') : 'unknown',
+      sync: p?.role === 'sync_standby',
+      state: p?.state ?? (m.running ? 'starting' : 'stopped'),
+      host: m.postgres.host,
+      port: m.postgres.port,
+      timeline: p?.timeline ?? null,
+      lagBytes: leader ? 0 : typeof p?.lag === 'number' ? p.lag : null,
+      pendingRestart: p?.pending_restart === true,
+      pid: m.pid ?? null,
+      patroniPid: m.patroniPid ?? null,
+    };
+  });
+  const primary = members.find((m) => m.role === 'primary')?.name ?? null;
+  const uris = clusterUris(runtime.endpoints, access.app());
+  return { name, primary, members, endpoints: { ...uris, pooler: uris.pooler ?? null }, services: runtime.services };
+}
+

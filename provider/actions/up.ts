@@ -1,0 +1,64 @@
+/**
+ * `up`: make the cluster match the spec. Idempotent: the same spec twice changes nothing and
+ * restarts nothing. Steps: preflight -> provision -> healthy -> dynamic configuration ->
+ * bootstrap objects -> scale-down -> desired primary -> pooler -> record.
+ */
+import type { ClusterSpec } from '../spec/cluster';
+import type { Platform } from '../platform/types';
+import { connectTo, withClient } from '../sql/connect';
+import { ensureAppObjects } from '../sql/bootstrap';
+import { applyDynamicConfig } from './config';
+import { waitHealthy } from './health';
+import type { Reporter } from './reporter';
+import { switchover } from './switchover';
+
+export interface UpResult {
+  primary: string;
+  members: string[];
+  seconds: number;
+  restarted: string[];
+  removed: string[];
+}
+
+export const READY_TIMEOUT_MS = 180_000;
+
+export async function up(platform: Platform, spec: ClusterSpec, reporter: Reporter): Promise<UpResult> {
+  const started = Date.now();
+  await platform.preflight(spec);
+  const { toRemove } = await platform.provision(spec, reporter);
+  const access = await platform.access(spec.name);
+  const all = Object.keys(access.apiUrls());
+  const members = all.filter((m) => !toRemove.includes(m));
+  reporter.step(`waiting for ${all.length} member(s) to be healthy`);
+  let health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS);
+  const config = await applyDynamicConfig(access, spec, health, all, reporter);
+  const leader = health.leader;
+  if (spec.bootstrap.initdb && leader) {
+    const ran = await withClient(
+      await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
+      (c) =>
+        ensureAppObjects(c, {
+          owner: spec.bootstrap.initdb!.owner,
+          database: spec.bootstrap.initdb!.database,
+          verifier: access.appVerifier(),
+        }),
+    );
+    for (const statement of ran) reporter.step(statement);
+  }
+  if (toRemove.length > 0) {
+    await platform.removeMembers(spec, toRemove, reporter);
+    health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS);
+  }
+  let primary = health.leader?.name as string;
+  if (spec.primary && spec.primary !== primary) {
+    primary = (await switchover(platform, access, spec, spec.primary, reporter)).to;
+  }
+  await platform.syncPooler(spec, primary, reporter);
+  await platform.commit(spec);
+  const seconds = (Date.now() - started) / 1000;
+  reporter.done(
+    `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: primary ${primary}, ` +
+      `${members.length - 1} replica(s) streaming${spec.synchronous ? ' (synchronous)' : ''}`,
+  );
+  return { primary, members, seconds, restarted: config.restarted, removed: toRemove };
+}

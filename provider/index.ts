@@ -1,0 +1,12 @@
+/** pulumi-pgcluster: the public API of the package. */
+export * from './spec';
+export * from './errors';
+export { LocalPlatform } from './platform/local';
+export { defaultStateDir } from './platform/local/state-dir';
+export type * from './platform/types';
+export { up, type UpResult } from './actions/up';
+export { down, destroy } from './actions/lifecycle';
+export { status, type ClusterStatus, type MemberStatus } from './actions/status';
+export { switchover, type SwitchoverResult } from './actions/switchover';
+export { clusterUris } from './actions/uri';
+export { consoleReporter, silentReporter, type Reporter } from './actions/reporter';

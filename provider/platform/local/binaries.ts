@@ -1,0 +1,90 @@
+/**
+ * Finds the programs a local cluster runs, with an error that names the missing package.
+ */
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { InputError } from '../../errors';
+
+export interface LocalBinaries {
+  /** PostgreSQL server binaries (postgres, initdb, pg_ctl, pg_rewind, pg_basebackup). */
+  postgresBinDir: string;
+  patroni: string;
+  /** The Python that runs Patroni; also runs our supervisor and callback scripts. */
+  python: string;
+  etcd: string;
+  pgbouncer: string;
+}
+
+const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function which(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SEARCH_DIRS];
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    if (executable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Server binaries of a PostgreSQL major version, as Debian/PGDG install them. */
+export function postgresBinDir(version: number): string | undefined {
+  const dir = `/usr/lib/postgresql/${version}/bin`;
+  return ['postgres', 'initdb', 'pg_ctl', 'pg_rewind', 'pg_basebackup'].every((b) => executable(join(dir, b)))
+    ? dir
+    : undefined;
+}
+
+function interpreterOf(script: string): string | undefined {
+  const firstLine = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine);
+  if (!match) return undefined;
+  const [, interpreter, arg] = match;
+  if (interpreter?.endsWith('/env') && arg) return which(arg);
+  return interpreter && existsSync(interpreter) ? interpreter : undefined;
+}
+
+/** Every missing piece is reported at once, with the apt-get line that installs it. */
+export function findLocalBinaries(postgresVersion: number): LocalBinaries {
+  const missing: string[] = [];
+  const binDir = postgresBinDir(postgresVersion);
+  if (!binDir)
+    missing.push(
+      `postgresVersion ${postgresVersion}: PostgreSQL ${postgresVersion} server binaries not found in /usr/lib/postgresql/${postgresVersion}/bin (package postgresql-${postgresVersion})`,
+    );
+  const patroni = which('patroni');
+  if (!patroni) missing.push('patroni not found on PATH (package patroni)');
+  const etcd = which('etcd');
+  if (!etcd) missing.push('etcd not found on PATH (package etcd-server)');
+  const pgbouncer = which('pgbouncer');
+  if (!pgbouncer) missing.push('pgbouncer not found on PATH (package pgbouncer)');
+  const python = patroni ? interpreterOf(patroni) : undefined;
+  if (patroni && !python) missing.push(`cannot find the Python interpreter that runs ${patroni}`);
+  if (missing.length > 0) {
+    const packages = [
+      ...(binDir ? [] : [`postgresql-${postgresVersion}`]),
+      ...(patroni ? [] : ['patroni']),
+      ...(etcd ? [] : ['etcd-server']),
+      ...(pgbouncer ? [] : ['pgbouncer']),
+    ];
+    throw new InputError(
+      `the local platform is missing programs:\n${missing.map((m) => `  - ${m}`).join('\n')}` +
+        (packages.length ? `\ninstall them with: apt-get install -y ${packages.join(' ')}` : ''),
+    );
+  }
+  return {
+    postgresBinDir: binDir as string,
+    patroni: patroni as string,
+    python: python as string,
+    etcd: etcd as string,
+    pgbouncer: pgbouncer as string,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Everything the local platform derives for one cluster: paths, ports, the run user, binaries,
+ * secrets, and the render contexts of members and pooler.
+ */
+import { join } from 'node:path';
+import type { ClusterSpec } from '../../spec/cluster';
+import type { MemberContext, PatroniContext } from '../../render/context';
+import type { PoolerContext } from '../../render/pgbouncer';
+import { memberName } from '../../naming';
+import { clusterPaths, type ClusterPaths } from './paths';
+import { clusterPorts, LOCAL_HOST, memberPorts, type ClusterPorts } from './ports';
+import type { LocalBinaries } from './binaries';
+import type { RunUser } from './run-user';
+import type { StoredSecrets } from './state';
+
+export const ALLOWED_NETWORKS = ['127.0.0.1/32', '::1/128'];
+
+export interface LocalCluster {
+  name: string;
+  basePort: number;
+  stateDir: string;
+  paths: ClusterPaths;
+  ports: ClusterPorts;
+  user: RunUser;
+}
+
+export function localCluster(stateDir: string, name: string, basePort: number, user: RunUser): LocalCluster {
+  return { name, basePort, stateDir, paths: clusterPaths(stateDir, name), ports: clusterPorts(basePort), user };
+}
+
+export function basePortOf(spec: ClusterSpec): number {
+  if (!spec.platform.local) throw new Error('not a local cluster');
+  return spec.platform.local.basePort;
+}
+
+/** Copies of our helper scripts live in the cluster dir, readable by the run user. */
+export function scriptPath(lc: LocalCluster, script: string): string {
+  return join(lc.paths.root, 'bin', script);
+}
+
+export function memberContext(lc: LocalCluster, slot: number): MemberContext {
+  const name = memberName(lc.name, slot);
+  const paths = lc.paths.member(name);
+  const ports = memberPorts(lc.basePort, slot);
+  return {
+    name,
+    host: LOCAL_HOST,
+    listenHost: LOCAL_HOST,
+    postgresPort: ports.postgres,
+    restPort: ports.rest,
+    dataDir: paths.data,
+    socketDir: paths.socketDir,
+    pgpassFile: paths.pgpass,
+    logDir: paths.pgLogDir,
+  };
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function patroniContext(
+  lc: LocalCluster,
+  spec: ClusterSpec,
+  slot: number,
+  bins: LocalBinaries,
+  secrets: StoredSecrets,
+): PatroniContext {
+  const member = memberContext(lc, slot);
+  const follow = lc.paths.member(member.name).followConfig;
+  return {
+    member,
+    dcs: { kind: 'etcd3', hosts: [`${LOCAL_HOST}:${lc.ports.etcdClient}`] },
+    binDir: bins.postgresBinDir,
+    secrets,
+    allowedNetworks: ALLOWED_NETWORKS,
+    callback: spec.pooler.enabled
+      ? [bins.python, scriptPath(lc, 'pooler-follow.py'), follow].map(shellQuote).join(' ')
+      : undefined,
+  };
+}
+
+export function poolerContext(lc: LocalCluster): PoolerContext {
+  const p = lc.paths.pooler;
+  return {
+    listenHost: LOCAL_HOST,
+    port: lc.ports.pooler,
+    databasesFile: p.databases,
+    authFile: p.userlist,
+    logFile: p.log,
+    pidFile: p.pid,
+    socketDir: '',
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * The local platform: etcd, Patroni members and PgBouncer as processes on 127.0.0.1, under
+ * `<stateDir>/<cluster>/`, run as an unprivileged user. Same renderers, same actions as kubernetes.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterSpec } from '../../spec/cluster';
+import type { Reporter } from '../../actions/reporter';
+import { InputError } from '../../errors';
+import { memberName, memberSlot, SUPERUSER } from '../../naming';
+import { planMembers } from '../../plan/members';
+import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
+import { findLocalBinaries, type LocalBinaries } from './binaries';
+import { ALLOWED_NETWORKS, basePortOf, localCluster, memberContext, type LocalCluster } from './cluster-context';
+import { ensureEtcd, etcdPid, stopEtcd } from './etcd';
+import { memberPids, memberRuntime, reloadMember, startMember, stopMember, stopOrphanPostmaster, writeMemberConfig } from './member';
+import { ensurePooler, poolerPid, stopPooler } from './pooler';
+import { killLeftovers } from './leftovers';
+import { checkPorts } from './preflight';
+import { LOCAL_HOST, memberPorts } from './ports';
+import { checkReachable, ensureDir, giveTo, resolveRunUser, type RunUser } from './run-user';
+import { ensureSecrets, readRecord, readSecrets, writeRecord, type ClusterRecord } from './state';
+import { getCluster, isLeaderRole } from '../../actions/patroni-api';
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `      ${l}`).join('\n');
+  } catch {
+    return '      (no log)';
+  }
+}
+
+const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py'];
+
+function scriptsSource(): string {
+  const beside = join(__dirname, 'scripts');
+  return existsSync(beside) ? beside : join(__dirname, '..', '..', '..', 'provider', 'platform', 'local', 'scripts');
+}
+
+/** The socket path PostgreSQL creates must fit in sockaddr_un (107 bytes). */
+const MAX_SOCKET_PATH = 107;
+
+export class LocalPlatform implements Platform {
+  readonly kind = 'local' as const;
+  private userCache?: RunUser;
+
+  constructor(readonly stateDir: string) {}
+
+  private get user(): RunUser {
+    this.userCache ??= resolveRunUser();
+    return this.userCache;
+  }
+
+  private cluster(spec: ClusterSpec): LocalCluster {
+    return localCluster(this.stateDir, spec.name, basePortOf(spec), this.user);
+  }
+
+  /** A cluster known only by name: its base port comes from its record. */
+  private known(name: string): { lc: LocalCluster; record: ClusterRecord } | undefined {
+    const record = readRecord(join(this.stateDir, name, 'cluster.json'));
+    if (!record) return undefined;
+    return { lc: this.cluster(record.spec), record };
+  }
+
+  private mustKnow(name: string): { lc: LocalCluster; record: ClusterRecord } {
+    const found = this.known(name);
+    if (!found) throw new InputError(`no cluster named "${name}" in state dir ${this.stateDir} (see \`pgcluster list\`)`);
+    return found;
+  }
+
+  async preflight(spec: ClusterSpec): Promise<void> {
+    findLocalBinaries(spec.postgresVersion);
+    checkReachable(this.user, this.stateDir);
+    const lc = this.cluster(spec);
+    const record = readRecord(lc.paths.stateFile);
+    if (record) {
+      const was = record.spec;
+      const fixed: Array<[string, unknown, unknown]> = [
+        ['platform.local.basePort', basePortOf(was), basePortOf(spec)],
+        ['postgresVersion', was.postgresVersion, spec.postgresVersion],
+        ['bootstrap', was.bootstrap, spec.bootstrap],
+      ];
+      for (const [field, before, after] of fixed) {
+        if (JSON.stringify(before) !== JSON.stringify(after))
+          throw new InputError(
+            `${field}: cannot change for the existing cluster "${spec.name}" (${JSON.stringify(before)} -> ${JSON.stringify(after)}); ` +
+              'destroy and recreate it to change this',
+          );
+      }
+    }
+    const socketPath = join(lc.paths.member(memberName(spec.name, 20)).socketDir, `.s.PGSQL.${memberPorts(lc.basePort, 20).postgres}`);
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH)
+      throw new InputError(
+        `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
+      );
+    await checkPorts(this.stateDir, spec, lc, this.others(spec.name));
+  }
+
+  private others(name: string): ClusterRecord[] {
+    return this.listSync()
+      .filter((n) => n !== name)
+      .map((n) => readRecord(join(this.stateDir, n, 'cluster.json')))
+      .filter((r): r is ClusterRecord => r !== undefined);
+  }
+
+  private prepare(spec: ClusterSpec): { lc: LocalCluster; bins: LocalBinaries } {
+    const lc = this.cluster(spec);
+    const bins = findLocalBinaries(spec.postgresVersion);
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o755 });
+    ensureDir(this.user, lc.paths.root);
+    chmodSync(lc.paths.root, 0o700);
+    ensureDir(this.user, lc.paths.membersDir);
+    ensureDir(this.user, lc.paths.pooler.dir);
+    ensureDir(this.user, join(lc.paths.root, 'bin'));
+    for (const script of SCRIPTS) {
+      const from = join(scriptsSource(), script);
+      const to = join(lc.paths.root, 'bin', script);
+      if (!existsSync(to) || readFileSync(to, 'utf8') !== readFileSync(from, 'utf8')) copyFileSync(from, to);
+      chmodSync(to, 0o700);
+      giveTo(this.user, to);
+    }
+    ensureSecrets(lc.paths.secretsFile);
+    giveTo(this.user, lc.paths.secretsFile);
+    return { lc, bins };
+  }
+
+  async provision(spec: ClusterSpec, reporter: Reporter): Promise<{ toRemove: string[] }> {
+    const { lc, bins } = this.prepare(spec);
+    const secrets = ensureSecrets(lc.paths.secretsFile);
+    if (await ensureEtcd(lc, bins.etcd)) reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
+    const record: ClusterRecord = readRecord(lc.paths.stateFile) ?? {
+      name: spec.name,
+      spec,
+      slots: [],
+      createdAt: new Date().toISOString(),
+    };
+    const primary = await this.currentPrimary(lc, record.slots);
+    const plan = planMembers(record.slots, spec.instances, primary ? memberSlot(spec.name, primary) : undefined);
+    const slots = [...plan.keep, ...plan.add].sort((a, b) => a - b);
+    // Record new slots before starting them, so a failure half-way leaves nothing untracked.
+    writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
+    const started: string[] = [];
+    for (const slot of slots) {
+      const name = memberName(spec.name, slot);
+      const changed = writeMemberConfig(lc, spec, slot, bins, secrets);
+      if (memberPids(lc, name).supervisor) {
+        if (changed) {
+          reloadMember(lc, name);
+          reporter.step(`reloaded ${name} (patroni.yml changed)`);
+        }
+        continue;
+      }
+      if (await stopOrphanPostmaster(lc, name)) reporter.step(`stopped an unmanaged postmaster left by ${name}`);
+      startMember(lc, name, bins);
+      started.push(name);
+    }
+    if (started.length > 0) reporter.step(`started ${started.join(', ')}`);
+    return { toRemove: plan.remove.map((s) => memberName(spec.name, s)) };
+  }
+
+  private async currentPrimary(lc: LocalCluster, slots: number[]): Promise<string | undefined> {
+    if (slots.length === 0) return undefined;
+    const cluster = await getCluster(slots.map((s) => memberRuntime(lc, s).apiUrl));
+    return cluster?.members.find((m) => isLeaderRole(m.role))?.name;
+  }
+
+  async removeMembers(spec: ClusterSpec, members: string[], reporter: Reporter): Promise<void> {
+    const lc = this.cluster(spec);
+    for (const name of members) {
+      await stopMember(lc, name);
+      rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
+      const record = readRecord(lc.paths.stateFile);
+      const slot = memberSlot(spec.name, name);
+      if (record) writeRecord(lc.paths.stateFile, { ...record, slots: record.slots.filter((s) => s !== slot) });
+      reporter.step(`removed ${name}`);
+    }
+  }
+
+  async syncPooler(spec: ClusterSpec, primary: string | undefined, reporter: Reporter): Promise<void> {
+    const lc = this.cluster(spec);
+    if (!spec.pooler.enabled) {
+      if (poolerPid(lc)) {
+        await stopPooler(lc);
+        reporter.step('stopped the pooler (pooler.enabled is false)');
+      }
+      return;
+    }
+    const { bins } = this.prepare(spec);
+    const slot = (primary && memberSlot(spec.name, primary)) || 1;
+    const target = memberContext(lc, slot);
+    const secrets = ensureSecrets(lc.paths.secretsFile);
+    const result = await ensurePooler(lc, spec, { host: target.host, port: target.postgresPort }, bins, secrets);
+    if (result !== 'unchanged') reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
+  }
+
+  async commit(spec: ClusterSpec): Promise<void> {
+    const lc = this.cluster(spec);
+    const record = readRecord(lc.paths.stateFile);
+    if (!record) return;
+    writeRecord(lc.paths.stateFile, { ...record, spec });
+  }
+
+  async access(name: string): Promise<ClusterAccess> {
+    const { lc, record } = this.mustKnow(name);
+    const secrets = readSecrets(lc.paths.secretsFile);
+    if (!secrets) throw new InputError(`cluster "${name}" has no secrets file ${lc.paths.secretsFile}`);
+    const owner = record.spec.bootstrap.initdb?.owner ?? 'app';
+    const database = record.spec.bootstrap.initdb?.database ?? 'app';
+    return {
+      apiUrls: () => {
+        const current = readRecord(lc.paths.stateFile) ?? record;
+        return Object.fromEntries(current.slots.map((s) => [memberName(name, s), memberRuntime(lc, s).apiUrl]));
+      },
+      allowedNetworks: ALLOWED_NETWORKS,
+      superuser: () => ({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
+      app: () => ({ user: owner, password: secrets.appPassword, database }),
+      appVerifier: () => secrets.appVerifier,
+      processProblems: () => {
+        const current = readRecord(lc.paths.stateFile) ?? record;
+        return current.slots
+          .map((s) => memberName(name, s))
+          .filter((m) => !memberPids(lc, m).supervisor)
+          .map((m) => `${m}: its processes are not running; last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, 8)}`);
+      },
+    };
+  }
+
+  async runtime(name: string): Promise<ClusterRuntime> {
+    const found = this.known(name);
+    if (!found) return { name, exists: false, members: [], endpoints: { rw: [], ro: [] }, services: {} };
+    const { lc, record } = found;
+    const members = record.slots.map((s) => memberRuntime(lc, s));
+    const pg = members.map((m) => m.postgres);
+    return {
+      name,
+      exists: true,
+      spec: record.spec,
+      members,
+      endpoints: {
+        rw: pg,
+        ro: pg,
+        ...(record.spec.pooler.enabled ? { pooler: { host: LOCAL_HOST, port: lc.ports.pooler } } : {}),
+      },
+      services: {
+        etcd: { running: etcdPid(lc) !== undefined, pid: etcdPid(lc) },
+        pooler: { running: poolerPid(lc) !== undefined, pid: poolerPid(lc) },
+      },
+    };
+  }
+
+  private listSync(): string[] {
+    if (!existsSync(this.stateDir)) return [];
+    return readdirSync(this.stateDir)
+      .filter((n) => existsSync(join(this.stateDir, n, 'cluster.json')))
+      .sort();
+  }
+
+  async list(): Promise<string[]> {
+    return this.listSync();
+  }
+
+  async stop(name: string, reporter: Reporter): Promise<void> {
+    const { lc, record } = this.mustKnow(name);
+    const primary = await this.currentPrimary(lc, record.slots);
+    // Replicas first, the primary last: stopping the primary first would make a replica take over.
+    const order = record.slots
+      .map((s) => memberName(name, s))
+      .sort((a, b) => (a === primary ? 1 : b === primary ? -1 : a.localeCompare(b)));
+    for (const member of order) {
+      if (!memberPids(lc, member).supervisor && !memberPids(lc, member).postmaster) continue;
+      await stopMember(lc, member);
+      reporter.step(`stopped ${member}`);
+    }
+    if (poolerPid(lc)) {
+      await stopPooler(lc);
+      reporter.step('stopped the pooler');
+    }
+    if (etcdPid(lc)) {
+      await stopEtcd(lc);
+      reporter.step('stopped etcd');
+    }
+  }
+
+  async destroy(name: string, reporter: Reporter): Promise<void> {
+    const found = this.known(name);
+    const root = join(this.stateDir, name);
+    if (found) {
+      const { lc, record } = found;
+      await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
+      await stopPooler(lc);
+      await stopEtcd(lc);
+    }
+    const killed = await killLeftovers(root);
+    if (killed > 0) reporter.step(`killed ${killed} leftover process(es) of ${name}`);
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * One Patroni member: its config file, its supervisor (which keeps Patroni and the postmaster
+ * alive together and dead together), and its PIDs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { ClusterSpec } from '../../spec/cluster';
+import { renderPatroniYaml } from '../../render/patroni';
+import { renderPoolerDatabases } from '../../render/pgbouncer';
+import { POOLER_ADMIN_USER } from '../../naming';
+import type { MemberRuntime } from '../types';
+import type { LocalBinaries } from './binaries';
+import { memberContext, patroniContext, scriptPath, type LocalCluster } from './cluster-context';
+import { LOCAL_HOST } from './ports';
+import { isAlive, readPid, spawnDaemon, stopPid } from './process';
+import { ensureDir, giveTo } from './run-user';
+import { writeFileAtomic, type StoredSecrets } from './state';
+
+export function memberPids(lc: LocalCluster, name: string) {
+  const p = lc.paths.member(name);
+  const alive = (pid: number | undefined) => (isAlive(pid) ? pid : undefined);
+  const postmaster = readPid(p.postmasterPid);
+  return {
+    supervisor: alive(readPid(p.supervisorPid)),
+    patroni: alive(readPid(p.patroniPid)),
+    postmaster: alive(postmaster) && isPostgres(postmaster as number) ? postmaster : undefined,
+  };
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]?.endsWith('postgres') ?? false;
+  } catch {
+    return false;
+  }
+}
+
+export function memberRuntime(lc: LocalCluster, slot: number): MemberRuntime {
+  const ctx = memberContext(lc, slot);
+  const pids = memberPids(lc, ctx.name);
+  return {
+    name: ctx.name,
+    running: pids.supervisor !== undefined,
+    postgres: { host: ctx.host, port: ctx.postgresPort },
+    apiUrl: `http://${ctx.host}:${ctx.restPort}`,
+    pid: pids.postmaster,
+    patroniPid: pids.patroni,
+    supervisorPid: pids.supervisor,
+  };
+}
+
+/** Writes patroni.yml and the pooler-follow config. Returns true when patroni.yml changed. */
+export function writeMemberConfig(
+  lc: LocalCluster,
+  spec: ClusterSpec,
+  slot: number,
+  bins: LocalBinaries,
+  secrets: StoredSecrets,
+): boolean {
+  const ctx = patroniContext(lc, spec, slot, bins, secrets);
+  const p = lc.paths.member(ctx.member.name);
+  for (const dir of [p.dir, p.socketDir, p.pgLogDir]) ensureDir(lc.user, dir);
+  const follow = {
+    databasesFile: lc.paths.pooler.databases,
+    databasesContent: renderPoolerDatabases({ host: ctx.member.host, port: ctx.member.postgresPort }),
+    admin: { host: LOCAL_HOST, port: lc.ports.pooler, user: POOLER_ADMIN_USER, passFile: lc.paths.pooler.adminPassFile },
+  };
+  writeFileAtomic(p.followConfig, `${JSON.stringify(follow, null, 2)}\n`, 0o600);
+  const yaml = renderPatroniYaml(spec, ctx);
+  const changed = !existsSync(p.config) || readFileSync(p.config, 'utf8') !== yaml;
+  if (changed) writeFileAtomic(p.config, yaml, 0o600);
+  giveTo(lc.user, p.followConfig);
+  giveTo(lc.user, p.config);
+  return changed;
+}
+
+/**
+ * A postmaster whose supervisor is gone (the supervisor itself was SIGKILLed) would keep serving
+ * unmanaged: stop it before Patroni starts again, so there is never a second primary.
+ */
+export async function stopOrphanPostmaster(lc: LocalCluster, name: string): Promise<boolean> {
+  const pids = memberPids(lc, name);
+  if (pids.supervisor || !pids.postmaster) return false;
+  await stopPid(pids.postmaster, 'SIGQUIT', 5000);
+  return true;
+}
+
+export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries): number {
+  const p = lc.paths.member(name);
+  const pid = spawnDaemon({
+    command: bins.python,
+    args: [scriptPath(lc, 'member-supervisor.py'), p.supervisorPid, p.patroniPid, '--', bins.patroni, p.config],
+    logFile: p.patroniLog,
+    cwd: p.dir,
+    user: lc.user,
+  });
+  // Known from this moment on; the supervisor rewrites the same PID once it runs.
+  writeFileAtomic(p.supervisorPid, `${pid}\n`, 0o644);
+  giveTo(lc.user, p.supervisorPid);
+  return pid;
+}
+
+/** Patroni re-reads patroni.yml on SIGHUP; PostgreSQL is reloaded only if its settings changed. */
+export function reloadMember(lc: LocalCluster, name: string): void {
+  const { patroni } = memberPids(lc, name);
+  if (patroni) process.kill(patroni, 'SIGHUP');
+}
+
+/** Graceful stop: Patroni shuts PostgreSQL down (fast mode), then the supervisor exits. */
+export async function stopMember(lc: LocalCluster, name: string, timeoutMs = 60_000): Promise<void> {
+  const pids = memberPids(lc, name);
+  await stopPid(pids.supervisor, 'SIGTERM', timeoutMs);
+  // If the supervisor had to be SIGKILLed, Patroni died with it (PDEATHSIG); the postmaster may not have.
+  await stopPid(memberPids(lc, name).patroni, 'SIGKILL', 1000);
+  await stopOrphanPostmaster(lc, name);
+}

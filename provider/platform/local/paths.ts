@@ -1,0 +1,47 @@
+/** Where a local cluster keeps its files under the state dir. One function per file; pure. */
+import { join } from 'node:path';
+
+export function clusterPaths(stateDir: string, cluster: string) {
+  const root = join(stateDir, cluster);
+  return {
+    root,
+    stateFile: join(root, 'cluster.json'),
+    secretsFile: join(root, 'secrets.json'),
+    etcd: {
+      dir: join(root, 'etcd'),
+      data: join(root, 'etcd', 'data'),
+      log: join(root, 'etcd', 'etcd.log'),
+      pid: join(root, 'etcd', 'etcd.pid'),
+    },
+    pooler: {
+      dir: join(root, 'pooler'),
+      ini: join(root, 'pooler', 'pgbouncer.ini'),
+      databases: join(root, 'pooler', 'databases.ini'),
+      userlist: join(root, 'pooler', 'userlist.txt'),
+      log: join(root, 'pooler', 'pgbouncer.log'),
+      pid: join(root, 'pooler', 'pgbouncer.pid'),
+      adminPassFile: join(root, 'pooler', 'admin.pgpass'),
+    },
+    membersDir: join(root, 'members'),
+    member: (name: string) => memberPaths(join(root, 'members', name)),
+  };
+}
+
+export function memberPaths(dir: string) {
+  return {
+    dir,
+    config: join(dir, 'patroni.yml'),
+    data: join(dir, 'data'),
+    socketDir: join(dir, 'run'),
+    pgpass: join(dir, 'pgpass'),
+    pgLogDir: join(dir, 'log'),
+    patroniLog: join(dir, 'patroni.log'),
+    supervisorPid: join(dir, 'supervisor.pid'),
+    patroniPid: join(dir, 'patroni.pid'),
+    postmasterPid: join(dir, 'data', 'postmaster.pid'),
+    followConfig: join(dir, 'pooler-follow.json'),
+  };
+}
+
+export type ClusterPaths = ReturnType<typeof clusterPaths>;
+export type MemberPaths = ReturnType<typeof memberPaths>;

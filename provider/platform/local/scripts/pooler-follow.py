@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Patroni callback: points the pooler at this member when it becomes the primary.
+
+Usage (Patroni appends the last three): pooler-follow.py CONFIG.json ACTION ROLE SCOPE
+
+CONFIG.json (written by pgcluster, one per member) holds:
+  databasesFile     the [databases] file PgBouncer includes
+  databasesContent  its content with this member as the target (rendered by pgcluster)
+  admin             {host, port, user, passFile}: PgBouncer's admin console
+On on_start/on_role_change with role master/primary it rewrites databasesFile atomically and
+sends RELOAD to PgBouncer (and RESUME, in case a switchover paused it). Any other call is a no-op.
+A pooler that is not running is not an error: pgcluster writes the current primary when it starts one.
+"""
+import json
+import os
+import sys
+import time
+
+
+def log(msg):
+    sys.stderr.write("%s pooler-follow: %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg))
+    sys.stderr.flush()
+
+
+def admin_command(admin, commands):
+    import psycopg2
+
+    with open(admin["passFile"]) as f:
+        password = f.read().strip()
+    conn = psycopg2.connect(host=admin["host"], port=admin["port"], user=admin["user"],
+                            password=password, dbname="pgbouncer", connect_timeout=3)
+    conn.autocommit = True
+    try:
+        cur = conn.cursor()
+        for command in commands:
+            try:
+                cur.execute(command)
+            except psycopg2.Error as e:  # RESUME when not paused is an error we do not care about
+                log("%s: %s" % (command, str(e).strip()))
+    finally:
+        conn.close()
+
+
+def main():
+    if len(sys.argv) < 5:
+        sys.stderr.write(__doc__)
+        return 2
+    config_file, action, role = sys.argv[1], sys.argv[2], sys.argv[3]
+    if action not in ("on_start", "on_role_change") or role not in ("master", "primary"):
+        return 0
+    with open(config_file) as f:
+        config = json.load(f)
+    target = config["databasesFile"]
+    if not os.path.isdir(os.path.dirname(target)):
+        log("no pooler directory %s; nothing to do" % os.path.dirname(target))
+        return 0
+    tmp = target + ".%d.tmp" % os.getpid()
+    with open(tmp, "w") as f:
+        f.write(config["databasesContent"])
+    os.chmod(tmp, 0o600)
+    os.rename(tmp, target)
+    log("%s as %s: pooler now targets this member" % (action, role))
+    try:
+        admin_command(config["admin"], ["RELOAD", "RESUME"])
+    except Exception as e:  # pooler not running: it reads the file when it starts
+        log("pooler not reachable (%s); it will read the new target when it starts" % str(e).strip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+/** The local platform's records: cluster.json (what was applied) and secrets.json (0600). */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { ClusterSpec } from '../../spec/cluster';
+import type { ClusterSecrets } from '../../render/context';
+import { generatePassword, scramVerifier } from '../../secrets/scram';
+
+export interface ClusterRecord {
+  name: string;
+  /** The spec of the last successful `up`. */
+  spec: ClusterSpec;
+  /** Member slots in use: member n is `<name>-n`. */
+  slots: number[];
+  createdAt: string;
+}
+
+export interface StoredSecrets extends ClusterSecrets {
+  /** SCRAM verifiers (stable salts, so re-rendering the pooler auth file changes nothing). */
+  appVerifier: string;
+  poolerAdminVerifier: string;
+}
+
+export function writeFileAtomic(path: string, content: string, mode: number): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, path);
+}
+
+export function readRecord(file: string): ClusterRecord | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterRecord;
+}
+
+export function writeRecord(file: string, record: ClusterRecord): void {
+  writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, 0o600);
+}
+
+export function readSecrets(file: string): StoredSecrets | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+}
+
+/** Loads the cluster's passwords, generating and storing (0600) any that do not exist yet. */
+export function ensureSecrets(file: string): StoredSecrets {
+  const existing = readSecrets(file);
+  if (existing) return existing;
+  const appPassword = generatePassword();
+  const poolerAdminPassword = generatePassword();
+  const secrets: StoredSecrets = {
+    superuserPassword: generatePassword(),
+    replicationPassword: generatePassword(),
+    rewindPassword: generatePassword(),
+    appPassword,
+    poolerAdminPassword,
+    appVerifier: scramVerifier(appPassword),
+    poolerAdminVerifier: scramVerifier(poolerAdminPassword),
+  };
+  writeFileAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
+  return secrets;
+}

@@ -1,0 +1,88 @@
+/**
+ * One interface for every platform (in the spirit of Patroni's one module per DCS). Actions talk
+ * to a cluster only through it: local runs processes on this machine; kubernetes (a later
+ * version) reaches pods through port-forwards while Pulumi owns the objects.
+ */
+import type { ClusterSpec } from '../spec/cluster';
+import type { Reporter } from '../actions/reporter';
+
+export interface PgEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface Credentials {
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Process-level facts a platform knows about a member (the local platform: PIDs). */
+export interface MemberRuntime {
+  name: string;
+  /** Supervisor/Patroni process alive. */
+  running: boolean;
+  postgres: PgEndpoint;
+  apiUrl: string;
+  pid?: number;
+  patroniPid?: number;
+  supervisorPid?: number;
+}
+
+export interface ClusterEndpoints {
+  /** Members that can take writes, in order (libpq picks the read-write one). */
+  rw: PgEndpoint[];
+  /** Members to read from (libpq picks a standby). */
+  ro: PgEndpoint[];
+  pooler?: PgEndpoint;
+}
+
+export interface ClusterRuntime {
+  name: string;
+  exists: boolean;
+  spec?: ClusterSpec;
+  members: MemberRuntime[];
+  endpoints: ClusterEndpoints;
+  /** Auxiliary processes (etcd, pooler) and whether they run. */
+  services: Record<string, { running: boolean; pid?: number }>;
+}
+
+/** What the actions need to reach a running cluster. */
+export interface ClusterAccess {
+  /** Patroni REST API base URLs of all members, by member name. */
+  apiUrls(): Record<string, string>;
+  /** Networks the cluster's pg_hba admits over TCP (CIDR). */
+  allowedNetworks: readonly string[];
+  /** Superuser credentials. */
+  superuser(): Credentials;
+  /** The bootstrap application owner's credentials (its own database). */
+  app(): Credentials;
+  /** SCRAM verifier of the app password, stable across calls (stored with the secrets). */
+  appVerifier(): string;
+  /** Members whose processes are gone and will not come back by themselves, with where to look. */
+  processProblems?(): string[];
+  /** Tells the pooler to target this member now (the platform's callback also does it). */
+  retargetPooler?(member: string): Promise<void>;
+}
+
+export interface Platform {
+  readonly kind: 'local' | 'kubernetes';
+  /** Everything that can be checked before touching anything. Throws InputError. */
+  preflight(spec: ClusterSpec): Promise<void>;
+  /**
+   * Makes the platform's processes/objects match the spec: starts what is missing, reconfigures
+   * what changed, adds members. Returns members it must remove once the rest is healthy.
+   */
+  provision(spec: ClusterSpec, reporter: Reporter): Promise<{ toRemove: string[] }>;
+  /** Removes members (scale-down) after the cluster no longer needs them. */
+  removeMembers(spec: ClusterSpec, members: string[], reporter: Reporter): Promise<void>;
+  /** Writes the pooler's config with the current primary and (re)starts it. */
+  syncPooler(spec: ClusterSpec, primary: string | undefined, reporter: Reporter): Promise<void>;
+  /** Records a successful apply. */
+  commit(spec: ClusterSpec): Promise<void>;
+  access(name: string): Promise<ClusterAccess>;
+  runtime(name: string): Promise<ClusterRuntime>;
+  list(): Promise<string[]>;
+  stop(name: string, reporter: Reporter): Promise<void>;
+  destroy(name: string, reporter: Reporter): Promise<void>;
+}

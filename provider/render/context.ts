@@ -1,0 +1,49 @@
+/**
+ * What the renderers need besides the spec: where a member lives and how it is reached.
+ * Platforms fill these in (local: 127.0.0.1 ports and state-dir paths; kubernetes: pod DNS names
+ * and volume mounts); the renderers stay pure and platform-neutral.
+ */
+export interface MemberContext {
+  /** Member name, e.g. `orders-2`. */
+  name: string;
+  /** Address other members and clients use to reach this member. */
+  host: string;
+  /** Address PostgreSQL and the Patroni REST API listen on. */
+  listenHost: string;
+  postgresPort: number;
+  restPort: number;
+  dataDir: string;
+  /** Directory for PostgreSQL's unix socket. */
+  socketDir: string;
+  /** File Patroni keeps its .pgpass in. */
+  pgpassFile: string;
+  /** Where PostgreSQL's own log files go (logging_collector). */
+  logDir: string;
+}
+
+export type DcsContext =
+  | { kind: 'etcd3'; hosts: string[] }
+  | { kind: 'kubernetes'; namespace: string; labels: Record<string, string> };
+
+/** Passwords of the roles pgcluster owns. Never logged; rendered only into 0600 files or Secrets. */
+export interface ClusterSecrets {
+  superuserPassword: string;
+  replicationPassword: string;
+  rewindPassword: string;
+  /** Password of the bootstrap application owner (bootstrap.initdb.owner). */
+  appPassword: string;
+  /** PgBouncer admin console password. */
+  poolerAdminPassword: string;
+}
+
+export interface PatroniContext {
+  member: MemberContext;
+  dcs: DcsContext;
+  /** Directory holding postgres, pg_ctl, initdb, pg_rewind ... */
+  binDir: string;
+  secrets: ClusterSecrets;
+  /** Networks allowed to connect over TCP, in CIDR form. */
+  allowedNetworks: string[];
+  /** Command Patroni runs on start and role changes (e.g. to point the pooler at the new primary). */
+  callback?: string;
+}

@@ -1,0 +1,56 @@
+/**
+ * PostgreSQL parameters, layered defaults -> user -> mandatory. Keys pgcluster owns are refused by
+ * the spec rules; the mandatory layer wins regardless, so a refused key can never slip through.
+ */
+import type { ClusterSpec } from '../spec/cluster';
+import { oneLine } from './sorted';
+
+export type ParameterValue = string | number | boolean;
+
+/** Sensible defaults a user may override. */
+export function defaultParameters(): Record<string, ParameterValue> {
+  return {
+    max_connections: 100,
+    shared_buffers: '128MB',
+    max_wal_size: '1GB',
+    wal_keep_size: '512MB',
+    password_encryption: 'scram-sha-256',
+    logging_collector: 'on',
+    log_filename: 'postgresql-%a.log',
+    log_truncate_on_rotation: 'on',
+    log_rotation_age: '1d',
+    log_line_prefix: '%m [%p] %q%u@%d ',
+    log_checkpoints: 'on',
+    log_lock_waits: 'on',
+    shared_preload_libraries: 'pg_stat_statements',
+    track_io_timing: 'on',
+  };
+}
+
+/** What replication, failover and pg_rewind depend on. */
+export function mandatoryParameters(spec: ClusterSpec): Record<string, ParameterValue> {
+  const senders = Math.max(10, spec.instances * 2 + 2);
+  return {
+    cluster_name: spec.name,
+    wal_level: 'replica',
+    hot_standby: 'on',
+    wal_log_hints: 'on',
+    max_wal_senders: senders,
+    max_replication_slots: senders,
+  };
+}
+
+/** The cluster-wide parameters, sorted by name, values on one line. */
+export function renderParameters(spec: ClusterSpec): Record<string, string> {
+  const layered: Record<string, ParameterValue> = {
+    ...defaultParameters(),
+    ...spec.parameters,
+    ...mandatoryParameters(spec),
+  };
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(layered).sort()) {
+    const value = layered[key] as ParameterValue;
+    out[key] = typeof value === 'boolean' ? (value ? 'on' : 'off') : oneLine(String(value));
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * The cluster spec: the single source of truth for what a PostgresCluster declares.
+ * Every field is documented once, here, in `.describe()`; TypeScript types, defaults,
+ * validation messages and schema.json derive from these schemas.
+ */
+import { z } from 'zod';
+import { haSchema } from './ha';
+import { bootstrapSchema } from './bootstrap';
+import { platformSchema } from './platform';
+import { poolerSchema } from './pooler';
+import { notYetSupported } from './later';
+
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const MAX_NAME_LENGTH = 50;
+export const POSTGRES_VERSIONS = [13, 14, 15, 16, 17] as const;
+
+const parameterValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const synchronousSchema = z
+  .strictObject({
+    number: z
+      .int()
+      .min(1)
+      .default(1)
+      .describe('How many replicas must confirm each commit. @default - 1. Must be < instances.'),
+    dataDurability: z
+      .enum(['required', 'preferred'])
+      .default('required')
+      .describe(
+        '`required`: commits wait for `number` synchronous replicas even when none is available ' +
+          "(Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: " +
+          'fall back to asynchronous replication while no replica is available. @default - required',
+      ),
+  })
+  .describe(
+    "Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, " +
+      'where a failover may lose the last acknowledged writes.',
+  );
+
+export const clusterSpecSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .describe(
+        'Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) ' +
+          'of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...',
+      ),
+    instances: z
+      .int()
+      .min(1)
+      .default(3)
+      .describe('Number of PostgreSQL members. @default - 3, one primary and two replicas'),
+    postgresVersion: z
+      .int()
+      .default(15)
+      .describe(
+        `PostgreSQL major version, one of ${POSTGRES_VERSIONS.join(', ')}. The local platform needs ` +
+          'its server binaries installed. @default - 15',
+      ),
+    platform: platformSchema.prefault({ local: {} }),
+    parameters: z
+      .record(z.string(), parameterValue)
+      .default({})
+      .describe(
+        'PostgreSQL parameters (postgresql.conf), applied through Patroni\'s dynamic configuration: ' +
+          'a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that ' +
+          'pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}',
+      ),
+    pgHba: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Extra pg_hba.conf lines, placed after the rules pgcluster needs (local superuser, replication) ' +
+          'and before the final password rule. @default - []',
+      ),
+    synchronous: synchronousSchema.optional(),
+    ha: haSchema.prefault({}),
+    bootstrap: bootstrapSchema.prefault({ initdb: {} }),
+    pooler: poolerSchema.prefault({}),
+    primary: z
+      .string()
+      .optional()
+      .describe(
+        'Desired primary member (e.g. `orders-2`). When it differs from the current primary, ' +
+          '`up` performs a planned switchover to it. Absent: whichever member Patroni elected.',
+      ),
+    storage: notYetSupported('Volume sizes (`size`, `walSize`) for the kubernetes platform.'),
+    resources: notYetSupported('CPU and memory requests/limits for the kubernetes platform.'),
+    roles: notYetSupported('Declarative roles.'),
+    databases: notYetSupported('Declarative databases.'),
+    grants: notYetSupported('Declarative grants.'),
+    backup: notYetSupported('S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).'),
+    monitoring: notYetSupported('postgres_exporter and Patroni metrics.'),
+    replica: notYetSupported('Run this cluster as a standby of another cluster.'),
+    fenced: notYetSupported('Members to fence (stop serving without removing them).'),
+    hibernate: notYetSupported('Stop all members while keeping the data.'),
+    scheduling: notYetSupported('Affinity, topology spread, node selectors and tolerations (kubernetes).'),
+    tls: notYetSupported('TLS certificates for client and replication connections.'),
+  })
+  .describe('A highly available PostgreSQL cluster: one primary and N-1 streaming replicas.');
+
+/** The spec as a user writes it (defaults optional). */
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+/** The spec after validation, with every default filled in. */
+export type ClusterSpec = z.output<typeof clusterSpecSchema>;
+export type SynchronousSpec = z.output<typeof synchronousSchema>;

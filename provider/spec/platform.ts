@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { notYetSupported } from './later';
+
+export const DEFAULT_BASE_PORT = 15400;
+/** Highest base port: every port of a local cluster stays below 32768 (the kernel's ephemeral range). */
+export const MAX_BASE_PORT = 32700;
+
+export const localPlatformSchema = z
+  .strictObject({
+    basePort: z
+      .int()
+      .min(1024)
+      .max(MAX_BASE_PORT)
+      .default(DEFAULT_BASE_PORT)
+      .describe(
+        'First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, ' +
+          `member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - ${DEFAULT_BASE_PORT}`,
+      ),
+  })
+  .describe('Run etcd, Patroni members and PgBouncer as processes on this machine.');
+
+export const platformSchema = z
+  .strictObject({
+    local: localPlatformSchema.optional(),
+    kubernetes: notYetSupported('Run the cluster on Kubernetes (`namespace`, `storageClass`, `image`, ...).'),
+  })
+  .describe('Where the cluster runs: exactly one of `local` or `kubernetes`. @default - {local: {}}');
+
+export type LocalPlatformSpec = z.output<typeof localPlatformSchema>;

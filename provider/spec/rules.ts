@@ -1,0 +1,166 @@
+/**
+ * Cross-field rules: one table, each rule names the field, the value and what is allowed.
+ * Pure: runs on a spec that already passed the zod schemas.
+ */
+import type { ClusterSpec } from './cluster';
+import { DNS_1035_LABEL, MAX_NAME_LENGTH, POSTGRES_VERSIONS } from './cluster';
+import { NOT_YET_SUPPORTED } from './later';
+import { OWNED_PARAMETERS, OWNED_POOLER_SETTINGS } from './owned';
+import { showValue, type SpecIssue } from './errors';
+import { memberSlot } from '../naming';
+
+/** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
+export const MAX_LOCAL_INSTANCES = 20;
+const MAX_IDENTIFIER_BYTES = 63;
+
+type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
+
+const LATER_KEYS = [
+  'storage',
+  'resources',
+  'roles',
+  'databases',
+  'grants',
+  'backup',
+  'monitoring',
+  'replica',
+  'fenced',
+  'hibernate',
+  'scheduling',
+  'tls',
+] as const;
+
+function identifier(path: string, value: string): SpecIssue | undefined {
+  if (value.length === 0) return { path, message: '"" is not allowed: must not be empty' };
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_IDENTIFIER_BYTES)
+    return {
+      path,
+      message: `${showValue(value)} is not allowed: PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES} bytes (this one is ${bytes})`,
+    };
+  if (/[\0\r\n]/.test(value))
+    return { path, message: `${showValue(value)} is not allowed: must not contain NUL or newlines` };
+  return undefined;
+}
+
+/** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
+function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  const lower = key.toLowerCase();
+  return Object.hasOwn(table, lower) ? table[lower] : undefined;
+}
+
+function noNewlines(path: string, value: unknown): SpecIssue | undefined {
+  return typeof value === 'string' && /[\r\n\0]/.test(value)
+    ? { path, message: `${showValue(value)} is not allowed: must not contain newlines or NUL` }
+    : undefined;
+}
+
+export const RULES: readonly Rule[] = [
+  (s) =>
+    DNS_1035_LABEL.test(s.name) && s.name.length <= MAX_NAME_LENGTH
+      ? undefined
+      : {
+          path: 'name',
+          message: `${showValue(s.name)} is not allowed: must be a DNS-1035 label of at most ${MAX_NAME_LENGTH} characters (lowercase letters, digits and "-", starting with a letter, not ending with "-")`,
+        },
+  (s) =>
+    (POSTGRES_VERSIONS as readonly number[]).includes(s.postgresVersion)
+      ? undefined
+      : {
+          path: 'postgresVersion',
+          message: `${s.postgresVersion} is not allowed: must be one of ${POSTGRES_VERSIONS.join(', ')}`,
+        },
+  (s) =>
+    s.synchronous && s.synchronous.number >= s.instances
+      ? {
+          path: 'synchronous.number',
+          message: `${s.synchronous.number} must be < instances (${s.instances}): a primary needs that many replicas besides itself`,
+        }
+      : undefined,
+  (s) =>
+    s.ha.loopWait + 2 * s.ha.retryTimeout > s.ha.ttl
+      ? {
+          path: 'ha.ttl',
+          message: `${s.ha.ttl} is not allowed: Patroni needs loopWait + 2 x retryTimeout <= ttl (${s.ha.loopWait} + 2 x ${s.ha.retryTimeout} = ${s.ha.loopWait + 2 * s.ha.retryTimeout})`,
+        }
+      : undefined,
+  (s) => {
+    const chosen = (['local', 'kubernetes'] as const).filter((k) => s.platform[k] !== undefined);
+    if (chosen.length !== 1)
+      return {
+        path: 'platform',
+        message: `${showValue(s.platform)} is not allowed: set exactly one of local, kubernetes`,
+      };
+    if (chosen[0] === 'kubernetes')
+      return {
+        path: 'platform.kubernetes',
+        message: `${NOT_YET_SUPPORTED} by this version of pgcluster: use platform.local`,
+      };
+    return undefined;
+  },
+  (s) =>
+    s.platform.local && s.instances > MAX_LOCAL_INSTANCES
+      ? {
+          path: 'instances',
+          message: `${s.instances} is not allowed on platform.local: at most ${MAX_LOCAL_INSTANCES}`,
+        }
+      : undefined,
+  (s) => {
+    const chosen = (['initdb', 'pgBasebackup', 'recovery'] as const).filter((k) => s.bootstrap[k] !== undefined);
+    if (chosen.length !== 1)
+      return {
+        path: 'bootstrap',
+        message: `${showValue(s.bootstrap)} is not allowed: set exactly one of initdb, pgBasebackup, recovery`,
+      };
+    if (chosen[0] !== 'initdb')
+      return {
+        path: `bootstrap.${chosen[0]}`,
+        message: `${NOT_YET_SUPPORTED} by this version of pgcluster: use bootstrap.initdb`,
+      };
+    return undefined;
+  },
+  (s) =>
+    s.bootstrap.initdb
+      ? [
+          identifier('bootstrap.initdb.database', s.bootstrap.initdb.database),
+          identifier('bootstrap.initdb.owner', s.bootstrap.initdb.owner),
+        ].filter((i): i is SpecIssue => i !== undefined)
+      : undefined,
+  (s) =>
+    LATER_KEYS.filter((k) => s[k] !== undefined).map((k) => ({
+      path: k,
+      message: `${NOT_YET_SUPPORTED} by this version of pgcluster: remove the key`,
+    })),
+  (s) =>
+    Object.entries(s.parameters).flatMap(([key, value]) => {
+      const owned = ownedReason(OWNED_PARAMETERS, key);
+      if (owned)
+        return [{ path: `parameters.${key}`, message: `is owned by pgcluster and cannot be set (${owned})` }];
+      return [noNewlines(`parameters.${key}`, value)].filter((i): i is SpecIssue => i !== undefined);
+    }),
+  (s) =>
+    Object.entries(s.pooler.parameters).flatMap(([key, value]) => {
+      const owned = ownedReason(OWNED_POOLER_SETTINGS, key);
+      if (owned)
+        return [{ path: `pooler.parameters.${key}`, message: `is owned by pgcluster and cannot be set (${owned})` }];
+      return [noNewlines(`pooler.parameters.${key}`, value)].filter((i): i is SpecIssue => i !== undefined);
+    }),
+  (s) => s.pgHba.map((line, i) => noNewlines(`pgHba[${i}]`, line)).filter((i): i is SpecIssue => i !== undefined),
+  (s) => {
+    if (s.primary === undefined) return undefined;
+    const slot = memberSlot(s.name, s.primary);
+    return slot !== undefined && slot <= MAX_LOCAL_INSTANCES
+      ? undefined
+      : {
+          path: 'primary',
+          message: `${showValue(s.primary)} is not allowed: must be a member name of this cluster, "${s.name}-<n>"`,
+        };
+  },
+];
+
+export function checkRules(spec: ClusterSpec): SpecIssue[] {
+  return RULES.flatMap((rule) => {
+    const found = rule(spec);
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The objects bootstrap.initdb promises: the application owner role (its password stored as the
+ * SCRAM verifier, set with statement logging off) and the application database. Idempotent:
+ * nothing is executed when both exist as they should.
+ */
+import { escapeIdentifier, escapeLiteral, type Client } from 'pg';
+
+export interface AppObjects {
+  owner: string;
+  database: string;
+  /** SCRAM-SHA-256 verifier of the owner's password. */
+  verifier: string;
+}
+
+/** Returns the statements it ran (passwords redacted) so callers can report and tests can count. */
+export async function ensureAppObjects(client: Client, app: AppObjects): Promise<string[]> {
+  const ran: string[] = [];
+  const role = await client.query<{ rolpassword: string | null; rolcanlogin: boolean }>(
+    'select rolpassword, rolcanlogin from pg_authid where rolname = $1',
+    [app.owner],
+  );
+  const current = role.rows[0];
+  if (!current || current.rolpassword !== app.verifier || !current.rolcanlogin) {
+    const verb = current ? 'ALTER' : 'CREATE';
+    await client.query('BEGIN');
+    try {
+      await client.query("SET LOCAL log_statement = 'none'");
+      await client.query(`${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD ${escapeLiteral(app.verifier)}`);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+    ran.push(`${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD '***'`);
+  }
+  const db = await client.query('select 1 from pg_database where datname = $1', [app.database]);
+  if (db.rowCount === 0) {
+    const sql = `CREATE DATABASE ${escapeIdentifier(app.database)} OWNER ${escapeIdentifier(app.owner)}`;
+    await client.query(sql);
+    ran.push(sql);
+  }
+  return ran;
+}

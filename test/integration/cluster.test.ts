@@ -1,0 +1,235 @@
+/**
+ * The local platform end to end, with real etcd, Patroni, PostgreSQL 15 and PgBouncer:
+ * up, replication, endpoints, idempotent up, switchover, failover without losing acknowledged
+ * writes, down/up, destroy. One cluster, steps in order.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, cliOk, tempStateDir } from '../helpers/cli';
+import { writeSpec } from '../helpers/spec-file';
+import { connectMatching, perHost, processAlive, query, statusOf, uriOf, waitFor } from '../helpers/pg';
+import { SequentialWriter } from '../helpers/writer';
+
+const NAME = 'itest';
+const BASE = 21000;
+
+describe('local cluster: 3 members, synchronous', () => {
+  const state = tempStateDir('cluster');
+  let specFile = '';
+
+  before(async () => {
+    specFile = writeSpec(state.dir, {
+      name: NAME,
+      instances: 3,
+      platform: { local: { basePort: BASE } },
+      synchronous: { number: 1, dataDurability: 'required' },
+      pooler: { poolMode: 'transaction' },
+    });
+  });
+
+  after(async () => {
+    await cli(state.dir, ['destroy', NAME]);
+    state.cleanup();
+  });
+
+  test('GIVEN a 3-instance spec WHEN up THEN 1 primary and 2 replicas stream, members are reported', async () => {
+    const out = await cliOk(state.dir, ['up', '-f', specFile]);
+    assert.match(out.stderr, /cluster itest ready in [\d.]+ s: primary itest-\d, 2 replica\(s\) streaming \(synchronous\)/);
+    const status = await statusOf(state.dir, NAME);
+    assert.equal(status.members.length, 3);
+    assert.equal(status.members.filter((m) => m.role === 'primary').length, 1);
+    assert.equal(status.members.filter((m) => m.role === 'replica').length, 2);
+    for (const m of status.members) {
+      assert.ok(m.pid && processAlive(m.pid), `${m.name} postmaster pid`);
+      assert.ok(m.patroniPid && processAlive(m.patroniPid), `${m.name} patroni pid`);
+      assert.equal(m.state, 'running');
+      assert.equal(typeof m.timeline, 'number');
+      assert.equal(m.host, '127.0.0.1');
+    }
+    assert.ok(!status.endpoints.rw.includes(':@') && !/:[^/@]+@/.test(status.endpoints.rw.replace('postgresql://', '')), 'no password');
+    const superuser = await uriOf(state.dir, NAME, '--superuser');
+    const primary = await connectMatching(superuser, true);
+    try {
+      const { rows } = await primary.query<{ application_name: string; state: string; sync_state: string }>(
+        'select application_name, state, sync_state from pg_stat_replication order by 1',
+      );
+      assert.deepEqual(
+        rows.map((r) => r.application_name),
+        status.members.filter((m) => m.role === 'replica').map((m) => m.name),
+      );
+      assert.ok(rows.every((r) => r.state === 'streaming'));
+      assert.equal(rows.filter((r) => r.sync_state === 'sync').length, 1);
+    } finally {
+      await primary.end();
+    }
+  });
+
+  test('GIVEN the cluster WHEN writing through rw and the pooler THEN both rows are read back on ro', async () => {
+    const rw = await uriOf(state.dir, NAME);
+    const ro = await uriOf(state.dir, NAME, '--ro');
+    const pooler = await uriOf(state.dir, NAME, '--pooler');
+    assert.match(rw, /target_session_attrs=read-write$/);
+    assert.match(ro, /target_session_attrs=standby$/);
+    const writer = await connectMatching(rw, true);
+    await writer.query('create table if not exists notes (id int primary key, via text)');
+    await writer.query("insert into notes values (1, 'rw')");
+    await writer.end();
+    await query(pooler, "insert into notes values (2, 'pooler')");
+    const rows = await waitFor('rows on a replica', async () => {
+      const standby = await connectMatching(ro, false);
+      try {
+        const r = (await standby.query<{ via: string }>('select via from notes order by id')).rows;
+        return r.length === 2 ? r : undefined;
+      } finally {
+        await standby.end();
+      }
+    });
+    assert.deepEqual(
+      rows.map((r) => r.via),
+      ['rw', 'pooler'],
+    );
+  });
+
+  test('GIVEN a running cluster WHEN up runs again with the same spec THEN no postmaster restarts', async () => {
+    const before = await statusOf(state.dir, NAME);
+    const startTimes = await postmasterStartTimes();
+    const out = await cliOk(state.dir, ['up', '-f', specFile]);
+    assert.doesNotMatch(out.stderr, /started|reloaded|restarted|updated/);
+    const afterStatus = await statusOf(state.dir, NAME);
+    assert.deepEqual(
+      afterStatus.members.map((m) => [m.name, m.pid, m.patroniPid]),
+      before.members.map((m) => [m.name, m.pid, m.patroniPid]),
+    );
+    assert.deepEqual(await postmasterStartTimes(), startTimes);
+  });
+
+  test('GIVEN a replica WHEN switchover --to it THEN it is primary, the old primary rejoins, the pooler follows', async () => {
+    const before = await statusOf(state.dir, NAME);
+    const target = before.members.find((m) => m.role === 'replica')!.name;
+    const out = await cliOk(state.dir, ['switchover', NAME, '--to', target]);
+    assert.match(out.stderr, new RegExp(`promoted ${target}; ${before.primary} rejoined as replica in [\\d.]+ s`));
+    const after = await statusOf(state.dir, NAME);
+    assert.equal(after.primary, target);
+    assert.equal(after.members.find((m) => m.name === before.primary)?.role, 'replica');
+    const targetPort = after.members.find((m) => m.name === target)!.port;
+    const pooler = await uriOf(state.dir, NAME, '--pooler');
+    const [row] = await query<{ port: number; standby: boolean }>(
+      pooler,
+      'select inet_server_port() as port, pg_is_in_recovery() as standby',
+    );
+    assert.equal(row?.port, targetPort);
+    assert.equal(row?.standby, false);
+  });
+
+  test('GIVEN writes in flight WHEN the primary loses Patroni and postmaster (kill -9) THEN a replica takes over, writes resume through rw and the pooler, no acknowledged write is lost', async () => {
+    const rw = await uriOf(state.dir, NAME);
+    const pooler = await uriOf(state.dir, NAME, '--pooler');
+    await query(await primaryUri(rw), 'create table if not exists seq (id int primary key)');
+    const writer = new SequentialWriter(rw, 'seq');
+    writer.start();
+    await writer.waitForAcks(50);
+    const victim = await statusOf(state.dir, NAME);
+    const old = victim.members.find((m) => m.role === 'primary')!;
+    process.kill(old.patroniPid!, 'SIGKILL');
+    process.kill(old.pid!, 'SIGKILL');
+    const killedAt = Date.now();
+    await writer.waitForAcks(50, 60_000);
+    const report = await writer.stop();
+    const resumedAfter = (report.ackTimes.find((t) => t > killedAt) ?? 0) - killedAt;
+    const after = await waitFor('a new primary', async () => {
+      const s = await statusOf(state.dir, NAME);
+      return s.primary && s.primary !== old.name ? s : undefined;
+    });
+    assert.notEqual(after.primary, old.name);
+    // The member's supervisor stopped everything the kill left: nothing of it runs.
+    await waitFor('the killed member to be fully down', async () => !processAlive(old.pid!) && !processAlive(old.patroniPid!));
+    const stored = new Set(
+      (await query<{ id: number }>(await primaryUri(rw), 'select id from seq')).map((r) => Number(r.id)),
+    );
+    const lost = report.acknowledged.filter((id) => !stored.has(id));
+    assert.deepEqual(lost, [], `acknowledged writes lost: ${lost.join(', ')}`);
+    assert.ok(resumedAfter > 0 && resumedAfter < 30_000, `writes resumed after ${resumedAfter} ms`);
+    const [viaPooler] = await waitFor('a write through the pooler', async () =>
+      query<{ port: number }>(pooler, 'insert into seq values (1000000) returning inet_server_port() as port'),
+    );
+    assert.equal(viaPooler?.port, after.members.find((m) => m.name === after.primary)!.port);
+    // `up` restarts the killed member, which rejoins as a replica.
+    await cliOk(state.dir, ['up', '-f', specFile]);
+    const healed = await statusOf(state.dir, NAME);
+    assert.equal(healed.members.find((m) => m.name === old.name)?.role, 'replica');
+    assert.equal(healed.members.find((m) => m.name === old.name)?.state, 'running');
+  });
+
+  test('GIVEN a cluster with data WHEN down THEN nothing runs; WHEN up again THEN the data is there', async () => {
+    const before = await statusOf(state.dir, NAME);
+    await cliOk(state.dir, ['down', NAME]);
+    for (const m of before.members) {
+      assert.ok(!processAlive(m.pid!), `${m.name} postmaster stopped`);
+      assert.ok(!processAlive(m.patroniPid!), `${m.name} patroni stopped`);
+    }
+    const down = await statusOf(state.dir, NAME);
+    assert.ok(down.members.every((m) => m.state === 'stopped' && m.pid === null));
+    assert.ok(!down.services.etcd?.running && !down.services.pooler?.running);
+    await cliOk(state.dir, ['up', '-f', specFile]);
+    const rows = await query<{ n: string }>(await primaryUri(await uriOf(state.dir, NAME)), 'select count(*) as n from notes');
+    assert.equal(Number(rows[0]?.n), 2);
+  });
+
+  test('GIVEN the cluster WHEN destroy THEN no process or file of it is left', async () => {
+    const before = await statusOf(state.dir, NAME);
+    const pids = [
+      ...before.members.flatMap((m) => [m.pid, m.patroniPid]),
+      before.services.etcd?.pid,
+      before.services.pooler?.pid,
+    ].filter((p): p is number => typeof p === 'number');
+    assert.ok(pids.length >= 8);
+    await cliOk(state.dir, ['destroy', NAME]);
+    assert.deepEqual(
+      pids.filter((p) => processAlive(p)),
+      [],
+    );
+    assert.ok(!existsSync(join(state.dir, NAME)));
+    assert.deepEqual(processesUsing(join(state.dir, NAME)), []);
+    const list = await cliOk(state.dir, ['list']);
+    assert.equal(list.stdout.trim(), '');
+  });
+
+  async function postmasterStartTimes(): Promise<string[]> {
+    const superuser = await uriOf(state.dir, NAME, '--superuser');
+    const out: string[] = [];
+    for (const one of perHost(superuser.replace(/\?.*$/, ''))) {
+      const [row] = await query<{ t: Date }>(one, 'select pg_postmaster_start_time() as t');
+      out.push(String(row?.t.toISOString()));
+    }
+    return out;
+  }
+
+  async function primaryUri(rw: string): Promise<string> {
+    for (const one of perHost(rw.replace(/\?.*$/, ''))) {
+      try {
+        const [row] = await query<{ r: boolean }>(one, 'select pg_is_in_recovery() as r');
+        if (row && !row.r) return one;
+      } catch {
+        // down member
+      }
+    }
+    throw new Error('no primary');
+  }
+});
+
+/** PIDs of processes whose command line or working directory is inside dir. */
+function processesUsing(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
