@@ -1,0 +1,110 @@
+/**
+ * Invalid input is refused with exit code 2, a message naming the field, the value and what is
+ * allowed, and nothing started or written.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tempStateDir } from '../helpers/cli';
+import { writeSpec } from '../helpers/spec-file';
+
+const BASE = 21200;
+
+function processesUsing(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('invalid input', () => {
+  const state = tempStateDir('invalid');
+  after(() => state.cleanup());
+
+  const cases: Array<{ name: string; spec: Record<string, unknown>; expect: RegExp[] }> = [
+    {
+      name: 'an unknown key',
+      spec: { name: 'bad', instancs: 3 },
+      expect: [/instancs: unknown key \(did you mean "instances"\?\)/],
+    },
+    { name: 'instances 0', spec: { name: 'bad', instances: 0 }, expect: [/instances: 0 is not allowed: must be >= 1/] },
+    {
+      name: 'an uppercase name',
+      spec: { name: 'Orders' },
+      expect: [/name: "Orders" is not allowed: must be a DNS-1035 label/],
+    },
+    {
+      name: 'synchronous.number >= instances',
+      spec: { name: 'bad', instances: 2, synchronous: { number: 2 } },
+      expect: [/synchronous\.number: 2 must be < instances \(2\)/],
+    },
+    {
+      name: 'a parameter pgcluster owns',
+      spec: { name: 'bad', parameters: { wal_level: 'minimal' } },
+      expect: [/parameters\.wal_level: is owned by pgcluster and cannot be set/],
+    },
+    {
+      name: 'a key of a later version',
+      spec: { name: 'bad', backup: { s3: {} } },
+      expect: [/backup: Not supported yet/],
+    },
+    {
+      name: 'missing PostgreSQL binaries',
+      spec: { name: 'bad', postgresVersion: 13, platform: { local: { basePort: BASE } } },
+      expect: [/postgresVersion 13: PostgreSQL 13 server binaries not found/, /apt-get install -y postgresql-13/],
+    },
+  ];
+
+  for (const c of cases) {
+    test(`GIVEN ${c.name} WHEN up THEN exit 2 with a message naming it, and nothing is created`, async () => {
+      const file = writeSpec(state.dir, c.spec, `${c.name.replace(/\W+/g, '-')}.yaml`);
+      const result = await cli(state.dir, ['up', '-f', file]);
+      assert.equal(result.code, 2, result.stderr);
+      for (const re of c.expect) assert.match(result.stderr, re);
+      assert.ok(!existsSync(join(state.dir, String(c.spec.name))), 'no cluster directory');
+      assert.equal(result.stdout, '');
+    });
+  }
+
+  test('GIVEN a port of the cluster taken by another program WHEN up THEN exit 2 naming the port, nothing started', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(BASE + 12, '127.0.0.1', resolve));
+    try {
+      const file = writeSpec(state.dir, { name: 'taken', platform: { local: { basePort: BASE } } }, 'taken.yaml');
+      const result = await cli(state.dir, ['up', '-f', file]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`platform\\.local\\.basePort ${BASE}: port ${BASE + 12} \\(PostgreSQL of taken-2\\) already in use`));
+      assert.ok(!existsSync(join(state.dir, 'taken')));
+      assert.deepEqual(processesUsing(state.dir), []);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('GIVEN a missing spec file or bad YAML WHEN up THEN exit 2', async () => {
+    const missing = await cli(state.dir, ['up', '-f', join(state.dir, 'nope.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read the spec file \(ENOENT\)/);
+    const file = join(state.dir, 'dup.yaml');
+    writeFileSync(file, 'name: a\nname: b\n');
+    const dup = await cli(state.dir, ['up', '-f', file]);
+    assert.equal(dup.code, 2);
+    assert.match(dup.stderr, /not valid YAML or JSON: Map keys must be unique/);
+  });
+
+  test('GIVEN an unknown cluster or command WHEN status/uri/bogus THEN exit 2', async () => {
+    for (const args of [['status', 'ghost'], ['uri', 'ghost'], ['switchover', 'ghost'], ['bogus'], ['up']]) {
+      const result = await cli(state.dir, args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.ok(result.stderr.length > 0);
+    }
+  });
+});
