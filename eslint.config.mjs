@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Pure layers: no database client, no Pulumi, no processes.
     files: ['provider/spec/**/*.ts', 'provider/render/**/*.ts'],
     rules: {
@@ -19,7 +24,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['pg', '@pulumi/*', 'child_process', 'node:child_process', 'node:net', 'net', 'node:fs', 'fs'], message: 'spec/ and render/ are pure: no pg, @pulumi/*, processes, network or files.' },
+            {
+              group: [
+                'pg',
+                '@pulumi/*',
+                'child_process',
+                'node:child_process',
+                'node:net',
+                'net',
+                'node:fs',
+                'fs',
+              ],
+              message: 'spec/ and render/ are pure: no pg, @pulumi/*, processes, network or files.',
+            },
           ],
         },
       ],

@@ -19,7 +19,11 @@ function find(dir, out = []) {
 const [suite = 'all', ...rest] = process.argv.slice(2);
 const only = rest.filter((a) => !a.startsWith('-'));
 const flags = rest.filter((a) => a.startsWith('-'));
-const suites = { unit: ['provider'], integration: ['test/integration'], all: ['provider', 'test/integration'] };
+const suites = {
+  unit: ['provider'],
+  integration: ['test/integration'],
+  all: ['provider', 'test/integration'],
+};
 if (!suites[suite]) {
   console.error(`unknown suite ${suite}: use unit, integration or all`);
   process.exit(2);

@@ -22,17 +22,23 @@ export interface ConfigResult {
 async function restartRequired(access: ClusterAccess, health: Health, names: string[]): Promise<string[]> {
   if (names.length === 0 || !health.leader) return [];
   const leader = health.leader;
-  return withClient(await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()), async (c) =>
-    (
-      await c.query<{ name: string }>(
-        "select name from pg_settings where context = 'postmaster' and name = any($1::text[]) order by name",
-        [names],
-      )
-    ).rows.map((r) => r.name),
+  return withClient(
+    await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
+    async (c) =>
+      (
+        await c.query<{ name: string }>(
+          "select name from pg_settings where context = 'postmaster' and name = any($1::text[]) order by name",
+          [names],
+        )
+      ).rows.map((r) => r.name),
   );
 }
 
-async function waitPendingRestart(access: ClusterAccess, members: readonly string[], timeoutMs: number): Promise<string[]> {
+async function waitPendingRestart(
+  access: ClusterAccess,
+  members: readonly string[],
+  timeoutMs: number,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let pending: string[] = [];
   while (Date.now() < deadline) {
@@ -63,7 +69,9 @@ export async function applyDynamicConfig(
   const needRestart = await restartRequired(access, health, changed);
   reporter.step(
     `updated the dynamic configuration${changed.length ? ` (parameters: ${changed.join(', ')})` : ''}` +
-      (needRestart.length ? `; ${needRestart.join(', ')} need${needRestart.length === 1 ? 's' : ''} a restart` : ''),
+      (needRestart.length
+        ? `; ${needRestart.join(', ')} need${needRestart.length === 1 ? 's' : ''} a restart`
+        : ''),
   );
   // Patroni applies DCS changes on each member's next loop; give every member two of them.
   const loopMs = spec.ha.loopWait * 1000;
@@ -74,13 +82,16 @@ export async function applyDynamicConfig(
   const pending = await waitPendingRestart(access, members, 6 * loopMs + 10_000);
   const cluster = await getCluster(Object.values(urls));
   const leaderName = cluster?.members.find((m) => isLeaderRole(m.role))?.name ?? leader.name;
-  const order = [...pending].sort((a, b) => (a === leaderName ? 1 : b === leaderName ? -1 : a.localeCompare(b)));
+  const order = [...pending].sort((a, b) =>
+    a === leaderName ? 1 : b === leaderName ? -1 : a.localeCompare(b),
+  );
   const restarted: string[] = [];
   for (const name of order) {
     const url = urls[name];
     if (!url) continue;
     const res = await postJson(`${url}/restart`, { restart_pending: true });
-    if (res.status !== 200) throw new ActionError(`restart of ${name} failed: HTTP ${res.status} ${res.text}`);
+    if (res.status !== 200)
+      throw new ActionError(`restart of ${name} failed: HTTP ${res.status} ${res.text}`);
     await waitHealthy(access, spec, members, 120_000);
     restarted.push(name);
     reporter.step(`restarted ${name}`);

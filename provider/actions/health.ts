@@ -24,7 +24,11 @@ interface ReplicationRow {
   sync_state: string;
 }
 
-export async function checkHealth(access: ClusterAccess, spec: ClusterSpec, expected: readonly string[]): Promise<Health> {
+export async function checkHealth(
+  access: ClusterAccess,
+  spec: ClusterSpec,
+  expected: readonly string[],
+): Promise<Health> {
   const cluster = await getCluster(Object.values(access.apiUrls()));
   if (!cluster) return { healthy: false, problems: ['no Patroni REST API answers yet'] };
   const problems: string[] = [];
@@ -42,11 +46,14 @@ export async function checkHealth(access: ClusterAccess, spec: ClusterSpec, expe
   try {
     const rows = await withClient(
       await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
-      async (c) => (await c.query<ReplicationRow>('select application_name, state, sync_state from pg_stat_replication')).rows,
+      async (c) =>
+        (await c.query<ReplicationRow>('select application_name, state, sync_state from pg_stat_replication'))
+          .rows,
     );
     for (const name of replicas) {
       const row = rows.find((r) => r.application_name === name);
-      if (!row || row.state !== 'streaming') problems.push(`${name}: ${row ? row.state : 'not connected to the primary'}`);
+      if (!row || row.state !== 'streaming')
+        problems.push(`${name}: ${row ? row.state : 'not connected to the primary'}`);
     }
     const wantSync = spec.synchronous ? Math.min(spec.synchronous.number, replicas.length) : 0;
     const sync = rows.filter((r) => r.sync_state === 'sync' || r.sync_state === 'quorum').length;
@@ -68,7 +75,10 @@ export async function waitHealthy(
   let last: Health = { healthy: false, problems: [] };
   while (Date.now() < deadline) {
     const dead = access.processProblems?.() ?? [];
-    if (dead.length > 0) throw new ActionError(`cluster ${spec.name} cannot become healthy:\n${dead.map((p) => `  - ${p}`).join('\n')}`);
+    if (dead.length > 0)
+      throw new ActionError(
+        `cluster ${spec.name} cannot become healthy:\n${dead.map((p) => `  - ${p}`).join('\n')}`,
+      );
     last = await checkHealth(access, spec, expected);
     if (last.healthy) return last;
     await sleep(200);

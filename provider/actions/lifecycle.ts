@@ -5,13 +5,21 @@ import type { Reporter } from './reporter';
 
 export async function down(platform: Platform, name: string, reporter: Reporter): Promise<void> {
   const started = Date.now();
-  if (!(await platform.runtime(name)).exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
+  if (!(await platform.runtime(name)).exists)
+    throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
   await platform.stop(name, reporter);
-  reporter.done(`stopped ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s; its data is kept (\`pgcluster up\` resumes it)`);
+  reporter.done(
+    `stopped ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s; its data is kept (\`pgcluster up\` resumes it)`,
+  );
 }
 
 export async function destroy(platform: Platform, name: string, reporter: Reporter): Promise<void> {
   const started = Date.now();
-  await platform.destroy(name, reporter);
-  reporter.done(`destroyed ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s: no process or file left`);
+  if (!(await platform.destroy(name, reporter))) {
+    reporter.done(`no cluster named ${name}: nothing to destroy`);
+    return;
+  }
+  reporter.done(
+    `destroyed ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s: no process or file left`,
+  );
 }

@@ -57,7 +57,11 @@ export async function patchDynamicConfig(apiUrl: string, patch: Record<string, u
   if (!res.ok) throw new ActionError(`PATCH ${apiUrl}/config: HTTP ${res.status} ${await res.text()}`);
 }
 
-export async function postJson(url: string, body: unknown, timeoutMs = 60_000): Promise<{ status: number; text: string }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  timeoutMs = 60_000,
+): Promise<{ status: number; text: string }> {
   const res = await call(
     url,
     { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },

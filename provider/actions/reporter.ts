@@ -9,7 +9,9 @@ export interface Reporter {
 
 export const silentReporter: Reporter = { step: () => undefined, done: () => undefined };
 
-export function consoleReporter(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Reporter {
+export function consoleReporter(
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Reporter {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   return {

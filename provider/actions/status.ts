@@ -33,7 +33,8 @@ export interface ClusterStatus {
 
 export async function status(platform: Platform, name: string): Promise<ClusterStatus> {
   const runtime = await platform.runtime(name);
-  if (!runtime.exists || !runtime.spec) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
+  if (!runtime.exists || !runtime.spec)
+    throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
   const access = await platform.access(name);
   const patroni = await getCluster(runtime.members.filter((m) => m.running).map((m) => m.apiUrl));
   const members: MemberStatus[] = runtime.members.map((m) => {
@@ -55,6 +56,11 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
   });
   const primary = members.find((m) => m.role === 'primary')?.name ?? null;
   const uris = clusterUris(runtime.endpoints, access.app());
-  return { name, primary, members, endpoints: { ...uris, pooler: uris.pooler ?? null }, services: runtime.services };
+  return {
+    name,
+    primary,
+    members,
+    endpoints: { ...uris, pooler: uris.pooler ?? null },
+    services: runtime.services,
+  };
 }
-

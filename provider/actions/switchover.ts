@@ -27,25 +27,35 @@ export async function switchover(
   const members = Object.keys(urls);
   const cluster = await getCluster(Object.values(urls));
   const leader = cluster?.members.find((m) => isLeaderRole(m.role) && m.state === 'running');
-  if (!cluster || !leader) throw new ActionError(`cluster ${spec.name} has no running primary to switch over from`);
+  if (!cluster || !leader)
+    throw new ActionError(`cluster ${spec.name} has no running primary to switch over from`);
   if (candidate !== undefined) {
     if (!members.includes(candidate))
-      throw new InputError(`--to ${candidate}: not a member of ${spec.name}; members are ${members.join(', ')}`);
+      throw new InputError(
+        `--to ${candidate}: not a member of ${spec.name}; members are ${members.join(', ')}`,
+      );
     if (candidate === leader.name) {
       reporter.done(`${candidate} is already the primary`);
       return { from: leader.name, to: candidate, seconds: 0, changed: false };
     }
     const state = cluster.members.find((m) => m.name === candidate);
     if (!state || state.state !== 'running')
-      throw new ActionError(`--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a running replica`);
+      throw new ActionError(
+        `--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a running replica`,
+      );
   }
   const started = Date.now();
   reporter.step(`switching over from ${leader.name}${candidate ? ` to ${candidate}` : ''}`);
-  const res = await postJson(`${urls[leader.name]}/switchover`, { leader: leader.name, ...(candidate ? { candidate } : {}) });
-  if (res.status !== 200) throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
+  const res = await postJson(`${urls[leader.name]}/switchover`, {
+    leader: leader.name,
+    ...(candidate ? { candidate } : {}),
+  });
+  if (res.status !== 200)
+    throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
   const health = await waitHealthy(access, spec, members, 120_000);
   const to = health.leader?.name as string;
-  if (candidate && to !== candidate) throw new ActionError(`switchover ended with ${to} as primary, not ${candidate}`);
+  if (candidate && to !== candidate)
+    throw new ActionError(`switchover ended with ${to} as primary, not ${candidate}`);
   await platform.syncPooler(spec, to, reporter);
   const seconds = (Date.now() - started) / 1000;
   reporter.done(`promoted ${to}; ${leader.name} rejoined as replica in ${seconds.toFixed(1)} s`);

@@ -9,8 +9,14 @@ function hosts(endpoints: readonly PgEndpoint[]): string {
   return endpoints.map((e) => `${e.host}:${e.port}`).join(',');
 }
 
-export function uri(endpoints: readonly PgEndpoint[], creds: Credentials, query: string, withPassword: boolean): string {
-  const user = encodeURIComponent(creds.user) + (withPassword ? `:${encodeURIComponent(creds.password)}` : '');
+export function uri(
+  endpoints: readonly PgEndpoint[],
+  creds: Credentials,
+  query: string,
+  withPassword: boolean,
+): string {
+  const user =
+    encodeURIComponent(creds.user) + (withPassword ? `:${encodeURIComponent(creds.password)}` : '');
   return `postgresql://${user}@${hosts(endpoints)}/${encodeURIComponent(creds.database)}${query ? `?${query}` : ''}`;
 }
 

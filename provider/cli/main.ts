@@ -27,14 +27,17 @@ function readSpec(file: string) {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`-f ${file}: cannot read the spec file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(
+      `-f ${file}: cannot read the spec file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parseSpecText(text, file);
 }
 
 async function specOf(platform: LocalPlatform, name: string) {
   const runtime = await platform.runtime(name);
-  if (!runtime.exists || !runtime.spec) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
+  if (!runtime.exists || !runtime.spec)
+    throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
   return runtime.spec;
 }
 
@@ -42,7 +45,9 @@ export function buildProgram(): Command {
   const program = new Command('pgcluster')
     .description('Highly available PostgreSQL clusters: Patroni, etcd and PgBouncer, declared by a spec')
     .addOption(
-      new Option('--state-dir <dir>', 'where local clusters keep data, configs, logs and pids').env('PGCLUSTER_STATE_DIR'),
+      new Option('--state-dir <dir>', 'where local clusters keep data, configs, logs and pids').env(
+        'PGCLUSTER_STATE_DIR',
+      ),
     )
     .showHelpAfterError()
     .exitOverride();
@@ -91,9 +96,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--ro', 'a replica (target_session_attrs=standby)').conflicts('pooler'))
     .addOption(new Option('--pooler', 'through PgBouncer'))
     .option('--superuser', 'as the superuser, to the postgres database')
-    .action(async (name: string, opts: { ro?: boolean; pooler?: boolean; superuser?: boolean }, cmd: Command) => {
-      process.stdout.write(`${await connectionUri(platformFor(cmd), name, opts)}\n`);
-    });
+    .action(
+      async (name: string, opts: { ro?: boolean; pooler?: boolean; superuser?: boolean }, cmd: Command) => {
+        process.stdout.write(`${await connectionUri(platformFor(cmd), name, opts)}\n`);
+      },
+    );
 
   program
     .command('psql')
@@ -102,32 +109,39 @@ export function buildProgram(): Command {
     .option('--ro', 'connect to a replica')
     .option('--superuser', 'as the superuser')
     .argument('[args...]', 'arguments for psql, after --')
-    .action(async (name: string, args: string[], opts: { ro?: boolean; superuser?: boolean }, cmd: Command) => {
-      const platform = platformFor(cmd);
-      const runtime = await platform.runtime(name);
-      if (!runtime.exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
-      const access = await platform.access(name);
-      const creds = opts.superuser ? access.superuser() : access.app();
-      const uris = clusterUris(runtime.endpoints, creds);
-      const result = spawnSync('psql', [opts.ro ? uris.ro : uris.rw, ...args], {
-        stdio: 'inherit',
-        env: { ...process.env, PGPASSWORD: creds.password },
-      });
-      if (result.error) throw new InputError(`cannot run psql: ${result.error.message} (package postgresql-client)`);
-      process.exitCode = result.status ?? 1;
-    });
+    .action(
+      async (name: string, args: string[], opts: { ro?: boolean; superuser?: boolean }, cmd: Command) => {
+        const platform = platformFor(cmd);
+        const runtime = await platform.runtime(name);
+        if (!runtime.exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
+        const access = await platform.access(name);
+        const creds = opts.superuser ? access.superuser() : access.app();
+        const uris = clusterUris(runtime.endpoints, creds);
+        const result = spawnSync('psql', [opts.ro ? uris.ro : uris.rw, ...args], {
+          stdio: 'inherit',
+          env: { ...process.env, PGPASSWORD: creds.password },
+        });
+        if (result.error)
+          throw new InputError(`cannot run psql: ${result.error.message} (package postgresql-client)`);
+        process.exitCode = result.status ?? 1;
+      },
+    );
 
   program
     .command('down')
     .description('stop every process of the cluster, keep its data')
     .argument('<name>', 'cluster name')
-    .action(async (name: string, _opts: unknown, cmd: Command) => down(platformFor(cmd), name, consoleReporter()));
+    .action(async (name: string, _opts: unknown, cmd: Command) =>
+      down(platformFor(cmd), name, consoleReporter()),
+    );
 
   program
     .command('destroy')
     .description('stop the cluster and remove all its files')
     .argument('<name>', 'cluster name')
-    .action(async (name: string, _opts: unknown, cmd: Command) => destroy(platformFor(cmd), name, consoleReporter()));
+    .action(async (name: string, _opts: unknown, cmd: Command) =>
+      destroy(platformFor(cmd), name, consoleReporter()),
+    );
 
   return program;
 }
@@ -140,7 +154,9 @@ export async function connectionUri(
   const runtime = await platform.runtime(name);
   if (!runtime.exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
   if (opts.pooler && opts.superuser)
-    throw new InputError('--pooler --superuser: the pooler serves the application owner only, not the superuser');
+    throw new InputError(
+      '--pooler --superuser: the pooler serves the application owner only, not the superuser',
+    );
   if (opts.pooler && !runtime.endpoints.pooler)
     throw new InputError(`--pooler: cluster "${name}" has no pooler (pooler.enabled is false)`);
   const access = await platform.access(name);
@@ -155,7 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return 0;
       return 2; // commander already printed the usage error
     }
     if (e instanceof SpecError || e instanceof InputError) {

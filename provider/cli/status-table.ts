@@ -13,7 +13,11 @@ export function renderStatusTable(s: ClusterStatus): string {
     m.pid === null ? '-' : String(m.pid),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [
     `Cluster ${s.name}: primary ${s.primary ?? '(none)'}`,
     '',

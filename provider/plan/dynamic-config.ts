@@ -14,8 +14,14 @@ function equal(a: unknown, b: unknown): boolean {
 }
 
 /** Merge patch from `current` to `desired`; `owned` lists the maps whose extra keys we remove. */
-export function mergePatch(current: unknown, desired: unknown, owned: (path: string) => boolean, path = ''): Json | undefined {
-  if (!isObject(desired) || !isObject(current)) return equal(current, desired) ? undefined : (desired as Json);
+export function mergePatch(
+  current: unknown,
+  desired: unknown,
+  owned: (path: string) => boolean,
+  path = '',
+): Json | undefined {
+  if (!isObject(desired) || !isObject(current))
+    return equal(current, desired) ? undefined : (desired as Json);
   const patch: Record<string, Json> = {};
   for (const key of Object.keys(desired)) {
     const sub = mergePatch(current[key], desired[key], owned, path ? `${path}.${key}` : key);
@@ -30,12 +36,20 @@ function normaliseParameters(config: Record<string, unknown>): Record<string, un
   const pg = config.postgresql;
   if (!isObject(pg) || !isObject(pg.parameters)) return config;
   const parameters: Record<string, string> = {};
-  for (const [k, v] of Object.entries(pg.parameters)) parameters[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
+  for (const [k, v] of Object.entries(pg.parameters))
+    parameters[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
   return { ...config, postgresql: { ...pg, parameters } };
 }
 
-export function dynamicConfigPatch(current: Record<string, unknown>, desired: Record<string, unknown>): Record<string, Json> | undefined {
-  const patch = mergePatch(normaliseParameters(current), normaliseParameters(desired), (p) => p === 'postgresql.parameters');
+export function dynamicConfigPatch(
+  current: Record<string, unknown>,
+  desired: Record<string, unknown>,
+): Record<string, Json> | undefined {
+  const patch = mergePatch(
+    normaliseParameters(current),
+    normaliseParameters(desired),
+    (p) => p === 'postgresql.parameters',
+  );
   return patch as Record<string, Json> | undefined;
 }
 

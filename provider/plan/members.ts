@@ -13,7 +13,8 @@ export function planMembers(current: readonly number[], instances: number, prima
   const slots = [...new Set(current)].sort((a, b) => a - b);
   if (slots.length <= instances) {
     const add: number[] = [];
-    for (let slot = 1; slots.length + add.length < instances; slot++) if (!slots.includes(slot)) add.push(slot);
+    for (let slot = 1; slots.length + add.length < instances; slot++)
+      if (!slots.includes(slot)) add.push(slot);
     return { keep: slots, add, remove: [] };
   }
   const removable = slots.filter((s) => s !== primarySlot).sort((a, b) => b - a);

@@ -84,5 +84,6 @@ export interface Platform {
   runtime(name: string): Promise<ClusterRuntime>;
   list(): Promise<string[]>;
   stop(name: string, reporter: Reporter): Promise<void>;
-  destroy(name: string, reporter: Reporter): Promise<void>;
+  /** Returns false when there was nothing of that name to destroy. */
+  destroy(name: string, reporter: Reporter): Promise<boolean>;
 }

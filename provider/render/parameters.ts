@@ -42,9 +42,12 @@ export function mandatoryParameters(spec: ClusterSpec): Record<string, Parameter
 
 /** The cluster-wide parameters, sorted by name, values on one line. */
 export function renderParameters(spec: ClusterSpec): Record<string, string> {
+  // PostgreSQL parameter names are case-insensitive: layer them by their lowercase name.
+  const lower = (params: Record<string, ParameterValue>) =>
+    Object.fromEntries(Object.entries(params).map(([k, v]) => [k.toLowerCase(), v]));
   const layered: Record<string, ParameterValue> = {
     ...defaultParameters(),
-    ...spec.parameters,
+    ...lower(spec.parameters),
     ...mandatoryParameters(spec),
   };
   const out: Record<string, string> = {};

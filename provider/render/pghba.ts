@@ -13,6 +13,9 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     ...allowedNetworks.map((net) => `host all ${REWIND_USER} ${net} scram-sha-256`),
   ];
   const user = spec.pgHba.map((line) => oneLine(line).trim()).filter((line) => line.length > 0);
-  const last = ['local all all scram-sha-256', ...allowedNetworks.map((net) => `host all all ${net} scram-sha-256`)];
+  const last = [
+    'local all all scram-sha-256',
+    ...allowedNetworks.map((net) => `host all all ${net} scram-sha-256`),
+  ];
   return [...fixed, ...user, ...last];
 }

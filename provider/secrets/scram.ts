@@ -8,7 +8,11 @@ export const SCRAM_ITERATIONS = 4096;
  * this string stores it as is, so the plaintext never reaches the server, and PgBouncer can use the
  * same verifier to log in to the server on the client's behalf.
  */
-export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
+export function scramVerifier(
+  password: string,
+  salt: Buffer = randomBytes(16),
+  iterations = SCRAM_ITERATIONS,
+): string {
   const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();

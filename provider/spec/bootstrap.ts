@@ -3,10 +3,7 @@ import { notYetSupported } from './later';
 
 export const initdbSchema = z
   .strictObject({
-    database: z
-      .string()
-      .default('app')
-      .describe('Application database created at bootstrap. @default - app'),
+    database: z.string().default('app').describe('Application database created at bootstrap. @default - app'),
     owner: z
       .string()
       .default('app')
@@ -15,7 +12,10 @@ export const initdbSchema = z
           'pooler and the connection URIs use. @default - app',
       ),
     encoding: z.string().default('UTF8').describe('Server encoding. @default - UTF8'),
-    locale: z.string().default('C.UTF-8').describe('Locale of the cluster (lc_collate, lc_ctype). @default - C.UTF-8'),
+    locale: z
+      .string()
+      .default('C.UTF-8')
+      .describe('Locale of the cluster (lc_collate, lc_ctype). @default - C.UTF-8'),
     dataChecksums: z
       .boolean()
       .default(true)
@@ -29,6 +29,8 @@ export const bootstrapSchema = z
     pgBasebackup: notYetSupported('Clone an existing server with pg_basebackup (`source`).'),
     recovery: notYetSupported('Restore from a backup to a point in time (`source`, `target`).'),
   })
-  .describe('How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}');
+  .describe(
+    'How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}',
+  );
 
 export type InitdbSpec = z.output<typeof initdbSchema>;

@@ -62,7 +62,7 @@ export const clusterSpecSchema = z
       .record(z.string(), parameterValue)
       .default({})
       .describe(
-        'PostgreSQL parameters (postgresql.conf), applied through Patroni\'s dynamic configuration: ' +
+        "PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: " +
           'a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that ' +
           'pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}',
       ),

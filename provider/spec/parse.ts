@@ -18,7 +18,10 @@ export function parseSpecText(text: string, source?: string): ClusterSpec {
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new SpecError(
-      doc.errors.map((e) => ({ path: '(file)', message: `not valid YAML or JSON: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({
+        path: '(file)',
+        message: `not valid YAML or JSON: ${e.message.split('\n')[0]}`,
+      })),
       source,
     );
   }

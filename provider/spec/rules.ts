@@ -106,7 +106,9 @@ export const RULES: readonly Rule[] = [
         }
       : undefined,
   (s) => {
-    const chosen = (['initdb', 'pgBasebackup', 'recovery'] as const).filter((k) => s.bootstrap[k] !== undefined);
+    const chosen = (['initdb', 'pgBasebackup', 'recovery'] as const).filter(
+      (k) => s.bootstrap[k] !== undefined,
+    );
     if (chosen.length !== 1)
       return {
         path: 'bootstrap',
@@ -142,10 +144,34 @@ export const RULES: readonly Rule[] = [
     Object.entries(s.pooler.parameters).flatMap(([key, value]) => {
       const owned = ownedReason(OWNED_POOLER_SETTINGS, key);
       if (owned)
-        return [{ path: `pooler.parameters.${key}`, message: `is owned by pgcluster and cannot be set (${owned})` }];
+        return [
+          { path: `pooler.parameters.${key}`, message: `is owned by pgcluster and cannot be set (${owned})` },
+        ];
       return [noNewlines(`pooler.parameters.${key}`, value)].filter((i): i is SpecIssue => i !== undefined);
     }),
-  (s) => s.pgHba.map((line, i) => noNewlines(`pgHba[${i}]`, line)).filter((i): i is SpecIssue => i !== undefined),
+  (s) => {
+    const seen = new Map<string, string>();
+    return Object.keys(s.parameters).flatMap((key) => {
+      const other = seen.get(key.toLowerCase());
+      seen.set(key.toLowerCase(), key);
+      return other
+        ? [
+            {
+              path: `parameters.${key}`,
+              message: `duplicates parameters.${other}: parameter names are case-insensitive`,
+            },
+          ]
+        : [];
+    });
+  },
+  (s) =>
+    s.bootstrap.initdb
+      ? (['encoding', 'locale'] as const)
+          .map((k) => noNewlines(`bootstrap.initdb.${k}`, s.bootstrap.initdb?.[k]))
+          .filter((i): i is SpecIssue => i !== undefined)
+      : undefined,
+  (s) =>
+    s.pgHba.map((line, i) => noNewlines(`pgHba[${i}]`, line)).filter((i): i is SpecIssue => i !== undefined),
   (s) => {
     if (s.primary === undefined) return undefined;
     const slot = memberSlot(s.name, s.primary);

@@ -88,7 +88,9 @@ export function describeZodIssues(root: AnySchema, error: z.core.$ZodError, inpu
         break;
       case 'invalid_union': {
         // e.g. a YAML key left empty (null) where a string, number or boolean is expected
-        const expected = new Set(issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : [])));
+        const expected = new Set(
+          issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : [])),
+        );
         out.push({
           path,
           message: `${showValue(value)} is not allowed: ${expected.size > 0 ? `expected one of ${[...expected].join(', ')}` : issue.message}`,

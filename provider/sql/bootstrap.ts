@@ -25,7 +25,9 @@ export async function ensureAppObjects(client: Client, app: AppObjects): Promise
     await client.query('BEGIN');
     try {
       await client.query("SET LOCAL log_statement = 'none'");
-      await client.query(`${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD ${escapeLiteral(app.verifier)}`);
+      await client.query(
+        `${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD ${escapeLiteral(app.verifier)}`,
+      );
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);

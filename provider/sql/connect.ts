@@ -7,7 +7,11 @@ import type { Credentials, PgEndpoint } from '../platform/types';
 
 export type TargetSessionAttrs = 'any' | 'read-write' | 'standby';
 
-export async function connectTo(endpoint: PgEndpoint, creds: Credentials, extra: Partial<ClientConfig> = {}): Promise<Client> {
+export async function connectTo(
+  endpoint: PgEndpoint,
+  creds: Credentials,
+  extra: Partial<ClientConfig> = {},
+): Promise<Client> {
   const client = new Client({
     host: endpoint.host,
     port: endpoint.port,

@@ -5,7 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
@@ -36,7 +37,10 @@ describe('local cluster: 3 members, synchronous', () => {
 
   test('GIVEN a 3-instance spec WHEN up THEN 1 primary and 2 replicas stream, members are reported', async () => {
     const out = await cliOk(state.dir, ['up', '-f', specFile]);
-    assert.match(out.stderr, /cluster itest ready in [\d.]+ s: primary itest-\d, 2 replica\(s\) streaming \(synchronous\)/);
+    assert.match(
+      out.stderr,
+      /cluster itest ready in [\d.]+ s: primary itest-\d, 2 replica\(s\) streaming \(synchronous\)/,
+    );
     const status = await statusOf(state.dir, NAME);
     assert.equal(status.members.length, 3);
     assert.equal(status.members.filter((m) => m.role === 'primary').length, 1);
@@ -48,7 +52,11 @@ describe('local cluster: 3 members, synchronous', () => {
       assert.equal(typeof m.timeline, 'number');
       assert.equal(m.host, '127.0.0.1');
     }
-    assert.ok(!status.endpoints.rw.includes(':@') && !/:[^/@]+@/.test(status.endpoints.rw.replace('postgresql://', '')), 'no password');
+    assert.ok(
+      !status.endpoints.rw.includes(':@') &&
+        !/:[^/@]+@/.test(status.endpoints.rw.replace('postgresql://', '')),
+      'no password',
+    );
     const superuser = await uriOf(state.dir, NAME, '--superuser');
     const primary = await connectMatching(superuser, true);
     try {
@@ -63,6 +71,43 @@ describe('local cluster: 3 members, synchronous', () => {
       assert.equal(rows.filter((r) => r.sync_state === 'sync').length, 1);
     } finally {
       await primary.end();
+    }
+  });
+
+  test('GIVEN a running cluster THEN it runs unprivileged, data dirs are 0700, secrets are 0600 and appear in no process argument or log', async () => {
+    const root = join(state.dir, NAME);
+    const secrets = JSON.parse(readFileSync(join(root, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const passwords = Object.entries(secrets)
+      .filter(([k]) => k.endsWith('Password'))
+      .map(([, v]) => v);
+    assert.equal(passwords.length, 5);
+    assert.equal(statSync(join(root, 'secrets.json')).mode & 0o777, 0o600);
+    assert.equal(statSync(root).mode & 0o777, 0o700);
+    const status = await statusOf(state.dir, NAME);
+    const runUid =
+      process.getuid?.() === 0
+        ? Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }))
+        : process.getuid?.();
+    for (const m of status.members) {
+      const dir = join(root, 'members', m.name);
+      assert.equal(statSync(join(dir, 'data')).mode & 0o777, 0o700, `${m.name} data dir`);
+      assert.equal(statSync(join(dir, 'data')).uid, runUid);
+      assert.equal(statSync(join(dir, 'patroni.yml')).mode & 0o777, 0o600);
+      for (const pid of [m.pid!, m.patroniPid!]) {
+        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        assert.equal(Number(uid), runUid, `${m.name} pid ${pid} runs as the run user`);
+      }
+    }
+    assert.notEqual(runUid, 0);
+    assert.equal(statSync(join(root, 'pooler', 'userlist.txt')).mode & 0o777, 0o600);
+    const cmdlines = processesUsing(root).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    assert.ok(cmdlines.length >= 5, 'found the cluster processes');
+    const logs = filesUnder(root).filter((f) => /\.log$|\/log\//.test(f));
+    assert.ok(logs.length >= 4, 'found the logs');
+    for (const password of passwords) {
+      assert.ok(!cmdlines.some((c) => c.includes(password)), 'a password in a process argument');
+      for (const log of logs)
+        assert.ok(!readFileSync(log, 'utf8').includes(password), `a password in ${log}`);
     }
   });
 
@@ -109,7 +154,10 @@ describe('local cluster: 3 members, synchronous', () => {
     const before = await statusOf(state.dir, NAME);
     const target = before.members.find((m) => m.role === 'replica')!.name;
     const out = await cliOk(state.dir, ['switchover', NAME, '--to', target]);
-    assert.match(out.stderr, new RegExp(`promoted ${target}; ${before.primary} rejoined as replica in [\\d.]+ s`));
+    assert.match(
+      out.stderr,
+      new RegExp(`promoted ${target}; ${before.primary} rejoined as replica in [\\d.]+ s`),
+    );
     const after = await statusOf(state.dir, NAME);
     assert.equal(after.primary, target);
     assert.equal(after.members.find((m) => m.name === before.primary)?.role, 'replica');
@@ -144,7 +192,10 @@ describe('local cluster: 3 members, synchronous', () => {
     });
     assert.notEqual(after.primary, old.name);
     // The member's supervisor stopped everything the kill left: nothing of it runs.
-    await waitFor('the killed member to be fully down', async () => !processAlive(old.pid!) && !processAlive(old.patroniPid!));
+    await waitFor(
+      'the killed member to be fully down',
+      async () => !processAlive(old.pid!) && !processAlive(old.patroniPid!),
+    );
     const stored = new Set(
       (await query<{ id: number }>(await primaryUri(rw), 'select id from seq')).map((r) => Number(r.id)),
     );
@@ -152,7 +203,10 @@ describe('local cluster: 3 members, synchronous', () => {
     assert.deepEqual(lost, [], `acknowledged writes lost: ${lost.join(', ')}`);
     assert.ok(resumedAfter > 0 && resumedAfter < 30_000, `writes resumed after ${resumedAfter} ms`);
     const [viaPooler] = await waitFor('a write through the pooler', async () =>
-      query<{ port: number }>(pooler, 'insert into seq values (1000000) returning inet_server_port() as port'),
+      query<{ port: number }>(
+        pooler,
+        'insert into seq values (1000000) returning inet_server_port() as port',
+      ),
     );
     assert.equal(viaPooler?.port, after.members.find((m) => m.name === after.primary)!.port);
     // `up` restarts the killed member, which rejoins as a replica.
@@ -173,7 +227,10 @@ describe('local cluster: 3 members, synchronous', () => {
     assert.ok(down.members.every((m) => m.state === 'stopped' && m.pid === null));
     assert.ok(!down.services.etcd?.running && !down.services.pooler?.running);
     await cliOk(state.dir, ['up', '-f', specFile]);
-    const rows = await query<{ n: string }>(await primaryUri(await uriOf(state.dir, NAME)), 'select count(*) as n from notes');
+    const rows = await query<{ n: string }>(
+      await primaryUri(await uriOf(state.dir, NAME)),
+      'select count(*) as n from notes',
+    );
     assert.equal(Number(rows[0]?.n), 2);
   });
 
@@ -233,3 +290,10 @@ function processesUsing(dir: string): number[] {
     .map(Number);
 }
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'data' ? [] : filesUnder(path);
+    return e.isFile() ? [path] : [];
+  });
+}

@@ -35,7 +35,11 @@ describe('invalid input', () => {
       spec: { name: 'bad', instancs: 3 },
       expect: [/instancs: unknown key \(did you mean "instances"\?\)/],
     },
-    { name: 'instances 0', spec: { name: 'bad', instances: 0 }, expect: [/instances: 0 is not allowed: must be >= 1/] },
+    {
+      name: 'instances 0',
+      spec: { name: 'bad', instances: 0 },
+      expect: [/instances: 0 is not allowed: must be >= 1/],
+    },
     {
       name: 'an uppercase name',
       spec: { name: 'Orders' },
@@ -59,7 +63,10 @@ describe('invalid input', () => {
     {
       name: 'missing PostgreSQL binaries',
       spec: { name: 'bad', postgresVersion: 13, platform: { local: { basePort: BASE } } },
-      expect: [/postgresVersion 13: PostgreSQL 13 server binaries not found/, /apt-get install -y postgresql-13/],
+      expect: [
+        /postgresVersion 13: PostgreSQL 13 server binaries not found/,
+        /apt-get install -y postgresql-13/,
+      ],
     },
   ];
 
@@ -78,10 +85,19 @@ describe('invalid input', () => {
     const server: Server = createServer();
     await new Promise<void>((resolve) => server.listen(BASE + 12, '127.0.0.1', resolve));
     try {
-      const file = writeSpec(state.dir, { name: 'taken', platform: { local: { basePort: BASE } } }, 'taken.yaml');
+      const file = writeSpec(
+        state.dir,
+        { name: 'taken', platform: { local: { basePort: BASE } } },
+        'taken.yaml',
+      );
       const result = await cli(state.dir, ['up', '-f', file]);
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, new RegExp(`platform\\.local\\.basePort ${BASE}: port ${BASE + 12} \\(PostgreSQL of taken-2\\) already in use`));
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `platform\\.local\\.basePort ${BASE}: port ${BASE + 12} \\(PostgreSQL of taken-2\\) already in use`,
+        ),
+      );
       assert.ok(!existsSync(join(state.dir, 'taken')));
       assert.deepEqual(processesUsing(state.dir), []);
     } finally {

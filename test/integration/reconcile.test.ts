@@ -17,7 +17,8 @@ const BASE = 21100;
 describe('local cluster: reconciling spec changes', () => {
   const state = tempStateDir('recon');
   const base = { name: NAME, platform: { local: { basePort: BASE } } };
-  const up = (spec: Record<string, unknown>) => cliOk(state.dir, ['up', '-f', writeSpec(state.dir, { ...base, ...spec })]);
+  const up = (spec: Record<string, unknown>) =>
+    cliOk(state.dir, ['up', '-f', writeSpec(state.dir, { ...base, ...spec })]);
 
   before(async () => {
     await up({ instances: 2 });
@@ -28,7 +29,9 @@ describe('local cluster: reconciling spec changes', () => {
     state.cleanup();
   });
 
-  async function memberSettings(name: string): Promise<Array<{ member: string; value: string; started: string }>> {
+  async function memberSettings(
+    name: string,
+  ): Promise<Array<{ member: string; value: string; started: string }>> {
     const superuser = (await uriOf(state.dir, NAME, '--superuser')).replace(/\?.*$/, '');
     const status = await statusOf(state.dir, NAME);
     const out = [];
@@ -54,7 +57,9 @@ describe('local cluster: reconciling spec changes', () => {
     assert.equal(after.primary, primary.name);
     assert.equal(after.members.find((m) => m.name === primary.name)?.pid, primary.pid);
     const rows = await query<{ n: string }>(
-      perHost((await uriOf(state.dir, NAME, '--superuser')).replace(/\?.*$/, '')).find((u) => u.includes(`:${primary.port}/`))!,
+      perHost((await uriOf(state.dir, NAME, '--superuser')).replace(/\?.*$/, '')).find((u) =>
+        u.includes(`:${primary.port}/`),
+      )!,
       "select count(*) as n from pg_stat_replication where state = 'streaming'",
     );
     assert.equal(Number(rows[0]?.n), 2);
@@ -73,7 +78,10 @@ describe('local cluster: reconciling spec changes', () => {
     const after = await statusOf(state.dir, NAME);
     assert.deepEqual(
       after.members.map((m) => m.name).sort(),
-      before.members.filter((m) => m.name !== removed).map((m) => m.name).sort(),
+      before.members
+        .filter((m) => m.name !== removed)
+        .map((m) => m.name)
+        .sort(),
     );
     assert.equal(after.members.find((m) => m.name === primary.name)?.pid, primary.pid);
   });
@@ -84,7 +92,10 @@ describe('local cluster: reconciling spec changes', () => {
     assert.match(out.stderr, /updated the dynamic configuration \(parameters: work_mem\)/);
     assert.doesNotMatch(out.stderr, /restart/);
     const after = await memberSettings('work_mem');
-    assert.ok(after.every((s) => s.value === '16MB'), JSON.stringify(after));
+    assert.ok(
+      after.every((s) => s.value === '16MB'),
+      JSON.stringify(after),
+    );
     assert.deepEqual(
       after.map((s) => s.started),
       before.map((s) => s.started),
@@ -100,7 +111,10 @@ describe('local cluster: reconciling spec changes', () => {
     assert.equal(order.length, 2);
     assert.equal(order[1], status.primary, 'the primary restarts last');
     const after = await memberSettings('shared_buffers');
-    assert.ok(after.every((s) => s.value === '64MB'), JSON.stringify(after));
+    assert.ok(
+      after.every((s) => s.value === '64MB'),
+      JSON.stringify(after),
+    );
     after.forEach((s, i) => assert.notEqual(s.started, before[i]?.started));
     assert.ok(status.members.every((m) => !m.pendingRestart));
   });
@@ -108,7 +122,11 @@ describe('local cluster: reconciling spec changes', () => {
   test('GIVEN a desired primary WHEN primary: <replica> THEN up switches over to it', async () => {
     const before = await statusOf(state.dir, NAME);
     const replica = before.members.find((m) => m.role === 'replica')!.name;
-    const out = await up({ instances: 2, parameters: { work_mem: '16MB', shared_buffers: '64MB' }, primary: replica });
+    const out = await up({
+      instances: 2,
+      parameters: { work_mem: '16MB', shared_buffers: '64MB' },
+      primary: replica,
+    });
     assert.match(out.stderr, new RegExp(`promoted ${replica}`));
     assert.equal((await statusOf(state.dir, NAME)).primary, replica);
   });
@@ -120,7 +138,11 @@ describe('local cluster: reconciling spec changes', () => {
     await waitFor('the orphaned postmaster to be stopped', async () => !processAlive(victim.pid!), 15_000);
     const log = readFileSync(join(state.dir, NAME, 'members', victim.name, 'patroni.log'), 'utf8');
     assert.match(log, /patroni exited with -9; stopping what it left behind/);
-    const out = await up({ instances: 2, parameters: { work_mem: '16MB', shared_buffers: '64MB' }, primary: before.primary });
+    const out = await up({
+      instances: 2,
+      parameters: { work_mem: '16MB', shared_buffers: '64MB' },
+      primary: before.primary,
+    });
     assert.match(out.stderr, new RegExp(`started ${victim.name}`));
     const after = await statusOf(state.dir, NAME);
     assert.equal(after.members.find((m) => m.name === victim.name)?.state, 'running');
@@ -129,11 +151,21 @@ describe('local cluster: reconciling spec changes', () => {
   test('GIVEN a member WHEN its supervisor is killed -9 THEN up stops the orphaned postmaster before restarting it', async () => {
     const before = await statusOf(state.dir, NAME);
     const victim = before.members.find((m) => m.role === 'replica')!;
-    const supervisor = Number(readFileSync(join(state.dir, NAME, 'members', victim.name, 'supervisor.pid'), 'utf8'));
+    const supervisor = Number(
+      readFileSync(join(state.dir, NAME, 'members', victim.name, 'supervisor.pid'), 'utf8'),
+    );
     process.kill(supervisor, 'SIGKILL');
-    await waitFor('patroni to die with its supervisor', async () => !processAlive(victim.patroniPid!), 10_000);
+    await waitFor(
+      'patroni to die with its supervisor',
+      async () => !processAlive(victim.patroniPid!),
+      10_000,
+    );
     assert.ok(processAlive(victim.pid!), 'the postmaster outlived its supervisor (the case up must handle)');
-    const out = await up({ instances: 2, parameters: { work_mem: '16MB', shared_buffers: '64MB' }, primary: before.primary });
+    const out = await up({
+      instances: 2,
+      parameters: { work_mem: '16MB', shared_buffers: '64MB' },
+      primary: before.primary,
+    });
     assert.match(out.stderr, new RegExp(`stopped an unmanaged postmaster left by ${victim.name}`));
     assert.ok(!processAlive(victim.pid!));
     const after = await statusOf(state.dir, NAME);

@@ -25,7 +25,14 @@ export interface LocalCluster {
 }
 
 export function localCluster(stateDir: string, name: string, basePort: number, user: RunUser): LocalCluster {
-  return { name, basePort, stateDir, paths: clusterPaths(stateDir, name), ports: clusterPorts(basePort), user };
+  return {
+    name,
+    basePort,
+    stateDir,
+    paths: clusterPaths(stateDir, name),
+    ports: clusterPorts(basePort),
+    user,
+  };
 }
 
 export function basePortOf(spec: ClusterSpec): number {

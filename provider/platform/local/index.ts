@@ -11,9 +11,23 @@ import { memberName, memberSlot, SUPERUSER } from '../../naming';
 import { planMembers } from '../../plan/members';
 import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
 import { findLocalBinaries, type LocalBinaries } from './binaries';
-import { ALLOWED_NETWORKS, basePortOf, localCluster, memberContext, type LocalCluster } from './cluster-context';
+import {
+  ALLOWED_NETWORKS,
+  basePortOf,
+  localCluster,
+  memberContext,
+  type LocalCluster,
+} from './cluster-context';
 import { ensureEtcd, etcdPid, stopEtcd } from './etcd';
-import { memberPids, memberRuntime, reloadMember, startMember, stopMember, stopOrphanPostmaster, writeMemberConfig } from './member';
+import {
+  memberPids,
+  memberRuntime,
+  reloadMember,
+  startMember,
+  stopMember,
+  stopOrphanPostmaster,
+  writeMemberConfig,
+} from './member';
 import { ensurePooler, poolerPid, stopPooler } from './pooler';
 import { killLeftovers } from './leftovers';
 import { checkPorts } from './preflight';
@@ -24,7 +38,12 @@ import { getCluster, isLeaderRole } from '../../actions/patroni-api';
 
 function tail(file: string, lines: number): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `      ${l}`).join('\n');
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((l) => `      ${l}`)
+      .join('\n');
   } catch {
     return '      (no log)';
   }
@@ -34,7 +53,9 @@ const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py'];
 
 function scriptsSource(): string {
   const beside = join(__dirname, 'scripts');
-  return existsSync(beside) ? beside : join(__dirname, '..', '..', '..', 'provider', 'platform', 'local', 'scripts');
+  return existsSync(beside)
+    ? beside
+    : join(__dirname, '..', '..', '..', 'provider', 'platform', 'local', 'scripts');
 }
 
 /** The socket path PostgreSQL creates must fit in sockaddr_un (107 bytes). */
@@ -64,7 +85,10 @@ export class LocalPlatform implements Platform {
 
   private mustKnow(name: string): { lc: LocalCluster; record: ClusterRecord } {
     const found = this.known(name);
-    if (!found) throw new InputError(`no cluster named "${name}" in state dir ${this.stateDir} (see \`pgcluster list\`)`);
+    if (!found)
+      throw new InputError(
+        `no cluster named "${name}" in state dir ${this.stateDir} (see \`pgcluster list\`)`,
+      );
     return found;
   }
 
@@ -88,7 +112,10 @@ export class LocalPlatform implements Platform {
           );
       }
     }
-    const socketPath = join(lc.paths.member(memberName(spec.name, 20)).socketDir, `.s.PGSQL.${memberPorts(lc.basePort, 20).postgres}`);
+    const socketPath = join(
+      lc.paths.member(memberName(spec.name, 20)).socketDir,
+      `.s.PGSQL.${memberPorts(lc.basePort, 20).postgres}`,
+    );
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH)
       throw new InputError(
         `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
@@ -127,7 +154,8 @@ export class LocalPlatform implements Platform {
   async provision(spec: ClusterSpec, reporter: Reporter): Promise<{ toRemove: string[] }> {
     const { lc, bins } = this.prepare(spec);
     const secrets = ensureSecrets(lc.paths.secretsFile);
-    if (await ensureEtcd(lc, bins.etcd)) reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
+    if (await ensureEtcd(lc, bins.etcd))
+      reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
     const record: ClusterRecord = readRecord(lc.paths.stateFile) ?? {
       name: spec.name,
       spec,
@@ -135,7 +163,11 @@ export class LocalPlatform implements Platform {
       createdAt: new Date().toISOString(),
     };
     const primary = await this.currentPrimary(lc, record.slots);
-    const plan = planMembers(record.slots, spec.instances, primary ? memberSlot(spec.name, primary) : undefined);
+    const plan = planMembers(
+      record.slots,
+      spec.instances,
+      primary ? memberSlot(spec.name, primary) : undefined,
+    );
     const slots = [...plan.keep, ...plan.add].sort((a, b) => a - b);
     // Record new slots before starting them, so a failure half-way leaves nothing untracked.
     writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
@@ -150,7 +182,8 @@ export class LocalPlatform implements Platform {
         }
         continue;
       }
-      if (await stopOrphanPostmaster(lc, name)) reporter.step(`stopped an unmanaged postmaster left by ${name}`);
+      if (await stopOrphanPostmaster(lc, name))
+        reporter.step(`stopped an unmanaged postmaster left by ${name}`);
       startMember(lc, name, bins);
       started.push(name);
     }
@@ -171,7 +204,8 @@ export class LocalPlatform implements Platform {
       rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
       const record = readRecord(lc.paths.stateFile);
       const slot = memberSlot(spec.name, name);
-      if (record) writeRecord(lc.paths.stateFile, { ...record, slots: record.slots.filter((s) => s !== slot) });
+      if (record)
+        writeRecord(lc.paths.stateFile, { ...record, slots: record.slots.filter((s) => s !== slot) });
       reporter.step(`removed ${name}`);
     }
   }
@@ -189,8 +223,15 @@ export class LocalPlatform implements Platform {
     const slot = (primary && memberSlot(spec.name, primary)) || 1;
     const target = memberContext(lc, slot);
     const secrets = ensureSecrets(lc.paths.secretsFile);
-    const result = await ensurePooler(lc, spec, { host: target.host, port: target.postgresPort }, bins, secrets);
-    if (result !== 'unchanged') reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
+    const result = await ensurePooler(
+      lc,
+      spec,
+      { host: target.host, port: target.postgresPort },
+      bins,
+      secrets,
+    );
+    if (result !== 'unchanged')
+      reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
   }
 
   async commit(spec: ClusterSpec): Promise<void> {
@@ -209,7 +250,9 @@ export class LocalPlatform implements Platform {
     return {
       apiUrls: () => {
         const current = readRecord(lc.paths.stateFile) ?? record;
-        return Object.fromEntries(current.slots.map((s) => [memberName(name, s), memberRuntime(lc, s).apiUrl]));
+        return Object.fromEntries(
+          current.slots.map((s) => [memberName(name, s), memberRuntime(lc, s).apiUrl]),
+        );
       },
       allowedNetworks: ALLOWED_NETWORKS,
       superuser: () => ({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
@@ -220,7 +263,10 @@ export class LocalPlatform implements Platform {
         return current.slots
           .map((s) => memberName(name, s))
           .filter((m) => !memberPids(lc, m).supervisor)
-          .map((m) => `${m}: its processes are not running; last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, 8)}`);
+          .map(
+            (m) =>
+              `${m}: its processes are not running; last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, 8)}`,
+          );
       },
     };
   }
@@ -281,9 +327,10 @@ export class LocalPlatform implements Platform {
     }
   }
 
-  async destroy(name: string, reporter: Reporter): Promise<void> {
+  async destroy(name: string, reporter: Reporter): Promise<boolean> {
     const found = this.known(name);
     const root = join(this.stateDir, name);
+    if (!found && !existsSync(root)) return false;
     if (found) {
       const { lc, record } = found;
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
@@ -293,5 +340,6 @@ export class LocalPlatform implements Platform {
     const killed = await killLeftovers(root);
     if (killed > 0) reporter.step(`killed ${killed} leftover process(es) of ${name}`);
     rmSync(root, { recursive: true, force: true });
+    return true;
   }
 }

@@ -62,7 +62,12 @@ export function writeMemberConfig(
   const follow = {
     databasesFile: lc.paths.pooler.databases,
     databasesContent: renderPoolerDatabases({ host: ctx.member.host, port: ctx.member.postgresPort }),
-    admin: { host: LOCAL_HOST, port: lc.ports.pooler, user: POOLER_ADMIN_USER, passFile: lc.paths.pooler.adminPassFile },
+    admin: {
+      host: LOCAL_HOST,
+      port: lc.ports.pooler,
+      user: POOLER_ADMIN_USER,
+      passFile: lc.paths.pooler.adminPassFile,
+    },
   };
   writeFileAtomic(p.followConfig, `${JSON.stringify(follow, null, 2)}\n`, 0o600);
   const yaml = renderPatroniYaml(spec, ctx);
@@ -88,7 +93,14 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
   const p = lc.paths.member(name);
   const pid = spawnDaemon({
     command: bins.python,
-    args: [scriptPath(lc, 'member-supervisor.py'), p.supervisorPid, p.patroniPid, '--', bins.patroni, p.config],
+    args: [
+      scriptPath(lc, 'member-supervisor.py'),
+      p.supervisorPid,
+      p.patroniPid,
+      '--',
+      bins.patroni,
+      p.config,
+    ],
     logFile: p.patroniLog,
     cwd: p.dir,
     user: lc.user,

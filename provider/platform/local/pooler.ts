@@ -67,14 +67,22 @@ export async function ensurePooler(
     process.kill(pid, 'SIGHUP');
     return 'reloaded';
   }
-  const started = spawnDaemon({ command: bins.pgbouncer, args: [p.ini], logFile: `${p.log}.stderr`, cwd: p.dir, user: lc.user });
+  const started = spawnDaemon({
+    command: bins.pgbouncer,
+    args: [p.ini],
+    logFile: `${p.log}.stderr`,
+    cwd: p.dir,
+    user: lc.user,
+  });
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (!isAlive(started)) throw new ActionError(`pgbouncer exited during start; see ${p.log}`);
     if (await listening(lc.ports.pooler)) return 'started';
     await sleep(50);
   }
-  throw new ActionError(`pgbouncer did not listen on ${LOCAL_HOST}:${lc.ports.pooler} within 15 s; see ${p.log}`);
+  throw new ActionError(
+    `pgbouncer did not listen on ${LOCAL_HOST}:${lc.ports.pooler} within 15 s; see ${p.log}`,
+  );
 }
 
 export async function stopPooler(lc: LocalCluster): Promise<void> {

@@ -74,7 +74,11 @@ export { sleep } from '../../util/sleep';
 import { sleep } from '../../util/sleep';
 
 /** Sends `signal`, waits up to timeoutMs for the process to go, then SIGKILLs it. */
-export async function stopPid(pid: number | undefined, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+export async function stopPid(
+  pid: number | undefined,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<void> {
   if (!isAlive(pid)) return;
   try {
     process.kill(pid as number, signal);

@@ -47,7 +47,11 @@ export function checkReachable(user: RunUser, dir: string): void {
       const st = statSync(current);
       const mode = st.mode;
       const ok =
-        st.uid === user.uid ? (mode & 0o100) !== 0 : st.gid === user.gid ? (mode & 0o010) !== 0 : (mode & 0o001) !== 0;
+        st.uid === user.uid
+          ? (mode & 0o100) !== 0
+          : st.gid === user.gid
+            ? (mode & 0o010) !== 0
+            : (mode & 0o001) !== 0;
       if (!ok) blocked.push(current);
     } catch {
       // not created yet: created by us, reachable

@@ -1,0 +1,106 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import YAML from 'yaml';
+import { buildPatroniConfig, renderDynamicConfig, renderPatroniYaml } from './patroni';
+import { parseSpec } from '../spec';
+import { allStrings, specWithLineBreaks, validSpecInput } from '../../test/helpers/arbitraries';
+import { ordersSpec, patroniContext } from '../../test/helpers/render-context';
+import { matchSnapshot } from '../../test/helpers/snapshot';
+
+const NETWORKS = ['127.0.0.0/8'];
+/** Patroni parses its file with PyYAML, a YAML 1.1 parser. */
+const readAsPatroni = (text: string): unknown => YAML.parse(text, { version: '1.1' });
+const member2 = patroniContext({ cluster: 'orders', slot: 2 });
+
+describe('Patroni configuration snapshots', () => {
+  test('GIVEN member orders-2 of a 3-member synchronous cluster WHEN patroni.yml is rendered THEN it matches the snapshot', () => {
+    matchSnapshot('patroni-orders-2', renderPatroniYaml(ordersSpec(), member2));
+  });
+
+  test('GIVEN the same cluster WHEN its dynamic configuration is rendered THEN it matches the snapshot', () => {
+    matchSnapshot(
+      'dynamic-config-orders',
+      `${JSON.stringify(renderDynamicConfig(ordersSpec(), NETWORKS), null, 2)}\n`,
+    );
+  });
+});
+
+describe('Patroni configuration properties', () => {
+  test('GIVEN any valid spec WHEN rendered twice THEN the text is identical', () => {
+    fc.assert(
+      fc.property(validSpecInput, (input) => {
+        const ctx = patroniContext({ cluster: input.name, slot: 1 });
+        assert.equal(renderPatroniYaml(parseSpec(input), ctx), renderPatroniYaml(parseSpec(input), ctx));
+      }),
+    );
+  });
+
+  test('GIVEN any valid spec WHEN patroni.yml is read back as YAML 1.1, like Patroni does, THEN it holds exactly the built configuration', () => {
+    fc.assert(
+      fc.property(validSpecInput, (input) => {
+        const spec = parseSpec(input);
+        const ctx = patroniContext({ cluster: spec.name, slot: 1 });
+        assert.deepEqual(readAsPatroni(renderPatroniYaml(spec, ctx)), buildPatroniConfig(spec, ctx));
+      }),
+    );
+  });
+
+  test('GIVEN values YAML 1.1 would turn into booleans, numbers or dates WHEN read back as YAML 1.1 THEN they stay strings', () => {
+    const tricky = {
+      a_yes: 'yes',
+      b_off: 'Off',
+      c_sexagesimal: '1:30',
+      d_date: '2024-01-01',
+      e_int: '1_000',
+      f_no: 'NO',
+    };
+    const spec = parseSpec({ name: 'orders', parameters: tricky });
+    const config = readAsPatroni(renderPatroniYaml(spec, member2)) as {
+      bootstrap: { dcs: { postgresql: { parameters: object } } };
+    };
+    assert.deepEqual(
+      config.bootstrap.dcs.postgresql.parameters,
+      renderDynamicConfig(spec, NETWORKS).postgresql.parameters,
+    );
+  });
+
+  test('GIVEN any valid spec WHEN the dynamic configuration is rendered THEN timing and synchronous mode follow the spec', () => {
+    fc.assert(
+      fc.property(validSpecInput, (input) => {
+        const spec = parseSpec(input);
+        const dcs = renderDynamicConfig(spec, NETWORKS);
+        assert.deepEqual(
+          [dcs.ttl, dcs.loop_wait, dcs.retry_timeout],
+          [spec.ha.ttl, spec.ha.loopWait, spec.ha.retryTimeout],
+        );
+        assert.equal(dcs.maximum_lag_on_failover, spec.ha.maximumLagOnFailover);
+        assert.equal(dcs.synchronous_mode, spec.synchronous !== undefined);
+        assert.equal(dcs.synchronous_mode_strict, spec.synchronous?.dataDurability === 'required');
+        assert.equal(dcs.synchronous_node_count, spec.synchronous?.number ?? 1);
+        assert.equal(dcs.postgresql.use_pg_rewind, true);
+      }),
+    );
+  });
+
+  test('GIVEN line breaks in user strings WHEN patroni.yml is rendered THEN no value in it has a line break', () => {
+    fc.assert(
+      fc.property(specWithLineBreaks, (spec) => {
+        const config = readAsPatroni(
+          renderPatroniYaml(spec, patroniContext({ cluster: spec.name, slot: 1 })),
+        );
+        for (const s of allStrings(config)) assert.doesNotMatch(s, /[\r\n\0]/, `value ${JSON.stringify(s)}`);
+      }),
+    );
+  });
+
+  test('GIVEN two members of one cluster WHEN rendered THEN they share the dynamic configuration and differ in name and addresses', () => {
+    const spec = ordersSpec();
+    const one = buildPatroniConfig(spec, patroniContext({ cluster: 'orders', slot: 1 }));
+    const two = buildPatroniConfig(spec, member2);
+    assert.deepEqual(one.bootstrap, two.bootstrap);
+    assert.equal(one.scope, 'orders');
+    assert.deepEqual([one.name, two.name], ['orders-1', 'orders-2']);
+    assert.notDeepEqual(one.postgresql, two.postgresql);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { renderPgHba } from './pghba';
+import { parseSpec } from '../spec';
+import { specWithLineBreaks, validSpecInput } from '../../test/helpers/arbitraries';
+import { ordersSpec } from '../../test/helpers/render-context';
+import { matchSnapshot } from '../../test/helpers/snapshot';
+
+describe('renderPgHba', () => {
+  test('GIVEN a cluster with one user line and two networks WHEN rendered THEN it matches the snapshot', () => {
+    matchSnapshot(
+      'pg_hba-orders',
+      `${renderPgHba(ordersSpec(), ['127.0.0.0/8', '10.1.0.0/16']).join('\n')}\n`,
+    );
+  });
+
+  test('GIVEN user lines WHEN rendered THEN they come after the rules pgcluster needs and before the final password rules', () => {
+    const spec = parseSpec({
+      name: 'orders',
+      pgHba: ['  host app app 10.0.0.0/8 scram-sha-256  ', '', '   '],
+    });
+    const lines = renderPgHba(spec, ['127.0.0.0/8']);
+    assert.deepEqual(lines, [
+      'local all postgres scram-sha-256',
+      'host replication replicator 127.0.0.0/8 scram-sha-256',
+      'host all rewinder 127.0.0.0/8 scram-sha-256',
+      'host app app 10.0.0.0/8 scram-sha-256',
+      'local all all scram-sha-256',
+      'host all all 127.0.0.0/8 scram-sha-256',
+    ]);
+  });
+
+  test('GIVEN any valid spec WHEN rendered THEN every non-blank user line appears once, in order, between fixed and final rules', () => {
+    fc.assert(
+      fc.property(validSpecInput, (input) => {
+        const spec = parseSpec(input);
+        const user = spec.pgHba.map((l) => l.trim()).filter((l) => l.length > 0);
+        const lines = renderPgHba(spec, ['127.0.0.0/8']);
+        assert.equal(lines[0], 'local all postgres scram-sha-256');
+        assert.deepEqual(lines.slice(3, 3 + user.length), user);
+        assert.deepEqual(lines.slice(-2), [
+          'local all all scram-sha-256',
+          'host all all 127.0.0.0/8 scram-sha-256',
+        ]);
+      }),
+    );
+  });
+
+  test('GIVEN line breaks in user lines WHEN rendered THEN every rule stays on one line', () => {
+    fc.assert(
+      fc.property(specWithLineBreaks, (spec) => {
+        for (const line of renderPgHba(spec, ['127.0.0.0/8'])) assert.doesNotMatch(line, /[\r\n\0]/);
+      }),
+    );
+  });
+});
