@@ -92,7 +92,7 @@ export async function applyDynamicConfig(
     const res = await postJson(`${url}/restart`, { restart_pending: true });
     if (res.status !== 200)
       throw new ActionError(`restart of ${name} failed: HTTP ${res.status} ${res.text}`);
-    await waitHealthy(access, spec, members, 120_000);
+    await waitHealthy(access, spec, members, 120_000, reporter);
     restarted.push(name);
     reporter.step(`restarted ${name}`);
   }

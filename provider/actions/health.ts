@@ -9,6 +9,9 @@ import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
 import { getCluster, isLeaderRole, type PatroniCluster, type PatroniMember } from './patroni-api';
 import { sleep } from '../util/sleep';
+import type { Reporter } from './reporter';
+
+const PROGRESS_EVERY_MS = 5000;
 
 export interface Health {
   healthy: boolean;
@@ -57,7 +60,10 @@ export async function checkHealth(
     }
     const wantSync = spec.synchronous ? Math.min(spec.synchronous.number, replicas.length) : 0;
     const sync = rows.filter((r) => r.sync_state === 'sync' || r.sync_state === 'quorum').length;
-    if (sync < wantSync) problems.push(`${sync} synchronous standby(s) (want ${wantSync})`);
+    // PostgreSQL's view and Patroni's (its /sync key, which switchover checks) must both agree.
+    const patroniSync = cluster.members.filter((m) => m.role === 'sync_standby').length;
+    if (Math.min(sync, patroniSync) < wantSync)
+      problems.push(`${Math.min(sync, patroniSync)} synchronous standby(s) (want ${wantSync})`);
   } catch (e) {
     problems.push(`${leader.name}: ${(e as Error).message}`);
   }
@@ -70,9 +76,11 @@ export async function waitHealthy(
   spec: ClusterSpec,
   expected: readonly string[],
   timeoutMs: number,
+  reporter?: Reporter,
 ): Promise<Health> {
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: [] };
+  let nextReport = Date.now() + PROGRESS_EVERY_MS;
   while (Date.now() < deadline) {
     const dead = access.processProblems?.() ?? [];
     if (dead.length > 0)
@@ -81,6 +89,10 @@ export async function waitHealthy(
       );
     last = await checkHealth(access, spec, expected);
     if (last.healthy) return last;
+    if (reporter && Date.now() >= nextReport) {
+      reporter.step(`still waiting: ${last.problems.join('; ')}`);
+      nextReport = Date.now() + PROGRESS_EVERY_MS;
+    }
     await sleep(200);
   }
   throw new ActionError(

@@ -43,6 +43,12 @@ export async function switchover(
       throw new ActionError(
         `--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a running replica`,
       );
+    const syncStandbys = cluster.members.filter((m) => m.role === 'sync_standby').map((m) => m.name);
+    if (spec.synchronous && !syncStandbys.includes(candidate))
+      throw new InputError(
+        `--to ${candidate}: in synchronous mode only a synchronous standby can be promoted without losing ` +
+          `acknowledged writes; now ${syncStandbys.length ? syncStandbys.join(', ') : 'none'}`,
+      );
   }
   const started = Date.now();
   reporter.step(`switching over from ${leader.name}${candidate ? ` to ${candidate}` : ''}`);
@@ -52,7 +58,7 @@ export async function switchover(
   });
   if (res.status !== 200)
     throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
-  const health = await waitHealthy(access, spec, members, 120_000);
+  const health = await waitHealthy(access, spec, members, 120_000, reporter);
   const to = health.leader?.name as string;
   if (candidate && to !== candidate)
     throw new ActionError(`switchover ended with ${to} as primary, not ${candidate}`);

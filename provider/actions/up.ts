@@ -30,7 +30,7 @@ export async function up(platform: Platform, spec: ClusterSpec, reporter: Report
   const all = Object.keys(access.apiUrls());
   const members = all.filter((m) => !toRemove.includes(m));
   reporter.step(`waiting for ${all.length} member(s) to be healthy`);
-  let health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS);
+  let health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
   const config = await applyDynamicConfig(access, spec, health, all, reporter);
   const leader = health.leader;
   if (spec.bootstrap.initdb && leader) {
@@ -47,7 +47,7 @@ export async function up(platform: Platform, spec: ClusterSpec, reporter: Report
   }
   if (toRemove.length > 0) {
     await platform.removeMembers(spec, toRemove, reporter);
-    health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS);
+    health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS, reporter);
   }
   let primary = health.leader?.name as string;
   if (spec.primary && spec.primary !== primary) {

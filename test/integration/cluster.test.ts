@@ -137,6 +137,37 @@ describe('local cluster: 3 members, synchronous', () => {
     );
   });
 
+  test('GIVEN the cluster WHEN pgcluster psql [--ro] -- -c THEN psql runs on the primary or a replica', async () => {
+    const primary = await cliOk(state.dir, [
+      'psql',
+      NAME,
+      '--',
+      '-Atc',
+      'select pg_is_in_recovery(), count(*) from notes',
+    ]);
+    assert.equal(primary.stdout.trim(), 'f|2');
+    const replica = await cliOk(state.dir, [
+      'psql',
+      NAME,
+      '--ro',
+      '--',
+      '-Atc',
+      'select pg_is_in_recovery()',
+    ]);
+    assert.equal(replica.stdout.trim(), 't');
+    const superuser = await cliOk(state.dir, [
+      'psql',
+      NAME,
+      '--superuser',
+      '--',
+      '-Atc',
+      'select current_user',
+    ]);
+    assert.equal(superuser.stdout.trim(), 'postgres');
+    const failing = await cli(state.dir, ['psql', NAME, '--', '-v', 'ON_ERROR_STOP=1', '-c', 'select nope']);
+    assert.notEqual(failing.code, 0, 'psql exit status is passed through');
+  });
+
   test('GIVEN a running cluster WHEN up runs again with the same spec THEN no postmaster restarts', async () => {
     const before = await statusOf(state.dir, NAME);
     const startTimes = await postmasterStartTimes();
@@ -152,7 +183,15 @@ describe('local cluster: 3 members, synchronous', () => {
 
   test('GIVEN a replica WHEN switchover --to it THEN it is primary, the old primary rejoins, the pooler follows', async () => {
     const before = await statusOf(state.dir, NAME);
-    const target = before.members.find((m) => m.role === 'replica')!.name;
+    // In synchronous mode only the synchronous standby can be promoted without losing writes.
+    const asyncReplica = before.members.find((m) => m.role === 'replica' && !m.sync)!.name;
+    const refused = await cli(state.dir, ['switchover', NAME, '--to', asyncReplica]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      new RegExp(`--to ${asyncReplica}: in synchronous mode only a synchronous standby`),
+    );
+    const target = before.members.find((m) => m.role === 'replica' && m.sync)!.name;
     const out = await cliOk(state.dir, ['switchover', NAME, '--to', target]);
     assert.match(
       out.stderr,
