@@ -21,3 +21,31 @@ export const SUPERUSER = 'postgres';
 export const REPLICATION_USER = 'replicator';
 export const REWIND_USER = 'rewinder';
 export const POOLER_ADMIN_USER = 'pgbouncer_admin';
+
+/** Names of the Kubernetes objects of a cluster (object names; also the Pulumi child names). */
+export function kubernetesNames(cluster: string) {
+  return {
+    serviceAccount: cluster,
+    role: `${cluster}-patroni`,
+    roleBinding: `${cluster}-patroni`,
+    /** Patroni's own ConfigMaps are <scope>-leader/-config/-sync/-failover: ours must not collide. */
+    patroniConfig: `${cluster}-patroni`,
+    statefulSet: cluster,
+    headless: `${cluster}-members`,
+    rw: `${cluster}-rw`,
+    ro: `${cluster}-ro`,
+    r: `${cluster}-r`,
+    pdb: cluster,
+    superuserSecret: `${cluster}-superuser`,
+    replicationSecret: `${cluster}-replication`,
+    appSecret: `${cluster}-app`,
+    pooler: `${cluster}-pooler`,
+    poolerConfig: `${cluster}-pooler`,
+    poolerAuth: `${cluster}-pooler-auth`,
+  };
+}
+
+export type KubernetesNames = ReturnType<typeof kubernetesNames>;
+
+/** Member pods are <cluster>-1..N (StatefulSet ordinals start at 1), like the local platform. */
+export const FIRST_ORDINAL = 1;

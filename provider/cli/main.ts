@@ -58,6 +58,10 @@ export function buildProgram(): Command {
     .requiredOption('-f, --file <spec>', 'cluster spec, YAML or JSON')
     .action(async (opts: { file: string }, cmd: Command) => {
       const spec = readSpec(opts.file);
+      if (!spec.platform.local)
+        throw new InputError(
+          'platform.kubernetes: the pgcluster CLI runs local clusters; deploy kubernetes clusters with the PostgresCluster Pulumi component',
+        );
       await up(platformFor(cmd), spec, consoleReporter());
     });
 

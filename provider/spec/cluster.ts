@@ -9,6 +9,7 @@ import { bootstrapSchema } from './bootstrap';
 import { platformSchema } from './platform';
 import { poolerSchema } from './pooler';
 import { notYetSupported } from './later';
+import { resourcesSchema, schedulingSchema, storageSchema } from './kubernetes';
 
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_NAME_LENGTH = 50;
@@ -84,8 +85,8 @@ export const clusterSpecSchema = z
         'Desired primary member (e.g. `orders-2`). When it differs from the current primary, ' +
           '`up` performs a planned switchover to it. Absent: whichever member Patroni elected.',
       ),
-    storage: notYetSupported('Volume sizes (`size`, `walSize`) for the kubernetes platform.'),
-    resources: notYetSupported('CPU and memory requests/limits for the kubernetes platform.'),
+    storage: storageSchema.optional(),
+    resources: resourcesSchema.optional(),
     roles: notYetSupported('Declarative roles.'),
     databases: notYetSupported('Declarative databases.'),
     grants: notYetSupported('Declarative grants.'),
@@ -94,7 +95,7 @@ export const clusterSpecSchema = z
     replica: notYetSupported('Run this cluster as a standby of another cluster.'),
     fenced: notYetSupported('Members to fence (stop serving without removing them).'),
     hibernate: notYetSupported('Stop all members while keeping the data.'),
-    scheduling: notYetSupported('Affinity, topology spread, node selectors and tolerations (kubernetes).'),
+    scheduling: schedulingSchema.optional(),
     tls: notYetSupported('TLS certificates for client and replication connections.'),
   })
   .describe('A highly available PostgreSQL cluster: one primary and N-1 streaming replicas.');

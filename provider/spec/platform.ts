@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notYetSupported } from './later';
+import { kubernetesPlatformSchema } from './kubernetes';
 
 export const DEFAULT_BASE_PORT = 15400;
 /** Highest base port: every port of a local cluster stays below 32768 (the kernel's ephemeral range). */
@@ -22,7 +22,7 @@ export const localPlatformSchema = z
 export const platformSchema = z
   .strictObject({
     local: localPlatformSchema.optional(),
-    kubernetes: notYetSupported('Run the cluster on Kubernetes (`namespace`, `storageClass`, `image`, ...).'),
+    kubernetes: kubernetesPlatformSchema.optional(),
   })
   .describe('Where the cluster runs: exactly one of `local` or `kubernetes`. @default - {local: {}}');
 

@@ -141,13 +141,13 @@ const REFUSED: Refusal[] = [
     given: 'a platform with both local and kubernetes',
     input: { ...base, platform: { local: {}, kubernetes: {} } },
     path: 'platform',
-    says: ['"kubernetes":{}', 'exactly one of local, kubernetes'],
+    says: ['"kubernetes":{', 'exactly one of local, kubernetes'],
   },
   {
-    given: 'platform.kubernetes',
-    input: { ...base, platform: { kubernetes: { namespace: 'db' } } },
-    path: 'platform.kubernetes',
-    says: [NOT_YET_SUPPORTED, 'use platform.local'],
+    given: 'storage on the local platform',
+    input: { ...base, storage: { size: '1Gi' } },
+    path: 'storage',
+    says: ['applies to platform.kubernetes only'],
   },
   {
     given: 'basePort 80',

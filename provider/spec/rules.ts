@@ -12,12 +12,11 @@ import { memberSlot } from '../naming';
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
 const MAX_IDENTIFIER_BYTES = 63;
+const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
 const LATER_KEYS = [
-  'storage',
-  'resources',
   'roles',
   'databases',
   'grants',
@@ -26,7 +25,6 @@ const LATER_KEYS = [
   'replica',
   'fenced',
   'hibernate',
-  'scheduling',
   'tls',
 ] as const;
 
@@ -91,13 +89,15 @@ export const RULES: readonly Rule[] = [
         path: 'platform',
         message: `${showValue(s.platform)} is not allowed: set exactly one of local, kubernetes`,
       };
-    if (chosen[0] === 'kubernetes')
-      return {
-        path: 'platform.kubernetes',
-        message: `${NOT_YET_SUPPORTED} by this version of pgcluster: use platform.local`,
-      };
     return undefined;
   },
+  (s) =>
+    s.platform.local
+      ? KUBERNETES_ONLY.filter((k) => s[k] !== undefined).map((k) => ({
+          path: k,
+          message: 'applies to platform.kubernetes only: remove it for platform.local',
+        }))
+      : undefined,
   (s) =>
     s.platform.local && s.instances > MAX_LOCAL_INSTANCES
       ? {

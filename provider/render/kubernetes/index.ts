@@ -1,0 +1,57 @@
+/**
+ * Every Kubernetes object of a cluster, as plain objects: pure, so they can be snapshotted,
+ * diffed and validated against the Kubernetes OpenAPI schemas. Only the component instantiates them.
+ */
+import type { ClusterSpec } from '../../spec/cluster';
+import type { KubernetesPlatformSpec } from '../../spec/kubernetes';
+import { kubernetesNames } from '../../naming';
+import { renderKubernetesPatroniYaml } from './patroni-config';
+import { buildRbac } from './rbac';
+import { buildStatefulSet } from './statefulset';
+import { buildPatroniConfigMap, buildPodDisruptionBudget, buildServices } from './services';
+import { buildSecrets, type KubernetesPasswords } from './secrets';
+import { buildPooler } from './pooler';
+
+export interface KubernetesInputs {
+  passwords: KubernetesPasswords;
+  /** SCRAM verifiers (stable salts) of the app owner's and the pooler admin's passwords. */
+  appVerifier: string;
+  poolerAdminVerifier: string;
+}
+
+export function kubernetesPlatformOf(spec: ClusterSpec): KubernetesPlatformSpec {
+  if (!spec.platform.kubernetes) throw new Error(`cluster ${spec.name} is not on the kubernetes platform`);
+  return spec.platform.kubernetes;
+}
+
+export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInputs) {
+  const platform = kubernetesPlatformOf(spec);
+  const ns = platform.namespace;
+  const names = kubernetesNames(spec.name);
+  const app = {
+    owner: spec.bootstrap.initdb?.owner ?? 'app',
+    database: spec.bootstrap.initdb?.database ?? 'app',
+  };
+  return {
+    ...buildRbac(spec.name, ns, names),
+    patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns)),
+    statefulSet: buildStatefulSet(spec, platform, names),
+    services: buildServices(spec.name, ns, names),
+    pdb: buildPodDisruptionBudget(spec.name, ns, names),
+    secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords),
+    pooler: spec.pooler.enabled
+      ? buildPooler(spec.name, spec.pooler, platform, names, {
+          owner: app.owner,
+          appVerifier: inputs.appVerifier,
+          adminVerifier: inputs.poolerAdminVerifier,
+        })
+      : undefined,
+  };
+}
+
+export type KubernetesObjects = ReturnType<typeof buildKubernetesObjects>;
+export { kubernetesNames };
+export * from './labels';
+export { PATRONI_RULES } from './rbac';
+export { PG_PORT, PATRONI_PORT } from './patroni-config';
+export { serviceHost } from './secrets';

@@ -1,0 +1,64 @@
+/**
+ * patroni.yml for the pods: the same renderer as the local platform, with the Kubernetes DCS.
+ * What differs per pod (its name and IP) and the passwords come from environment variables
+ * (PATRONI_NAME, PATRONI_*_CONNECT_ADDRESS, PATRONI_*_PASSWORD), so the ConfigMap holds no secret.
+ */
+import YAML from 'yaml';
+import type { ClusterSpec } from '../../spec/cluster';
+import { buildPatroniConfig } from '../patroni';
+import { patroniLabels } from './labels';
+
+export const PG_PORT = 5432;
+export const PATRONI_PORT = 8008;
+export const DATA_MOUNT = '/var/lib/postgresql/data';
+export const WAL_MOUNT = '/var/lib/postgresql/wal';
+export const CONFIG_MOUNT = '/etc/patroni';
+export const SOCKET_DIR = '/var/run/postgresql';
+export const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
+
+export function postgresBinDir(version: number): string {
+  return `/usr/lib/postgresql/${version}/bin`;
+}
+
+export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: string): Record<string, unknown> {
+  const config = buildPatroniConfig(spec, {
+    member: {
+      name: '',
+      host: '',
+      listenHost: '0.0.0.0',
+      postgresPort: PG_PORT,
+      restPort: PATRONI_PORT,
+      dataDir: `${DATA_MOUNT}/pgdata`,
+      socketDir: SOCKET_DIR,
+      pgpassFile: '/tmp/pgpass',
+      logDir: `${DATA_MOUNT}/log`,
+    },
+    dcs: { kind: 'kubernetes', namespace, labels: patroniLabels(spec.name) },
+    binDir: postgresBinDir(spec.postgresVersion),
+    secrets: {
+      superuserPassword: '',
+      replicationPassword: '',
+      rewindPassword: '',
+      appPassword: '',
+      poolerAdminPassword: '',
+    },
+    allowedNetworks: ALL_NETWORKS,
+  });
+  delete config.name;
+  const restapi = config.restapi as Record<string, unknown>;
+  delete restapi.connect_address;
+  const postgresql = config.postgresql as Record<string, unknown>;
+  delete postgresql.connect_address;
+  for (const user of Object.values(postgresql.authentication as Record<string, Record<string, unknown>>)) {
+    delete user.password;
+  }
+  if (spec.storage?.walSize) {
+    const bootstrap = config.bootstrap as { initdb: unknown[] };
+    bootstrap.initdb = [...bootstrap.initdb, { waldir: `${WAL_MOUNT}/pg_wal` }];
+  }
+  return config;
+}
+
+export function renderKubernetesPatroniYaml(spec: ClusterSpec, namespace: string): string {
+  return YAML.stringify(buildKubernetesPatroniConfig(spec, namespace), { lineWidth: 0, version: '1.1' });
+}

@@ -1,0 +1,115 @@
+/** PgBouncer on Kubernetes: it targets the <name>-rw Service, which follows the primary. */
+import type { PoolerSpec } from '../../spec/pooler';
+import type { KubernetesPlatformSpec } from '../../spec/kubernetes';
+import type { KubernetesNames } from '../../naming';
+import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from '../pgbouncer';
+import { POOLER_ADMIN_USER } from '../../naming';
+import { commonLabels, poolerLabels, poolerSelector } from './labels';
+import { PG_PORT } from './patroni-config';
+import { serviceHost } from './secrets';
+import { containerSecurityContext, podSecurityContext } from './security';
+
+export const POOLER_REPLICAS = 2;
+const CONFIG_DIR = '/etc/pgbouncer';
+
+export function buildPooler(
+  cluster: string,
+  pooler: PoolerSpec,
+  platform: KubernetesPlatformSpec,
+  names: KubernetesNames,
+  auth: { owner: string; appVerifier: string; adminVerifier: string },
+) {
+  const ns = platform.namespace;
+  const ini = renderPgbouncerIni(pooler, {
+    listenHost: '0.0.0.0',
+    port: PG_PORT,
+    databasesFile: `${CONFIG_DIR}/databases.ini`,
+    authFile: `${CONFIG_DIR}/auth/userlist.txt`,
+    logFile: '',
+    pidFile: '',
+    socketDir: '',
+  });
+  const labels = poolerLabels(cluster);
+  return {
+    configMap: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: names.poolerConfig, namespace: ns, labels: commonLabels(cluster) },
+      data: {
+        'pgbouncer.ini': ini,
+        'databases.ini': renderPoolerDatabases({ host: serviceHost(names.rw, ns), port: PG_PORT }),
+      },
+    },
+    authSecret: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: names.poolerAuth, namespace: ns, labels: commonLabels(cluster) },
+      type: 'Opaque',
+      stringData: {
+        'userlist.txt': renderUserlist([
+          { user: auth.owner, secret: auth.appVerifier },
+          { user: POOLER_ADMIN_USER, secret: auth.adminVerifier },
+        ]),
+      },
+    },
+    deployment: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: names.pooler, namespace: ns, labels },
+      spec: {
+        replicas: POOLER_REPLICAS,
+        selector: { matchLabels: poolerSelector(cluster) },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: podSecurityContext(),
+            automountServiceAccountToken: false,
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: {
+                      labelSelector: { matchLabels: poolerSelector(cluster) },
+                      topologyKey: 'kubernetes.io/hostname',
+                    },
+                  },
+                ],
+              },
+            },
+            containers: [
+              {
+                name: 'pgbouncer',
+                image: platform.image,
+                imagePullPolicy: platform.imagePullPolicy,
+                command: ['pgbouncer', `${CONFIG_DIR}/pgbouncer.ini`],
+                ports: [{ name: 'pgbouncer', containerPort: PG_PORT, protocol: 'TCP' }],
+                readinessProbe: { tcpSocket: { port: PG_PORT }, periodSeconds: 5 },
+                livenessProbe: { tcpSocket: { port: PG_PORT }, periodSeconds: 10 },
+                securityContext: containerSecurityContext(),
+                volumeMounts: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'auth', mountPath: `${CONFIG_DIR}/auth`, readOnly: true },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: names.poolerConfig } },
+              { name: 'auth', secret: { secretName: names.poolerAuth, defaultMode: 0o400 } },
+            ],
+          },
+        },
+      },
+    },
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: names.pooler, namespace: ns, labels: commonLabels(cluster) },
+      spec: {
+        type: 'ClusterIP',
+        selector: poolerSelector(cluster),
+        ports: [{ name: 'pgbouncer', port: PG_PORT, targetPort: PG_PORT, protocol: 'TCP' }],
+      },
+    },
+  };
+}

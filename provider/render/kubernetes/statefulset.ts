@@ -1,0 +1,145 @@
+/**
+ * The members: a StatefulSet of PostgreSQL + Patroni pods (ordinals from 1, so pods are named like
+ * local members), probes on Patroni's REST endpoints, data and optional WAL claims, placement.
+ */
+import type { ClusterSpec } from '../../spec/cluster';
+import type { KubernetesPlatformSpec, SchedulingSpec } from '../../spec/kubernetes';
+import { FIRST_ORDINAL, type KubernetesNames } from '../../naming';
+import { memberLabels, memberSelector } from './labels';
+import { CONFIG_MOUNT, DATA_MOUNT, PATRONI_PORT, PG_PORT, SOCKET_DIR, WAL_MOUNT } from './patroni-config';
+import { containerSecurityContext, podSecurityContext } from './security';
+
+const DEFAULT_SCHEDULING: SchedulingSpec = {
+  antiAffinity: 'preferred',
+  topologyKey: 'kubernetes.io/hostname',
+  spreadAcrossZones: false,
+  nodeSelector: {},
+  tolerations: [],
+};
+
+function secretEnv(name: string, secret: string, key: string) {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+function affinity(cluster: string, scheduling: SchedulingSpec) {
+  const term = {
+    labelSelector: { matchLabels: memberSelector(cluster) },
+    topologyKey: scheduling.topologyKey,
+  };
+  if (scheduling.antiAffinity === 'required')
+    return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+  if (scheduling.antiAffinity === 'preferred')
+    return {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }],
+      },
+    };
+  return undefined;
+}
+
+function claim(name: string, size: string, platform: KubernetesPlatformSpec) {
+  return {
+    metadata: { name },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: size } },
+      ...(platform.storageClass ? { storageClassName: platform.storageClass } : {}),
+    },
+  };
+}
+
+export function buildStatefulSet(
+  spec: ClusterSpec,
+  platform: KubernetesPlatformSpec,
+  names: KubernetesNames,
+) {
+  const cluster = spec.name;
+  const scheduling = spec.scheduling ?? DEFAULT_SCHEDULING;
+  const walSize = spec.storage?.walSize;
+  const probe = (path: string, failureThreshold: number) => ({
+    httpGet: { path, port: PATRONI_PORT, scheme: 'HTTP' },
+    periodSeconds: 5,
+    timeoutSeconds: 3,
+    failureThreshold,
+  });
+  const podIp = '$(PATRONI_KUBERNETES_POD_IP)';
+  const container = {
+    name: 'postgres',
+    image: platform.image,
+    imagePullPolicy: platform.imagePullPolicy,
+    command: ['patroni', `${CONFIG_MOUNT}/patroni.yml`],
+    env: [
+      { name: 'PATRONI_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'PATRONI_KUBERNETES_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'PATRONI_KUBERNETES_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `${podIp}:${PG_PORT}` },
+      { name: 'PATRONI_RESTAPI_CONNECT_ADDRESS', value: `${podIp}:${PATRONI_PORT}` },
+      secretEnv('PATRONI_SUPERUSER_PASSWORD', names.superuserSecret, 'password'),
+      secretEnv('PATRONI_REPLICATION_PASSWORD', names.replicationSecret, 'password'),
+      secretEnv('PATRONI_REWIND_PASSWORD', names.replicationSecret, 'rewind-password'),
+      { name: 'PGDATA', value: `${DATA_MOUNT}/pgdata` },
+    ],
+    ports: [
+      { name: 'postgresql', containerPort: PG_PORT, protocol: 'TCP' },
+      { name: 'patroni', containerPort: PATRONI_PORT, protocol: 'TCP' },
+    ],
+    readinessProbe: probe('/readiness', 3),
+    livenessProbe: probe('/liveness', 6),
+    startupProbe: { ...probe('/liveness', 60), periodSeconds: 5 },
+    resources: spec.resources ?? {},
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      { name: 'data', mountPath: DATA_MOUNT },
+      ...(walSize ? [{ name: 'wal', mountPath: WAL_MOUNT }] : []),
+      { name: 'patroni-config', mountPath: CONFIG_MOUNT, readOnly: true },
+      { name: 'run', mountPath: SOCKET_DIR },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
+  const spread = scheduling.spreadAcrossZones
+    ? [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: memberSelector(cluster) },
+        },
+      ]
+    : undefined;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: names.statefulSet, namespace: platform.namespace, labels: memberLabels(cluster) },
+    spec: {
+      replicas: spec.instances,
+      ordinals: { start: FIRST_ORDINAL },
+      serviceName: names.headless,
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      selector: { matchLabels: memberSelector(cluster) },
+      template: {
+        metadata: { labels: memberLabels(cluster) },
+        spec: {
+          serviceAccountName: names.serviceAccount,
+          automountServiceAccountToken: true,
+          terminationGracePeriodSeconds: 60,
+          securityContext: podSecurityContext(),
+          containers: [container],
+          volumes: [
+            { name: 'patroni-config', configMap: { name: names.patroniConfig } },
+            { name: 'run', emptyDir: {} },
+            { name: 'tmp', emptyDir: {} },
+          ],
+          ...(affinity(cluster, scheduling) ? { affinity: affinity(cluster, scheduling) } : {}),
+          ...(spread ? { topologySpreadConstraints: spread } : {}),
+          ...(Object.keys(scheduling.nodeSelector).length ? { nodeSelector: scheduling.nodeSelector } : {}),
+          ...(scheduling.tolerations.length ? { tolerations: scheduling.tolerations } : {}),
+        },
+      },
+      volumeClaimTemplates: [
+        claim('data', spec.storage?.size ?? '10Gi', platform),
+        ...(walSize ? [claim('wal', walSize, platform)] : []),
+      ],
+    },
+  };
+}

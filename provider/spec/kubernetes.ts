@@ -1,0 +1,107 @@
+/** Spec keys of the kubernetes platform: where the pods run, their volumes, resources and placement. */
+import { z } from 'zod';
+
+export const DEFAULT_IMAGE = 'ghcr.io/pgcluster/postgres:15-patroni3.0';
+
+const quantity = z.union([z.string(), z.number()]);
+
+export const kubernetesPlatformSchema = z
+  .strictObject({
+    namespace: z
+      .string()
+      .default('default')
+      .describe('Namespace of every object of the cluster. @default - default'),
+    image: z
+      .string()
+      .default(DEFAULT_IMAGE)
+      .describe(
+        'Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). ' +
+          `@default - ${DEFAULT_IMAGE}`,
+      ),
+    imagePullPolicy: z
+      .enum(['Always', 'IfNotPresent', 'Never'])
+      .default('IfNotPresent')
+      .describe('@default - IfNotPresent'),
+    storageClass: z
+      .string()
+      .optional()
+      .describe('StorageClass of the volume claims. Absent: the cluster default.'),
+    endpoint: z
+      .strictObject({
+        patroniUrls: z
+          .array(z.string())
+          .min(1)
+          .describe('Patroni REST API base URLs of the members, e.g. http://10.0.0.5:8008.'),
+        host: z
+          .string()
+          .describe('Host the deployer reaches the primary at (e.g. a load balancer of <name>-rw).'),
+        port: z.int().min(1).max(65535).default(5432).describe('@default - 5432'),
+      })
+      .optional()
+      .describe(
+        'How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward ' +
+          'to the pods (no externally reachable address needed).',
+      ),
+  })
+  .describe(
+    'Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.',
+  );
+
+export const storageSchema = z
+  .strictObject({
+    size: z.string().default('10Gi').describe("Size of each member's data volume. @default - 10Gi"),
+    walSize: z
+      .string()
+      .optional()
+      .describe('Size of a separate WAL volume per member. Absent: WAL lives on the data volume.'),
+  })
+  .describe('Volumes of each member (kubernetes platform).');
+
+const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+
+export const resourcesSchema = z
+  .strictObject({
+    requests: resourceList.optional().describe('Requested CPU and memory of the PostgreSQL container.'),
+    limits: resourceList.optional().describe('CPU and memory limits of the PostgreSQL container.'),
+  })
+  .describe('CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).');
+
+const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.int().optional(),
+});
+
+export const schedulingSchema = z
+  .strictObject({
+    antiAffinity: z
+      .enum(['preferred', 'required', 'none'])
+      .default('preferred')
+      .describe(
+        'Spread members across nodes: `required` refuses to co-locate two members, `preferred` tries to, ' +
+          '`none` does not care. @default - preferred',
+      ),
+    topologyKey: z
+      .string()
+      .default('kubernetes.io/hostname')
+      .describe(
+        'Node label that defines "the same place" for anti-affinity and spread. @default - kubernetes.io/hostname',
+      ),
+    spreadAcrossZones: z
+      .boolean()
+      .default(false)
+      .describe('Add a topology spread constraint over topology.kubernetes.io/zone. @default - false'),
+    nodeSelector: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Node labels the pods must match. @default - {}'),
+    tolerations: z.array(toleration).default([]).describe('Taints the pods tolerate. @default - []'),
+  })
+  .describe('Where the pods may run (kubernetes platform).');
+
+export type KubernetesPlatformSpec = z.output<typeof kubernetesPlatformSchema>;
+export type StorageSpec = z.output<typeof storageSchema>;
+export type ResourcesSpec = z.output<typeof resourcesSchema>;
+export type SchedulingSpec = z.output<typeof schedulingSchema>;
