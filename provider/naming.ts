@@ -49,3 +49,44 @@ export type KubernetesNames = ReturnType<typeof kubernetesNames>;
 
 /** Member pods are <cluster>-1..N (StatefulSet ordinals start at 1), like the local platform. */
 export const FIRST_ORDINAL = 1;
+
+/** Pulumi logical names of a PostgresCluster's children, from the Pulumi resource name. */
+export function childNames(resource: string) {
+  const n = (suffix: string) => `${resource}-${suffix}`;
+  return {
+    superuserPassword: n('superuser-password'),
+    replicationPassword: n('replication-password'),
+    rewindPassword: n('rewind-password'),
+    appPassword: n('app-password'),
+    poolerAdminPassword: n('pooler-admin-password'),
+    serviceAccount: n('serviceaccount'),
+    role: n('role'),
+    roleBinding: n('rolebinding'),
+    patroniConfig: n('patroni-config'),
+    statefulSet: n('members'),
+    rw: n('rw'),
+    ro: n('ro'),
+    r: n('r'),
+    headless: n('members-headless'),
+    pdb: n('pdb'),
+    superuserSecret: n('superuser'),
+    replicationSecret: n('replication'),
+    appSecret: n('app'),
+    poolerConfig: n('pooler-config'),
+    poolerAuth: n('pooler-auth'),
+    poolerDeployment: n('pooler'),
+    poolerService: n('pooler'),
+    ready: n('ready'),
+    local: n('local'),
+  };
+}
+
+/** Type tokens of pgcluster's own resources. */
+export const TYPES = {
+  postgresCluster: 'pgcluster:index:PostgresCluster',
+  /** Dynamic resources: pulumi-nodejs:dynamic/<module>:<type>. */
+  dynamicModule: 'pgcluster',
+  password: 'GeneratedPassword',
+  localCluster: 'LocalCluster',
+  clusterReady: 'ClusterReady',
+} as const;

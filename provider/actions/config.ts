@@ -9,7 +9,14 @@ import { renderDynamicConfig } from '../render/patroni';
 import { changedParameters, dynamicConfigPatch } from '../plan/dynamic-config';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
-import { getCluster, getDynamicConfig, isLeaderRole, patchDynamicConfig, postJson } from './patroni-api';
+import {
+  getCluster,
+  getDynamicConfig,
+  isLeaderRole,
+  patchDynamicConfig,
+  postJson,
+  reachMember,
+} from './patroni-api';
 import type { Reporter } from './reporter';
 import { waitHealthy, type Health } from './health';
 import { sleep } from '../util/sleep';
@@ -22,15 +29,13 @@ export interface ConfigResult {
 async function restartRequired(access: ClusterAccess, health: Health, names: string[]): Promise<string[]> {
   if (names.length === 0 || !health.leader) return [];
   const leader = health.leader;
-  return withClient(
-    await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
-    async (c) =>
-      (
-        await c.query<{ name: string }>(
-          "select name from pg_settings where context = 'postmaster' and name = any($1::text[]) order by name",
-          [names],
-        )
-      ).rows.map((r) => r.name),
+  return withClient(await connectTo(await reachMember(access, leader), access.superuser()), async (c) =>
+    (
+      await c.query<{ name: string }>(
+        "select name from pg_settings where context = 'postmaster' and name = any($1::text[]) order by name",
+        [names],
+      )
+    ).rows.map((r) => r.name),
   );
 }
 

@@ -7,7 +7,13 @@ import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess } from '../platform/types';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
-import { getCluster, isLeaderRole, type PatroniCluster, type PatroniMember } from './patroni-api';
+import {
+  getCluster,
+  isLeaderRole,
+  type PatroniCluster,
+  type PatroniMember,
+  reachMember,
+} from './patroni-api';
 import { sleep } from '../util/sleep';
 import type { Reporter } from './reporter';
 
@@ -48,7 +54,7 @@ export async function checkHealth(
   if (replicas.length === 0) return { healthy: true, leader, problems, cluster };
   try {
     const rows = await withClient(
-      await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
+      await connectTo(await reachMember(access, leader), access.superuser()),
       async (c) =>
         (await c.query<ReplicationRow>('select application_name, state, sync_state from pg_stat_replication'))
           .rows,

@@ -1,5 +1,6 @@
 /** Patroni's REST API, as the actions use it. Platform-neutral: the platform supplies base URLs. */
 import { ActionError } from '../errors';
+import type { ClusterAccess, PgEndpoint } from '../platform/types';
 
 export interface PatroniMember {
   name: string;
@@ -68,4 +69,11 @@ export async function postJson(
     timeoutMs,
   );
   return { status: res.status, text: (await res.text()).trim() };
+}
+
+/** Where the deployer reaches a member's PostgreSQL (through the platform's indirection, if any). */
+export async function reachMember(access: ClusterAccess, member: PatroniMember): Promise<PgEndpoint> {
+  if (access.pgEndpoint) return access.pgEndpoint(member);
+  if (!member.host || !member.port) throw new ActionError(`Patroni reports no address for ${member.name}`);
+  return { host: member.host, port: member.port };
 }

@@ -10,6 +10,7 @@ import { ensureAppObjects } from '../sql/bootstrap';
 import { applyDynamicConfig } from './config';
 import { waitHealthy } from './health';
 import type { Reporter } from './reporter';
+import { reachMember } from './patroni-api';
 import { switchover } from './switchover';
 
 export interface UpResult {
@@ -35,7 +36,7 @@ export async function up(platform: Platform, spec: ClusterSpec, reporter: Report
   const leader = health.leader;
   if (spec.bootstrap.initdb && leader) {
     const ran = await withClient(
-      await connectTo({ host: leader.host as string, port: leader.port as number }, access.superuser()),
+      await connectTo(await reachMember(access, leader), access.superuser()),
       (c) =>
         ensureAppObjects(c, {
           owner: spec.bootstrap.initdb!.owner,

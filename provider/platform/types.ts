@@ -59,6 +59,11 @@ export interface ClusterAccess {
   app(): Credentials;
   /** SCRAM verifier of the app password, stable across calls (stored with the secrets). */
   appVerifier(): string;
+  /**
+   * Where the deployer reaches a member's PostgreSQL, given the address Patroni reports for it
+   * (a pod IP on Kubernetes). Absent: that address is reachable as is (local platform).
+   */
+  pgEndpoint?(member: { name: string; host?: string; port?: number }): Promise<PgEndpoint>;
   /** Members whose processes are gone and will not come back by themselves, with where to look. */
   processProblems?(): string[];
   /** Tells the pooler to target this member now (the platform's callback also does it). */

@@ -1,14 +1,24 @@
 /**
  * `PostgresCluster`: the Pulumi component (type token pgcluster:index:PostgresCluster).
- * Placeholder while the platforms are wired in; the public shape below is the contract.
+ * Args are the cluster spec; they are validated with the same zod schemas and rules as the CLI
+ * before anything is registered. The platform decides the children: Kubernetes objects plus a
+ * readiness resource, or one local-cluster dynamic resource.
  */
 import * as pulumi from '@pulumi/pulumi';
-import type { ClusterSpecInput } from '../spec/cluster';
+import type { ClusterSpec, ClusterSpecInput } from '../spec/cluster';
+import { childNames, TYPES } from '../naming';
+import { defaultStateDir } from '../platform/local/state-dir';
+import { firstUnknownPath, specError, validateKnownArgs } from './validate';
+import { createKubernetesChildren } from './kubernetes';
+import { LocalCluster } from './local';
+import { parseSpec } from '../spec/parse';
 
-export const POSTGRES_CLUSTER_TYPE = 'pgcluster:index:PostgresCluster';
+export const POSTGRES_CLUSTER_TYPE = TYPES.postgresCluster;
 
 /** The cluster spec, each value a pulumi.Input; `name` defaults to the Pulumi resource name. */
-export type PostgresClusterArgs = { [K in keyof Omit<ClusterSpecInput, 'name'>]?: pulumi.Input<ClusterSpecInput[K]> } & {
+export type PostgresClusterArgs = {
+  [K in keyof Omit<ClusterSpecInput, 'name'>]?: pulumi.Input<ClusterSpecInput[K]>;
+} & {
   name?: pulumi.Input<string>;
 };
 
@@ -18,6 +28,9 @@ export interface ClusterEndpointsOutput {
   r: string;
   pooler?: string;
 }
+
+/** Keys that decide which children exist: they must be known when the component is constructed. */
+const STRUCTURAL = ['platform', 'pooler'] as const;
 
 export class PostgresCluster extends pulumi.ComponentResource {
   /** host:port of the read-write, read-only, any-member and pooler endpoints. */
@@ -32,7 +45,67 @@ export class PostgresCluster extends pulumi.ComponentResource {
   declare readonly superuserSecretName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(POSTGRES_CLUSTER_TYPE, name, args, opts);
-    this.registerOutputs({});
+    const plainArgs = (args ?? {}) as Record<string, unknown>;
+    const unknownAt = firstUnknownPath(plainArgs);
+    for (const key of STRUCTURAL) {
+      const path = firstUnknownPath(plainArgs[key], key);
+      if (path)
+        throw new pulumi.ResourceError(
+          `PostgresCluster ${name}: ${path} must be a known value when the component is constructed (it decides which resources exist)`,
+          opts?.parent,
+        );
+    }
+    // Known args are validated before anything is registered; the rest once their Outputs resolve.
+    const known = unknownAt === undefined ? validateKnownArgs(name, plainArgs) : undefined;
+    super(POSTGRES_CLUSTER_TYPE, name, {}, opts);
+    const structural = known ?? validateKnownArgs(name, withStructuralOnly(plainArgs));
+    const spec: pulumi.Output<ClusterSpec> = known
+      ? pulumi.output(known)
+      : pulumi.output(args as Record<string, unknown>).apply((resolved) => {
+          try {
+            return parseSpec({ name, ...resolved });
+          } catch (e) {
+            throw specError(name, e, this);
+          }
+        });
+
+    if (structural.platform.kubernetes) {
+      if (!known)
+        throw new pulumi.ResourceError(
+          `PostgresCluster ${name}: on the kubernetes platform every arg must be known at construction (${unknownAt} is not)`,
+          this,
+        );
+      const children = createKubernetesChildren(this, name, known);
+      this.endpoints = children.endpoints;
+      this.primary = children.primary;
+      this.connectionUri = children.connectionUri;
+      this.appSecretName = children.appSecretName;
+      this.superuserSecretName = children.superuserSecretName;
+    } else {
+      const local = new LocalCluster(
+        childNames(name).local,
+        { stateDir: defaultStateDir(), spec },
+        { parent: this },
+      );
+      this.endpoints = local.endpoints;
+      this.primary = local.primary;
+      this.connectionUri = local.connectionUri;
+      this.appSecretName = pulumi.output(undefined);
+      this.superuserSecretName = pulumi.output(undefined);
+    }
+    this.registerOutputs({
+      endpoints: this.endpoints,
+      primary: this.primary,
+      connectionUri: this.connectionUri,
+      appSecretName: this.appSecretName,
+      superuserSecretName: this.superuserSecretName,
+    });
   }
+}
+
+/** The args with every unknown value replaced by its absence, to read the structural keys. */
+function withStructuralOnly(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of STRUCTURAL) if (args[key] !== undefined) out[key] = args[key];
+  return out;
 }

@@ -58,7 +58,7 @@ function renderDcs(dcs: DcsContext): Record<string, unknown> {
           namespace: dcs.namespace,
           labels: dcs.labels,
           role_label: 'role',
-          use_endpoints: true,
+          use_endpoints: false,
         },
       };
   }

@@ -24,3 +24,12 @@ export function scramVerifier(
 export function generatePassword(): string {
   return randomBytes(24).toString('base64url');
 }
+
+/**
+ * A verifier whose salt derives from the password and a context (e.g. the cluster and role), so
+ * that re-rendering it gives the same text: no diff, no restart, on every deployment.
+ */
+export function stableScramVerifier(password: string, context: string): string {
+  const salt = createHash('sha256').update(`pgcluster:${context}:${password}`).digest().subarray(0, 16);
+  return scramVerifier(password, salt);
+}

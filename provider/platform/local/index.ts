@@ -9,6 +9,7 @@ import type { Reporter } from '../../actions/reporter';
 import { InputError } from '../../errors';
 import { memberName, memberSlot, SUPERUSER } from '../../naming';
 import { planMembers } from '../../plan/members';
+import { diffSpecs } from '../../plan/spec-diff';
 import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
 import { findLocalBinaries, type LocalBinaries } from './binaries';
 import {
@@ -98,19 +99,12 @@ export class LocalPlatform implements Platform {
     const lc = this.cluster(spec);
     const record = readRecord(lc.paths.stateFile);
     if (record) {
-      const was = record.spec;
-      const fixed: Array<[string, unknown, unknown]> = [
-        ['platform.local.basePort', basePortOf(was), basePortOf(spec)],
-        ['postgresVersion', was.postgresVersion, spec.postgresVersion],
-        ['bootstrap', was.bootstrap, spec.bootstrap],
-      ];
-      for (const [field, before, after] of fixed) {
-        if (JSON.stringify(before) !== JSON.stringify(after))
-          throw new InputError(
-            `${field}: cannot change for the existing cluster "${spec.name}" (${JSON.stringify(before)} -> ${JSON.stringify(after)}); ` +
-              'destroy and recreate it to change this',
-          );
-      }
+      const [fixed] = diffSpecs(record.spec, spec).fixed;
+      if (fixed)
+        throw new InputError(
+          `${fixed.path}: cannot change for the existing cluster "${spec.name}" (${JSON.stringify(fixed.from)} -> ${JSON.stringify(fixed.to)}); ` +
+            'destroy and recreate it to change this',
+        );
     }
     const socketPath = join(
       lc.paths.member(memberName(spec.name, 20)).socketDir,

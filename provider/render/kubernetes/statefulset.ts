@@ -37,6 +37,21 @@ function affinity(cluster: string, scheduling: SchedulingSpec) {
   return undefined;
 }
 
+/** Quantities as Kubernetes writes them: strings ("500m", "1Gi"; a bare number is whole units). */
+function resourceRequirements(spec: ClusterSpec) {
+  const list = (l?: { cpu?: string | number; memory?: string | number }) =>
+    l
+      ? Object.fromEntries(
+          Object.entries(l)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, String(v)]),
+        )
+      : undefined;
+  const requests = list(spec.resources?.requests);
+  const limits = list(spec.resources?.limits);
+  return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+}
+
 function claim(name: string, size: string, platform: KubernetesPlatformSpec) {
   return {
     metadata: { name },
@@ -86,7 +101,7 @@ export function buildStatefulSet(
     readinessProbe: probe('/readiness', 3),
     livenessProbe: probe('/liveness', 6),
     startupProbe: { ...probe('/liveness', 60), periodSeconds: 5 },
-    resources: spec.resources ?? {},
+    resources: resourceRequirements(spec),
     securityContext: containerSecurityContext(),
     volumeMounts: [
       { name: 'data', mountPath: DATA_MOUNT },

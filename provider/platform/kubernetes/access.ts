@@ -1,0 +1,60 @@
+/**
+ * ClusterAccess for a cluster on Kubernetes: through an explicit endpoint (Patroni URLs and the
+ * primary's address, e.g. behind a load balancer), or through port-forwards to the pods.
+ */
+import type { ClusterSpec } from '../../spec/cluster';
+import { FIRST_ORDINAL, SUPERUSER } from '../../naming';
+import { PATRONI_PORT, PG_PORT } from '../../render/kubernetes/patroni-config';
+import { ALL_NETWORKS } from '../../render/kubernetes/patroni-config';
+import type { ClusterAccess, PgEndpoint } from '../types';
+import { portForwarder } from './port-forward';
+
+export interface KubernetesSecretsForAccess {
+  superuserPassword: string;
+  appPassword: string;
+  appVerifier: string;
+}
+
+export function memberNames(spec: ClusterSpec): string[] {
+  return Array.from({ length: spec.instances }, (_, i) => `${spec.name}-${i + FIRST_ORDINAL}`);
+}
+
+export async function kubernetesAccess(
+  spec: ClusterSpec,
+  secrets: KubernetesSecretsForAccess,
+  kubeconfig?: string,
+): Promise<ClusterAccess & { close(): Promise<void> }> {
+  const platform = spec.platform.kubernetes;
+  if (!platform) throw new Error(`cluster ${spec.name} is not on the kubernetes platform`);
+  const owner = spec.bootstrap.initdb?.owner ?? 'app';
+  const database = spec.bootstrap.initdb?.database ?? 'app';
+  const members = memberNames(spec);
+  const base = {
+    allowedNetworks: ALL_NETWORKS,
+    superuser: () => ({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
+    app: () => ({ user: owner, password: secrets.appPassword, database }),
+    appVerifier: () => secrets.appVerifier,
+  };
+  if (platform.endpoint) {
+    const endpoint = platform.endpoint;
+    const urls = Object.fromEntries(
+      endpoint.patroniUrls.map((u, i) => [members[i] ?? `${spec.name}-${i}`, u]),
+    );
+    return {
+      ...base,
+      apiUrls: () => urls,
+      // Only the primary is reachable from outside: every SQL the actions run goes to it.
+      pgEndpoint: async (): Promise<PgEndpoint> => ({ host: endpoint.host, port: endpoint.port }),
+      close: async () => undefined,
+    };
+  }
+  const forwarder = portForwarder(platform.namespace, kubeconfig);
+  const apiPorts = await Promise.all(members.map((m) => forwarder.local(m, PATRONI_PORT)));
+  const urls = Object.fromEntries(members.map((m, i) => [m, `http://127.0.0.1:${apiPorts[i]}`]));
+  return {
+    ...base,
+    apiUrls: () => urls,
+    pgEndpoint: async (member) => ({ host: '127.0.0.1', port: await forwarder.local(member.name, PG_PORT) }),
+    close: () => forwarder.close(),
+  };
+}

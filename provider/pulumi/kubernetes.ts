@@ -1,0 +1,187 @@
+/**
+ * The kubernetes platform of PostgresCluster: generated passwords, then every object from the pure
+ * builders as a @pulumi/kubernetes resource, then a readiness resource that waits for a healthy
+ * cluster. Only this file instantiates Kubernetes resources.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
+import type { ClusterSpec } from '../spec/cluster';
+import { childNames, kubernetesNames } from '../naming';
+import { stableScramVerifier } from '../secrets/scram';
+import { kubernetesPlatformOf } from '../render/kubernetes';
+import { buildRbac } from '../render/kubernetes/rbac';
+import { renderKubernetesPatroniYaml } from '../render/kubernetes/patroni-config';
+import { buildStatefulSet } from '../render/kubernetes/statefulset';
+import {
+  buildPatroniConfigMap,
+  buildPodDisruptionBudget,
+  buildServices,
+} from '../render/kubernetes/services';
+import { buildSecrets, serviceHost } from '../render/kubernetes/secrets';
+import { buildPooler } from '../render/kubernetes/pooler';
+import { GeneratedPassword } from './password';
+import { ClusterReady } from './readiness';
+
+interface Passwords {
+  superuser: string;
+  replication: string;
+  rewind: string;
+  app: string;
+  poolerAdmin: string;
+}
+
+export interface KubernetesChildren {
+  endpoints: pulumi.Output<{ rw: string; ro: string; r: string; pooler?: string }>;
+  primary: pulumi.Output<string>;
+  connectionUri: pulumi.Output<string>;
+  appSecretName: pulumi.Output<string>;
+  superuserSecretName: pulumi.Output<string>;
+}
+
+/** The object's own fields as resource args (apiVersion and kind are implied by the resource class). */
+function argsOf<T extends { metadata: unknown }>(object: T): Omit<T, 'apiVersion' | 'kind'> {
+  const { apiVersion: _a, kind: _k, ...rest } = object as T & { apiVersion?: string; kind?: string };
+  return rest;
+}
+
+type SecretObject = {
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  type: string;
+  stringData: Record<string, string>;
+};
+
+function secretArgs(object: pulumi.Output<SecretObject>): k8s.core.v1.SecretArgs {
+  return { metadata: object.metadata, type: object.type, stringData: pulumi.secret(object.stringData) };
+}
+
+export function createKubernetesChildren(
+  parent: pulumi.ComponentResource,
+  resourceName: string,
+  spec: ClusterSpec,
+): KubernetesChildren {
+  const platform = kubernetesPlatformOf(spec);
+  const ns = platform.namespace;
+  const names = kubernetesNames(spec.name);
+  const child = childNames(resourceName);
+  const opts = { parent };
+  const app = {
+    owner: spec.bootstrap.initdb?.owner ?? 'app',
+    database: spec.bootstrap.initdb?.database ?? 'app',
+  };
+
+  const password = (n: string) => new GeneratedPassword(n, opts).value;
+  const passwords = pulumi.all({
+    superuser: password(child.superuserPassword),
+    replication: password(child.replicationPassword),
+    rewind: password(child.rewindPassword),
+    app: password(child.appPassword),
+    poolerAdmin: spec.pooler.enabled ? password(child.poolerAdminPassword) : '',
+  }) as unknown as pulumi.Output<Passwords>;
+
+  const rbac = buildRbac(spec.name, ns, names);
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    child.serviceAccount,
+    argsOf(rbac.serviceAccount),
+    opts,
+  );
+  const role = new k8s.rbac.v1.Role(child.role, argsOf(rbac.role), opts);
+  const roleBinding = new k8s.rbac.v1.RoleBinding(child.roleBinding, argsOf(rbac.roleBinding), {
+    parent,
+    dependsOn: [serviceAccount, role],
+  });
+  const config = new k8s.core.v1.ConfigMap(
+    child.patroniConfig,
+    argsOf(buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns))),
+    opts,
+  );
+  const secretObjects = passwords.apply((p) => buildSecrets(spec.name, ns, names, app, p));
+  const superuserSecret = new k8s.core.v1.Secret(
+    child.superuserSecret,
+    secretArgs(secretObjects.superuser),
+    opts,
+  );
+  const replicationSecret = new k8s.core.v1.Secret(
+    child.replicationSecret,
+    secretArgs(secretObjects.replication),
+    opts,
+  );
+  const appSecret = new k8s.core.v1.Secret(child.appSecret, secretArgs(secretObjects.app), opts);
+
+  const services = buildServices(spec.name, ns, names);
+  const headless = new k8s.core.v1.Service(child.headless, argsOf(services.headless), opts);
+  const statefulSet = new k8s.apps.v1.StatefulSet(
+    child.statefulSet,
+    argsOf(buildStatefulSet(spec, platform, names)),
+    {
+      parent,
+      dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless],
+    },
+  );
+  const rw = new k8s.core.v1.Service(child.rw, argsOf(services.rw), opts);
+  const ro = new k8s.core.v1.Service(child.ro, argsOf(services.ro), opts);
+  const r = new k8s.core.v1.Service(child.r, argsOf(services.r), opts);
+  new k8s.policy.v1.PodDisruptionBudget(
+    child.pdb,
+    argsOf(buildPodDisruptionBudget(spec.name, ns, names)),
+    opts,
+  );
+
+  const appVerifier = passwords.apply((p) => stableScramVerifier(p.app, `${spec.name}/${app.owner}`));
+  let poolerHost: string | undefined;
+  if (spec.pooler.enabled) {
+    const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
+      buildPooler(spec.name, spec.pooler, platform, names, {
+        owner: app.owner,
+        appVerifier: verifier,
+        adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
+      }),
+    );
+    const plain = buildPooler(spec.name, spec.pooler, platform, names, {
+      owner: app.owner,
+      appVerifier: '',
+      adminVerifier: '',
+    });
+    const poolerConfig = new k8s.core.v1.ConfigMap(child.poolerConfig, argsOf(plain.configMap), opts);
+    const poolerAuth = new k8s.core.v1.Secret(
+      child.poolerAuth,
+      secretArgs(pooler.authSecret as unknown as pulumi.Output<SecretObject>),
+      opts,
+    );
+    new k8s.apps.v1.Deployment(child.poolerDeployment, argsOf(plain.deployment), {
+      parent,
+      dependsOn: [poolerConfig, poolerAuth, rw],
+    });
+    new k8s.core.v1.Service(child.poolerService, argsOf(plain.service), opts);
+    poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
+  }
+
+  const ready = new ClusterReady(
+    child.ready,
+    {
+      spec,
+      superuserPassword: passwords.superuser,
+      appPassword: passwords.app,
+      appVerifier,
+    },
+    { parent, dependsOn: [statefulSet, rw, ro, r, appSecret] },
+  );
+
+  const rwHost = serviceHost(names.rw, ns);
+  return {
+    endpoints: pulumi.output({
+      rw: `${rwHost}:5432`,
+      ro: `${serviceHost(names.ro, ns)}:5432`,
+      r: `${serviceHost(names.r, ns)}:5432`,
+      ...(poolerHost ? { pooler: poolerHost } : {}),
+    }),
+    primary: ready.primary,
+    connectionUri: pulumi.secret(
+      passwords.apply(
+        (p) =>
+          `postgresql://${encodeURIComponent(app.owner)}:${encodeURIComponent(p.app)}@${rwHost}:5432/${encodeURIComponent(app.database)}`,
+      ),
+    ),
+    appSecretName: appSecret.metadata.name,
+    superuserSecretName: superuserSecret.metadata.name,
+  };
+}

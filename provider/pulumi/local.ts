@@ -1,0 +1,45 @@
+/**
+ * The local platform as a dynamic resource: create = `pgcluster up`, update = reconcile (with a
+ * precise diff: which fields change, which parameters restart PostgreSQL), delete = `destroy`,
+ * read = observed status for `pulumi refresh`. Closure-free: the provider only captures the path
+ * of local-impl, which the dynamic-provider host loads.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { TYPES } from '../naming';
+import type { ClusterSpec } from '../spec/cluster';
+
+const IMPL = require.resolve('./local-impl');
+
+const localProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => require(IMPL).check(olds, news),
+  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
+  create: (inputs) => require(IMPL).create(inputs),
+  read: (id, props) => require(IMPL).read(id, props),
+  update: (id, olds, news) => require(IMPL).update(id, olds, news),
+  delete: (id, props) => require(IMPL).remove(id, props),
+};
+
+export interface LocalClusterInputs {
+  stateDir: pulumi.Input<string>;
+  spec: pulumi.Input<ClusterSpec>;
+}
+
+export class LocalCluster extends pulumi.dynamic.Resource {
+  declare readonly primary: pulumi.Output<string>;
+  declare readonly endpoints: pulumi.Output<{ rw: string; ro: string; r: string; pooler?: string }>;
+  declare readonly connectionUri: pulumi.Output<string>;
+  declare readonly members: pulumi.Output<Array<{ name: string; role: string; state: string }>>;
+  /** Parameters of the pending change that restart PostgreSQL (shown by `pulumi preview --diff`). */
+  declare readonly restartRequired: pulumi.Output<string[]>;
+
+  constructor(name: string, inputs: LocalClusterInputs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      localProvider,
+      name,
+      { ...inputs, primary: undefined, endpoints: undefined, connectionUri: undefined, members: undefined },
+      { ...opts, additionalSecretOutputs: ['connectionUri'] },
+      TYPES.dynamicModule,
+      TYPES.localCluster,
+    );
+  }
+}

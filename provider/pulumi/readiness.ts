@@ -1,0 +1,54 @@
+/**
+ * `pulumi up` completes only when the cluster is healthy: a leader and N-1 streaming replicas,
+ * seen through Patroni's REST API (reached by port-forward or an explicit endpoint). Then the
+ * bootstrap objects (application owner and database) are ensured. Closure-free dynamic resource:
+ * the work happens in readiness-impl, loaded by path inside the dynamic-provider host.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { TYPES } from '../naming';
+import type { ClusterSpec } from '../spec/cluster';
+
+const IMPL = require.resolve('./readiness-impl');
+
+export interface ClusterReadyInputs {
+  spec: pulumi.Input<ClusterSpec>;
+  superuserPassword: pulumi.Input<string>;
+  appPassword: pulumi.Input<string>;
+  appVerifier: pulumi.Input<string>;
+  /** Kubeconfig for the port-forward; absent: the default kubeconfig. */
+  kubeconfig?: pulumi.Input<string>;
+}
+
+const readinessProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    const outs = await require(IMPL).waitReady(inputs);
+    return {
+      id: `${inputs.spec.platform.kubernetes.namespace}/${inputs.spec.name}`,
+      outs: { ...inputs, ...outs },
+    };
+  },
+  async update(_id, _olds, news) {
+    const outs = await require(IMPL).waitReady(news);
+    return { outs: { ...news, ...outs } };
+  },
+  async diff(_id, olds, news) {
+    const changed = JSON.stringify(olds.spec) !== JSON.stringify(news.spec);
+    return { changes: changed, replaces: [], deleteBeforeReplace: false };
+  },
+};
+
+export class ClusterReady extends pulumi.dynamic.Resource {
+  declare readonly primary: pulumi.Output<string>;
+  declare readonly members: pulumi.Output<string[]>;
+
+  constructor(name: string, inputs: ClusterReadyInputs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      readinessProvider,
+      name,
+      { ...inputs, primary: undefined, members: undefined },
+      { ...opts, additionalSecretOutputs: ['superuserPassword', 'appPassword', 'appVerifier', 'kubeconfig'] },
+      TYPES.dynamicModule,
+      TYPES.clusterReady,
+    );
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * PostgresCluster under pulumi.runtime.setMocks: every child of a 3-instance kubernetes cluster
+ * with a pooler is asserted and validated against the Kubernetes OpenAPI schemas; names are a
+ * contract; invalid args register nothing; the local platform registers one dynamic resource.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isSecretValue, settle, setupMocks, valueOf, type Registered } from '../helpers/pulumi-mocks';
+import { validateKubernetesObject } from '../helpers/k8s-openapi';
+import { ResourceError } from '@pulumi/pulumi';
+import { PostgresCluster } from '../../provider/pulumi/component';
+import { PATRONI_RULES } from '../../provider/render/kubernetes';
+
+const K8S = {
+  namespace: 'db',
+  image: 'example.org/pg:15',
+};
+
+async function build(
+  args: Record<string, unknown>,
+  name = 'orders',
+): Promise<{ resources: Registered[]; cluster: PostgresCluster }> {
+  const { resources } = setupMocks();
+  const cluster = new PostgresCluster(name, args);
+  await valueOf(cluster.urn);
+  await settle(resources);
+  return { resources, cluster };
+}
+
+function one(resources: Registered[], type: string, name: string): Registered {
+  const found = resources.filter((r) => r.type === type && r.name === name);
+  assert.equal(found.length, 1, `${type} ${name}: found ${found.length}`);
+  return found[0] as Registered;
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('PostgresCluster on kubernetes (mocks)', () => {
+  const args = {
+    instances: 3,
+    platform: { kubernetes: K8S },
+    synchronous: { number: 1 },
+    storage: { size: '20Gi', walSize: '5Gi' },
+  };
+
+  test('GIVEN 3 instances with a pooler WHEN constructed THEN exactly the expected children are registered', async () => {
+    const { resources } = await build(args);
+    const tree = resources.map((r) => `${r.type} ${r.name}`).sort();
+    assert.deepEqual(tree, [
+      'kubernetes:apps/v1:Deployment orders-pooler',
+      'kubernetes:apps/v1:StatefulSet orders-members',
+      'kubernetes:core/v1:ConfigMap orders-patroni-config',
+      'kubernetes:core/v1:ConfigMap orders-pooler-config',
+      'kubernetes:core/v1:Secret orders-app',
+      'kubernetes:core/v1:Secret orders-pooler-auth',
+      'kubernetes:core/v1:Secret orders-replication',
+      'kubernetes:core/v1:Secret orders-superuser',
+      'kubernetes:core/v1:Service orders-members-headless',
+      'kubernetes:core/v1:Service orders-pooler',
+      'kubernetes:core/v1:Service orders-r',
+      'kubernetes:core/v1:Service orders-ro',
+      'kubernetes:core/v1:Service orders-rw',
+      'kubernetes:core/v1:ServiceAccount orders-serviceaccount',
+      'kubernetes:policy/v1:PodDisruptionBudget orders-pdb',
+      'kubernetes:rbac.authorization.k8s.io/v1:Role orders-role',
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding orders-rolebinding',
+      'pgcluster:index:PostgresCluster orders',
+      'pulumi-nodejs:dynamic/pgcluster:ClusterReady orders-ready',
+      'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-app-password',
+      'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-pooler-admin-password',
+      'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-replication-password',
+      'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-rewind-password',
+      'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-superuser-password',
+    ]);
+  });
+
+  test('GIVEN the children WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
+    const { resources } = await build(args);
+    const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
+    assert.equal(objects.length, 17);
+    for (const r of objects) {
+      assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
+      assert.equal((r.inputs.metadata as Obj).namespace, 'db', `${r.name} namespace`);
+    }
+    // The validation itself can fail: a wrong type is refused.
+    const sts = one(resources, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj;
+    assert.throws(
+      () => validateKubernetesObject({ ...sts, spec: { ...sts.spec, replicas: 'three' } }),
+      /replicas/,
+    );
+  });
+
+  test('GIVEN the members WHEN services select them THEN selectors match the labels Patroni sets', async () => {
+    const { resources } = await build(args);
+    const sts = one(resources, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj;
+    const podLabels = sts.spec.template.metadata.labels as Record<string, string>;
+    assert.equal(sts.spec.replicas, 3);
+    assert.deepEqual(sts.spec.ordinals, { start: 1 });
+    assert.equal(podLabels['cluster-name'], 'orders', 'Patroni scope label');
+    const selector = (name: string) =>
+      (one(resources, 'kubernetes:core/v1:Service', name).inputs as Obj).spec.selector;
+    const matches = (sel: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(sel).every(([k, v]) => labels[k] === v);
+    // Patroni 3.0 labels the leader role=master and replicas role=replica.
+    assert.ok(matches(selector('orders-rw'), { ...podLabels, role: 'master' }));
+    assert.ok(!matches(selector('orders-rw'), { ...podLabels, role: 'replica' }));
+    assert.ok(matches(selector('orders-ro'), { ...podLabels, role: 'replica' }));
+    assert.ok(!matches(selector('orders-ro'), { ...podLabels, role: 'master' }));
+    assert.ok(matches(selector('orders-r'), podLabels));
+    assert.ok(matches(sts.spec.selector.matchLabels, podLabels));
+    // Patroni finds its pods by its configured labels plus the scope label.
+    const yaml = (one(resources, 'kubernetes:core/v1:ConfigMap', 'orders-patroni-config').inputs as Obj).data[
+      'patroni.yml'
+    ];
+    assert.match(
+      yaml,
+      /kubernetes:\n {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
+    );
+    assert.match(yaml, /use_endpoints: false/);
+    assert.match(yaml, /role_label: role/);
+    assert.doesNotMatch(yaml, /\bpassword:/, 'no password in the ConfigMap');
+  });
+
+  test('GIVEN the pod template THEN probes hit Patroni, security is restricted, members spread across nodes', async () => {
+    const { resources } = await build(args);
+    const pod = (one(resources, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj).spec
+      .template.spec;
+    const c = pod.containers[0];
+    assert.deepEqual(c.readinessProbe.httpGet, { path: '/readiness', port: 8008, scheme: 'HTTP' });
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/liveness', port: 8008, scheme: 'HTTP' });
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
+    assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+    assert.deepEqual(c.securityContext.capabilities, { drop: ['ALL'] });
+    const term =
+      pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm;
+    assert.equal(term.topologyKey, 'kubernetes.io/hostname');
+    assert.equal(term.labelSelector.matchLabels['cluster-name'], 'orders');
+    assert.equal(pod.serviceAccountName, 'orders');
+    const passwords = c.env.filter((e: Obj) => /PASSWORD/.test(e.name));
+    assert.ok(passwords.length === 3 && passwords.every((e: Obj) => e.valueFrom.secretKeyRef));
+    const claims = (one(resources, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj).spec
+      .volumeClaimTemplates;
+    assert.deepEqual(
+      claims.map((v: Obj) => [v.metadata.name, v.spec.resources.requests.storage]),
+      [
+        ['data', '20Gi'],
+        ['wal', '5Gi'],
+      ],
+    );
+  });
+
+  test('GIVEN RBAC THEN the Role grants exactly what the Kubernetes DCS needs, bound to the pods service account', async () => {
+    const { resources } = await build(args);
+    const role = one(resources, 'kubernetes:rbac.authorization.k8s.io/v1:Role', 'orders-role').inputs as Obj;
+    assert.deepEqual(role.rules, PATRONI_RULES);
+    assert.deepEqual(
+      role.rules.map((r: Obj) => [r.resources, [...r.verbs].sort()]),
+      [
+        [['configmaps'], ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']],
+        [['pods'], ['get', 'list', 'patch', 'update', 'watch']],
+      ],
+    );
+    const binding = one(
+      resources,
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
+      'orders-rolebinding',
+    ).inputs as Obj;
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'orders', namespace: 'db' }]);
+    assert.equal(binding.roleRef.name, 'orders-patroni');
+  });
+
+  test('GIVEN the secrets THEN the app secret has every key, and secret values are Pulumi secrets', async () => {
+    const { resources, cluster } = await build(args);
+    const app = one(resources, 'kubernetes:core/v1:Secret', 'orders-app');
+    const data = app.inputs.stringData as Record<string, string>;
+    assert.deepEqual(Object.keys(data).sort(), [
+      'dbname',
+      'host',
+      'jdbc-uri',
+      'password',
+      'pgpass',
+      'port',
+      'uri',
+      'username',
+    ]);
+    assert.equal(data.host, 'orders-rw.db.svc');
+    assert.equal(data.uri, `postgresql://app:${data.password}@orders-rw.db.svc:5432/app`);
+    for (const name of ['orders-app', 'orders-superuser', 'orders-replication', 'orders-pooler-auth'])
+      assert.ok(
+        isSecretValue(one(resources, 'kubernetes:core/v1:Secret', name).raw.stringData),
+        `${name} stringData is secret`,
+      );
+    assert.ok(await valueOf(cluster.connectionUri.apply(() => true)));
+    assert.equal(await pulumiIsSecret(cluster.connectionUri), true);
+    const pdb = one(resources, 'kubernetes:policy/v1:PodDisruptionBudget', 'orders-pdb').inputs as Obj;
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    assert.deepEqual(await valueOf(cluster.endpoints), {
+      rw: 'orders-rw.db.svc:5432',
+      ro: 'orders-ro.db.svc:5432',
+      r: 'orders-r.db.svc:5432',
+      pooler: 'orders-pooler.db.svc:5432',
+    });
+    assert.equal(await valueOf(cluster.appSecretName), 'orders-app');
+  });
+
+  test('GIVEN the same spec twice THEN the identical tree; a changed spec changes only what it should', async () => {
+    const first = await build(args);
+    const second = await build(args);
+    const shape = (rs: Registered[]) => rs.map((r) => [r.type, r.name, JSON.stringify(r.inputs)]).sort();
+    assert.deepEqual(shape(second.resources), shape(first.resources));
+    const changed = await build({ ...args, instances: 5, parameters: { work_mem: '64MB' } });
+    assert.deepEqual(
+      changed.resources.map((r) => `${r.type} ${r.name}`).sort(),
+      first.resources.map((r) => `${r.type} ${r.name}`).sort(),
+    );
+    const differing = changed.resources
+      .filter((r) => {
+        const before = first.resources.find((b) => b.type === r.type && b.name === r.name)!;
+        return JSON.stringify(before.inputs) !== JSON.stringify(r.inputs);
+      })
+      .map((r) => r.name)
+      .sort();
+    assert.deepEqual(differing, ['orders-members', 'orders-patroni-config', 'orders-ready']);
+  });
+
+  test('GIVEN pooler.enabled false THEN no pooler objects', async () => {
+    const { resources } = await build({ ...args, pooler: { enabled: false } });
+    assert.ok(!resources.some((r) => r.name.includes('pooler')));
+  });
+});
+
+describe('PostgresCluster args validation (mocks)', () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['instances 0', { instances: 0 }, /instances: 0 is not allowed: must be >= 1/],
+    ['an unknown key', { instancs: 3 }, /instancs: unknown key \(did you mean "instances"\?\)/],
+    [
+      'synchronous.number >= instances',
+      { instances: 2, synchronous: { number: 2 } },
+      /synchronous\.number: 2 must be < instances \(2\)/,
+    ],
+    ['an uppercase name', { name: 'Orders' }, /name: "Orders" is not allowed/],
+  ];
+  for (const [given, args, message] of cases) {
+    test(`GIVEN ${given} WHEN constructed THEN a ResourceError names the field and nothing is registered`, async () => {
+      const { resources } = setupMocks();
+      assert.throws(
+        () => new PostgresCluster('orders', args),
+        (e: Error) => {
+          assert.ok(ResourceError.isInstance(e), `a ResourceError, not ${e.constructor.name}`);
+          assert.match(e.message, message);
+          return true;
+        },
+      );
+      await settle(resources, 50);
+      assert.deepEqual(resources, []);
+    });
+  }
+});
+
+describe('PostgresCluster on the local platform (mocks)', () => {
+  test('GIVEN platform.local WHEN constructed THEN one LocalCluster dynamic resource carries the validated spec', async () => {
+    const { resources } = await build({ instances: 3, platform: { local: { basePort: 25000 } } }, 'laptop');
+    assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`).sort(), [
+      'pgcluster:index:PostgresCluster laptop',
+      'pulumi-nodejs:dynamic/pgcluster:LocalCluster laptop-local',
+    ]);
+    const local = resources.find((r) => r.name === 'laptop-local')!;
+    const spec = local.inputs.spec as Obj;
+    assert.equal(spec.name, 'laptop');
+    assert.equal(spec.instances, 3);
+    assert.equal(spec.ha.ttl, 5, 'defaults are filled in');
+    assert.equal(typeof local.inputs.__provider, 'string', 'the provider is serialized');
+  });
+});
+
+async function pulumiIsSecret(output: unknown): Promise<boolean> {
+  const { isSecret } = await import('@pulumi/pulumi');
+  return isSecret(output as never);
+}
