@@ -10,3 +10,9 @@ export { status, type ClusterStatus, type MemberStatus } from './actions/status'
 export { switchover, type SwitchoverResult } from './actions/switchover';
 export { clusterUris } from './actions/uri';
 export { consoleReporter, silentReporter, type Reporter } from './actions/reporter';
+export {
+  PostgresCluster,
+  POSTGRES_CLUSTER_TYPE,
+  type PostgresClusterArgs,
+  type ClusterEndpointsOutput,
+} from './pulumi/component';

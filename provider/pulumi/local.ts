@@ -10,7 +10,7 @@ import type { ClusterSpec } from '../spec/cluster';
 
 const IMPL = require.resolve('./local-impl');
 
-const localProvider: pulumi.dynamic.ResourceProvider = {
+export const localProvider: pulumi.dynamic.ResourceProvider = {
   check: (olds, news) => require(IMPL).check(olds, news),
   diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
   create: (inputs) => require(IMPL).create(inputs),

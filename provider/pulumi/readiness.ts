@@ -19,7 +19,7 @@ export interface ClusterReadyInputs {
   kubeconfig?: pulumi.Input<string>;
 }
 
-const readinessProvider: pulumi.dynamic.ResourceProvider = {
+export const readinessProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs) {
     const outs = await require(IMPL).waitReady(inputs);
     return {
