@@ -1,6 +1,6 @@
 /** Talking to a test cluster: status, connections by URI, process facts. */
 import { Client } from 'pg';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cliOk } from './cli';
 import type { ClusterStatus } from '../../provider/actions/status';
 
@@ -84,4 +84,18 @@ export async function waitFor<T>(
     await sleep(200);
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+/** PIDs of live processes whose command line mentions dir (what a destroyed cluster must not leave). */
+export function processesUsing(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -10,7 +10,16 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
-import { connectMatching, perHost, processAlive, query, statusOf, uriOf, waitFor } from '../helpers/pg';
+import {
+  connectMatching,
+  perHost,
+  processAlive,
+  processesUsing,
+  query,
+  statusOf,
+  uriOf,
+  waitFor,
+} from '../helpers/pg';
 import { SequentialWriter } from '../helpers/writer';
 
 const NAME = 'itest';
@@ -314,20 +323,6 @@ describe('local cluster: 3 members, synchronous', () => {
     throw new Error('no primary');
   }
 });
-
-/** PIDs of processes whose command line or working directory is inside dir. */
-function processesUsing(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -7,14 +7,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynamicHost, type DynamicHost } from '../helpers/dynamic-host';
 import { cliOk, tempStateDir } from '../helpers/cli';
-import { perHost, query } from '../helpers/pg';
+import { perHost, processesUsing, query } from '../helpers/pg';
 import type { PropertyMap } from '../helpers/property-values';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { localProvider } = require('../../dist/pulumi/local') as typeof import('../../provider/pulumi/local');
 
 const BASE = 21500;
@@ -119,15 +118,7 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
     const deleted = id;
     id = '';
     assert.ok(!existsSync(deleted));
-    const using = readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(join(state.dir, 'dyn'));
-        } catch {
-          return false;
-        }
-      });
+    const using = processesUsing(join(state.dir, 'dyn'));
     assert.deepEqual(using, []);
   });
 });
