@@ -14,6 +14,9 @@ export function defaultParameters(): Record<string, ParameterValue> {
     shared_buffers: '128MB',
     max_wal_size: '1GB',
     wal_keep_size: '512MB',
+    // After a failover a replica may try to stream before the new primary has created its slot;
+    // PostgreSQL's 5 s default retry delay then adds 5 s to every failover and switchover.
+    wal_retrieve_retry_interval: '250ms',
     password_encryption: 'scram-sha-256',
     logging_collector: 'on',
     log_filename: 'postgresql-%a.log',

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Patroni timing. The defaults were chosen by measurement (bench/ha-timing.bench.ts): the fastest
- * setting that showed no spurious failover while pgbench saturated both cores for 60 s.
+ * setting that showed no spurious failover while pgbench and CPU hogs saturated both cores for
+ * 60 s (candidates 4/1/1, 5/1/2, 6/1/2, 10/1/4; 4/1/1 never failed over at all, see retryTimeout).
  */
 export const HA_DEFAULTS = { ttl: 5, loopWait: 1, retryTimeout: 2 } as const;
 
@@ -25,11 +26,12 @@ export const haSchema = z
       .describe(`Seconds between Patroni's health-check loops. @default - ${HA_DEFAULTS.loopWait}`),
     retryTimeout: z
       .int()
-      .min(1)
+      .min(2)
       .max(3600)
       .default(HA_DEFAULTS.retryTimeout)
       .describe(
         'Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. ' +
+          'At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. ' +
           `Rule: loopWait + 2 x retryTimeout <= ttl. @default - ${HA_DEFAULTS.retryTimeout}`,
       ),
     maximumLagOnFailover: z

@@ -57,7 +57,7 @@ const identifier = oneLineText.filter((s) => s.length > 0 && Buffer.byteLength(s
 
 /** Patroni timing that satisfies loopWait + 2 x retryTimeout <= ttl. */
 const ha = fc
-  .record({ loopWait: fc.integer({ min: 1, max: 100 }), retryTimeout: fc.integer({ min: 1, max: 100 }) })
+  .record({ loopWait: fc.integer({ min: 1, max: 100 }), retryTimeout: fc.integer({ min: 2, max: 100 }) })
   .chain(({ loopWait, retryTimeout }) =>
     fc.record(
       {

@@ -239,10 +239,17 @@ describe('local cluster: 3 members, synchronous', () => {
       return s.primary && s.primary !== old.name ? s : undefined;
     });
     assert.notEqual(after.primary, old.name);
-    // The member's supervisor stopped everything the kill left: nothing of it runs.
+    // The member's supervisor stopped everything the kill left: nothing of it runs; and, the
+    // postmaster gone, it released the leader lock so the failover did not wait for the TTL.
     await waitFor(
       'the killed member to be fully down',
       async () => !processAlive(old.pid!) && !processAlive(old.patroniPid!),
+    );
+    const log = readFileSync(join(state.dir, NAME, 'members', old.name, 'patroni.log'), 'utf8');
+    const crashed = log.lastIndexOf('patroni exited with -9; stopping what it left behind');
+    assert.ok(
+      crashed >= 0 && log.indexOf('released the leader lock', crashed) > crashed,
+      'lock released after the crash',
     );
     const stored = new Set(
       (await query<{ id: number }>(await primaryUri(rw), 'select id from seq')).map((r) => Number(r.id)),

@@ -4,13 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ClusterSpec } from '../../spec/cluster';
-import { renderPatroniYaml } from '../../render/patroni';
+import { DCS_NAMESPACE, renderPatroniYaml } from '../../render/patroni';
 import { renderPoolerDatabases } from '../../render/pgbouncer';
 import { POOLER_ADMIN_USER } from '../../naming';
 import type { MemberRuntime } from '../types';
 import type { LocalBinaries } from './binaries';
 import { memberContext, patroniContext, scriptPath, type LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
+import { etcdUrl } from './etcd';
 import { isAlive, readPid, spawnDaemon, stopPid } from './process';
 import { ensureDir, giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
@@ -104,6 +105,13 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
     logFile: p.patroniLog,
     cwd: p.dir,
     user: lc.user,
+    // For the supervisor's fast lock release when Patroni crashes (see member-supervisor.py).
+    env: {
+      PGCLUSTER_ETCD_URL: etcdUrl(lc),
+      PGCLUSTER_LEADER_KEY: `${DCS_NAMESPACE}${lc.name}/leader`,
+      PGCLUSTER_MEMBER: name,
+      PGCLUSTER_PGDATA: p.data,
+    },
   });
   // Known from this moment on; the supervisor rewrites the same PID once it runs.
   writeFileAtomic(p.supervisorPid, `${pid}\n`, 0o644);

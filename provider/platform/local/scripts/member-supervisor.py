@@ -10,9 +10,17 @@ postmaster is re-parented to it. When Patroni exits for any reason, the supervis
 process left below it (SIGQUIT: PostgreSQL's immediate shutdown, then SIGKILL) and exits.
 Patroni gets PR_SET_PDEATHSIG=SIGKILL, so it cannot outlive the supervisor either.
 SIGTERM/SIGINT are forwarded to Patroni, which stops PostgreSQL cleanly first.
+
+When Patroni dies abnormally while it held the leader lock, the supervisor releases the lock in
+etcd once the postmaster is gone (a compare-and-delete on the leader key: only if this member
+still holds it), so a replica takes over at once instead of after the lock's TTL. Environment:
+PGCLUSTER_ETCD_URL, PGCLUSTER_LEADER_KEY, PGCLUSTER_MEMBER, PGCLUSTER_PGDATA (all optional).
 """
+import base64
 import ctypes
+import json
 import os
+import urllib.request
 import signal
 import sys
 import time
@@ -93,6 +101,43 @@ def stop_all_children():
         time.sleep(0.05)
 
 
+def postmaster_alive(pgdata):
+    try:
+        with open(os.path.join(pgdata, "postmaster.pid")) as f:
+            pid = int(f.readline().strip())
+    except (OSError, ValueError):
+        return False
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def release_leader_lock():
+    """Deletes the leader key if this member holds it. Safe only once the postmaster is gone."""
+    url, key, member = (os.environ.get(k) for k in ("PGCLUSTER_ETCD_URL", "PGCLUSTER_LEADER_KEY", "PGCLUSTER_MEMBER"))
+    pgdata = os.environ.get("PGCLUSTER_PGDATA")
+    if not (url and key and member):
+        return
+    if pgdata and postmaster_alive(pgdata):
+        log("postmaster still alive; not releasing the leader lock")
+        return
+    b64 = lambda v: base64.b64encode(v.encode()).decode()
+    body = {
+        "compare": [{"key": b64(key), "result": "EQUAL", "target": "VALUE", "value": b64(member)}],
+        "success": [{"request_delete_range": {"key": b64(key)}}],
+    }
+    req = urllib.request.Request(url.rstrip("/") + "/v3/kv/txn", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=2) as res:
+            succeeded = json.load(res).get("succeeded", False)
+        log("released the leader lock" if succeeded else "did not hold the leader lock")
+    except Exception as e:  # etcd down: the lock expires by its TTL anyway
+        log("could not release the leader lock: %s" % e)
+
+
 def main():
     args = sys.argv[1:]
     if len(args) < 4 or args[2] != "--":
@@ -141,6 +186,8 @@ def main():
             log("patroni exited with %d; stopping what it left behind" % status)
             break
     stop_all_children()
+    if status != 0:
+        release_leader_lock()
     for path in (patroni_pidfile, supervisor_pidfile):
         try:
             os.unlink(path)
