@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// Runs the test suites with node's test runner and tsx: `unit` (co-located provider/**/*.test.ts),
-// `integration` (test/integration: real etcd, Patroni, PostgreSQL, PgBouncer), or `all`.
+// Runs the test suites with node's test runner and tsx: `unit` (co-located provider/**/*.test.ts and
+// policy/**/*.test.ts: the CrossGuard policies on captured inputs),
+// `integration` (test/integration: real etcd, Patroni, PostgreSQL, PgBouncer), `pulumi` (test/pulumi:
+// the provider plugin and dynamic resources over gRPC, components under mocks; needs `npm run build`;
+// test/policy: the policy pack process over gRPC),
+// `acceptance` (test/acceptance: examples through the real Pulumi engine; needs `npm run build` and
+// `npm run tools:pulumi`), or `all` (acceptance included only when the engine is built).
 // Extra arguments after the suite are passed to `node --test` (e.g. --test-name-pattern).
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function find(dir, out = []) {
   for (const entry of readdirSync(dir)) {
@@ -20,12 +26,25 @@ const [suite = 'all', ...rest] = process.argv.slice(2);
 const only = rest.filter((a) => !a.startsWith('-'));
 const flags = rest.filter((a) => a.startsWith('-'));
 const suites = {
-  unit: ['provider'],
+  unit: ['provider', 'policy'],
   integration: ['test/integration'],
-  all: ['provider', 'test/integration'],
+  pulumi: ['test/pulumi', 'test/policy'],
+  acceptance: ['test/acceptance'],
+  all: ['provider', 'policy', 'test/integration', 'test/pulumi', 'test/policy'],
 };
+/** The engine tools/pulumi builds (PULUMI_BIN_DIR overrides), when its CLI and launchers are there. */
+function engineBuilt() {
+  const build = join(dirname(fileURLToPath(import.meta.url)), '..', 'tools', 'pulumi', 'build.sh');
+  const bin =
+    process.env.PULUMI_BIN_DIR ?? execFileSync('bash', [build, '--print-bin'], { encoding: 'utf8' }).trim();
+  return ['pulumi', 'pulumi-resource-pulumi-nodejs'].every((b) => existsSync(join(bin, b)));
+}
+if (suite === 'all') {
+  if (engineBuilt()) suites.all.push('test/acceptance');
+  else console.log('acceptance tests left out: the Pulumi engine is not built (npm run tools:pulumi)');
+}
 if (!suites[suite]) {
-  console.error(`unknown suite ${suite}: use unit, integration or all`);
+  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance or all`);
   process.exit(2);
 }
 let files = suites[suite].flatMap((d) => find(d));

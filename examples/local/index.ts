@@ -1,13 +1,21 @@
 // A highly available PostgreSQL cluster on this machine: etcd, 3 Patroni members and PgBouncer as
-// local processes. `pulumi up` creates it; edit the spec and `pulumi up` again to change it.
+// local processes. `pulumi up` creates it; edit the spec (or the stack config) and `pulumi up`
+// again to change it. Optional stack config, e.g.:
+//   pulumi config set instances 2
+//   pulumi config set --path parameters.shared_buffers 64MB
+//   pulumi config set primary demo-2          # switch over to demo-2
+import * as pulumi from '@pulumi/pulumi';
 import { PostgresCluster } from 'pulumi-pgcluster';
 
+const config = new pulumi.Config();
+
 const cluster = new PostgresCluster('demo', {
-  instances: 3,
-  platform: { local: { basePort: 15400 } },
+  instances: config.getNumber('instances') ?? 3,
+  platform: { local: { basePort: config.getNumber('basePort') ?? 15400 } },
   synchronous: { number: 1, dataDurability: 'required' },
-  parameters: { work_mem: '8MB' },
+  parameters: { work_mem: '8MB', ...config.getObject<Record<string, string>>('parameters') },
   pooler: { poolMode: 'transaction' },
+  primary: config.get('primary'),
 });
 
 export const primary = cluster.primary;

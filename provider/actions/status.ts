@@ -6,6 +6,7 @@ import type { ClusterRuntime, Platform } from '../platform/types';
 import { InputError } from '../errors';
 import { getCluster, isLeaderRole } from './patroni-api';
 import { clusterUris } from './uri';
+import { sqlObjectsStatus, type DatabaseStatus, type RoleStatus } from './sql-status';
 
 export interface MemberStatus {
   name: string;
@@ -29,6 +30,10 @@ export interface ClusterStatus {
   members: MemberStatus[];
   endpoints: { rw: string; ro: string; r: string; pooler: string | null };
   services: ClusterRuntime['services'];
+  /** Roles pgcluster manages (roles[]), as the primary has them. */
+  roles: RoleStatus[];
+  /** Databases pgcluster manages (databases[]). */
+  databases: DatabaseStatus[];
 }
 
 export async function status(platform: Platform, name: string): Promise<ClusterStatus> {
@@ -62,5 +67,6 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
     members,
     endpoints: { ...uris, pooler: uris.pooler ?? null },
     services: runtime.services,
+    ...(await sqlObjectsStatus(access, runtime.endpoints)),
   };
 }

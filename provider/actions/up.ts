@@ -1,10 +1,13 @@
 /**
  * `up`: make the cluster match the spec. Idempotent: the same spec twice changes nothing and
  * restarts nothing. Steps: preflight -> provision -> healthy -> dynamic configuration ->
- * bootstrap objects -> scale-down -> desired primary -> pooler -> record.
+ * bootstrap objects -> roles, databases, grants -> scale-down -> desired primary -> pooler -> record.
+ * A failed SQL statement does not stop the others nor the later steps; `up` then fails listing all.
  */
 import type { ClusterSpec } from '../spec/cluster';
 import type { Platform } from '../platform/types';
+import { ActionError } from '../errors';
+import { formatFailure } from '../sql/errors';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
 import { applyDynamicConfig } from './config';
@@ -12,6 +15,7 @@ import { waitHealthy } from './health';
 import type { Reporter } from './reporter';
 import { reachMember } from './patroni-api';
 import { switchover } from './switchover';
+import { applySqlObjects, checkPasswords } from './sql-objects';
 
 export interface UpResult {
   primary: string;
@@ -19,12 +23,26 @@ export interface UpResult {
   seconds: number;
   restarted: string[];
   removed: string[];
+  /** Statements run for roles[], databases[] and grants[]. */
+  sqlStatements: number;
+}
+
+export interface UpOptions {
+  /** Clear passwords of roles[] by role name (the CLI resolves fromEnv/fromFile). */
+  passwords?: ReadonlyMap<string, string>;
 }
 
 export const READY_TIMEOUT_MS = 180_000;
 
-export async function up(platform: Platform, spec: ClusterSpec, reporter: Reporter): Promise<UpResult> {
+export async function up(
+  platform: Platform,
+  spec: ClusterSpec,
+  reporter: Reporter,
+  options: UpOptions = {},
+): Promise<UpResult> {
   const started = Date.now();
+  const passwords = options.passwords ?? new Map<string, string>();
+  checkPasswords(spec, passwords);
   await platform.preflight(spec);
   const { toRemove } = await platform.provision(spec, reporter);
   const access = await platform.access(spec.name);
@@ -46,6 +64,9 @@ export async function up(platform: Platform, spec: ClusterSpec, reporter: Report
     );
     for (const statement of ran) reporter.step(statement);
   }
+  const sql = leader
+    ? await applySqlObjects(access, spec, await reachMember(access, leader), passwords, reporter)
+    : { statements: 0, failures: [] };
   if (toRemove.length > 0) {
     await platform.removeMembers(spec, toRemove, reporter);
     health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS, reporter);
@@ -56,10 +77,22 @@ export async function up(platform: Platform, spec: ClusterSpec, reporter: Report
   }
   await platform.syncPooler(spec, primary, reporter);
   await platform.commit(spec);
+  if (sql.failures.length > 0)
+    throw new ActionError(
+      `${sql.failures.length} roles/databases/grants action(s) failed (the others were applied):\n` +
+        sql.failures.map((f) => `  - ${formatFailure(f)}`).join('\n'),
+    );
   const seconds = (Date.now() - started) / 1000;
   reporter.done(
     `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: primary ${primary}, ` +
       `${members.length - 1} replica(s) streaming${spec.synchronous ? ' (synchronous)' : ''}`,
   );
-  return { primary, members, seconds, restarted: config.restarted, removed: toRemove };
+  return {
+    primary,
+    members,
+    seconds,
+    restarted: config.restarted,
+    removed: toRemove,
+    sqlStatements: sql.statements,
+  };
 }

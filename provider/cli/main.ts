@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseSpecText, SpecError } from '../spec';
 import { InputError } from '../errors';
 import { LocalPlatform } from '../platform/local';
@@ -16,6 +17,7 @@ import { switchover } from '../actions/switchover';
 import { clusterUris } from '../actions/uri';
 import { consoleReporter } from '../actions/reporter';
 import { renderStatusTable } from './status-table';
+import { resolvePasswords } from './passwords';
 
 function platformFor(cmd: Command): LocalPlatform {
   const opts = cmd.optsWithGlobals<{ stateDir?: string }>();
@@ -62,7 +64,8 @@ export function buildProgram(): Command {
         throw new InputError(
           'platform.kubernetes: the pgcluster CLI runs local clusters; deploy kubernetes clusters with the PostgresCluster Pulumi component',
         );
-      await up(platformFor(cmd), spec, consoleReporter());
+      const passwords = resolvePasswords(spec, dirname(resolve(opts.file)));
+      await up(platformFor(cmd), spec, consoleReporter(), { passwords });
     });
 
   program

@@ -1,6 +1,34 @@
 import type { ClusterStatus } from '../actions/status';
 
-/** The readable form of `pgcluster status`: a member table, then the endpoints. */
+const known = (value: boolean | null, yes: string, no: string) => (value === null ? '?' : value ? yes : no);
+
+/** Managed roles and databases, one line each (nothing when there are none). */
+function sqlObjectsLines(s: ClusterStatus): string[] {
+  const out: string[] = [];
+  if (s.roles.length > 0) {
+    out.push('Roles:');
+    for (const r of s.roles) {
+      const facts = [
+        r.exists === false ? 'MISSING' : known(r.login, 'login', 'nologin'),
+        ...(r.superuser ? ['superuser'] : []),
+        ...(r.passwordManaged ? ['password'] : []),
+        ...(r.inRoles.length > 0 ? [`in ${r.inRoles.join(', ')}`] : []),
+      ];
+      out.push(`  ${JSON.stringify(r.name)}  ${facts.join(', ')}`);
+    }
+  }
+  if (s.databases.length > 0) {
+    out.push('Databases:');
+    for (const d of s.databases) {
+      const state =
+        d.exists === false ? 'MISSING' : d.exists === null ? '?' : `owner ${JSON.stringify(d.owner)}`;
+      out.push(`  ${JSON.stringify(d.name)}  ${state}, reclaimPolicy ${d.reclaimPolicy}`);
+    }
+  }
+  return out.length > 0 ? [...out, ''] : [];
+}
+
+/** The readable form of `pgcluster status`: a member table, the endpoints, managed roles and databases. */
 export function renderStatusTable(s: ClusterStatus): string {
   const header = ['MEMBER', 'ROLE', 'STATE', 'HOST:PORT', 'TIMELINE', 'LAG', 'PID'];
   const rows = s.members.map((m) => [
@@ -30,6 +58,7 @@ export function renderStatusTable(s: ClusterStatus): string {
     `  r       ${s.endpoints.r}`,
     `  pooler  ${s.endpoints.pooler ?? '(disabled)'}`,
     '',
+    ...sqlObjectsLines(s),
   ];
   return out.join('\n');
 }

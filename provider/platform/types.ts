@@ -5,6 +5,7 @@
  */
 import type { ClusterSpec } from '../spec/cluster';
 import type { Reporter } from '../actions/reporter';
+import type { ManagedSql } from '../sql/managed';
 
 export interface PgEndpoint {
   host: string;
@@ -68,6 +69,10 @@ export interface ClusterAccess {
   processProblems?(): string[];
   /** Tells the pooler to target this member now (the platform's callback also does it). */
   retargetPooler?(member: string): Promise<void>;
+  /** What `up` manages in SQL (roles, databases, grants, password fingerprints); absent: nothing yet. */
+  managedSql?(): ManagedSql | undefined;
+  /** Stores it (privately: it holds password fingerprints) after every SQL apply, failed or not. */
+  saveManagedSql?(managed: ManagedSql): void;
 }
 
 export interface Platform {

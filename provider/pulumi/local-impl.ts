@@ -17,6 +17,8 @@ interface Props {
   stateDir: string;
   spec: ClusterSpec;
   restartRequired?: string[];
+  /** The last action's sentence, kept by read() so a refresh does not show it as removed. */
+  lastAction?: string;
 }
 
 function collect(): Reporter & { lines: string[] } {
@@ -74,10 +76,18 @@ export async function check(olds: Partial<Props>, news: Props): Promise<pulumi.d
 /**
  * The dynamic-provider host passes on changes/replaces only (no detailed diff); the engine shows
  * the changed input paths itself, and `restartRequired` (set by check) says what restarts.
+ * `olds` are the last observed outputs: a primary other than the desired one (a failover, or a
+ * switchover by hand, seen by `pulumi refresh`) is a change too, so `pulumi up` switches back.
  */
-export async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-  const change = diffSpecs(parseSpec(olds.spec), parseSpec(news.spec));
-  const changes = change.changed.length > 0 || olds.stateDir !== news.stateDir;
+export async function diff(
+  _id: string,
+  olds: Props & { primary?: string },
+  news: Props,
+): Promise<pulumi.dynamic.DiffResult> {
+  const desired = parseSpec(news.spec);
+  const change = diffSpecs(parseSpec(olds.spec), desired);
+  const offPrimary = desired.primary !== undefined && !!olds.primary && olds.primary !== desired.primary;
+  const changes = change.changed.length > 0 || olds.stateDir !== news.stateDir || offPrimary;
   return changes ? { changes, replaces: [], deleteBeforeReplace: false } : { changes: false };
 }
 
@@ -102,7 +112,7 @@ export async function read(id: string, props: Props): Promise<pulumi.dynamic.Rea
   const platform = new LocalPlatform(props.stateDir);
   if (!(await platform.runtime(props.spec.name)).exists)
     return { id: undefined as unknown as string, props: {} };
-  return { id, props: await observe(props) };
+  return { id, props: await observe(props, props.lastAction) };
 }
 
 export async function remove(_id: string, props: Props): Promise<void> {

@@ -9,6 +9,9 @@ import { bootstrapSchema } from './bootstrap';
 import { platformSchema } from './platform';
 import { poolerSchema } from './pooler';
 import { notYetSupported } from './later';
+import { roleSchema } from './roles';
+import { databaseSchema } from './databases';
+import { grantSchema } from './grants';
 import { resourcesSchema, schedulingSchema, storageSchema } from './kubernetes';
 
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -87,9 +90,24 @@ export const clusterSpecSchema = z
       ),
     storage: storageSchema.optional(),
     resources: resourcesSchema.optional(),
-    roles: notYetSupported('Declarative roles.'),
-    databases: notYetSupported('Declarative databases.'),
-    grants: notYetSupported('Declarative grants.'),
+    roles: z
+      .array(roleSchema)
+      .default([])
+      .describe('Roles pgcluster creates and keeps exactly as declared (see each field). @default - []'),
+    databases: z
+      .array(databaseSchema)
+      .default([])
+      .describe(
+        'Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its ' +
+          'reclaimPolicy is delete. @default - []',
+      ),
+    grants: z
+      .array(grantSchema)
+      .default([])
+      .describe(
+        'Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and ' +
+          'default privileges; exact per role and target. Applied after roles and databases. @default - []',
+      ),
     backup: notYetSupported('S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).'),
     monitoring: notYetSupported('postgres_exporter and Patroni metrics.'),
     replica: notYetSupported('Run this cluster as a standby of another cluster.'),

@@ -16,6 +16,9 @@ const DEFAULTS: ClusterSpec = {
     initdb: { database: 'app', owner: 'app', encoding: 'UTF8', locale: 'C.UTF-8', dataChecksums: true },
   },
   pooler: { enabled: true, poolMode: 'session', maxClientConn: 1000, defaultPoolSize: 20, parameters: {} },
+  roles: [],
+  databases: [],
+  grants: [],
 };
 
 describe('parseSpec defaults', () => {
@@ -116,8 +119,8 @@ describe('parseSpec refuses what this version cannot honour', () => {
   });
 
   test('GIVEN several rule violations WHEN parsed THEN all of them are reported together', () => {
-    const issues = issuesOf(() => parseSpec({ name: 'Orders', parameters: { port: 5 }, roles: [] }));
-    assert.deepEqual(issues.map((i) => i.path).sort(), ['name', 'parameters.port', 'roles']);
+    const issues = issuesOf(() => parseSpec({ name: 'Orders', parameters: { port: 5 }, backup: {} }));
+    assert.deepEqual(issues.map((i) => i.path).sort(), ['backup', 'name', 'parameters.port']);
   });
 
   test('GIVEN a source WHEN a spec is refused THEN the error message names the source and every issue', () => {

@@ -8,6 +8,7 @@ import { NOT_YET_SUPPORTED } from './later';
 import { OWNED_PARAMETERS, OWNED_POOLER_SETTINGS } from './owned';
 import { showValue, type SpecIssue } from './errors';
 import { memberSlot } from '../naming';
+import { checkSqlRules } from './rules-sql';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
@@ -16,17 +17,7 @@ const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = [
-  'roles',
-  'databases',
-  'grants',
-  'backup',
-  'monitoring',
-  'replica',
-  'fenced',
-  'hibernate',
-  'tls',
-] as const;
+const LATER_KEYS = ['backup', 'monitoring', 'replica', 'fenced', 'hibernate', 'tls'] as const;
 
 function identifier(path: string, value: string): SpecIssue | undefined {
   if (value.length === 0) return { path, message: '"" is not allowed: must not be empty' };
@@ -182,6 +173,7 @@ export const RULES: readonly Rule[] = [
           message: `${showValue(s.primary)} is not allowed: must be a member name of this cluster, "${s.name}-<n>"`,
         };
   },
+  checkSqlRules,
 ];
 
 export function checkRules(spec: ClusterSpec): SpecIssue[] {

@@ -252,6 +252,11 @@ export class LocalPlatform implements Platform {
       superuser: () => ({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
       app: () => ({ user: owner, password: secrets.appPassword, database }),
       appVerifier: () => secrets.appVerifier,
+      managedSql: () => readRecord(lc.paths.stateFile)?.sql,
+      saveManagedSql: (sql) => {
+        const current = readRecord(lc.paths.stateFile);
+        if (current) writeRecord(lc.paths.stateFile, { ...current, sql });
+      },
       processProblems: () => {
         const current = readRecord(lc.paths.stateFile) ?? record;
         return current.slots

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { ClusterSecrets } from '../../render/context';
 import { generatePassword, scramVerifier } from '../../secrets/scram';
+import type { ManagedSql } from '../../sql/managed';
 
 export interface ClusterRecord {
   name: string;
@@ -11,6 +12,11 @@ export interface ClusterRecord {
   /** Member slots in use: member n is `<name>-n`. */
   slots: number[];
   createdAt: string;
+  /**
+   * The roles, databases and grants pgcluster manages, with the fingerprints of the passwords it
+   * set (never the passwords; never inside `spec`). Absent: nothing managed yet.
+   */
+  sql?: ManagedSql;
 }
 
 export interface StoredSecrets extends ClusterSecrets {

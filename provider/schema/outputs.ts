@@ -1,0 +1,35 @@
+/**
+ * The outputs of a PostgresCluster, documented once here: schema.json derives from this schema, and
+ * the plugin's `construct` maps exactly these keys (a missing or extra key fails the type check).
+ */
+import { z } from 'zod';
+
+export const clusterEndpointsSchema = z
+  .object({
+    rw: z.string().describe('host:port of the read-write endpoint: the primary.'),
+    ro: z.string().describe('host:port of the read-only endpoint: the replicas.'),
+    r: z.string().describe('host:port of the endpoint that reaches any member.'),
+    pooler: z.string().optional().describe('host:port of the pooler (PgBouncer), when `pooler` is enabled.'),
+  })
+  .meta({ id: 'ClusterEndpoints' })
+  .describe('Where clients connect.');
+
+export const clusterOutputsSchema = z.object({
+  endpoints: clusterEndpointsSchema,
+  primary: z.string().describe('The member that is primary, as last observed.'),
+  connectionUri: z
+    .string()
+    .meta({ secret: true })
+    .describe('libpq URI of the application database through the rw endpoint, password included (secret).'),
+  appSecretName: z
+    .string()
+    .optional()
+    .describe('Kubernetes Secret holding the application credentials (kubernetes platform).'),
+  superuserSecretName: z
+    .string()
+    .optional()
+    .describe('Kubernetes Secret holding the superuser credentials (kubernetes platform).'),
+});
+
+export type ClusterOutputs = z.output<typeof clusterOutputsSchema>;
+export type ClusterOutputName = keyof ClusterOutputs;

@@ -1,0 +1,86 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { z } from 'zod';
+import { clusterSpecSchema } from '../spec/cluster';
+import { COMPONENT_TOKEN, pgclusterSchema } from './pgcluster';
+import { clusterOutputsSchema } from './outputs';
+import { ANY_TYPE } from './properties';
+import { pulumiSchemaProblems } from '../../test/helpers/pulumi-package-schema';
+
+const META = { version: '1.2.3', description: 'HA PostgreSQL', license: 'Apache-2.0' };
+
+/** The `.describe()` text of a field, looking through optional/default/prefault wrappers. */
+function describedText(schema: z.ZodType): string | undefined {
+  if (schema.description !== undefined) return schema.description;
+  const inner = (schema._zod.def as { innerType?: z.ZodType }).innerType;
+  return inner ? describedText(inner) : undefined;
+}
+
+describe('the pgcluster package schema', () => {
+  const schema = pgclusterSchema(META);
+  const resource = schema.resources[COMPONENT_TOKEN]!;
+
+  test('GIVEN the spec WHEN converted THEN the package metadata comes from package.json values', () => {
+    assert.equal(schema.name, 'pgcluster');
+    assert.equal(schema.version, '1.2.3');
+    assert.equal(schema.license, 'Apache-2.0');
+    assert.deepEqual(schema.language, { nodejs: { packageName: 'pulumi-pgcluster' } });
+    assert.equal(resource.isComponent, true);
+  });
+
+  test('GIVEN the spec WHEN converted THEN it passes the metaschema rules', () => {
+    assert.deepEqual(pulumiSchemaProblems(schema as unknown as Record<string, unknown>), []);
+  });
+
+  test('GIVEN every spec key WHEN converted THEN it is an input documented with its .describe() text', () => {
+    const keys = Object.keys(clusterSpecSchema.shape);
+    assert.deepEqual(Object.keys(resource.inputProperties), keys);
+    for (const key of keys) {
+      const field = clusterSpecSchema.shape[key as keyof typeof clusterSpecSchema.shape] as z.ZodType;
+      const text = describedText(field);
+      assert.ok(text, `${key} has a .describe() text`);
+      assert.equal(resource.inputProperties[key]!.description, text, key);
+    }
+    assert.equal(resource.description, clusterSpecSchema.description);
+  });
+
+  test('GIVEN name is filled in by the component WHEN converted THEN no input is required', () => {
+    assert.equal(resource.requiredInputs, undefined);
+  });
+
+  test('GIVEN nested objects WHEN converted THEN they are named types (Synchronous, Ha, ...)', () => {
+    assert.equal(resource.inputProperties.synchronous!.$ref, '#/types/pgcluster:index:Synchronous');
+    assert.equal(resource.inputProperties.ha!.$ref, '#/types/pgcluster:index:Ha');
+    assert.equal(schema.types['pgcluster:index:Ha']?.type, 'object');
+    assert.deepEqual(schema.types['pgcluster:index:SynchronousDataDurability'], {
+      type: 'string',
+      description: describedText(clusterSpecSchema.shape.synchronous.unwrap().shape.dataDurability),
+      enum: [{ value: 'required' }, { value: 'preferred' }],
+    });
+  });
+
+  test('GIVEN a "Not supported yet" key WHEN converted THEN it is Any with its description', () => {
+    const later = Object.entries(resource.inputProperties).filter(([, p]) =>
+      p.description?.startsWith('Not supported yet'),
+    );
+    for (const [key, p] of later) assert.equal(p.$ref, ANY_TYPE, key);
+  });
+
+  test('GIVEN the outputs WHEN converted THEN they are the component outputs, connectionUri secret', () => {
+    assert.deepEqual(Object.keys(resource.properties), Object.keys(clusterOutputsSchema.shape));
+    assert.deepEqual(Object.keys(resource.properties), [
+      'endpoints',
+      'primary',
+      'connectionUri',
+      'appSecretName',
+      'superuserSecretName',
+    ]);
+    assert.equal(resource.properties.connectionUri!.secret, true);
+    assert.deepEqual(resource.required, ['endpoints', 'primary', 'connectionUri']);
+    assert.equal(resource.properties.endpoints!.$ref, '#/types/pgcluster:index:ClusterEndpoints');
+    const endpoints = schema.types['pgcluster:index:ClusterEndpoints'];
+    assert.ok(endpoints && endpoints.type === 'object' && 'properties' in endpoints);
+    assert.deepEqual(Object.keys(endpoints.properties), ['rw', 'ro', 'r', 'pooler']);
+    assert.deepEqual(endpoints.required, ['rw', 'ro', 'r']);
+  });
+});
