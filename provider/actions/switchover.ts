@@ -5,7 +5,8 @@
 import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess, Platform } from '../platform/types';
 import { ActionError, InputError } from '../errors';
-import { getCluster, isLeaderRole, postJson } from './patroni-api';
+import { getCluster, isLeaderRole, postJson, type PatroniCluster } from './patroni-api';
+import { sleep } from '../util/sleep';
 import { waitHealthy } from './health';
 import type { Reporter } from './reporter';
 
@@ -16,6 +17,22 @@ export interface SwitchoverResult {
   changed: boolean;
 }
 
+/**
+ * Patroni's view of the cluster; in synchronous mode, once Patroni has recorded a synchronous
+ * standby (it does so ~2 s after PostgreSQL has one), since only such a standby may be promoted.
+ */
+async function patroniView(urls: string[], synchronous: boolean): Promise<PatroniCluster | undefined> {
+  const deadline = Date.now() + SYNC_WAIT_MS;
+  for (;;) {
+    const cluster = await getCluster(urls);
+    const recorded = cluster?.members.some((m) => m.role === 'sync_standby');
+    if (!synchronous || recorded || Date.now() > deadline) return cluster;
+    await sleep(250);
+  }
+}
+
+const SYNC_WAIT_MS = 15_000;
+
 export async function switchover(
   platform: Platform,
   access: ClusterAccess,
@@ -25,7 +42,7 @@ export async function switchover(
 ): Promise<SwitchoverResult> {
   const urls = access.apiUrls();
   const members = Object.keys(urls);
-  const cluster = await getCluster(Object.values(urls));
+  const cluster = await patroniView(Object.values(urls), spec.synchronous !== undefined);
   const leader = cluster?.members.find((m) => isLeaderRole(m.role) && m.state === 'running');
   if (!cluster || !leader)
     throw new ActionError(`cluster ${spec.name} has no running primary to switch over from`);
