@@ -7,30 +7,17 @@ import { DNS_1035_LABEL, MAX_NAME_LENGTH, POSTGRES_VERSIONS } from './cluster';
 import { NOT_YET_SUPPORTED } from './later';
 import { OWNED_PARAMETERS, OWNED_POOLER_SETTINGS } from './owned';
 import { showValue, type SpecIssue } from './errors';
+import { identifierIssue } from './identifiers';
 import { memberSlot } from '../naming';
 import { checkSqlRules } from './rules-sql';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
-const MAX_IDENTIFIER_BYTES = 63;
 const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
 const LATER_KEYS = ['backup', 'monitoring', 'replica', 'fenced', 'hibernate', 'tls'] as const;
-
-function identifier(path: string, value: string): SpecIssue | undefined {
-  if (value.length === 0) return { path, message: '"" is not allowed: must not be empty' };
-  const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes > MAX_IDENTIFIER_BYTES)
-    return {
-      path,
-      message: `${showValue(value)} is not allowed: PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES} bytes (this one is ${bytes})`,
-    };
-  if (/[\0\r\n]/.test(value))
-    return { path, message: `${showValue(value)} is not allowed: must not contain NUL or newlines` };
-  return undefined;
-}
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -115,8 +102,8 @@ export const RULES: readonly Rule[] = [
   (s) =>
     s.bootstrap.initdb
       ? [
-          identifier('bootstrap.initdb.database', s.bootstrap.initdb.database),
-          identifier('bootstrap.initdb.owner', s.bootstrap.initdb.owner),
+          identifierIssue('bootstrap.initdb.database', s.bootstrap.initdb.database),
+          identifierIssue('bootstrap.initdb.owner', s.bootstrap.initdb.owner),
         ].filter((i): i is SpecIssue => i !== undefined)
       : undefined,
   (s) =>
