@@ -17,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { perHost } from '../test/helpers/pg';
 import { BenchCluster, type ClusterConfig, type HaTiming } from './lib/cluster';
-import { cleanupOnSignals, runCleanups } from './lib/cleanup';
+import { cleanupOnSignals, runCleanups, runBench } from './lib/cleanup';
 import { measureFailover, type FailoverSample } from './lib/failover';
 import { LeaderWatcher, type LeaderWatch } from './lib/leader-watch';
 import { busyShare, cpuTimes, runPgbench, startHogs, type PgbenchResult } from './lib/load';
@@ -314,11 +314,4 @@ async function main(): Promise<number> {
   return results.some((c) => c.errors.length > 0) ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (e) => {
-    console.error(`bench failed: ${(e as Error).stack ?? e}`);
-    await runCleanups();
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BenchCluster, type ClusterConfig } from './lib/cluster';
-import { cleanupOnSignals, runCleanups } from './lib/cleanup';
+import { cleanupOnSignals, runCleanups, runBench } from './lib/cleanup';
 import {
   measureFailover,
   measureSwitchover,
@@ -253,11 +253,4 @@ async function main(): Promise<number> {
   return results.some((r) => r.errors.length > 0) ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (e) => {
-    console.error(`bench failed: ${(e as Error).stack ?? e}`);
-    await runCleanups();
-    process.exit(1);
-  },
-);
+runBench(main);

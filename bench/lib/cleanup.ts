@@ -35,3 +35,15 @@ export function cleanupOnSignals(): void {
     });
   }
 }
+
+/** Runs a bench's main: exits with its code, or runs the cleanups and exits 1 when it throws. */
+export function runBench(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    async (e) => {
+      console.error(`bench failed: ${(e as Error).stack ?? e}`);
+      await runCleanups();
+      process.exit(1);
+    },
+  );
+}

@@ -22,7 +22,8 @@ export function emptyManaged(): ManagedSql {
   return { roles: {}, databases: {}, grants: [] };
 }
 
-const NO_ATTRIBUTES: RoleAttributes = {
+/** A role's attributes when nothing is declared: PostgreSQL's own defaults. */
+export const NO_ATTRIBUTES: RoleAttributes = {
   login: false,
   superuser: false,
   createdb: false,

@@ -99,3 +99,16 @@ export function processesUsing(dir: string): number[] {
     })
     .map(Number);
 }
+
+/** The one-host URI of the member of a (multi-host) URI that is the primary now. */
+export async function primaryUri(uri: string): Promise<string> {
+  for (const one of perHost(uri.replace(/\?.*$/, ''))) {
+    try {
+      const [row] = await query<{ r: boolean }>(one, 'select pg_is_in_recovery() as r');
+      if (row && !row.r) return one;
+    } catch {
+      // a member that is down
+    }
+  }
+  throw new Error('no primary');
+}

@@ -13,6 +13,7 @@ import { writeSpec } from '../helpers/spec-file';
 import {
   connectMatching,
   perHost,
+  primaryUri,
   processAlive,
   processesUsing,
   query,
@@ -316,18 +317,6 @@ describe('local cluster: 3 members, synchronous', () => {
       out.push(String(row?.t.toISOString()));
     }
     return out;
-  }
-
-  async function primaryUri(rw: string): Promise<string> {
-    for (const one of perHost(rw.replace(/\?.*$/, ''))) {
-      try {
-        const [row] = await query<{ r: boolean }>(one, 'select pg_is_in_recovery() as r');
-        if (row && !row.r) return one;
-      } catch {
-        // down member
-      }
-    }
-    throw new Error('no primary');
   }
 });
 

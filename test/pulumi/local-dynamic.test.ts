@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynamicHost, type DynamicHost } from '../helpers/dynamic-host';
 import { cliOk, tempStateDir } from '../helpers/cli';
-import { perHost, processesUsing, query } from '../helpers/pg';
+import { primaryUri, processesUsing, query } from '../helpers/pg';
 import type { PropertyMap } from '../helpers/property-values';
 
 const { localProvider } = require('../../dist/pulumi/local') as typeof import('../../provider/pulumi/local');
@@ -69,7 +69,7 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
     assert.equal((outs.endpoints as Obj).pooler, `127.0.0.1:${BASE}`);
     const superuser = (await cliOk(state.dir, ['uri', 'dyn', '--superuser'])).stdout.trim();
     const rows = await query<{ n: string }>(
-      await primary(superuser),
+      await primaryUri(superuser),
       "select count(*) as n from pg_stat_replication where state = 'streaming'",
     );
     assert.equal(Number(rows[0]?.n), 2, 'two replicas stream');
@@ -89,7 +89,7 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
     outs = updated.outs;
     assert.equal((outs.members as Obj[]).length, 2);
     const [row] = await query<{ sb: string; wm: string }>(
-      await primary(String(outs.connectionUri)),
+      await primaryUri(String(outs.connectionUri)),
       "select current_setting('shared_buffers') as sb, current_setting('work_mem') as wm",
     );
     assert.deepEqual(row, { sb: '64MB', wm: '32MB' });
@@ -122,15 +122,3 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
     assert.deepEqual(using, []);
   });
 });
-
-async function primary(rwUri: string): Promise<string> {
-  for (const one of perHost(rwUri.replace(/\?.*$/, ''))) {
-    try {
-      const [row] = await query<{ r: boolean }>(one, 'select pg_is_in_recovery() as r');
-      if (row && !row.r) return one;
-    } catch {
-      // down member
-    }
-  }
-  throw new Error('no primary');
-}

@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import { passwordFingerprint } from '../../secrets/fingerprint';
 import type { DesiredRole, ObservedRole, RoleAttributes } from './model';
 import { planRoles, rolePlanSize } from './plan';
+import { NO_ATTRIBUTES } from '../managed';
 import { roleDropSteps, roleSteps } from './statements';
 
-const ATTRS: RoleAttributes = {
-  login: false,
-  superuser: false,
-  createdb: false,
-  createrole: false,
-  inherit: true,
-  replication: false,
-  bypassrls: false,
-  connectionLimit: -1,
-  validUntil: null,
-};
+const ATTRS: RoleAttributes = NO_ATTRIBUTES;
 
 const want = (
   name: string,
