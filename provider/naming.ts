@@ -89,4 +89,7 @@ export const TYPES = {
   password: 'GeneratedPassword',
   localCluster: 'LocalCluster',
   clusterReady: 'ClusterReady',
+  role: 'Role',
+  database: 'Database',
+  grant: 'Grant',
 } as const;

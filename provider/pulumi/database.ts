@@ -1,0 +1,59 @@
+/**
+ * `Database`: one PostgreSQL database, with its schemas and extensions, as a Pulumi resource (a
+ * dynamic resource). Deleting it drops the database only with `reclaimPolicy: delete`. Usable on
+ * its own with a `connection`, and created by `PostgresCluster` for each databases[] entry.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { TYPES } from '../naming';
+import type { SqlConnectionInput } from './role';
+
+const IMPL = require.resolve('./database-impl');
+
+export const databaseProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => require(IMPL).check(olds, news),
+  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
+  create: (inputs) => require(IMPL).create(inputs),
+  read: (id, props) => require(IMPL).read(id, props),
+  update: (id, olds, news) => require(IMPL).update(id, olds, news),
+  delete: (id, props) => require(IMPL).remove(id, props),
+};
+
+export interface DatabaseArgs {
+  connection: SqlConnectionInput;
+  name: pulumi.Input<string>;
+  ensure?: pulumi.Input<'present' | 'absent'>;
+  /** `retain` (default): deleting the resource keeps the database and its data; `delete` drops it. */
+  reclaimPolicy?: pulumi.Input<'retain' | 'delete'>;
+  owner?: pulumi.Input<string>;
+  encoding?: pulumi.Input<string>;
+  locale?: pulumi.Input<string>;
+  lcCollate?: pulumi.Input<string>;
+  lcCtype?: pulumi.Input<string>;
+  template?: pulumi.Input<string>;
+  connectionLimit?: pulumi.Input<number>;
+  allowConnections?: pulumi.Input<boolean>;
+  schemas?: pulumi.Input<pulumi.Input<{ name: pulumi.Input<string>; owner?: pulumi.Input<string> }>[]>;
+  extensions?: pulumi.Input<
+    pulumi.Input<{
+      name: pulumi.Input<string>;
+      version?: pulumi.Input<string>;
+      schema?: pulumi.Input<string>;
+    }>[]
+  >;
+}
+
+export class Database extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly owner: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      databaseProvider,
+      name,
+      { ...args },
+      { ...opts, additionalSecretOutputs: ['connection'] },
+      TYPES.dynamicModule,
+      TYPES.database,
+    );
+  }
+}

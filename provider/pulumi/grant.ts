@@ -1,0 +1,50 @@
+/**
+ * `Grant`: the exact privileges of one role on one target (a database, a schema, every table,
+ * sequence or function of a schema, or default privileges) as a Pulumi resource (a dynamic
+ * resource). Deleting it revokes them. Usable on its own with a `connection`, and created by
+ * `PostgresCluster` for each grants[] entry.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { TYPES } from '../naming';
+import type { GrantOn } from '../spec/grants';
+import type { SqlConnectionInput } from './role';
+
+const IMPL = require.resolve('./grant-impl');
+
+export const grantProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => require(IMPL).check(olds, news),
+  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
+  create: (inputs) => require(IMPL).create(inputs),
+  read: (id, props) => require(IMPL).read(id, props),
+  update: (id, olds, news) => require(IMPL).update(id, olds, news),
+  delete: (id, props) => require(IMPL).remove(id, props),
+};
+
+export interface GrantArgs {
+  connection: SqlConnectionInput;
+  role: pulumi.Input<string>;
+  database: pulumi.Input<string>;
+  /** @default database */
+  on?: pulumi.Input<GrantOn>;
+  schema?: pulumi.Input<string>;
+  /** Privileges in capitals, or ALL. Exact: others the role holds on the target are revoked. */
+  privileges: pulumi.Input<pulumi.Input<string>[]>;
+  withGrantOption?: pulumi.Input<boolean>;
+  /** Default privileges for objects this role creates later. */
+  createdBy?: pulumi.Input<string>;
+}
+
+export class Grant extends pulumi.dynamic.Resource {
+  declare readonly privileges: pulumi.Output<string[]>;
+
+  constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      grantProvider,
+      name,
+      { ...args },
+      { ...opts, additionalSecretOutputs: ['connection'] },
+      TYPES.dynamicModule,
+      TYPES.grant,
+    );
+  }
+}
