@@ -16,3 +16,7 @@ export {
   type PostgresClusterArgs,
   type ClusterEndpointsOutput,
 } from './pulumi/component';
+export { Role, type RoleArgs, type SqlConnectionInput } from './pulumi/role';
+export { Database, type DatabaseArgs } from './pulumi/database';
+export { Grant, type GrantArgs } from './pulumi/grant';
+export type { SqlConnection } from './sql/target';

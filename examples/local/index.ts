@@ -16,6 +16,14 @@ const cluster = new PostgresCluster('demo', {
   parameters: { work_mem: '8MB', ...config.getObject<Record<string, string>>('parameters') },
   pooler: { poolMode: 'transaction' },
   primary: config.get('primary'),
+  // Each entry becomes a Role, Database or Grant child: `pulumi refresh` shows a change made by
+  // hand, and an entry removed from here is dropped (a database only with reclaimPolicy delete).
+  roles: [
+    { name: 'readonly', inRoles: ['pg_read_all_data'] },
+    { name: 'reporting', login: true, connectionLimit: 5, inRoles: ['readonly'] },
+  ],
+  databases: [{ name: 'reports', owner: 'reporting', schemas: [{ name: 'monthly', owner: 'reporting' }] }],
+  grants: [{ role: 'readonly', database: 'reports', privileges: ['CONNECT'] }],
 });
 
 export const primary = cluster.primary;

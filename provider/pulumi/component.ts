@@ -11,6 +11,8 @@ import { defaultStateDir } from '../platform/local/state-dir';
 import { firstUnknownPath, specError, validateKnownArgs } from './validate';
 import { createKubernetesChildren } from './kubernetes';
 import { LocalCluster } from './local';
+import { createSqlChildren, withoutSqlObjects } from './sql-children';
+import { resolvePasswords } from '../cli/passwords';
 import { parseSpec } from '../spec/parse';
 
 export const POSTGRES_CLUSTER_TYPE = TYPES.postgresCluster;
@@ -29,8 +31,11 @@ export interface ClusterEndpointsOutput {
   pooler?: string;
 }
 
-/** Keys that decide which children exist: they must be known when the component is constructed. */
-const STRUCTURAL = ['platform', 'pooler'] as const;
+/**
+ * Keys that decide which children exist (and the bootstrap owner, which the roles rules need):
+ * they must be known when the component is constructed.
+ */
+const STRUCTURAL = ['platform', 'pooler', 'bootstrap', 'roles', 'databases', 'grants'] as const;
 
 export class PostgresCluster extends pulumi.ComponentResource {
   /** host:port of the read-write, read-only, any-member and pooler endpoints. */
@@ -57,8 +62,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
     }
     // Known args are validated before anything is registered; the rest once their Outputs resolve.
     const known = unknownAt === undefined ? validateKnownArgs(name, plainArgs) : undefined;
-    super(POSTGRES_CLUSTER_TYPE, name, {}, opts);
     const structural = known ?? validateKnownArgs(name, withStructuralOnly(plainArgs));
+    let passwords: Map<string, string>;
+    try {
+      passwords = resolvePasswords(structural, process.cwd());
+    } catch (e) {
+      throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
+    }
+    super(POSTGRES_CLUSTER_TYPE, name, {}, opts);
     const spec: pulumi.Output<ClusterSpec> = known
       ? pulumi.output(known)
       : pulumi.output(args as Record<string, unknown>).apply((resolved) => {
@@ -76,6 +87,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
           this,
         );
       const children = createKubernetesChildren(this, name, known);
+      createSqlChildren(known, passwords, {
+        parent: this,
+        resourceName: name,
+        connection: children.sqlConnection,
+        after: [children.ready],
+        deletedWith: children.statefulSet,
+      });
       this.endpoints = children.endpoints;
       this.primary = children.primary;
       this.connectionUri = children.connectionUri;
@@ -84,9 +102,16 @@ export class PostgresCluster extends pulumi.ComponentResource {
     } else {
       const local = new LocalCluster(
         childNames(name).local,
-        { stateDir: defaultStateDir(), spec },
+        { stateDir: defaultStateDir(), spec: spec.apply(withoutSqlObjects) },
         { parent: this },
       );
+      createSqlChildren(structural, passwords, {
+        parent: this,
+        resourceName: name,
+        connection: local.adminConnection,
+        after: [local],
+        deletedWith: local,
+      });
       this.endpoints = local.endpoints;
       this.primary = local.primary;
       this.connectionUri = local.connectionUri;

@@ -6,7 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
-import { childNames, kubernetesNames } from '../naming';
+import { childNames, kubernetesNames, SUPERUSER } from '../naming';
 import { stableScramVerifier } from '../secrets/scram';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { buildRbac } from '../render/kubernetes/rbac';
@@ -21,6 +21,9 @@ import { buildSecrets, serviceHost } from '../render/kubernetes/secrets';
 import { buildPooler } from '../render/kubernetes/pooler';
 import { GeneratedPassword } from './password';
 import { ClusterReady } from './readiness';
+import type { SqlConnection } from '../sql/target';
+import { memberNames } from '../platform/kubernetes/access';
+import { PG_PORT } from '../render/kubernetes/patroni-config';
 
 interface Passwords {
   superuser: string;
@@ -36,6 +39,12 @@ export interface KubernetesChildren {
   connectionUri: pulumi.Output<string>;
   appSecretName: pulumi.Output<string>;
   superuserSecretName: pulumi.Output<string>;
+  /** The superuser's way to the primary, through port-forwards to the member pods (secret). */
+  sqlConnection: pulumi.Output<SqlConnection>;
+  /** Done when the cluster is healthy: what roles, databases and grants wait for. */
+  ready: ClusterReady;
+  /** The members: the SQL objects go with it when it is deleted. */
+  statefulSet: k8s.apps.v1.StatefulSet;
 }
 
 /** The object's own fields as resource args (apiVersion and kind are implied by the resource class). */
@@ -183,5 +192,15 @@ export function createKubernetesChildren(
     ),
     appSecretName: appSecret.metadata.name,
     superuserSecretName: superuserSecret.metadata.name,
+    sqlConnection: pulumi.secret(
+      passwords.apply((p): SqlConnection => ({
+        kubernetes: { namespace: ns, pods: memberNames(spec), port: PG_PORT },
+        user: SUPERUSER,
+        password: p.superuser,
+        database: 'postgres',
+      })),
+    ),
+    ready,
+    statefulSet,
   };
 }

@@ -46,6 +46,12 @@ async function observe(props: Props, lastAction?: string) {
       ...(runtime.endpoints.pooler ? { pooler: hosts([runtime.endpoints.pooler]) } : {}),
     },
     connectionUri: clusterUris(runtime.endpoints, access.app(), true).rw,
+    adminConnection: {
+      endpoints: hosts(runtime.endpoints.rw),
+      user: access.superuser().user,
+      password: access.superuser().password,
+      database: 'postgres',
+    },
     ...(lastAction ? { lastAction } : {}),
   };
 }

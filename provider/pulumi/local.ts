@@ -7,6 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { TYPES } from '../naming';
 import type { ClusterSpec } from '../spec/cluster';
+import type { SqlConnection } from '../sql/target';
 
 const IMPL = require.resolve('./local-impl');
 
@@ -28,6 +29,8 @@ export class LocalCluster extends pulumi.dynamic.Resource {
   declare readonly primary: pulumi.Output<string>;
   declare readonly endpoints: pulumi.Output<{ rw: string; ro: string; r: string; pooler?: string }>;
   declare readonly connectionUri: pulumi.Output<string>;
+  /** The superuser's connection to the primary (endpoints tried for the read-write one); secret. */
+  declare readonly adminConnection: pulumi.Output<SqlConnection>;
   declare readonly members: pulumi.Output<Array<{ name: string; role: string; state: string }>>;
   /** Parameters of the pending change that restart PostgreSQL (shown by `pulumi preview --diff`). */
   declare readonly restartRequired: pulumi.Output<string[]>;
@@ -36,8 +39,15 @@ export class LocalCluster extends pulumi.dynamic.Resource {
     super(
       localProvider,
       name,
-      { ...inputs, primary: undefined, endpoints: undefined, connectionUri: undefined, members: undefined },
-      { ...opts, additionalSecretOutputs: ['connectionUri'] },
+      {
+        ...inputs,
+        primary: undefined,
+        endpoints: undefined,
+        connectionUri: undefined,
+        adminConnection: undefined,
+        members: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ['connectionUri', 'adminConnection'] },
       TYPES.dynamicModule,
       TYPES.localCluster,
     );

@@ -3,6 +3,7 @@
  * with a pooler is asserted and validated against the Kubernetes OpenAPI schemas; names are a
  * contract; invalid args register nothing; the local platform registers one dynamic resource.
  */
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSecretValue, settle, setupMocks, valueOf, type Registered } from '../helpers/pulumi-mocks';
@@ -278,3 +279,100 @@ async function pulumiIsSecret(output: unknown): Promise<boolean> {
   const { isSecret } = await import('@pulumi/pulumi');
   return isSecret(output as never);
 }
+
+describe('PostgresCluster roles, databases and grants (mocks)', () => {
+  const sqlArgs = {
+    roles: [
+      { name: 'readers' },
+      { name: 'Ann Lee', login: true, inRoles: ['readers'], password: { fromEnv: 'PGCLUSTER_TEST_ANN' } },
+    ],
+    databases: [{ name: 'shop', owner: 'Ann Lee', schemas: [{ name: 'sales' }] }],
+    grants: [{ role: 'readers', database: 'shop', on: 'tables', schema: 'sales', privileges: ['SELECT'] }],
+  };
+
+  test('GIVEN the local platform WHEN constructed THEN each entry is its own child and the cluster resource manages none', async () => {
+    process.env.PGCLUSTER_TEST_ANN = 'ann-secret-pw';
+    try {
+      const { resources } = await build({ platform: { local: { basePort: 25000 } }, ...sqlArgs }, 'shop');
+      assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`).sort(), [
+        'pgcluster:index:PostgresCluster shop',
+        'pulumi-nodejs:dynamic/pgcluster:Database shop-database-shop',
+        'pulumi-nodejs:dynamic/pgcluster:Grant shop-grant-readers.shop.tables.sales',
+        'pulumi-nodejs:dynamic/pgcluster:LocalCluster shop-local',
+        `pulumi-nodejs:dynamic/pgcluster:Role shop-role-Ann_Lee-${createHash('sha256').update('Ann Lee').digest('hex').slice(0, 8)}`,
+        'pulumi-nodejs:dynamic/pgcluster:Role shop-role-readers',
+      ]);
+      const local = resources.find((r) => r.name === 'shop-local')!;
+      const spec = local.inputs.spec as Obj;
+      assert.deepEqual([spec.roles, spec.databases, spec.grants], [[], [], []]);
+      const ann = resources.find((r) => r.type.endsWith(':Role') && (r.inputs as Obj).name === 'Ann Lee')!;
+      assert.deepEqual(
+        { ...ann.inputs, __provider: undefined, connection: undefined },
+        {
+          __provider: undefined,
+          connection: undefined,
+          name: 'Ann Lee',
+          ensure: 'present',
+          login: true,
+          superuser: false,
+          createdb: false,
+          createrole: false,
+          inherit: true,
+          replication: false,
+          bypassrls: false,
+          connectionLimit: -1,
+          inRoles: ['readers'],
+          password: 'ann-secret-pw',
+        },
+      );
+      assert.ok(isSecretValue(ann.raw.password), 'the password is a Pulumi secret');
+      const grant = resources.find((r) => r.type.endsWith(':Grant'))!;
+      assert.deepEqual(
+        { ...grant.inputs, __provider: undefined, connection: undefined },
+        {
+          __provider: undefined,
+          connection: undefined,
+          role: 'readers',
+          database: 'shop',
+          on: 'tables',
+          schema: 'sales',
+          privileges: ['SELECT'],
+          withGrantOption: false,
+        },
+      );
+    } finally {
+      delete process.env.PGCLUSTER_TEST_ANN;
+    }
+  });
+
+  test('GIVEN a password reference that does not resolve WHEN constructed THEN the error names it', async () => {
+    const { resources } = setupMocks();
+    assert.throws(
+      () => new PostgresCluster('nopw', { platform: { local: {} }, ...sqlArgs }),
+      (e: Error) =>
+        e instanceof ResourceError &&
+        /roles\[1\]\.password\.fromEnv: environment variable PGCLUSTER_TEST_ANN is not set/.test(e.message),
+    );
+    await settle(resources, 50);
+    assert.deepEqual(resources, [], 'nothing is registered');
+  });
+
+  test('GIVEN kubernetes WHEN constructed THEN the SQL children reach the primary by port-forward as the superuser (secret)', async () => {
+    const { resources } = await build(
+      { instances: 2, platform: { kubernetes: K8S }, roles: [{ name: 'readers' }] },
+      'kube',
+    );
+    const role = resources.find((r) => r.type === 'pulumi-nodejs:dynamic/pgcluster:Role')!;
+    assert.ok(isSecretValue(role.raw.connection), 'the connection (superuser password) is a secret');
+    const connection = role.inputs.connection as Obj;
+    assert.deepEqual(
+      { ...connection, password: typeof connection.password },
+      {
+        kubernetes: { namespace: 'db', pods: ['kube-1', 'kube-2'], port: 5432 },
+        user: 'postgres',
+        password: 'string',
+        database: 'postgres',
+      },
+    );
+  });
+});
