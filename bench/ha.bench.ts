@@ -42,6 +42,7 @@ const CONFIGS: ClusterConfig[] = [
     name: 'bench-pat',
     basePort: 23100,
     ha: { ttl: 30, loopWait: 10, retryTimeout: 10 },
+    peerWatch: false,
   },
   ...(EXTRA_PARAMETERS
     ? [

@@ -28,7 +28,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const RESULTS = join(__dirname, 'results', 'sql-latest.json');
 const TEMPLATE = 'bench_template';
-const CONCURRENCY = 4;
+const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 4));
 const pad = (n: number) => String(n).padStart(3, '0');
 
 function benchSpec(): DesiredSql {

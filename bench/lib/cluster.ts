@@ -26,13 +26,17 @@ export interface ClusterConfig {
   ha?: HaTiming;
   /** PostgreSQL parameters for experiments (the benches' configurations set none). */
   parameters?: Record<string, string>;
+  /** platform.local.peerWatch; omitted: pgcluster's default (on). Plain Patroni has no such thing. */
+  peerWatch?: boolean;
 }
 
 export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
   return {
     name: cfg.name,
     instances: 3,
-    platform: { local: { basePort: cfg.basePort } },
+    platform: {
+      local: { basePort: cfg.basePort, ...(cfg.peerWatch === undefined ? {} : { peerWatch: cfg.peerWatch }) },
+    },
     synchronous: { number: 1, dataDurability: 'required' },
     ...(cfg.ha ? { ha: cfg.ha } : {}),
     ...(cfg.parameters ? { parameters: cfg.parameters } : {}),

@@ -8,7 +8,7 @@ const DEFAULTS: ClusterSpec = {
   name: 'orders',
   instances: 3,
   postgresVersion: 15,
-  platform: { local: { basePort: 15400 } },
+  platform: { local: { basePort: 15400, peerWatch: true } },
   parameters: {},
   pgHba: [],
   ha: { ttl: 5, loopWait: 1, retryTimeout: 2, maximumLagOnFailover: 1048576 },

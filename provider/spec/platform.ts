@@ -16,6 +16,16 @@ export const localPlatformSchema = z
         'First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, ' +
           `member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - ${DEFAULT_BASE_PORT}`,
       ),
+    peerWatch: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Fast detection of a lost leader member. Every member runs on this host, so when the ' +
+          "leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: " +
+          'no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its ' +
+          'leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only ' +
+          'the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true',
+      ),
   })
   .describe('Run etcd, Patroni members and PgBouncer as processes on this machine.');
 

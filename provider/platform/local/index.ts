@@ -34,7 +34,7 @@ import { killLeftovers } from './leftovers';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
 import { checkReachable, ensureDir, giveTo, resolveRunUser, type RunUser } from './run-user';
-import { ensureSecrets, readRecord, readSecrets, writeRecord, type ClusterRecord } from './state';
+import { ensureSecrets, readRecord, readSecrets, writeFileAtomic, writeRecord, type ClusterRecord } from './state';
 import { getCluster, isLeaderRole } from '../../actions/patroni-api';
 
 function tail(file: string, lines: number): string {
@@ -57,6 +57,14 @@ function scriptsSource(): string {
   return existsSync(beside)
     ? beside
     : join(__dirname, '..', '..', '..', 'provider', 'platform', 'local', 'scripts');
+}
+
+/** The supervisors watch the leader while the flag file exists (world-readable, empty). */
+function setPeerWatch(lc: LocalCluster, on: boolean): void {
+  if (on) {
+    writeFileAtomic(lc.paths.peerWatchFlag, '', 0o644);
+    giveTo(lc.user, lc.paths.peerWatchFlag);
+  } else rmSync(lc.paths.peerWatchFlag, { force: true });
 }
 
 /** The socket path PostgreSQL creates must fit in sockaddr_un (107 bytes). */
@@ -165,6 +173,7 @@ export class LocalPlatform implements Platform {
     const slots = [...plan.keep, ...plan.add].sort((a, b) => a - b);
     // Record new slots before starting them, so a failure half-way leaves nothing untracked.
     writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
+    setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);

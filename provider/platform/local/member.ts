@@ -105,12 +105,13 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
     logFile: p.patroniLog,
     cwd: p.dir,
     user: lc.user,
-    // For the supervisor's fast lock release when Patroni crashes (see member-supervisor.py).
+    // For the supervisor's fast lock release when Patroni crashes, and its peer watch (see member-supervisor.py).
     env: {
       PGCLUSTER_ETCD_URL: etcdUrl(lc),
       PGCLUSTER_LEADER_KEY: `${DCS_NAMESPACE}${lc.name}/leader`,
       PGCLUSTER_MEMBER: name,
       PGCLUSTER_PGDATA: p.data,
+      PGCLUSTER_PEER_WATCH_FILE: lc.paths.peerWatchFlag,
     },
   });
   // Known from this moment on; the supervisor rewrites the same PID once it runs.

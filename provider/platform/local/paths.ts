@@ -7,6 +7,8 @@ export function clusterPaths(stateDir: string, cluster: string) {
     root,
     stateFile: join(root, 'cluster.json'),
     secretsFile: join(root, 'secrets.json'),
+    /** Present while platform.local.peerWatch is on (read by every member-supervisor.py). */
+    peerWatchFlag: join(root, 'peer-watch'),
     etcd: {
       dir: join(root, 'etcd'),
       data: join(root, 'etcd', 'data'),

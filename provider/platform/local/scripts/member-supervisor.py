@@ -15,6 +15,14 @@ When Patroni dies abnormally while it held the leader lock, the supervisor relea
 etcd once the postmaster is gone (a compare-and-delete on the leader key: only if this member
 still holds it), so a replica takes over at once instead of after the lock's TTL. Environment:
 PGCLUSTER_ETCD_URL, PGCLUSTER_LEADER_KEY, PGCLUSTER_MEMBER, PGCLUSTER_PGDATA (all optional).
+
+Peer watch (while the file PGCLUSTER_PEER_WATCH_FILE exists): when the whole leader member is gone
+(its supervisor too, so nobody releases its lock), every member's supervisor would otherwise wait
+for the lock's TTL. All members of a local cluster share this host, so the others can tell "gone"
+from "slow": when both the leader's Patroni REST port and PostgreSQL port refuse connections
+(nothing listens: no postmaster that could accept a write) on PROBES consecutive probes INTERVAL
+apart, and the leader key has not changed meanwhile, the supervisor deletes it (compare on its
+mod_revision). A timeout, or either port answering, resets the count: only a refusal is proof.
 """
 import base64
 import ctypes
@@ -22,8 +30,11 @@ import json
 import os
 import urllib.request
 import signal
+import socket
 import sys
+import threading
 import time
+from urllib.parse import urlsplit
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -123,7 +134,6 @@ def release_leader_lock():
     if pgdata and postmaster_alive(pgdata):
         log("postmaster still alive; not releasing the leader lock")
         return
-    b64 = lambda v: base64.b64encode(v.encode()).decode()
     body = {
         "compare": [{"key": b64(key), "result": "EQUAL", "target": "VALUE", "value": b64(member)}],
         "success": [{"request_delete_range": {"key": b64(key)}}],
@@ -136,6 +146,90 @@ def release_leader_lock():
         log("released the leader lock" if succeeded else "did not hold the leader lock")
     except Exception as e:  # etcd down: the lock expires by its TTL anyway
         log("could not release the leader lock: %s" % e)
+
+
+def b64(value):
+    return base64.b64encode(value.encode()).decode()
+
+
+def etcd_post(path, body, timeout=1):
+    url = os.environ["PGCLUSTER_ETCD_URL"].rstrip("/") + path
+    req = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=timeout) as res:
+        return json.load(res)
+
+
+def etcd_get(key):
+    """(value, mod_revision) of a key, or (None, None)."""
+    kvs = etcd_post("/v3/kv/range", {"key": b64(key)}).get("kvs") or []
+    if not kvs:
+        return None, None
+    return base64.b64decode(kvs[0]["value"]).decode(), kvs[0]["mod_revision"]
+
+
+def refused(host, port):
+    """True only when the connection is actively refused (nothing listens)."""
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def leader_gone(leader, prefix):
+    """True when the leader member's REST API and PostgreSQL both refuse connections on this host."""
+    data, _ = etcd_get(prefix + "/members/" + leader)
+    if not data:
+        return False
+    info = json.loads(data)
+    api, pg = urlsplit(info.get("api_url", "")), urlsplit(info.get("conn_url", ""))
+    if api.hostname not in LOCAL_HOSTS or pg.hostname not in LOCAL_HOSTS or not api.port or not pg.port:
+        return False
+    return refused(api.hostname, api.port) and refused(pg.hostname, pg.port)
+
+
+def peer_watch(stop):
+    key, member, flag = (os.environ.get(k) for k in
+                         ("PGCLUSTER_LEADER_KEY", "PGCLUSTER_MEMBER", "PGCLUSTER_PEER_WATCH_FILE"))
+    if not (os.environ.get("PGCLUSTER_ETCD_URL") and key and member and flag):
+        return
+    interval = float(os.environ.get("PGCLUSTER_PEER_WATCH_INTERVAL", "0.2"))
+    needed = int(os.environ.get("PGCLUSTER_PEER_WATCH_PROBES", "3"))
+    prefix = key.rsplit("/", 1)[0]
+    seen, count = None, 0
+    while not stop.wait(interval):
+        try:
+            if not os.path.exists(flag):
+                seen, count = None, 0
+                continue
+            leader, revision = etcd_get(key)
+            if not leader or leader == member:
+                seen, count = None, 0
+                continue
+            if not leader_gone(leader, prefix):
+                seen, count = None, 0
+                continue
+            count = count + 1 if seen == (leader, revision) else 1
+            seen = (leader, revision)
+            if count < needed:
+                continue
+            result = etcd_post("/v3/kv/txn", {
+                "compare": [{"key": b64(key), "result": "EQUAL", "target": "MOD", "mod_revision": revision}],
+                "success": [{"request_delete_range": {"key": b64(key)}}],
+            })
+            if result.get("succeeded"):
+                log("leader %s is gone (REST API and PostgreSQL refuse connections %d times): "
+                    "released its leader lock" % (leader, count))
+            seen, count = None, 0
+        except Exception as e:  # etcd unreachable or a bad record: try again next time
+            seen, count = None, 0
+            log("peer watch: %s" % e)
 
 
 def main():
@@ -172,6 +266,8 @@ def main():
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    stop_watch = threading.Event()
+    threading.Thread(target=peer_watch, args=(stop_watch,), daemon=True).start()
 
     status = 0
     while True:
@@ -185,6 +281,7 @@ def main():
             status = os.waitstatus_to_exitcode(st)
             log("patroni exited with %d; stopping what it left behind" % status)
             break
+    stop_watch.set()
     stop_all_children()
     if status != 0:
         release_leader_lock()
