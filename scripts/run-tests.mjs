@@ -5,7 +5,9 @@
 // the provider plugin and dynamic resources over gRPC, components under mocks; needs `npm run build`;
 // test/policy: the policy pack process over gRPC),
 // `acceptance` (test/acceptance: examples through the real Pulumi engine; needs `npm run build` and
-// `npm run tools:pulumi`), or `all` (acceptance included only when the engine is built).
+// `npm run tools:pulumi`), `sdk` (test/sdk: the generated Python and Go SDKs import, compile and
+// declare every schema.json property; needs Go and python3-venv), or `all` (acceptance and sdk
+// included only when the engine is built).
 // Extra arguments after the suite are passed to `node --test` (e.g. --test-name-pattern).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -30,6 +32,7 @@ const suites = {
   integration: ['test/integration'],
   pulumi: ['test/pulumi', 'test/policy'],
   acceptance: ['test/acceptance'],
+  sdk: ['test/sdk'],
   all: ['provider', 'policy', 'test/integration', 'test/pulumi', 'test/policy'],
 };
 /** The engine tools/pulumi builds (PULUMI_BIN_DIR overrides), when its CLI and launchers are there. */
@@ -40,11 +43,12 @@ function engineBuilt() {
   return ['pulumi', 'pulumi-resource-pulumi-nodejs'].every((b) => existsSync(join(bin, b)));
 }
 if (suite === 'all') {
-  if (engineBuilt()) suites.all.push('test/acceptance');
-  else console.log('acceptance tests left out: the Pulumi engine is not built (npm run tools:pulumi)');
+  if (engineBuilt()) suites.all.push('test/acceptance', 'test/sdk');
+  else
+    console.log('acceptance and SDK tests left out: the Pulumi engine is not built (npm run tools:pulumi)');
 }
 if (!suites[suite]) {
-  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance or all`);
+  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance, sdk or all`);
   process.exit(2);
 }
 let files = suites[suite].flatMap((d) => find(d));

@@ -11,6 +11,7 @@ PACKAGES=(
   pgbouncer                          # connection pooler
   pgbackrest                         # backups and WAL archive
   prometheus-postgres-exporter       # metrics
+  python3-venv                       # the venv the Python SDK tests run in (scripts/python-sdk-venv.sh)
 )
 
 missing=()

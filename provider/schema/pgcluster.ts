@@ -13,6 +13,8 @@ import type { JsonSchema, PackageSchema } from './types';
 export const COMPONENT_TOKEN = TYPES.postgresCluster;
 const [PACKAGE_NAME = '', , COMPONENT_NAME = ''] = COMPONENT_TOKEN.split(':');
 export const NPM_PACKAGE_NAME = 'pulumi-pgcluster';
+/** Module path of the generated Go SDK (sdk/go). */
+export const GO_MODULE = 'github.com/pgcluster/pulumi-pgcluster/sdk/go';
 
 /** What package.json contributes: the version, and the description and license when present. */
 export interface PackageMetadata {
@@ -28,7 +30,11 @@ export function pgclusterSchema(meta: PackageMetadata): PackageSchema {
     description: meta.description,
     license: meta.license,
     keywords: ['pulumi', 'postgresql', 'patroni', 'category/database', 'kind/component'],
-    language: { nodejs: { packageName: NPM_PACKAGE_NAME } },
+    language: {
+      nodejs: { packageName: NPM_PACKAGE_NAME },
+      go: { importBasePath: `${GO_MODULE}/pgcluster` },
+      python: { packageName: 'pulumi_pgcluster' },
+    },
     resourceName: COMPONENT_NAME,
     inputs: z.toJSONSchema(clusterSpecSchema, { io: 'input' }) as JsonSchema,
     outputs: z.toJSONSchema(clusterOutputsSchema, { io: 'output' }) as JsonSchema,

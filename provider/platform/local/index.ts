@@ -34,7 +34,14 @@ import { killLeftovers } from './leftovers';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
 import { checkReachable, ensureDir, giveTo, resolveRunUser, type RunUser } from './run-user';
-import { ensureSecrets, readRecord, readSecrets, writeFileAtomic, writeRecord, type ClusterRecord } from './state';
+import {
+  ensureSecrets,
+  readRecord,
+  readSecrets,
+  writeFileAtomic,
+  writeRecord,
+  type ClusterRecord,
+} from './state';
 import { getCluster, isLeaderRole } from '../../actions/patroni-api';
 
 function tail(file: string, lines: number): string {

@@ -1,0 +1,2 @@
+// Highly available PostgreSQL clusters as code: Patroni, pgBackRest and PgBouncer, driven by Pulumi or the pgcluster CLI
+package pgcluster
