@@ -4,7 +4,7 @@
  * table and a sequence, from a template), 2,000 grants (per login role: CONNECT, schema USAGE,
  * tables, sequences, default privileges). Side by side, in the same run, alternating which goes
  * first each round (the figures of a shared machine drift):
- *   pgcluster: one query per catalog, 4 databases observed at once, 100 statements per round trip;
+ *   pgcluster: one query per catalog, 8 databases observed at once, 100 statements per round trip;
  *   naive:     one query per object, databases one after the other, one round trip per statement.
  * Measures the first apply, the no-op re-plan (observe + plan; target <= 200 ms) and where it goes,
  * the no-op apply, and statement counts. Run: `node --import tsx bench/sql.bench.ts`
@@ -18,7 +18,7 @@ import { parseSpec } from '../provider/spec';
 import { desiredFromSpec, type DesiredSql } from '../provider/sql/desired';
 import { formatFailure } from '../provider/sql/errors';
 import { emptyManaged, type ManagedSql } from '../provider/sql/managed';
-import { planSql, reconcileSql, type ReconcileOptions } from '../provider/sql/reconcile';
+import { DEFAULT_CONCURRENCY, planSql, reconcileSql, type ReconcileOptions } from '../provider/sql/reconcile';
 import { resetServer, startPostgres, withDatabase, type TestServer } from '../test/helpers/postgres';
 import { breakdown, type Breakdown } from './lib/sql-breakdown';
 import { naivePlan } from './lib/sql-naive';
@@ -28,7 +28,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const RESULTS = join(__dirname, 'results', 'sql-latest.json');
 const TEMPLATE = 'bench_template';
-const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? 4));
+const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? DEFAULT_CONCURRENCY));
 const pad = (n: number) => String(n).padStart(3, '0');
 
 function benchSpec(): DesiredSql {

@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { noSuperuserRoles } from './no-superuser-roles';
+import { noSuperuserRoles, ROLE_TYPE } from './no-superuser-roles';
 import { checkResource, checkResources } from '../../test/helpers/policy-args';
 import { captureCluster } from '../../test/helpers/policy-capture';
+import { TYPES } from '../../provider/naming';
 
 const ROLES = [
   { name: 'app_reader', login: true },
@@ -10,17 +11,24 @@ const ROLES = [
   { name: 'old_admin', superuser: true, ensure: 'absent' },
 ];
 
+const MESSAGE =
+  'role "dba": superuser is true; required: false (grant the privileges the application needs instead, ' +
+  "or name the role in the policy's allowedSuperuserRoles) (resource orders-role-dba).";
+
 describe('policy pgcluster-no-superuser-roles', () => {
-  test('GIVEN a captured cluster with a superuser role WHEN checked THEN the role is refused by index and name', async () => {
-    const resources = await captureCluster({ platform: { kubernetes: {} }, roles: ROLES });
-    assert.deepEqual(
-      (await checkResources(noSuperuserRoles, resources)).map((v) => v.message),
-      [
-        'PostgresCluster orders: roles[1] ("dba").superuser is true; required: false (grant the privileges ' +
-          "the application needs instead, or name the role in the policy's allowedSuperuserRoles).",
-      ],
-    );
+  test('GIVEN the Role type token THEN it is the one the provider registers', () => {
+    assert.equal(ROLE_TYPE, `pulumi-nodejs:dynamic/${TYPES.dynamicModule}:${TYPES.role}`);
   });
+
+  for (const platform of [{ kubernetes: {} }, { local: { basePort: 25000 } }]) {
+    test(`GIVEN a captured ${Object.keys(platform)[0]} cluster with a superuser role WHEN checked THEN that Role is refused by name`, async () => {
+      const resources = await captureCluster({ platform, roles: ROLES });
+      assert.deepEqual(
+        (await checkResources(noSuperuserRoles, resources)).map((v) => v.message),
+        [MESSAGE],
+      );
+    });
+  }
 
   test('GIVEN allowedSuperuserRoles ["dba"] WHEN the same cluster is checked THEN no violation', async () => {
     const resources = await captureCluster({ platform: { kubernetes: {} }, roles: ROLES });
@@ -30,35 +38,18 @@ describe('policy pgcluster-no-superuser-roles', () => {
     );
   });
 
-  test('GIVEN roles without superuser (and a superuser being dropped) WHEN checked THEN no violation', async () => {
-    const spec = {
-      name: 'orders',
-      instances: 3,
-      pooler: { enabled: true },
-      roles: [
-        { name: 'app', ensure: 'present', superuser: false },
-        { name: 'gone', ensure: 'absent', superuser: true },
-      ],
-    };
-    const local = {
-      type: 'pulumi-nodejs:dynamic/pgcluster:LocalCluster',
-      name: 'orders-local',
-      props: { spec },
-    };
-    assert.deepEqual(await checkResource(noSuperuserRoles, local), []);
+  test('GIVEN a Role declared on its own WHEN it is a superuser THEN it is refused; absent or not superuser THEN not', async () => {
+    const role = (props: Record<string, unknown>) => ({ type: ROLE_TYPE, name: 'r', props });
+    assert.equal((await checkResource(noSuperuserRoles, role({ name: 'x', superuser: true }))).length, 1);
+    assert.deepEqual(await checkResource(noSuperuserRoles, role({ name: 'x', superuser: false })), []);
+    assert.deepEqual(
+      await checkResource(noSuperuserRoles, role({ name: 'x', superuser: true, ensure: 'absent' })),
+      [],
+    );
   });
 
   test('GIVEN allowedSuperuserRoles ["DBA"] WHEN role dba is a superuser THEN it is still refused (names are exact)', async () => {
-    const spec = {
-      name: 'o',
-      instances: 3,
-      pooler: { enabled: true },
-      roles: [{ name: 'dba', ensure: 'present', superuser: true }],
-    };
-    const local = { type: 'pulumi-nodejs:dynamic/pgcluster:LocalCluster', name: 'o-local', props: { spec } };
-    assert.equal(
-      (await checkResource(noSuperuserRoles, local, { allowedSuperuserRoles: ['DBA'] })).length,
-      1,
-    );
+    const role = { type: ROLE_TYPE, name: 'o-role-dba', props: { name: 'dba', superuser: true } };
+    assert.equal((await checkResource(noSuperuserRoles, role, { allowedSuperuserRoles: ['DBA'] })).length, 1);
   });
 });

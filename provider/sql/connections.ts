@@ -5,6 +5,9 @@
  * plain `pg` client config, so a Pulumi dynamic resource can call the executors with just that.
  */
 import { Client, type ClientConfig } from 'pg';
+import { cacheScramKeys } from './scram-cache';
+
+cacheScramKeys();
 
 export type PgConfig = ClientConfig;
 

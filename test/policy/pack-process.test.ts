@@ -92,6 +92,7 @@ describe('the policy pack process over gRPC', () => {
   const analyze = (r: FakeResource) =>
     unary<AnalyzeResponse>('Analyze', (cb) => client!.analyze(analyzeRequest(r), cb)).then(diagnostics);
   const ready = () => captured.find((r) => r.type.endsWith(':ClusterReady')) as FakeResource;
+  const role = () => captured.find((r) => r.type === 'pulumi-nodejs:dynamic/pgcluster:Role') as FakeResource;
 
   test('GIVEN the pack WHEN GetAnalyzerInfo is called THEN it is pgcluster 0.1.0 with every policy and its level', async () => {
     const info = await unary<AnalyzerInfo>('GetAnalyzerInfo', (cb) =>
@@ -121,10 +122,16 @@ describe('the policy pack process over gRPC', () => {
         'MANDATORY pgcluster-production-ha',
         'MANDATORY pgcluster-production-ha',
         'ADVISORY pgcluster-backup-retention',
-        'MANDATORY pgcluster-no-superuser-roles',
         'MANDATORY pgcluster-pooler-enabled',
       ],
     );
+    // The superuser role is its own Role resource: that is where the policy reports it.
+    const dba = await analyze(role());
+    assert.deepEqual(
+      dba.map((d) => `${d.level} ${d.policy}`),
+      ['MANDATORY pgcluster-no-superuser-roles'],
+    );
+    assert.match(dba[0]?.message ?? '', /\nrole "dba": superuser is true; required: false/);
     assert.match(
       found[0]?.message ?? '',
       /PostgresCluster orders in production stack prod: instances is 2; required: at least 3/,
@@ -174,10 +181,10 @@ describe('the policy pack process over gRPC', () => {
     request.getPolicyconfigMap().set('pgcluster-production-ha', config({ productionStacks: ['live-*'] }));
     request.getPolicyconfigMap().set('pgcluster-backup-retention', config({}, EnforcementLevel.DISABLED));
     await unary<Empty>('Configure', (cb) => client!.configure(request, cb));
-    const found = await analyze(ready());
+    const found = [...(await analyze(ready())), ...(await analyze(role()))];
     assert.deepEqual(
       found.map((d) => d.policy),
-      ['pgcluster-no-superuser-roles', 'pgcluster-pooler-enabled'],
+      ['pgcluster-pooler-enabled', 'pgcluster-no-superuser-roles'],
     );
   });
 });

@@ -287,7 +287,9 @@ describe('PostgresCluster roles, databases and grants (mocks)', () => {
       { name: 'Ann Lee', login: true, inRoles: ['readers'], password: { fromEnv: 'PGCLUSTER_TEST_ANN' } },
     ],
     databases: [{ name: 'shop', owner: 'Ann Lee', schemas: [{ name: 'sales' }] }],
-    grants: [{ role: 'readers', database: 'shop', on: 'tables' as const, schema: 'sales', privileges: ['SELECT'] }],
+    grants: [
+      { role: 'readers', database: 'shop', on: 'tables' as const, schema: 'sales', privileges: ['SELECT'] },
+    ],
   };
 
   test('GIVEN the local platform WHEN constructed THEN each entry is its own child and the cluster resource manages none', async () => {

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { startDynamicHost, type DynamicHost } from '../helpers/dynamic-host';
-import { reveal, secret, type PropertyMap } from '../helpers/property-values';
+import { reveal, secret, UNKNOWN, type PropertyMap } from '../helpers/property-values';
 import { startPostgres, withDatabase, type TestServer } from '../helpers/postgres';
 
 const { roleProvider } = require('../../dist/pulumi/role') as typeof import('../../provider/pulumi/role');
@@ -88,6 +88,15 @@ describe('Role resource', () => {
     assert.match(reserved.failures[0]!.reason, /"pg_mine" is not allowed: .*reserved/);
     const noConn = await h.check({}, { name: 'x' });
     assert.deepEqual(noConn.failures, [{ property: 'connection', reason: 'connection is required' }]);
+    // A preview before the cluster exists: the connection is unknown, the entry is still checked.
+    const preview = await h.check({}, { connection: UNKNOWN, name: 'x', login: true }, { preview: true });
+    assert.deepEqual(preview.failures, []);
+    assert.equal(preview.inputs.createdb, false);
+    const previewBad = await h.check({}, { connection: UNKNOWN, name: 'pg_x' }, { preview: true });
+    assert.deepEqual(
+      previewBad.failures.map((f) => f.property),
+      ['name'],
+    );
   });
 
   test('GIVEN a login role WHEN created, altered by hand, refreshed and updated THEN drift is shown and put back', async () => {
