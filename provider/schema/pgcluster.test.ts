@@ -24,7 +24,11 @@ describe('the pgcluster package schema', () => {
     assert.equal(schema.name, 'pgcluster');
     assert.equal(schema.version, '1.2.3');
     assert.equal(schema.license, 'Apache-2.0');
-    assert.deepEqual(schema.language, { nodejs: { packageName: 'pulumi-pgcluster' } });
+    assert.deepEqual(schema.language, {
+      nodejs: { packageName: 'pulumi-pgcluster' },
+      go: { importBasePath: 'github.com/pgcluster/pulumi-pgcluster/sdk/go/pgcluster' },
+      python: { packageName: 'pulumi_pgcluster' },
+    });
     assert.equal(resource.isComponent, true);
   });
 

@@ -141,7 +141,7 @@ const REFUSED: Refusal[] = [
     given: 'a platform with both local and kubernetes',
     input: { ...base, platform: { local: {}, kubernetes: {} } },
     path: 'platform',
-    says: ['"kubernetes":{', 'exactly one of local, kubernetes'],
+    says: ['"kubernetes"', 'exactly one of local, kubernetes'],
   },
   {
     given: 'storage on the local platform',
