@@ -77,6 +77,7 @@ export function childNames(resource: string) {
     poolerDeployment: n('pooler'),
     poolerService: n('pooler'),
     ready: n('ready'),
+    scaleGuard: n('scale-guard'),
     local: n('local'),
   };
 }
@@ -89,6 +90,7 @@ export const TYPES = {
   password: 'GeneratedPassword',
   localCluster: 'LocalCluster',
   clusterReady: 'ClusterReady',
+  scaleDownGuard: 'ScaleDownGuard',
   role: 'Role',
   database: 'Database',
   grant: 'Grant',

@@ -21,6 +21,7 @@ import { buildSecrets, serviceHost } from '../render/kubernetes/secrets';
 import { buildPooler } from '../render/kubernetes/pooler';
 import { GeneratedPassword } from './password';
 import { ClusterReady } from './readiness';
+import { ScaleDownGuard } from './scale-guard';
 import type { SqlConnection } from '../sql/target';
 import { memberNames } from '../platform/kubernetes/access';
 import { PG_PORT } from '../render/kubernetes/patroni-config';
@@ -118,12 +119,19 @@ export function createKubernetesChildren(
 
   const services = buildServices(spec.name, ns, names);
   const headless = new k8s.core.v1.Service(child.headless, argsOf(services.headless), opts);
+  const appVerifier = passwords.apply((p) => stableScramVerifier(p.app, `${spec.name}/${app.owner}`));
+  // Before the StatefulSet loses members, the primary is moved off the ordinals it removes.
+  const scaleGuard = new ScaleDownGuard(
+    child.scaleGuard,
+    { spec, superuserPassword: passwords.superuser, appPassword: passwords.app, appVerifier },
+    opts,
+  );
   const statefulSet = new k8s.apps.v1.StatefulSet(
     child.statefulSet,
     argsOf(buildStatefulSet(spec, platform, names)),
     {
       parent,
-      dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless],
+      dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless, scaleGuard],
     },
   );
   const rw = new k8s.core.v1.Service(child.rw, argsOf(services.rw), opts);
@@ -135,7 +143,6 @@ export function createKubernetesChildren(
     opts,
   );
 
-  const appVerifier = passwords.apply((p) => stableScramVerifier(p.app, `${spec.name}/${app.owner}`));
   let poolerHost: string | undefined;
   if (spec.pooler.enabled) {
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>

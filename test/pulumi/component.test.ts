@@ -72,6 +72,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-replication-password',
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-rewind-password',
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-superuser-password',
+      'pulumi-nodejs:dynamic/pgcluster:ScaleDownGuard orders-scale-guard',
     ]);
   });
 
@@ -222,7 +223,12 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       })
       .map((r) => r.name)
       .sort();
-    assert.deepEqual(differing, ['orders-members', 'orders-patroni-config', 'orders-ready']);
+    assert.deepEqual(differing, [
+      'orders-members',
+      'orders-patroni-config',
+      'orders-ready',
+      'orders-scale-guard',
+    ]);
   });
 
   test('GIVEN pooler.enabled false THEN no pooler objects', async () => {

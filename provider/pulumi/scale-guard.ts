@@ -1,0 +1,45 @@
+/**
+ * `ScaleDownGuard`: a step the StatefulSet waits for. On an update that lowers `instances` it moves
+ * the primary off the ordinals the StatefulSet is about to remove (see scale-guard-impl). Creating
+ * and deleting it do nothing. Closure-free dynamic resource, like ClusterReady.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { TYPES } from '../naming';
+import type { ClusterReadyInputs } from './readiness';
+
+const IMPL = require.resolve('./scale-guard-impl');
+
+const instancesOf = (inputs: { spec?: { instances?: number } }) => inputs.spec?.instances;
+
+export const scaleGuardProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    return { id: `${inputs.spec.platform.kubernetes.namespace}/${inputs.spec.name}`, outs: inputs };
+  },
+  async diff(_id, olds, news) {
+    return instancesOf(olds) !== instancesOf(news)
+      ? { changes: true, replaces: [], deleteBeforeReplace: false }
+      : { changes: false };
+  },
+  async update(_id, olds, news) {
+    const step = await require(IMPL).beforeScaleDown(olds, news);
+    return {
+      outs: {
+        ...news,
+        lastStep: step.kind === 'switchover' ? `switched over from ${step.from} to ${step.to}` : step.kind,
+      },
+    };
+  },
+};
+
+export class ScaleDownGuard extends pulumi.dynamic.Resource {
+  constructor(name: string, inputs: ClusterReadyInputs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      scaleGuardProvider,
+      name,
+      { ...inputs, lastStep: undefined },
+      { ...opts, additionalSecretOutputs: ['superuserPassword', 'appPassword', 'appVerifier', 'kubeconfig'] },
+      TYPES.dynamicModule,
+      TYPES.scaleDownGuard,
+    );
+  }
+}
