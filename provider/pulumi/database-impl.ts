@@ -11,17 +11,8 @@ import { desiredDatabase } from '../sql/desired';
 import type { ObservedContents, ObservedDatabase } from '../sql/databases/model';
 import { observeContents, observeDatabases } from '../sql/databases/observe';
 import { withConnections } from '../sql/connections';
-import type { SqlConnection } from '../sql/target';
-import {
-  applyOne,
-  changedFields,
-  checkConnection,
-  checkEntry,
-  containsUnknown,
-  GONE,
-  withoutProvider,
-  onPrimary,
-} from './sql-impl';
+import { withPrimary, type SqlConnection } from '../sql/target';
+import { applyOne, changedFields, checkSpecInputs, diffResult, GONE } from './sql-impl';
 
 export type DatabaseProps = DatabaseSpec & { connection: SqlConnection };
 
@@ -45,13 +36,7 @@ export async function check(
   _olds: Partial<DatabaseProps>,
   news: DatabaseProps,
 ): Promise<pulumi.dynamic.CheckResult> {
-  const { connection, ...entry } = withoutProvider(news);
-  const failures = checkConnection(connection);
-  if (containsUnknown(entry)) return failures.length > 0 ? { failures } : { inputs: news };
-  const checked = checkEntry<DatabaseSpec>('databases', entry);
-  if (checked.failures.length > 0 || failures.length > 0)
-    return { failures: [...failures, ...checked.failures] };
-  return { inputs: { ...checked.value!, connection } };
+  return checkSpecInputs<DatabaseSpec>('databases', news);
 }
 
 const sortedBy = <T extends { name: string }>(list: readonly T[] | undefined) =>
@@ -74,11 +59,7 @@ export async function diff(
   olds: DatabaseProps,
   news: DatabaseProps,
 ): Promise<pulumi.dynamic.DiffResult> {
-  if (olds.name !== news.name) return { changes: true, replaces: ['name'], deleteBeforeReplace: false };
-  const changes = databaseChanges(olds, news);
-  return changes.length > 0
-    ? { changes: true, replaces: [], deleteBeforeReplace: false }
-    : { changes: false };
+  return diffResult(olds.name !== news.name ? ['name'] : [], databaseChanges(olds, news));
 }
 
 const strip = ({ connection: _c, ...entry }: DatabaseProps): DatabaseSpec => entry;
@@ -151,7 +132,7 @@ export function observedDatabaseProps(
 }
 
 export async function read(id: string, props: DatabaseProps): Promise<pulumi.dynamic.ReadResult> {
-  const seen = await onPrimary(props.connection, (config) =>
+  const seen = await withPrimary(props.connection, (config) =>
     withConnections(config, async (conns) => {
       const have = (await observeDatabases(await conns.get(), [props.name])).get(props.name);
       if (!have) return undefined;

@@ -5,18 +5,10 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { TYPES } from '../naming';
+import { implProvider } from './impl-provider';
 import type { SqlConnectionInput } from './role';
 
-const IMPL = require.resolve('./database-impl');
-
-export const databaseProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require(IMPL).check(olds, news),
-  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
-  create: (inputs) => require(IMPL).create(inputs),
-  read: (id, props) => require(IMPL).read(id, props),
-  update: (id, olds, news) => require(IMPL).update(id, olds, news),
-  delete: (id, props) => require(IMPL).remove(id, props),
-};
+export const databaseProvider = implProvider(require.resolve('./database-impl'));
 
 export interface DatabaseArgs {
   connection: SqlConnectionInput;

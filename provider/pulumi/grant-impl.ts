@@ -13,16 +13,8 @@ import { targetKey } from '../sql/grants/model';
 import { observeGrants } from '../sql/grants/observe';
 import { canonicalPrivileges } from '../sql/grants/plan';
 import { withConnections } from '../sql/connections';
-import type { SqlConnection } from '../sql/target';
-import {
-  applyOne,
-  checkConnection,
-  checkEntry,
-  containsUnknown,
-  GONE,
-  withoutProvider,
-  onPrimary,
-} from './sql-impl';
+import { withPrimary, type SqlConnection } from '../sql/target';
+import { applyOne, checkSpecInputs, diffResult, GONE } from './sql-impl';
 
 export type GrantProps = GrantSpec & { connection: SqlConnection };
 
@@ -32,13 +24,7 @@ export async function check(
   _olds: Partial<GrantProps>,
   news: GrantProps,
 ): Promise<pulumi.dynamic.CheckResult> {
-  const { connection, ...entry } = withoutProvider(news);
-  const failures = checkConnection(connection);
-  if (containsUnknown(entry)) return failures.length > 0 ? { failures } : { inputs: news };
-  const checked = checkEntry<GrantSpec>('grants', entry);
-  if (checked.failures.length > 0 || failures.length > 0)
-    return { failures: [...failures, ...checked.failures] };
-  return { inputs: { ...checked.value!, connection } };
+  return checkSpecInputs<GrantSpec>('grants', news);
 }
 
 const strip = ({ connection: _c, ...entry }: GrantProps): GrantSpec => entry;
@@ -59,10 +45,7 @@ export async function diff(
   news: GrantProps,
 ): Promise<pulumi.dynamic.DiffResult> {
   const replaces = TARGET_FIELDS.filter((f) => (olds[f] ?? null) !== (news[f] ?? null));
-  if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
-  return grantChanges(olds, news).length > 0
-    ? { changes: true, replaces: [], deleteBeforeReplace: false }
-    : { changes: false };
+  return diffResult(replaces, grantChanges(olds, news));
 }
 
 async function apply(props: GrantProps): Promise<GrantProps> {
@@ -108,7 +91,7 @@ export function observedGrantProps(props: GrantProps, have: ObservedGrant | unde
 
 export async function read(id: string, props: GrantProps): Promise<pulumi.dynamic.ReadResult> {
   const target = desiredGrant(strip(props)).target;
-  const seen = await onPrimary(props.connection, (config) =>
+  const seen = await withPrimary(props.connection, (config) =>
     withConnections(config, async (conns) => {
       const client = props.on === 'database' ? await conns.get() : await conns.get(props.database);
       return (await observeGrants(client, [target])).get(targetKey(target));

@@ -6,19 +6,11 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { TYPES } from '../naming';
+import { implProvider } from './impl-provider';
 import type { GrantOn } from '../spec/grants';
 import type { SqlConnectionInput } from './role';
 
-const IMPL = require.resolve('./grant-impl');
-
-export const grantProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require(IMPL).check(olds, news),
-  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
-  create: (inputs) => require(IMPL).create(inputs),
-  read: (id, props) => require(IMPL).read(id, props),
-  update: (id, olds, news) => require(IMPL).update(id, olds, news),
-  delete: (id, props) => require(IMPL).remove(id, props),
-};
+export const grantProvider = implProvider(require.resolve('./grant-impl'));
 
 export interface GrantArgs {
   connection: SqlConnectionInput;

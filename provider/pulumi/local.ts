@@ -6,19 +6,11 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { TYPES } from '../naming';
+import { implProvider } from './impl-provider';
 import type { ClusterSpec } from '../spec/cluster';
 import type { SqlConnection } from '../sql/target';
 
-const IMPL = require.resolve('./local-impl');
-
-export const localProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require(IMPL).check(olds, news),
-  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
-  create: (inputs) => require(IMPL).create(inputs),
-  read: (id, props) => require(IMPL).read(id, props),
-  update: (id, olds, news) => require(IMPL).update(id, olds, news),
-  delete: (id, props) => require(IMPL).remove(id, props),
-};
+export const localProvider = implProvider(require.resolve('./local-impl'));
 
 export interface LocalClusterInputs {
   stateDir: pulumi.Input<string>;

@@ -12,16 +12,8 @@ import { ROLE_ATTRIBUTES, type ObservedRole } from '../sql/roles/model';
 import { observeRoles } from '../sql/roles/observe';
 import { fingerprintMatches } from '../secrets/fingerprint';
 import { withConnections } from '../sql/connections';
-import type { SqlConnection } from '../sql/target';
-import {
-  applyOne,
-  checkConnection,
-  checkEntry,
-  containsUnknown,
-  GONE,
-  withoutProvider,
-  onPrimary,
-} from './sql-impl';
+import { withPrimary, type SqlConnection } from '../sql/target';
+import { applyOne, checkSpecInputs, diffResult, GONE } from './sql-impl';
 
 export type RoleProps = Omit<RoleSpec, 'password'> & {
   connection: SqlConnection;
@@ -34,17 +26,16 @@ export type RoleProps = Omit<RoleSpec, 'password'> & {
 const PASSWORD_REF = { fromEnv: 'PGCLUSTER_PASSWORD' };
 
 export async function check(_olds: Partial<RoleProps>, news: RoleProps): Promise<pulumi.dynamic.CheckResult> {
-  const { connection, password, passwordHash: _ignored, ...entry } = withoutProvider(news);
-  const failures = checkConnection(connection);
-  if (containsUnknown(entry)) return failures.length > 0 ? { failures } : { inputs: news };
-  const checked = checkEntry<RoleSpec>('roles', {
-    ...entry,
-    ...(password !== undefined ? { password: PASSWORD_REF } : {}),
-  });
-  if (checked.failures.length > 0 || failures.length > 0)
-    return { failures: [...failures, ...checked.failures] };
-  const { password: _ref, ...role } = checked.value!;
-  return { inputs: { ...role, connection, ...(password !== undefined ? { password } : {}) } };
+  const password = news.password;
+  return checkSpecInputs<RoleSpec>(
+    'roles',
+    news,
+    ({ password: _p, passwordHash: _h, ...entry }) => ({
+      ...entry,
+      ...(password !== undefined ? { password: PASSWORD_REF } : {}),
+    }),
+    ({ password: _ref, ...role }) => ({ ...role, ...(password !== undefined ? { password } : {}) }),
+  );
 }
 
 function desired(props: RoleProps) {
@@ -74,11 +65,7 @@ export async function diff(
   olds: RoleProps,
   news: RoleProps,
 ): Promise<pulumi.dynamic.DiffResult> {
-  if (olds.name !== news.name) return { changes: true, replaces: ['name'], deleteBeforeReplace: false };
-  const changes = roleChanges(olds, news);
-  return changes.length > 0
-    ? { changes: true, replaces: [], deleteBeforeReplace: false }
-    : { changes: false };
+  return diffResult(olds.name !== news.name ? ['name'] : [], roleChanges(olds, news));
 }
 
 async function apply(props: RoleProps, passwordHash?: string): Promise<RoleProps> {
@@ -133,7 +120,7 @@ export function observedProps(props: RoleProps, have: ObservedRole): RoleProps {
 }
 
 export async function read(id: string, props: RoleProps): Promise<pulumi.dynamic.ReadResult> {
-  const have = await onPrimary(props.connection, (config) =>
+  const have = await withPrimary(props.connection, (config) =>
     withConnections(config, async (conns) =>
       (await observeRoles(await conns.get(), [props.name])).get(props.name),
     ),

@@ -5,18 +5,10 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { TYPES } from '../naming';
+import { implProvider } from './impl-provider';
 import type { SqlConnection } from '../sql/target';
 
-const IMPL = require.resolve('./role-impl');
-
-export const roleProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require(IMPL).check(olds, news),
-  diff: (id, olds, news) => require(IMPL).diff(id, olds, news),
-  create: (inputs) => require(IMPL).create(inputs),
-  read: (id, props) => require(IMPL).read(id, props),
-  update: (id, olds, news) => require(IMPL).update(id, olds, news),
-  delete: (id, props) => require(IMPL).remove(id, props),
-};
+export const roleProvider = implProvider(require.resolve('./role-impl'));
 
 /** Where the SQL runs: the primary, with credentials that may create roles (a secret). */
 export type SqlConnectionInput = pulumi.Input<{

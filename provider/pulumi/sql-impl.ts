@@ -12,7 +12,6 @@ import { formatFailure } from '../sql/errors';
 import { emptyManaged, type ManagedSql } from '../sql/managed';
 import { reconcileSql, type ReconcileResult } from '../sql/reconcile';
 import { connectionIssue, withPrimary, type SqlConnection } from '../sql/target';
-import type { PgConfig } from '../sql/connections';
 
 /** The inputs without the serialized provider the dynamic-provider host adds to every resource. */
 export function withoutProvider<T extends object>(props: T): T {
@@ -62,10 +61,38 @@ export function checkEntry<T>(
 }
 
 /** Failures of the connection input (skipped while it is unknown, in a preview). */
-export function checkConnection(connection: unknown): pulumi.dynamic.CheckFailure[] {
+function checkConnection(connection: unknown): pulumi.dynamic.CheckFailure[] {
   if (containsUnknown(connection)) return [];
   const issue = connectionIssue(connection as Partial<SqlConnection> | undefined);
   return issue ? [{ property: 'connection', reason: issue }] : [];
+}
+
+/**
+ * check() of the three resources: the connection, and the rest of the inputs as one `key` entry of
+ * a spec (skipped while part of it is unknown, in a preview). `entry` adapts the inputs to the spec
+ * entry, `inputs` the entry with its defaults back to the inputs.
+ */
+export function checkSpecInputs<E>(
+  key: Key,
+  news: Record<string, unknown>,
+  entry: (rest: Record<string, unknown>) => Record<string, unknown> = (rest) => rest,
+  inputs: (value: E) => object = (value) => value as object,
+): pulumi.dynamic.CheckResult {
+  const { connection, ...rest } = withoutProvider(news);
+  const failures = checkConnection(connection);
+  if (containsUnknown(rest)) return failures.length > 0 ? { failures } : { inputs: news };
+  const checked = checkEntry<E>(key, entry(rest));
+  if (checked.failures.length > 0 || failures.length > 0)
+    return { failures: [...failures, ...checked.failures] };
+  return { inputs: { ...inputs(checked.value as E), connection } };
+}
+
+/** diff() of the three resources: a replacement, an update, or nothing. */
+export function diffResult(replaces: string[], changes: readonly string[]): pulumi.dynamic.DiffResult {
+  if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+  return changes.length > 0
+    ? { changes: true, replaces: [], deleteBeforeReplace: false }
+    : { changes: false };
 }
 
 export class SqlApplyError extends Error {}
@@ -86,10 +113,6 @@ export async function applyOne(
   if (result.failures.length > 0)
     throw new SqlApplyError(result.failures.map((f) => formatFailure(f)).join('\n'));
   return result;
-}
-
-export function onPrimary<T>(connection: SqlConnection, fn: (config: PgConfig) => Promise<T>): Promise<T> {
-  return withPrimary(connection, fn);
 }
 
 /** Names of the top-level fields whose JSON differs: what a diff lists. */
