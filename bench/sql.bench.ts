@@ -7,7 +7,9 @@
  *   pgcluster: one query per catalog, 8 databases observed at once, 100 statements per round trip;
  *   naive:     one query per object, databases one after the other, one round trip per statement.
  * Measures the first apply, the no-op re-plan (observe + plan; target <= 200 ms) and where it goes,
- * the no-op apply, and statement counts. Run: `node --import tsx bench/sql.bench.ts`
+ * the same re-plan with every database observed (watermarks dropped) and after a REVOKE by hand in
+ * one database (which it must find), the no-op apply, and statement counts. pgcluster keeps
+ * watermarks between applies (provider/sql/watermarks); the naive way does not. Run: `node --import tsx bench/sql.bench.ts`
  * (BENCH_ROUNDS, default 2; BENCH_RUNS re-plans per round, default 5). Figures: bench/results/sql-latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,10 @@ const RESULTS = join(__dirname, 'results', 'sql-latest.json');
 const TEMPLATE = 'bench_template';
 const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY ?? DEFAULT_CONCURRENCY));
 const pad = (n: number) => String(n).padStart(3, '0');
+/** Where the drift round revokes by hand (user_200 is granted USAGE on db_050's schema app). */
+const DRIFT_DB = 'db_050';
+const DRIFT_ROLE = 'user_200';
+const withoutWatermarks = ({ watermarks: _w, ...rest }: ManagedSql): ManagedSql => rest;
 
 function benchSpec(): DesiredSql {
   const groups = Array.from({ length: 100 }, (_, i) => `group_${pad(i)}`);
@@ -98,10 +104,18 @@ async function timed<T>(
   };
 }
 
+interface Replan {
+  steps: number;
+  /** Databases not connected to (unchanged since their watermark). */
+  skipped: number;
+}
+
 interface Side {
   label: string;
   apply: ReconcileOptions;
-  replan: (managed: ManagedSql) => Promise<number>;
+  /** Whether the side keeps watermarks between applies (the naive way has none). */
+  watermarks: boolean;
+  replan: (managed: ManagedSql) => Promise<Replan>;
   replanRuns: number;
   firstApplyMs: number[];
   statements: number[];
@@ -109,6 +123,12 @@ interface Side {
   applyTrips: { queries: number; connections: number };
   replanTrips: { queries: number; connections: number };
   replanMs: number[];
+  replanSkipped: number[];
+  /** Re-plan of the same state with its watermarks dropped: every database observed. */
+  fullReplanMs: number[];
+  /** Re-plan after a REVOKE by hand in one database: time, steps found, databases skipped. */
+  driftReplanMs: number[];
+  driftFound: Replan[];
   noopApplyMs: number[];
   noopStatements: number[];
   breakdown: Breakdown[];
@@ -128,14 +148,25 @@ async function round(
   side.firstApplyMs.push(first.ms);
   side.statements.push(first.value.executed.length);
   side.applyTrips = { queries: first.queries, connections: first.connections };
-  const managed = first.value.managed;
+  const managed = side.watermarks ? first.value.managed : withoutWatermarks(first.value.managed);
   const planned = await side.replan(managed);
-  if (planned !== 0)
-    throw new Error(`${side.label}: the re-plan after the first apply planned ${planned} actions`);
+  if (planned.steps !== 0)
+    throw new Error(`${side.label}: the re-plan after the first apply planned ${planned.steps} actions`);
   for (let i = 0; i < side.replanRuns; i++) {
     const replan = await timed(() => side.replan(managed));
     side.replanMs.push(replan.ms);
+    side.replanSkipped.push(replan.value.skipped);
     side.replanTrips = { queries: replan.queries, connections: replan.connections };
+  }
+  if (side.watermarks) {
+    side.fullReplanMs.push((await timed(() => side.replan(withoutWatermarks(managed)))).ms);
+    await withDatabase(server, DRIFT_DB, (c) => c.query(`REVOKE USAGE ON SCHEMA app FROM ${DRIFT_ROLE}`));
+    const drift = await timed(() => side.replan(managed));
+    if (drift.value.steps === 0)
+      throw new Error(`${side.label}: a REVOKE by hand in ${DRIFT_DB} was not seen`);
+    side.driftReplanMs.push(drift.ms);
+    side.driftFound.push(drift.value);
+    await withDatabase(server, DRIFT_DB, (c) => c.query(`GRANT USAGE ON SCHEMA app TO ${DRIFT_ROLE}`));
   }
   const noop = await timed(() => reconcileSql(server.config, desired, managed, side.apply));
   side.noopApplyMs.push(noop.ms);
@@ -157,11 +188,13 @@ async function main(): Promise<void> {
     const side = (
       label: string,
       apply: ReconcileOptions,
+      watermarks: boolean,
       replan: Side['replan'],
       replanRuns: number,
     ): Side => ({
       label,
       apply,
+      watermarks,
       replan,
       replanRuns,
       firstApplyMs: [],
@@ -169,6 +202,10 @@ async function main(): Promise<void> {
       applyTrips: { queries: 0, connections: 0 },
       replanTrips: { queries: 0, connections: 0 },
       replanMs: [],
+      replanSkipped: [],
+      fullReplanMs: [],
+      driftReplanMs: [],
+      driftFound: [],
       noopApplyMs: [],
       noopStatements: [],
       breakdown: [],
@@ -176,13 +213,18 @@ async function main(): Promise<void> {
     const ours = side(
       'pgcluster',
       { batchSize: 100, concurrency: CONCURRENCY },
-      async (managed) => (await planSql(server.config, desired, managed, CONCURRENCY)).steps.length,
+      true,
+      async (managed) => {
+        const plan = await planSql(server.config, desired, managed, CONCURRENCY);
+        return { steps: plan.steps.length, skipped: plan.skipped.length };
+      },
       RUNS,
     );
     const naive = side(
       'naive baseline',
       { batchSize: 1, concurrency: 1 },
-      (managed) => naivePlan(server.config, desired, managed),
+      false,
+      async (managed) => ({ steps: await naivePlan(server.config, desired, managed), skipped: 0 }),
       Math.min(2, RUNS),
     );
     const load = loadavg()[0] as number;
@@ -204,6 +246,13 @@ async function main(): Promise<void> {
           ['  round trips / connections', trips(ours.applyTrips), trips(naive.applyTrips)],
           ['no-op re-plan (observe + plan)', ms(summarize(ours.replanMs)), ms(summarize(naive.replanMs))],
           ['  round trips / connections', trips(ours.replanTrips), trips(naive.replanTrips)],
+          ['  databases skipped (unchanged)', String(Math.min(...ours.replanSkipped)), '0'],
+          ['no-op re-plan, watermarks dropped', ms(summarize(ours.fullReplanMs)), ''],
+          [
+            `re-plan after a REVOKE in ${DRIFT_DB}`,
+            `${ms(summarize(ours.driftReplanMs))}: ${ours.driftFound[0]?.steps} step, ${ours.driftFound[0]?.skipped} skipped`,
+            '',
+          ],
           ['  100 connections alone', b('connectOnlyMs'), ''],
           ['  shared catalogs (1 connection)', b('sharedCatalogsMs'), ''],
           ['  inside 100 databases (+connect)', b('insideDatabasesMs'), ''],

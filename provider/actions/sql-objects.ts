@@ -62,9 +62,11 @@ export async function applySqlObjects(
   access.saveManagedSql?.(result.managed);
   for (const note of result.notes) reporter.step(note);
   const n = result.executed.length;
+  const k = result.skipped.length;
   reporter.step(
     `roles, databases and grants: ${n === 0 ? 'nothing to change' : `${n} statement${n === 1 ? '' : 's'}`}` +
-      (result.failures.length > 0 ? `, ${result.failures.length} failed` : ''),
+      (result.failures.length > 0 ? `, ${result.failures.length} failed` : '') +
+      (k > 0 ? ` (${k} database${k === 1 ? '' : 's'} unchanged since the last apply, not re-read)` : ''),
   );
   return { statements: n, failures: result.failures };
 }

@@ -3,7 +3,9 @@
  * then each database on one connection: observe its schemas, extensions and grants, apply the
  * schemas and extensions, observe the grants again if that changed anything (a new extension can
  * bring functions that "all functions in schema" covers), apply the grants. A few databases at a
- * time; statements are reported in database order whatever finishes first.
+ * time; statements are reported in database order whatever finishes first. Databases unchanged
+ * since their watermark (./watermarks) are skipped; an apply marks each database it leaves equal
+ * to the spec, verified by observing it again after a mark when it ran statements there.
  */
 import type { Connections } from './connections';
 import { describeFailure, type SqlFailure } from './errors';
@@ -18,6 +20,7 @@ import { planGrants } from './grants/plan';
 import { grantSteps } from './grants/statements';
 import { mergeResults, runSteps, type RunOptions, type RunResult } from './run';
 import type { Step } from './steps';
+import { markDatabase } from './watermarks/observe';
 
 /** Present databases with schemas or extensions, by name. */
 export function managedContents(desired: DesiredSql): Map<string, DesiredDatabase> {
@@ -107,6 +110,12 @@ function contentsStepsIn(desired: DesiredSql, database: string, seen: InDatabase
 const grantStepsIn = (desired: DesiredSql, database: string, seen: InDatabase) =>
   grantSteps(planGrants(grantsIn(desired, database), seen.grants));
 
+/** Everything left to do in a database, in the order an apply runs it. */
+const stepsIn = (desired: DesiredSql, database: string, seen: InDatabase) => [
+  ...contentsStepsIn(desired, database, seen),
+  ...grantStepsIn(desired, database, seen),
+];
+
 /** A database that cannot be reached: a failure, unless nothing was wanted there (it is gone, fine). */
 function unreachable(desired: DesiredSql, database: string, error: unknown): SqlFailure[] {
   const db = managedContents(desired).has(database);
@@ -124,13 +133,15 @@ export async function planInside(
   conns: Connections,
   desired: DesiredSql,
   concurrency: number,
+  skip: ReadonlySet<string> = new Set(),
 ): Promise<{ steps: Step[]; failures: SqlFailure[] }> {
   const first = await databaseGrantSteps(conns, desired);
-  const each = await mapLimit(insideDatabases(desired), concurrency, async (database) => {
+  const databases = insideDatabases(desired).filter((d) => !skip.has(d));
+  const each = await mapLimit(databases, concurrency, async (database) => {
     try {
       const seen = await conns.inside(database, (db) => observeIn(db, desired, database));
       return {
-        steps: [...contentsStepsIn(desired, database, seen), ...grantStepsIn(desired, database, seen)],
+        steps: stepsIn(desired, database, seen),
         failures: [],
       };
     } catch (e) {
@@ -140,14 +151,29 @@ export async function planInside(
   return { steps: [...first, ...each.flatMap((r) => r.steps)], failures: each.flatMap((r) => r.failures) };
 }
 
+type InsideResult = RunResult & { mark?: string };
+
+/** The mark a database keeps: taken before an observation that found nothing left to do. */
+async function verifiedMark(conns: Connections, desired: DesiredSql, database: string) {
+  try {
+    const mark = await markDatabase(await conns.get(database));
+    const seen = await observeIn(conns, desired, database);
+    return mark.busy || stepsIn(desired, database, seen).length > 0 ? undefined : mark.lsn;
+  } catch {
+    return undefined;
+  }
+}
+
 async function applyIn(
   conns: Connections,
   desired: DesiredSql,
   database: string,
   run: RunOptions,
-): Promise<RunResult> {
+): Promise<InsideResult> {
   let seen: InDatabase;
+  let mark: { lsn: string; busy: boolean };
   try {
+    mark = await markDatabase(await conns.get(database));
     seen = await observeIn(conns, desired, database);
   } catch (e) {
     return { executed: [], failures: unreachable(desired, database, e) };
@@ -155,19 +181,31 @@ async function applyIn(
   const contents = await runSteps(conns, contentsStepsIn(desired, database, seen), run);
   if (contents.executed.length > 0) seen = await observeIn(conns, desired, database, true);
   const grants = await runSteps(conns, grantStepsIn(desired, database, seen), run);
-  return mergeResults(contents, grants);
+  const result = mergeResults(contents, grants);
+  if (result.failures.length > 0) return result;
+  const lsn =
+    result.executed.length > 0
+      ? await verifiedMark(conns, desired, database)
+      : mark.busy
+        ? undefined
+        : mark.lsn;
+  return lsn !== undefined ? { ...result, mark: lsn } : result;
 }
 
-/** Applies phase two; `run.onStep` sees the statements in database order. */
+/**
+ * Applies phase two; `run.onStep` sees the statements in database order. `marks`: per database
+ * left equal to the spec, the WAL position its watermark starts from.
+ */
 export async function applyInside(
   conns: Connections,
   desired: DesiredSql,
   run: RunOptions,
   concurrency: number,
-): Promise<RunResult> {
+  skip: ReadonlySet<string> = new Set(),
+): Promise<RunResult & { marks: Map<string, string> }> {
   const first = await runSteps(conns, await databaseGrantSteps(conns, desired), run);
-  const databases = insideDatabases(desired);
-  const done: Array<RunResult | undefined> = new Array(databases.length);
+  const databases = insideDatabases(desired).filter((d) => !skip.has(d));
+  const done: Array<InsideResult | undefined> = new Array(databases.length);
   let flushed = 0;
   const flush = () => {
     for (; flushed < done.length && done[flushed]; flushed++)
@@ -179,5 +217,10 @@ export async function applyInside(
     );
     flush();
   });
-  return mergeResults(first, ...(done as RunResult[]));
+  const marks = new Map<string, string>();
+  databases.forEach((database, i) => {
+    const mark = done[i]?.mark;
+    if (mark !== undefined) marks.set(database, mark);
+  });
+  return { ...mergeResults(first, ...(done as RunResult[])), marks };
 }

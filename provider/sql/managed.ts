@@ -11,11 +11,14 @@ import type { DesiredSql } from './desired';
 import type { ReclaimPolicy } from './databases/model';
 import { targetKey, type GrantTarget } from './grants/model';
 import type { RoleAttributes } from './roles/model';
+import type { Watermarks } from './watermarks/model';
 
 export interface ManagedSql {
   roles: Record<string, { passwordHash?: string }>;
   databases: Record<string, { reclaimPolicy: ReclaimPolicy }>;
   grants: GrantTarget[];
+  /** Where each database was last seen equal to the spec (see ./watermarks): a cache, never required. */
+  watermarks?: Watermarks;
 }
 
 export function emptyManaged(): ManagedSql {

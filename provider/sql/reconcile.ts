@@ -14,7 +14,7 @@ import type { DatabasePlan } from './databases/model';
 import { observeDatabases } from './databases/observe';
 import { planDatabases } from './databases/plan';
 import { databaseDropSteps, databaseSteps } from './databases/statements';
-import { applyInside, planInside } from './inside';
+import { applyInside, insideDatabases, planInside } from './inside';
 import { emptyManaged, keptRoles, nextManaged, withDepartures, type ManagedSql } from './managed';
 import { applyRoleDrops, applyRoles } from './roles/apply';
 import type { ObservedRole, RolePlan } from './roles/model';
@@ -24,6 +24,8 @@ import { roleDropSteps, roleSteps } from './roles/statements';
 import { mergeResults, type RunOptions, type RunResult } from './run';
 import type { Step } from './steps';
 import { passwordFingerprint } from '../secrets/fingerprint';
+import { advanceQuiet, nextWatermarks, type Watermarks } from './watermarks/model';
+import { checkWatermarks, type WatermarkCheck } from './watermarks/observe';
 
 /** Databases worked on at the same time: one connection each, so it also bounds the connections. */
 export const DEFAULT_CONCURRENCY = 8;
@@ -44,12 +46,25 @@ export interface ReconcileResult {
   notes: string[];
   /** What is managed now: store it and pass it as `previous` next time. */
   managed: ManagedSql;
+  /** Databases unchanged since the last apply (no WAL touched them): not connected to. */
+  skipped: string[];
 }
 
 export interface SqlPlan {
   steps: Step[];
   failures: SqlFailure[];
   notes: string[];
+  /** Databases unchanged since the last apply (no WAL touched them): not connected to. */
+  skipped: string[];
+}
+
+/** Which databases need no visit: see ./watermarks. Right before phase two (roles exist by then). */
+async function checkInside(
+  conns: Connections,
+  desired: DesiredSql,
+  previous: ManagedSql,
+): Promise<WatermarkCheck> {
+  return checkWatermarks(await conns.get(), desired, insideDatabases(desired), previous.watermarks);
 }
 
 interface ClusterPlans {
@@ -105,6 +120,22 @@ async function planCluster(
  * Inside databases the apply observes again after roles and databases changed, so there (new
  * databases, new owners) what it runs can differ from this dry run.
  */
+/**
+ * Databases marked one after the other during an apply hold marks spread over its WAL; checked
+ * again at its end, the quiet ones move up to one position, so the next plan reads no WAL of
+ * this apply.
+ */
+async function settleWatermarks(
+  conns: Connections,
+  desired: DesiredSql,
+  marks: Watermarks | undefined,
+): Promise<Watermarks | undefined> {
+  if (!marks || Object.keys(marks.databases).length === 0) return marks;
+  const check = await checkWatermarks(await conns.get(), desired, insideDatabases(desired), marks);
+  if (!check.position || check.reason) return marks;
+  return advanceQuiet(marks, check.position, check.quiet);
+}
+
 export async function planSql(
   config: PgConfig,
   desiredSpec: DesiredSql,
@@ -114,7 +145,8 @@ export async function planSql(
   return withConnections(config, async (conns) => {
     const desired = withDepartures(desiredSpec, previous);
     const cluster = await planCluster(conns, desired, previous);
-    const inside = await planInside(conns, desired, concurrency);
+    const check = await checkInside(conns, desired, previous);
+    const inside = await planInside(conns, desired, concurrency, check.quiet);
     return {
       steps: [
         ...roleSteps(cluster.roles),
@@ -125,6 +157,7 @@ export async function planSql(
       ],
       failures: [...cluster.failures, ...inside.failures],
       notes: cluster.notes,
+      skipped: [...check.quiet].sort(),
     };
   });
 }
@@ -146,7 +179,14 @@ export async function reconcileSql(
       await applyRoles(conns, cluster.roles, run),
       await applyDatabases(conns, cluster.databases, run),
     );
-    const inside = await applyInside(conns, desired, run, options.concurrency ?? DEFAULT_CONCURRENCY);
+    const check = await checkInside(conns, desired, previous);
+    const inside = await applyInside(
+      conns,
+      desired,
+      run,
+      options.concurrency ?? DEFAULT_CONCURRENCY,
+      check.quiet,
+    );
     const last = mergeResults(
       await applyDatabaseDrops(conns, cluster.databases, run),
       await applyRoleDrops(conns, cluster.roles, run),
@@ -165,6 +205,17 @@ export async function reconcileSql(
       ),
       passwordsPlanned: new Set(cluster.roles.password.map((a) => a.role)),
     });
-    return { executed: all.executed, failures, notes: cluster.notes, managed };
+    const watermarks = await settleWatermarks(
+      conns,
+      desired,
+      nextWatermarks(check.position, check.digests, check.quiet, inside.marks),
+    );
+    return {
+      executed: all.executed,
+      failures,
+      notes: cluster.notes,
+      managed: watermarks ? { ...managed, watermarks } : managed,
+      skipped: [...check.quiet].sort(),
+    };
   });
 }

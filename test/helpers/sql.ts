@@ -33,6 +33,19 @@ export class SqlHarness {
     return plan.steps.map(where);
   }
 
+  /** The plan with every database read (watermarks ignored): what the observers alone say. */
+  async planFull(input: object, passwords: Record<string, string> = {}): Promise<string[]> {
+    const { watermarks: _ignored, ...managed } = this.managed;
+    const plan = await planSql(this.server.config, this.desired(input, passwords), managed);
+    return plan.steps.map(where);
+  }
+
+  /** The plan with the databases it did not connect to (unchanged since their watermark). */
+  async planSkipping(input: object): Promise<{ steps: string[]; skipped: string[] }> {
+    const plan = await planSql(this.server.config, this.desired(input), this.managed);
+    return { steps: plan.steps.map(where), skipped: plan.skipped };
+  }
+
   async apply(input: object, passwords: Record<string, string> = {}, options: ReconcileOptions = {}) {
     const result = await reconcileSql(
       this.server.config,
