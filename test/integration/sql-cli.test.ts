@@ -96,10 +96,36 @@ describe('pgcluster up with roles, databases and grants', () => {
     assert.match(record, /"fromFile": "reader\.pw"/);
   });
 
-  test('GIVEN the same spec WHEN up again THEN no SQL statement runs', async () => {
+  test('GIVEN the same spec WHEN up again THEN no SQL statement runs and shop is not re-read; a revoke by hand there is restored', async () => {
     const out = await cliOk(state.dir, ['up', '-f', specFile]);
-    assert.match(out.stderr, /roles, databases and grants: nothing to change/);
+    assert.match(
+      out.stderr,
+      /roles, databases and grants: nothing to change \(1 database unchanged since the last apply, not re-read\)/,
+    );
     assert.doesNotMatch(out.stderr, /\b(CREATE|ALTER|GRANT|REVOKE|DROP|COMMENT) /);
+    const member = (await statusOf(state.dir, NAME)).members[0]!;
+    const uri = new URL((await cliOk(state.dir, ['uri', NAME, '--superuser'])).stdout.trim());
+    uri.pathname = '/shop';
+    const admin = new Client({ connectionString: uri.toString() });
+    await admin.connect();
+    await admin.query('REVOKE USAGE ON SCHEMA sales FROM reader').finally(() => admin.end());
+    const fixed = await cliOk(state.dir, ['up', '-f', specFile]);
+    assert.match(fixed.stderr, /GRANT USAGE ON SCHEMA "sales" TO "reader"/);
+    assert.match(fixed.stderr, /roles, databases and grants: 1 statement\n/);
+    const usage = new Client({
+      host: member.host,
+      port: member.port,
+      user: 'reader',
+      password: READER_PW,
+      database: 'shop',
+    });
+    await usage.connect();
+    try {
+      const { rows } = await usage.query("select has_schema_privilege('sales', 'USAGE') as ok");
+      assert.deepEqual(rows, [{ ok: true }]);
+    } finally {
+      await usage.end();
+    }
   });
 
   test('GIVEN a grant on a missing database WHEN up THEN exit 1 listing it, and the other changes are applied', async () => {
