@@ -11,6 +11,8 @@ import type { SqlFailure } from '../sql/errors';
 import { emptyManaged } from '../sql/managed';
 import { reconcileSql } from '../sql/reconcile';
 import { showStep } from '../sql/steps';
+import { poolerRoles, poolerVerifiers } from '../sql/pooler-users';
+import { connectTo, withClient } from '../sql/connect';
 import type { Reporter } from './reporter';
 
 export interface SqlObjectsResult {
@@ -69,4 +71,23 @@ export async function applySqlObjects(
       (k > 0 ? ` (${k} database${k === 1 ? '' : 's'} unchanged since the last apply, not re-read)` : ''),
   );
   return { statements: n, failures: result.failures };
+}
+
+/**
+ * Stores the managed login roles the pooler admits with their current server verifiers, for the
+ * pooler step that follows (an empty list removes those that left). Nothing when the platform does
+ * not keep them or the pooler is off.
+ */
+export async function refreshPoolerUsers(
+  access: ClusterAccess,
+  spec: ClusterSpec,
+  primary: PgEndpoint,
+): Promise<void> {
+  if (!access.savePoolerUsers || !spec.pooler.enabled) return;
+  const roles = poolerRoles(spec.roles);
+  const users =
+    roles.length === 0
+      ? []
+      : await withClient(await connectTo(primary, access.superuser()), (c) => poolerVerifiers(c, roles));
+  access.savePoolerUsers(users);
 }

@@ -15,7 +15,8 @@ import { waitHealthy } from './health';
 import type { Reporter } from './reporter';
 import { reachMember } from './patroni-api';
 import { switchover } from './switchover';
-import { applySqlObjects, checkPasswords } from './sql-objects';
+import { applySqlObjects, checkPasswords, refreshPoolerUsers } from './sql-objects';
+import type { PoolerUser } from '../sql/pooler-users';
 
 export interface UpResult {
   primary: string;
@@ -30,6 +31,11 @@ export interface UpResult {
 export interface UpOptions {
   /** Clear passwords of roles[] by role name (the CLI resolves fromEnv/fromFile). */
   passwords?: ReadonlyMap<string, string>;
+  /**
+   * The managed login roles the pooler admits, with their verifiers, when the caller knows them
+   * (Pulumi creates the roles after the cluster). Absent: read from the server after the SQL step.
+   */
+  poolerUsers?: PoolerUser[];
 }
 
 export const READY_TIMEOUT_MS = 180_000;
@@ -67,6 +73,8 @@ export async function up(
   const sql = leader
     ? await applySqlObjects(access, spec, await reachMember(access, leader), passwords, reporter)
     : { statements: 0, failures: [] };
+  if (options.poolerUsers) access.savePoolerUsers?.(options.poolerUsers);
+  else if (leader) await refreshPoolerUsers(access, spec, await reachMember(access, leader));
   if (toRemove.length > 0) {
     await platform.removeMembers(spec, toRemove, reporter);
     health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS, reporter);

@@ -6,6 +6,7 @@
 import type { ClusterSpec } from '../spec/cluster';
 import type { Reporter } from '../actions/reporter';
 import type { ManagedSql } from '../sql/managed';
+import type { PoolerUser } from '../sql/pooler-users';
 
 export interface PgEndpoint {
   host: string;
@@ -73,6 +74,8 @@ export interface ClusterAccess {
   managedSql?(): ManagedSql | undefined;
   /** Stores it (privately: it holds password fingerprints) after every SQL apply, failed or not. */
   saveManagedSql?(managed: ManagedSql): void;
+  /** Stores (privately) the managed login roles the pooler admits, with their verifiers. */
+  savePoolerUsers?(users: PoolerUser[]): void;
 }
 
 export interface Platform {

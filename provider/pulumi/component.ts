@@ -13,6 +13,7 @@ import { createKubernetesChildren } from './kubernetes';
 import { LocalCluster } from './local';
 import { createSqlChildren, withoutSqlObjects } from './sql-children';
 import { resolvePasswords } from '../cli/passwords';
+import { poolerUsersFrom } from '../sql/pooler-users';
 import { parseSpec } from '../spec/parse';
 
 export const POSTGRES_CLUSTER_TYPE = TYPES.postgresCluster;
@@ -86,7 +87,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           `PostgresCluster ${name}: on the kubernetes platform every arg must be known at construction (${unknownAt} is not)`,
           this,
         );
-      const children = createKubernetesChildren(this, name, known);
+      const children = createKubernetesChildren(this, name, known, passwords);
       createSqlChildren(known, passwords, {
         parent: this,
         resourceName: name,
@@ -102,7 +103,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
     } else {
       const local = new LocalCluster(
         childNames(name).local,
-        { stateDir: defaultStateDir(), spec: spec.apply(withoutSqlObjects) },
+        {
+          stateDir: defaultStateDir(),
+          spec: spec.apply(withoutSqlObjects),
+          poolerUsers: pulumi.secret(poolerUsersFrom(structural.roles, passwords)),
+        },
         { parent: this },
       );
       createSqlChildren(structural, passwords, {

@@ -8,6 +8,7 @@ import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
 import { childNames, kubernetesNames, SUPERUSER } from '../naming';
 import { stableScramVerifier } from '../secrets/scram';
+import { poolerUsersFrom } from '../sql/pooler-users';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { buildRbac } from '../render/kubernetes/rbac';
 import { renderKubernetesPatroniYaml } from '../render/kubernetes/patroni-config';
@@ -68,6 +69,8 @@ export function createKubernetesChildren(
   parent: pulumi.ComponentResource,
   resourceName: string,
   spec: ClusterSpec,
+  /** roles[] passwords, resolved: the pooler admits those login roles (sql/pooler-users). */
+  rolePasswords: ReadonlyMap<string, string> = new Map(),
 ): KubernetesChildren {
   const platform = kubernetesPlatformOf(spec);
   const ns = platform.namespace;
@@ -150,6 +153,7 @@ export function createKubernetesChildren(
         owner: app.owner,
         appVerifier: verifier,
         adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
+        users: poolerUsersFrom(spec.roles, rolePasswords),
       }),
     );
     const plain = buildPooler(spec.name, spec.pooler, platform, names, {

@@ -12,10 +12,12 @@ import { status } from '../actions/status';
 import { clusterUris } from '../actions/uri';
 import { diffSpecs } from '../plan/spec-diff';
 import type { Reporter } from '../actions/reporter';
+import type { PoolerUser } from '../sql/pooler-users';
 
 interface Props {
   stateDir: string;
   spec: ClusterSpec;
+  poolerUsers?: PoolerUser[];
   restartRequired?: string[];
   /** The last action's sentence, kept by read() so a refresh does not show it as removed. */
   lastAction?: string;
@@ -36,6 +38,7 @@ async function observe(props: Props, lastAction?: string) {
   return {
     stateDir: props.stateDir,
     spec: props.spec,
+    ...(props.poolerUsers ? { poolerUsers: props.poolerUsers } : {}),
     restartRequired: props.restartRequired ?? [],
     primary: s.primary ?? '',
     members: s.members.map((m) => ({ name: m.name, role: m.role, state: m.state })),
@@ -93,14 +96,16 @@ export async function diff(
   const desired = parseSpec(news.spec);
   const change = diffSpecs(parseSpec(olds.spec), desired);
   const offPrimary = desired.primary !== undefined && !!olds.primary && olds.primary !== desired.primary;
-  const changes = change.changed.length > 0 || olds.stateDir !== news.stateDir || offPrimary;
+  const users = (p: Props) => JSON.stringify(p.poolerUsers ?? []);
+  const changes =
+    change.changed.length > 0 || olds.stateDir !== news.stateDir || offPrimary || users(olds) !== users(news);
   return changes ? { changes, replaces: [], deleteBeforeReplace: false } : { changes: false };
 }
 
 export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
   const spec = parseSpec(inputs.spec);
   const reporter = collect();
-  await up(new LocalPlatform(inputs.stateDir), spec, reporter);
+  await up(new LocalPlatform(inputs.stateDir), spec, reporter, { poolerUsers: inputs.poolerUsers ?? [] });
   return {
     id: `${inputs.stateDir}/${spec.name}`,
     outs: await observe({ ...inputs, spec }, reporter.lines.at(-1)),
@@ -110,7 +115,7 @@ export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult
 export async function update(_id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
   const spec = parseSpec(news.spec);
   const reporter = collect();
-  await up(new LocalPlatform(news.stateDir), spec, reporter);
+  await up(new LocalPlatform(news.stateDir), spec, reporter, { poolerUsers: news.poolerUsers ?? [] });
   return { outs: await observe({ ...news, spec }, reporter.lines.at(-1)) };
 }
 

@@ -9,12 +9,15 @@ import { TYPES } from '../naming';
 import { implProvider } from './impl-provider';
 import type { ClusterSpec } from '../spec/cluster';
 import type { SqlConnection } from '../sql/target';
+import type { PoolerUser } from '../sql/pooler-users';
 
 export const localProvider = implProvider(require.resolve('./local-impl'));
 
 export interface LocalClusterInputs {
   stateDir: pulumi.Input<string>;
   spec: pulumi.Input<ClusterSpec>;
+  /** Managed login roles the pooler admits, with the verifiers their Role resources set (secret). */
+  poolerUsers?: pulumi.Input<PoolerUser[]>;
 }
 
 export class LocalCluster extends pulumi.dynamic.Resource {
@@ -39,7 +42,7 @@ export class LocalCluster extends pulumi.dynamic.Resource {
         adminConnection: undefined,
         members: undefined,
       },
-      { ...opts, additionalSecretOutputs: ['connectionUri', 'adminConnection'] },
+      { ...opts, additionalSecretOutputs: ['connectionUri', 'adminConnection', 'poolerUsers'] },
       TYPES.dynamicModule,
       TYPES.localCluster,
     );

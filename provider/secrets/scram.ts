@@ -33,3 +33,12 @@ export function stableScramVerifier(password: string, context: string): string {
   const salt = createHash('sha256').update(`pgcluster:${context}:${password}`).digest().subarray(0, 16);
   return scramVerifier(password, salt);
 }
+
+/**
+ * The verifier pgcluster sets for a managed role: stable per role and password, so a pooler's auth
+ * file rendered elsewhere (a Kubernetes Secret, the Pulumi local cluster) holds the very verifier
+ * the server has, and PgBouncer can log in to the server with the client's proof.
+ */
+export function roleVerifier(role: string, password: string): string {
+  return stableScramVerifier(password, `role:${role}`);
+}

@@ -1,12 +1,12 @@
 /**
- * Setting a password. The SCRAM verifier is computed here, so the clear password never reaches the
- * server; it is set in its own transaction that first turns statement logging off
+ * Setting a password. The SCRAM verifier is computed here (stable per role and password: see
+ * roleVerifier), so the clear password never reaches the server; it is set in its own transaction that first turns statement logging off
  * (log_statement, log_min_duration_statement, log_min_error_statement, pg_stat_statements) in a
  * separate round trip, so the server has decided not to log before it receives the statement.
  * Turning logging off needs a superuser: a password is never set with logging on.
  */
 import type { Client } from 'pg';
-import { scramVerifier } from '../secrets/scram';
+import { roleVerifier } from '../secrets/scram';
 import { setPasswordSql } from './roles/statements';
 
 export const QUIET_TRANSACTION = [
@@ -26,7 +26,7 @@ export async function setPasswordsQuietly(
   client: Client,
   passwords: ReadonlyArray<readonly [role: string, secret: string]>,
 ): Promise<void> {
-  const sql = passwords.map(([role, secret]) => setPasswordSql(role, scramVerifier(secret))).join(';\n');
+  const sql = passwords.map(([role, secret]) => setPasswordSql(role, roleVerifier(role, secret))).join(';\n');
   try {
     await client.query(QUIET_TRANSACTION);
     await client.query(sql);

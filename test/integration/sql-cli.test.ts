@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { roleVerifier } from '../../provider/secrets/scram';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { statusOf } from '../helpers/pg';
 import { writeSpec } from '../helpers/spec-file';
@@ -80,7 +81,7 @@ describe('pgcluster up with roles, databases and grants', () => {
     assert.match(table, /Databases:\n {2}"shop" {2}owner "writer", reclaimPolicy retain/);
   });
 
-  test('GIVEN the passwords WHEN the roles log in THEN they work, and cluster.json holds only fingerprints', async () => {
+  test('GIVEN the passwords WHEN the roles log in, directly and through the pooler, THEN they work; cluster.json and the pooler hold no password', async () => {
     const member = (await statusOf(state.dir, NAME)).members[0]!;
     for (const [user, password] of [
       ['reader', READER_PW],
@@ -90,6 +91,37 @@ describe('pgcluster up with roles, databases and grants', () => {
       await client.connect();
       await client.end();
     }
+    const pooler = new URL((await statusOf(state.dir, NAME)).endpoints.pooler as string);
+    for (const [user, password] of [
+      ['reader', READER_PW],
+      ['writer', WRITER_PW],
+    ] as const) {
+      const client = new Client({
+        host: pooler.hostname,
+        port: Number(pooler.port),
+        user,
+        password,
+        database: 'shop',
+      });
+      await client.connect();
+      const { rows } = await client.query('select current_user as who');
+      assert.deepEqual(rows, [{ who: user }], `${user} through the pooler`);
+      await client.end();
+    }
+    const wrong = new Client({
+      host: pooler.hostname,
+      port: Number(pooler.port),
+      user: 'reader',
+      password: 'nope',
+      database: 'shop',
+    });
+    await assert.rejects(wrong.connect(), /password authentication failed/);
+    const userlist = readFileSync(join(state.dir, NAME, 'pooler', 'userlist.txt'), 'utf8');
+    assert.ok(
+      userlist.split('\n').includes(`"reader" "${roleVerifier('reader', READER_PW)}"`),
+      'the server verifier, read back, is the one pgcluster computes (as Pulumi renders it)',
+    );
+    assert.ok(!userlist.includes(READER_PW) && !userlist.includes(WRITER_PW));
     const record = readFileSync(join(state.dir, NAME, 'cluster.json'), 'utf8');
     assert.ok(!record.includes(READER_PW) && !record.includes(WRITER_PW));
     assert.match(record, /"passwordHash": "hmac-sha256\$/);

@@ -11,6 +11,7 @@ import { validateKubernetesObject } from '../helpers/k8s-openapi';
 import { ResourceError } from '@pulumi/pulumi';
 import { PostgresCluster } from '../../provider/pulumi/component';
 import { PATRONI_RULES } from '../../provider/render/kubernetes';
+import { roleVerifier } from '../../provider/secrets/scram';
 
 const K8S = {
   namespace: 'db',
@@ -363,6 +364,28 @@ describe('PostgresCluster roles, databases and grants (mocks)', () => {
     );
     await settle(resources, 50);
     assert.deepEqual(resources, [], 'nothing is registered');
+  });
+
+  test('GIVEN login roles with passwords WHEN constructed THEN the pooler admits them with the verifier their Role sets (secret), on both platforms', async () => {
+    process.env.PGCLUSTER_TEST_ANN = 'ann-secret-pw';
+    try {
+      const annLine = `"Ann Lee" "${roleVerifier('Ann Lee', 'ann-secret-pw')}"`;
+      const kube = await build({ instances: 2, platform: { kubernetes: K8S }, ...sqlArgs }, 'kube');
+      const auth = one(kube.resources, 'kubernetes:core/v1:Secret', 'kube-pooler-auth');
+      assert.ok(isSecretValue(auth.raw.stringData), 'the auth file is a secret');
+      const userlist = ((auth.inputs as Obj).stringData as Obj)['userlist.txt'] as string;
+      assert.ok(userlist.split('\n').includes(annLine), userlist);
+      assert.doesNotMatch(userlist, /"readers"/, 'a role without login is not admitted');
+      assert.ok(!userlist.includes('ann-secret-pw'));
+      const local = await build({ platform: { local: { basePort: 25000 } }, ...sqlArgs }, 'shop');
+      const cluster = local.resources.find((r) => r.name === 'shop-local')!;
+      assert.ok(isSecretValue(cluster.raw.poolerUsers), 'poolerUsers is a secret');
+      assert.deepEqual(cluster.inputs.poolerUsers, [
+        { user: 'Ann Lee', secret: roleVerifier('Ann Lee', 'ann-secret-pw') },
+      ]);
+    } finally {
+      delete process.env.PGCLUSTER_TEST_ANN;
+    }
   });
 
   test('GIVEN kubernetes WHEN constructed THEN the SQL children reach the primary by port-forward as the superuser (secret)', async () => {

@@ -38,6 +38,7 @@ import {
   ensureSecrets,
   readRecord,
   readSecrets,
+  savePoolerUsers,
   writeFileAtomic,
   writeRecord,
   type ClusterRecord,
@@ -273,6 +274,7 @@ export class LocalPlatform implements Platform {
         const current = readRecord(lc.paths.stateFile);
         if (current) writeRecord(lc.paths.stateFile, { ...current, sql });
       },
+      savePoolerUsers: (users) => savePoolerUsers(lc.paths.secretsFile, users),
       processProblems: () => {
         const current = readRecord(lc.paths.stateFile) ?? record;
         return current.slots

@@ -55,6 +55,7 @@ export async function ensurePooler(
       renderUserlist([
         { user: owner, secret: secrets.appVerifier },
         { user: POOLER_ADMIN_USER, secret: secrets.poolerAdminVerifier },
+        ...(secrets.poolerUsers ?? []).filter((u) => u.user !== owner && u.user !== POOLER_ADMIN_USER),
       ]),
     ),
     writeIfChanged(p.databases, renderPoolerDatabases(primary)),

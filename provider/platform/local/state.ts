@@ -4,6 +4,7 @@ import type { ClusterSpec } from '../../spec/cluster';
 import type { ClusterSecrets } from '../../render/context';
 import { generatePassword, scramVerifier } from '../../secrets/scram';
 import type { ManagedSql } from '../../sql/managed';
+import type { PoolerUser } from '../../sql/pooler-users';
 
 export interface ClusterRecord {
   name: string;
@@ -23,6 +24,8 @@ export interface StoredSecrets extends ClusterSecrets {
   /** SCRAM verifiers (stable salts, so re-rendering the pooler auth file changes nothing). */
   appVerifier: string;
   poolerAdminVerifier: string;
+  /** Managed login roles the pooler admits, with the server's verifiers (see sql/pooler-users). */
+  poolerUsers?: PoolerUser[];
 }
 
 export function writeFileAtomic(path: string, content: string, mode: number): void {
@@ -43,6 +46,13 @@ export function writeRecord(file: string, record: ClusterRecord): void {
 export function readSecrets(file: string): StoredSecrets | undefined {
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+}
+
+/** Replaces the pooler's managed users in the secrets file (0600). */
+export function savePoolerUsers(file: string, users: PoolerUser[]): void {
+  const secrets = readSecrets(file);
+  if (secrets)
+    writeFileAtomic(file, `${JSON.stringify({ ...secrets, poolerUsers: users }, null, 2)}\n`, 0o600);
 }
 
 /** Loads the cluster's passwords, generating and storing (0600) any that do not exist yet. */

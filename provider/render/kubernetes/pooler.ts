@@ -17,7 +17,12 @@ export function buildPooler(
   pooler: PoolerSpec,
   platform: KubernetesPlatformSpec,
   names: KubernetesNames,
-  auth: { owner: string; appVerifier: string; adminVerifier: string },
+  auth: {
+    owner: string;
+    appVerifier: string;
+    adminVerifier: string;
+    users?: ReadonlyArray<{ user: string; secret: string }>;
+  },
 ) {
   const ns = platform.namespace;
   const ini = renderPgbouncerIni(pooler, {
@@ -49,6 +54,7 @@ export function buildPooler(
         'userlist.txt': renderUserlist([
           { user: auth.owner, secret: auth.appVerifier },
           { user: POOLER_ADMIN_USER, secret: auth.adminVerifier },
+          ...(auth.users ?? []).filter((u) => u.user !== auth.owner && u.user !== POOLER_ADMIN_USER),
         ]),
       },
     },
