@@ -115,7 +115,7 @@ describe('pgcluster up with roles, databases and grants', () => {
       password: 'nope',
       database: 'shop',
     });
-    await assert.rejects(wrong.connect(), /password authentication failed/);
+    await assert.rejects(wrong.connect(), /SASL authentication failed|password authentication failed/);
     const userlist = readFileSync(join(state.dir, NAME, 'pooler', 'userlist.txt'), 'utf8');
     assert.ok(
       userlist.split('\n').includes(`"reader" "${roleVerifier('reader', READER_PW)}"`),
