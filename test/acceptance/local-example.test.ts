@@ -156,13 +156,20 @@ describe('examples/local through the real engine', { skip }, () => {
   });
 
   test('GIVEN the stack WHEN its state is exported and its backend files read THEN no password of the cluster is in clear', async () => {
-    const secrets = JSON.parse(
+    const onDisk = JSON.parse(
       readFileSync(join(sandbox.stateDir, CLUSTER, 'secrets.json'), 'utf8'),
-    ) as Record<string, string>;
+    ) as Record<string, string | Array<{ user: string; secret: string }>>;
+    // Passwords and verifiers; the pooler's managed users each by their verifier.
+    const secrets = Object.entries(onDisk).flatMap(([key, value]) =>
+      typeof value === 'string'
+        ? [[key, value] as const]
+        : value.map((u) => [`${key} ${u.user}`, u.secret] as const),
+    );
     const exported = await project.pulumiOk(['stack', 'export', '--show-secrets=false']);
     const stored = filesUnder(sandbox.backendDir).map((f) => readFileSync(f, 'utf8'));
     assert.ok(exported.includes('ciphertext'), 'the connection URI is stored encrypted');
-    for (const [key, value] of Object.entries(secrets)) {
+    assert.ok(secrets.length >= 7 && secrets.every(([, v]) => v.length >= 16));
+    for (const [key, value] of secrets) {
       assert.ok(!exported.includes(value), `${key} is in the exported state`);
       assert.ok(
         stored.every((text) => !text.includes(value)),

@@ -13,6 +13,7 @@ import { startDynamicHost, type DynamicHost } from '../helpers/dynamic-host';
 import { cliOk, tempStateDir } from '../helpers/cli';
 import { primaryUri, processesUsing, query } from '../helpers/pg';
 import type { PropertyMap } from '../helpers/property-values';
+import { roleVerifier } from '../../provider/secrets/scram';
 
 const { localProvider } = require('../../dist/pulumi/local') as typeof import('../../provider/pulumi/local');
 
@@ -94,6 +95,24 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
     );
     assert.deepEqual(row, { sb: '64MB', wm: '32MB' });
     const same = await host.check(outs, { stateDir: state.dir, spec: inputs.spec as Obj });
+    assert.equal((await host.diff(id, outs, same.inputs)).changes, false, 'no diff once applied');
+  });
+
+  test('GIVEN poolerUsers (as PostgresCluster passes its login roles) WHEN diff/update THEN it changes, and the pooler admits them', async () => {
+    const pooled = { user: 'pooled', secret: roleVerifier('pooled', 'pw-pooled') };
+    const { inputs } = await host.check(outs, { ...(outs as Obj), poolerUsers: [pooled] });
+    assert.equal((await host.diff(id, outs, inputs)).changes, true);
+    outs = (await host.update(id, outs, inputs)).outs;
+    await query(
+      await primaryUri((await cliOk(state.dir, ['uri', 'dyn', '--superuser'])).stdout.trim()),
+      `create role pooled login password '${pooled.secret}'`,
+    );
+    const [row] = await query<{ who: string }>(
+      `postgresql://pooled:pw-pooled@127.0.0.1:${BASE}/postgres`,
+      'select current_user as who',
+    );
+    assert.deepEqual(row, { who: 'pooled' });
+    const same = await host.check(outs, { ...(outs as Obj), poolerUsers: [pooled] });
     assert.equal((await host.diff(id, outs, same.inputs)).changes, false, 'no diff once applied');
   });
 
