@@ -30,7 +30,7 @@ export interface Watermarks {
   databases: Record<string, DatabaseWatermark>;
 }
 
-/** Reading more WAL than this costs about what observing every database does: observe instead. */
+/** A bound on the WAL one check decodes: past it (a busy primary), every database is read instead. */
 export const MAX_WAL_TO_READ = 64n * 1024n * 1024n;
 
 /** An LSN ("16/B374D848") as a number of bytes. */
