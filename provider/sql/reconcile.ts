@@ -5,6 +5,8 @@
  *   3. database drops (reclaimPolicy delete only), then role drops.
  * Each phase observes what it needs (one query per catalog), plans (pure) and applies. A failing
  * statement never stops the others; every failure is returned. Needs only a `pg` client config.
+ * Phase two skips the databases no WAL record touched since the last apply saw them equal to the
+ * spec (./watermarks), and leaves new watermarks in `managed`.
  */
 import { withConnections, type Connections, type PgConfig } from './connections';
 import type { SqlFailure } from './errors';
@@ -116,11 +118,6 @@ async function planCluster(
 }
 
 /**
- * Observes and plans everything without changing anything, steps in the order an apply runs them.
- * Inside databases the apply observes again after roles and databases changed, so there (new
- * databases, new owners) what it runs can differ from this dry run.
- */
-/**
  * Databases marked one after the other during an apply hold marks spread over its WAL; checked
  * again at its end, the quiet ones move up to one position, so the next plan reads no WAL of
  * this apply.
@@ -136,6 +133,11 @@ async function settleWatermarks(
   return advanceQuiet(marks, check.position, check.quiet);
 }
 
+/**
+ * Observes and plans everything without changing anything, steps in the order an apply runs them.
+ * Inside databases the apply observes again after roles and databases changed, so there (new
+ * databases, new owners) what it runs can differ from this dry run.
+ */
 export async function planSql(
   config: PgConfig,
   desiredSpec: DesiredSql,
