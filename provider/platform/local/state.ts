@@ -48,11 +48,11 @@ export function readSecrets(file: string): StoredSecrets | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
 }
 
-/** Replaces the pooler's managed users in the secrets file (0600). */
+/** Replaces the pooler's managed users in the secrets file (0600), when they changed. */
 export function savePoolerUsers(file: string, users: PoolerUser[]): void {
   const secrets = readSecrets(file);
-  if (secrets)
-    writeFileAtomic(file, `${JSON.stringify({ ...secrets, poolerUsers: users }, null, 2)}\n`, 0o600);
+  if (!secrets || JSON.stringify(secrets.poolerUsers ?? []) === JSON.stringify(users)) return;
+  writeFileAtomic(file, `${JSON.stringify({ ...secrets, poolerUsers: users }, null, 2)}\n`, 0o600);
 }
 
 /** Loads the cluster's passwords, generating and storing (0600) any that do not exist yet. */
