@@ -40,5 +40,14 @@ export function stableScramVerifier(password: string, context: string): string {
  * the server has, and PgBouncer can log in to the server with the client's proof.
  */
 export function roleVerifier(role: string, password: string): string {
-  return stableScramVerifier(password, `role:${role}`);
+  // The salt is public (it is in the verifier), so it is derived as slowly as SCRAM's own key:
+  // guessing a chosen password from it costs no less than from the StoredKey.
+  const salt = pbkdf2Sync(
+    password.normalize('NFKC'),
+    `pgcluster:role:${role}`,
+    SCRAM_ITERATIONS,
+    16,
+    'sha256',
+  );
+  return scramVerifier(password, salt);
 }
