@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSpec } from '../spec';
-import { roleVerifier, scramVerifier } from '../secrets/scram';
+import { pbkdf2Sync } from 'node:crypto';
+import { roleVerifier, SCRAM_ITERATIONS, scramVerifier } from '../secrets/scram';
 import { poolerRoles, poolerUsersFrom } from './pooler-users';
 
 const roles = parseSpec({
@@ -30,6 +31,9 @@ describe('pooler users', () => {
     assert.equal(roleVerifier('ann', 'pw'), roleVerifier('ann', 'pw'));
     assert.notEqual(roleVerifier('ann', 'pw'), roleVerifier('bob', 'pw'));
     assert.notEqual(roleVerifier('ann', 'pw'), scramVerifier('pw'));
+    const salt = roleVerifier('ann', 'pw').split('$')[1]!.split(':')[1];
+    const slow = pbkdf2Sync('pw', 'pgcluster:role:ann', SCRAM_ITERATIONS, 16, 'sha256').toString('base64');
+    assert.equal(salt, slow, 'the public salt is as slow to derive as the key: no faster oracle for a guess');
     assert.match(
       roleVerifier('ann', 'pw'),
       /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}$/,
