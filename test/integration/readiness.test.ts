@@ -5,8 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSecrets, type StoredSecrets } from '../../provider/platform/local/state';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
 import { statusOf } from '../helpers/pg';
@@ -17,7 +17,7 @@ const BASE = 21400;
 
 describe('readiness (waitReady) against a real cluster', () => {
   const state = tempStateDir('ready');
-  let secrets: Record<string, string> = {};
+  let secrets: StoredSecrets;
   let primaryPort = 0;
 
   before(async () => {
@@ -26,10 +26,7 @@ describe('readiness (waitReady) against a real cluster', () => {
       '-f',
       writeSpec(state.dir, { name: NAME, instances: 2, platform: { local: { basePort: BASE } } }),
     ]);
-    secrets = JSON.parse(readFileSync(join(state.dir, NAME, 'secrets.json'), 'utf8')) as Record<
-      string,
-      string
-    >;
+    secrets = readSecrets(join(state.dir, NAME, 'secrets.json'))!;
     const status = await statusOf(state.dir, NAME);
     primaryPort = status.members.find((m) => m.role === 'primary')!.port;
   });
@@ -57,9 +54,9 @@ describe('readiness (waitReady) against a real cluster', () => {
   test('GIVEN a healthy cluster WHEN waitReady THEN it reports the primary and ensures the app objects', async () => {
     const result = await waitReady({
       spec: kubernetesSpec(2),
-      superuserPassword: secrets.superuserPassword!,
-      appPassword: secrets.appPassword!,
-      appVerifier: secrets.appVerifier!,
+      superuserPassword: secrets.superuserPassword,
+      appPassword: secrets.appPassword,
+      appVerifier: secrets.appVerifier,
     });
     const status = await statusOf(state.dir, NAME);
     assert.equal(result.primary, status.primary);
@@ -71,9 +68,9 @@ describe('readiness (waitReady) against a real cluster', () => {
       waitReady(
         {
           spec: kubernetesSpec(3),
-          superuserPassword: secrets.superuserPassword!,
-          appPassword: secrets.appPassword!,
-          appVerifier: secrets.appVerifier!,
+          superuserPassword: secrets.superuserPassword,
+          appPassword: secrets.appPassword,
+          appVerifier: secrets.appVerifier,
         },
         3000,
       ),

@@ -6,8 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSecrets, type StoredSecrets } from '../../provider/platform/local/state';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
 import { statusOf } from '../helpers/pg';
@@ -44,7 +44,7 @@ const BASE = 21800;
 
 describe('scale-down guard against a real cluster', () => {
   const state = tempStateDir('scale-guard');
-  let secrets: Record<string, string> = {};
+  let secrets: StoredSecrets;
   let proxy: Server | undefined;
 
   before(async () => {
@@ -58,10 +58,7 @@ describe('scale-down guard against a real cluster', () => {
       '-f',
       writeSpec(state.dir, { name: NAME, instances: 3, platform: { local: { basePort: BASE } } }),
     ]);
-    secrets = JSON.parse(readFileSync(join(state.dir, NAME, 'secrets.json'), 'utf8')) as Record<
-      string,
-      string
-    >;
+    secrets = readSecrets(join(state.dir, NAME, 'secrets.json'))!;
   });
 
   after(async () => {
@@ -85,9 +82,9 @@ describe('scale-down guard against a real cluster', () => {
         },
       },
     },
-    superuserPassword: secrets.superuserPassword!,
-    appPassword: secrets.appPassword!,
-    appVerifier: secrets.appVerifier!,
+    superuserPassword: secrets.superuserPassword,
+    appPassword: secrets.appPassword,
+    appVerifier: secrets.appVerifier,
   });
 
   test('GIVEN the primary on a kept ordinal WHEN instances 3 -> 2 THEN nothing moves', async () => {
