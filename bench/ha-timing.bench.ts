@@ -3,11 +3,14 @@
  * 3-member synchronous cluster runs `pgbench -i -s 10`, then `pgbench -c 8 -j 2 -T 60` against the
  * primary while CPU hogs keep both cores at 100 %; spurious failovers are counted from status
  * (leader changes, timeline increments) and from the members' patroni.log (demotions, promotions,
- * lock-owner changes). Then the member-loss RTO is measured (whole primary member SIGKILLed).
- * The fastest candidate with 0 spurious failovers is the recommendation.
+ * lock-owner changes). Then the member-loss RTO is measured (whole primary member SIGKILLed: the
+ * peer watch releases its lock, whatever the ttl) and the frozen-primary RTO (every process of the
+ * primary member SIGSTOPped, as a paused VM: its ports still accept connections, so only the TTL
+ * gives it away). The candidate with 0 spurious failovers and the fastest frozen-primary RTO is the
+ * recommendation. Patroni 4 raises ttl below 20 and retryTimeout below 3 (the spec refuses them).
  *
- * Run: `node --import tsx bench/ha-timing.bench.ts` (after `npm run build`). Environment:
- *   HA_CANDIDATES="4/1/1,5/1/2,6/1/2,10/1/4"  HA_TIMING_SECONDS=60  HA_TIMING_KILLS=2
+ * Run: `npm run bench:ha-timing`. Environment:
+ *   HA_CANDIDATES="20/1/3,20/1/5,20/2/5,30/10/10"  HA_TIMING_SECONDS=60  HA_TIMING_KILLS=2  HA_TIMING_FREEZES=2
  *   HA_TIMING_HOGS=<cores>  HA_TIMING_SCALE=10  HA_TIMING_BASE_PORT=23200
  *   HA_TIMING_PARAMETERS='{"wal_retrieve_retry_interval":"250ms"}' (PostgreSQL parameters for every candidate)
  * Raw figures go to bench/results/ha-timing-latest.json.
@@ -48,9 +51,10 @@ function parseCandidates(text: string): HaTiming[] {
 }
 
 const SETTINGS = {
-  candidates: parseCandidates(process.env.HA_CANDIDATES ?? '4/1/1,5/1/2,6/1/2,10/1/4'),
+  candidates: parseCandidates(process.env.HA_CANDIDATES ?? '20/1/3,20/1/5,20/2/5,30/10/10'),
   loadSeconds: intFromEnv('HA_TIMING_SECONDS', 60, 1),
   kills: intFromEnv('HA_TIMING_KILLS', 2),
+  freezes: intFromEnv('HA_TIMING_FREEZES', 2),
   hogs: intFromEnv('HA_TIMING_HOGS', cpus().length),
   scale: intFromEnv('HA_TIMING_SCALE', 10, 1),
   basePort: intFromEnv('HA_TIMING_BASE_PORT', 23200, 1024),
@@ -71,6 +75,7 @@ interface CandidateResult {
   timelineIncrements?: number;
   spuriousFailovers?: number;
   memberLoss: FailoverSample[];
+  frozen: FailoverSample[];
   errors: string[];
   /** Patroni's complaints (DCS errors, failed lock attempts) logged after the load phase, when a kill failed. */
   failureLog?: string[];
@@ -144,7 +149,7 @@ async function loadPhase(c: CandidateResult, cluster: BenchCluster): Promise<voi
 }
 
 async function benchCandidate(ha: HaTiming): Promise<CandidateResult> {
-  const c: CandidateResult = { ha, label: label(ha), memberLoss: [], errors: [] };
+  const c: CandidateResult = { ha, label: label(ha), memberLoss: [], frozen: [], errors: [] };
   const name = `bench-t${ha.ttl}-${ha.loopWait}-${ha.retryTimeout}`;
   const cfg: ClusterConfig = {
     key: `t${ha.ttl}`,
@@ -176,7 +181,16 @@ async function benchCandidate(ha: HaTiming): Promise<CandidateResult> {
         c,
         `member loss ${k}/${SETTINGS.kills}: RTO ${(sample.rtoMs / 1000).toFixed(1)} s, ${sample.lost.length} lost`,
       );
-      if (k < SETTINGS.kills) await cluster.heal();
+      await cluster.heal();
+    }
+    for (let k = 1; k <= SETTINGS.freezes; k++) {
+      const sample = await measureFailover(cluster, 'freeze', resumeTimeoutMs);
+      c.frozen.push(sample);
+      say(
+        c,
+        `frozen primary ${k}/${SETTINGS.freezes}: RTO ${(sample.rtoMs / 1000).toFixed(1)} s, ${sample.lost.length} lost`,
+      );
+      if (k < SETTINGS.freezes) await cluster.heal();
     }
   } catch (e) {
     c.errors.push((e as Error).message);
@@ -192,8 +206,9 @@ async function benchCandidate(ha: HaTiming): Promise<CandidateResult> {
   return c;
 }
 
+/** The recommendation's speed: the frozen-primary RTO (the TTL decides it), else the member loss. */
 function rtoMedian(c: CandidateResult): number | undefined {
-  return summarize(c.memberLoss.map((f) => f.rtoMs))?.median;
+  return summarize((c.frozen.length ? c.frozen : c.memberLoss).map((f) => f.rtoMs))?.median;
 }
 
 /** Medians closer than this are measurement noise, not a difference in speed. */
@@ -236,12 +251,13 @@ function printResults(results: CandidateResult[]): void {
       c.run?.tps !== undefined ? c.run.tps.toFixed(0) : '-',
       c.cpuBusyDuringLoad !== undefined ? `${(100 * c.cpuBusyDuringLoad).toFixed(0)} %` : '-',
       rtos,
-      String(c.memberLoss.reduce((n, f) => n + f.lost.length, 0)),
+      c.frozen.map((f) => (f.rtoMs / 1000).toFixed(1)).join(', ') || '-',
+      String([...c.memberLoss, ...c.frozen].reduce((n, f) => n + f.lost.length, 0)),
     ];
   });
   console.log(
     `\nHA timing under load: 3 members, synchronous required; pgbench -i -s ${SETTINGS.scale}, then -c 8 -j 2 -T ${SETTINGS.loadSeconds} ` +
-      `with ${SETTINGS.hogs} CPU hog(s); member-loss RTO x ${SETTINGS.kills}` +
+      `with ${SETTINGS.hogs} CPU hog(s); member-loss RTO x ${SETTINGS.kills}, frozen-primary RTO x ${SETTINGS.freezes}` +
       (SETTINGS.parameters ? `; parameters ${JSON.stringify(SETTINGS.parameters)}` : ''),
   );
   console.log(
@@ -253,6 +269,7 @@ function printResults(results: CandidateResult[]): void {
         'pgbench tps',
         'CPU busy',
         'member-loss RTO, s',
+        'frozen-primary RTO, s',
         'acked lost',
       ],
       rows,
@@ -279,7 +296,7 @@ function printResults(results: CandidateResult[]): void {
   console.log(
     best
       ? `\nRecommended HA default: ttl ${best.ha.ttl} / loopWait ${best.ha.loopWait} / retryTimeout ${best.ha.retryTimeout} ` +
-          `(0 spurious failovers under load, member-loss RTO median ${((rtoMedian(best) ?? NaN) / 1000).toFixed(1)} s)`
+          `(0 spurious failovers under load, frozen-primary RTO median ${((rtoMedian(best) ?? NaN) / 1000).toFixed(1)} s)`
       : '\nNo candidate ran clean under load: no recommendation.',
   );
 }

@@ -9,7 +9,7 @@ export { down, destroy } from './actions/lifecycle';
 export { status, type ClusterStatus, type MemberStatus } from './actions/status';
 export { switchover, type SwitchoverResult } from './actions/switchover';
 export { clusterUris } from './actions/uri';
-export { consoleReporter, silentReporter, type Reporter } from './actions/reporter';
+export { consoleReporter, silentReporter, type Reporter } from './report/reporter';
 export {
   PostgresCluster,
   POSTGRES_CLUSTER_TYPE,

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # All set-up on a fresh Debian 12 machine: the Debian packages pgcluster runs (installed when run
-# as root, otherwise the exact apt-get line is printed), the npm dependencies, and the build.
+# as root, otherwise the exact apt-get line is printed), the pinned Patroni (a venv keyed by its
+# lock, tools/patroni/install.sh), the npm dependencies, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
   postgresql-15 postgresql-client-15 # server binaries, psql, pgbench
-  patroni python3-psycopg2           # HA agent (and the driver our pooler callback uses)
+  python3 python3-venv               # the Python of the pinned Patroni's venv and of the Python SDK tests
+  patroni                            # Debian's Patroni 3.0.2: only the test that pgcluster refuses Patroni < 4 runs it
   etcd-server etcd-client            # DCS for the local platform
   pgbouncer                          # connection pooler
   pgbackrest                         # backups and WAL archive
   prometheus-postgres-exporter       # metrics
-  python3-venv                       # the venv the Python SDK tests run in (scripts/python-sdk-venv.sh)
 )
 
 missing=()
@@ -27,9 +28,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Wait for another apt (e.g. unattended-upgrades on a fresh machine) instead of failing at once.
+  apt-get -o DPkg::Lock::Timeout=120 update -qq
+  apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Patroni 4.1, pinned with hashes (tools/patroni/requirements.txt), in a venv the run user can read.
+bash tools/patroni/install.sh 2> >(grep -v 'DEPRECATION: .* legacy .setup.py install' >&2)
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent

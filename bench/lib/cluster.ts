@@ -9,6 +9,8 @@ import { processAlive, statusOf, uriOf, waitFor } from '../../test/helpers/pg';
 import { writeSpec } from '../../test/helpers/spec-file';
 import type { ClusterStatus } from '../../provider/actions/status';
 import { onCleanup } from './cleanup';
+import { DEFAULT_SYNCHRONOUS_METHOD } from '../../provider/spec/cluster';
+import { isServing } from '../../provider/patroni/roles';
 
 export interface HaTiming {
   ttl: number;
@@ -28,6 +30,8 @@ export interface ClusterConfig {
   parameters?: Record<string, string>;
   /** platform.local.peerWatch; omitted: pgcluster's default (on). Plain Patroni has no such thing. */
   peerWatch?: boolean;
+  /** synchronous.method; omitted: pgcluster's default. Plain Patroni's synchronous mode is `first`. */
+  method?: 'first' | 'any';
 }
 
 export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
@@ -37,7 +41,7 @@ export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
     platform: {
       local: { basePort: cfg.basePort, ...(cfg.peerWatch === undefined ? {} : { peerWatch: cfg.peerWatch }) },
     },
-    synchronous: { number: 1, dataDurability: 'required' },
+    synchronous: { number: 1, dataDurability: 'required', ...(cfg.method ? { method: cfg.method } : {}) },
     ...(cfg.ha ? { ha: cfg.ha } : {}),
     ...(cfg.parameters ? { parameters: cfg.parameters } : {}),
   };
@@ -83,6 +87,15 @@ export class BenchCluster {
     return this.cfg.name;
   }
 
+  private get syncStandbys(): number {
+    return (this.cfg.method ?? DEFAULT_SYNCHRONOUS_METHOD) === 'any' ? 2 : 1;
+  }
+
+  /** Writes the spec file again from `cfg` (after a change to it; `heal` then applies it). */
+  rewriteSpec(): void {
+    writeSpec(this.stateDir, benchSpec(this.cfg));
+  }
+
   async status(): Promise<ClusterStatus> {
     const s = await statusOf(this.stateDir, this.name);
     for (const m of s.members) for (const pid of [m.pid, m.patroniPid]) if (pid) this.seenPids.add(pid);
@@ -110,21 +123,20 @@ export class BenchCluster {
 
   /**
    * Steady: a primary, every member running on the primary's timeline, and Patroni has named the
-   * synchronous standby (so a failover is allowed: only the sync standby may be promoted).
+   * synchronous standbys (so a failover is allowed: only they may be promoted): with method `first`
+   * one, with `any` (quorum) both replicas.
    */
   async waitSteady(timeoutMs = 180_000): Promise<ClusterStatus> {
     return waitFor(
-      `${this.name} to be steady (1 primary, 2 running replicas, 1 sync standby)`,
+      `${this.name} to be steady (1 primary, 2 running replicas, ${this.syncStandbys} sync standby(s))`,
       async () => {
         const s = await this.status();
         const primary = s.members.find((m) => m.role === 'primary');
         const ok =
           primary !== undefined &&
-          s.members.every(
-            (m) => (m.state === 'running' || m.state === 'streaming') && m.timeline === primary.timeline,
-          ) &&
+          s.members.every((m) => isServing(m.state) && m.timeline === primary.timeline) &&
           s.members.filter((m) => m.role === 'replica').length === 2 &&
-          s.members.filter((m) => m.sync).length === 1;
+          s.members.filter((m) => m.sync).length === this.syncStandbys;
         return ok ? s : undefined;
       },
       timeoutMs,

@@ -3,6 +3,7 @@
  * RTO = time from the kill to the first write acknowledged after the outage; lost = acknowledged
  * ids missing on the primary afterwards; switchover window = longest gap between acknowledgements.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { cli } from '../../test/helpers/cli';
 import { connectMatching, processAlive, waitFor } from '../../test/helpers/pg';
@@ -10,7 +11,12 @@ import { SequentialWriter, type WriterReport } from '../../test/helpers/writer';
 import type { ClusterStatus, MemberStatus } from '../../provider/actions/status';
 import type { BenchCluster } from './cluster';
 
-export type KillKind = 'postmaster' | 'member';
+/**
+ * postmaster: SIGKILL of the primary's postmaster only; member: SIGKILL of its supervisor, Patroni and
+ * postmaster (a lost machine); freeze: SIGSTOP of every process of the member (a paused VM: its ports
+ * still accept connections, so only the leader lock's TTL gives it away), SIGKILLed once writes resumed.
+ */
+export type KillKind = 'postmaster' | 'member' | 'freeze';
 
 export interface FailoverSample {
   kind: KillKind;
@@ -100,7 +106,40 @@ function startWriter(rw: string, table: string) {
   return { writer, stop: () => (stopped ??= writer.stop()) };
 }
 
+/** A process and all its descendants, parents first (from /proc). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const child of children.get(pid) ?? []) walk(child);
+  };
+  walk(root);
+  return out;
+}
+
+const SIGNAL: Record<KillKind, NodeJS.Signals> = {
+  postmaster: 'SIGKILL',
+  member: 'SIGKILL',
+  freeze: 'SIGSTOP',
+};
+
 function pidsToKill(c: BenchCluster, victim: MemberStatus, kind: KillKind): number[] {
+  if (kind === 'freeze') {
+    const supervisor = c.supervisorPid(victim.name);
+    if (!supervisor || !processAlive(supervisor)) throw new Error(`${victim.name}: no supervisor to freeze`);
+    return processTree(supervisor);
+  }
   const pids =
     kind === 'postmaster' ? [victim.pid] : [c.supervisorPid(victim.name), victim.patroniPid, victim.pid];
   if (pids.some((p) => !p || !processAlive(p)))
@@ -114,9 +153,15 @@ function primaryOf(s: ClusterStatus): MemberStatus {
   return p;
 }
 
+export const KIND_LABEL: Record<KillKind, string> = {
+  postmaster: 'postmaster kill',
+  member: 'member loss',
+  freeze: 'frozen primary',
+};
+
 /**
- * Kills the primary's postmaster (or its whole member) under a steady write load and measures the
- * outage. Fails when writes have not resumed `resumeTimeoutMs` after the kill.
+ * Kills the primary's postmaster (or its whole member, or freezes it) under a steady write load and
+ * measures the outage. Fails when writes have not resumed `resumeTimeoutMs` after the kill.
  */
 export async function measureFailover(
   c: BenchCluster,
@@ -131,14 +176,17 @@ export async function measureFailover(
   try {
     await writer.waitForAcks(30, 30_000);
     const pids = pidsToKill(c, victim, kind);
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    for (const pid of pids) process.kill(pid, SIGNAL[kind]);
     const killedAt = Date.now();
     const load1 = loadavg()[0] as number;
-    await writer.waitForAcks(30, resumeTimeoutMs).catch((e: Error) => {
-      throw new Error(
-        `${kind === 'member' ? 'member loss' : 'postmaster kill'} of ${victim.name}: ${e.message}`,
-      );
-    });
+    try {
+      await writer.waitForAcks(30, resumeTimeoutMs).catch((e: Error) => {
+        throw new Error(`${KIND_LABEL[kind]} of ${victim.name}: ${e.message}`);
+      });
+    } finally {
+      // A frozen member must never thaw as a second primary: it goes for good, `heal` recreates it.
+      if (kind === 'freeze') for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
     const report = await stop();
     const resumed = resumedAfter(report.ackTimes, killedAt);
     const after = await waitFor(`${c.name} to report a running primary`, async () => {

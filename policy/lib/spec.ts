@@ -24,7 +24,7 @@ export interface ClusterSpecView {
   name: string;
   instances: number;
   platform: { local?: unknown; kubernetes?: { namespace: string } };
-  synchronous?: { number: number; dataDurability: 'required' | 'preferred' };
+  synchronous?: { number: number; dataDurability: 'required' | 'preferred'; method?: 'first' | 'any' };
   pooler: { enabled: boolean };
   roles: ReadonlyArray<{ name: string; ensure: 'present' | 'absent'; superuser: boolean }>;
   backup?: unknown;

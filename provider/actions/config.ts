@@ -9,15 +9,10 @@ import { renderDynamicConfig } from '../render/patroni';
 import { changedParameters, dynamicConfigPatch } from '../plan/dynamic-config';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
-import {
-  getCluster,
-  getDynamicConfig,
-  isLeaderRole,
-  patchDynamicConfig,
-  postJson,
-  reachMember,
-} from './patroni-api';
-import type { Reporter } from './reporter';
+import { getCluster, getDynamicConfig, patchDynamicConfig, postJson } from '../patroni/api';
+import { isLeaderRole } from '../patroni/roles';
+import { reachMember } from '../platform/reach';
+import type { Reporter } from '../report/reporter';
 import { waitHealthy, type Health } from './health';
 import { sleep } from '../util/sleep';
 

@@ -7,15 +7,11 @@ import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess } from '../platform/types';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
-import {
-  getCluster,
-  isLeaderRole,
-  type PatroniCluster,
-  type PatroniMember,
-  reachMember,
-} from './patroni-api';
+import { getCluster, type PatroniCluster, type PatroniMember } from '../patroni/api';
+import { isRunningLeader, isServing } from '../patroni/roles';
+import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
-import type { Reporter } from './reporter';
+import type { Reporter } from '../report/reporter';
 
 const PROGRESS_EVERY_MS = 5000;
 
@@ -41,13 +37,13 @@ export async function checkHealth(
   const cluster = await getCluster(Object.values(access.apiUrls()));
   if (!cluster) return { healthy: false, problems: ['no Patroni REST API answers yet'] };
   const problems: string[] = [];
-  const leaders = cluster.members.filter((m) => isLeaderRole(m.role) && m.state === 'running');
+  const leaders = cluster.members.filter(isRunningLeader);
   if (leaders.length !== 1) problems.push(`${leaders.length} running leaders (want 1)`);
   const leader = leaders[0];
   for (const name of expected) {
     const m = cluster.members.find((x) => x.name === name);
     if (!m) problems.push(`${name}: not registered in the DCS yet`);
-    else if (m.state !== 'running' && m.state !== 'streaming') problems.push(`${name}: ${m.role} ${m.state}`);
+    else if (!isServing(m.state)) problems.push(`${name}: ${m.role} ${m.state}`);
   }
   if (!leader || problems.length > 0) return { healthy: false, leader, problems, cluster };
   const replicas = expected.filter((n) => n !== leader.name);

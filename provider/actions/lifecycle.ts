@@ -1,7 +1,7 @@
 /** `down` (stop, keep data) and `destroy` (stop, remove everything). */
 import type { Platform } from '../platform/types';
 import { InputError } from '../errors';
-import type { Reporter } from './reporter';
+import type { Reporter } from '../report/reporter';
 
 export async function down(platform: Platform, name: string, reporter: Reporter): Promise<void> {
   const started = Date.now();

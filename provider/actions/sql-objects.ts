@@ -13,7 +13,7 @@ import { reconcileSql } from '../sql/reconcile';
 import { showStep } from '../sql/steps';
 import { poolerRoles, poolerVerifiers } from '../sql/pooler-users';
 import { connectTo, withClient } from '../sql/connect';
-import type { Reporter } from './reporter';
+import type { Reporter } from '../report/reporter';
 
 export interface SqlObjectsResult {
   statements: number;

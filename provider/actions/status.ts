@@ -4,15 +4,18 @@
  */
 import type { ClusterRuntime, Platform } from '../platform/types';
 import { InputError } from '../errors';
-import { getCluster, isLeaderRole } from './patroni-api';
+import { getCluster } from '../patroni/api';
+import { CLUSTER_ROLE, isLeaderRole, isSynchronousRole } from '../patroni/roles';
 import { clusterUris } from './uri';
 import { sqlObjectsStatus, type DatabaseStatus, type RoleStatus } from './sql-status';
 
 export interface MemberStatus {
   name: string;
   role: 'primary' | 'replica' | 'unknown';
-  /** A synchronous standby (commits wait for it). */
+  /** A synchronous standby (commits wait for it, or for enough of the quorum it is part of). */
   sync: boolean;
+  /** A member of the commit quorum (synchronous.method any) rather than a named standby (first). */
+  quorum: boolean;
   state: string;
   host: string;
   port: number;
@@ -48,7 +51,8 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
     return {
       name: m.name,
       role: p ? (leader ? 'primary' : 'replica') : 'unknown',
-      sync: p?.role === 'sync_standby',
+      sync: p !== undefined && isSynchronousRole(p.role),
+      quorum: p?.role === CLUSTER_ROLE.quorumStandby,
       state: p?.state ?? (m.running ? 'starting' : 'stopped'),
       host: m.postgres.host,
       port: m.postgres.port,

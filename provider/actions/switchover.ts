@@ -5,10 +5,11 @@
 import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess, Platform } from '../platform/types';
 import { ActionError, InputError } from '../errors';
-import { getCluster, isLeaderRole, postJson, type PatroniCluster } from './patroni-api';
+import { getCluster, postJson, type PatroniCluster } from '../patroni/api';
+import { isRunningLeader, isServing, isSynchronousRole } from '../patroni/roles';
 import { sleep } from '../util/sleep';
 import { waitHealthy } from './health';
-import type { Reporter } from './reporter';
+import type { Reporter } from '../report/reporter';
 
 export interface SwitchoverResult {
   from: string;
@@ -25,7 +26,7 @@ async function patroniView(urls: string[], synchronous: boolean): Promise<Patron
   const deadline = Date.now() + SYNC_WAIT_MS;
   for (;;) {
     const cluster = await getCluster(urls);
-    const recorded = cluster?.members.some((m) => m.role === 'sync_standby');
+    const recorded = cluster?.members.some((m) => isSynchronousRole(m.role));
     if (!synchronous || recorded || Date.now() > deadline) return cluster;
     await sleep(250);
   }
@@ -43,7 +44,7 @@ export async function switchover(
   const urls = access.apiUrls();
   const members = Object.keys(urls);
   const cluster = await patroniView(Object.values(urls), spec.synchronous !== undefined);
-  const leader = cluster?.members.find((m) => isLeaderRole(m.role) && m.state === 'running');
+  const leader = cluster?.members.find(isRunningLeader);
   if (!cluster || !leader)
     throw new ActionError(`cluster ${spec.name} has no running primary to switch over from`);
   if (candidate !== undefined) {
@@ -56,11 +57,11 @@ export async function switchover(
       return { from: leader.name, to: candidate, seconds: 0, changed: false };
     }
     const state = cluster.members.find((m) => m.name === candidate);
-    if (!state || state.state !== 'running')
+    if (!state || !isServing(state.state))
       throw new ActionError(
-        `--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a running replica`,
+        `--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a streaming replica`,
       );
-    const syncStandbys = cluster.members.filter((m) => m.role === 'sync_standby').map((m) => m.name);
+    const syncStandbys = cluster.members.filter((m) => isSynchronousRole(m.role)).map((m) => m.name);
     if (spec.synchronous && !syncStandbys.includes(candidate))
       throw new InputError(
         `--to ${candidate}: in synchronous mode only a synchronous standby can be promoted without losing ` +

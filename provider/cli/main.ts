@@ -15,9 +15,9 @@ import { down, destroy } from '../actions/lifecycle';
 import { status } from '../actions/status';
 import { switchover } from '../actions/switchover';
 import { clusterUris } from '../actions/uri';
-import { consoleReporter } from '../actions/reporter';
+import { consoleReporter } from '../report/reporter';
 import { renderStatusTable } from './status-table';
-import { resolvePasswords } from './passwords';
+import { resolvePasswords } from '../secrets/passwords';
 
 function platformFor(cmd: Command): LocalPlatform {
   const opts = cmd.optsWithGlobals<{ stateDir?: string }>();

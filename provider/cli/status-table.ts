@@ -33,7 +33,7 @@ export function renderStatusTable(s: ClusterStatus): string {
   const header = ['MEMBER', 'ROLE', 'STATE', 'HOST:PORT', 'TIMELINE', 'LAG', 'PID'];
   const rows = s.members.map((m) => [
     m.name,
-    m.role === 'replica' && m.sync ? 'sync-replica' : m.role,
+    m.role === 'replica' && m.sync ? (m.quorum ? 'quorum-replica' : 'sync-replica') : m.role,
     m.state + (m.pendingRestart ? ' (restart pending)' : ''),
     `${m.host}:${m.port}`,
     m.timeline === null ? '-' : String(m.timeline),

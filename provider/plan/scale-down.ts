@@ -4,6 +4,7 @@
  * replication acknowledged writes could be lost. This decides what to do first. Pure.
  */
 import { memberSlot } from '../naming';
+import { isLeaderRole, isServing, isSynchronousRole } from '../patroni/roles';
 
 /** A member as Patroni's /cluster reports it (the fields this needs). */
 export interface MemberView {
@@ -12,8 +13,6 @@ export interface MemberView {
   state: string;
   lag?: number | string;
 }
-
-const LEADER_ROLES = ['leader', 'master', 'primary', 'standby_leader'];
 
 export type ScaleDownStep =
   | { kind: 'none'; why: string }
@@ -27,11 +26,11 @@ export function planScaleDown(
   synchronous: boolean,
 ): ScaleDownStep {
   const kept = (m: MemberView) => (memberSlot(cluster, m.name) ?? Infinity) <= instances;
-  const leader = members.find((m) => LEADER_ROLES.includes(m.role));
+  const leader = members.find((m) => isLeaderRole(m.role));
   if (!leader) return { kind: 'none', why: 'no primary (nothing to move)' };
   if (kept(leader)) return { kind: 'none', why: `the primary ${leader.name} stays` };
-  const running = members.filter((m) => kept(m) && (m.state === 'running' || m.state === 'streaming'));
-  const eligible = synchronous ? running.filter((m) => m.role === 'sync_standby') : running;
+  const running = members.filter((m) => kept(m) && isServing(m.state));
+  const eligible = synchronous ? running.filter((m) => isSynchronousRole(m.role)) : running;
   const best = [...eligible].sort(
     (a, b) => Number(a.lag ?? 0) - Number(b.lag ?? 0) || (a.name < b.name ? -1 : 1),
   )[0];

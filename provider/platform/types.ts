@@ -4,7 +4,7 @@
  * version) reaches pods through port-forwards while Pulumi owns the objects.
  */
 import type { ClusterSpec } from '../spec/cluster';
-import type { Reporter } from '../actions/reporter';
+import type { Reporter } from '../report/reporter';
 import type { ManagedSql } from '../sql/managed';
 import type { PoolerUser } from '../sql/pooler-users';
 

@@ -12,7 +12,7 @@ import { firstUnknownPath, specError, validateKnownArgs } from './validate';
 import { createKubernetesChildren } from './kubernetes';
 import { LocalCluster } from './local';
 import { createSqlChildren, withoutSqlObjects } from './sql-children';
-import { resolvePasswords } from '../cli/passwords';
+import { resolvePasswords } from '../secrets/passwords';
 import { poolerUsersFrom } from '../sql/pooler-users';
 import { parseSpec } from '../spec/parse';
 

@@ -11,7 +11,7 @@ import { destroy } from '../actions/lifecycle';
 import { status } from '../actions/status';
 import { clusterUris } from '../actions/uri';
 import { diffSpecs } from '../plan/spec-diff';
-import type { Reporter } from '../actions/reporter';
+import type { Reporter } from '../report/reporter';
 import type { PoolerUser } from '../sql/pooler-users';
 
 interface Props {

@@ -5,7 +5,7 @@
 import { parseSpec } from '../spec';
 import { kubernetesAccess } from '../platform/kubernetes/access';
 import { waitHealthy } from '../actions/health';
-import { reachMember } from '../actions/patroni-api';
+import { reachMember } from '../platform/reach';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
 

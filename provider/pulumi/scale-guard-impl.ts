@@ -7,9 +7,9 @@
 import { parseSpec } from '../spec/parse';
 import type { ClusterSpec } from '../spec/cluster';
 import { kubernetesAccess } from '../platform/kubernetes/access';
-import { getCluster } from '../actions/patroni-api';
+import { getCluster } from '../patroni/api';
 import { switchover } from '../actions/switchover';
-import { silentReporter } from '../actions/reporter';
+import { silentReporter } from '../report/reporter';
 import type { Platform } from '../platform/types';
 import { planScaleDown, type ScaleDownStep } from '../plan/scale-down';
 import type { ReadyInputs } from './readiness-impl';

@@ -75,7 +75,10 @@ describe('Patroni configuration properties', () => {
           [spec.ha.ttl, spec.ha.loopWait, spec.ha.retryTimeout],
         );
         assert.equal(dcs.maximum_lag_on_failover, spec.ha.maximumLagOnFailover);
-        assert.equal(dcs.synchronous_mode, spec.synchronous !== undefined);
+        assert.equal(
+          dcs.synchronous_mode,
+          spec.synchronous ? (spec.synchronous.method === 'any' ? 'quorum' : true) : false,
+        );
         assert.equal(dcs.synchronous_mode_strict, spec.synchronous?.dataDurability === 'required');
         assert.equal(dcs.synchronous_node_count, spec.synchronous?.number ?? 1);
         assert.equal(dcs.postgresql.use_pg_rewind, true);

@@ -5,6 +5,7 @@
 import YAML from 'yaml';
 import type { ClusterSpec } from '../spec/cluster';
 import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../naming';
+import { KUBERNETES_ROLE_LABEL } from '../patroni/roles';
 import type { DcsContext, PatroniContext } from './context';
 import { renderParameters } from './parameters';
 import { renderPgHba } from './pghba';
@@ -18,7 +19,8 @@ export interface DynamicConfig {
   loop_wait: number;
   retry_timeout: number;
   maximum_lag_on_failover: number;
-  synchronous_mode: boolean;
+  /** `true`: Patroni's synchronous mode (FIRST n); `quorum`: quorum commit (ANY n). */
+  synchronous_mode: boolean | 'quorum';
   synchronous_mode_strict: boolean;
   synchronous_node_count: number;
   postgresql: {
@@ -36,7 +38,7 @@ export function renderDynamicConfig(spec: ClusterSpec, allowedNetworks: readonly
     loop_wait: spec.ha.loopWait,
     retry_timeout: spec.ha.retryTimeout,
     maximum_lag_on_failover: spec.ha.maximumLagOnFailover,
-    synchronous_mode: spec.synchronous !== undefined,
+    synchronous_mode: spec.synchronous ? (spec.synchronous.method === 'any' ? 'quorum' : true) : false,
     synchronous_mode_strict: spec.synchronous?.dataDurability === 'required',
     synchronous_node_count: spec.synchronous?.number ?? 1,
     postgresql: {
@@ -57,7 +59,10 @@ function renderDcs(dcs: DcsContext): Record<string, unknown> {
         kubernetes: {
           namespace: dcs.namespace,
           labels: dcs.labels,
-          role_label: 'role',
+          role_label: KUBERNETES_ROLE_LABEL.key,
+          leader_label_value: KUBERNETES_ROLE_LABEL.primary,
+          standby_leader_label_value: KUBERNETES_ROLE_LABEL.primary,
+          follower_label_value: KUBERNETES_ROLE_LABEL.replica,
           use_endpoints: false,
         },
       };
@@ -93,7 +98,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
     bootstrap: {
       dcs: renderDynamicConfig(spec, ctx.allowedNetworks),
       initdb: initdbOptions(spec),
-      // Same rules as the dynamic configuration (which wins); Patroni 3.0's validator requires the key.
+      // Same rules as the dynamic configuration (which wins), for the first start of a member.
       pg_hba: renderPgHba(spec, ctx.allowedNetworks),
     },
     postgresql: {

@@ -35,6 +35,7 @@ import {
   type Daemon,
   type RunResult,
 } from '../../test/helpers/processes';
+import { patroniBinary } from '../../test/helpers/patroni';
 
 const TIMEOUT = { timeout: 120_000 };
 
@@ -183,7 +184,7 @@ describe('Patroni validates the rendered patroni.yml', TIMEOUT, () => {
       etcdHosts: [`127.0.0.1:${o.etcdPort}`],
     });
     const yml = writeOwnedFile(join(dir, file), renderPatroniYaml(ordersSpec(), ctx));
-    return run('patroni', ['--validate-config', yml], dir);
+    return run(patroniBinary(), ['--validate-config', yml], dir);
   }
 
   test('GIVEN member orders-1 on 127.0.1.1 and a running etcd WHEN validated THEN Patroni reports no error', async () => {

@@ -20,6 +20,12 @@ export const POSTGRES_VERSIONS = [13, 14, 15, 16, 17] as const;
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean()]);
 
+export const SYNCHRONOUS_METHODS = ['first', 'any'] as const;
+/** Chosen by measurement (bench/ha.bench.ts, docs/benchmarks.md). */
+export const DEFAULT_SYNCHRONOUS_METHOD = 'any';
+const SYNCHRONOUS_METHOD_REASON =
+  'measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first';
+
 export const synchronousSchema = z
   .strictObject({
     number: z
@@ -34,6 +40,17 @@ export const synchronousSchema = z
         '`required`: commits wait for `number` synchronous replicas even when none is available ' +
           "(Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: " +
           'fall back to asynchronous replication while no replica is available. @default - required',
+      ),
+    method: z
+      .enum(SYNCHRONOUS_METHODS)
+      .default(DEFAULT_SYNCHRONOUS_METHOD)
+      .describe(
+        "`any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): " +
+          'a commit waits for whichever `number` replicas confirm first, so losing any one replica never ' +
+          'stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the ' +
+          'latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, ' +
+          'commits wait until Patroni names another (about one loopWait). ' +
+          `@default - ${DEFAULT_SYNCHRONOUS_METHOD}, ${SYNCHRONOUS_METHOD_REASON}`,
       ),
   })
   .describe(

@@ -11,7 +11,7 @@ const DEFAULTS: ClusterSpec = {
   platform: { local: { basePort: 15400, peerWatch: true } },
   parameters: {},
   pgHba: [],
-  ha: { ttl: 5, loopWait: 1, retryTimeout: 2, maximumLagOnFailover: 1048576 },
+  ha: { ttl: 20, loopWait: 1, retryTimeout: 3, maximumLagOnFailover: 1048576 },
   bootstrap: {
     initdb: { database: 'app', owner: 'app', encoding: 'UTF8', locale: 'C.UTF-8', dataChecksums: true },
   },
@@ -48,7 +48,7 @@ describe('parseSpec defaults', () => {
     });
     assert.equal(spec.instances, 5);
     assert.equal(spec.platform.local?.basePort, 20000);
-    assert.deepEqual(spec.synchronous, { number: 2, dataDurability: 'required' });
+    assert.deepEqual(spec.synchronous, { number: 2, dataDurability: 'required', method: 'any' });
     assert.deepEqual(spec.ha, { ttl: 30, loopWait: 10, retryTimeout: 10, maximumLagOnFailover: 1048576 });
     assert.equal(spec.pooler.poolMode, 'transaction');
   });
@@ -67,7 +67,11 @@ const ACCEPTED: ReadonlyArray<{ given: string; input: object }> = [
   },
   {
     given: 'ttl exactly loopWait + 2 x retryTimeout',
-    input: { ...base, ha: { ttl: 7, loopWait: 1, retryTimeout: 3 } },
+    input: { ...base, ha: { ttl: 26, loopWait: 2, retryTimeout: 12 } },
+  },
+  {
+    given: "Patroni 4's minimums: ttl 20, loopWait 1, retryTimeout 3",
+    input: { ...base, ha: { ttl: 20, loopWait: 1, retryTimeout: 3 } },
   },
   { given: 'a 63-byte initdb.owner', input: { ...base, bootstrap: { initdb: { owner: 'o'.repeat(63) } } } },
   { given: 'primary naming a member', input: { ...base, primary: 'orders-3' } },

@@ -121,15 +121,21 @@ const REFUSED: Refusal[] = [
   },
   {
     given: 'loopWait + 2 x retryTimeout > ttl',
-    input: { ...base, ha: { ttl: 5, loopWait: 2, retryTimeout: 2 } },
+    input: { ...base, ha: { ttl: 20, loopWait: 5, retryTimeout: 8 } },
     path: 'ha.ttl',
-    says: ['5 is not allowed', 'loopWait + 2 x retryTimeout <= ttl', '2 + 2 x 2 = 6'],
+    says: ['20 is not allowed', 'loopWait + 2 x retryTimeout <= ttl', '5 + 2 x 8 = 21'],
   },
   {
-    given: 'ha.ttl 1',
-    input: { ...base, ha: { ttl: 1 } },
+    given: "ha.ttl 5, below Patroni 4's minimum",
+    input: { ...base, ha: { ttl: 5 } },
     path: 'ha.ttl',
-    says: ['1 is not allowed', '>= 2'],
+    says: ['5 is not allowed', '>= 20'],
+  },
+  {
+    given: "ha.retryTimeout 2, below Patroni 4's minimum",
+    input: { ...base, ha: { retryTimeout: 2 } },
+    path: 'ha.retryTimeout',
+    says: ['2 is not allowed', '>= 3'],
   },
   {
     given: 'a platform with neither local nor kubernetes',

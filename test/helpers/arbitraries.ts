@@ -57,13 +57,13 @@ const identifier = oneLineText.filter((s) => s.length > 0 && Buffer.byteLength(s
 
 /** Patroni timing that satisfies loopWait + 2 x retryTimeout <= ttl. */
 const ha = fc
-  .record({ loopWait: fc.integer({ min: 1, max: 100 }), retryTimeout: fc.integer({ min: 2, max: 100 }) })
+  .record({ loopWait: fc.integer({ min: 1, max: 100 }), retryTimeout: fc.integer({ min: 3, max: 100 }) })
   .chain(({ loopWait, retryTimeout }) =>
     fc.record(
       {
         loopWait: fc.constant(loopWait),
         retryTimeout: fc.constant(retryTimeout),
-        ttl: fc.integer({ min: loopWait + 2 * retryTimeout, max: 3600 }),
+        ttl: fc.integer({ min: Math.max(20, loopWait + 2 * retryTimeout), max: 3600 }),
         maximumLagOnFailover: fc.integer({ min: 0, max: 2 ** 40 }),
       },
       { requiredKeys: ['loopWait', 'retryTimeout', 'ttl'] },
@@ -102,6 +102,7 @@ export const validSpecInput: fc.Arbitrary<ClusterSpecInput> = fc
                   {
                     number: fc.integer({ min: 1, max: count - 1 }),
                     dataDurability: fc.constantFrom('required' as const, 'preferred' as const),
+                    method: fc.constantFrom('first' as const, 'any' as const),
                   },
                   { requiredKeys: [] },
                 )

@@ -19,11 +19,16 @@ export function tempStateDir(label: string): { dir: string; cleanup: () => void 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function cli(stateDir: string, args: string[], input?: string): Promise<CliResult> {
+export function cli(
+  stateDir: string,
+  args: string[],
+  input?: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, '--state-dir', stateDir, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PGCLUSTER_STATE_DIR: '' },
+      env: { ...process.env, PGCLUSTER_STATE_DIR: '', ...env },
     });
     let stdout = '';
     let stderr = '';

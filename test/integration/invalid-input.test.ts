@@ -69,6 +69,30 @@ describe('invalid input', () => {
     });
   }
 
+  test('GIVEN only a Patroni 3.x on PATH (no pinned venv) WHEN up THEN exit 2 naming the version and the fix, nothing started', async () => {
+    // Debian bookworm's Patroni 3.0.2, installed beside the pinned one only for this test.
+    assert.ok(existsSync('/usr/bin/patroni'), 'Debian package patroni (scripts/setup.sh installs it)');
+    const file = writeSpec(state.dir, { name: 'old', platform: { local: { basePort: BASE } } }, 'old.yaml');
+    const env = { PGCLUSTER_PATRONI_VENV: join(state.dir, 'no-venv'), PATH: '/usr/bin:/bin' };
+    const result = await cli(state.dir, ['up', '-f', file], undefined, env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Patroni 3\.0\.2 at \/usr\/bin\/patroni \(on PATH\) is older than 4\.0/);
+    assert.match(result.stderr, /nothing was started/);
+    assert.match(result.stderr, /scripts\/setup\.sh/);
+    assert.match(result.stderr, /PGCLUSTER_PATRONI/);
+    assert.ok(!existsSync(join(state.dir, 'old')), 'no cluster directory');
+    assert.deepEqual(processesUsing(state.dir), []);
+  });
+
+  test('GIVEN PGCLUSTER_PATRONI naming no program WHEN up THEN exit 2 naming it', async () => {
+    const file = writeSpec(state.dir, { name: 'gone', platform: { local: { basePort: BASE } } }, 'gone.yaml');
+    const missing = join(state.dir, 'no', 'patroni');
+    const result = await cli(state.dir, ['up', '-f', file], undefined, { PGCLUSTER_PATRONI: missing });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`PGCLUSTER_PATRONI ${missing}: not an executable file`));
+    assert.ok(!existsSync(join(state.dir, 'gone')));
+  });
+
   test('GIVEN a port of the cluster taken by another program WHEN up THEN exit 2 naming the port, nothing started', async () => {
     const server: Server = createServer();
     await new Promise<void>((resolve) => server.listen(BASE + 12, '127.0.0.1', resolve));

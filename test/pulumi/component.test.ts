@@ -105,10 +105,10 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     const matches = (sel: Record<string, string>, labels: Record<string, string>) =>
       Object.entries(sel).every(([k, v]) => labels[k] === v);
     // Patroni 3.0 labels the leader role=master and replicas role=replica.
-    assert.ok(matches(selector('orders-rw'), { ...podLabels, role: 'master' }));
+    assert.ok(matches(selector('orders-rw'), { ...podLabels, role: 'primary' }));
     assert.ok(!matches(selector('orders-rw'), { ...podLabels, role: 'replica' }));
     assert.ok(matches(selector('orders-ro'), { ...podLabels, role: 'replica' }));
-    assert.ok(!matches(selector('orders-ro'), { ...podLabels, role: 'master' }));
+    assert.ok(!matches(selector('orders-ro'), { ...podLabels, role: 'primary' }));
     assert.ok(matches(selector('orders-r'), podLabels));
     assert.ok(matches(sts.spec.selector.matchLabels, podLabels));
     // Patroni finds its pods by its configured labels plus the scope label.
@@ -277,7 +277,7 @@ describe('PostgresCluster on the local platform (mocks)', () => {
     const spec = local.inputs.spec as Obj;
     assert.equal(spec.name, 'laptop');
     assert.equal(spec.instances, 3);
-    assert.equal(spec.ha.ttl, 5, 'defaults are filled in');
+    assert.equal(spec.ha.ttl, 20, 'defaults are filled in');
     assert.equal(typeof local.inputs.__provider, 'string', 'the provider is serialized');
   });
 });

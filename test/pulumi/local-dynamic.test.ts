@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDynamicHost, type DynamicHost } from '../helpers/dynamic-host';
+import { isServing } from '../../provider/patroni/roles';
 import { cliOk, tempStateDir } from '../helpers/cli';
 import { primaryUri, processesUsing, query } from '../helpers/pg';
 import type { PropertyMap } from '../helpers/property-values';
@@ -49,7 +50,7 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
   test('GIVEN a spec WHEN check THEN defaults are filled in; an invalid spec fails naming the field', async () => {
     const checked = await host.check({}, { stateDir: state.dir, spec: spec() });
     assert.deepEqual(checked.failures, []);
-    assert.equal((checked.inputs.spec as Obj).ha.ttl, 5);
+    assert.equal((checked.inputs.spec as Obj).ha.ttl, 20);
     const bad = await host.check({}, { stateDir: state.dir, spec: spec({ instances: 0 }) });
     assert.deepEqual(bad.failures, [
       { property: 'spec.instances', reason: 'instances: 0 is not allowed: must be >= 1' },
@@ -64,7 +65,7 @@ describe('LocalCluster dynamic resource through the dynamic-provider host', () =
     assert.equal(id, `${state.dir}/dyn`);
     const members = outs.members as Obj[];
     assert.equal(members.length, 3);
-    assert.ok(members.every((m) => m.state === 'running'));
+    assert.ok(members.every((m) => isServing(m.state as string)));
     assert.equal(members.filter((m) => m.role === 'primary').length, 1);
     assert.equal(outs.primary, members.find((m) => m.role === 'primary')!.name);
     assert.equal((outs.endpoints as Obj).pooler, `127.0.0.1:${BASE}`);

@@ -4,12 +4,15 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { InputError } from '../../errors';
+import { checkPatroniVersion, findPatroni, patroniVersion } from './patroni';
 
 export interface LocalBinaries {
   /** PostgreSQL server binaries (postgres, initdb, pg_ctl, pg_rewind, pg_basebackup). */
   postgresBinDir: string;
   patroni: string;
-  /** The Python that runs Patroni; also runs our supervisor and callback scripts. */
+  /** Its version (at least 4.0). */
+  patroniVersion: string;
+  /** The Python that runs Patroni (its venv); also runs our supervisor and callback scripts. */
   python: string;
   etcd: string;
   pgbouncer: string;
@@ -52,7 +55,10 @@ function interpreterOf(script: string): string | undefined {
   return interpreter && existsSync(interpreter) ? interpreter : undefined;
 }
 
-/** Every missing piece is reported at once, with the apt-get line that installs it. */
+/**
+ * Every missing piece is reported at once, with the apt-get line that installs it (Patroni: the
+ * pinned venv of tools/patroni/install.sh). A Patroni older than 4.0 is refused.
+ */
 export function findLocalBinaries(postgresVersion: number): LocalBinaries {
   const missing: string[] = [];
   const binDir = postgresBinDir(postgresVersion);
@@ -60,18 +66,24 @@ export function findLocalBinaries(postgresVersion: number): LocalBinaries {
     missing.push(
       `postgresVersion ${postgresVersion}: PostgreSQL ${postgresVersion} server binaries not found in /usr/lib/postgresql/${postgresVersion}/bin (package postgresql-${postgresVersion})`,
     );
-  const patroni = which('patroni');
-  if (!patroni) missing.push('patroni not found on PATH (package patroni)');
+  const found = findPatroni(which);
+  const patroni = found?.path;
+  if (!found)
+    missing.push(
+      'patroni: not installed; run scripts/setup.sh (it installs the pinned Patroni with tools/patroni/install.sh) ' +
+        'or set PGCLUSTER_PATRONI to a patroni 4.x executable',
+    );
+  else if (!executable(found.path)) missing.push(`${found.source} ${found.path}: not an executable file`);
   const etcd = which('etcd');
   if (!etcd) missing.push('etcd not found on PATH (package etcd-server)');
   const pgbouncer = which('pgbouncer');
   if (!pgbouncer) missing.push('pgbouncer not found on PATH (package pgbouncer)');
-  const python = patroni ? interpreterOf(patroni) : undefined;
-  if (patroni && !python) missing.push(`cannot find the Python interpreter that runs ${patroni}`);
+  const python = patroni && executable(patroni) ? interpreterOf(patroni) : undefined;
+  if (patroni && executable(patroni) && !python)
+    missing.push(`cannot find the Python interpreter that runs ${patroni}`);
   if (missing.length > 0) {
     const packages = [
       ...(binDir ? [] : [`postgresql-${postgresVersion}`]),
-      ...(patroni ? [] : ['patroni']),
       ...(etcd ? [] : ['etcd-server']),
       ...(pgbouncer ? [] : ['pgbouncer']),
     ];
@@ -80,9 +92,12 @@ export function findLocalBinaries(postgresVersion: number): LocalBinaries {
         (packages.length ? `\ninstall them with: apt-get install -y ${packages.join(' ')}` : ''),
     );
   }
+  const version = patroniVersion(python as string, patroni as string);
+  checkPatroniVersion(found as NonNullable<typeof found>, version);
   return {
     postgresBinDir: binDir as string,
     patroni: patroni as string,
+    patroniVersion: version,
     python: python as string,
     etcd: etcd as string,
     pgbouncer: pgbouncer as string,

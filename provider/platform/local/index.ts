@@ -3,9 +3,9 @@
  * `<stateDir>/<cluster>/`, run as an unprivileged user. Same renderers, same actions as kubernetes.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
-import type { Reporter } from '../../actions/reporter';
+import type { Reporter } from '../../report/reporter';
 import { InputError } from '../../errors';
 import { memberName, memberSlot, SUPERUSER } from '../../naming';
 import { planMembers } from '../../plan/members';
@@ -43,7 +43,8 @@ import {
   writeRecord,
   type ClusterRecord,
 } from './state';
-import { getCluster, isLeaderRole } from '../../actions/patroni-api';
+import { getCluster } from '../../patroni/api';
+import { isLeaderRole } from '../../patroni/roles';
 
 function tail(file: string, lines: number): string {
   try {
@@ -110,7 +111,11 @@ export class LocalPlatform implements Platform {
   }
 
   async preflight(spec: ClusterSpec): Promise<void> {
-    findLocalBinaries(spec.postgresVersion);
+    const bins = findLocalBinaries(spec.postgresVersion);
+    checkReachable(this.user, dirname(bins.patroni), {
+      field: `patroni ${bins.patroni}`,
+      fix: 'install it where that user can read it (scripts/setup.sh run as root uses /var/cache/pgcluster)',
+    });
     checkReachable(this.user, this.stateDir);
     const lc = this.cluster(spec);
     const record = readRecord(lc.paths.stateFile);

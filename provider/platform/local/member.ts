@@ -7,6 +7,7 @@ import type { ClusterSpec } from '../../spec/cluster';
 import { DCS_NAMESPACE, renderPatroniYaml } from '../../render/patroni';
 import { renderPoolerDatabases } from '../../render/pgbouncer';
 import { POOLER_ADMIN_USER } from '../../naming';
+import { CALLBACK_PRIMARY_ROLES } from '../../patroni/roles';
 import type { MemberRuntime } from '../types';
 import type { LocalBinaries } from './binaries';
 import { memberContext, patroniContext, scriptPath, type LocalCluster } from './cluster-context';
@@ -61,6 +62,7 @@ export function writeMemberConfig(
   const p = lc.paths.member(ctx.member.name);
   for (const dir of [p.dir, p.socketDir, p.pgLogDir]) ensureDir(lc.user, dir);
   const follow = {
+    primaryRoles: CALLBACK_PRIMARY_ROLES,
     databasesFile: lc.paths.pooler.databases,
     databasesContent: renderPoolerDatabases({ host: ctx.member.host, port: ctx.member.postgresPort }),
     admin: {

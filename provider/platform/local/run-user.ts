@@ -37,8 +37,18 @@ export function resolveRunUser(): RunUser {
   return { name, uid, gid, switched: true };
 }
 
-/** Refuses a state dir the run user could not reach (e.g. under root's 0700 home). */
-export function checkReachable(user: RunUser, dir: string): void {
+/**
+ * Refuses a directory the run user could not reach (e.g. under root's 0700 home): the state dir, or
+ * the programs it must run (`what` names it, with the fix).
+ */
+export function checkReachable(
+  user: RunUser,
+  dir: string,
+  what = {
+    field: `--state-dir ${dir}`,
+    fix: 'choose a state dir it can reach, e.g. --state-dir /var/lib/pgcluster',
+  },
+): void {
   if (!user.switched) return;
   let current = resolve(dir);
   const blocked: string[] = [];
@@ -62,8 +72,7 @@ export function checkReachable(user: RunUser, dir: string): void {
   }
   if (blocked.length > 0)
     throw new InputError(
-      `--state-dir ${dir}: the cluster runs as OS user "${user.name}", who cannot enter ${blocked.join(', ')}; ` +
-        'choose a state dir it can reach, e.g. --state-dir /var/lib/pgcluster',
+      `${what.field}: the cluster runs as OS user "${user.name}", who cannot enter ${blocked.join(', ')}; ${what.fix}`,
     );
 }
 

@@ -1,11 +1,12 @@
 /** Labels on every object of a cluster, and the selectors Patroni's labels make possible. */
+import { KUBERNETES_ROLE_LABEL } from '../../patroni/roles';
 
 /** Patroni's scope label (its default `scope_label`). */
 export const SCOPE_LABEL = 'cluster-name';
-/** Patroni's role label (its default `role_label`); Patroni 3.0 sets `master` or `replica`. */
-export const ROLE_LABEL = 'role';
-export const PRIMARY_ROLE = 'master';
-export const REPLICA_ROLE = 'replica';
+/** Patroni's role label and the values it writes (Patroni 4.x: `primary` or `replica`). */
+export const ROLE_LABEL = KUBERNETES_ROLE_LABEL.key;
+export const PRIMARY_ROLE = KUBERNETES_ROLE_LABEL.primary;
+export const REPLICA_ROLE = KUBERNETES_ROLE_LABEL.replica;
 
 export function commonLabels(cluster: string): Record<string, string> {
   return {

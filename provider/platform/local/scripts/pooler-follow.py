@@ -4,10 +4,11 @@
 Usage (Patroni appends the last three): pooler-follow.py CONFIG.json ACTION ROLE SCOPE
 
 CONFIG.json (written by pgcluster, one per member) holds:
+  primaryRoles      the roles Patroni passes for a primary (pgcluster's one mapping, patroni/roles.ts)
   databasesFile     the [databases] file PgBouncer includes
   databasesContent  its content with this member as the target (rendered by pgcluster)
   admin             {host, port, user, passFile}: PgBouncer's admin console
-On on_start/on_role_change with role master/primary it rewrites databasesFile atomically and
+On on_start/on_role_change with a primary role it rewrites databasesFile atomically and
 sends RELOAD to PgBouncer (and RESUME, in case a switchover paused it). Any other call is a no-op.
 A pooler that is not running is not an error: pgcluster writes the current primary when it starts one.
 """
@@ -46,10 +47,10 @@ def main():
         sys.stderr.write(__doc__)
         return 2
     config_file, action, role = sys.argv[1], sys.argv[2], sys.argv[3]
-    if action not in ("on_start", "on_role_change") or role not in ("master", "primary"):
-        return 0
     with open(config_file) as f:
         config = json.load(f)
+    if action not in ("on_start", "on_role_change") or role not in config["primaryRoles"]:
+        return 0
     target = config["databasesFile"]
     if not os.path.isdir(os.path.dirname(target)):
         log("no pooler directory %s; nothing to do" % os.path.dirname(target))

@@ -1,7 +1,10 @@
-/** Patroni's REST API, as the actions use it. Platform-neutral: the platform supplies base URLs. */
+/**
+ * Patroni's REST API client (4.x shapes), for the platforms and the actions. Platform-neutral:
+ * callers supply base URLs. Roles and states are judged with ./roles.
+ */
 import { ActionError } from '../errors';
-import type { ClusterAccess, PgEndpoint } from '../platform/types';
 
+/** A member in `GET /cluster`: `role` is one of roles.CLUSTER_ROLE, `lag` bytes or 'unknown'. */
 export interface PatroniMember {
   name: string;
   role: string;
@@ -17,10 +20,8 @@ export interface PatroniMember {
 export interface PatroniCluster {
   members: PatroniMember[];
   scope?: string;
-}
-
-export function isLeaderRole(role: string): boolean {
-  return role === 'leader' || role === 'master' || role === 'primary' || role === 'standby_leader';
+  /** True while the cluster is paused (maintenance mode). */
+  pause?: boolean;
 }
 
 async function call(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
@@ -69,11 +70,4 @@ export async function postJson(
     timeoutMs,
   );
   return { status: res.status, text: (await res.text()).trim() };
-}
-
-/** Where the deployer reaches a member's PostgreSQL (through the platform's indirection, if any). */
-export async function reachMember(access: ClusterAccess, member: PatroniMember): Promise<PgEndpoint> {
-  if (access.pgEndpoint) return access.pgEndpoint(member);
-  if (!member.host || !member.port) throw new ActionError(`Patroni reports no address for ${member.name}`);
-  return { host: member.host, port: member.port };
 }
