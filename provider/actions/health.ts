@@ -1,14 +1,15 @@
 /**
  * Cluster health as the actions judge it, platform-neutral: Patroni's view (one leader, every
- * expected member running) confirmed by PostgreSQL's (each replica streaming in
- * pg_stat_replication, and the synchronous standbys in place).
+ * replica `streaming`, the synchronous standbys named) confirmed by PostgreSQL's (each replica
+ * streaming in pg_stat_replication, the synchronous standbys in place). Both, so that what `up`
+ * reports is what `status` shows right after.
  */
 import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess } from '../platform/types';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
 import { getCluster, type PatroniCluster, type PatroniMember } from '../patroni/api';
-import { isRunningLeader, isServing } from '../patroni/roles';
+import { isLeaderRole, isRunningLeader, isServing, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
 import type { Reporter } from '../report/reporter';
@@ -43,7 +44,8 @@ export async function checkHealth(
   for (const name of expected) {
     const m = cluster.members.find((x) => x.name === name);
     if (!m) problems.push(`${name}: not registered in the DCS yet`);
-    else if (!isServing(m.state)) problems.push(`${name}: ${m.role} ${m.state}`);
+    else if (isLeaderRole(m.role) ? !isServing(m.state) : m.state !== MEMBER_STATE.streaming)
+      problems.push(`${name}: ${m.role} ${m.state}`);
   }
   if (!leader || problems.length > 0) return { healthy: false, leader, problems, cluster };
   const replicas = expected.filter((n) => n !== leader.name);
@@ -62,9 +64,11 @@ export async function checkHealth(
     }
     const wantSync = spec.synchronous ? Math.min(spec.synchronous.number, replicas.length) : 0;
     const sync = rows.filter((r) => r.sync_state === 'sync' || r.sync_state === 'quorum').length;
-    // Commits are protected once PostgreSQL has its synchronous standbys; Patroni records them in
-    // its /sync key up to ~2 s later (switchover waits for that, see switchover.ts).
     if (sync < wantSync) problems.push(`${sync} synchronous standby(s) (want ${wantSync})`);
+    // What status and a switchover read: Patroni's record of them (its /sync key, a loop later).
+    const named = cluster.members.filter((m) => replicas.includes(m.name) && isSynchronousRole(m.role)).length;
+    if (sync >= wantSync && named < wantSync)
+      problems.push(`Patroni names ${named} synchronous standby(s) yet (want ${wantSync})`);
   } catch (e) {
     problems.push(`${leader.name}: ${(e as Error).message}`);
   }

@@ -107,6 +107,9 @@ describe('examples/local through the real engine', { skip }, () => {
         '~ pulumi-nodejs:dynamic/pgcluster:LocalCluster: (update)',
         '~ members : [',
         `~ primary : "${desired}" => "${other}"`,
+        // The members swapped roles: Patroni reports a primary `running`, a replica `streaming`.
+        '~ state: "running" => "streaming"',
+        '~ state: "streaming" => "running"',
         '~ 1 to update',
         '~ 1 updated',
       ]),

@@ -117,8 +117,11 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     ];
     assert.match(
       yaml,
-      /kubernetes:\n {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
+      /kubernetes:\n(?: {2}\w+: \w+\n)* {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
     );
+    // Patroni 4's label values, set explicitly: what the -rw/-ro selectors match.
+    assert.match(yaml, /leader_label_value: primary\n/);
+    assert.match(yaml, /follower_label_value: replica\n/);
     assert.match(yaml, /use_endpoints: false/);
     assert.match(yaml, /role_label: role/);
     assert.doesNotMatch(yaml, /\bpassword:/, 'no password in the ConfigMap');
