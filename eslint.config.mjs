@@ -11,6 +11,7 @@ const PURE = [
   'provider/plan/**/*.ts',
   'provider/schema/**/*.ts',
   'provider/patroni/roles.ts',
+  'provider/backup/{diagnose,info}.ts',
   'provider/sql/{quote,steps,errors,desired,managed}.ts',
   'provider/sql/{roles,databases,grants}/{model,plan,statements}.ts',
 ];

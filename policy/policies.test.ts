@@ -15,10 +15,10 @@ describe('policy pack pgcluster', () => {
     for (const name of names) assert.match(name, /^pgcluster-[a-z-]+$/);
   });
 
-  test('GIVEN the pack WHEN enforcement levels are read THEN backups are advisory and every other policy is mandatory', () => {
+  test('GIVEN the pack WHEN enforcement levels are read THEN having backups is advised and every other policy is mandatory', () => {
     const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
-    assert.equal(levels['pgcluster-backup-retention'], 'advisory');
+    assert.equal(levels['pgcluster-backup-required'], 'advisory');
     for (const [name, level] of Object.entries(levels))
-      if (name !== 'pgcluster-backup-retention') assert.equal(level, 'mandatory', name);
+      if (name !== 'pgcluster-backup-required') assert.equal(level, 'mandatory', name);
   });
 });

@@ -2,6 +2,7 @@
 import type { Policies } from '@pulumi/policy';
 import { productionHa } from './policies/production-ha';
 import { backupRetention } from './policies/backup-retention';
+import { backupRequired } from './policies/backup-required';
 import { noSuperuserRoles } from './policies/no-superuser-roles';
 import { poolerEnabled } from './policies/pooler-enabled';
 import { kubernetesResources } from './policies/kubernetes-resources';
@@ -11,6 +12,7 @@ import { archiveBucket } from './policies/archive-bucket';
 export const policies: Policies = [
   productionHa,
   backupRetention,
+  backupRequired,
   noSuperuserRoles,
   poolerEnabled,
   kubernetesResources,

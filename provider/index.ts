@@ -19,4 +19,5 @@ export {
 export { Role, type RoleArgs, type SqlConnectionInput } from './pulumi/role';
 export { Database, type DatabaseArgs } from './pulumi/database';
 export { Grant, type GrantArgs } from './pulumi/grant';
+export { Backup, type BackupArgs } from './pulumi/backup';
 export type { SqlConnection } from './sql/target';

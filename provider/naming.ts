@@ -94,4 +94,5 @@ export const TYPES = {
   role: 'Role',
   database: 'Database',
   grant: 'Grant',
+  backup: 'Backup',
 } as const;

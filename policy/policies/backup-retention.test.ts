@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backupProblems, backupRetention } from './backup-retention';
+import { backupRequired } from './backup-required';
 import { checkResource, checkResources } from '../../test/helpers/policy-args';
 import { captureCluster } from '../../test/helpers/policy-capture';
 
@@ -16,16 +17,42 @@ function carrier(backup: unknown) {
 }
 
 describe('policy pgcluster-backup-retention', () => {
-  test('GIVEN the policy WHEN read THEN its default enforcement is advisory (pgcluster does not support backups yet)', () => {
-    assert.equal(backupRetention.enforcementLevel, 'advisory');
+  test('GIVEN the policies WHEN read THEN declared backups must be complete (mandatory); having backups at all is advised', () => {
+    assert.equal(backupRetention.enforcementLevel, 'mandatory');
+    assert.equal(backupRequired.enforcementLevel, 'advisory');
   });
 
-  test('GIVEN a captured kubernetes cluster (no backup: the spec refuses it today) WHEN checked THEN one violation names the cluster and what is required', async () => {
+  test('GIVEN a captured cluster without backup WHEN checked THEN retention has nothing to say, and backup-required names what is missing', async () => {
     const resources = await captureCluster({ platform: { kubernetes: {} } });
-    assert.deepEqual(await checkResources(backupRetention, resources), [
+    assert.deepEqual(await checkResources(backupRetention, resources), []);
+    assert.deepEqual(await checkResources(backupRequired, resources), [
       {
         message:
           'PostgresCluster orders: backup is not set; required: backup.s3 (the archive bucket) and backup.retention.',
+        urn: undefined,
+      },
+    ]);
+  });
+
+  test('GIVEN a captured local cluster with backup to a named bucket WHEN checked THEN neither policy reports anything', async () => {
+    const resources = await captureCluster({
+      platform: { local: {} },
+      backup: {
+        s3: {
+          bucket: 'pg-archive',
+          credentials: { accessKeyId: { fromEnv: 'HOME' }, secretAccessKey: { fromEnv: 'HOME' } },
+        },
+      },
+    });
+    assert.deepEqual(await checkResources(backupRetention, resources), []);
+    assert.deepEqual(await checkResources(backupRequired, resources), []);
+  });
+
+  test('GIVEN backup that lost its bucket (a transformation, an old spec) WHEN checked THEN the mandatory policy reports it', async () => {
+    assert.deepEqual(await checkResource(backupRetention, carrier({ retention: { full: 2 } })), [
+      {
+        message:
+          'PostgresCluster orders: backup.s3.bucket is not set; required: the S3 bucket of the WAL archive and backups.',
         urn: undefined,
       },
     ]);

@@ -1,8 +1,7 @@
 /**
- * Every cluster has backups to S3 with a retention. pgcluster declares `backup` (s3, schedule,
- * retention) but does not support it yet, so every cluster fails this check today: the policy is
- * advisory by default (it warns, it does not block) until backups land; make it mandatory in the
- * pack's config then.
+ * Backups that are declared are complete: a cluster that sets `backup` names (or gets, from the
+ * component) its archive bucket and keeps backups for a retention. Mandatory. Whether every
+ * cluster must have backups at all is `pgcluster-backup-required` (advisory by default).
  */
 import type { ResourceValidationPolicy } from '@pulumi/policy';
 import { clusterLabel, specOf } from '../lib/spec';
@@ -10,10 +9,11 @@ import { show } from '../lib/show';
 
 export const BACKUP_RETENTION = 'pgcluster-backup-retention';
 
+export const NOT_SET = 'backup is not set; required: backup.s3 (the archive bucket) and backup.retention';
+
 /** What is wrong with a cluster's `backup`, one sentence per problem; empty when compliant. */
 export function backupProblems(backup: unknown): string[] {
-  if (backup === undefined || backup === null)
-    return ['backup is not set; required: backup.s3 (the archive bucket) and backup.retention'];
+  if (backup === undefined || backup === null) return [NOT_SET];
   if (typeof backup !== 'object')
     return [`backup is ${show(backup)}; required: an object with s3 and retention`];
   const { s3, retention } = backup as { s3?: unknown; retention?: unknown };
@@ -42,13 +42,13 @@ function isRetention(value: unknown): boolean {
 export const backupRetention: ResourceValidationPolicy = {
   name: BACKUP_RETENTION,
   description:
-    'Each PostgresCluster sends WAL and backups to S3 (backup.s3.bucket) and keeps them for a set ' +
-    'retention (backup.retention). Advisory by default: pgcluster does not support backups yet.',
-  enforcementLevel: 'advisory',
+    'A PostgresCluster that sets backup sends WAL and backups to an S3 bucket (backup.s3.bucket, or ' +
+    'the one the component creates) and keeps them for a retention (backup.retention).',
+  enforcementLevel: 'mandatory',
   severity: 'high',
   validateResource: (args, reportViolation) => {
     const found = specOf(args);
-    if (!found) return;
+    if (!found || found.spec.backup === undefined || found.spec.backup === null) return;
     for (const problem of backupProblems(found.spec.backup))
       reportViolation(`${clusterLabel(found.spec)}: ${problem}.`);
   },

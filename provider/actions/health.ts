@@ -66,7 +66,9 @@ export async function checkHealth(
     const sync = rows.filter((r) => r.sync_state === 'sync' || r.sync_state === 'quorum').length;
     if (sync < wantSync) problems.push(`${sync} synchronous standby(s) (want ${wantSync})`);
     // What status and a switchover read: Patroni's record of them (its /sync key, a loop later).
-    const named = cluster.members.filter((m) => replicas.includes(m.name) && isSynchronousRole(m.role)).length;
+    const named = cluster.members.filter(
+      (m) => replicas.includes(m.name) && isSynchronousRole(m.role),
+    ).length;
     if (sync >= wantSync && named < wantSync)
       problems.push(`Patroni names ${named} synchronous standby(s) yet (want ${wantSync})`);
   } catch (e) {

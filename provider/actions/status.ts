@@ -7,6 +7,8 @@ import { InputError } from '../errors';
 import { getCluster } from '../patroni/api';
 import { CLUSTER_ROLE, isLeaderRole, isSynchronousRole } from '../patroni/roles';
 import { clusterUris } from './uri';
+import { archiveStatus, type ArchiveStatus } from './archive';
+import { reachMember } from '../platform/reach';
 import { sqlObjectsStatus, type DatabaseStatus, type RoleStatus } from './sql-status';
 
 export interface MemberStatus {
@@ -37,6 +39,8 @@ export interface ClusterStatus {
   roles: RoleStatus[];
   /** Databases pgcluster manages (databases[]). */
   databases: DatabaseStatus[];
+  /** The WAL archive (backup set): pg_stat_archiver of the primary and the last backup; null without one. */
+  archive: ArchiveStatus | null;
 }
 
 export async function status(platform: Platform, name: string): Promise<ClusterStatus> {
@@ -64,6 +68,15 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
     };
   });
   const primary = members.find((m) => m.role === 'primary')?.name ?? null;
+  const primaryMember = patroni?.members.find((m) => isLeaderRole(m.role));
+  let archive: ArchiveStatus | null = null;
+  if (runtime.spec.backup && primaryMember) {
+    try {
+      archive = await archiveStatus(access, await reachMember(access, primaryMember));
+    } catch {
+      archive = null;
+    }
+  }
   const uris = clusterUris(runtime.endpoints, access.app());
   return {
     name,
@@ -72,5 +85,6 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
     endpoints: { ...uris, pooler: uris.pooler ?? null },
     services: runtime.services,
     ...(await sqlObjectsStatus(access, runtime.endpoints)),
+    archive,
   };
 }

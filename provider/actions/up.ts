@@ -6,10 +6,11 @@
  */
 import type { ClusterSpec } from '../spec/cluster';
 import type { Platform } from '../platform/types';
-import { ActionError } from '../errors';
+import { ActionError, InputError } from '../errors';
 import { formatFailure } from '../sql/errors';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
+import { appOf } from '../spec/bootstrap';
 import { applyDynamicConfig } from './config';
 import { waitHealthy } from './health';
 import type { Reporter } from '../report/reporter';
@@ -17,6 +18,8 @@ import { reachMember } from '../platform/reach';
 import { switchover } from './switchover';
 import { applySqlObjects, checkPasswords, refreshPoolerUsers } from './sql-objects';
 import type { PoolerUser } from '../sql/pooler-users';
+import type { ClusterAccess, ProvisionInputs } from '../platform/types';
+import { ensureArchive } from './archive';
 
 export interface UpResult {
   primary: string;
@@ -36,9 +39,37 @@ export interface UpOptions {
    * (Pulumi creates the roles after the cluster). Absent: read from the server after the SQL step.
    */
   poolerUsers?: PoolerUser[];
+  /** The backup secrets the spec's references name, read by the caller, and where relative paths start. */
+  inputs?: ProvisionInputs;
 }
 
 export const READY_TIMEOUT_MS = 180_000;
+
+/**
+ * A cluster this `up` created from another server (a clone, a restore) or with an archive, and that
+ * never came up or whose archive does not work, is removed again: nothing half-created is left
+ * running, and it holds nobody's data yet. The members' last log lines go into the error first.
+ * An existing cluster is never removed.
+ */
+async function untilArchived<T>(
+  platform: Platform,
+  spec: ClusterSpec,
+  created: boolean,
+  reporter: Reporter,
+  access: ClusterAccess,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    const external = spec.backup || spec.bootstrap.recovery || spec.bootstrap.pgBasebackup;
+    if (!created || !external) throw e;
+    const logs = access.logTails?.(10) ?? '';
+    await platform.destroy(spec.name, reporter);
+    const message = `${(e as Error).message}\n(the new cluster ${spec.name} was removed again: nothing is left running)${logs ? `\n${logs}` : ''}`;
+    throw e instanceof InputError ? new InputError(message) : new ActionError(message, { cause: e });
+  }
+}
 
 export async function up(
   platform: Platform,
@@ -49,24 +80,22 @@ export async function up(
   const started = Date.now();
   const passwords = options.passwords ?? new Map<string, string>();
   checkPasswords(spec, passwords);
-  await platform.preflight(spec);
-  const { toRemove } = await platform.provision(spec, reporter);
+  await platform.preflight(spec, options.inputs);
+  const { toRemove, created } = await platform.provision(spec, reporter, options.inputs);
   const access = await platform.access(spec.name);
   const all = Object.keys(access.apiUrls());
   const members = all.filter((m) => !toRemove.includes(m));
   reporter.step(`waiting for ${all.length} member(s) to be healthy`);
-  let health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
+  let health = await untilArchived(platform, spec, created, reporter, access, () =>
+    waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
+  );
   const config = await applyDynamicConfig(access, spec, health, all, reporter);
+  await untilArchived(platform, spec, created, reporter, access, () => ensureArchive(access, spec, reporter));
   const leader = health.leader;
-  if (spec.bootstrap.initdb && leader) {
+  if (leader) {
     const ran = await withClient(
       await connectTo(await reachMember(access, leader), access.superuser()),
-      (c) =>
-        ensureAppObjects(c, {
-          owner: spec.bootstrap.initdb!.owner,
-          database: spec.bootstrap.initdb!.database,
-          verifier: access.appVerifier(),
-        }),
+      (c) => ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: access.appVerifier() }),
     );
     for (const statement of ran) reporter.step(statement);
   }
@@ -84,6 +113,7 @@ export async function up(
     primary = (await switchover(platform, access, spec, spec.primary, reporter)).to;
   }
   await platform.syncPooler(spec, primary, reporter);
+  await platform.syncSchedules(spec, reporter);
   await platform.commit(spec);
   if (sql.failures.length > 0)
     throw new ActionError(

@@ -17,7 +17,8 @@ import { switchover } from '../actions/switchover';
 import { clusterUris } from '../actions/uri';
 import { consoleReporter } from '../report/reporter';
 import { renderStatusTable } from './status-table';
-import { resolvePasswords } from '../secrets/passwords';
+import { resolveBackupSecrets, resolvePasswords } from '../secrets/references';
+import { registerBackupCommands } from './backup-commands';
 
 function platformFor(cmd: Command): LocalPlatform {
   const opts = cmd.optsWithGlobals<{ stateDir?: string }>();
@@ -64,8 +65,10 @@ export function buildProgram(): Command {
         throw new InputError(
           'platform.kubernetes: the pgcluster CLI runs local clusters; deploy kubernetes clusters with the PostgresCluster Pulumi component',
         );
-      const passwords = resolvePasswords(spec, dirname(resolve(opts.file)));
-      await up(platformFor(cmd), spec, consoleReporter(), { passwords });
+      const baseDir = dirname(resolve(opts.file));
+      const passwords = resolvePasswords(spec, baseDir);
+      const inputs = { secrets: resolveBackupSecrets(spec, baseDir), baseDir };
+      await up(platformFor(cmd), spec, consoleReporter(), { passwords, inputs });
     });
 
   program
@@ -133,6 +136,8 @@ export function buildProgram(): Command {
         process.exitCode = result.status ?? 1;
       },
     );
+
+  registerBackupCommands(program, platformFor);
 
   program
     .command('down')

@@ -28,6 +28,29 @@ function sqlObjectsLines(s: ClusterStatus): string[] {
   return out.length > 0 ? [...out, ''] : [];
 }
 
+const ago = (seconds: number) =>
+  seconds < 120
+    ? `${seconds} s ago`
+    : seconds < 7200
+      ? `${Math.round(seconds / 60)} min ago`
+      : `${Math.round(seconds / 3600)} h ago`;
+
+/** The WAL archive: the last segment archived and its age, failures, the last backup. */
+function archiveLines(s: ClusterStatus): string[] {
+  const a = s.archive;
+  if (!a) return [];
+  const last = a.lastArchivedWal
+    ? `last archived ${a.lastArchivedWal} ${ago(a.lastArchivedAgeSeconds ?? 0)}`
+    : 'nothing archived yet';
+  const failing = a.failing
+    ? `FAILING${a.lastFailedAt ? ` since ${a.lastFailedAt} (${a.lastFailedWal})` : ''}: ${a.waitingSegments} segment(s) wait in pg_wal; see the pgBackRest log`
+    : `${a.waitingSegments} segment(s) waiting, ${a.failedCount} failure(s) since start`;
+  const backup = a.lastBackup
+    ? `last backup ${a.lastBackup.label} (${a.lastBackup.type}, ${a.lastBackup.stoppedAt})`
+    : 'no backup yet';
+  return ['Archive:', `  ${last}; now writing ${a.currentWal ?? '?'}`, `  ${failing}`, `  ${backup}`, ''];
+}
+
 /** The readable form of `pgcluster status`: a member table, the endpoints, managed roles and databases. */
 export function renderStatusTable(s: ClusterStatus): string {
   const header = ['MEMBER', 'ROLE', 'STATE', 'HOST:PORT', 'TIMELINE', 'LAG', 'PID'];
@@ -59,6 +82,7 @@ export function renderStatusTable(s: ClusterStatus): string {
     `  pooler  ${s.endpoints.pooler ?? '(disabled)'}`,
     '',
     ...sqlObjectsLines(s),
+    ...archiveLines(s),
   ];
   return out.join('\n');
 }

@@ -7,6 +7,8 @@ import type { ClusterSpec } from '../spec/cluster';
 import type { Reporter } from '../report/reporter';
 import type { ManagedSql } from '../sql/managed';
 import type { PoolerUser } from '../sql/pooler-users';
+import type { BackupSecrets } from '../secrets/references';
+import type { BackupInfo } from '../backup/info';
 
 export interface PgEndpoint {
   host: string;
@@ -68,6 +70,8 @@ export interface ClusterAccess {
   pgEndpoint?(member: { name: string; host?: string; port?: number }): Promise<PgEndpoint>;
   /** Members whose processes are gone and will not come back by themselves, with where to look. */
   processProblems?(): string[];
+  /** The last lines of each member's log, for an error that needs them. */
+  logTails?(lines: number): string;
   /** Tells the pooler to target this member now (the platform's callback also does it). */
   retargetPooler?(member: string): Promise<void>;
   /** What `up` manages in SQL (roles, databases, grants, password fingerprints); absent: nothing yet. */
@@ -76,21 +80,52 @@ export interface ClusterAccess {
   saveManagedSql?(managed: ManagedSql): void;
   /** Stores (privately) the managed login roles the pooler admits, with their verifiers. */
   savePoolerUsers?(users: PoolerUser[]): void;
+  /**
+   * Runs a pgBackRest command with the cluster's configuration (every member listed, pg1 a
+   * running member) as the user the cluster runs as. Absent: the platform runs none.
+   */
+  pgbackrest?(args: readonly string[], timeoutMs?: number): Promise<PgbackrestResult>;
+  /** The repository `up` last found working (stanza created, `check` passed), by its identity. */
+  archiveVerified?(): string | undefined;
+  saveArchiveVerified?(identity: string | undefined): void;
+  /** Where the last backup pgcluster took or listed is remembered (status shows it without asking S3). */
+  lastBackup?(): BackupInfo | undefined;
+  saveLastBackup?(backup: BackupInfo): void;
+}
+
+export interface PgbackrestResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What `up` hands the platform besides the spec: the secrets its references named, read. */
+export interface ProvisionInputs {
+  secrets: BackupSecrets;
+  /** Where relative paths of the spec (caFile) start: the spec file's directory. */
+  baseDir: string;
 }
 
 export interface Platform {
   readonly kind: 'local' | 'kubernetes';
   /** Everything that can be checked before touching anything. Throws InputError. */
-  preflight(spec: ClusterSpec): Promise<void>;
+  preflight(spec: ClusterSpec, inputs?: ProvisionInputs): Promise<void>;
   /**
    * Makes the platform's processes/objects match the spec: starts what is missing, reconfigures
-   * what changed, adds members. Returns members it must remove once the rest is healthy.
+   * what changed, adds members. Returns members it must remove once the rest is healthy, and
+   * whether the cluster was created by this call.
    */
-  provision(spec: ClusterSpec, reporter: Reporter): Promise<{ toRemove: string[] }>;
+  provision(
+    spec: ClusterSpec,
+    reporter: Reporter,
+    inputs?: ProvisionInputs,
+  ): Promise<{ toRemove: string[]; created: boolean }>;
   /** Removes members (scale-down) after the cluster no longer needs them. */
   removeMembers(spec: ClusterSpec, members: string[], reporter: Reporter): Promise<void>;
   /** Writes the pooler's config with the current primary and (re)starts it. */
   syncPooler(spec: ClusterSpec, primary: string | undefined, reporter: Reporter): Promise<void>;
+  /** Makes scheduled backups match backup.schedule (local: the scheduler daemon). */
+  syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void>;
   /** Records a successful apply. */
   commit(spec: ClusterSpec): Promise<void>;
   access(name: string): Promise<ClusterAccess>;

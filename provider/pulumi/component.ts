@@ -12,9 +12,11 @@ import { firstUnknownPath, specError, validateKnownArgs } from './validate';
 import { createKubernetesChildren } from './kubernetes';
 import { LocalCluster } from './local';
 import { createSqlChildren, withoutSqlObjects } from './sql-children';
-import { resolvePasswords } from '../secrets/passwords';
+import { resolveBackupSecrets, resolvePasswords, type BackupSecrets } from '../secrets/references';
 import { poolerUsersFrom } from '../sql/pooler-users';
 import { parseSpec } from '../spec/parse';
+import { createArchiveIdentity, type ArchiveIdentity } from './archive-bucket';
+import { repoPath } from '../render/pgbackrest';
 
 export const POSTGRES_CLUSTER_TYPE = TYPES.postgresCluster;
 
@@ -65,8 +67,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const known = unknownAt === undefined ? validateKnownArgs(name, plainArgs) : undefined;
     const structural = known ?? validateKnownArgs(name, withStructuralOnly(plainArgs));
     let passwords: Map<string, string>;
+    let backupSecrets: BackupSecrets = {};
     try {
       passwords = resolvePasswords(structural, process.cwd());
+      if (known) backupSecrets = resolveBackupSecrets(known, process.cwd());
     } catch (e) {
       throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
     }
@@ -81,7 +85,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
           }
         });
 
+    const archive = archiveOf(name, plainArgs, known, this);
     if (structural.platform.kubernetes) {
+      if (known?.backup)
+        throw new pulumi.ResourceError(
+          `PostgresCluster ${name}: backup on platform.kubernetes is not supported by this version yet ` +
+            '(the pods do not archive); use platform.local, or leave backup out',
+          this,
+        );
       if (!known)
         throw new pulumi.ResourceError(
           `PostgresCluster ${name}: on the kubernetes platform every arg must be known at construction (${unknownAt} is not)`,
@@ -105,8 +116,21 @@ export class PostgresCluster extends pulumi.ComponentResource {
         childNames(name).local,
         {
           stateDir: defaultStateDir(),
-          spec: spec.apply(withoutSqlObjects),
+          spec: pulumi
+            .all([spec, archive?.bucket])
+            .apply(([resolved, bucket]) => withArchiveBucket(withoutSqlObjects(resolved), bucket)),
           poolerUsers: pulumi.secret(poolerUsersFrom(structural.roles, passwords)),
+          backupInputs: pulumi.secret(
+            pulumi
+              .all([spec, archive?.accessKey?.accessKeyId, archive?.accessKey?.secretAccessKey])
+              .apply(([resolved, accessKeyId, secretAccessKey]) => ({
+                secrets: {
+                  ...(known ? backupSecrets : resolveBackupSecrets(resolved, process.cwd())),
+                  ...(accessKeyId && secretAccessKey ? { s3: { accessKeyId, secretAccessKey } } : {}),
+                },
+                baseDir: process.cwd(),
+              })),
+          ),
         },
         { parent: this },
       );
@@ -131,6 +155,37 @@ export class PostgresCluster extends pulumi.ComponentResource {
       superuserSecretName: this.superuserSecretName,
     });
   }
+}
+
+/**
+ * The archive bucket and identity the component creates when backup.s3 names no bucket (a given
+ * bucket, even an Output, is used as it is). Their settings must then be known at construction.
+ */
+function archiveOf(
+  name: string,
+  args: Record<string, unknown>,
+  known: ClusterSpec | undefined,
+  parent: pulumi.Resource,
+): ArchiveIdentity | undefined {
+  const backup = args.backup as { s3?: { bucket?: unknown } } | undefined;
+  if (!backup || pulumi.Output.isInstance(backup) || !backup.s3 || pulumi.Output.isInstance(backup.s3))
+    return undefined;
+  if (backup.s3.bucket !== undefined) return undefined;
+  if (!known?.backup)
+    throw new pulumi.ResourceError(
+      `PostgresCluster ${name}: backup must be known when the component creates its bucket (backup.s3.bucket is absent)`,
+      parent,
+    );
+  return createArchiveIdentity(parent, name, {
+    cluster: known.name,
+    prefix: repoPath(known.backup.s3, known.name),
+    s3: known.backup.s3,
+  });
+}
+
+function withArchiveBucket(spec: ClusterSpec, bucket: string | undefined): ClusterSpec {
+  if (!spec.backup || bucket === undefined) return spec;
+  return { ...spec, backup: { ...spec.backup, s3: { ...spec.backup.s3, bucket } } };
 }
 
 /** The args with every unknown value replaced by its absence, to read the structural keys. */

@@ -3,6 +3,7 @@
  * builders as a @pulumi/kubernetes resource, then a readiness resource that waits for a healthy
  * cluster. Only this file instantiates Kubernetes resources.
  */
+import { appOf } from '../spec/bootstrap';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
@@ -78,8 +79,8 @@ export function createKubernetesChildren(
   const child = childNames(resourceName);
   const opts = { parent };
   const app = {
-    owner: spec.bootstrap.initdb?.owner ?? 'app',
-    database: spec.bootstrap.initdb?.database ?? 'app',
+    owner: appOf(spec.bootstrap).owner,
+    database: appOf(spec.bootstrap).database,
   };
 
   const password = (n: string) => new GeneratedPassword(n, opts).value;

@@ -13,11 +13,14 @@ import { clusterUris } from '../actions/uri';
 import { diffSpecs } from '../plan/spec-diff';
 import type { Reporter } from '../report/reporter';
 import type { PoolerUser } from '../sql/pooler-users';
+import type { ProvisionInputs } from '../platform/types';
+import { localArchiveProblems } from '../platform/local/pgbackrest';
 
 interface Props {
   stateDir: string;
   spec: ClusterSpec;
   poolerUsers?: PoolerUser[];
+  backupInputs?: ProvisionInputs;
   restartRequired?: string[];
   /** The last action's sentence, kept by read() so a refresh does not show it as removed. */
   lastAction?: string;
@@ -39,6 +42,7 @@ async function observe(props: Props, lastAction?: string) {
     stateDir: props.stateDir,
     spec: props.spec,
     ...(props.poolerUsers ? { poolerUsers: props.poolerUsers } : {}),
+    ...(props.backupInputs ? { backupInputs: props.backupInputs } : {}),
     restartRequired: props.restartRequired ?? [],
     primary: s.primary ?? '',
     members: s.members.map((m) => ({ name: m.name, role: m.role, state: m.state })),
@@ -70,6 +74,9 @@ export async function check(olds: Partial<Props>, news: Props): Promise<pulumi.d
       };
     throw e;
   }
+  const archive = localArchiveProblems(spec, news.backupInputs?.secrets ?? {});
+  if (archive.length > 0)
+    return { failures: archive.map((reason) => ({ property: `spec.${reason.split(':')[0]}`, reason })) };
   if (olds.spec) {
     const change = diffSpecs(parseSpec(olds.spec), spec);
     const failures = change.fixed.map((f) => ({
@@ -97,15 +104,23 @@ export async function diff(
   const change = diffSpecs(parseSpec(olds.spec), desired);
   const offPrimary = desired.primary !== undefined && !!olds.primary && olds.primary !== desired.primary;
   const users = (p: Props) => JSON.stringify(p.poolerUsers ?? []);
+  const secrets = (p: Props) => JSON.stringify(p.backupInputs?.secrets ?? {});
   const changes =
-    change.changed.length > 0 || olds.stateDir !== news.stateDir || offPrimary || users(olds) !== users(news);
+    change.changed.length > 0 ||
+    olds.stateDir !== news.stateDir ||
+    offPrimary ||
+    users(olds) !== users(news) ||
+    secrets(olds) !== secrets(news);
   return changes ? { changes, replaces: [], deleteBeforeReplace: false } : { changes: false };
 }
 
 export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
   const spec = parseSpec(inputs.spec);
   const reporter = collect();
-  await up(new LocalPlatform(inputs.stateDir), spec, reporter, { poolerUsers: inputs.poolerUsers ?? [] });
+  await up(new LocalPlatform(inputs.stateDir), spec, reporter, {
+    poolerUsers: inputs.poolerUsers ?? [],
+    ...(inputs.backupInputs ? { inputs: inputs.backupInputs } : {}),
+  });
   return {
     id: `${inputs.stateDir}/${spec.name}`,
     outs: await observe({ ...inputs, spec }, reporter.lines.at(-1)),
@@ -115,7 +130,10 @@ export async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult
 export async function update(_id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
   const spec = parseSpec(news.spec);
   const reporter = collect();
-  await up(new LocalPlatform(news.stateDir), spec, reporter, { poolerUsers: news.poolerUsers ?? [] });
+  await up(new LocalPlatform(news.stateDir), spec, reporter, {
+    poolerUsers: news.poolerUsers ?? [],
+    ...(news.backupInputs ? { inputs: news.backupInputs } : {}),
+  });
   return { outs: await observe({ ...news, spec }, reporter.lines.at(-1)) };
 }
 

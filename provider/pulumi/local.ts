@@ -10,6 +10,7 @@ import { implProvider } from './impl-provider';
 import type { ClusterSpec } from '../spec/cluster';
 import type { SqlConnection } from '../sql/target';
 import type { PoolerUser } from '../sql/pooler-users';
+import type { ProvisionInputs } from '../platform/types';
 
 export const localProvider = implProvider(require.resolve('./local-impl'));
 
@@ -18,6 +19,8 @@ export interface LocalClusterInputs {
   spec: pulumi.Input<ClusterSpec>;
   /** Managed login roles the pooler admits, with the verifiers their Role resources set (secret). */
   poolerUsers?: pulumi.Input<PoolerUser[]>;
+  /** The backup secrets the spec's references name, read by the program, and where its relative paths start (secret). */
+  backupInputs?: pulumi.Input<ProvisionInputs>;
 }
 
 export class LocalCluster extends pulumi.dynamic.Resource {
@@ -42,7 +45,10 @@ export class LocalCluster extends pulumi.dynamic.Resource {
         adminConnection: undefined,
         members: undefined,
       },
-      { ...opts, additionalSecretOutputs: ['connectionUri', 'adminConnection', 'poolerUsers'] },
+      {
+        ...opts,
+        additionalSecretOutputs: ['connectionUri', 'adminConnection', 'poolerUsers', 'backupInputs'],
+      },
       TYPES.dynamicModule,
       TYPES.localCluster,
     );

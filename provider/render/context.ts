@@ -36,6 +36,14 @@ export interface ClusterSecrets {
   poolerAdminPassword: string;
 }
 
+/** How the first member gets its data when it is not initdb (the platform supplies the paths). */
+export interface BootstrapContext {
+  /** bootstrap.recovery: the pgBackRest configuration that only reads the source repository. */
+  restoreConfig?: string;
+  /** bootstrap.pgBasebackup: the command that clones the source into the data directory. */
+  cloneCommand?: string;
+}
+
 export interface PatroniContext {
   member: MemberContext;
   dcs: DcsContext;
@@ -46,4 +54,5 @@ export interface PatroniContext {
   allowedNetworks: string[];
   /** Command Patroni runs on start and role changes (e.g. to point the pooler at the new primary). */
   callback?: string;
+  bootstrap?: BootstrapContext;
 }

@@ -78,6 +78,7 @@ describe('renderParameters', () => {
   test('GIVEN owned parameters slipped past the rules WHEN rendered THEN the mandatory values always win', () => {
     const overrides = fc.record({
       cluster_name: settingValue,
+      archive_mode: settingValue,
       wal_level: fc.constantFrom('minimal', 'logical', 'replica', ''),
       hot_standby: settingValue,
       wal_log_hints: settingValue,
@@ -88,7 +89,8 @@ describe('renderParameters', () => {
         const parsed = parseSpec(input);
         const spec: ClusterSpec = { ...parsed, parameters: { ...parsed.parameters, ...owned } };
         const rendered = renderParameters(spec);
-        assert.equal(rendered.cluster_name, spec.name);
+        assert.equal(rendered.cluster_name, undefined, "Patroni's own: never sent");
+        assert.equal(rendered.archive_mode, spec.backup ? 'on' : 'off');
         assert.equal(rendered.wal_level, 'replica');
         assert.equal(rendered.hot_standby, 'on');
         assert.equal(rendered.wal_log_hints, 'on');

@@ -4,6 +4,7 @@
  */
 import type { ClusterSpec } from '../spec/cluster';
 import { oneLine } from './sorted';
+import { archiveCommand } from './pgbackrest';
 
 export type ParameterValue = string | number | boolean;
 
@@ -30,11 +31,17 @@ export function defaultParameters(): Record<string, ParameterValue> {
   };
 }
 
-/** What replication, failover and pg_rewind depend on. */
+/**
+ * What replication, failover, pg_rewind and the archive depend on. archive_command takes its
+ * pgBackRest configuration from PGBACKREST_CONFIG in each member's environment, so the same
+ * command serves every member (and lives in the DCS).
+ */
 export function mandatoryParameters(spec: ClusterSpec): Record<string, ParameterValue> {
   const senders = Math.max(10, spec.instances * 2 + 2);
+  // cluster_name is Patroni's: it sets it to the scope (spec.name) and refuses a configured one.
   return {
-    cluster_name: spec.name,
+    archive_mode: spec.backup ? 'on' : 'off',
+    ...(spec.backup ? { archive_command: archiveCommand(spec.name) } : {}),
     wal_level: 'replica',
     hot_standby: 'on',
     wal_log_hints: 'on',
@@ -53,6 +60,7 @@ export function renderParameters(spec: ClusterSpec): Record<string, string> {
     ...lower(spec.parameters),
     ...mandatoryParameters(spec),
   };
+  delete layered.cluster_name; // Patroni's: it sets the scope and refuses another value
   const out: Record<string, string> = {};
   for (const key of Object.keys(layered).sort()) {
     const value = layered[key] as ParameterValue;

@@ -10,6 +10,8 @@ import type { DcsContext, PatroniContext } from './context';
 import { renderParameters } from './parameters';
 import { renderPgHba } from './pghba';
 import { oneLine, sortKeys } from './sorted';
+import { restoreCommand } from './pgbackrest';
+import type { RecoverySpec, RecoveryTarget } from '../spec/bootstrap';
 
 /** Key prefix of every cluster in the DCS. */
 export const DCS_NAMESPACE = '/pgcluster/';
@@ -81,6 +83,109 @@ function initdbOptions(spec: ClusterSpec): unknown[] {
   ];
 }
 
+/** The method names pgcluster gives Patroni's custom bootstraps. */
+export const BOOTSTRAP_METHODS = { recovery: 'pgcluster_restore', clone: 'pgcluster_clone' } as const;
+
+/**
+ * A timestamp as pgBackRest reads one ("YYYY-MM-DD HH:MM:SS[.mmm]+HH", no "T", no "Z"), in UTC,
+ * milliseconds rounded down. Only pgBackRest's choice of the backup set uses it; PostgreSQL replays
+ * to the spec's own value.
+ */
+export function pgbackrestTime(iso: string): string {
+  const d = new Date(Date.parse(iso.replace(' ', 'T')));
+  return `${d.toISOString().replace('T', ' ').replace('Z', '')}+00`;
+}
+
+/** pgbackrest restore --type/--target for a recovery target (the backup set is chosen from it). */
+export function restoreTypeArgs(target: RecoveryTarget): string[] {
+  if (target.time !== undefined) return ['--type=time', `"--target=${pgbackrestTime(target.time)}"`];
+  if (target.lsn !== undefined) return ['--type=lsn', `--target=${target.lsn}`];
+  if (target.xid !== undefined) return ['--type=xid', `--target=${target.xid}`];
+  if (target.name !== undefined) return ['--type=name', `"--target=${target.name}"`];
+  if (target.immediate) return ['--type=immediate'];
+  return ['--type=default'];
+}
+
+/** The recovery parameters Patroni writes for the restore: replay the source archive to the target, then promote. */
+export function recoveryParameters(target: RecoveryTarget, restore: string): Record<string, string> {
+  const out: Record<string, string> = {
+    restore_command: restore,
+    recovery_target_action: 'promote',
+    recovery_target_timeline: 'latest',
+  };
+  // PostgreSQL's recovery_target_time takes neither the ISO "T" nor "Z"; every digit is kept.
+  if (target.time !== undefined)
+    out.recovery_target_time = target.time.replace('T', ' ').replace(/Z$/, '+00');
+  else if (target.lsn !== undefined) out.recovery_target_lsn = target.lsn;
+  else if (target.xid !== undefined) out.recovery_target_xid = target.xid;
+  else if (target.name !== undefined) out.recovery_target_name = target.name;
+  else if (target.immediate) out.recovery_target = 'immediate';
+  if ((target.time ?? target.lsn ?? target.xid) !== undefined)
+    out.recovery_target_inclusive = target.exclusive ? 'off' : 'on';
+  return out;
+}
+
+/** Patroni's bootstrap section: initdb, or the custom method that restores or clones. */
+function bootstrapSection(spec: ClusterSpec, ctx: PatroniContext): Record<string, unknown> {
+  const common = {
+    dcs: renderDynamicConfig(spec, ctx.allowedNetworks),
+    // Same rules as the dynamic configuration (which wins), for the first start of a member.
+    pg_hba: renderPgHba(spec, ctx.allowedNetworks),
+  };
+  const recovery = spec.bootstrap.recovery;
+  if (recovery) {
+    const config = ctx.bootstrap?.restoreConfig;
+    if (!config) throw new Error('bootstrap.recovery needs the restore configuration path');
+    const stanza = sourceStanza(recovery);
+    return {
+      ...common,
+      method: BOOTSTRAP_METHODS.recovery,
+      [BOOTSTRAP_METHODS.recovery]: {
+        command: [
+          'pgbackrest',
+          `--config=${config}`,
+          `--stanza=${stanza}`,
+          '--delta',
+          ...(recovery.backupSet ? [`--set=${recovery.backupSet}`] : []),
+          'restore',
+          ...restoreTypeArgs(recovery.target),
+        ].join(' '),
+        no_params: true,
+        recovery_conf: recoveryParameters(recovery.target, restoreCommand(stanza, config)),
+      },
+    };
+  }
+  if (spec.bootstrap.pgBasebackup) {
+    const command = ctx.bootstrap?.cloneCommand;
+    if (!command) throw new Error('bootstrap.pgBasebackup needs the clone command');
+    return {
+      ...common,
+      method: BOOTSTRAP_METHODS.clone,
+      [BOOTSTRAP_METHODS.clone]: { command, no_params: true },
+    };
+  }
+  return { ...common, initdb: initdbOptions(spec) };
+}
+
+/** The stanza a recovery reads: the source cluster's name, or the given one. */
+export function sourceStanza(recovery: RecoverySpec): string {
+  return recovery.source.cluster ?? (recovery.source.stanza as string);
+}
+
+/** With an archive: replicas restored from the latest backup (else a base backup), WAL from the archive. */
+function archiveSettings(spec: ClusterSpec): Record<string, unknown> {
+  if (!spec.backup) return {};
+  return {
+    recovery_conf: { restore_command: restoreCommand(spec.name) },
+    create_replica_methods: ['pgbackrest', 'basebackup'],
+    pgbackrest: {
+      command: `pgbackrest --stanza=${spec.name} --delta restore`,
+      keep_data: true,
+      no_params: true,
+    },
+  };
+}
+
 /** The Patroni configuration object of one member. */
 export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Record<string, unknown> {
   const { member, secrets } = ctx;
@@ -95,12 +200,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       connect_address: `${member.host}:${member.restPort}`,
     },
     ...renderDcs(ctx.dcs),
-    bootstrap: {
-      dcs: renderDynamicConfig(spec, ctx.allowedNetworks),
-      initdb: initdbOptions(spec),
-      // Same rules as the dynamic configuration (which wins), for the first start of a member.
-      pg_hba: renderPgHba(spec, ctx.allowedNetworks),
-    },
+    bootstrap: bootstrapSection(spec, ctx),
     postgresql: {
       listen: `${member.listenHost}:${member.postgresPort}`,
       connect_address: `${member.host}:${member.postgresPort}`,
@@ -118,6 +218,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
         log_directory: member.logDir,
       },
       basebackup: [{ checkpoint: 'fast' }],
+      ...archiveSettings(spec),
       ...(callbacks ? { callbacks } : {}),
     },
     // No watchdog device in containers or on laptops; a fenced primary relies on Patroni's demotion.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSpec } from '../spec';
 import { InputError } from '../errors';
-import { resolvePasswords } from './passwords';
+import { resolvePasswords } from './references';
 
 describe('resolvePasswords', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgc-pw-'));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { haSchema } from './ha';
+import { backupSchema } from './backup';
 import { bootstrapSchema } from './bootstrap';
 import { platformSchema } from './platform';
 import { poolerSchema } from './pooler';
@@ -125,7 +126,7 @@ export const clusterSpecSchema = z
         'Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and ' +
           'default privileges; exact per role and target. Applied after roles and databases. @default - []',
       ),
-    backup: notYetSupported('S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).'),
+    backup: backupSchema.optional(),
     monitoring: notYetSupported('postgres_exporter and Patroni metrics.'),
     replica: notYetSupported('Run this cluster as a standby of another cluster.'),
     fenced: notYetSupported('Members to fence (stop serving without removing them).'),

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OWNED_PARAMETERS, OWNED_POOLER_SETTINGS, parseSpec } from './index';
-import { NOT_YET_SUPPORTED } from './later';
 import { assertIssue, issuesOf } from '../../test/helpers/spec-issues';
 
 const base = { name: 'orders' };
@@ -168,16 +167,10 @@ const REFUSED: Refusal[] = [
     says: ['40000 is not allowed', '<= 32700'],
   },
   {
-    given: 'bootstrap.pgBasebackup',
-    input: { ...base, bootstrap: { pgBasebackup: { source: 'x' } } },
-    path: 'bootstrap.pgBasebackup',
-    says: [NOT_YET_SUPPORTED, 'use bootstrap.initdb'],
-  },
-  {
-    given: 'bootstrap.recovery',
-    input: { ...base, bootstrap: { recovery: { source: 'x' } } },
-    path: 'bootstrap.recovery',
-    says: [NOT_YET_SUPPORTED],
+    given: 'two bootstrap methods',
+    input: { ...base, bootstrap: { initdb: {}, recovery: { source: { cluster: 'old' } } } },
+    path: 'bootstrap',
+    says: ['exactly one of initdb, pgBasebackup, recovery'],
   },
   {
     given: 'an empty bootstrap',

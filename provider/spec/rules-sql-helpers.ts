@@ -5,7 +5,6 @@ import { identifierIssue, NOT_A_ROLE } from './identifiers';
 
 export type SqlRule = (spec: ClusterSpec) => Array<SpecIssue | undefined> | SpecIssue | undefined;
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** ISO 8601 with a time zone: a bare date or local time would depend on the server's TimeZone. */
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 

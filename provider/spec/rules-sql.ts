@@ -3,6 +3,8 @@
  * Each names the field, the value and what is allowed. Pure.
  */
 import type { ClusterSpec } from './cluster';
+import { secretRefIssue } from './secret-ref';
+import { appOf } from './bootstrap';
 import { showValue, type SpecIssue } from './errors';
 import {
   identifierIssue,
@@ -12,10 +14,13 @@ import {
   reservedSchemaReason,
 } from './identifiers';
 import { GRANT_RULES } from './rules-grants';
-import { duplicates, ENV_NAME, refused, roleRef, TIMESTAMP, type SqlRule } from './rules-sql-helpers';
+import { duplicates, refused, roleRef, TIMESTAMP, type SqlRule } from './rules-sql-helpers';
 
-const initdbOwner = (s: ClusterSpec) => s.bootstrap.initdb?.owner;
-const initdbDatabase = (s: ClusterSpec) => s.bootstrap.initdb?.database;
+const initdbOwner = (s: ClusterSpec) => appOf(s.bootstrap).owner;
+const initdbDatabase = (s: ClusterSpec) => appOf(s.bootstrap).database;
+/** The bootstrap method in use, as the messages name it (bootstrap.initdb, bootstrap.recovery, ...). */
+const method = (s: ClusterSpec) =>
+  `bootstrap.${s.bootstrap.initdb ? 'initdb' : s.bootstrap.pgBasebackup ? 'pgBasebackup' : 'recovery'}`;
 
 const ROLE_RULES: SqlRule[] = [
   (s) => duplicates(s.roles, (i) => `roles[${i}].name`, 'role'),
@@ -24,7 +29,7 @@ const ROLE_RULES: SqlRule[] = [
       const path = `roles[${i}].name`;
       const owned =
         OWNED_ROLES[r.name] ??
-        (r.name === initdbOwner(s) ? 'created by bootstrap.initdb with a generated password' : undefined);
+        (r.name === initdbOwner(s) ? `created by ${method(s)} with a generated password` : undefined);
       if (owned) return refused(path, r.name, `owned by pgcluster (${owned})`);
       const reserved = reservedRoleReason(r.name);
       return reserved ? refused(path, r.name, reserved) : identifierIssue(path, r.name);
@@ -45,17 +50,9 @@ const ROLE_RULES: SqlRule[] = [
       const p = r.password;
       if (!p) return undefined;
       const path = `roles[${i}].password`;
-      if ((p.fromEnv === undefined) === (p.fromFile === undefined))
-        return refused(path, p, 'set exactly one of fromEnv, fromFile');
+      const bad = secretRefIssue(path, p);
+      if (bad) return bad;
       if (r.ensure === 'absent') return refused(path, p, 'a role with ensure: absent has no password');
-      if (p.fromEnv !== undefined && !ENV_NAME.test(p.fromEnv))
-        return refused(
-          `${path}.fromEnv`,
-          p.fromEnv,
-          'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)',
-        );
-      if (p.fromFile !== undefined && (p.fromFile === '' || /[\0\r\n]/.test(p.fromFile)))
-        return refused(`${path}.fromFile`, p.fromFile, 'must be a file path on one line');
       return undefined;
     }),
   (s) =>
@@ -103,20 +100,20 @@ const DATABASE_RULES: SqlRule[] = [
       const path = `databases[${i}]`;
       return [
         d.ensure === 'absent'
-          ? refused(`${path}.ensure`, d.ensure, 'the bootstrap database (bootstrap.initdb.database) stays')
+          ? refused(`${path}.ensure`, d.ensure, `the bootstrap database (${method(s)}.database) stays`)
           : undefined,
         d.reclaimPolicy === 'delete'
           ? refused(
               `${path}.reclaimPolicy`,
               d.reclaimPolicy,
-              'the bootstrap database (bootstrap.initdb.database) is never dropped',
+              `the bootstrap database (${method(s)}.database) is never dropped`,
             )
           : undefined,
         d.owner !== undefined && d.owner !== initdbOwner(s)
           ? refused(
               `${path}.owner`,
               d.owner,
-              `the bootstrap database is owned by bootstrap.initdb.owner (${showValue(initdbOwner(s))})`,
+              `the bootstrap database is owned by ${method(s)}.owner (${showValue(initdbOwner(s))})`,
             )
           : undefined,
       ];

@@ -10,6 +10,7 @@ import { showValue, type SpecIssue } from './errors';
 import { identifierIssue } from './identifiers';
 import { memberSlot } from '../naming';
 import { checkSqlRules } from './rules-sql';
+import { checkBackupRules } from './rules-backup';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
@@ -17,7 +18,7 @@ const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = ['backup', 'monitoring', 'replica', 'fenced', 'hibernate', 'tls'] as const;
+const LATER_KEYS = ['monitoring', 'replica', 'fenced', 'hibernate', 'tls'] as const;
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -92,11 +93,6 @@ export const RULES: readonly Rule[] = [
         path: 'bootstrap',
         message: `${showValue(s.bootstrap)} is not allowed: set exactly one of initdb, pgBasebackup, recovery`,
       };
-    if (chosen[0] !== 'initdb')
-      return {
-        path: `bootstrap.${chosen[0]}`,
-        message: `${NOT_YET_SUPPORTED} by this version of pgcluster: use bootstrap.initdb`,
-      };
     return undefined;
   },
   (s) =>
@@ -161,6 +157,7 @@ export const RULES: readonly Rule[] = [
         };
   },
   checkSqlRules,
+  checkBackupRules,
 ];
 
 export function checkRules(spec: ClusterSpec): SpecIssue[] {

@@ -77,6 +77,7 @@ export function setupMocks(options: { preview?: boolean; stack?: string } = {}):
         const state = {
           ...args.inputs,
           ...(args.type.startsWith('pulumi-nodejs:dynamic') ? fakeDynamicOutputs(args) : {}),
+          ...fakeAwsOutputs(args),
         };
         return { id, state };
       },
@@ -96,6 +97,27 @@ function fakeDynamicOutputs(args: pulumi.runtime.MockResourceArgs): Record<strin
   if (args.type.endsWith(':ClusterReady'))
     return { primary: `${(args.inputs.spec as { name: string }).name}-1` };
   return {};
+}
+
+/** What the AWS provider computes (names, ARNs, keys), plausibly. */
+function fakeAwsOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const i = args.inputs as Record<string, string | undefined>;
+  switch (args.type) {
+    case 'aws:s3/bucket:Bucket': {
+      const bucket = i.bucket ?? `${i.bucketPrefix ?? ''}0123456789`;
+      return { bucket, arn: `arn:aws:s3:::${bucket}` };
+    }
+    case 'aws:iam/policy:Policy':
+      return { arn: `arn:aws:iam::123456789012:policy/${args.name}` };
+    case 'aws:iam/role:Role':
+      return { name: args.name, arn: `arn:aws:iam::123456789012:role/${args.name}` };
+    case 'aws:iam/user:User':
+      return { name: args.name, arn: `arn:aws:iam::123456789012:user/pgcluster/${args.name}` };
+    case 'aws:iam/accessKey:AccessKey':
+      return { secret: `secret-of-${args.name}` };
+    default:
+      return {};
+  }
 }
 
 /** Resolves an Output's value (test only). */

@@ -105,7 +105,8 @@ describe('the policy pack process over gRPC', () => {
     );
     assert.deepEqual(levels, {
       'pgcluster-production-ha': EnforcementLevel.MANDATORY,
-      'pgcluster-backup-retention': EnforcementLevel.ADVISORY,
+      'pgcluster-backup-retention': EnforcementLevel.MANDATORY,
+      'pgcluster-backup-required': EnforcementLevel.ADVISORY,
       'pgcluster-no-superuser-roles': EnforcementLevel.MANDATORY,
       'pgcluster-pooler-enabled': EnforcementLevel.MANDATORY,
       'pgcluster-kubernetes-resources': EnforcementLevel.MANDATORY,
@@ -121,7 +122,7 @@ describe('the policy pack process over gRPC', () => {
       [
         'MANDATORY pgcluster-production-ha',
         'MANDATORY pgcluster-production-ha',
-        'ADVISORY pgcluster-backup-retention',
+        'ADVISORY pgcluster-backup-required',
         'MANDATORY pgcluster-pooler-enabled',
       ],
     );
@@ -179,7 +180,7 @@ describe('the policy pack process over gRPC', () => {
         .setProperties(Struct.fromJavaScript(properties as Record<string, never>));
     const request = new ConfigureAnalyzerRequest();
     request.getPolicyconfigMap().set('pgcluster-production-ha', config({ productionStacks: ['live-*'] }));
-    request.getPolicyconfigMap().set('pgcluster-backup-retention', config({}, EnforcementLevel.DISABLED));
+    request.getPolicyconfigMap().set('pgcluster-backup-required', config({}, EnforcementLevel.DISABLED));
     await unary<Empty>('Configure', (cb) => client!.configure(request, cb));
     const found = [...(await analyze(ready())), ...(await analyze(role()))];
     assert.deepEqual(

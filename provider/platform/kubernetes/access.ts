@@ -2,6 +2,7 @@
  * ClusterAccess for a cluster on Kubernetes: through an explicit endpoint (Patroni URLs and the
  * primary's address, e.g. behind a load balancer), or through port-forwards to the pods.
  */
+import { appOf } from '../../spec/bootstrap';
 import type { ClusterSpec } from '../../spec/cluster';
 import { FIRST_ORDINAL, SUPERUSER } from '../../naming';
 import { PATRONI_PORT, PG_PORT } from '../../render/kubernetes/patroni-config';
@@ -26,8 +27,8 @@ export async function kubernetesAccess(
 ): Promise<ClusterAccess & { close(): Promise<void> }> {
   const platform = spec.platform.kubernetes;
   if (!platform) throw new Error(`cluster ${spec.name} is not on the kubernetes platform`);
-  const owner = spec.bootstrap.initdb?.owner ?? 'app';
-  const database = spec.bootstrap.initdb?.database ?? 'app';
+  const owner = appOf(spec.bootstrap).owner;
+  const database = appOf(spec.bootstrap).database;
   const members = memberNames(spec);
   const base = {
     allowedNetworks: ALL_NETWORKS,

@@ -16,6 +16,8 @@ export interface LocalBinaries {
   python: string;
   etcd: string;
   pgbouncer: string;
+  /** pgBackRest, when installed (a spec with backup or bootstrap.recovery needs it). */
+  pgbackrest?: string;
 }
 
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -101,5 +103,6 @@ export function findLocalBinaries(postgresVersion: number): LocalBinaries {
     python: python as string,
     etcd: etcd as string,
     pgbouncer: pgbouncer as string,
+    ...(which('pgbackrest') ? { pgbackrest: which('pgbackrest') } : {}),
   };
 }

@@ -74,8 +74,19 @@ export function patroniContext(
   secrets: StoredSecrets,
 ): PatroniContext {
   const member = memberContext(lc, slot);
-  const follow = lc.paths.member(member.name).followConfig;
+  const paths = lc.paths.member(member.name);
+  const follow = paths.followConfig;
+  const bootstrap = spec.bootstrap.recovery
+    ? { restoreConfig: paths.restoreConf }
+    : spec.bootstrap.pgBasebackup
+      ? {
+          cloneCommand: [bins.python, scriptPath(lc, 'clone-basebackup.py'), paths.cloneConfig]
+            .map(shellQuote)
+            .join(' '),
+        }
+      : undefined;
   return {
+    ...(bootstrap ? { bootstrap } : {}),
     member,
     dcs: { kind: 'etcd3', hosts: [`${LOCAL_HOST}:${lc.ports.etcdClient}`] },
     binDir: bins.postgresBinDir,

@@ -2,6 +2,7 @@
  * The local platform: etcd, Patroni members and PgBouncer as processes on 127.0.0.1, under
  * `<stateDir>/<cluster>/`, run as an unprivileged user. Same renderers, same actions as kubernetes.
  */
+import { appOf } from '../../spec/bootstrap';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
@@ -44,6 +45,13 @@ import {
   type ClusterRecord,
 } from './state';
 import { getCluster } from '../../patroni/api';
+import { checkExternalSources } from './archive-checks';
+import { removeCloneFiles, writeCloneFiles } from './clone';
+import { localArchiveProblems, runPgbackrest, writeBackupFiles, type BackupInputs } from './pgbackrest';
+import { stopScheduler, syncScheduler } from './scheduler';
+import type { BackupInfo } from '../../backup/info';
+
+const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 import { isLeaderRole } from '../../patroni/roles';
 
 function tail(file: string, lines: number): string {
@@ -59,13 +67,20 @@ function tail(file: string, lines: number): string {
   }
 }
 
-const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py'];
+const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py'];
 
 function scriptsSource(): string {
   const beside = join(__dirname, 'scripts');
   return existsSync(beside)
     ? beside
     : join(__dirname, '..', '..', '..', 'provider', 'platform', 'local', 'scripts');
+}
+
+function describeSchedule(spec: ClusterSpec): string {
+  return Object.entries(spec.backup?.schedule ?? {})
+    .filter(([, cron]) => cron)
+    .map(([type, cron]) => `${type} "${cron}"`)
+    .join(', ');
 }
 
 /** The supervisors watch the leader while the flag file exists (world-readable, empty). */
@@ -110,8 +125,12 @@ export class LocalPlatform implements Platform {
     return found;
   }
 
-  async preflight(spec: ClusterSpec): Promise<void> {
+  async preflight(spec: ClusterSpec, inputs: BackupInputs = NO_INPUTS): Promise<void> {
     const bins = findLocalBinaries(spec.postgresVersion);
+    if ((spec.backup || spec.bootstrap.recovery) && !bins.pgbackrest)
+      throw new InputError(
+        `${spec.backup ? 'backup' : 'bootstrap.recovery'}: pgBackRest is not installed (apt-get install -y pgbackrest)`,
+      );
     checkReachable(this.user, dirname(bins.patroni), {
       field: `patroni ${bins.patroni}`,
       fix: 'install it where that user can read it (scripts/setup.sh run as root uses /var/cache/pgcluster)',
@@ -135,7 +154,12 @@ export class LocalPlatform implements Platform {
       throw new InputError(
         `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
       );
+    const archive = localArchiveProblems(spec, inputs.secrets);
+    if (archive.length > 0) throw new InputError(archive.join('\n'));
     await checkPorts(this.stateDir, spec, lc, this.others(spec.name));
+    const creating = readRecord(lc.paths.stateFile) === undefined;
+    if (spec.backup || (creating && (spec.bootstrap.recovery || spec.bootstrap.pgBasebackup)))
+      await checkExternalSources(lc, spec, inputs, creating);
   }
 
   private others(name: string): ClusterRecord[] {
@@ -166,9 +190,14 @@ export class LocalPlatform implements Platform {
     return { lc, bins };
   }
 
-  async provision(spec: ClusterSpec, reporter: Reporter): Promise<{ toRemove: string[] }> {
+  async provision(
+    spec: ClusterSpec,
+    reporter: Reporter,
+    inputs: BackupInputs = NO_INPUTS,
+  ): Promise<{ toRemove: string[]; created: boolean }> {
     const { lc, bins } = this.prepare(spec);
     const secrets = ensureSecrets(lc.paths.secretsFile);
+    const created = readRecord(lc.paths.stateFile) === undefined;
     if (await ensureEtcd(lc, bins.etcd))
       reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
     const record: ClusterRecord = readRecord(lc.paths.stateFile) ?? {
@@ -187,9 +216,13 @@ export class LocalPlatform implements Platform {
     // Record new slots before starting them, so a failure half-way leaves nothing untracked.
     writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
+    writeBackupFiles(lc, spec, slots, secrets, inputs);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
+      // The source's password is on disk only until the cluster exists (clone-basebackup.py removes it).
+      if (spec.bootstrap.pgBasebackup && created)
+        writeCloneFiles(lc, spec, name, bins, inputs.secrets.sourcePassword);
       const changed = writeMemberConfig(lc, spec, slot, bins, secrets);
       if (memberPids(lc, name).supervisor) {
         if (changed) {
@@ -204,7 +237,7 @@ export class LocalPlatform implements Platform {
       started.push(name);
     }
     if (started.length > 0) reporter.step(`started ${started.join(', ')}`);
-    return { toRemove: plan.remove.map((s) => memberName(spec.name, s)) };
+    return { toRemove: plan.remove.map((s) => memberName(spec.name, s)), created };
   }
 
   private async currentPrimary(lc: LocalCluster, slots: number[]): Promise<string | undefined> {
@@ -250,10 +283,20 @@ export class LocalPlatform implements Platform {
       reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
   }
 
+  async syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    const lc = this.cluster(spec);
+    const did = await syncScheduler(lc, spec);
+    if (did !== 'unchanged')
+      reporter.step(
+        `${did} the backup scheduler${did === 'stopped' ? '' : ` (${describeSchedule(spec)}; log ${lc.paths.backup.schedulerLog})`}`,
+      );
+  }
+
   async commit(spec: ClusterSpec): Promise<void> {
     const lc = this.cluster(spec);
     const record = readRecord(lc.paths.stateFile);
     if (!record) return;
+    for (const slot of record.slots) removeCloneFiles(lc, memberName(spec.name, slot));
     writeRecord(lc.paths.stateFile, { ...record, spec });
   }
 
@@ -261,8 +304,8 @@ export class LocalPlatform implements Platform {
     const { lc, record } = this.mustKnow(name);
     const secrets = readSecrets(lc.paths.secretsFile);
     if (!secrets) throw new InputError(`cluster "${name}" has no secrets file ${lc.paths.secretsFile}`);
-    const owner = record.spec.bootstrap.initdb?.owner ?? 'app';
-    const database = record.spec.bootstrap.initdb?.database ?? 'app';
+    const owner = appOf(record.spec.bootstrap).owner;
+    const database = appOf(record.spec.bootstrap).database;
     return {
       apiUrls: () => {
         const current = readRecord(lc.paths.stateFile) ?? record;
@@ -280,6 +323,41 @@ export class LocalPlatform implements Platform {
         if (current) writeRecord(lc.paths.stateFile, { ...current, sql });
       },
       savePoolerUsers: (users) => savePoolerUsers(lc.paths.secretsFile, users),
+      pgbackrest: (args, timeoutMs) => {
+        const current = readRecord(lc.paths.stateFile) ?? record;
+        const names = current.slots.map((s) => memberName(name, s));
+        // pg1 must be a member that runs; a member's file lists all the others after it.
+        const member = names.find((m) => memberPids(lc, m).postmaster) ?? names[0];
+        if (!member || !existsSync(lc.paths.member(member).pgbackrestConf))
+          throw new InputError(`cluster "${name}" has no archive (backup is not set)`);
+        return runPgbackrest(lc, lc.paths.member(member).pgbackrestConf, args, timeoutMs);
+      },
+      archiveVerified: () => readRecord(lc.paths.stateFile)?.archiveVerified,
+      saveArchiveVerified: (identity) => {
+        const current = readRecord(lc.paths.stateFile);
+        if (current) writeRecord(lc.paths.stateFile, { ...current, archiveVerified: identity });
+      },
+      lastBackup: () => {
+        try {
+          return JSON.parse(readFileSync(lc.paths.backup.lastBackup, 'utf8')) as BackupInfo;
+        } catch {
+          return undefined;
+        }
+      },
+      saveLastBackup: (backup) => {
+        if (!existsSync(lc.paths.backup.dir)) return;
+        writeFileAtomic(lc.paths.backup.lastBackup, `${JSON.stringify(backup, null, 2)}\n`, 0o644);
+      },
+      logTails: (lines) => {
+        const current = readRecord(lc.paths.stateFile) ?? record;
+        return current.slots
+          .map((s) => memberName(name, s))
+          .map(
+            (m) =>
+              `last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, lines)}`,
+          )
+          .join('\n');
+      },
       processProblems: () => {
         const current = readRecord(lc.paths.stateFile) ?? record;
         return current.slots
@@ -339,6 +417,7 @@ export class LocalPlatform implements Platform {
       await stopMember(lc, member);
       reporter.step(`stopped ${member}`);
     }
+    if (await stopScheduler(lc)) reporter.step('stopped the backup scheduler');
     if (poolerPid(lc)) {
       await stopPooler(lc);
       reporter.step('stopped the pooler');
@@ -355,6 +434,7 @@ export class LocalPlatform implements Platform {
     if (!found && !existsSync(root)) return false;
     if (found) {
       const { lc, record } = found;
+      await stopScheduler(lc);
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
       await stopPooler(lc);
       await stopEtcd(lc);

@@ -114,6 +114,10 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
       PGCLUSTER_MEMBER: name,
       PGCLUSTER_PGDATA: p.data,
       PGCLUSTER_PEER_WATCH_FILE: lc.paths.peerWatchFlag,
+      // archive_command, restore_command and the replica restore read this member's configuration
+      // (pg1 = this member); the superuser's password for pgBackRest's own connections.
+      PGBACKREST_CONFIG: p.pgbackrestConf,
+      PGPASSFILE: lc.paths.backup.pgpass,
     },
   });
   // Known from this moment on; the supervisor rewrites the same PID once it runs.

@@ -24,6 +24,19 @@ export function clusterPaths(stateDir: string, cluster: string) {
       pid: join(root, 'pooler', 'pgbouncer.pid'),
       adminPassFile: join(root, 'pooler', 'admin.pgpass'),
     },
+    /** pgBackRest beside the members: the repository CA, logs, the backup scheduler. */
+    backup: {
+      dir: join(root, 'pgbackrest'),
+      ca: join(root, 'pgbackrest', 'ca.pem'),
+      log: join(root, 'pgbackrest', 'log'),
+      /** The superuser's password for pgBackRest's connections (0600). */
+      pgpass: join(root, 'pgbackrest', 'pgpass'),
+      schedulerConfig: join(root, 'pgbackrest', 'scheduler.json'),
+      schedulerPid: join(root, 'pgbackrest', 'scheduler.pid'),
+      schedulerLog: join(root, 'pgbackrest', 'scheduler.log'),
+      /** The last backup pgcluster took or saw (for status, without asking S3). */
+      lastBackup: join(root, 'pgbackrest', 'last-backup.json'),
+    },
     membersDir: join(root, 'members'),
     member: (name: string) => memberPaths(join(root, 'members', name)),
   };
@@ -42,6 +55,15 @@ export function memberPaths(dir: string) {
     patroniPid: join(dir, 'patroni.pid'),
     postmasterPid: join(dir, 'data', 'postmaster.pid'),
     followConfig: join(dir, 'pooler-follow.json'),
+    /** pgBackRest: this member's configuration (pg1 = this member), spool and lock directories. */
+    pgbackrestConf: join(dir, 'pgbackrest.conf'),
+    pgbackrestSpool: join(dir, 'pgbackrest-spool'),
+    pgbackrestLock: join(dir, 'pgbackrest-lock'),
+    /** bootstrap.recovery: a configuration that only reads the source repository. */
+    restoreConf: join(dir, 'pgbackrest-restore.conf'),
+    /** bootstrap.pgBasebackup: the source connection and its password file (removed after the clone). */
+    cloneConfig: join(dir, 'clone.json'),
+    clonePass: join(dir, 'clone.pgpass'),
   };
 }
 

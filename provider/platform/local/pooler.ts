@@ -1,4 +1,5 @@
 /** The cluster's PgBouncer: config files, start, reload (SIGHUP), stop. */
+import { appOf } from '../../spec/bootstrap';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { ClusterSpec } from '../../spec/cluster';
@@ -47,7 +48,7 @@ export async function ensurePooler(
 ): Promise<'started' | 'reloaded' | 'unchanged'> {
   const p = lc.paths.pooler;
   ensureDir(lc.user, p.dir);
-  const owner = spec.bootstrap.initdb?.owner ?? 'app';
+  const owner = appOf(spec.bootstrap).owner;
   const changed = [
     writeIfChanged(p.ini, renderPgbouncerIni(spec.pooler, poolerContext(lc))),
     writeIfChanged(

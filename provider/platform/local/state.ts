@@ -18,6 +18,8 @@ export interface ClusterRecord {
    * set (never the passwords; never inside `spec`). Absent: nothing managed yet.
    */
   sql?: ManagedSql;
+  /** The archive repository `up` last verified (stanza-create and check passed), by its identity. */
+  archiveVerified?: string;
 }
 
 export interface StoredSecrets extends ClusterSecrets {

@@ -2,6 +2,7 @@
  * Every Kubernetes object of a cluster, as plain objects: pure, so they can be snapshotted,
  * diffed and validated against the Kubernetes OpenAPI schemas. Only the component instantiates them.
  */
+import { appOf } from '../../spec/bootstrap';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { KubernetesPlatformSpec } from '../../spec/kubernetes';
 import { kubernetesNames } from '../../naming';
@@ -29,8 +30,8 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
   const ns = platform.namespace;
   const names = kubernetesNames(spec.name);
   const app = {
-    owner: spec.bootstrap.initdb?.owner ?? 'app',
-    database: spec.bootstrap.initdb?.database ?? 'app',
+    owner: appOf(spec.bootstrap).owner,
+    database: appOf(spec.bootstrap).database,
   };
   return {
     ...buildRbac(spec.name, ns, names),

@@ -34,6 +34,9 @@ func NewPostgresCluster(ctx *pulumi.Context,
 		args = &PostgresClusterArgs{}
 	}
 
+	if args.Backup != nil {
+		args.Backup = args.Backup.ToBackupPtrOutput().ApplyT(func(v *Backup) *Backup { return v.Defaults() }).(BackupPtrOutput)
+	}
 	if args.Bootstrap != nil {
 		args.Bootstrap = args.Bootstrap.ToBootstrapPtrOutput().ApplyT(func(v *Bootstrap) *Bootstrap { return v.Defaults() }).(BootstrapPtrOutput)
 	}
@@ -75,8 +78,8 @@ func NewPostgresCluster(ctx *pulumi.Context,
 }
 
 type postgresClusterArgs struct {
-	// Not supported yet: S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).
-	Backup interface{} `pulumi:"backup"`
+	// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+	Backup *Backup `pulumi:"backup"`
 	// How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 	Bootstrap *Bootstrap `pulumi:"bootstrap"`
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
@@ -125,8 +128,8 @@ type postgresClusterArgs struct {
 
 // The set of arguments for constructing a PostgresCluster resource.
 type PostgresClusterArgs struct {
-	// Not supported yet: S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).
-	Backup pulumi.Input
+	// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+	Backup BackupPtrInput
 	// How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 	Bootstrap BootstrapPtrInput
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []

@@ -10,6 +10,682 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+type BackupCompression string
+
+const (
+	BackupCompressionLz4  = BackupCompression("lz4")
+	BackupCompressionZstd = BackupCompression("zstd")
+	BackupCompressionGz   = BackupCompression("gz")
+	BackupCompressionNone = BackupCompression("none")
+)
+
+func (BackupCompression) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupCompression)(nil)).Elem()
+}
+
+func (e BackupCompression) ToBackupCompressionOutput() BackupCompressionOutput {
+	return pulumi.ToOutput(e).(BackupCompressionOutput)
+}
+
+func (e BackupCompression) ToBackupCompressionOutputWithContext(ctx context.Context) BackupCompressionOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(BackupCompressionOutput)
+}
+
+func (e BackupCompression) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
+	return e.ToBackupCompressionPtrOutputWithContext(context.Background())
+}
+
+func (e BackupCompression) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
+	return BackupCompression(e).ToBackupCompressionOutputWithContext(ctx).ToBackupCompressionPtrOutputWithContext(ctx)
+}
+
+func (e BackupCompression) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BackupCompression) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BackupCompression) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e BackupCompression) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type BackupCompressionOutput struct{ *pulumi.OutputState }
+
+func (BackupCompressionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupCompression)(nil)).Elem()
+}
+
+func (o BackupCompressionOutput) ToBackupCompressionOutput() BackupCompressionOutput {
+	return o
+}
+
+func (o BackupCompressionOutput) ToBackupCompressionOutputWithContext(ctx context.Context) BackupCompressionOutput {
+	return o
+}
+
+func (o BackupCompressionOutput) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
+	return o.ToBackupCompressionPtrOutputWithContext(context.Background())
+}
+
+func (o BackupCompressionOutput) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupCompression) *BackupCompression {
+		return &v
+	}).(BackupCompressionPtrOutput)
+}
+
+func (o BackupCompressionOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o BackupCompressionOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupCompression) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o BackupCompressionOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BackupCompressionOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupCompression) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type BackupCompressionPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupCompressionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupCompression)(nil)).Elem()
+}
+
+func (o BackupCompressionPtrOutput) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
+	return o
+}
+
+func (o BackupCompressionPtrOutput) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
+	return o
+}
+
+func (o BackupCompressionPtrOutput) Elem() BackupCompressionOutput {
+	return o.ApplyT(func(v *BackupCompression) BackupCompression {
+		if v != nil {
+			return *v
+		}
+		var ret BackupCompression
+		return ret
+	}).(BackupCompressionOutput)
+}
+
+func (o BackupCompressionPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BackupCompressionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BackupCompression) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// BackupCompressionInput is an input type that accepts values of the BackupCompression enum
+// A concrete instance of `BackupCompressionInput` can be one of the following:
+//
+//	BackupCompressionLz4
+//	BackupCompressionZstd
+//	BackupCompressionGz
+//	BackupCompressionNone
+type BackupCompressionInput interface {
+	pulumi.Input
+
+	ToBackupCompressionOutput() BackupCompressionOutput
+	ToBackupCompressionOutputWithContext(context.Context) BackupCompressionOutput
+}
+
+var backupCompressionPtrType = reflect.TypeOf((**BackupCompression)(nil)).Elem()
+
+type BackupCompressionPtrInput interface {
+	pulumi.Input
+
+	ToBackupCompressionPtrOutput() BackupCompressionPtrOutput
+	ToBackupCompressionPtrOutputWithContext(context.Context) BackupCompressionPtrOutput
+}
+
+type backupCompressionPtr string
+
+func BackupCompressionPtr(v string) BackupCompressionPtrInput {
+	return (*backupCompressionPtr)(&v)
+}
+
+func (*backupCompressionPtr) ElementType() reflect.Type {
+	return backupCompressionPtrType
+}
+
+func (in *backupCompressionPtr) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
+	return pulumi.ToOutput(in).(BackupCompressionPtrOutput)
+}
+
+func (in *backupCompressionPtr) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(BackupCompressionPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+type BackupS3UriStyle string
+
+const (
+	BackupS3UriStyleHost = BackupS3UriStyle("host")
+	BackupS3UriStylePath = BackupS3UriStyle("path")
+)
+
+func (BackupS3UriStyle) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3UriStyle)(nil)).Elem()
+}
+
+func (e BackupS3UriStyle) ToBackupS3UriStyleOutput() BackupS3UriStyleOutput {
+	return pulumi.ToOutput(e).(BackupS3UriStyleOutput)
+}
+
+func (e BackupS3UriStyle) ToBackupS3UriStyleOutputWithContext(ctx context.Context) BackupS3UriStyleOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(BackupS3UriStyleOutput)
+}
+
+func (e BackupS3UriStyle) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
+	return e.ToBackupS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (e BackupS3UriStyle) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
+	return BackupS3UriStyle(e).ToBackupS3UriStyleOutputWithContext(ctx).ToBackupS3UriStylePtrOutputWithContext(ctx)
+}
+
+func (e BackupS3UriStyle) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BackupS3UriStyle) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BackupS3UriStyle) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e BackupS3UriStyle) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type BackupS3UriStyleOutput struct{ *pulumi.OutputState }
+
+func (BackupS3UriStyleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3UriStyle)(nil)).Elem()
+}
+
+func (o BackupS3UriStyleOutput) ToBackupS3UriStyleOutput() BackupS3UriStyleOutput {
+	return o
+}
+
+func (o BackupS3UriStyleOutput) ToBackupS3UriStyleOutputWithContext(ctx context.Context) BackupS3UriStyleOutput {
+	return o
+}
+
+func (o BackupS3UriStyleOutput) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
+	return o.ToBackupS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3UriStyleOutput) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3UriStyle) *BackupS3UriStyle {
+		return &v
+	}).(BackupS3UriStylePtrOutput)
+}
+
+func (o BackupS3UriStyleOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o BackupS3UriStyleOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupS3UriStyle) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o BackupS3UriStyleOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3UriStyleOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupS3UriStyle) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type BackupS3UriStylePtrOutput struct{ *pulumi.OutputState }
+
+func (BackupS3UriStylePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3UriStyle)(nil)).Elem()
+}
+
+func (o BackupS3UriStylePtrOutput) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
+	return o
+}
+
+func (o BackupS3UriStylePtrOutput) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
+	return o
+}
+
+func (o BackupS3UriStylePtrOutput) Elem() BackupS3UriStyleOutput {
+	return o.ApplyT(func(v *BackupS3UriStyle) BackupS3UriStyle {
+		if v != nil {
+			return *v
+		}
+		var ret BackupS3UriStyle
+		return ret
+	}).(BackupS3UriStyleOutput)
+}
+
+func (o BackupS3UriStylePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3UriStylePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BackupS3UriStyle) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// BackupS3UriStyleInput is an input type that accepts values of the BackupS3UriStyle enum
+// A concrete instance of `BackupS3UriStyleInput` can be one of the following:
+//
+//	BackupS3UriStyleHost
+//	BackupS3UriStylePath
+type BackupS3UriStyleInput interface {
+	pulumi.Input
+
+	ToBackupS3UriStyleOutput() BackupS3UriStyleOutput
+	ToBackupS3UriStyleOutputWithContext(context.Context) BackupS3UriStyleOutput
+}
+
+var backupS3UriStylePtrType = reflect.TypeOf((**BackupS3UriStyle)(nil)).Elem()
+
+type BackupS3UriStylePtrInput interface {
+	pulumi.Input
+
+	ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput
+	ToBackupS3UriStylePtrOutputWithContext(context.Context) BackupS3UriStylePtrOutput
+}
+
+type backupS3UriStylePtr string
+
+func BackupS3UriStylePtr(v string) BackupS3UriStylePtrInput {
+	return (*backupS3UriStylePtr)(&v)
+}
+
+func (*backupS3UriStylePtr) ElementType() reflect.Type {
+	return backupS3UriStylePtrType
+}
+
+func (in *backupS3UriStylePtr) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
+	return pulumi.ToOutput(in).(BackupS3UriStylePtrOutput)
+}
+
+func (in *backupS3UriStylePtr) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(BackupS3UriStylePtrOutput)
+}
+
+// libpq's sslmode for the connection. @default - prefer
+type BootstrapPgBasebackupSourceSslMode string
+
+const (
+	BootstrapPgBasebackupSourceSslModeDisable      = BootstrapPgBasebackupSourceSslMode("disable")
+	BootstrapPgBasebackupSourceSslModeAllow        = BootstrapPgBasebackupSourceSslMode("allow")
+	BootstrapPgBasebackupSourceSslModePrefer       = BootstrapPgBasebackupSourceSslMode("prefer")
+	BootstrapPgBasebackupSourceSslModeRequire      = BootstrapPgBasebackupSourceSslMode("require")
+	BootstrapPgBasebackupSourceSslMode_Verify_Ca   = BootstrapPgBasebackupSourceSslMode("verify-ca")
+	BootstrapPgBasebackupSourceSslMode_Verify_Full = BootstrapPgBasebackupSourceSslMode("verify-full")
+)
+
+func (BootstrapPgBasebackupSourceSslMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackupSourceSslMode)(nil)).Elem()
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToBootstrapPgBasebackupSourceSslModeOutput() BootstrapPgBasebackupSourceSslModeOutput {
+	return pulumi.ToOutput(e).(BootstrapPgBasebackupSourceSslModeOutput)
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToBootstrapPgBasebackupSourceSslModeOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceSslModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(BootstrapPgBasebackupSourceSslModeOutput)
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToBootstrapPgBasebackupSourceSslModePtrOutput() BootstrapPgBasebackupSourceSslModePtrOutput {
+	return e.ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(context.Background())
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceSslModePtrOutput {
+	return BootstrapPgBasebackupSourceSslMode(e).ToBootstrapPgBasebackupSourceSslModeOutputWithContext(ctx).ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(ctx)
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e BootstrapPgBasebackupSourceSslMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type BootstrapPgBasebackupSourceSslModeOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupSourceSslModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackupSourceSslMode)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToBootstrapPgBasebackupSourceSslModeOutput() BootstrapPgBasebackupSourceSslModeOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToBootstrapPgBasebackupSourceSslModeOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceSslModeOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToBootstrapPgBasebackupSourceSslModePtrOutput() BootstrapPgBasebackupSourceSslModePtrOutput {
+	return o.ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceSslModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapPgBasebackupSourceSslMode) *BootstrapPgBasebackupSourceSslMode {
+		return &v
+	}).(BootstrapPgBasebackupSourceSslModePtrOutput)
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BootstrapPgBasebackupSourceSslMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupSourceSslModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BootstrapPgBasebackupSourceSslMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type BootstrapPgBasebackupSourceSslModePtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupSourceSslModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackupSourceSslMode)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupSourceSslModePtrOutput) ToBootstrapPgBasebackupSourceSslModePtrOutput() BootstrapPgBasebackupSourceSslModePtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourceSslModePtrOutput) ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceSslModePtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourceSslModePtrOutput) Elem() BootstrapPgBasebackupSourceSslModeOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSourceSslMode) BootstrapPgBasebackupSourceSslMode {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapPgBasebackupSourceSslMode
+		return ret
+	}).(BootstrapPgBasebackupSourceSslModeOutput)
+}
+
+func (o BootstrapPgBasebackupSourceSslModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupSourceSslModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BootstrapPgBasebackupSourceSslMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// BootstrapPgBasebackupSourceSslModeInput is an input type that accepts values of the BootstrapPgBasebackupSourceSslMode enum
+// A concrete instance of `BootstrapPgBasebackupSourceSslModeInput` can be one of the following:
+//
+//	BootstrapPgBasebackupSourceSslModeDisable
+//	BootstrapPgBasebackupSourceSslModeAllow
+//	BootstrapPgBasebackupSourceSslModePrefer
+//	BootstrapPgBasebackupSourceSslModeRequire
+//	BootstrapPgBasebackupSourceSslMode_Verify_Ca
+//	BootstrapPgBasebackupSourceSslMode_Verify_Full
+type BootstrapPgBasebackupSourceSslModeInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupSourceSslModeOutput() BootstrapPgBasebackupSourceSslModeOutput
+	ToBootstrapPgBasebackupSourceSslModeOutputWithContext(context.Context) BootstrapPgBasebackupSourceSslModeOutput
+}
+
+var bootstrapPgBasebackupSourceSslModePtrType = reflect.TypeOf((**BootstrapPgBasebackupSourceSslMode)(nil)).Elem()
+
+type BootstrapPgBasebackupSourceSslModePtrInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupSourceSslModePtrOutput() BootstrapPgBasebackupSourceSslModePtrOutput
+	ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(context.Context) BootstrapPgBasebackupSourceSslModePtrOutput
+}
+
+type bootstrapPgBasebackupSourceSslModePtr string
+
+func BootstrapPgBasebackupSourceSslModePtr(v string) BootstrapPgBasebackupSourceSslModePtrInput {
+	return (*bootstrapPgBasebackupSourceSslModePtr)(&v)
+}
+
+func (*bootstrapPgBasebackupSourceSslModePtr) ElementType() reflect.Type {
+	return bootstrapPgBasebackupSourceSslModePtrType
+}
+
+func (in *bootstrapPgBasebackupSourceSslModePtr) ToBootstrapPgBasebackupSourceSslModePtrOutput() BootstrapPgBasebackupSourceSslModePtrOutput {
+	return pulumi.ToOutput(in).(BootstrapPgBasebackupSourceSslModePtrOutput)
+}
+
+func (in *bootstrapPgBasebackupSourceSslModePtr) ToBootstrapPgBasebackupSourceSslModePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceSslModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(BootstrapPgBasebackupSourceSslModePtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+type BootstrapRecoverySourceS3UriStyle string
+
+const (
+	BootstrapRecoverySourceS3UriStyleHost = BootstrapRecoverySourceS3UriStyle("host")
+	BootstrapRecoverySourceS3UriStylePath = BootstrapRecoverySourceS3UriStyle("path")
+)
+
+func (BootstrapRecoverySourceS3UriStyle) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3UriStyle)(nil)).Elem()
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToBootstrapRecoverySourceS3UriStyleOutput() BootstrapRecoverySourceS3UriStyleOutput {
+	return pulumi.ToOutput(e).(BootstrapRecoverySourceS3UriStyleOutput)
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToBootstrapRecoverySourceS3UriStyleOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStyleOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(BootstrapRecoverySourceS3UriStyleOutput)
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToBootstrapRecoverySourceS3UriStylePtrOutput() BootstrapRecoverySourceS3UriStylePtrOutput {
+	return e.ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStylePtrOutput {
+	return BootstrapRecoverySourceS3UriStyle(e).ToBootstrapRecoverySourceS3UriStyleOutputWithContext(ctx).ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(ctx)
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e BootstrapRecoverySourceS3UriStyle) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type BootstrapRecoverySourceS3UriStyleOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3UriStyleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3UriStyle)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToBootstrapRecoverySourceS3UriStyleOutput() BootstrapRecoverySourceS3UriStyleOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToBootstrapRecoverySourceS3UriStyleOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStyleOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToBootstrapRecoverySourceS3UriStylePtrOutput() BootstrapRecoverySourceS3UriStylePtrOutput {
+	return o.ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStylePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceS3UriStyle) *BootstrapRecoverySourceS3UriStyle {
+		return &v
+	}).(BootstrapRecoverySourceS3UriStylePtrOutput)
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BootstrapRecoverySourceS3UriStyle) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3UriStyleOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BootstrapRecoverySourceS3UriStyle) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type BootstrapRecoverySourceS3UriStylePtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3UriStylePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3UriStyle)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3UriStylePtrOutput) ToBootstrapRecoverySourceS3UriStylePtrOutput() BootstrapRecoverySourceS3UriStylePtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3UriStylePtrOutput) ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStylePtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3UriStylePtrOutput) Elem() BootstrapRecoverySourceS3UriStyleOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3UriStyle) BootstrapRecoverySourceS3UriStyle {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceS3UriStyle
+		return ret
+	}).(BootstrapRecoverySourceS3UriStyleOutput)
+}
+
+func (o BootstrapRecoverySourceS3UriStylePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3UriStylePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BootstrapRecoverySourceS3UriStyle) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// BootstrapRecoverySourceS3UriStyleInput is an input type that accepts values of the BootstrapRecoverySourceS3UriStyle enum
+// A concrete instance of `BootstrapRecoverySourceS3UriStyleInput` can be one of the following:
+//
+//	BootstrapRecoverySourceS3UriStyleHost
+//	BootstrapRecoverySourceS3UriStylePath
+type BootstrapRecoverySourceS3UriStyleInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3UriStyleOutput() BootstrapRecoverySourceS3UriStyleOutput
+	ToBootstrapRecoverySourceS3UriStyleOutputWithContext(context.Context) BootstrapRecoverySourceS3UriStyleOutput
+}
+
+var bootstrapRecoverySourceS3UriStylePtrType = reflect.TypeOf((**BootstrapRecoverySourceS3UriStyle)(nil)).Elem()
+
+type BootstrapRecoverySourceS3UriStylePtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3UriStylePtrOutput() BootstrapRecoverySourceS3UriStylePtrOutput
+	ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(context.Context) BootstrapRecoverySourceS3UriStylePtrOutput
+}
+
+type bootstrapRecoverySourceS3UriStylePtr string
+
+func BootstrapRecoverySourceS3UriStylePtr(v string) BootstrapRecoverySourceS3UriStylePtrInput {
+	return (*bootstrapRecoverySourceS3UriStylePtr)(&v)
+}
+
+func (*bootstrapRecoverySourceS3UriStylePtr) ElementType() reflect.Type {
+	return bootstrapRecoverySourceS3UriStylePtrType
+}
+
+func (in *bootstrapRecoverySourceS3UriStylePtr) ToBootstrapRecoverySourceS3UriStylePtrOutput() BootstrapRecoverySourceS3UriStylePtrOutput {
+	return pulumi.ToOutput(in).(BootstrapRecoverySourceS3UriStylePtrOutput)
+}
+
+func (in *bootstrapRecoverySourceS3UriStylePtr) ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStylePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(BootstrapRecoverySourceS3UriStylePtrOutput)
+}
+
 // `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
 type DatabaseEnsure string
 
@@ -1914,7 +2590,181 @@ func (in *synchronousDataDurabilityPtr) ToSynchronousDataDurabilityPtrOutputWith
 	return pulumi.ToOutputWithContext(ctx, in).(SynchronousDataDurabilityPtrOutput)
 }
 
+// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+type SynchronousMethod string
+
+const (
+	SynchronousMethodFirst = SynchronousMethod("first")
+	SynchronousMethodAny   = SynchronousMethod("any")
+)
+
+func (SynchronousMethod) ElementType() reflect.Type {
+	return reflect.TypeOf((*SynchronousMethod)(nil)).Elem()
+}
+
+func (e SynchronousMethod) ToSynchronousMethodOutput() SynchronousMethodOutput {
+	return pulumi.ToOutput(e).(SynchronousMethodOutput)
+}
+
+func (e SynchronousMethod) ToSynchronousMethodOutputWithContext(ctx context.Context) SynchronousMethodOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(SynchronousMethodOutput)
+}
+
+func (e SynchronousMethod) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return e.ToSynchronousMethodPtrOutputWithContext(context.Background())
+}
+
+func (e SynchronousMethod) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return SynchronousMethod(e).ToSynchronousMethodOutputWithContext(ctx).ToSynchronousMethodPtrOutputWithContext(ctx)
+}
+
+func (e SynchronousMethod) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e SynchronousMethod) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e SynchronousMethod) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e SynchronousMethod) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type SynchronousMethodOutput struct{ *pulumi.OutputState }
+
+func (SynchronousMethodOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SynchronousMethod)(nil)).Elem()
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodOutput() SynchronousMethodOutput {
+	return o
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodOutputWithContext(ctx context.Context) SynchronousMethodOutput {
+	return o
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return o.ToSynchronousMethodPtrOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v SynchronousMethod) *SynchronousMethod {
+		return &v
+	}).(SynchronousMethodPtrOutput)
+}
+
+func (o SynchronousMethodOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e SynchronousMethod) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o SynchronousMethodOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e SynchronousMethod) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type SynchronousMethodPtrOutput struct{ *pulumi.OutputState }
+
+func (SynchronousMethodPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**SynchronousMethod)(nil)).Elem()
+}
+
+func (o SynchronousMethodPtrOutput) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return o
+}
+
+func (o SynchronousMethodPtrOutput) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return o
+}
+
+func (o SynchronousMethodPtrOutput) Elem() SynchronousMethodOutput {
+	return o.ApplyT(func(v *SynchronousMethod) SynchronousMethod {
+		if v != nil {
+			return *v
+		}
+		var ret SynchronousMethod
+		return ret
+	}).(SynchronousMethodOutput)
+}
+
+func (o SynchronousMethodPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *SynchronousMethod) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// SynchronousMethodInput is an input type that accepts values of the SynchronousMethod enum
+// A concrete instance of `SynchronousMethodInput` can be one of the following:
+//
+//	SynchronousMethodFirst
+//	SynchronousMethodAny
+type SynchronousMethodInput interface {
+	pulumi.Input
+
+	ToSynchronousMethodOutput() SynchronousMethodOutput
+	ToSynchronousMethodOutputWithContext(context.Context) SynchronousMethodOutput
+}
+
+var synchronousMethodPtrType = reflect.TypeOf((**SynchronousMethod)(nil)).Elem()
+
+type SynchronousMethodPtrInput interface {
+	pulumi.Input
+
+	ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput
+	ToSynchronousMethodPtrOutputWithContext(context.Context) SynchronousMethodPtrOutput
+}
+
+type synchronousMethodPtr string
+
+func SynchronousMethodPtr(v string) SynchronousMethodPtrInput {
+	return (*synchronousMethodPtr)(&v)
+}
+
+func (*synchronousMethodPtr) ElementType() reflect.Type {
+	return synchronousMethodPtrType
+}
+
+func (in *synchronousMethodPtr) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return pulumi.ToOutput(in).(SynchronousMethodPtrOutput)
+}
+
+func (in *synchronousMethodPtr) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SynchronousMethodPtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupCompressionInput)(nil)).Elem(), BackupCompression("lz4"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupCompressionPtrInput)(nil)).Elem(), BackupCompression("lz4"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3UriStyleInput)(nil)).Elem(), BackupS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3UriStylePtrInput)(nil)).Elem(), BackupS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourceSslModeInput)(nil)).Elem(), BootstrapPgBasebackupSourceSslMode("disable"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourceSslModePtrInput)(nil)).Elem(), BootstrapPgBasebackupSourceSslMode("disable"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3UriStyleInput)(nil)).Elem(), BootstrapRecoverySourceS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3UriStylePtrInput)(nil)).Elem(), BootstrapRecoverySourceS3UriStyle("host"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseEnsureInput)(nil)).Elem(), DatabaseEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseEnsurePtrInput)(nil)).Elem(), DatabaseEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseReclaimPolicyInput)(nil)).Elem(), DatabaseReclaimPolicy("retain"))
@@ -1938,6 +2788,16 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingTolerationOperatorPtrInput)(nil)).Elem(), SchedulingTolerationOperator("Exists"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousDataDurabilityInput)(nil)).Elem(), SynchronousDataDurability("required"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousDataDurabilityPtrInput)(nil)).Elem(), SynchronousDataDurability("required"))
+	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodInput)(nil)).Elem(), SynchronousMethod("first"))
+	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodPtrInput)(nil)).Elem(), SynchronousMethod("first"))
+	pulumi.RegisterOutputType(BackupCompressionOutput{})
+	pulumi.RegisterOutputType(BackupCompressionPtrOutput{})
+	pulumi.RegisterOutputType(BackupS3UriStyleOutput{})
+	pulumi.RegisterOutputType(BackupS3UriStylePtrOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupSourceSslModeOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupSourceSslModePtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3UriStyleOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3UriStylePtrOutput{})
 	pulumi.RegisterOutputType(DatabaseEnsureOutput{})
 	pulumi.RegisterOutputType(DatabaseEnsurePtrOutput{})
 	pulumi.RegisterOutputType(DatabaseReclaimPolicyOutput{})
@@ -1961,4 +2821,6 @@ func init() {
 	pulumi.RegisterOutputType(SchedulingTolerationOperatorPtrOutput{})
 	pulumi.RegisterOutputType(SynchronousDataDurabilityOutput{})
 	pulumi.RegisterOutputType(SynchronousDataDurabilityPtrOutput{})
+	pulumi.RegisterOutputType(SynchronousMethodOutput{})
+	pulumi.RegisterOutputType(SynchronousMethodPtrOutput{})
 }

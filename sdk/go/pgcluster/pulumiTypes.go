@@ -13,14 +13,1942 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+type Backup struct {
+	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+	ArchiveAsync *bool `pulumi:"archiveAsync"`
+	// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+	Compression *BackupCompression `pulumi:"compression"`
+	// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+	Encryption *BackupEncryption `pulumi:"encryption"`
+	// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+	FromStandby *bool `pulumi:"fromStandby"`
+	// Processes a backup or restore uses to compress and transfer files. @default - 2
+	ProcessMax *int `pulumi:"processMax"`
+	// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+	Retention *BackupRetention `pulumi:"retention"`
+	// The S3 repository of pgBackRest.
+	S3 BackupS3 `pulumi:"s3"`
+	// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+	Schedule *BackupSchedule `pulumi:"schedule"`
+}
+
+// Defaults sets the appropriate defaults for Backup
+func (val *Backup) Defaults() *Backup {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ArchiveAsync == nil {
+		archiveAsync_ := true
+		tmp.ArchiveAsync = &archiveAsync_
+	}
+	if tmp.FromStandby == nil {
+		fromStandby_ := true
+		tmp.FromStandby = &fromStandby_
+	}
+	if tmp.ProcessMax == nil {
+		processMax_ := 2
+		tmp.ProcessMax = &processMax_
+	}
+	tmp.S3 = *tmp.S3.Defaults()
+
+	return &tmp
+}
+
+// BackupInput is an input type that accepts BackupArgs and BackupOutput values.
+// You can construct a concrete instance of `BackupInput` via:
+//
+//	BackupArgs{...}
+type BackupInput interface {
+	pulumi.Input
+
+	ToBackupOutput() BackupOutput
+	ToBackupOutputWithContext(context.Context) BackupOutput
+}
+
+// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+type BackupArgs struct {
+	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+	ArchiveAsync pulumi.BoolPtrInput `pulumi:"archiveAsync"`
+	// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+	Compression BackupCompressionPtrInput `pulumi:"compression"`
+	// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+	Encryption BackupEncryptionPtrInput `pulumi:"encryption"`
+	// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+	FromStandby pulumi.BoolPtrInput `pulumi:"fromStandby"`
+	// Processes a backup or restore uses to compress and transfer files. @default - 2
+	ProcessMax pulumi.IntPtrInput `pulumi:"processMax"`
+	// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+	Retention BackupRetentionPtrInput `pulumi:"retention"`
+	// The S3 repository of pgBackRest.
+	S3 BackupS3Input `pulumi:"s3"`
+	// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+	Schedule BackupSchedulePtrInput `pulumi:"schedule"`
+}
+
+// Defaults sets the appropriate defaults for BackupArgs
+func (val *BackupArgs) Defaults() *BackupArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ArchiveAsync == nil {
+		tmp.ArchiveAsync = pulumi.BoolPtr(true)
+	}
+	if tmp.FromStandby == nil {
+		tmp.FromStandby = pulumi.BoolPtr(true)
+	}
+	if tmp.ProcessMax == nil {
+		tmp.ProcessMax = pulumi.IntPtr(2)
+	}
+
+	return &tmp
+}
+func (BackupArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Backup)(nil)).Elem()
+}
+
+func (i BackupArgs) ToBackupOutput() BackupOutput {
+	return i.ToBackupOutputWithContext(context.Background())
+}
+
+func (i BackupArgs) ToBackupOutputWithContext(ctx context.Context) BackupOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupOutput)
+}
+
+func (i BackupArgs) ToBackupPtrOutput() BackupPtrOutput {
+	return i.ToBackupPtrOutputWithContext(context.Background())
+}
+
+func (i BackupArgs) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupOutput).ToBackupPtrOutputWithContext(ctx)
+}
+
+// BackupPtrInput is an input type that accepts BackupArgs, BackupPtr and BackupPtrOutput values.
+// You can construct a concrete instance of `BackupPtrInput` via:
+//
+//	        BackupArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupPtrInput interface {
+	pulumi.Input
+
+	ToBackupPtrOutput() BackupPtrOutput
+	ToBackupPtrOutputWithContext(context.Context) BackupPtrOutput
+}
+
+type backupPtrType BackupArgs
+
+func BackupPtr(v *BackupArgs) BackupPtrInput {
+	return (*backupPtrType)(v)
+}
+
+func (*backupPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Backup)(nil)).Elem()
+}
+
+func (i *backupPtrType) ToBackupPtrOutput() BackupPtrOutput {
+	return i.ToBackupPtrOutputWithContext(context.Background())
+}
+
+func (i *backupPtrType) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupPtrOutput)
+}
+
+// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+type BackupOutput struct{ *pulumi.OutputState }
+
+func (BackupOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Backup)(nil)).Elem()
+}
+
+func (o BackupOutput) ToBackupOutput() BackupOutput {
+	return o
+}
+
+func (o BackupOutput) ToBackupOutputWithContext(ctx context.Context) BackupOutput {
+	return o
+}
+
+func (o BackupOutput) ToBackupPtrOutput() BackupPtrOutput {
+	return o.ToBackupPtrOutputWithContext(context.Background())
+}
+
+func (o BackupOutput) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Backup) *Backup {
+		return &v
+	}).(BackupPtrOutput)
+}
+
+// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+func (o BackupOutput) ArchiveAsync() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Backup) *bool { return v.ArchiveAsync }).(pulumi.BoolPtrOutput)
+}
+
+// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+func (o BackupOutput) Compression() BackupCompressionPtrOutput {
+	return o.ApplyT(func(v Backup) *BackupCompression { return v.Compression }).(BackupCompressionPtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+func (o BackupOutput) Encryption() BackupEncryptionPtrOutput {
+	return o.ApplyT(func(v Backup) *BackupEncryption { return v.Encryption }).(BackupEncryptionPtrOutput)
+}
+
+// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+func (o BackupOutput) FromStandby() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Backup) *bool { return v.FromStandby }).(pulumi.BoolPtrOutput)
+}
+
+// Processes a backup or restore uses to compress and transfer files. @default - 2
+func (o BackupOutput) ProcessMax() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Backup) *int { return v.ProcessMax }).(pulumi.IntPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+func (o BackupOutput) Retention() BackupRetentionPtrOutput {
+	return o.ApplyT(func(v Backup) *BackupRetention { return v.Retention }).(BackupRetentionPtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+func (o BackupOutput) S3() BackupS3Output {
+	return o.ApplyT(func(v Backup) BackupS3 { return v.S3 }).(BackupS3Output)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+func (o BackupOutput) Schedule() BackupSchedulePtrOutput {
+	return o.ApplyT(func(v Backup) *BackupSchedule { return v.Schedule }).(BackupSchedulePtrOutput)
+}
+
+type BackupPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Backup)(nil)).Elem()
+}
+
+func (o BackupPtrOutput) ToBackupPtrOutput() BackupPtrOutput {
+	return o
+}
+
+func (o BackupPtrOutput) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
+	return o
+}
+
+func (o BackupPtrOutput) Elem() BackupOutput {
+	return o.ApplyT(func(v *Backup) Backup {
+		if v != nil {
+			return *v
+		}
+		var ret Backup
+		return ret
+	}).(BackupOutput)
+}
+
+// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+func (o BackupPtrOutput) ArchiveAsync() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Backup) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ArchiveAsync
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+func (o BackupPtrOutput) Compression() BackupCompressionPtrOutput {
+	return o.ApplyT(func(v *Backup) *BackupCompression {
+		if v == nil {
+			return nil
+		}
+		return v.Compression
+	}).(BackupCompressionPtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+func (o BackupPtrOutput) Encryption() BackupEncryptionPtrOutput {
+	return o.ApplyT(func(v *Backup) *BackupEncryption {
+		if v == nil {
+			return nil
+		}
+		return v.Encryption
+	}).(BackupEncryptionPtrOutput)
+}
+
+// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+func (o BackupPtrOutput) FromStandby() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Backup) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.FromStandby
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Processes a backup or restore uses to compress and transfer files. @default - 2
+func (o BackupPtrOutput) ProcessMax() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Backup) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ProcessMax
+	}).(pulumi.IntPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+func (o BackupPtrOutput) Retention() BackupRetentionPtrOutput {
+	return o.ApplyT(func(v *Backup) *BackupRetention {
+		if v == nil {
+			return nil
+		}
+		return v.Retention
+	}).(BackupRetentionPtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+func (o BackupPtrOutput) S3() BackupS3PtrOutput {
+	return o.ApplyT(func(v *Backup) *BackupS3 {
+		if v == nil {
+			return nil
+		}
+		return &v.S3
+	}).(BackupS3PtrOutput)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+func (o BackupPtrOutput) Schedule() BackupSchedulePtrOutput {
+	return o.ApplyT(func(v *Backup) *BackupSchedule {
+		if v == nil {
+			return nil
+		}
+		return v.Schedule
+	}).(BackupSchedulePtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+type BackupEncryption struct {
+	// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+	Passphrase BackupEncryptionPassphrase `pulumi:"passphrase"`
+}
+
+// BackupEncryptionInput is an input type that accepts BackupEncryptionArgs and BackupEncryptionOutput values.
+// You can construct a concrete instance of `BackupEncryptionInput` via:
+//
+//	BackupEncryptionArgs{...}
+type BackupEncryptionInput interface {
+	pulumi.Input
+
+	ToBackupEncryptionOutput() BackupEncryptionOutput
+	ToBackupEncryptionOutputWithContext(context.Context) BackupEncryptionOutput
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+type BackupEncryptionArgs struct {
+	// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+	Passphrase BackupEncryptionPassphraseInput `pulumi:"passphrase"`
+}
+
+func (BackupEncryptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupEncryption)(nil)).Elem()
+}
+
+func (i BackupEncryptionArgs) ToBackupEncryptionOutput() BackupEncryptionOutput {
+	return i.ToBackupEncryptionOutputWithContext(context.Background())
+}
+
+func (i BackupEncryptionArgs) ToBackupEncryptionOutputWithContext(ctx context.Context) BackupEncryptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionOutput)
+}
+
+func (i BackupEncryptionArgs) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
+	return i.ToBackupEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i BackupEncryptionArgs) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionOutput).ToBackupEncryptionPtrOutputWithContext(ctx)
+}
+
+// BackupEncryptionPtrInput is an input type that accepts BackupEncryptionArgs, BackupEncryptionPtr and BackupEncryptionPtrOutput values.
+// You can construct a concrete instance of `BackupEncryptionPtrInput` via:
+//
+//	        BackupEncryptionArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupEncryptionPtrInput interface {
+	pulumi.Input
+
+	ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput
+	ToBackupEncryptionPtrOutputWithContext(context.Context) BackupEncryptionPtrOutput
+}
+
+type backupEncryptionPtrType BackupEncryptionArgs
+
+func BackupEncryptionPtr(v *BackupEncryptionArgs) BackupEncryptionPtrInput {
+	return (*backupEncryptionPtrType)(v)
+}
+
+func (*backupEncryptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupEncryption)(nil)).Elem()
+}
+
+func (i *backupEncryptionPtrType) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
+	return i.ToBackupEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i *backupEncryptionPtrType) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+type BackupEncryptionOutput struct{ *pulumi.OutputState }
+
+func (BackupEncryptionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupEncryption)(nil)).Elem()
+}
+
+func (o BackupEncryptionOutput) ToBackupEncryptionOutput() BackupEncryptionOutput {
+	return o
+}
+
+func (o BackupEncryptionOutput) ToBackupEncryptionOutputWithContext(ctx context.Context) BackupEncryptionOutput {
+	return o
+}
+
+func (o BackupEncryptionOutput) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
+	return o.ToBackupEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (o BackupEncryptionOutput) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupEncryption) *BackupEncryption {
+		return &v
+	}).(BackupEncryptionPtrOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+func (o BackupEncryptionOutput) Passphrase() BackupEncryptionPassphraseOutput {
+	return o.ApplyT(func(v BackupEncryption) BackupEncryptionPassphrase { return v.Passphrase }).(BackupEncryptionPassphraseOutput)
+}
+
+type BackupEncryptionPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupEncryptionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupEncryption)(nil)).Elem()
+}
+
+func (o BackupEncryptionPtrOutput) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
+	return o
+}
+
+func (o BackupEncryptionPtrOutput) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
+	return o
+}
+
+func (o BackupEncryptionPtrOutput) Elem() BackupEncryptionOutput {
+	return o.ApplyT(func(v *BackupEncryption) BackupEncryption {
+		if v != nil {
+			return *v
+		}
+		var ret BackupEncryption
+		return ret
+	}).(BackupEncryptionOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+func (o BackupEncryptionPtrOutput) Passphrase() BackupEncryptionPassphrasePtrOutput {
+	return o.ApplyT(func(v *BackupEncryption) *BackupEncryptionPassphrase {
+		if v == nil {
+			return nil
+		}
+		return &v.Passphrase
+	}).(BackupEncryptionPassphrasePtrOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+type BackupEncryptionPassphrase struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BackupEncryptionPassphraseInput is an input type that accepts BackupEncryptionPassphraseArgs and BackupEncryptionPassphraseOutput values.
+// You can construct a concrete instance of `BackupEncryptionPassphraseInput` via:
+//
+//	BackupEncryptionPassphraseArgs{...}
+type BackupEncryptionPassphraseInput interface {
+	pulumi.Input
+
+	ToBackupEncryptionPassphraseOutput() BackupEncryptionPassphraseOutput
+	ToBackupEncryptionPassphraseOutputWithContext(context.Context) BackupEncryptionPassphraseOutput
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+type BackupEncryptionPassphraseArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BackupEncryptionPassphraseArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphraseOutput() BackupEncryptionPassphraseOutput {
+	return i.ToBackupEncryptionPassphraseOutputWithContext(context.Background())
+}
+
+func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphraseOutputWithContext(ctx context.Context) BackupEncryptionPassphraseOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPassphraseOutput)
+}
+
+func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
+	return i.ToBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPassphraseOutput).ToBackupEncryptionPassphrasePtrOutputWithContext(ctx)
+}
+
+// BackupEncryptionPassphrasePtrInput is an input type that accepts BackupEncryptionPassphraseArgs, BackupEncryptionPassphrasePtr and BackupEncryptionPassphrasePtrOutput values.
+// You can construct a concrete instance of `BackupEncryptionPassphrasePtrInput` via:
+//
+//	        BackupEncryptionPassphraseArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupEncryptionPassphrasePtrInput interface {
+	pulumi.Input
+
+	ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput
+	ToBackupEncryptionPassphrasePtrOutputWithContext(context.Context) BackupEncryptionPassphrasePtrOutput
+}
+
+type backupEncryptionPassphrasePtrType BackupEncryptionPassphraseArgs
+
+func BackupEncryptionPassphrasePtr(v *BackupEncryptionPassphraseArgs) BackupEncryptionPassphrasePtrInput {
+	return (*backupEncryptionPassphrasePtrType)(v)
+}
+
+func (*backupEncryptionPassphrasePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i *backupEncryptionPassphrasePtrType) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
+	return i.ToBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i *backupEncryptionPassphrasePtrType) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPassphrasePtrOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+type BackupEncryptionPassphraseOutput struct{ *pulumi.OutputState }
+
+func (BackupEncryptionPassphraseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphraseOutput() BackupEncryptionPassphraseOutput {
+	return o
+}
+
+func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphraseOutputWithContext(ctx context.Context) BackupEncryptionPassphraseOutput {
+	return o
+}
+
+func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
+	return o.ToBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupEncryptionPassphrase) *BackupEncryptionPassphrase {
+		return &v
+	}).(BackupEncryptionPassphrasePtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+func (o BackupEncryptionPassphraseOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupEncryptionPassphrase) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BackupEncryptionPassphraseOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupEncryptionPassphrase) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BackupEncryptionPassphrasePtrOutput struct{ *pulumi.OutputState }
+
+func (BackupEncryptionPassphrasePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o BackupEncryptionPassphrasePtrOutput) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o BackupEncryptionPassphrasePtrOutput) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o BackupEncryptionPassphrasePtrOutput) Elem() BackupEncryptionPassphraseOutput {
+	return o.ApplyT(func(v *BackupEncryptionPassphrase) BackupEncryptionPassphrase {
+		if v != nil {
+			return *v
+		}
+		var ret BackupEncryptionPassphrase
+		return ret
+	}).(BackupEncryptionPassphraseOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+func (o BackupEncryptionPassphrasePtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BackupEncryptionPassphrasePtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+type BackupRetention struct {
+	// Keep full backups for this many days.
+	Days *int `pulumi:"days"`
+	// Keep this many full backups (and what depends on them).
+	Full *int `pulumi:"full"`
+}
+
+// BackupRetentionInput is an input type that accepts BackupRetentionArgs and BackupRetentionOutput values.
+// You can construct a concrete instance of `BackupRetentionInput` via:
+//
+//	BackupRetentionArgs{...}
+type BackupRetentionInput interface {
+	pulumi.Input
+
+	ToBackupRetentionOutput() BackupRetentionOutput
+	ToBackupRetentionOutputWithContext(context.Context) BackupRetentionOutput
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+type BackupRetentionArgs struct {
+	// Keep full backups for this many days.
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// Keep this many full backups (and what depends on them).
+	Full pulumi.IntPtrInput `pulumi:"full"`
+}
+
+func (BackupRetentionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupRetention)(nil)).Elem()
+}
+
+func (i BackupRetentionArgs) ToBackupRetentionOutput() BackupRetentionOutput {
+	return i.ToBackupRetentionOutputWithContext(context.Background())
+}
+
+func (i BackupRetentionArgs) ToBackupRetentionOutputWithContext(ctx context.Context) BackupRetentionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupRetentionOutput)
+}
+
+func (i BackupRetentionArgs) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
+	return i.ToBackupRetentionPtrOutputWithContext(context.Background())
+}
+
+func (i BackupRetentionArgs) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupRetentionOutput).ToBackupRetentionPtrOutputWithContext(ctx)
+}
+
+// BackupRetentionPtrInput is an input type that accepts BackupRetentionArgs, BackupRetentionPtr and BackupRetentionPtrOutput values.
+// You can construct a concrete instance of `BackupRetentionPtrInput` via:
+//
+//	        BackupRetentionArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupRetentionPtrInput interface {
+	pulumi.Input
+
+	ToBackupRetentionPtrOutput() BackupRetentionPtrOutput
+	ToBackupRetentionPtrOutputWithContext(context.Context) BackupRetentionPtrOutput
+}
+
+type backupRetentionPtrType BackupRetentionArgs
+
+func BackupRetentionPtr(v *BackupRetentionArgs) BackupRetentionPtrInput {
+	return (*backupRetentionPtrType)(v)
+}
+
+func (*backupRetentionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupRetention)(nil)).Elem()
+}
+
+func (i *backupRetentionPtrType) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
+	return i.ToBackupRetentionPtrOutputWithContext(context.Background())
+}
+
+func (i *backupRetentionPtrType) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupRetentionPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+type BackupRetentionOutput struct{ *pulumi.OutputState }
+
+func (BackupRetentionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupRetention)(nil)).Elem()
+}
+
+func (o BackupRetentionOutput) ToBackupRetentionOutput() BackupRetentionOutput {
+	return o
+}
+
+func (o BackupRetentionOutput) ToBackupRetentionOutputWithContext(ctx context.Context) BackupRetentionOutput {
+	return o
+}
+
+func (o BackupRetentionOutput) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
+	return o.ToBackupRetentionPtrOutputWithContext(context.Background())
+}
+
+func (o BackupRetentionOutput) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupRetention) *BackupRetention {
+		return &v
+	}).(BackupRetentionPtrOutput)
+}
+
+// Keep full backups for this many days.
+func (o BackupRetentionOutput) Days() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v BackupRetention) *int { return v.Days }).(pulumi.IntPtrOutput)
+}
+
+// Keep this many full backups (and what depends on them).
+func (o BackupRetentionOutput) Full() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v BackupRetention) *int { return v.Full }).(pulumi.IntPtrOutput)
+}
+
+type BackupRetentionPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupRetentionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupRetention)(nil)).Elem()
+}
+
+func (o BackupRetentionPtrOutput) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
+	return o
+}
+
+func (o BackupRetentionPtrOutput) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
+	return o
+}
+
+func (o BackupRetentionPtrOutput) Elem() BackupRetentionOutput {
+	return o.ApplyT(func(v *BackupRetention) BackupRetention {
+		if v != nil {
+			return *v
+		}
+		var ret BackupRetention
+		return ret
+	}).(BackupRetentionOutput)
+}
+
+// Keep full backups for this many days.
+func (o BackupRetentionPtrOutput) Days() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *BackupRetention) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Days
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keep this many full backups (and what depends on them).
+func (o BackupRetentionPtrOutput) Full() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *BackupRetention) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Full
+	}).(pulumi.IntPtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+type BackupS3 struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket *string `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile *string `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials *BackupS3Credentials `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	Endpoint *string `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa *BackupS3Irsa `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId *string `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path *string `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region *string `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle *BackupS3UriStyle `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls *bool `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for BackupS3
+func (val *BackupS3) Defaults() *BackupS3 {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		region_ := "us-east-1"
+		tmp.Region = &region_
+	}
+	if tmp.VerifyTls == nil {
+		verifyTls_ := true
+		tmp.VerifyTls = &verifyTls_
+	}
+	return &tmp
+}
+
+// BackupS3Input is an input type that accepts BackupS3Args and BackupS3Output values.
+// You can construct a concrete instance of `BackupS3Input` via:
+//
+//	BackupS3Args{...}
+type BackupS3Input interface {
+	pulumi.Input
+
+	ToBackupS3Output() BackupS3Output
+	ToBackupS3OutputWithContext(context.Context) BackupS3Output
+}
+
+// The S3 repository of pgBackRest.
+type BackupS3Args struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials BackupS3CredentialsPtrInput `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa BackupS3IrsaPtrInput `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId pulumi.StringPtrInput `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region pulumi.StringPtrInput `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle BackupS3UriStylePtrInput `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for BackupS3Args
+func (val *BackupS3Args) Defaults() *BackupS3Args {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		tmp.Region = pulumi.StringPtr("us-east-1")
+	}
+	if tmp.VerifyTls == nil {
+		tmp.VerifyTls = pulumi.BoolPtr(true)
+	}
+	return &tmp
+}
+func (BackupS3Args) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3)(nil)).Elem()
+}
+
+func (i BackupS3Args) ToBackupS3Output() BackupS3Output {
+	return i.ToBackupS3OutputWithContext(context.Background())
+}
+
+func (i BackupS3Args) ToBackupS3OutputWithContext(ctx context.Context) BackupS3Output {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3Output)
+}
+
+func (i BackupS3Args) ToBackupS3PtrOutput() BackupS3PtrOutput {
+	return i.ToBackupS3PtrOutputWithContext(context.Background())
+}
+
+func (i BackupS3Args) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3Output).ToBackupS3PtrOutputWithContext(ctx)
+}
+
+// BackupS3PtrInput is an input type that accepts BackupS3Args, BackupS3Ptr and BackupS3PtrOutput values.
+// You can construct a concrete instance of `BackupS3PtrInput` via:
+//
+//	        BackupS3Args{...}
+//
+//	or:
+//
+//	        nil
+type BackupS3PtrInput interface {
+	pulumi.Input
+
+	ToBackupS3PtrOutput() BackupS3PtrOutput
+	ToBackupS3PtrOutputWithContext(context.Context) BackupS3PtrOutput
+}
+
+type backupS3PtrType BackupS3Args
+
+func BackupS3Ptr(v *BackupS3Args) BackupS3PtrInput {
+	return (*backupS3PtrType)(v)
+}
+
+func (*backupS3PtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3)(nil)).Elem()
+}
+
+func (i *backupS3PtrType) ToBackupS3PtrOutput() BackupS3PtrOutput {
+	return i.ToBackupS3PtrOutputWithContext(context.Background())
+}
+
+func (i *backupS3PtrType) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3PtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+type BackupS3Output struct{ *pulumi.OutputState }
+
+func (BackupS3Output) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3)(nil)).Elem()
+}
+
+func (o BackupS3Output) ToBackupS3Output() BackupS3Output {
+	return o
+}
+
+func (o BackupS3Output) ToBackupS3OutputWithContext(ctx context.Context) BackupS3Output {
+	return o
+}
+
+func (o BackupS3Output) ToBackupS3PtrOutput() BackupS3PtrOutput {
+	return o.ToBackupS3PtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3Output) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3) *BackupS3 {
+		return &v
+	}).(BackupS3PtrOutput)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o BackupS3Output) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3) *string { return v.Bucket }).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o BackupS3Output) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3) *string { return v.CaFile }).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o BackupS3Output) Credentials() BackupS3CredentialsPtrOutput {
+	return o.ApplyT(func(v BackupS3) *BackupS3Credentials { return v.Credentials }).(BackupS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+func (o BackupS3Output) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o BackupS3Output) Irsa() BackupS3IrsaPtrOutput {
+	return o.ApplyT(func(v BackupS3) *BackupS3Irsa { return v.Irsa }).(BackupS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o BackupS3Output) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3) *string { return v.KmsKeyId }).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o BackupS3Output) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o BackupS3Output) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3) *string { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o BackupS3Output) UriStyle() BackupS3UriStylePtrOutput {
+	return o.ApplyT(func(v BackupS3) *BackupS3UriStyle { return v.UriStyle }).(BackupS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o BackupS3Output) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v BackupS3) *bool { return v.VerifyTls }).(pulumi.BoolPtrOutput)
+}
+
+type BackupS3PtrOutput struct{ *pulumi.OutputState }
+
+func (BackupS3PtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3)(nil)).Elem()
+}
+
+func (o BackupS3PtrOutput) ToBackupS3PtrOutput() BackupS3PtrOutput {
+	return o
+}
+
+func (o BackupS3PtrOutput) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
+	return o
+}
+
+func (o BackupS3PtrOutput) Elem() BackupS3Output {
+	return o.ApplyT(func(v *BackupS3) BackupS3 {
+		if v != nil {
+			return *v
+		}
+		var ret BackupS3
+		return ret
+	}).(BackupS3Output)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o BackupS3PtrOutput) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Bucket
+	}).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o BackupS3PtrOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o BackupS3PtrOutput) Credentials() BackupS3CredentialsPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *BackupS3Credentials {
+		if v == nil {
+			return nil
+		}
+		return v.Credentials
+	}).(BackupS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+func (o BackupS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Endpoint
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o BackupS3PtrOutput) Irsa() BackupS3IrsaPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *BackupS3Irsa {
+		if v == nil {
+			return nil
+		}
+		return v.Irsa
+	}).(BackupS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o BackupS3PtrOutput) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KmsKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o BackupS3PtrOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Path
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o BackupS3PtrOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Region
+	}).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o BackupS3PtrOutput) UriStyle() BackupS3UriStylePtrOutput {
+	return o.ApplyT(func(v *BackupS3) *BackupS3UriStyle {
+		if v == nil {
+			return nil
+		}
+		return v.UriStyle
+	}).(BackupS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o BackupS3PtrOutput) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *BackupS3) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.VerifyTls
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type BackupS3Credentials struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId BackupS3CredentialsAccessKeyId `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey BackupS3CredentialsSecretAccessKey `pulumi:"secretAccessKey"`
+}
+
+// BackupS3CredentialsInput is an input type that accepts BackupS3CredentialsArgs and BackupS3CredentialsOutput values.
+// You can construct a concrete instance of `BackupS3CredentialsInput` via:
+//
+//	BackupS3CredentialsArgs{...}
+type BackupS3CredentialsInput interface {
+	pulumi.Input
+
+	ToBackupS3CredentialsOutput() BackupS3CredentialsOutput
+	ToBackupS3CredentialsOutputWithContext(context.Context) BackupS3CredentialsOutput
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type BackupS3CredentialsArgs struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId BackupS3CredentialsAccessKeyIdInput `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey BackupS3CredentialsSecretAccessKeyInput `pulumi:"secretAccessKey"`
+}
+
+func (BackupS3CredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3Credentials)(nil)).Elem()
+}
+
+func (i BackupS3CredentialsArgs) ToBackupS3CredentialsOutput() BackupS3CredentialsOutput {
+	return i.ToBackupS3CredentialsOutputWithContext(context.Background())
+}
+
+func (i BackupS3CredentialsArgs) ToBackupS3CredentialsOutputWithContext(ctx context.Context) BackupS3CredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsOutput)
+}
+
+func (i BackupS3CredentialsArgs) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
+	return i.ToBackupS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i BackupS3CredentialsArgs) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsOutput).ToBackupS3CredentialsPtrOutputWithContext(ctx)
+}
+
+// BackupS3CredentialsPtrInput is an input type that accepts BackupS3CredentialsArgs, BackupS3CredentialsPtr and BackupS3CredentialsPtrOutput values.
+// You can construct a concrete instance of `BackupS3CredentialsPtrInput` via:
+//
+//	        BackupS3CredentialsArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupS3CredentialsPtrInput interface {
+	pulumi.Input
+
+	ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput
+	ToBackupS3CredentialsPtrOutputWithContext(context.Context) BackupS3CredentialsPtrOutput
+}
+
+type backupS3CredentialsPtrType BackupS3CredentialsArgs
+
+func BackupS3CredentialsPtr(v *BackupS3CredentialsArgs) BackupS3CredentialsPtrInput {
+	return (*backupS3CredentialsPtrType)(v)
+}
+
+func (*backupS3CredentialsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3Credentials)(nil)).Elem()
+}
+
+func (i *backupS3CredentialsPtrType) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
+	return i.ToBackupS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i *backupS3CredentialsPtrType) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type BackupS3CredentialsOutput struct{ *pulumi.OutputState }
+
+func (BackupS3CredentialsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3Credentials)(nil)).Elem()
+}
+
+func (o BackupS3CredentialsOutput) ToBackupS3CredentialsOutput() BackupS3CredentialsOutput {
+	return o
+}
+
+func (o BackupS3CredentialsOutput) ToBackupS3CredentialsOutputWithContext(ctx context.Context) BackupS3CredentialsOutput {
+	return o
+}
+
+func (o BackupS3CredentialsOutput) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
+	return o.ToBackupS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3CredentialsOutput) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3Credentials) *BackupS3Credentials {
+		return &v
+	}).(BackupS3CredentialsPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BackupS3CredentialsOutput) AccessKeyId() BackupS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v BackupS3Credentials) BackupS3CredentialsAccessKeyId { return v.AccessKeyId }).(BackupS3CredentialsAccessKeyIdOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BackupS3CredentialsOutput) SecretAccessKey() BackupS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v BackupS3Credentials) BackupS3CredentialsSecretAccessKey { return v.SecretAccessKey }).(BackupS3CredentialsSecretAccessKeyOutput)
+}
+
+type BackupS3CredentialsPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupS3CredentialsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3Credentials)(nil)).Elem()
+}
+
+func (o BackupS3CredentialsPtrOutput) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
+	return o
+}
+
+func (o BackupS3CredentialsPtrOutput) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
+	return o
+}
+
+func (o BackupS3CredentialsPtrOutput) Elem() BackupS3CredentialsOutput {
+	return o.ApplyT(func(v *BackupS3Credentials) BackupS3Credentials {
+		if v != nil {
+			return *v
+		}
+		var ret BackupS3Credentials
+		return ret
+	}).(BackupS3CredentialsOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BackupS3CredentialsPtrOutput) AccessKeyId() BackupS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyT(func(v *BackupS3Credentials) *BackupS3CredentialsAccessKeyId {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKeyId
+	}).(BackupS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BackupS3CredentialsPtrOutput) SecretAccessKey() BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyT(func(v *BackupS3Credentials) *BackupS3CredentialsSecretAccessKey {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretAccessKey
+	}).(BackupS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BackupS3CredentialsAccessKeyId struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BackupS3CredentialsAccessKeyIdInput is an input type that accepts BackupS3CredentialsAccessKeyIdArgs and BackupS3CredentialsAccessKeyIdOutput values.
+// You can construct a concrete instance of `BackupS3CredentialsAccessKeyIdInput` via:
+//
+//	BackupS3CredentialsAccessKeyIdArgs{...}
+type BackupS3CredentialsAccessKeyIdInput interface {
+	pulumi.Input
+
+	ToBackupS3CredentialsAccessKeyIdOutput() BackupS3CredentialsAccessKeyIdOutput
+	ToBackupS3CredentialsAccessKeyIdOutputWithContext(context.Context) BackupS3CredentialsAccessKeyIdOutput
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BackupS3CredentialsAccessKeyIdArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BackupS3CredentialsAccessKeyIdArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdOutput() BackupS3CredentialsAccessKeyIdOutput {
+	return i.ToBackupS3CredentialsAccessKeyIdOutputWithContext(context.Background())
+}
+
+func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsAccessKeyIdOutput)
+}
+
+func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsAccessKeyIdOutput).ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx)
+}
+
+// BackupS3CredentialsAccessKeyIdPtrInput is an input type that accepts BackupS3CredentialsAccessKeyIdArgs, BackupS3CredentialsAccessKeyIdPtr and BackupS3CredentialsAccessKeyIdPtrOutput values.
+// You can construct a concrete instance of `BackupS3CredentialsAccessKeyIdPtrInput` via:
+//
+//	        BackupS3CredentialsAccessKeyIdArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupS3CredentialsAccessKeyIdPtrInput interface {
+	pulumi.Input
+
+	ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput
+	ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Context) BackupS3CredentialsAccessKeyIdPtrOutput
+}
+
+type backupS3CredentialsAccessKeyIdPtrType BackupS3CredentialsAccessKeyIdArgs
+
+func BackupS3CredentialsAccessKeyIdPtr(v *BackupS3CredentialsAccessKeyIdArgs) BackupS3CredentialsAccessKeyIdPtrInput {
+	return (*backupS3CredentialsAccessKeyIdPtrType)(v)
+}
+
+func (*backupS3CredentialsAccessKeyIdPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i *backupS3CredentialsAccessKeyIdPtrType) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i *backupS3CredentialsAccessKeyIdPtrType) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BackupS3CredentialsAccessKeyIdOutput struct{ *pulumi.OutputState }
+
+func (BackupS3CredentialsAccessKeyIdOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdOutput() BackupS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
+	return o.ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3CredentialsAccessKeyId) *BackupS3CredentialsAccessKeyId {
+		return &v
+	}).(BackupS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o BackupS3CredentialsAccessKeyIdOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3CredentialsAccessKeyId) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BackupS3CredentialsAccessKeyIdOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3CredentialsAccessKeyId) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BackupS3CredentialsAccessKeyIdPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupS3CredentialsAccessKeyIdPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o BackupS3CredentialsAccessKeyIdPtrOutput) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o BackupS3CredentialsAccessKeyIdPtrOutput) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o BackupS3CredentialsAccessKeyIdPtrOutput) Elem() BackupS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v *BackupS3CredentialsAccessKeyId) BackupS3CredentialsAccessKeyId {
+		if v != nil {
+			return *v
+		}
+		var ret BackupS3CredentialsAccessKeyId
+		return ret
+	}).(BackupS3CredentialsAccessKeyIdOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o BackupS3CredentialsAccessKeyIdPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BackupS3CredentialsAccessKeyIdPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BackupS3CredentialsSecretAccessKey struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BackupS3CredentialsSecretAccessKeyInput is an input type that accepts BackupS3CredentialsSecretAccessKeyArgs and BackupS3CredentialsSecretAccessKeyOutput values.
+// You can construct a concrete instance of `BackupS3CredentialsSecretAccessKeyInput` via:
+//
+//	BackupS3CredentialsSecretAccessKeyArgs{...}
+type BackupS3CredentialsSecretAccessKeyInput interface {
+	pulumi.Input
+
+	ToBackupS3CredentialsSecretAccessKeyOutput() BackupS3CredentialsSecretAccessKeyOutput
+	ToBackupS3CredentialsSecretAccessKeyOutputWithContext(context.Context) BackupS3CredentialsSecretAccessKeyOutput
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BackupS3CredentialsSecretAccessKeyArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BackupS3CredentialsSecretAccessKeyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyOutput() BackupS3CredentialsSecretAccessKeyOutput {
+	return i.ToBackupS3CredentialsSecretAccessKeyOutputWithContext(context.Background())
+}
+
+func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsSecretAccessKeyOutput)
+}
+
+func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsSecretAccessKeyOutput).ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx)
+}
+
+// BackupS3CredentialsSecretAccessKeyPtrInput is an input type that accepts BackupS3CredentialsSecretAccessKeyArgs, BackupS3CredentialsSecretAccessKeyPtr and BackupS3CredentialsSecretAccessKeyPtrOutput values.
+// You can construct a concrete instance of `BackupS3CredentialsSecretAccessKeyPtrInput` via:
+//
+//	        BackupS3CredentialsSecretAccessKeyArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupS3CredentialsSecretAccessKeyPtrInput interface {
+	pulumi.Input
+
+	ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput
+	ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput
+}
+
+type backupS3CredentialsSecretAccessKeyPtrType BackupS3CredentialsSecretAccessKeyArgs
+
+func BackupS3CredentialsSecretAccessKeyPtr(v *BackupS3CredentialsSecretAccessKeyArgs) BackupS3CredentialsSecretAccessKeyPtrInput {
+	return (*backupS3CredentialsSecretAccessKeyPtrType)(v)
+}
+
+func (*backupS3CredentialsSecretAccessKeyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i *backupS3CredentialsSecretAccessKeyPtrType) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i *backupS3CredentialsSecretAccessKeyPtrType) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BackupS3CredentialsSecretAccessKeyOutput struct{ *pulumi.OutputState }
+
+func (BackupS3CredentialsSecretAccessKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyOutput() BackupS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3CredentialsSecretAccessKey) *BackupS3CredentialsSecretAccessKey {
+		return &v
+	}).(BackupS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o BackupS3CredentialsSecretAccessKeyOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3CredentialsSecretAccessKey) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BackupS3CredentialsSecretAccessKeyOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupS3CredentialsSecretAccessKey) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BackupS3CredentialsSecretAccessKeyPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupS3CredentialsSecretAccessKeyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o BackupS3CredentialsSecretAccessKeyPtrOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o BackupS3CredentialsSecretAccessKeyPtrOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o BackupS3CredentialsSecretAccessKeyPtrOutput) Elem() BackupS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v *BackupS3CredentialsSecretAccessKey) BackupS3CredentialsSecretAccessKey {
+		if v != nil {
+			return *v
+		}
+		var ret BackupS3CredentialsSecretAccessKey
+		return ret
+	}).(BackupS3CredentialsSecretAccessKeyOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o BackupS3CredentialsSecretAccessKeyPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BackupS3CredentialsSecretAccessKeyPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type BackupS3Irsa struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl string `pulumi:"oidcProviderUrl"`
+}
+
+// BackupS3IrsaInput is an input type that accepts BackupS3IrsaArgs and BackupS3IrsaOutput values.
+// You can construct a concrete instance of `BackupS3IrsaInput` via:
+//
+//	BackupS3IrsaArgs{...}
+type BackupS3IrsaInput interface {
+	pulumi.Input
+
+	ToBackupS3IrsaOutput() BackupS3IrsaOutput
+	ToBackupS3IrsaOutputWithContext(context.Context) BackupS3IrsaOutput
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type BackupS3IrsaArgs struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl pulumi.StringInput `pulumi:"oidcProviderUrl"`
+}
+
+func (BackupS3IrsaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3Irsa)(nil)).Elem()
+}
+
+func (i BackupS3IrsaArgs) ToBackupS3IrsaOutput() BackupS3IrsaOutput {
+	return i.ToBackupS3IrsaOutputWithContext(context.Background())
+}
+
+func (i BackupS3IrsaArgs) ToBackupS3IrsaOutputWithContext(ctx context.Context) BackupS3IrsaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3IrsaOutput)
+}
+
+func (i BackupS3IrsaArgs) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
+	return i.ToBackupS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i BackupS3IrsaArgs) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3IrsaOutput).ToBackupS3IrsaPtrOutputWithContext(ctx)
+}
+
+// BackupS3IrsaPtrInput is an input type that accepts BackupS3IrsaArgs, BackupS3IrsaPtr and BackupS3IrsaPtrOutput values.
+// You can construct a concrete instance of `BackupS3IrsaPtrInput` via:
+//
+//	        BackupS3IrsaArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupS3IrsaPtrInput interface {
+	pulumi.Input
+
+	ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput
+	ToBackupS3IrsaPtrOutputWithContext(context.Context) BackupS3IrsaPtrOutput
+}
+
+type backupS3IrsaPtrType BackupS3IrsaArgs
+
+func BackupS3IrsaPtr(v *BackupS3IrsaArgs) BackupS3IrsaPtrInput {
+	return (*backupS3IrsaPtrType)(v)
+}
+
+func (*backupS3IrsaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3Irsa)(nil)).Elem()
+}
+
+func (i *backupS3IrsaPtrType) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
+	return i.ToBackupS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i *backupS3IrsaPtrType) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupS3IrsaPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type BackupS3IrsaOutput struct{ *pulumi.OutputState }
+
+func (BackupS3IrsaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupS3Irsa)(nil)).Elem()
+}
+
+func (o BackupS3IrsaOutput) ToBackupS3IrsaOutput() BackupS3IrsaOutput {
+	return o
+}
+
+func (o BackupS3IrsaOutput) ToBackupS3IrsaOutputWithContext(ctx context.Context) BackupS3IrsaOutput {
+	return o
+}
+
+func (o BackupS3IrsaOutput) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
+	return o.ToBackupS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (o BackupS3IrsaOutput) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3Irsa) *BackupS3Irsa {
+		return &v
+	}).(BackupS3IrsaPtrOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o BackupS3IrsaOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v BackupS3Irsa) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o BackupS3IrsaOutput) OidcProviderUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v BackupS3Irsa) string { return v.OidcProviderUrl }).(pulumi.StringOutput)
+}
+
+type BackupS3IrsaPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupS3IrsaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupS3Irsa)(nil)).Elem()
+}
+
+func (o BackupS3IrsaPtrOutput) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
+	return o
+}
+
+func (o BackupS3IrsaPtrOutput) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
+	return o
+}
+
+func (o BackupS3IrsaPtrOutput) Elem() BackupS3IrsaOutput {
+	return o.ApplyT(func(v *BackupS3Irsa) BackupS3Irsa {
+		if v != nil {
+			return *v
+		}
+		var ret BackupS3Irsa
+		return ret
+	}).(BackupS3IrsaOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o BackupS3IrsaPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o BackupS3IrsaPtrOutput) OidcProviderUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+type BackupSchedule struct {
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+	Diff *string `pulumi:"diff"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+	Full *string `pulumi:"full"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+	Incr *string `pulumi:"incr"`
+}
+
+// BackupScheduleInput is an input type that accepts BackupScheduleArgs and BackupScheduleOutput values.
+// You can construct a concrete instance of `BackupScheduleInput` via:
+//
+//	BackupScheduleArgs{...}
+type BackupScheduleInput interface {
+	pulumi.Input
+
+	ToBackupScheduleOutput() BackupScheduleOutput
+	ToBackupScheduleOutputWithContext(context.Context) BackupScheduleOutput
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+type BackupScheduleArgs struct {
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+	Diff pulumi.StringPtrInput `pulumi:"diff"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+	Full pulumi.StringPtrInput `pulumi:"full"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+	Incr pulumi.StringPtrInput `pulumi:"incr"`
+}
+
+func (BackupScheduleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupSchedule)(nil)).Elem()
+}
+
+func (i BackupScheduleArgs) ToBackupScheduleOutput() BackupScheduleOutput {
+	return i.ToBackupScheduleOutputWithContext(context.Background())
+}
+
+func (i BackupScheduleArgs) ToBackupScheduleOutputWithContext(ctx context.Context) BackupScheduleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupScheduleOutput)
+}
+
+func (i BackupScheduleArgs) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
+	return i.ToBackupSchedulePtrOutputWithContext(context.Background())
+}
+
+func (i BackupScheduleArgs) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupScheduleOutput).ToBackupSchedulePtrOutputWithContext(ctx)
+}
+
+// BackupSchedulePtrInput is an input type that accepts BackupScheduleArgs, BackupSchedulePtr and BackupSchedulePtrOutput values.
+// You can construct a concrete instance of `BackupSchedulePtrInput` via:
+//
+//	        BackupScheduleArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupSchedulePtrInput interface {
+	pulumi.Input
+
+	ToBackupSchedulePtrOutput() BackupSchedulePtrOutput
+	ToBackupSchedulePtrOutputWithContext(context.Context) BackupSchedulePtrOutput
+}
+
+type backupSchedulePtrType BackupScheduleArgs
+
+func BackupSchedulePtr(v *BackupScheduleArgs) BackupSchedulePtrInput {
+	return (*backupSchedulePtrType)(v)
+}
+
+func (*backupSchedulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupSchedule)(nil)).Elem()
+}
+
+func (i *backupSchedulePtrType) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
+	return i.ToBackupSchedulePtrOutputWithContext(context.Background())
+}
+
+func (i *backupSchedulePtrType) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupSchedulePtrOutput)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+type BackupScheduleOutput struct{ *pulumi.OutputState }
+
+func (BackupScheduleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupSchedule)(nil)).Elem()
+}
+
+func (o BackupScheduleOutput) ToBackupScheduleOutput() BackupScheduleOutput {
+	return o
+}
+
+func (o BackupScheduleOutput) ToBackupScheduleOutputWithContext(ctx context.Context) BackupScheduleOutput {
+	return o
+}
+
+func (o BackupScheduleOutput) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
+	return o.ToBackupSchedulePtrOutputWithContext(context.Background())
+}
+
+func (o BackupScheduleOutput) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupSchedule) *BackupSchedule {
+		return &v
+	}).(BackupSchedulePtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+func (o BackupScheduleOutput) Diff() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupSchedule) *string { return v.Diff }).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+func (o BackupScheduleOutput) Full() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupSchedule) *string { return v.Full }).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+func (o BackupScheduleOutput) Incr() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupSchedule) *string { return v.Incr }).(pulumi.StringPtrOutput)
+}
+
+type BackupSchedulePtrOutput struct{ *pulumi.OutputState }
+
+func (BackupSchedulePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupSchedule)(nil)).Elem()
+}
+
+func (o BackupSchedulePtrOutput) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
+	return o
+}
+
+func (o BackupSchedulePtrOutput) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
+	return o
+}
+
+func (o BackupSchedulePtrOutput) Elem() BackupScheduleOutput {
+	return o.ApplyT(func(v *BackupSchedule) BackupSchedule {
+		if v != nil {
+			return *v
+		}
+		var ret BackupSchedule
+		return ret
+	}).(BackupScheduleOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+func (o BackupSchedulePtrOutput) Diff() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Diff
+	}).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+func (o BackupSchedulePtrOutput) Full() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Full
+	}).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+func (o BackupSchedulePtrOutput) Incr() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Incr
+	}).(pulumi.StringPtrOutput)
+}
+
 // How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 type Bootstrap struct {
 	// Create a new, empty cluster with initdb.
 	Initdb *BootstrapInitdb `pulumi:"initdb"`
-	// Not supported yet: Clone an existing server with pg_basebackup (`source`).
-	PgBasebackup interface{} `pulumi:"pgBasebackup"`
-	// Not supported yet: Restore from a backup to a point in time (`source`, `target`).
-	Recovery interface{} `pulumi:"recovery"`
+	// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+	PgBasebackup *BootstrapPgBasebackup `pulumi:"pgBasebackup"`
+	// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+	Recovery *BootstrapRecovery `pulumi:"recovery"`
 }
 
 // Defaults sets the appropriate defaults for Bootstrap
@@ -30,6 +1958,10 @@ func (val *Bootstrap) Defaults() *Bootstrap {
 	}
 	tmp := *val
 	tmp.Initdb = tmp.Initdb.Defaults()
+
+	tmp.PgBasebackup = tmp.PgBasebackup.Defaults()
+
+	tmp.Recovery = tmp.Recovery.Defaults()
 
 	return &tmp
 }
@@ -49,10 +1981,10 @@ type BootstrapInput interface {
 type BootstrapArgs struct {
 	// Create a new, empty cluster with initdb.
 	Initdb BootstrapInitdbPtrInput `pulumi:"initdb"`
-	// Not supported yet: Clone an existing server with pg_basebackup (`source`).
-	PgBasebackup pulumi.Input `pulumi:"pgBasebackup"`
-	// Not supported yet: Restore from a backup to a point in time (`source`, `target`).
-	Recovery pulumi.Input `pulumi:"recovery"`
+	// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+	PgBasebackup BootstrapPgBasebackupPtrInput `pulumi:"pgBasebackup"`
+	// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+	Recovery BootstrapRecoveryPtrInput `pulumi:"recovery"`
 }
 
 // Defaults sets the appropriate defaults for BootstrapArgs
@@ -147,14 +2079,14 @@ func (o BootstrapOutput) Initdb() BootstrapInitdbPtrOutput {
 	return o.ApplyT(func(v Bootstrap) *BootstrapInitdb { return v.Initdb }).(BootstrapInitdbPtrOutput)
 }
 
-// Not supported yet: Clone an existing server with pg_basebackup (`source`).
-func (o BootstrapOutput) PgBasebackup() pulumi.AnyOutput {
-	return o.ApplyT(func(v Bootstrap) interface{} { return v.PgBasebackup }).(pulumi.AnyOutput)
+// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+func (o BootstrapOutput) PgBasebackup() BootstrapPgBasebackupPtrOutput {
+	return o.ApplyT(func(v Bootstrap) *BootstrapPgBasebackup { return v.PgBasebackup }).(BootstrapPgBasebackupPtrOutput)
 }
 
-// Not supported yet: Restore from a backup to a point in time (`source`, `target`).
-func (o BootstrapOutput) Recovery() pulumi.AnyOutput {
-	return o.ApplyT(func(v Bootstrap) interface{} { return v.Recovery }).(pulumi.AnyOutput)
+// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+func (o BootstrapOutput) Recovery() BootstrapRecoveryPtrOutput {
+	return o.ApplyT(func(v Bootstrap) *BootstrapRecovery { return v.Recovery }).(BootstrapRecoveryPtrOutput)
 }
 
 type BootstrapPtrOutput struct{ *pulumi.OutputState }
@@ -191,24 +2123,24 @@ func (o BootstrapPtrOutput) Initdb() BootstrapInitdbPtrOutput {
 	}).(BootstrapInitdbPtrOutput)
 }
 
-// Not supported yet: Clone an existing server with pg_basebackup (`source`).
-func (o BootstrapPtrOutput) PgBasebackup() pulumi.AnyOutput {
-	return o.ApplyT(func(v *Bootstrap) interface{} {
+// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+func (o BootstrapPtrOutput) PgBasebackup() BootstrapPgBasebackupPtrOutput {
+	return o.ApplyT(func(v *Bootstrap) *BootstrapPgBasebackup {
 		if v == nil {
 			return nil
 		}
 		return v.PgBasebackup
-	}).(pulumi.AnyOutput)
+	}).(BootstrapPgBasebackupPtrOutput)
 }
 
-// Not supported yet: Restore from a backup to a point in time (`source`, `target`).
-func (o BootstrapPtrOutput) Recovery() pulumi.AnyOutput {
-	return o.ApplyT(func(v *Bootstrap) interface{} {
+// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+func (o BootstrapPtrOutput) Recovery() BootstrapRecoveryPtrOutput {
+	return o.ApplyT(func(v *Bootstrap) *BootstrapRecovery {
 		if v == nil {
 			return nil
 		}
 		return v.Recovery
-	}).(pulumi.AnyOutput)
+	}).(BootstrapRecoveryPtrOutput)
 }
 
 // Create a new, empty cluster with initdb.
@@ -476,6 +2408,2661 @@ func (o BootstrapInitdbPtrOutput) Owner() pulumi.StringPtrOutput {
 			return nil
 		}
 		return v.Owner
+	}).(pulumi.StringPtrOutput)
+}
+
+// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+type BootstrapPgBasebackup struct {
+	// Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+	Database *string `pulumi:"database"`
+	// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+	Owner *string `pulumi:"owner"`
+	// The running PostgreSQL server to copy (same major version as postgresVersion).
+	Source BootstrapPgBasebackupSource `pulumi:"source"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapPgBasebackup
+func (val *BootstrapPgBasebackup) Defaults() *BootstrapPgBasebackup {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Database == nil {
+		database_ := "app"
+		tmp.Database = &database_
+	}
+	if tmp.Owner == nil {
+		owner_ := "app"
+		tmp.Owner = &owner_
+	}
+	tmp.Source = *tmp.Source.Defaults()
+
+	return &tmp
+}
+
+// BootstrapPgBasebackupInput is an input type that accepts BootstrapPgBasebackupArgs and BootstrapPgBasebackupOutput values.
+// You can construct a concrete instance of `BootstrapPgBasebackupInput` via:
+//
+//	BootstrapPgBasebackupArgs{...}
+type BootstrapPgBasebackupInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupOutput() BootstrapPgBasebackupOutput
+	ToBootstrapPgBasebackupOutputWithContext(context.Context) BootstrapPgBasebackupOutput
+}
+
+// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+type BootstrapPgBasebackupArgs struct {
+	// Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+	Database pulumi.StringPtrInput `pulumi:"database"`
+	// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+	Owner pulumi.StringPtrInput `pulumi:"owner"`
+	// The running PostgreSQL server to copy (same major version as postgresVersion).
+	Source BootstrapPgBasebackupSourceInput `pulumi:"source"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapPgBasebackupArgs
+func (val *BootstrapPgBasebackupArgs) Defaults() *BootstrapPgBasebackupArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Database == nil {
+		tmp.Database = pulumi.StringPtr("app")
+	}
+	if tmp.Owner == nil {
+		tmp.Owner = pulumi.StringPtr("app")
+	}
+
+	return &tmp
+}
+func (BootstrapPgBasebackupArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackup)(nil)).Elem()
+}
+
+func (i BootstrapPgBasebackupArgs) ToBootstrapPgBasebackupOutput() BootstrapPgBasebackupOutput {
+	return i.ToBootstrapPgBasebackupOutputWithContext(context.Background())
+}
+
+func (i BootstrapPgBasebackupArgs) ToBootstrapPgBasebackupOutputWithContext(ctx context.Context) BootstrapPgBasebackupOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupOutput)
+}
+
+func (i BootstrapPgBasebackupArgs) ToBootstrapPgBasebackupPtrOutput() BootstrapPgBasebackupPtrOutput {
+	return i.ToBootstrapPgBasebackupPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapPgBasebackupArgs) ToBootstrapPgBasebackupPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupOutput).ToBootstrapPgBasebackupPtrOutputWithContext(ctx)
+}
+
+// BootstrapPgBasebackupPtrInput is an input type that accepts BootstrapPgBasebackupArgs, BootstrapPgBasebackupPtr and BootstrapPgBasebackupPtrOutput values.
+// You can construct a concrete instance of `BootstrapPgBasebackupPtrInput` via:
+//
+//	        BootstrapPgBasebackupArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapPgBasebackupPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupPtrOutput() BootstrapPgBasebackupPtrOutput
+	ToBootstrapPgBasebackupPtrOutputWithContext(context.Context) BootstrapPgBasebackupPtrOutput
+}
+
+type bootstrapPgBasebackupPtrType BootstrapPgBasebackupArgs
+
+func BootstrapPgBasebackupPtr(v *BootstrapPgBasebackupArgs) BootstrapPgBasebackupPtrInput {
+	return (*bootstrapPgBasebackupPtrType)(v)
+}
+
+func (*bootstrapPgBasebackupPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackup)(nil)).Elem()
+}
+
+func (i *bootstrapPgBasebackupPtrType) ToBootstrapPgBasebackupPtrOutput() BootstrapPgBasebackupPtrOutput {
+	return i.ToBootstrapPgBasebackupPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapPgBasebackupPtrType) ToBootstrapPgBasebackupPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupPtrOutput)
+}
+
+// Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+type BootstrapPgBasebackupOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackup)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupOutput) ToBootstrapPgBasebackupOutput() BootstrapPgBasebackupOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupOutput) ToBootstrapPgBasebackupOutputWithContext(ctx context.Context) BootstrapPgBasebackupOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupOutput) ToBootstrapPgBasebackupPtrOutput() BootstrapPgBasebackupPtrOutput {
+	return o.ToBootstrapPgBasebackupPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupOutput) ToBootstrapPgBasebackupPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapPgBasebackup) *BootstrapPgBasebackup {
+		return &v
+	}).(BootstrapPgBasebackupPtrOutput)
+}
+
+// Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+func (o BootstrapPgBasebackupOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackup) *string { return v.Database }).(pulumi.StringPtrOutput)
+}
+
+// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+func (o BootstrapPgBasebackupOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackup) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// The running PostgreSQL server to copy (same major version as postgresVersion).
+func (o BootstrapPgBasebackupOutput) Source() BootstrapPgBasebackupSourceOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackup) BootstrapPgBasebackupSource { return v.Source }).(BootstrapPgBasebackupSourceOutput)
+}
+
+type BootstrapPgBasebackupPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackup)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupPtrOutput) ToBootstrapPgBasebackupPtrOutput() BootstrapPgBasebackupPtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupPtrOutput) ToBootstrapPgBasebackupPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupPtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupPtrOutput) Elem() BootstrapPgBasebackupOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackup) BootstrapPgBasebackup {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapPgBasebackup
+		return ret
+	}).(BootstrapPgBasebackupOutput)
+}
+
+// Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+func (o BootstrapPgBasebackupPtrOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackup) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Database
+	}).(pulumi.StringPtrOutput)
+}
+
+// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+func (o BootstrapPgBasebackupPtrOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackup) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Owner
+	}).(pulumi.StringPtrOutput)
+}
+
+// The running PostgreSQL server to copy (same major version as postgresVersion).
+func (o BootstrapPgBasebackupPtrOutput) Source() BootstrapPgBasebackupSourcePtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackup) *BootstrapPgBasebackupSource {
+		if v == nil {
+			return nil
+		}
+		return &v.Source
+	}).(BootstrapPgBasebackupSourcePtrOutput)
+}
+
+// The running PostgreSQL server to copy (same major version as postgresVersion).
+type BootstrapPgBasebackupSource struct {
+	// Database to connect to for the checks before the clone (version, privileges). @default - postgres
+	Database *string `pulumi:"database"`
+	// Host name or address of the server to clone.
+	Host string `pulumi:"host"`
+	// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+	Password *BootstrapPgBasebackupSourcePassword `pulumi:"password"`
+	// Its port. @default - 5432
+	Port *int `pulumi:"port"`
+	// libpq's sslmode for the connection. @default - prefer
+	SslMode *BootstrapPgBasebackupSourceSslMode `pulumi:"sslMode"`
+	// A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+	User *string `pulumi:"user"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapPgBasebackupSource
+func (val *BootstrapPgBasebackupSource) Defaults() *BootstrapPgBasebackupSource {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Database == nil {
+		database_ := "postgres"
+		tmp.Database = &database_
+	}
+	if tmp.Port == nil {
+		port_ := 5432
+		tmp.Port = &port_
+	}
+	if tmp.User == nil {
+		user_ := "postgres"
+		tmp.User = &user_
+	}
+	return &tmp
+}
+
+// BootstrapPgBasebackupSourceInput is an input type that accepts BootstrapPgBasebackupSourceArgs and BootstrapPgBasebackupSourceOutput values.
+// You can construct a concrete instance of `BootstrapPgBasebackupSourceInput` via:
+//
+//	BootstrapPgBasebackupSourceArgs{...}
+type BootstrapPgBasebackupSourceInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupSourceOutput() BootstrapPgBasebackupSourceOutput
+	ToBootstrapPgBasebackupSourceOutputWithContext(context.Context) BootstrapPgBasebackupSourceOutput
+}
+
+// The running PostgreSQL server to copy (same major version as postgresVersion).
+type BootstrapPgBasebackupSourceArgs struct {
+	// Database to connect to for the checks before the clone (version, privileges). @default - postgres
+	Database pulumi.StringPtrInput `pulumi:"database"`
+	// Host name or address of the server to clone.
+	Host pulumi.StringInput `pulumi:"host"`
+	// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+	Password BootstrapPgBasebackupSourcePasswordPtrInput `pulumi:"password"`
+	// Its port. @default - 5432
+	Port pulumi.IntPtrInput `pulumi:"port"`
+	// libpq's sslmode for the connection. @default - prefer
+	SslMode BootstrapPgBasebackupSourceSslModePtrInput `pulumi:"sslMode"`
+	// A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+	User pulumi.StringPtrInput `pulumi:"user"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapPgBasebackupSourceArgs
+func (val *BootstrapPgBasebackupSourceArgs) Defaults() *BootstrapPgBasebackupSourceArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Database == nil {
+		tmp.Database = pulumi.StringPtr("postgres")
+	}
+	if tmp.Port == nil {
+		tmp.Port = pulumi.IntPtr(5432)
+	}
+	if tmp.User == nil {
+		tmp.User = pulumi.StringPtr("postgres")
+	}
+	return &tmp
+}
+func (BootstrapPgBasebackupSourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackupSource)(nil)).Elem()
+}
+
+func (i BootstrapPgBasebackupSourceArgs) ToBootstrapPgBasebackupSourceOutput() BootstrapPgBasebackupSourceOutput {
+	return i.ToBootstrapPgBasebackupSourceOutputWithContext(context.Background())
+}
+
+func (i BootstrapPgBasebackupSourceArgs) ToBootstrapPgBasebackupSourceOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupSourceOutput)
+}
+
+func (i BootstrapPgBasebackupSourceArgs) ToBootstrapPgBasebackupSourcePtrOutput() BootstrapPgBasebackupSourcePtrOutput {
+	return i.ToBootstrapPgBasebackupSourcePtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapPgBasebackupSourceArgs) ToBootstrapPgBasebackupSourcePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupSourceOutput).ToBootstrapPgBasebackupSourcePtrOutputWithContext(ctx)
+}
+
+// BootstrapPgBasebackupSourcePtrInput is an input type that accepts BootstrapPgBasebackupSourceArgs, BootstrapPgBasebackupSourcePtr and BootstrapPgBasebackupSourcePtrOutput values.
+// You can construct a concrete instance of `BootstrapPgBasebackupSourcePtrInput` via:
+//
+//	        BootstrapPgBasebackupSourceArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapPgBasebackupSourcePtrInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupSourcePtrOutput() BootstrapPgBasebackupSourcePtrOutput
+	ToBootstrapPgBasebackupSourcePtrOutputWithContext(context.Context) BootstrapPgBasebackupSourcePtrOutput
+}
+
+type bootstrapPgBasebackupSourcePtrType BootstrapPgBasebackupSourceArgs
+
+func BootstrapPgBasebackupSourcePtr(v *BootstrapPgBasebackupSourceArgs) BootstrapPgBasebackupSourcePtrInput {
+	return (*bootstrapPgBasebackupSourcePtrType)(v)
+}
+
+func (*bootstrapPgBasebackupSourcePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackupSource)(nil)).Elem()
+}
+
+func (i *bootstrapPgBasebackupSourcePtrType) ToBootstrapPgBasebackupSourcePtrOutput() BootstrapPgBasebackupSourcePtrOutput {
+	return i.ToBootstrapPgBasebackupSourcePtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapPgBasebackupSourcePtrType) ToBootstrapPgBasebackupSourcePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupSourcePtrOutput)
+}
+
+// The running PostgreSQL server to copy (same major version as postgresVersion).
+type BootstrapPgBasebackupSourceOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupSourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackupSource)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupSourceOutput) ToBootstrapPgBasebackupSourceOutput() BootstrapPgBasebackupSourceOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourceOutput) ToBootstrapPgBasebackupSourceOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourceOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourceOutput) ToBootstrapPgBasebackupSourcePtrOutput() BootstrapPgBasebackupSourcePtrOutput {
+	return o.ToBootstrapPgBasebackupSourcePtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupSourceOutput) ToBootstrapPgBasebackupSourcePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapPgBasebackupSource) *BootstrapPgBasebackupSource {
+		return &v
+	}).(BootstrapPgBasebackupSourcePtrOutput)
+}
+
+// Database to connect to for the checks before the clone (version, privileges). @default - postgres
+func (o BootstrapPgBasebackupSourceOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSource) *string { return v.Database }).(pulumi.StringPtrOutput)
+}
+
+// Host name or address of the server to clone.
+func (o BootstrapPgBasebackupSourceOutput) Host() pulumi.StringOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSource) string { return v.Host }).(pulumi.StringOutput)
+}
+
+// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+func (o BootstrapPgBasebackupSourceOutput) Password() BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSource) *BootstrapPgBasebackupSourcePassword { return v.Password }).(BootstrapPgBasebackupSourcePasswordPtrOutput)
+}
+
+// Its port. @default - 5432
+func (o BootstrapPgBasebackupSourceOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSource) *int { return v.Port }).(pulumi.IntPtrOutput)
+}
+
+// libpq's sslmode for the connection. @default - prefer
+func (o BootstrapPgBasebackupSourceOutput) SslMode() BootstrapPgBasebackupSourceSslModePtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSource) *BootstrapPgBasebackupSourceSslMode { return v.SslMode }).(BootstrapPgBasebackupSourceSslModePtrOutput)
+}
+
+// A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+func (o BootstrapPgBasebackupSourceOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSource) *string { return v.User }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapPgBasebackupSourcePtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupSourcePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackupSource)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupSourcePtrOutput) ToBootstrapPgBasebackupSourcePtrOutput() BootstrapPgBasebackupSourcePtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourcePtrOutput) ToBootstrapPgBasebackupSourcePtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourcePtrOutput) Elem() BootstrapPgBasebackupSourceOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) BootstrapPgBasebackupSource {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapPgBasebackupSource
+		return ret
+	}).(BootstrapPgBasebackupSourceOutput)
+}
+
+// Database to connect to for the checks before the clone (version, privileges). @default - postgres
+func (o BootstrapPgBasebackupSourcePtrOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Database
+	}).(pulumi.StringPtrOutput)
+}
+
+// Host name or address of the server to clone.
+func (o BootstrapPgBasebackupSourcePtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Host
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+func (o BootstrapPgBasebackupSourcePtrOutput) Password() BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) *BootstrapPgBasebackupSourcePassword {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(BootstrapPgBasebackupSourcePasswordPtrOutput)
+}
+
+// Its port. @default - 5432
+func (o BootstrapPgBasebackupSourcePtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Port
+	}).(pulumi.IntPtrOutput)
+}
+
+// libpq's sslmode for the connection. @default - prefer
+func (o BootstrapPgBasebackupSourcePtrOutput) SslMode() BootstrapPgBasebackupSourceSslModePtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) *BootstrapPgBasebackupSourceSslMode {
+		if v == nil {
+			return nil
+		}
+		return v.SslMode
+	}).(BootstrapPgBasebackupSourceSslModePtrOutput)
+}
+
+// A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+func (o BootstrapPgBasebackupSourcePtrOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.User
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+type BootstrapPgBasebackupSourcePassword struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BootstrapPgBasebackupSourcePasswordInput is an input type that accepts BootstrapPgBasebackupSourcePasswordArgs and BootstrapPgBasebackupSourcePasswordOutput values.
+// You can construct a concrete instance of `BootstrapPgBasebackupSourcePasswordInput` via:
+//
+//	BootstrapPgBasebackupSourcePasswordArgs{...}
+type BootstrapPgBasebackupSourcePasswordInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupSourcePasswordOutput() BootstrapPgBasebackupSourcePasswordOutput
+	ToBootstrapPgBasebackupSourcePasswordOutputWithContext(context.Context) BootstrapPgBasebackupSourcePasswordOutput
+}
+
+// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+type BootstrapPgBasebackupSourcePasswordArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BootstrapPgBasebackupSourcePasswordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackupSourcePassword)(nil)).Elem()
+}
+
+func (i BootstrapPgBasebackupSourcePasswordArgs) ToBootstrapPgBasebackupSourcePasswordOutput() BootstrapPgBasebackupSourcePasswordOutput {
+	return i.ToBootstrapPgBasebackupSourcePasswordOutputWithContext(context.Background())
+}
+
+func (i BootstrapPgBasebackupSourcePasswordArgs) ToBootstrapPgBasebackupSourcePasswordOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePasswordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupSourcePasswordOutput)
+}
+
+func (i BootstrapPgBasebackupSourcePasswordArgs) ToBootstrapPgBasebackupSourcePasswordPtrOutput() BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return i.ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapPgBasebackupSourcePasswordArgs) ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupSourcePasswordOutput).ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(ctx)
+}
+
+// BootstrapPgBasebackupSourcePasswordPtrInput is an input type that accepts BootstrapPgBasebackupSourcePasswordArgs, BootstrapPgBasebackupSourcePasswordPtr and BootstrapPgBasebackupSourcePasswordPtrOutput values.
+// You can construct a concrete instance of `BootstrapPgBasebackupSourcePasswordPtrInput` via:
+//
+//	        BootstrapPgBasebackupSourcePasswordArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapPgBasebackupSourcePasswordPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapPgBasebackupSourcePasswordPtrOutput() BootstrapPgBasebackupSourcePasswordPtrOutput
+	ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(context.Context) BootstrapPgBasebackupSourcePasswordPtrOutput
+}
+
+type bootstrapPgBasebackupSourcePasswordPtrType BootstrapPgBasebackupSourcePasswordArgs
+
+func BootstrapPgBasebackupSourcePasswordPtr(v *BootstrapPgBasebackupSourcePasswordArgs) BootstrapPgBasebackupSourcePasswordPtrInput {
+	return (*bootstrapPgBasebackupSourcePasswordPtrType)(v)
+}
+
+func (*bootstrapPgBasebackupSourcePasswordPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackupSourcePassword)(nil)).Elem()
+}
+
+func (i *bootstrapPgBasebackupSourcePasswordPtrType) ToBootstrapPgBasebackupSourcePasswordPtrOutput() BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return i.ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapPgBasebackupSourcePasswordPtrType) ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapPgBasebackupSourcePasswordPtrOutput)
+}
+
+// Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+type BootstrapPgBasebackupSourcePasswordOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupSourcePasswordOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapPgBasebackupSourcePassword)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupSourcePasswordOutput) ToBootstrapPgBasebackupSourcePasswordOutput() BootstrapPgBasebackupSourcePasswordOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourcePasswordOutput) ToBootstrapPgBasebackupSourcePasswordOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePasswordOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourcePasswordOutput) ToBootstrapPgBasebackupSourcePasswordPtrOutput() BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return o.ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapPgBasebackupSourcePasswordOutput) ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapPgBasebackupSourcePassword) *BootstrapPgBasebackupSourcePassword {
+		return &v
+	}).(BootstrapPgBasebackupSourcePasswordPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+func (o BootstrapPgBasebackupSourcePasswordOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSourcePassword) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapPgBasebackupSourcePasswordOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapPgBasebackupSourcePassword) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapPgBasebackupSourcePasswordPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapPgBasebackupSourcePasswordPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapPgBasebackupSourcePassword)(nil)).Elem()
+}
+
+func (o BootstrapPgBasebackupSourcePasswordPtrOutput) ToBootstrapPgBasebackupSourcePasswordPtrOutput() BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourcePasswordPtrOutput) ToBootstrapPgBasebackupSourcePasswordPtrOutputWithContext(ctx context.Context) BootstrapPgBasebackupSourcePasswordPtrOutput {
+	return o
+}
+
+func (o BootstrapPgBasebackupSourcePasswordPtrOutput) Elem() BootstrapPgBasebackupSourcePasswordOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSourcePassword) BootstrapPgBasebackupSourcePassword {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapPgBasebackupSourcePassword
+		return ret
+	}).(BootstrapPgBasebackupSourcePasswordOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+func (o BootstrapPgBasebackupSourcePasswordPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSourcePassword) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapPgBasebackupSourcePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapPgBasebackupSourcePassword) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+type BootstrapRecovery struct {
+	// The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+	BackupSet *string `pulumi:"backupSet"`
+	// Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+	Database *string `pulumi:"database"`
+	// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+	Owner *string `pulumi:"owner"`
+	// Where the backups come from: exactly one of cluster, or s3 with stanza.
+	Source BootstrapRecoverySource `pulumi:"source"`
+	// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+	Target *BootstrapRecoveryTarget `pulumi:"target"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecovery
+func (val *BootstrapRecovery) Defaults() *BootstrapRecovery {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Database == nil {
+		database_ := "app"
+		tmp.Database = &database_
+	}
+	if tmp.Owner == nil {
+		owner_ := "app"
+		tmp.Owner = &owner_
+	}
+	tmp.Source = *tmp.Source.Defaults()
+
+	tmp.Target = tmp.Target.Defaults()
+
+	return &tmp
+}
+
+// BootstrapRecoveryInput is an input type that accepts BootstrapRecoveryArgs and BootstrapRecoveryOutput values.
+// You can construct a concrete instance of `BootstrapRecoveryInput` via:
+//
+//	BootstrapRecoveryArgs{...}
+type BootstrapRecoveryInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoveryOutput() BootstrapRecoveryOutput
+	ToBootstrapRecoveryOutputWithContext(context.Context) BootstrapRecoveryOutput
+}
+
+// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+type BootstrapRecoveryArgs struct {
+	// The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+	BackupSet pulumi.StringPtrInput `pulumi:"backupSet"`
+	// Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+	Database pulumi.StringPtrInput `pulumi:"database"`
+	// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+	Owner pulumi.StringPtrInput `pulumi:"owner"`
+	// Where the backups come from: exactly one of cluster, or s3 with stanza.
+	Source BootstrapRecoverySourceInput `pulumi:"source"`
+	// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+	Target BootstrapRecoveryTargetPtrInput `pulumi:"target"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoveryArgs
+func (val *BootstrapRecoveryArgs) Defaults() *BootstrapRecoveryArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Database == nil {
+		tmp.Database = pulumi.StringPtr("app")
+	}
+	if tmp.Owner == nil {
+		tmp.Owner = pulumi.StringPtr("app")
+	}
+
+	return &tmp
+}
+func (BootstrapRecoveryArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecovery)(nil)).Elem()
+}
+
+func (i BootstrapRecoveryArgs) ToBootstrapRecoveryOutput() BootstrapRecoveryOutput {
+	return i.ToBootstrapRecoveryOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoveryArgs) ToBootstrapRecoveryOutputWithContext(ctx context.Context) BootstrapRecoveryOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoveryOutput)
+}
+
+func (i BootstrapRecoveryArgs) ToBootstrapRecoveryPtrOutput() BootstrapRecoveryPtrOutput {
+	return i.ToBootstrapRecoveryPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoveryArgs) ToBootstrapRecoveryPtrOutputWithContext(ctx context.Context) BootstrapRecoveryPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoveryOutput).ToBootstrapRecoveryPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoveryPtrInput is an input type that accepts BootstrapRecoveryArgs, BootstrapRecoveryPtr and BootstrapRecoveryPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoveryPtrInput` via:
+//
+//	        BootstrapRecoveryArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoveryPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoveryPtrOutput() BootstrapRecoveryPtrOutput
+	ToBootstrapRecoveryPtrOutputWithContext(context.Context) BootstrapRecoveryPtrOutput
+}
+
+type bootstrapRecoveryPtrType BootstrapRecoveryArgs
+
+func BootstrapRecoveryPtr(v *BootstrapRecoveryArgs) BootstrapRecoveryPtrInput {
+	return (*bootstrapRecoveryPtrType)(v)
+}
+
+func (*bootstrapRecoveryPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecovery)(nil)).Elem()
+}
+
+func (i *bootstrapRecoveryPtrType) ToBootstrapRecoveryPtrOutput() BootstrapRecoveryPtrOutput {
+	return i.ToBootstrapRecoveryPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoveryPtrType) ToBootstrapRecoveryPtrOutputWithContext(ctx context.Context) BootstrapRecoveryPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoveryPtrOutput)
+}
+
+// Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+type BootstrapRecoveryOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoveryOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecovery)(nil)).Elem()
+}
+
+func (o BootstrapRecoveryOutput) ToBootstrapRecoveryOutput() BootstrapRecoveryOutput {
+	return o
+}
+
+func (o BootstrapRecoveryOutput) ToBootstrapRecoveryOutputWithContext(ctx context.Context) BootstrapRecoveryOutput {
+	return o
+}
+
+func (o BootstrapRecoveryOutput) ToBootstrapRecoveryPtrOutput() BootstrapRecoveryPtrOutput {
+	return o.ToBootstrapRecoveryPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoveryOutput) ToBootstrapRecoveryPtrOutputWithContext(ctx context.Context) BootstrapRecoveryPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecovery) *BootstrapRecovery {
+		return &v
+	}).(BootstrapRecoveryPtrOutput)
+}
+
+// The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+func (o BootstrapRecoveryOutput) BackupSet() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecovery) *string { return v.BackupSet }).(pulumi.StringPtrOutput)
+}
+
+// Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+func (o BootstrapRecoveryOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecovery) *string { return v.Database }).(pulumi.StringPtrOutput)
+}
+
+// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+func (o BootstrapRecoveryOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecovery) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// Where the backups come from: exactly one of cluster, or s3 with stanza.
+func (o BootstrapRecoveryOutput) Source() BootstrapRecoverySourceOutput {
+	return o.ApplyT(func(v BootstrapRecovery) BootstrapRecoverySource { return v.Source }).(BootstrapRecoverySourceOutput)
+}
+
+// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+func (o BootstrapRecoveryOutput) Target() BootstrapRecoveryTargetPtrOutput {
+	return o.ApplyT(func(v BootstrapRecovery) *BootstrapRecoveryTarget { return v.Target }).(BootstrapRecoveryTargetPtrOutput)
+}
+
+type BootstrapRecoveryPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoveryPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecovery)(nil)).Elem()
+}
+
+func (o BootstrapRecoveryPtrOutput) ToBootstrapRecoveryPtrOutput() BootstrapRecoveryPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoveryPtrOutput) ToBootstrapRecoveryPtrOutputWithContext(ctx context.Context) BootstrapRecoveryPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoveryPtrOutput) Elem() BootstrapRecoveryOutput {
+	return o.ApplyT(func(v *BootstrapRecovery) BootstrapRecovery {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecovery
+		return ret
+	}).(BootstrapRecoveryOutput)
+}
+
+// The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+func (o BootstrapRecoveryPtrOutput) BackupSet() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecovery) *string {
+		if v == nil {
+			return nil
+		}
+		return v.BackupSet
+	}).(pulumi.StringPtrOutput)
+}
+
+// Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+func (o BootstrapRecoveryPtrOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecovery) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Database
+	}).(pulumi.StringPtrOutput)
+}
+
+// Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+func (o BootstrapRecoveryPtrOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecovery) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Owner
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the backups come from: exactly one of cluster, or s3 with stanza.
+func (o BootstrapRecoveryPtrOutput) Source() BootstrapRecoverySourcePtrOutput {
+	return o.ApplyT(func(v *BootstrapRecovery) *BootstrapRecoverySource {
+		if v == nil {
+			return nil
+		}
+		return &v.Source
+	}).(BootstrapRecoverySourcePtrOutput)
+}
+
+// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+func (o BootstrapRecoveryPtrOutput) Target() BootstrapRecoveryTargetPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecovery) *BootstrapRecoveryTarget {
+		if v == nil {
+			return nil
+		}
+		return v.Target
+	}).(BootstrapRecoveryTargetPtrOutput)
+}
+
+// Where the backups come from: exactly one of cluster, or s3 with stanza.
+type BootstrapRecoverySource struct {
+	// A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+	Cluster *string `pulumi:"cluster"`
+	// The encryption of that repository, if it has one (with s3).
+	Encryption *BootstrapRecoverySourceEncryption `pulumi:"encryption"`
+	// A pgBackRest repository in S3 (bucket and path required).
+	S3 *BootstrapRecoverySourceS3 `pulumi:"s3"`
+	// The stanza in that repository (with s3): usually the source cluster's name.
+	Stanza *string `pulumi:"stanza"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoverySource
+func (val *BootstrapRecoverySource) Defaults() *BootstrapRecoverySource {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.S3 = tmp.S3.Defaults()
+
+	return &tmp
+}
+
+// BootstrapRecoverySourceInput is an input type that accepts BootstrapRecoverySourceArgs and BootstrapRecoverySourceOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceInput` via:
+//
+//	BootstrapRecoverySourceArgs{...}
+type BootstrapRecoverySourceInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceOutput() BootstrapRecoverySourceOutput
+	ToBootstrapRecoverySourceOutputWithContext(context.Context) BootstrapRecoverySourceOutput
+}
+
+// Where the backups come from: exactly one of cluster, or s3 with stanza.
+type BootstrapRecoverySourceArgs struct {
+	// A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+	Cluster pulumi.StringPtrInput `pulumi:"cluster"`
+	// The encryption of that repository, if it has one (with s3).
+	Encryption BootstrapRecoverySourceEncryptionPtrInput `pulumi:"encryption"`
+	// A pgBackRest repository in S3 (bucket and path required).
+	S3 BootstrapRecoverySourceS3PtrInput `pulumi:"s3"`
+	// The stanza in that repository (with s3): usually the source cluster's name.
+	Stanza pulumi.StringPtrInput `pulumi:"stanza"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoverySourceArgs
+func (val *BootstrapRecoverySourceArgs) Defaults() *BootstrapRecoverySourceArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (BootstrapRecoverySourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySource)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceArgs) ToBootstrapRecoverySourceOutput() BootstrapRecoverySourceOutput {
+	return i.ToBootstrapRecoverySourceOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceArgs) ToBootstrapRecoverySourceOutputWithContext(ctx context.Context) BootstrapRecoverySourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceOutput)
+}
+
+func (i BootstrapRecoverySourceArgs) ToBootstrapRecoverySourcePtrOutput() BootstrapRecoverySourcePtrOutput {
+	return i.ToBootstrapRecoverySourcePtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceArgs) ToBootstrapRecoverySourcePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceOutput).ToBootstrapRecoverySourcePtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourcePtrInput is an input type that accepts BootstrapRecoverySourceArgs, BootstrapRecoverySourcePtr and BootstrapRecoverySourcePtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourcePtrInput` via:
+//
+//	        BootstrapRecoverySourceArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourcePtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourcePtrOutput() BootstrapRecoverySourcePtrOutput
+	ToBootstrapRecoverySourcePtrOutputWithContext(context.Context) BootstrapRecoverySourcePtrOutput
+}
+
+type bootstrapRecoverySourcePtrType BootstrapRecoverySourceArgs
+
+func BootstrapRecoverySourcePtr(v *BootstrapRecoverySourceArgs) BootstrapRecoverySourcePtrInput {
+	return (*bootstrapRecoverySourcePtrType)(v)
+}
+
+func (*bootstrapRecoverySourcePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySource)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourcePtrType) ToBootstrapRecoverySourcePtrOutput() BootstrapRecoverySourcePtrOutput {
+	return i.ToBootstrapRecoverySourcePtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourcePtrType) ToBootstrapRecoverySourcePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourcePtrOutput)
+}
+
+// Where the backups come from: exactly one of cluster, or s3 with stanza.
+type BootstrapRecoverySourceOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySource)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceOutput) ToBootstrapRecoverySourceOutput() BootstrapRecoverySourceOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceOutput) ToBootstrapRecoverySourceOutputWithContext(ctx context.Context) BootstrapRecoverySourceOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceOutput) ToBootstrapRecoverySourcePtrOutput() BootstrapRecoverySourcePtrOutput {
+	return o.ToBootstrapRecoverySourcePtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceOutput) ToBootstrapRecoverySourcePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourcePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySource) *BootstrapRecoverySource {
+		return &v
+	}).(BootstrapRecoverySourcePtrOutput)
+}
+
+// A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+func (o BootstrapRecoverySourceOutput) Cluster() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySource) *string { return v.Cluster }).(pulumi.StringPtrOutput)
+}
+
+// The encryption of that repository, if it has one (with s3).
+func (o BootstrapRecoverySourceOutput) Encryption() BootstrapRecoverySourceEncryptionPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySource) *BootstrapRecoverySourceEncryption { return v.Encryption }).(BootstrapRecoverySourceEncryptionPtrOutput)
+}
+
+// A pgBackRest repository in S3 (bucket and path required).
+func (o BootstrapRecoverySourceOutput) S3() BootstrapRecoverySourceS3PtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySource) *BootstrapRecoverySourceS3 { return v.S3 }).(BootstrapRecoverySourceS3PtrOutput)
+}
+
+// The stanza in that repository (with s3): usually the source cluster's name.
+func (o BootstrapRecoverySourceOutput) Stanza() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySource) *string { return v.Stanza }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapRecoverySourcePtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourcePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySource)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourcePtrOutput) ToBootstrapRecoverySourcePtrOutput() BootstrapRecoverySourcePtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourcePtrOutput) ToBootstrapRecoverySourcePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourcePtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourcePtrOutput) Elem() BootstrapRecoverySourceOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySource) BootstrapRecoverySource {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySource
+		return ret
+	}).(BootstrapRecoverySourceOutput)
+}
+
+// A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+func (o BootstrapRecoverySourcePtrOutput) Cluster() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Cluster
+	}).(pulumi.StringPtrOutput)
+}
+
+// The encryption of that repository, if it has one (with s3).
+func (o BootstrapRecoverySourcePtrOutput) Encryption() BootstrapRecoverySourceEncryptionPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySource) *BootstrapRecoverySourceEncryption {
+		if v == nil {
+			return nil
+		}
+		return v.Encryption
+	}).(BootstrapRecoverySourceEncryptionPtrOutput)
+}
+
+// A pgBackRest repository in S3 (bucket and path required).
+func (o BootstrapRecoverySourcePtrOutput) S3() BootstrapRecoverySourceS3PtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySource) *BootstrapRecoverySourceS3 {
+		if v == nil {
+			return nil
+		}
+		return v.S3
+	}).(BootstrapRecoverySourceS3PtrOutput)
+}
+
+// The stanza in that repository (with s3): usually the source cluster's name.
+func (o BootstrapRecoverySourcePtrOutput) Stanza() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Stanza
+	}).(pulumi.StringPtrOutput)
+}
+
+// The encryption of that repository, if it has one (with s3).
+type BootstrapRecoverySourceEncryption struct {
+	// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+	Passphrase BootstrapRecoverySourceEncryptionPassphrase `pulumi:"passphrase"`
+}
+
+// BootstrapRecoverySourceEncryptionInput is an input type that accepts BootstrapRecoverySourceEncryptionArgs and BootstrapRecoverySourceEncryptionOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceEncryptionInput` via:
+//
+//	BootstrapRecoverySourceEncryptionArgs{...}
+type BootstrapRecoverySourceEncryptionInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceEncryptionOutput() BootstrapRecoverySourceEncryptionOutput
+	ToBootstrapRecoverySourceEncryptionOutputWithContext(context.Context) BootstrapRecoverySourceEncryptionOutput
+}
+
+// The encryption of that repository, if it has one (with s3).
+type BootstrapRecoverySourceEncryptionArgs struct {
+	// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+	Passphrase BootstrapRecoverySourceEncryptionPassphraseInput `pulumi:"passphrase"`
+}
+
+func (BootstrapRecoverySourceEncryptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceEncryption)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceEncryptionArgs) ToBootstrapRecoverySourceEncryptionOutput() BootstrapRecoverySourceEncryptionOutput {
+	return i.ToBootstrapRecoverySourceEncryptionOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceEncryptionArgs) ToBootstrapRecoverySourceEncryptionOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceEncryptionOutput)
+}
+
+func (i BootstrapRecoverySourceEncryptionArgs) ToBootstrapRecoverySourceEncryptionPtrOutput() BootstrapRecoverySourceEncryptionPtrOutput {
+	return i.ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceEncryptionArgs) ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceEncryptionOutput).ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceEncryptionPtrInput is an input type that accepts BootstrapRecoverySourceEncryptionArgs, BootstrapRecoverySourceEncryptionPtr and BootstrapRecoverySourceEncryptionPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceEncryptionPtrInput` via:
+//
+//	        BootstrapRecoverySourceEncryptionArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceEncryptionPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceEncryptionPtrOutput() BootstrapRecoverySourceEncryptionPtrOutput
+	ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(context.Context) BootstrapRecoverySourceEncryptionPtrOutput
+}
+
+type bootstrapRecoverySourceEncryptionPtrType BootstrapRecoverySourceEncryptionArgs
+
+func BootstrapRecoverySourceEncryptionPtr(v *BootstrapRecoverySourceEncryptionArgs) BootstrapRecoverySourceEncryptionPtrInput {
+	return (*bootstrapRecoverySourceEncryptionPtrType)(v)
+}
+
+func (*bootstrapRecoverySourceEncryptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceEncryption)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceEncryptionPtrType) ToBootstrapRecoverySourceEncryptionPtrOutput() BootstrapRecoverySourceEncryptionPtrOutput {
+	return i.ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceEncryptionPtrType) ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceEncryptionPtrOutput)
+}
+
+// The encryption of that repository, if it has one (with s3).
+type BootstrapRecoverySourceEncryptionOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceEncryptionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceEncryption)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceEncryptionOutput) ToBootstrapRecoverySourceEncryptionOutput() BootstrapRecoverySourceEncryptionOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionOutput) ToBootstrapRecoverySourceEncryptionOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionOutput) ToBootstrapRecoverySourceEncryptionPtrOutput() BootstrapRecoverySourceEncryptionPtrOutput {
+	return o.ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceEncryptionOutput) ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceEncryption) *BootstrapRecoverySourceEncryption {
+		return &v
+	}).(BootstrapRecoverySourceEncryptionPtrOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+func (o BootstrapRecoverySourceEncryptionOutput) Passphrase() BootstrapRecoverySourceEncryptionPassphraseOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceEncryption) BootstrapRecoverySourceEncryptionPassphrase {
+		return v.Passphrase
+	}).(BootstrapRecoverySourceEncryptionPassphraseOutput)
+}
+
+type BootstrapRecoverySourceEncryptionPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceEncryptionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceEncryption)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceEncryptionPtrOutput) ToBootstrapRecoverySourceEncryptionPtrOutput() BootstrapRecoverySourceEncryptionPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionPtrOutput) ToBootstrapRecoverySourceEncryptionPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionPtrOutput) Elem() BootstrapRecoverySourceEncryptionOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceEncryption) BootstrapRecoverySourceEncryption {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceEncryption
+		return ret
+	}).(BootstrapRecoverySourceEncryptionOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+func (o BootstrapRecoverySourceEncryptionPtrOutput) Passphrase() BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceEncryption) *BootstrapRecoverySourceEncryptionPassphrase {
+		if v == nil {
+			return nil
+		}
+		return &v.Passphrase
+	}).(BootstrapRecoverySourceEncryptionPassphrasePtrOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+type BootstrapRecoverySourceEncryptionPassphrase struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BootstrapRecoverySourceEncryptionPassphraseInput is an input type that accepts BootstrapRecoverySourceEncryptionPassphraseArgs and BootstrapRecoverySourceEncryptionPassphraseOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceEncryptionPassphraseInput` via:
+//
+//	BootstrapRecoverySourceEncryptionPassphraseArgs{...}
+type BootstrapRecoverySourceEncryptionPassphraseInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceEncryptionPassphraseOutput() BootstrapRecoverySourceEncryptionPassphraseOutput
+	ToBootstrapRecoverySourceEncryptionPassphraseOutputWithContext(context.Context) BootstrapRecoverySourceEncryptionPassphraseOutput
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+type BootstrapRecoverySourceEncryptionPassphraseArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BootstrapRecoverySourceEncryptionPassphraseArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceEncryptionPassphraseArgs) ToBootstrapRecoverySourceEncryptionPassphraseOutput() BootstrapRecoverySourceEncryptionPassphraseOutput {
+	return i.ToBootstrapRecoverySourceEncryptionPassphraseOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceEncryptionPassphraseArgs) ToBootstrapRecoverySourceEncryptionPassphraseOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPassphraseOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceEncryptionPassphraseOutput)
+}
+
+func (i BootstrapRecoverySourceEncryptionPassphraseArgs) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutput() BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return i.ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceEncryptionPassphraseArgs) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceEncryptionPassphraseOutput).ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceEncryptionPassphrasePtrInput is an input type that accepts BootstrapRecoverySourceEncryptionPassphraseArgs, BootstrapRecoverySourceEncryptionPassphrasePtr and BootstrapRecoverySourceEncryptionPassphrasePtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceEncryptionPassphrasePtrInput` via:
+//
+//	        BootstrapRecoverySourceEncryptionPassphraseArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceEncryptionPassphrasePtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceEncryptionPassphrasePtrOutput() BootstrapRecoverySourceEncryptionPassphrasePtrOutput
+	ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(context.Context) BootstrapRecoverySourceEncryptionPassphrasePtrOutput
+}
+
+type bootstrapRecoverySourceEncryptionPassphrasePtrType BootstrapRecoverySourceEncryptionPassphraseArgs
+
+func BootstrapRecoverySourceEncryptionPassphrasePtr(v *BootstrapRecoverySourceEncryptionPassphraseArgs) BootstrapRecoverySourceEncryptionPassphrasePtrInput {
+	return (*bootstrapRecoverySourceEncryptionPassphrasePtrType)(v)
+}
+
+func (*bootstrapRecoverySourceEncryptionPassphrasePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceEncryptionPassphrasePtrType) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutput() BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return i.ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceEncryptionPassphrasePtrType) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceEncryptionPassphrasePtrOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+type BootstrapRecoverySourceEncryptionPassphraseOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceEncryptionPassphraseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphraseOutput) ToBootstrapRecoverySourceEncryptionPassphraseOutput() BootstrapRecoverySourceEncryptionPassphraseOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphraseOutput) ToBootstrapRecoverySourceEncryptionPassphraseOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPassphraseOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphraseOutput) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutput() BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return o.ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphraseOutput) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceEncryptionPassphrase) *BootstrapRecoverySourceEncryptionPassphrase {
+		return &v
+	}).(BootstrapRecoverySourceEncryptionPassphrasePtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+func (o BootstrapRecoverySourceEncryptionPassphraseOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceEncryptionPassphrase) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapRecoverySourceEncryptionPassphraseOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceEncryptionPassphrase) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapRecoverySourceEncryptionPassphrasePtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceEncryptionPassphrasePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphrasePtrOutput) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutput() BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphrasePtrOutput) ToBootstrapRecoverySourceEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceEncryptionPassphrasePtrOutput) Elem() BootstrapRecoverySourceEncryptionPassphraseOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceEncryptionPassphrase) BootstrapRecoverySourceEncryptionPassphrase {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceEncryptionPassphrase
+		return ret
+	}).(BootstrapRecoverySourceEncryptionPassphraseOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+func (o BootstrapRecoverySourceEncryptionPassphrasePtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapRecoverySourceEncryptionPassphrasePtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// A pgBackRest repository in S3 (bucket and path required).
+type BootstrapRecoverySourceS3 struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket *string `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile *string `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials *BootstrapRecoverySourceS3Credentials `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	Endpoint *string `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa *BootstrapRecoverySourceS3Irsa `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId *string `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path *string `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region *string `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle *BootstrapRecoverySourceS3UriStyle `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls *bool `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoverySourceS3
+func (val *BootstrapRecoverySourceS3) Defaults() *BootstrapRecoverySourceS3 {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		region_ := "us-east-1"
+		tmp.Region = &region_
+	}
+	if tmp.VerifyTls == nil {
+		verifyTls_ := true
+		tmp.VerifyTls = &verifyTls_
+	}
+	return &tmp
+}
+
+// BootstrapRecoverySourceS3Input is an input type that accepts BootstrapRecoverySourceS3Args and BootstrapRecoverySourceS3Output values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3Input` via:
+//
+//	BootstrapRecoverySourceS3Args{...}
+type BootstrapRecoverySourceS3Input interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3Output() BootstrapRecoverySourceS3Output
+	ToBootstrapRecoverySourceS3OutputWithContext(context.Context) BootstrapRecoverySourceS3Output
+}
+
+// A pgBackRest repository in S3 (bucket and path required).
+type BootstrapRecoverySourceS3Args struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials BootstrapRecoverySourceS3CredentialsPtrInput `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa BootstrapRecoverySourceS3IrsaPtrInput `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId pulumi.StringPtrInput `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region pulumi.StringPtrInput `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle BootstrapRecoverySourceS3UriStylePtrInput `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoverySourceS3Args
+func (val *BootstrapRecoverySourceS3Args) Defaults() *BootstrapRecoverySourceS3Args {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		tmp.Region = pulumi.StringPtr("us-east-1")
+	}
+	if tmp.VerifyTls == nil {
+		tmp.VerifyTls = pulumi.BoolPtr(true)
+	}
+	return &tmp
+}
+func (BootstrapRecoverySourceS3Args) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceS3Args) ToBootstrapRecoverySourceS3Output() BootstrapRecoverySourceS3Output {
+	return i.ToBootstrapRecoverySourceS3OutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3Args) ToBootstrapRecoverySourceS3OutputWithContext(ctx context.Context) BootstrapRecoverySourceS3Output {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3Output)
+}
+
+func (i BootstrapRecoverySourceS3Args) ToBootstrapRecoverySourceS3PtrOutput() BootstrapRecoverySourceS3PtrOutput {
+	return i.ToBootstrapRecoverySourceS3PtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3Args) ToBootstrapRecoverySourceS3PtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3Output).ToBootstrapRecoverySourceS3PtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceS3PtrInput is an input type that accepts BootstrapRecoverySourceS3Args, BootstrapRecoverySourceS3Ptr and BootstrapRecoverySourceS3PtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3PtrInput` via:
+//
+//	        BootstrapRecoverySourceS3Args{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceS3PtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3PtrOutput() BootstrapRecoverySourceS3PtrOutput
+	ToBootstrapRecoverySourceS3PtrOutputWithContext(context.Context) BootstrapRecoverySourceS3PtrOutput
+}
+
+type bootstrapRecoverySourceS3PtrType BootstrapRecoverySourceS3Args
+
+func BootstrapRecoverySourceS3Ptr(v *BootstrapRecoverySourceS3Args) BootstrapRecoverySourceS3PtrInput {
+	return (*bootstrapRecoverySourceS3PtrType)(v)
+}
+
+func (*bootstrapRecoverySourceS3PtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceS3PtrType) ToBootstrapRecoverySourceS3PtrOutput() BootstrapRecoverySourceS3PtrOutput {
+	return i.ToBootstrapRecoverySourceS3PtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceS3PtrType) ToBootstrapRecoverySourceS3PtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3PtrOutput)
+}
+
+// A pgBackRest repository in S3 (bucket and path required).
+type BootstrapRecoverySourceS3Output struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3Output) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3Output) ToBootstrapRecoverySourceS3Output() BootstrapRecoverySourceS3Output {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3Output) ToBootstrapRecoverySourceS3OutputWithContext(ctx context.Context) BootstrapRecoverySourceS3Output {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3Output) ToBootstrapRecoverySourceS3PtrOutput() BootstrapRecoverySourceS3PtrOutput {
+	return o.ToBootstrapRecoverySourceS3PtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3Output) ToBootstrapRecoverySourceS3PtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3PtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3 {
+		return &v
+	}).(BootstrapRecoverySourceS3PtrOutput)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o BootstrapRecoverySourceS3Output) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.Bucket }).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o BootstrapRecoverySourceS3Output) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.CaFile }).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o BootstrapRecoverySourceS3Output) Credentials() BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3Credentials { return v.Credentials }).(BootstrapRecoverySourceS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+func (o BootstrapRecoverySourceS3Output) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o BootstrapRecoverySourceS3Output) Irsa() BootstrapRecoverySourceS3IrsaPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3Irsa { return v.Irsa }).(BootstrapRecoverySourceS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o BootstrapRecoverySourceS3Output) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.KmsKeyId }).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o BootstrapRecoverySourceS3Output) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o BootstrapRecoverySourceS3Output) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o BootstrapRecoverySourceS3Output) UriStyle() BootstrapRecoverySourceS3UriStylePtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3UriStyle { return v.UriStyle }).(BootstrapRecoverySourceS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o BootstrapRecoverySourceS3Output) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3) *bool { return v.VerifyTls }).(pulumi.BoolPtrOutput)
+}
+
+type BootstrapRecoverySourceS3PtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3PtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3PtrOutput) ToBootstrapRecoverySourceS3PtrOutput() BootstrapRecoverySourceS3PtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3PtrOutput) ToBootstrapRecoverySourceS3PtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3PtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3PtrOutput) Elem() BootstrapRecoverySourceS3Output {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) BootstrapRecoverySourceS3 {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceS3
+		return ret
+	}).(BootstrapRecoverySourceS3Output)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o BootstrapRecoverySourceS3PtrOutput) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Bucket
+	}).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o BootstrapRecoverySourceS3PtrOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o BootstrapRecoverySourceS3PtrOutput) Credentials() BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3Credentials {
+		if v == nil {
+			return nil
+		}
+		return v.Credentials
+	}).(BootstrapRecoverySourceS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+func (o BootstrapRecoverySourceS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Endpoint
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o BootstrapRecoverySourceS3PtrOutput) Irsa() BootstrapRecoverySourceS3IrsaPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3Irsa {
+		if v == nil {
+			return nil
+		}
+		return v.Irsa
+	}).(BootstrapRecoverySourceS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o BootstrapRecoverySourceS3PtrOutput) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KmsKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o BootstrapRecoverySourceS3PtrOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Path
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o BootstrapRecoverySourceS3PtrOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Region
+	}).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o BootstrapRecoverySourceS3PtrOutput) UriStyle() BootstrapRecoverySourceS3UriStylePtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3UriStyle {
+		if v == nil {
+			return nil
+		}
+		return v.UriStyle
+	}).(BootstrapRecoverySourceS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o BootstrapRecoverySourceS3PtrOutput) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.VerifyTls
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type BootstrapRecoverySourceS3Credentials struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId BootstrapRecoverySourceS3CredentialsAccessKeyId `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey BootstrapRecoverySourceS3CredentialsSecretAccessKey `pulumi:"secretAccessKey"`
+}
+
+// BootstrapRecoverySourceS3CredentialsInput is an input type that accepts BootstrapRecoverySourceS3CredentialsArgs and BootstrapRecoverySourceS3CredentialsOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3CredentialsInput` via:
+//
+//	BootstrapRecoverySourceS3CredentialsArgs{...}
+type BootstrapRecoverySourceS3CredentialsInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3CredentialsOutput() BootstrapRecoverySourceS3CredentialsOutput
+	ToBootstrapRecoverySourceS3CredentialsOutputWithContext(context.Context) BootstrapRecoverySourceS3CredentialsOutput
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type BootstrapRecoverySourceS3CredentialsArgs struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId BootstrapRecoverySourceS3CredentialsAccessKeyIdInput `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey BootstrapRecoverySourceS3CredentialsSecretAccessKeyInput `pulumi:"secretAccessKey"`
+}
+
+func (BootstrapRecoverySourceS3CredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3Credentials)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceS3CredentialsArgs) ToBootstrapRecoverySourceS3CredentialsOutput() BootstrapRecoverySourceS3CredentialsOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3CredentialsArgs) ToBootstrapRecoverySourceS3CredentialsOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsOutput)
+}
+
+func (i BootstrapRecoverySourceS3CredentialsArgs) ToBootstrapRecoverySourceS3CredentialsPtrOutput() BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3CredentialsArgs) ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsOutput).ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceS3CredentialsPtrInput is an input type that accepts BootstrapRecoverySourceS3CredentialsArgs, BootstrapRecoverySourceS3CredentialsPtr and BootstrapRecoverySourceS3CredentialsPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3CredentialsPtrInput` via:
+//
+//	        BootstrapRecoverySourceS3CredentialsArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceS3CredentialsPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3CredentialsPtrOutput() BootstrapRecoverySourceS3CredentialsPtrOutput
+	ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(context.Context) BootstrapRecoverySourceS3CredentialsPtrOutput
+}
+
+type bootstrapRecoverySourceS3CredentialsPtrType BootstrapRecoverySourceS3CredentialsArgs
+
+func BootstrapRecoverySourceS3CredentialsPtr(v *BootstrapRecoverySourceS3CredentialsArgs) BootstrapRecoverySourceS3CredentialsPtrInput {
+	return (*bootstrapRecoverySourceS3CredentialsPtrType)(v)
+}
+
+func (*bootstrapRecoverySourceS3CredentialsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3Credentials)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceS3CredentialsPtrType) ToBootstrapRecoverySourceS3CredentialsPtrOutput() BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceS3CredentialsPtrType) ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type BootstrapRecoverySourceS3CredentialsOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3CredentialsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3Credentials)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3CredentialsOutput) ToBootstrapRecoverySourceS3CredentialsOutput() BootstrapRecoverySourceS3CredentialsOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsOutput) ToBootstrapRecoverySourceS3CredentialsOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsOutput) ToBootstrapRecoverySourceS3CredentialsPtrOutput() BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return o.ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3CredentialsOutput) ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceS3Credentials) *BootstrapRecoverySourceS3Credentials {
+		return &v
+	}).(BootstrapRecoverySourceS3CredentialsPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BootstrapRecoverySourceS3CredentialsOutput) AccessKeyId() BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3Credentials) BootstrapRecoverySourceS3CredentialsAccessKeyId {
+		return v.AccessKeyId
+	}).(BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BootstrapRecoverySourceS3CredentialsOutput) SecretAccessKey() BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3Credentials) BootstrapRecoverySourceS3CredentialsSecretAccessKey {
+		return v.SecretAccessKey
+	}).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput)
+}
+
+type BootstrapRecoverySourceS3CredentialsPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3CredentialsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3Credentials)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3CredentialsPtrOutput) ToBootstrapRecoverySourceS3CredentialsPtrOutput() BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsPtrOutput) ToBootstrapRecoverySourceS3CredentialsPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsPtrOutput) Elem() BootstrapRecoverySourceS3CredentialsOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3Credentials) BootstrapRecoverySourceS3Credentials {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceS3Credentials
+		return ret
+	}).(BootstrapRecoverySourceS3CredentialsOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BootstrapRecoverySourceS3CredentialsPtrOutput) AccessKeyId() BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3Credentials) *BootstrapRecoverySourceS3CredentialsAccessKeyId {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKeyId
+	}).(BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o BootstrapRecoverySourceS3CredentialsPtrOutput) SecretAccessKey() BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3Credentials) *BootstrapRecoverySourceS3CredentialsSecretAccessKey {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretAccessKey
+	}).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BootstrapRecoverySourceS3CredentialsAccessKeyId struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BootstrapRecoverySourceS3CredentialsAccessKeyIdInput is an input type that accepts BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs and BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3CredentialsAccessKeyIdInput` via:
+//
+//	BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs{...}
+type BootstrapRecoverySourceS3CredentialsAccessKeyIdInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput
+	ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutputWithContext(context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput)
+}
+
+func (i BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput).ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrInput is an input type that accepts BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs, BootstrapRecoverySourceS3CredentialsAccessKeyIdPtr and BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrInput` via:
+//
+//	        BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput
+	ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput
+}
+
+type bootstrapRecoverySourceS3CredentialsAccessKeyIdPtrType BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs
+
+func BootstrapRecoverySourceS3CredentialsAccessKeyIdPtr(v *BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs) BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrInput {
+	return (*bootstrapRecoverySourceS3CredentialsAccessKeyIdPtrType)(v)
+}
+
+func (*bootstrapRecoverySourceS3CredentialsAccessKeyIdPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceS3CredentialsAccessKeyIdPtrType) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceS3CredentialsAccessKeyIdPtrType) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return o.ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceS3CredentialsAccessKeyId) *BootstrapRecoverySourceS3CredentialsAccessKeyId {
+		return &v
+	}).(BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3CredentialsAccessKeyId) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3CredentialsAccessKeyId) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput() BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput) ToBootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput) Elem() BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3CredentialsAccessKeyId) BootstrapRecoverySourceS3CredentialsAccessKeyId {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceS3CredentialsAccessKeyId
+		return ret
+	}).(BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BootstrapRecoverySourceS3CredentialsSecretAccessKey struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// BootstrapRecoverySourceS3CredentialsSecretAccessKeyInput is an input type that accepts BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs and BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3CredentialsSecretAccessKeyInput` via:
+//
+//	BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs{...}
+type BootstrapRecoverySourceS3CredentialsSecretAccessKeyInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput
+	ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutputWithContext(context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput)
+}
+
+func (i BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput).ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrInput is an input type that accepts BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs, BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtr and BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrInput` via:
+//
+//	        BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput
+	ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput
+}
+
+type bootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrType BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs
+
+func BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtr(v *BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs) BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrInput {
+	return (*bootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrType)(v)
+}
+
+func (*bootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrType) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrType) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceS3CredentialsSecretAccessKey) *BootstrapRecoverySourceS3CredentialsSecretAccessKey {
+		return &v
+	}).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3CredentialsSecretAccessKey) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3CredentialsSecretAccessKey) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput() BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput) ToBootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput) Elem() BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3CredentialsSecretAccessKey) BootstrapRecoverySourceS3CredentialsSecretAccessKey {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceS3CredentialsSecretAccessKey
+		return ret
+	}).(BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type BootstrapRecoverySourceS3Irsa struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl string `pulumi:"oidcProviderUrl"`
+}
+
+// BootstrapRecoverySourceS3IrsaInput is an input type that accepts BootstrapRecoverySourceS3IrsaArgs and BootstrapRecoverySourceS3IrsaOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3IrsaInput` via:
+//
+//	BootstrapRecoverySourceS3IrsaArgs{...}
+type BootstrapRecoverySourceS3IrsaInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3IrsaOutput() BootstrapRecoverySourceS3IrsaOutput
+	ToBootstrapRecoverySourceS3IrsaOutputWithContext(context.Context) BootstrapRecoverySourceS3IrsaOutput
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type BootstrapRecoverySourceS3IrsaArgs struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl pulumi.StringInput `pulumi:"oidcProviderUrl"`
+}
+
+func (BootstrapRecoverySourceS3IrsaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3Irsa)(nil)).Elem()
+}
+
+func (i BootstrapRecoverySourceS3IrsaArgs) ToBootstrapRecoverySourceS3IrsaOutput() BootstrapRecoverySourceS3IrsaOutput {
+	return i.ToBootstrapRecoverySourceS3IrsaOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3IrsaArgs) ToBootstrapRecoverySourceS3IrsaOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3IrsaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3IrsaOutput)
+}
+
+func (i BootstrapRecoverySourceS3IrsaArgs) ToBootstrapRecoverySourceS3IrsaPtrOutput() BootstrapRecoverySourceS3IrsaPtrOutput {
+	return i.ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoverySourceS3IrsaArgs) ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3IrsaOutput).ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoverySourceS3IrsaPtrInput is an input type that accepts BootstrapRecoverySourceS3IrsaArgs, BootstrapRecoverySourceS3IrsaPtr and BootstrapRecoverySourceS3IrsaPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoverySourceS3IrsaPtrInput` via:
+//
+//	        BootstrapRecoverySourceS3IrsaArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoverySourceS3IrsaPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoverySourceS3IrsaPtrOutput() BootstrapRecoverySourceS3IrsaPtrOutput
+	ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(context.Context) BootstrapRecoverySourceS3IrsaPtrOutput
+}
+
+type bootstrapRecoverySourceS3IrsaPtrType BootstrapRecoverySourceS3IrsaArgs
+
+func BootstrapRecoverySourceS3IrsaPtr(v *BootstrapRecoverySourceS3IrsaArgs) BootstrapRecoverySourceS3IrsaPtrInput {
+	return (*bootstrapRecoverySourceS3IrsaPtrType)(v)
+}
+
+func (*bootstrapRecoverySourceS3IrsaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3Irsa)(nil)).Elem()
+}
+
+func (i *bootstrapRecoverySourceS3IrsaPtrType) ToBootstrapRecoverySourceS3IrsaPtrOutput() BootstrapRecoverySourceS3IrsaPtrOutput {
+	return i.ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoverySourceS3IrsaPtrType) ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoverySourceS3IrsaPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type BootstrapRecoverySourceS3IrsaOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3IrsaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoverySourceS3Irsa)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3IrsaOutput) ToBootstrapRecoverySourceS3IrsaOutput() BootstrapRecoverySourceS3IrsaOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3IrsaOutput) ToBootstrapRecoverySourceS3IrsaOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3IrsaOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3IrsaOutput) ToBootstrapRecoverySourceS3IrsaPtrOutput() BootstrapRecoverySourceS3IrsaPtrOutput {
+	return o.ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoverySourceS3IrsaOutput) ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3IrsaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoverySourceS3Irsa) *BootstrapRecoverySourceS3Irsa {
+		return &v
+	}).(BootstrapRecoverySourceS3IrsaPtrOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o BootstrapRecoverySourceS3IrsaOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3Irsa) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o BootstrapRecoverySourceS3IrsaOutput) OidcProviderUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v BootstrapRecoverySourceS3Irsa) string { return v.OidcProviderUrl }).(pulumi.StringOutput)
+}
+
+type BootstrapRecoverySourceS3IrsaPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoverySourceS3IrsaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoverySourceS3Irsa)(nil)).Elem()
+}
+
+func (o BootstrapRecoverySourceS3IrsaPtrOutput) ToBootstrapRecoverySourceS3IrsaPtrOutput() BootstrapRecoverySourceS3IrsaPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3IrsaPtrOutput) ToBootstrapRecoverySourceS3IrsaPtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3IrsaPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoverySourceS3IrsaPtrOutput) Elem() BootstrapRecoverySourceS3IrsaOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3Irsa) BootstrapRecoverySourceS3Irsa {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoverySourceS3Irsa
+		return ret
+	}).(BootstrapRecoverySourceS3IrsaOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o BootstrapRecoverySourceS3IrsaPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o BootstrapRecoverySourceS3IrsaPtrOutput) OidcProviderUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoverySourceS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+type BootstrapRecoveryTarget struct {
+	// With time, lsn or xid: stop just before the target instead of just after it. @default - false
+	Exclusive *bool `pulumi:"exclusive"`
+	// Stop as soon as the backup is consistent: the state of the backup alone.
+	Immediate *bool `pulumi:"immediate"`
+	// Recover up to this WAL position (e.g. 0/3000060).
+	Lsn *string `pulumi:"lsn"`
+	// Recover up to this restore point (pg_create_restore_point).
+	Name *string `pulumi:"name"`
+	// Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+	Time *string `pulumi:"time"`
+	// Recover up to this transaction id (it included).
+	Xid *string `pulumi:"xid"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoveryTarget
+func (val *BootstrapRecoveryTarget) Defaults() *BootstrapRecoveryTarget {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Exclusive == nil {
+		exclusive_ := false
+		tmp.Exclusive = &exclusive_
+	}
+	return &tmp
+}
+
+// BootstrapRecoveryTargetInput is an input type that accepts BootstrapRecoveryTargetArgs and BootstrapRecoveryTargetOutput values.
+// You can construct a concrete instance of `BootstrapRecoveryTargetInput` via:
+//
+//	BootstrapRecoveryTargetArgs{...}
+type BootstrapRecoveryTargetInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoveryTargetOutput() BootstrapRecoveryTargetOutput
+	ToBootstrapRecoveryTargetOutputWithContext(context.Context) BootstrapRecoveryTargetOutput
+}
+
+// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+type BootstrapRecoveryTargetArgs struct {
+	// With time, lsn or xid: stop just before the target instead of just after it. @default - false
+	Exclusive pulumi.BoolPtrInput `pulumi:"exclusive"`
+	// Stop as soon as the backup is consistent: the state of the backup alone.
+	Immediate pulumi.BoolPtrInput `pulumi:"immediate"`
+	// Recover up to this WAL position (e.g. 0/3000060).
+	Lsn pulumi.StringPtrInput `pulumi:"lsn"`
+	// Recover up to this restore point (pg_create_restore_point).
+	Name pulumi.StringPtrInput `pulumi:"name"`
+	// Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+	Time pulumi.StringPtrInput `pulumi:"time"`
+	// Recover up to this transaction id (it included).
+	Xid pulumi.StringPtrInput `pulumi:"xid"`
+}
+
+// Defaults sets the appropriate defaults for BootstrapRecoveryTargetArgs
+func (val *BootstrapRecoveryTargetArgs) Defaults() *BootstrapRecoveryTargetArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Exclusive == nil {
+		tmp.Exclusive = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (BootstrapRecoveryTargetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoveryTarget)(nil)).Elem()
+}
+
+func (i BootstrapRecoveryTargetArgs) ToBootstrapRecoveryTargetOutput() BootstrapRecoveryTargetOutput {
+	return i.ToBootstrapRecoveryTargetOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoveryTargetArgs) ToBootstrapRecoveryTargetOutputWithContext(ctx context.Context) BootstrapRecoveryTargetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoveryTargetOutput)
+}
+
+func (i BootstrapRecoveryTargetArgs) ToBootstrapRecoveryTargetPtrOutput() BootstrapRecoveryTargetPtrOutput {
+	return i.ToBootstrapRecoveryTargetPtrOutputWithContext(context.Background())
+}
+
+func (i BootstrapRecoveryTargetArgs) ToBootstrapRecoveryTargetPtrOutputWithContext(ctx context.Context) BootstrapRecoveryTargetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoveryTargetOutput).ToBootstrapRecoveryTargetPtrOutputWithContext(ctx)
+}
+
+// BootstrapRecoveryTargetPtrInput is an input type that accepts BootstrapRecoveryTargetArgs, BootstrapRecoveryTargetPtr and BootstrapRecoveryTargetPtrOutput values.
+// You can construct a concrete instance of `BootstrapRecoveryTargetPtrInput` via:
+//
+//	        BootstrapRecoveryTargetArgs{...}
+//
+//	or:
+//
+//	        nil
+type BootstrapRecoveryTargetPtrInput interface {
+	pulumi.Input
+
+	ToBootstrapRecoveryTargetPtrOutput() BootstrapRecoveryTargetPtrOutput
+	ToBootstrapRecoveryTargetPtrOutputWithContext(context.Context) BootstrapRecoveryTargetPtrOutput
+}
+
+type bootstrapRecoveryTargetPtrType BootstrapRecoveryTargetArgs
+
+func BootstrapRecoveryTargetPtr(v *BootstrapRecoveryTargetArgs) BootstrapRecoveryTargetPtrInput {
+	return (*bootstrapRecoveryTargetPtrType)(v)
+}
+
+func (*bootstrapRecoveryTargetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoveryTarget)(nil)).Elem()
+}
+
+func (i *bootstrapRecoveryTargetPtrType) ToBootstrapRecoveryTargetPtrOutput() BootstrapRecoveryTargetPtrOutput {
+	return i.ToBootstrapRecoveryTargetPtrOutputWithContext(context.Background())
+}
+
+func (i *bootstrapRecoveryTargetPtrType) ToBootstrapRecoveryTargetPtrOutputWithContext(ctx context.Context) BootstrapRecoveryTargetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BootstrapRecoveryTargetPtrOutput)
+}
+
+// How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+type BootstrapRecoveryTargetOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoveryTargetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BootstrapRecoveryTarget)(nil)).Elem()
+}
+
+func (o BootstrapRecoveryTargetOutput) ToBootstrapRecoveryTargetOutput() BootstrapRecoveryTargetOutput {
+	return o
+}
+
+func (o BootstrapRecoveryTargetOutput) ToBootstrapRecoveryTargetOutputWithContext(ctx context.Context) BootstrapRecoveryTargetOutput {
+	return o
+}
+
+func (o BootstrapRecoveryTargetOutput) ToBootstrapRecoveryTargetPtrOutput() BootstrapRecoveryTargetPtrOutput {
+	return o.ToBootstrapRecoveryTargetPtrOutputWithContext(context.Background())
+}
+
+func (o BootstrapRecoveryTargetOutput) ToBootstrapRecoveryTargetPtrOutputWithContext(ctx context.Context) BootstrapRecoveryTargetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BootstrapRecoveryTarget) *BootstrapRecoveryTarget {
+		return &v
+	}).(BootstrapRecoveryTargetPtrOutput)
+}
+
+// With time, lsn or xid: stop just before the target instead of just after it. @default - false
+func (o BootstrapRecoveryTargetOutput) Exclusive() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoveryTarget) *bool { return v.Exclusive }).(pulumi.BoolPtrOutput)
+}
+
+// Stop as soon as the backup is consistent: the state of the backup alone.
+func (o BootstrapRecoveryTargetOutput) Immediate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoveryTarget) *bool { return v.Immediate }).(pulumi.BoolPtrOutput)
+}
+
+// Recover up to this WAL position (e.g. 0/3000060).
+func (o BootstrapRecoveryTargetOutput) Lsn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoveryTarget) *string { return v.Lsn }).(pulumi.StringPtrOutput)
+}
+
+// Recover up to this restore point (pg_create_restore_point).
+func (o BootstrapRecoveryTargetOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoveryTarget) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+func (o BootstrapRecoveryTargetOutput) Time() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoveryTarget) *string { return v.Time }).(pulumi.StringPtrOutput)
+}
+
+// Recover up to this transaction id (it included).
+func (o BootstrapRecoveryTargetOutput) Xid() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BootstrapRecoveryTarget) *string { return v.Xid }).(pulumi.StringPtrOutput)
+}
+
+type BootstrapRecoveryTargetPtrOutput struct{ *pulumi.OutputState }
+
+func (BootstrapRecoveryTargetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BootstrapRecoveryTarget)(nil)).Elem()
+}
+
+func (o BootstrapRecoveryTargetPtrOutput) ToBootstrapRecoveryTargetPtrOutput() BootstrapRecoveryTargetPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoveryTargetPtrOutput) ToBootstrapRecoveryTargetPtrOutputWithContext(ctx context.Context) BootstrapRecoveryTargetPtrOutput {
+	return o
+}
+
+func (o BootstrapRecoveryTargetPtrOutput) Elem() BootstrapRecoveryTargetOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) BootstrapRecoveryTarget {
+		if v != nil {
+			return *v
+		}
+		var ret BootstrapRecoveryTarget
+		return ret
+	}).(BootstrapRecoveryTargetOutput)
+}
+
+// With time, lsn or xid: stop just before the target instead of just after it. @default - false
+func (o BootstrapRecoveryTargetPtrOutput) Exclusive() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Exclusive
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Stop as soon as the backup is consistent: the state of the backup alone.
+func (o BootstrapRecoveryTargetPtrOutput) Immediate() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Immediate
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Recover up to this WAL position (e.g. 0/3000060).
+func (o BootstrapRecoveryTargetPtrOutput) Lsn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Lsn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Recover up to this restore point (pg_create_restore_point).
+func (o BootstrapRecoveryTargetPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+// Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+func (o BootstrapRecoveryTargetPtrOutput) Time() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Time
+	}).(pulumi.StringPtrOutput)
+}
+
+// Recover up to this transaction id (it included).
+func (o BootstrapRecoveryTargetPtrOutput) Xid() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BootstrapRecoveryTarget) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Xid
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1174,9 +5761,9 @@ type Ha struct {
 	LoopWait *int `pulumi:"loopWait"`
 	// Bytes a replica may lag and still be promoted by a failover (asynchronous mode). @default - 1048576
 	MaximumLagOnFailover *int `pulumi:"maximumLagOnFailover"`
-	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 	RetryTimeout *int `pulumi:"retryTimeout"`
-	// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+	// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 	Ttl *int `pulumi:"ttl"`
 }
 
@@ -1195,11 +5782,11 @@ func (val *Ha) Defaults() *Ha {
 		tmp.MaximumLagOnFailover = &maximumLagOnFailover_
 	}
 	if tmp.RetryTimeout == nil {
-		retryTimeout_ := 2
+		retryTimeout_ := 3
 		tmp.RetryTimeout = &retryTimeout_
 	}
 	if tmp.Ttl == nil {
-		ttl_ := 5
+		ttl_ := 20
 		tmp.Ttl = &ttl_
 	}
 	return &tmp
@@ -1222,9 +5809,9 @@ type HaArgs struct {
 	LoopWait pulumi.IntPtrInput `pulumi:"loopWait"`
 	// Bytes a replica may lag and still be promoted by a failover (asynchronous mode). @default - 1048576
 	MaximumLagOnFailover pulumi.IntPtrInput `pulumi:"maximumLagOnFailover"`
-	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 	RetryTimeout pulumi.IntPtrInput `pulumi:"retryTimeout"`
-	// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+	// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 	Ttl pulumi.IntPtrInput `pulumi:"ttl"`
 }
 
@@ -1241,10 +5828,10 @@ func (val *HaArgs) Defaults() *HaArgs {
 		tmp.MaximumLagOnFailover = pulumi.IntPtr(1048576)
 	}
 	if tmp.RetryTimeout == nil {
-		tmp.RetryTimeout = pulumi.IntPtr(2)
+		tmp.RetryTimeout = pulumi.IntPtr(3)
 	}
 	if tmp.Ttl == nil {
-		tmp.Ttl = pulumi.IntPtr(5)
+		tmp.Ttl = pulumi.IntPtr(20)
 	}
 	return &tmp
 }
@@ -1336,12 +5923,12 @@ func (o HaOutput) MaximumLagOnFailover() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Ha) *int { return v.MaximumLagOnFailover }).(pulumi.IntPtrOutput)
 }
 
-// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 func (o HaOutput) RetryTimeout() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Ha) *int { return v.RetryTimeout }).(pulumi.IntPtrOutput)
 }
 
-// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 func (o HaOutput) Ttl() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Ha) *int { return v.Ttl }).(pulumi.IntPtrOutput)
 }
@@ -1390,7 +5977,7 @@ func (o HaPtrOutput) MaximumLagOnFailover() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 func (o HaPtrOutput) RetryTimeout() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Ha) *int {
 		if v == nil {
@@ -1400,7 +5987,7 @@ func (o HaPtrOutput) RetryTimeout() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 func (o HaPtrOutput) Ttl() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Ha) *int {
 		if v == nil {
@@ -3949,6 +8536,8 @@ func (o StoragePtrOutput) WalSize() pulumi.StringPtrOutput {
 type Synchronous struct {
 	// `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
 	DataDurability *SynchronousDataDurability `pulumi:"dataDurability"`
+	// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+	Method *SynchronousMethod `pulumi:"method"`
 	// How many replicas must confirm each commit. @default - 1. Must be < instances.
 	Number *int `pulumi:"number"`
 }
@@ -3981,6 +8570,8 @@ type SynchronousInput interface {
 type SynchronousArgs struct {
 	// `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
 	DataDurability SynchronousDataDurabilityPtrInput `pulumi:"dataDurability"`
+	// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+	Method SynchronousMethodPtrInput `pulumi:"method"`
 	// How many replicas must confirm each commit. @default - 1. Must be < instances.
 	Number pulumi.IntPtrInput `pulumi:"number"`
 }
@@ -4079,6 +8670,11 @@ func (o SynchronousOutput) DataDurability() SynchronousDataDurabilityPtrOutput {
 	return o.ApplyT(func(v Synchronous) *SynchronousDataDurability { return v.DataDurability }).(SynchronousDataDurabilityPtrOutput)
 }
 
+// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+func (o SynchronousOutput) Method() SynchronousMethodPtrOutput {
+	return o.ApplyT(func(v Synchronous) *SynchronousMethod { return v.Method }).(SynchronousMethodPtrOutput)
+}
+
 // How many replicas must confirm each commit. @default - 1. Must be < instances.
 func (o SynchronousOutput) Number() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Synchronous) *int { return v.Number }).(pulumi.IntPtrOutput)
@@ -4118,6 +8714,16 @@ func (o SynchronousPtrOutput) DataDurability() SynchronousDataDurabilityPtrOutpu
 	}).(SynchronousDataDurabilityPtrOutput)
 }
 
+// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+func (o SynchronousPtrOutput) Method() SynchronousMethodPtrOutput {
+	return o.ApplyT(func(v *Synchronous) *SynchronousMethod {
+		if v == nil {
+			return nil
+		}
+		return v.Method
+	}).(SynchronousMethodPtrOutput)
+}
+
 // How many replicas must confirm each commit. @default - 1. Must be < instances.
 func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Synchronous) *int {
@@ -4129,10 +8735,56 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupInput)(nil)).Elem(), BackupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupPtrInput)(nil)).Elem(), BackupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionInput)(nil)).Elem(), BackupEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionPtrInput)(nil)).Elem(), BackupEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionPassphraseInput)(nil)).Elem(), BackupEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionPassphrasePtrInput)(nil)).Elem(), BackupEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupRetentionInput)(nil)).Elem(), BackupRetentionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupRetentionPtrInput)(nil)).Elem(), BackupRetentionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3Input)(nil)).Elem(), BackupS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3PtrInput)(nil)).Elem(), BackupS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsInput)(nil)).Elem(), BackupS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsPtrInput)(nil)).Elem(), BackupS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsAccessKeyIdInput)(nil)).Elem(), BackupS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsAccessKeyIdPtrInput)(nil)).Elem(), BackupS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsSecretAccessKeyInput)(nil)).Elem(), BackupS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsSecretAccessKeyPtrInput)(nil)).Elem(), BackupS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3IrsaInput)(nil)).Elem(), BackupS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3IrsaPtrInput)(nil)).Elem(), BackupS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupScheduleInput)(nil)).Elem(), BackupScheduleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupSchedulePtrInput)(nil)).Elem(), BackupScheduleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInput)(nil)).Elem(), BootstrapArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPtrInput)(nil)).Elem(), BootstrapArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInitdbInput)(nil)).Elem(), BootstrapInitdbArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInitdbPtrInput)(nil)).Elem(), BootstrapInitdbArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupInput)(nil)).Elem(), BootstrapPgBasebackupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupPtrInput)(nil)).Elem(), BootstrapPgBasebackupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourceInput)(nil)).Elem(), BootstrapPgBasebackupSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourcePtrInput)(nil)).Elem(), BootstrapPgBasebackupSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourcePasswordInput)(nil)).Elem(), BootstrapPgBasebackupSourcePasswordArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourcePasswordPtrInput)(nil)).Elem(), BootstrapPgBasebackupSourcePasswordArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryInput)(nil)).Elem(), BootstrapRecoveryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryPtrInput)(nil)).Elem(), BootstrapRecoveryArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceInput)(nil)).Elem(), BootstrapRecoverySourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourcePtrInput)(nil)).Elem(), BootstrapRecoverySourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceEncryptionInput)(nil)).Elem(), BootstrapRecoverySourceEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceEncryptionPtrInput)(nil)).Elem(), BootstrapRecoverySourceEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceEncryptionPassphraseInput)(nil)).Elem(), BootstrapRecoverySourceEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceEncryptionPassphrasePtrInput)(nil)).Elem(), BootstrapRecoverySourceEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3Input)(nil)).Elem(), BootstrapRecoverySourceS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3PtrInput)(nil)).Elem(), BootstrapRecoverySourceS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsInput)(nil)).Elem(), BootstrapRecoverySourceS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsPtrInput)(nil)).Elem(), BootstrapRecoverySourceS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsAccessKeyIdInput)(nil)).Elem(), BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrInput)(nil)).Elem(), BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsSecretAccessKeyInput)(nil)).Elem(), BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrInput)(nil)).Elem(), BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3IrsaInput)(nil)).Elem(), BootstrapRecoverySourceS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3IrsaPtrInput)(nil)).Elem(), BootstrapRecoverySourceS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryTargetInput)(nil)).Elem(), BootstrapRecoveryTargetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryTargetPtrInput)(nil)).Elem(), BootstrapRecoveryTargetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseInput)(nil)).Elem(), DatabaseArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseArrayInput)(nil)).Elem(), DatabaseArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseExtensionInput)(nil)).Elem(), DatabaseExtensionArgs{})
@@ -4171,10 +8823,56 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*StoragePtrInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousInput)(nil)).Elem(), SynchronousArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousPtrInput)(nil)).Elem(), SynchronousArgs{})
+	pulumi.RegisterOutputType(BackupOutput{})
+	pulumi.RegisterOutputType(BackupPtrOutput{})
+	pulumi.RegisterOutputType(BackupEncryptionOutput{})
+	pulumi.RegisterOutputType(BackupEncryptionPtrOutput{})
+	pulumi.RegisterOutputType(BackupEncryptionPassphraseOutput{})
+	pulumi.RegisterOutputType(BackupEncryptionPassphrasePtrOutput{})
+	pulumi.RegisterOutputType(BackupRetentionOutput{})
+	pulumi.RegisterOutputType(BackupRetentionPtrOutput{})
+	pulumi.RegisterOutputType(BackupS3Output{})
+	pulumi.RegisterOutputType(BackupS3PtrOutput{})
+	pulumi.RegisterOutputType(BackupS3CredentialsOutput{})
+	pulumi.RegisterOutputType(BackupS3CredentialsPtrOutput{})
+	pulumi.RegisterOutputType(BackupS3CredentialsAccessKeyIdOutput{})
+	pulumi.RegisterOutputType(BackupS3CredentialsAccessKeyIdPtrOutput{})
+	pulumi.RegisterOutputType(BackupS3CredentialsSecretAccessKeyOutput{})
+	pulumi.RegisterOutputType(BackupS3CredentialsSecretAccessKeyPtrOutput{})
+	pulumi.RegisterOutputType(BackupS3IrsaOutput{})
+	pulumi.RegisterOutputType(BackupS3IrsaPtrOutput{})
+	pulumi.RegisterOutputType(BackupScheduleOutput{})
+	pulumi.RegisterOutputType(BackupSchedulePtrOutput{})
 	pulumi.RegisterOutputType(BootstrapOutput{})
 	pulumi.RegisterOutputType(BootstrapPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapInitdbOutput{})
 	pulumi.RegisterOutputType(BootstrapInitdbPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupSourceOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupSourcePtrOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupSourcePasswordOutput{})
+	pulumi.RegisterOutputType(BootstrapPgBasebackupSourcePasswordPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoveryOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoveryPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourcePtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceEncryptionOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceEncryptionPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceEncryptionPassphraseOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceEncryptionPassphrasePtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3Output{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3PtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3CredentialsOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3CredentialsPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3CredentialsAccessKeyIdOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3CredentialsAccessKeyIdPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3CredentialsSecretAccessKeyOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3CredentialsSecretAccessKeyPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3IrsaOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoverySourceS3IrsaPtrOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoveryTargetOutput{})
+	pulumi.RegisterOutputType(BootstrapRecoveryTargetPtrOutput{})
 	pulumi.RegisterOutputType(ClusterEndpointsOutput{})
 	pulumi.RegisterOutputType(DatabaseOutput{})
 	pulumi.RegisterOutputType(DatabaseArrayOutput{})

@@ -7,6 +7,10 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'BackupCompression',
+    'BackupS3UriStyle',
+    'BootstrapPgBasebackupSourceSslMode',
+    'BootstrapRecoverySourceS3UriStyle',
     'DatabaseEnsure',
     'DatabaseReclaimPolicy',
     'GrantOn',
@@ -18,7 +22,50 @@ __all__ = [
     'SchedulingTolerationEffect',
     'SchedulingTolerationOperator',
     'SynchronousDataDurability',
+    'SynchronousMethod',
 ]
+
+
+@pulumi.type_token("pgcluster:index:BackupCompression")
+class BackupCompression(_builtins.str, Enum):
+    """
+    Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+    """
+    LZ4 = "lz4"
+    ZSTD = "zstd"
+    GZ = "gz"
+    NONE = "none"
+
+
+@pulumi.type_token("pgcluster:index:BackupS3UriStyle")
+class BackupS3UriStyle(_builtins.str, Enum):
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    HOST = "host"
+    PATH = "path"
+
+
+@pulumi.type_token("pgcluster:index:BootstrapPgBasebackupSourceSslMode")
+class BootstrapPgBasebackupSourceSslMode(_builtins.str, Enum):
+    """
+    libpq's sslmode for the connection. @default - prefer
+    """
+    DISABLE = "disable"
+    ALLOW = "allow"
+    PREFER = "prefer"
+    REQUIRE = "require"
+    VERIFY_CA = "verify-ca"
+    VERIFY_FULL = "verify-full"
+
+
+@pulumi.type_token("pgcluster:index:BootstrapRecoverySourceS3UriStyle")
+class BootstrapRecoverySourceS3UriStyle(_builtins.str, Enum):
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    HOST = "host"
+    PATH = "path"
 
 
 @pulumi.type_token("pgcluster:index:DatabaseEnsure")
@@ -127,3 +174,12 @@ class SynchronousDataDurability(_builtins.str, Enum):
     """
     REQUIRED = "required"
     PREFERRED = "preferred"
+
+
+@pulumi.type_token("pgcluster:index:SynchronousMethod")
+class SynchronousMethod(_builtins.str, Enum):
+    """
+    `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+    """
+    FIRST = "first"
+    ANY = "any"

@@ -16,10 +16,56 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'BackupArgs',
+    'BackupArgsDict',
+    'BackupEncryptionArgs',
+    'BackupEncryptionArgsDict',
+    'BackupEncryptionPassphraseArgs',
+    'BackupEncryptionPassphraseArgsDict',
+    'BackupRetentionArgs',
+    'BackupRetentionArgsDict',
+    'BackupS3Args',
+    'BackupS3ArgsDict',
+    'BackupS3CredentialsArgs',
+    'BackupS3CredentialsArgsDict',
+    'BackupS3CredentialsAccessKeyIdArgs',
+    'BackupS3CredentialsAccessKeyIdArgsDict',
+    'BackupS3CredentialsSecretAccessKeyArgs',
+    'BackupS3CredentialsSecretAccessKeyArgsDict',
+    'BackupS3IrsaArgs',
+    'BackupS3IrsaArgsDict',
+    'BackupScheduleArgs',
+    'BackupScheduleArgsDict',
     'BootstrapArgs',
     'BootstrapArgsDict',
     'BootstrapInitdbArgs',
     'BootstrapInitdbArgsDict',
+    'BootstrapPgBasebackupArgs',
+    'BootstrapPgBasebackupArgsDict',
+    'BootstrapPgBasebackupSourceArgs',
+    'BootstrapPgBasebackupSourceArgsDict',
+    'BootstrapPgBasebackupSourcePasswordArgs',
+    'BootstrapPgBasebackupSourcePasswordArgsDict',
+    'BootstrapRecoveryArgs',
+    'BootstrapRecoveryArgsDict',
+    'BootstrapRecoverySourceArgs',
+    'BootstrapRecoverySourceArgsDict',
+    'BootstrapRecoverySourceEncryptionArgs',
+    'BootstrapRecoverySourceEncryptionArgsDict',
+    'BootstrapRecoverySourceEncryptionPassphraseArgs',
+    'BootstrapRecoverySourceEncryptionPassphraseArgsDict',
+    'BootstrapRecoverySourceS3Args',
+    'BootstrapRecoverySourceS3ArgsDict',
+    'BootstrapRecoverySourceS3CredentialsArgs',
+    'BootstrapRecoverySourceS3CredentialsArgsDict',
+    'BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs',
+    'BootstrapRecoverySourceS3CredentialsAccessKeyIdArgsDict',
+    'BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs',
+    'BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgsDict',
+    'BootstrapRecoverySourceS3IrsaArgs',
+    'BootstrapRecoverySourceS3IrsaArgsDict',
+    'BootstrapRecoveryTargetArgs',
+    'BootstrapRecoveryTargetArgsDict',
     'DatabaseArgs',
     'DatabaseArgsDict',
     'DatabaseExtensionArgs',
@@ -60,6 +106,830 @@ __all__ = [
     'SynchronousArgsDict',
 ]
 
+class BackupArgsDict(TypedDict):
+    """
+    Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+    """
+    s3: pulumi.Input['BackupS3ArgsDict']
+    """
+    The S3 repository of pgBackRest.
+    """
+    archive_async: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+    """
+    compression: NotRequired[pulumi.Input[Optional['BackupCompression']]]
+    """
+    Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+    """
+    encryption: NotRequired[pulumi.Input[Optional['BackupEncryptionArgsDict']]]
+    """
+    Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+    """
+    from_standby: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+    """
+    process_max: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Processes a backup or restore uses to compress and transfer files. @default - 2
+    """
+    retention: NotRequired[pulumi.Input[Optional['BackupRetentionArgsDict']]]
+    """
+    How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+    """
+    schedule: NotRequired[pulumi.Input[Optional['BackupScheduleArgsDict']]]
+    """
+    When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+    """
+
+@pulumi.input_type
+class BackupArgs:
+    def __init__(__self__, *,
+                 s3: pulumi.Input['BackupS3Args'],
+                 archive_async: pulumi.Input[Optional[_builtins.bool]] = None,
+                 compression: pulumi.Input[Optional['BackupCompression']] = None,
+                 encryption: pulumi.Input[Optional['BackupEncryptionArgs']] = None,
+                 from_standby: pulumi.Input[Optional[_builtins.bool]] = None,
+                 process_max: pulumi.Input[Optional[_builtins.int]] = None,
+                 retention: pulumi.Input[Optional['BackupRetentionArgs']] = None,
+                 schedule: pulumi.Input[Optional['BackupScheduleArgs']] = None):
+        """
+        Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+
+        :param pulumi.Input['BackupS3Args'] s3: The S3 repository of pgBackRest.
+        :param pulumi.Input[_builtins.bool] archive_async: Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+        :param pulumi.Input['BackupCompression'] compression: Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+        :param pulumi.Input['BackupEncryptionArgs'] encryption: Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+        :param pulumi.Input[_builtins.bool] from_standby: Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+        :param pulumi.Input[_builtins.int] process_max: Processes a backup or restore uses to compress and transfer files. @default - 2
+        :param pulumi.Input['BackupRetentionArgs'] retention: How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+        :param pulumi.Input['BackupScheduleArgs'] schedule: When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+        """
+        pulumi.set(__self__, "s3", s3)
+        if archive_async is None:
+            archive_async = True
+        if archive_async is not None:
+            pulumi.set(__self__, "archive_async", archive_async)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
+        if encryption is not None:
+            pulumi.set(__self__, "encryption", encryption)
+        if from_standby is None:
+            from_standby = True
+        if from_standby is not None:
+            pulumi.set(__self__, "from_standby", from_standby)
+        if process_max is None:
+            process_max = 2
+        if process_max is not None:
+            pulumi.set(__self__, "process_max", process_max)
+        if retention is not None:
+            pulumi.set(__self__, "retention", retention)
+        if schedule is not None:
+            pulumi.set(__self__, "schedule", schedule)
+
+    @_builtins.property
+    @pulumi.getter
+    def s3(self) -> pulumi.Input['BackupS3Args']:
+        """
+        The S3 repository of pgBackRest.
+        """
+        return pulumi.get(self, "s3")
+
+    @s3.setter
+    def s3(self, value: pulumi.Input['BackupS3Args']):
+        pulumi.set(self, "s3", value)
+
+    @_builtins.property
+    @pulumi.getter(name="archiveAsync")
+    def archive_async(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+        """
+        return pulumi.get(self, "archive_async")
+
+    @archive_async.setter
+    def archive_async(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "archive_async", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def compression(self) -> pulumi.Input[Optional['BackupCompression']]:
+        """
+        Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+        """
+        return pulumi.get(self, "compression")
+
+    @compression.setter
+    def compression(self, value: pulumi.Input[Optional['BackupCompression']]):
+        pulumi.set(self, "compression", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def encryption(self) -> pulumi.Input[Optional['BackupEncryptionArgs']]:
+        """
+        Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+        """
+        return pulumi.get(self, "encryption")
+
+    @encryption.setter
+    def encryption(self, value: pulumi.Input[Optional['BackupEncryptionArgs']]):
+        pulumi.set(self, "encryption", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromStandby")
+    def from_standby(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+        """
+        return pulumi.get(self, "from_standby")
+
+    @from_standby.setter
+    def from_standby(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "from_standby", value)
+
+    @_builtins.property
+    @pulumi.getter(name="processMax")
+    def process_max(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Processes a backup or restore uses to compress and transfer files. @default - 2
+        """
+        return pulumi.get(self, "process_max")
+
+    @process_max.setter
+    def process_max(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "process_max", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def retention(self) -> pulumi.Input[Optional['BackupRetentionArgs']]:
+        """
+        How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+        """
+        return pulumi.get(self, "retention")
+
+    @retention.setter
+    def retention(self, value: pulumi.Input[Optional['BackupRetentionArgs']]):
+        pulumi.set(self, "retention", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def schedule(self) -> pulumi.Input[Optional['BackupScheduleArgs']]:
+        """
+        When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+        """
+        return pulumi.get(self, "schedule")
+
+    @schedule.setter
+    def schedule(self, value: pulumi.Input[Optional['BackupScheduleArgs']]):
+        pulumi.set(self, "schedule", value)
+
+
+class BackupEncryptionArgsDict(TypedDict):
+    """
+    Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+    """
+    passphrase: pulumi.Input['BackupEncryptionPassphraseArgsDict']
+    """
+    Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+    """
+
+@pulumi.input_type
+class BackupEncryptionArgs:
+    def __init__(__self__, *,
+                 passphrase: pulumi.Input['BackupEncryptionPassphraseArgs']):
+        """
+        Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+
+        :param pulumi.Input['BackupEncryptionPassphraseArgs'] passphrase: Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+        """
+        pulumi.set(__self__, "passphrase", passphrase)
+
+    @_builtins.property
+    @pulumi.getter
+    def passphrase(self) -> pulumi.Input['BackupEncryptionPassphraseArgs']:
+        """
+        Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+        """
+        return pulumi.get(self, "passphrase")
+
+    @passphrase.setter
+    def passphrase(self, value: pulumi.Input['BackupEncryptionPassphraseArgs']):
+        pulumi.set(self, "passphrase", value)
+
+
+class BackupEncryptionPassphraseArgsDict(TypedDict):
+    """
+    Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BackupEncryptionPassphraseArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BackupRetentionArgsDict(TypedDict):
+    """
+    How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+    """
+    days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Keep full backups for this many days.
+    """
+    full: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Keep this many full backups (and what depends on them).
+    """
+
+@pulumi.input_type
+class BackupRetentionArgs:
+    def __init__(__self__, *,
+                 days: pulumi.Input[Optional[_builtins.int]] = None,
+                 full: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+
+        :param pulumi.Input[_builtins.int] days: Keep full backups for this many days.
+        :param pulumi.Input[_builtins.int] full: Keep this many full backups (and what depends on them).
+        """
+        if days is not None:
+            pulumi.set(__self__, "days", days)
+        if full is not None:
+            pulumi.set(__self__, "full", full)
+
+    @_builtins.property
+    @pulumi.getter
+    def days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Keep full backups for this many days.
+        """
+        return pulumi.get(self, "days")
+
+    @days.setter
+    def days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "days", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def full(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Keep this many full backups (and what depends on them).
+        """
+        return pulumi.get(self, "full")
+
+    @full.setter
+    def full(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "full", value)
+
+
+class BackupS3ArgsDict(TypedDict):
+    """
+    The S3 repository of pgBackRest.
+    """
+    bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+    """
+    ca_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+    """
+    credentials: NotRequired[pulumi.Input[Optional['BackupS3CredentialsArgsDict']]]
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+    """
+    irsa: NotRequired[pulumi.Input[Optional['BackupS3IrsaArgsDict']]]
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    kms_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+    """
+    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+    """
+    region: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 region. @default - us-east-1
+    """
+    uri_style: NotRequired[pulumi.Input[Optional['BackupS3UriStyle']]]
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    verify_tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Verify the endpoint's TLS certificate. @default - true
+    """
+
+@pulumi.input_type
+class BackupS3Args:
+    def __init__(__self__, *,
+                 bucket: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 credentials: pulumi.Input[Optional['BackupS3CredentialsArgs']] = None,
+                 endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 irsa: pulumi.Input[Optional['BackupS3IrsaArgs']] = None,
+                 kms_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 path: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 uri_style: pulumi.Input[Optional['BackupS3UriStyle']] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        The S3 repository of pgBackRest.
+
+        :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        :param pulumi.Input['BackupS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        :param pulumi.Input['BackupS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        :param pulumi.Input[_builtins.str] region: S3 region. @default - us-east-1
+        :param pulumi.Input['BackupS3UriStyle'] uri_style: `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify the endpoint's TLS certificate. @default - true
+        """
+        if bucket is not None:
+            pulumi.set(__self__, "bucket", bucket)
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
+        if endpoint is not None:
+            pulumi.set(__self__, "endpoint", endpoint)
+        if irsa is not None:
+            pulumi.set(__self__, "irsa", irsa)
+        if kms_key_id is not None:
+            pulumi.set(__self__, "kms_key_id", kms_key_id)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+        if region is None:
+            region = 'us-east-1'
+        if region is not None:
+            pulumi.set(__self__, "region", region)
+        if uri_style is not None:
+            pulumi.set(__self__, "uri_style", uri_style)
+        if verify_tls is None:
+            verify_tls = True
+        if verify_tls is not None:
+            pulumi.set(__self__, "verify_tls", verify_tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        """
+        return pulumi.get(self, "bucket")
+
+    @bucket.setter
+    def bucket(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "bucket", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_file")
+
+    @ca_file.setter
+    def ca_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Input[Optional['BackupS3CredentialsArgs']]:
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: pulumi.Input[Optional['BackupS3CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        """
+        return pulumi.get(self, "endpoint")
+
+    @endpoint.setter
+    def endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def irsa(self) -> pulumi.Input[Optional['BackupS3IrsaArgs']]:
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        """
+        return pulumi.get(self, "irsa")
+
+    @irsa.setter
+    def irsa(self, value: pulumi.Input[Optional['BackupS3IrsaArgs']]):
+        pulumi.set(self, "irsa", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kmsKeyId")
+    def kms_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        """
+        return pulumi.get(self, "kms_key_id")
+
+    @kms_key_id.setter
+    def kms_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kms_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "path", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 region. @default - us-east-1
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="uriStyle")
+    def uri_style(self) -> pulumi.Input[Optional['BackupS3UriStyle']]:
+        """
+        `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        """
+        return pulumi.get(self, "uri_style")
+
+    @uri_style.setter
+    def uri_style(self, value: pulumi.Input[Optional['BackupS3UriStyle']]):
+        pulumi.set(self, "uri_style", value)
+
+    @_builtins.property
+    @pulumi.getter(name="verifyTls")
+    def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Verify the endpoint's TLS certificate. @default - true
+        """
+        return pulumi.get(self, "verify_tls")
+
+    @verify_tls.setter
+    def verify_tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "verify_tls", value)
+
+
+class BackupS3CredentialsArgsDict(TypedDict):
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    access_key_id: pulumi.Input['BackupS3CredentialsAccessKeyIdArgsDict']
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    secret_access_key: pulumi.Input['BackupS3CredentialsSecretAccessKeyArgsDict']
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+
+@pulumi.input_type
+class BackupS3CredentialsArgs:
+    def __init__(__self__, *,
+                 access_key_id: pulumi.Input['BackupS3CredentialsAccessKeyIdArgs'],
+                 secret_access_key: pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs']):
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+
+        :param pulumi.Input['BackupS3CredentialsAccessKeyIdArgs'] access_key_id: Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        :param pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs'] secret_access_key: Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input['BackupS3CredentialsAccessKeyIdArgs']:
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input['BackupS3CredentialsAccessKeyIdArgs']):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs']:
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs']):
+        pulumi.set(self, "secret_access_key", value)
+
+
+class BackupS3CredentialsAccessKeyIdArgsDict(TypedDict):
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BackupS3CredentialsAccessKeyIdArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BackupS3CredentialsSecretAccessKeyArgsDict(TypedDict):
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BackupS3CredentialsSecretAccessKeyArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BackupS3IrsaArgsDict(TypedDict):
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the EKS cluster's IAM OIDC provider.
+    """
+    oidc_provider_url: pulumi.Input[_builtins.str]
+    """
+    Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+    """
+
+@pulumi.input_type
+class BackupS3IrsaArgs:
+    def __init__(__self__, *,
+                 oidc_provider_arn: pulumi.Input[_builtins.str],
+                 oidc_provider_url: pulumi.Input[_builtins.str]):
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the EKS cluster's IAM OIDC provider.
+        :param pulumi.Input[_builtins.str] oidc_provider_url: Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "oidc_provider_url", oidc_provider_url)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the EKS cluster's IAM OIDC provider.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderUrl")
+    def oidc_provider_url(self) -> pulumi.Input[_builtins.str]:
+        """
+        Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        return pulumi.get(self, "oidc_provider_url")
+
+    @oidc_provider_url.setter
+    def oidc_provider_url(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_url", value)
+
+
+class BackupScheduleArgsDict(TypedDict):
+    """
+    When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+    """
+    diff: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+    """
+    full: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+    """
+    incr: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+    """
+
+@pulumi.input_type
+class BackupScheduleArgs:
+    def __init__(__self__, *,
+                 diff: pulumi.Input[Optional[_builtins.str]] = None,
+                 full: pulumi.Input[Optional[_builtins.str]] = None,
+                 incr: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+
+        :param pulumi.Input[_builtins.str] diff: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+        :param pulumi.Input[_builtins.str] full: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+        :param pulumi.Input[_builtins.str] incr: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+        """
+        if diff is not None:
+            pulumi.set(__self__, "diff", diff)
+        if full is not None:
+            pulumi.set(__self__, "full", full)
+        if incr is not None:
+            pulumi.set(__self__, "incr", incr)
+
+    @_builtins.property
+    @pulumi.getter
+    def diff(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+        """
+        return pulumi.get(self, "diff")
+
+    @diff.setter
+    def diff(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "diff", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def full(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+        """
+        return pulumi.get(self, "full")
+
+    @full.setter
+    def full(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "full", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def incr(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+        """
+        return pulumi.get(self, "incr")
+
+    @incr.setter
+    def incr(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "incr", value)
+
+
 class BootstrapArgsDict(TypedDict):
     """
     How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
@@ -68,27 +938,27 @@ class BootstrapArgsDict(TypedDict):
     """
     Create a new, empty cluster with initdb.
     """
-    pg_basebackup: NotRequired[Any]
+    pg_basebackup: NotRequired[pulumi.Input[Optional['BootstrapPgBasebackupArgsDict']]]
     """
-    Not supported yet: Clone an existing server with pg_basebackup (`source`).
+    Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
     """
-    recovery: NotRequired[Any]
+    recovery: NotRequired[pulumi.Input[Optional['BootstrapRecoveryArgsDict']]]
     """
-    Not supported yet: Restore from a backup to a point in time (`source`, `target`).
+    Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
     """
 
 @pulumi.input_type
 class BootstrapArgs:
     def __init__(__self__, *,
                  initdb: pulumi.Input[Optional['BootstrapInitdbArgs']] = None,
-                 pg_basebackup: Optional[Any] = None,
-                 recovery: Optional[Any] = None):
+                 pg_basebackup: pulumi.Input[Optional['BootstrapPgBasebackupArgs']] = None,
+                 recovery: pulumi.Input[Optional['BootstrapRecoveryArgs']] = None):
         """
         How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 
         :param pulumi.Input['BootstrapInitdbArgs'] initdb: Create a new, empty cluster with initdb.
-        :param Any pg_basebackup: Not supported yet: Clone an existing server with pg_basebackup (`source`).
-        :param Any recovery: Not supported yet: Restore from a backup to a point in time (`source`, `target`).
+        :param pulumi.Input['BootstrapPgBasebackupArgs'] pg_basebackup: Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+        :param pulumi.Input['BootstrapRecoveryArgs'] recovery: Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
         """
         if initdb is not None:
             pulumi.set(__self__, "initdb", initdb)
@@ -111,26 +981,26 @@ class BootstrapArgs:
 
     @_builtins.property
     @pulumi.getter(name="pgBasebackup")
-    def pg_basebackup(self) -> Optional[Any]:
+    def pg_basebackup(self) -> pulumi.Input[Optional['BootstrapPgBasebackupArgs']]:
         """
-        Not supported yet: Clone an existing server with pg_basebackup (`source`).
+        Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
         """
         return pulumi.get(self, "pg_basebackup")
 
     @pg_basebackup.setter
-    def pg_basebackup(self, value: Optional[Any]):
+    def pg_basebackup(self, value: pulumi.Input[Optional['BootstrapPgBasebackupArgs']]):
         pulumi.set(self, "pg_basebackup", value)
 
     @_builtins.property
     @pulumi.getter
-    def recovery(self) -> Optional[Any]:
+    def recovery(self) -> pulumi.Input[Optional['BootstrapRecoveryArgs']]:
         """
-        Not supported yet: Restore from a backup to a point in time (`source`, `target`).
+        Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
         """
         return pulumi.get(self, "recovery")
 
     @recovery.setter
-    def recovery(self, value: Optional[Any]):
+    def recovery(self, value: pulumi.Input[Optional['BootstrapRecoveryArgs']]):
         pulumi.set(self, "recovery", value)
 
 
@@ -256,6 +1126,1140 @@ class BootstrapInitdbArgs:
     @owner.setter
     def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "owner", value)
+
+
+class BootstrapPgBasebackupArgsDict(TypedDict):
+    """
+    Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+    """
+    source: pulumi.Input['BootstrapPgBasebackupSourceArgsDict']
+    """
+    The running PostgreSQL server to copy (same major version as postgresVersion).
+    """
+    database: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+    """
+    owner: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+    """
+
+@pulumi.input_type
+class BootstrapPgBasebackupArgs:
+    def __init__(__self__, *,
+                 source: pulumi.Input['BootstrapPgBasebackupSourceArgs'],
+                 database: pulumi.Input[Optional[_builtins.str]] = None,
+                 owner: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Clone an existing PostgreSQL with pg_basebackup: the first member gets a copy of the source (which is not changed), is promoted on its own, and the other members replicate from it.
+
+        :param pulumi.Input['BootstrapPgBasebackupSourceArgs'] source: The running PostgreSQL server to copy (same major version as postgresVersion).
+        :param pulumi.Input[_builtins.str] database: Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+        :param pulumi.Input[_builtins.str] owner: Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+        """
+        pulumi.set(__self__, "source", source)
+        if database is None:
+            database = 'app'
+        if database is not None:
+            pulumi.set(__self__, "database", database)
+        if owner is None:
+            owner = 'app'
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> pulumi.Input['BootstrapPgBasebackupSourceArgs']:
+        """
+        The running PostgreSQL server to copy (same major version as postgresVersion).
+        """
+        return pulumi.get(self, "source")
+
+    @source.setter
+    def source(self, value: pulumi.Input['BootstrapPgBasebackupSourceArgs']):
+        pulumi.set(self, "source", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Application database of the cloned cluster: pgcluster creates it if the source had none. @default - app
+        """
+        return pulumi.get(self, "database")
+
+    @database.setter
+    def database(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "database", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+        """
+        return pulumi.get(self, "owner")
+
+    @owner.setter
+    def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "owner", value)
+
+
+class BootstrapPgBasebackupSourceArgsDict(TypedDict):
+    """
+    The running PostgreSQL server to copy (same major version as postgresVersion).
+    """
+    host: pulumi.Input[_builtins.str]
+    """
+    Host name or address of the server to clone.
+    """
+    database: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Database to connect to for the checks before the clone (version, privileges). @default - postgres
+    """
+    password: NotRequired[pulumi.Input[Optional['BootstrapPgBasebackupSourcePasswordArgsDict']]]
+    """
+    Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+    """
+    port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Its port. @default - 5432
+    """
+    ssl_mode: NotRequired[pulumi.Input[Optional['BootstrapPgBasebackupSourceSslMode']]]
+    """
+    libpq's sslmode for the connection. @default - prefer
+    """
+    user: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+    """
+
+@pulumi.input_type
+class BootstrapPgBasebackupSourceArgs:
+    def __init__(__self__, *,
+                 host: pulumi.Input[_builtins.str],
+                 database: pulumi.Input[Optional[_builtins.str]] = None,
+                 password: pulumi.Input[Optional['BootstrapPgBasebackupSourcePasswordArgs']] = None,
+                 port: pulumi.Input[Optional[_builtins.int]] = None,
+                 ssl_mode: pulumi.Input[Optional['BootstrapPgBasebackupSourceSslMode']] = None,
+                 user: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        The running PostgreSQL server to copy (same major version as postgresVersion).
+
+        :param pulumi.Input[_builtins.str] host: Host name or address of the server to clone.
+        :param pulumi.Input[_builtins.str] database: Database to connect to for the checks before the clone (version, privileges). @default - postgres
+        :param pulumi.Input['BootstrapPgBasebackupSourcePasswordArgs'] password: Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+        :param pulumi.Input[_builtins.int] port: Its port. @default - 5432
+        :param pulumi.Input['BootstrapPgBasebackupSourceSslMode'] ssl_mode: libpq's sslmode for the connection. @default - prefer
+        :param pulumi.Input[_builtins.str] user: A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+        """
+        pulumi.set(__self__, "host", host)
+        if database is None:
+            database = 'postgres'
+        if database is not None:
+            pulumi.set(__self__, "database", database)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if port is None:
+            port = 5432
+        if port is not None:
+            pulumi.set(__self__, "port", port)
+        if ssl_mode is not None:
+            pulumi.set(__self__, "ssl_mode", ssl_mode)
+        if user is None:
+            user = 'postgres'
+        if user is not None:
+            pulumi.set(__self__, "user", user)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[_builtins.str]:
+        """
+        Host name or address of the server to clone.
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Database to connect to for the checks before the clone (version, privileges). @default - postgres
+        """
+        return pulumi.get(self, "database")
+
+    @database.setter
+    def database(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "database", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional['BootstrapPgBasebackupSourcePasswordArgs']]:
+        """
+        Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional['BootstrapPgBasebackupSourcePasswordArgs']]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Its port. @default - 5432
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sslMode")
+    def ssl_mode(self) -> pulumi.Input[Optional['BootstrapPgBasebackupSourceSslMode']]:
+        """
+        libpq's sslmode for the connection. @default - prefer
+        """
+        return pulumi.get(self, "ssl_mode")
+
+    @ssl_mode.setter
+    def ssl_mode(self, value: pulumi.Input[Optional['BootstrapPgBasebackupSourceSslMode']]):
+        pulumi.set(self, "ssl_mode", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A role with the REPLICATION attribute (and LOGIN) on the source. @default - postgres
+        """
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "user", value)
+
+
+class BootstrapPgBasebackupSourcePasswordArgsDict(TypedDict):
+    """
+    Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BootstrapPgBasebackupSourcePasswordArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where that role's password is read at apply time: exactly one of fromEnv, fromFile. It goes to pg_basebackup through a 0600 password file, never an argument, and is not kept after the clone.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BootstrapRecoveryArgsDict(TypedDict):
+    """
+    Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+    """
+    source: pulumi.Input['BootstrapRecoverySourceArgsDict']
+    """
+    Where the backups come from: exactly one of cluster, or s3 with stanza.
+    """
+    backup_set: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+    """
+    database: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+    """
+    owner: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+    """
+    target: NotRequired[pulumi.Input[Optional['BootstrapRecoveryTargetArgsDict']]]
+    """
+    How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+    """
+
+@pulumi.input_type
+class BootstrapRecoveryArgs:
+    def __init__(__self__, *,
+                 source: pulumi.Input['BootstrapRecoverySourceArgs'],
+                 backup_set: pulumi.Input[Optional[_builtins.str]] = None,
+                 database: pulumi.Input[Optional[_builtins.str]] = None,
+                 owner: pulumi.Input[Optional[_builtins.str]] = None,
+                 target: pulumi.Input[Optional['BootstrapRecoveryTargetArgs']] = None):
+        """
+        Restore a backup (pgBackRest) and replay the archive up to a target, then promote on a new timeline. The source repository is only read; this cluster archives to its own (backup.s3).
+
+        :param pulumi.Input['BootstrapRecoverySourceArgs'] source: Where the backups come from: exactly one of cluster, or s3 with stanza.
+        :param pulumi.Input[_builtins.str] backup_set: The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+        :param pulumi.Input[_builtins.str] database: Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+        :param pulumi.Input[_builtins.str] owner: Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+        :param pulumi.Input['BootstrapRecoveryTargetArgs'] target: How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+        """
+        pulumi.set(__self__, "source", source)
+        if backup_set is not None:
+            pulumi.set(__self__, "backup_set", backup_set)
+        if database is None:
+            database = 'app'
+        if database is not None:
+            pulumi.set(__self__, "database", database)
+        if owner is None:
+            owner = 'app'
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+        if target is not None:
+            pulumi.set(__self__, "target", target)
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> pulumi.Input['BootstrapRecoverySourceArgs']:
+        """
+        Where the backups come from: exactly one of cluster, or s3 with stanza.
+        """
+        return pulumi.get(self, "source")
+
+    @source.setter
+    def source(self, value: pulumi.Input['BootstrapRecoverySourceArgs']):
+        pulumi.set(self, "source", value)
+
+    @_builtins.property
+    @pulumi.getter(name="backupSet")
+    def backup_set(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The label of the backup to restore (see `pgcluster backups`). Absent: pgBackRest picks the latest backup that ends before a time target, or the latest backup.
+        """
+        return pulumi.get(self, "backup_set")
+
+    @backup_set.setter
+    def backup_set(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "backup_set", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Application database of the restored cluster: pgcluster creates it if the source had none. @default - app
+        """
+        return pulumi.get(self, "database")
+
+    @database.setter
+    def database(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "database", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Login role that owns it, given a new generated password (the source's password for that role, if it had one, no longer works here). @default - app
+        """
+        return pulumi.get(self, "owner")
+
+    @owner.setter
+    def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "owner", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def target(self) -> pulumi.Input[Optional['BootstrapRecoveryTargetArgs']]:
+        """
+        How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+        """
+        return pulumi.get(self, "target")
+
+    @target.setter
+    def target(self, value: pulumi.Input[Optional['BootstrapRecoveryTargetArgs']]):
+        pulumi.set(self, "target", value)
+
+
+class BootstrapRecoverySourceArgsDict(TypedDict):
+    """
+    Where the backups come from: exactly one of cluster, or s3 with stanza.
+    """
+    cluster: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+    """
+    encryption: NotRequired[pulumi.Input[Optional['BootstrapRecoverySourceEncryptionArgsDict']]]
+    """
+    The encryption of that repository, if it has one (with s3).
+    """
+    s3: NotRequired[pulumi.Input[Optional['BootstrapRecoverySourceS3ArgsDict']]]
+    """
+    A pgBackRest repository in S3 (bucket and path required).
+    """
+    stanza: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The stanza in that repository (with s3): usually the source cluster's name.
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceArgs:
+    def __init__(__self__, *,
+                 cluster: pulumi.Input[Optional[_builtins.str]] = None,
+                 encryption: pulumi.Input[Optional['BootstrapRecoverySourceEncryptionArgs']] = None,
+                 s3: pulumi.Input[Optional['BootstrapRecoverySourceS3Args']] = None,
+                 stanza: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the backups come from: exactly one of cluster, or s3 with stanza.
+
+        :param pulumi.Input[_builtins.str] cluster: A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+        :param pulumi.Input['BootstrapRecoverySourceEncryptionArgs'] encryption: The encryption of that repository, if it has one (with s3).
+        :param pulumi.Input['BootstrapRecoverySourceS3Args'] s3: A pgBackRest repository in S3 (bucket and path required).
+        :param pulumi.Input[_builtins.str] stanza: The stanza in that repository (with s3): usually the source cluster's name.
+        """
+        if cluster is not None:
+            pulumi.set(__self__, "cluster", cluster)
+        if encryption is not None:
+            pulumi.set(__self__, "encryption", encryption)
+        if s3 is not None:
+            pulumi.set(__self__, "s3", s3)
+        if stanza is not None:
+            pulumi.set(__self__, "stanza", stanza)
+
+    @_builtins.property
+    @pulumi.getter
+    def cluster(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A cluster this tool manages with `backup` set: the same state dir (local platform), whose pgBackRest repository is read (never written).
+        """
+        return pulumi.get(self, "cluster")
+
+    @cluster.setter
+    def cluster(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "cluster", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def encryption(self) -> pulumi.Input[Optional['BootstrapRecoverySourceEncryptionArgs']]:
+        """
+        The encryption of that repository, if it has one (with s3).
+        """
+        return pulumi.get(self, "encryption")
+
+    @encryption.setter
+    def encryption(self, value: pulumi.Input[Optional['BootstrapRecoverySourceEncryptionArgs']]):
+        pulumi.set(self, "encryption", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def s3(self) -> pulumi.Input[Optional['BootstrapRecoverySourceS3Args']]:
+        """
+        A pgBackRest repository in S3 (bucket and path required).
+        """
+        return pulumi.get(self, "s3")
+
+    @s3.setter
+    def s3(self, value: pulumi.Input[Optional['BootstrapRecoverySourceS3Args']]):
+        pulumi.set(self, "s3", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def stanza(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The stanza in that repository (with s3): usually the source cluster's name.
+        """
+        return pulumi.get(self, "stanza")
+
+    @stanza.setter
+    def stanza(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "stanza", value)
+
+
+class BootstrapRecoverySourceEncryptionArgsDict(TypedDict):
+    """
+    The encryption of that repository, if it has one (with s3).
+    """
+    passphrase: pulumi.Input['BootstrapRecoverySourceEncryptionPassphraseArgsDict']
+    """
+    Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceEncryptionArgs:
+    def __init__(__self__, *,
+                 passphrase: pulumi.Input['BootstrapRecoverySourceEncryptionPassphraseArgs']):
+        """
+        The encryption of that repository, if it has one (with s3).
+
+        :param pulumi.Input['BootstrapRecoverySourceEncryptionPassphraseArgs'] passphrase: Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+        """
+        pulumi.set(__self__, "passphrase", passphrase)
+
+    @_builtins.property
+    @pulumi.getter
+    def passphrase(self) -> pulumi.Input['BootstrapRecoverySourceEncryptionPassphraseArgs']:
+        """
+        Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+        """
+        return pulumi.get(self, "passphrase")
+
+    @passphrase.setter
+    def passphrase(self, value: pulumi.Input['BootstrapRecoverySourceEncryptionPassphraseArgs']):
+        pulumi.set(self, "passphrase", value)
+
+
+class BootstrapRecoverySourceEncryptionPassphraseArgsDict(TypedDict):
+    """
+    Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceEncryptionPassphraseArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BootstrapRecoverySourceS3ArgsDict(TypedDict):
+    """
+    A pgBackRest repository in S3 (bucket and path required).
+    """
+    bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+    """
+    ca_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+    """
+    credentials: NotRequired[pulumi.Input[Optional['BootstrapRecoverySourceS3CredentialsArgsDict']]]
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+    """
+    irsa: NotRequired[pulumi.Input[Optional['BootstrapRecoverySourceS3IrsaArgsDict']]]
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    kms_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+    """
+    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+    """
+    region: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 region. @default - us-east-1
+    """
+    uri_style: NotRequired[pulumi.Input[Optional['BootstrapRecoverySourceS3UriStyle']]]
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    verify_tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Verify the endpoint's TLS certificate. @default - true
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceS3Args:
+    def __init__(__self__, *,
+                 bucket: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 credentials: pulumi.Input[Optional['BootstrapRecoverySourceS3CredentialsArgs']] = None,
+                 endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 irsa: pulumi.Input[Optional['BootstrapRecoverySourceS3IrsaArgs']] = None,
+                 kms_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 path: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 uri_style: pulumi.Input[Optional['BootstrapRecoverySourceS3UriStyle']] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        A pgBackRest repository in S3 (bucket and path required).
+
+        :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        :param pulumi.Input['BootstrapRecoverySourceS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        :param pulumi.Input['BootstrapRecoverySourceS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        :param pulumi.Input[_builtins.str] region: S3 region. @default - us-east-1
+        :param pulumi.Input['BootstrapRecoverySourceS3UriStyle'] uri_style: `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify the endpoint's TLS certificate. @default - true
+        """
+        if bucket is not None:
+            pulumi.set(__self__, "bucket", bucket)
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
+        if endpoint is not None:
+            pulumi.set(__self__, "endpoint", endpoint)
+        if irsa is not None:
+            pulumi.set(__self__, "irsa", irsa)
+        if kms_key_id is not None:
+            pulumi.set(__self__, "kms_key_id", kms_key_id)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+        if region is None:
+            region = 'us-east-1'
+        if region is not None:
+            pulumi.set(__self__, "region", region)
+        if uri_style is not None:
+            pulumi.set(__self__, "uri_style", uri_style)
+        if verify_tls is None:
+            verify_tls = True
+        if verify_tls is not None:
+            pulumi.set(__self__, "verify_tls", verify_tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        """
+        return pulumi.get(self, "bucket")
+
+    @bucket.setter
+    def bucket(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "bucket", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_file")
+
+    @ca_file.setter
+    def ca_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Input[Optional['BootstrapRecoverySourceS3CredentialsArgs']]:
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: pulumi.Input[Optional['BootstrapRecoverySourceS3CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        """
+        return pulumi.get(self, "endpoint")
+
+    @endpoint.setter
+    def endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def irsa(self) -> pulumi.Input[Optional['BootstrapRecoverySourceS3IrsaArgs']]:
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        """
+        return pulumi.get(self, "irsa")
+
+    @irsa.setter
+    def irsa(self, value: pulumi.Input[Optional['BootstrapRecoverySourceS3IrsaArgs']]):
+        pulumi.set(self, "irsa", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kmsKeyId")
+    def kms_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        """
+        return pulumi.get(self, "kms_key_id")
+
+    @kms_key_id.setter
+    def kms_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kms_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "path", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 region. @default - us-east-1
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="uriStyle")
+    def uri_style(self) -> pulumi.Input[Optional['BootstrapRecoverySourceS3UriStyle']]:
+        """
+        `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        """
+        return pulumi.get(self, "uri_style")
+
+    @uri_style.setter
+    def uri_style(self, value: pulumi.Input[Optional['BootstrapRecoverySourceS3UriStyle']]):
+        pulumi.set(self, "uri_style", value)
+
+    @_builtins.property
+    @pulumi.getter(name="verifyTls")
+    def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Verify the endpoint's TLS certificate. @default - true
+        """
+        return pulumi.get(self, "verify_tls")
+
+    @verify_tls.setter
+    def verify_tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "verify_tls", value)
+
+
+class BootstrapRecoverySourceS3CredentialsArgsDict(TypedDict):
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    access_key_id: pulumi.Input['BootstrapRecoverySourceS3CredentialsAccessKeyIdArgsDict']
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    secret_access_key: pulumi.Input['BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgsDict']
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceS3CredentialsArgs:
+    def __init__(__self__, *,
+                 access_key_id: pulumi.Input['BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs'],
+                 secret_access_key: pulumi.Input['BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs']):
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+
+        :param pulumi.Input['BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs'] access_key_id: Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        :param pulumi.Input['BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs'] secret_access_key: Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input['BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs']:
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input['BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs']):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input['BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs']:
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input['BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs']):
+        pulumi.set(self, "secret_access_key", value)
+
+
+class BootstrapRecoverySourceS3CredentialsAccessKeyIdArgsDict(TypedDict):
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceS3CredentialsAccessKeyIdArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgsDict(TypedDict):
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceS3CredentialsSecretAccessKeyArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class BootstrapRecoverySourceS3IrsaArgsDict(TypedDict):
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the EKS cluster's IAM OIDC provider.
+    """
+    oidc_provider_url: pulumi.Input[_builtins.str]
+    """
+    Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+    """
+
+@pulumi.input_type
+class BootstrapRecoverySourceS3IrsaArgs:
+    def __init__(__self__, *,
+                 oidc_provider_arn: pulumi.Input[_builtins.str],
+                 oidc_provider_url: pulumi.Input[_builtins.str]):
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the EKS cluster's IAM OIDC provider.
+        :param pulumi.Input[_builtins.str] oidc_provider_url: Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "oidc_provider_url", oidc_provider_url)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the EKS cluster's IAM OIDC provider.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderUrl")
+    def oidc_provider_url(self) -> pulumi.Input[_builtins.str]:
+        """
+        Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        return pulumi.get(self, "oidc_provider_url")
+
+    @oidc_provider_url.setter
+    def oidc_provider_url(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_url", value)
+
+
+class BootstrapRecoveryTargetArgsDict(TypedDict):
+    """
+    How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+    """
+    exclusive: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    With time, lsn or xid: stop just before the target instead of just after it. @default - false
+    """
+    immediate: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Stop as soon as the backup is consistent: the state of the backup alone.
+    """
+    lsn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Recover up to this WAL position (e.g. 0/3000060).
+    """
+    name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Recover up to this restore point (pg_create_restore_point).
+    """
+    time: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+    """
+    xid: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Recover up to this transaction id (it included).
+    """
+
+@pulumi.input_type
+class BootstrapRecoveryTargetArgs:
+    def __init__(__self__, *,
+                 exclusive: pulumi.Input[Optional[_builtins.bool]] = None,
+                 immediate: pulumi.Input[Optional[_builtins.bool]] = None,
+                 lsn: pulumi.Input[Optional[_builtins.str]] = None,
+                 name: pulumi.Input[Optional[_builtins.str]] = None,
+                 time: pulumi.Input[Optional[_builtins.str]] = None,
+                 xid: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        How far to replay the archive: at most one of time, lsn, xid, name, immediate. Absent: to the end of the archive. The backup used is the latest one before the target.
+
+        :param pulumi.Input[_builtins.bool] exclusive: With time, lsn or xid: stop just before the target instead of just after it. @default - false
+        :param pulumi.Input[_builtins.bool] immediate: Stop as soon as the backup is consistent: the state of the backup alone.
+        :param pulumi.Input[_builtins.str] lsn: Recover up to this WAL position (e.g. 0/3000060).
+        :param pulumi.Input[_builtins.str] name: Recover up to this restore point (pg_create_restore_point).
+        :param pulumi.Input[_builtins.str] time: Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+        :param pulumi.Input[_builtins.str] xid: Recover up to this transaction id (it included).
+        """
+        if exclusive is None:
+            exclusive = False
+        if exclusive is not None:
+            pulumi.set(__self__, "exclusive", exclusive)
+        if immediate is not None:
+            pulumi.set(__self__, "immediate", True)
+        if lsn is not None:
+            pulumi.set(__self__, "lsn", lsn)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if time is not None:
+            pulumi.set(__self__, "time", time)
+        if xid is not None:
+            pulumi.set(__self__, "xid", xid)
+
+    @_builtins.property
+    @pulumi.getter
+    def exclusive(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        With time, lsn or xid: stop just before the target instead of just after it. @default - false
+        """
+        return pulumi.get(self, "exclusive")
+
+    @exclusive.setter
+    def exclusive(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "exclusive", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def immediate(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Stop as soon as the backup is consistent: the state of the backup alone.
+        """
+        return pulumi.get(self, "immediate")
+
+    @immediate.setter
+    def immediate(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "immediate", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def lsn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Recover up to this WAL position (e.g. 0/3000060).
+        """
+        return pulumi.get(self, "lsn")
+
+    @lsn.setter
+    def lsn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "lsn", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Recover up to this restore point (pg_create_restore_point).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def time(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Recover up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z).
+        """
+        return pulumi.get(self, "time")
+
+    @time.setter
+    def time(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "time", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def xid(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Recover up to this transaction id (it included).
+        """
+        return pulumi.get(self, "xid")
+
+    @xid.setter
+    def xid(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "xid", value)
 
 
 class DatabaseArgsDict(TypedDict):
@@ -828,11 +2832,11 @@ class HaArgsDict(TypedDict):
     """
     retry_timeout: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+    Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
     """
     ttl: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+    Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
     """
 
 @pulumi.input_type
@@ -847,8 +2851,8 @@ class HaArgs:
 
         :param pulumi.Input[_builtins.int] loop_wait: Seconds between Patroni's health-check loops. @default - 1
         :param pulumi.Input[_builtins.int] maximum_lag_on_failover: Bytes a replica may lag and still be promoted by a failover (asynchronous mode). @default - 1048576
-        :param pulumi.Input[_builtins.int] retry_timeout: Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
-        :param pulumi.Input[_builtins.int] ttl: Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+        :param pulumi.Input[_builtins.int] retry_timeout: Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
+        :param pulumi.Input[_builtins.int] ttl: Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
         """
         if loop_wait is None:
             loop_wait = 1
@@ -859,11 +2863,11 @@ class HaArgs:
         if maximum_lag_on_failover is not None:
             pulumi.set(__self__, "maximum_lag_on_failover", maximum_lag_on_failover)
         if retry_timeout is None:
-            retry_timeout = 2
+            retry_timeout = 3
         if retry_timeout is not None:
             pulumi.set(__self__, "retry_timeout", retry_timeout)
         if ttl is None:
-            ttl = 5
+            ttl = 20
         if ttl is not None:
             pulumi.set(__self__, "ttl", ttl)
 
@@ -895,7 +2899,7 @@ class HaArgs:
     @pulumi.getter(name="retryTimeout")
     def retry_timeout(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+        Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
         """
         return pulumi.get(self, "retry_timeout")
 
@@ -907,7 +2911,7 @@ class HaArgs:
     @pulumi.getter
     def ttl(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+        Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
         """
         return pulumi.get(self, "ttl")
 
@@ -2089,6 +4093,10 @@ class SynchronousArgsDict(TypedDict):
     """
     `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
     """
+    method: NotRequired[pulumi.Input[Optional['SynchronousMethod']]]
+    """
+    `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+    """
     number: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     How many replicas must confirm each commit. @default - 1. Must be < instances.
@@ -2098,15 +4106,19 @@ class SynchronousArgsDict(TypedDict):
 class SynchronousArgs:
     def __init__(__self__, *,
                  data_durability: pulumi.Input[Optional['SynchronousDataDurability']] = None,
+                 method: pulumi.Input[Optional['SynchronousMethod']] = None,
                  number: pulumi.Input[Optional[_builtins.int]] = None):
         """
         Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 
         :param pulumi.Input['SynchronousDataDurability'] data_durability: `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
+        :param pulumi.Input['SynchronousMethod'] method: `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
         :param pulumi.Input[_builtins.int] number: How many replicas must confirm each commit. @default - 1. Must be < instances.
         """
         if data_durability is not None:
             pulumi.set(__self__, "data_durability", data_durability)
+        if method is not None:
+            pulumi.set(__self__, "method", method)
         if number is None:
             number = 1
         if number is not None:
@@ -2123,6 +4135,18 @@ class SynchronousArgs:
     @data_durability.setter
     def data_durability(self, value: pulumi.Input[Optional['SynchronousDataDurability']]):
         pulumi.set(self, "data_durability", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def method(self) -> pulumi.Input[Optional['SynchronousMethod']]:
+        """
+        `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+        """
+        return pulumi.get(self, "method")
+
+    @method.setter
+    def method(self, value: pulumi.Input[Optional['SynchronousMethod']]):
+        pulumi.set(self, "method", value)
 
     @_builtins.property
     @pulumi.getter

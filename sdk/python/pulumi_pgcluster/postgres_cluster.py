@@ -22,7 +22,7 @@ __all__ = ['PostgresClusterArgs', 'PostgresCluster']
 @pulumi.input_type
 class PostgresClusterArgs:
     def __init__(__self__, *,
-                 backup: Optional[Any] = None,
+                 backup: pulumi.Input[Optional['BackupArgs']] = None,
                  bootstrap: pulumi.Input[Optional['BootstrapArgs']] = None,
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseArgs']]]] = None,
                  fenced: Optional[Any] = None,
@@ -48,7 +48,7 @@ class PostgresClusterArgs:
         """
         The set of arguments for constructing a PostgresCluster resource.
 
-        :param Any backup: Not supported yet: S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).
+        :param pulumi.Input['BackupArgs'] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input['BootstrapArgs'] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
         :param pulumi.Input[Sequence[pulumi.Input['DatabaseArgs']]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
         :param Any fenced: Not supported yet: Members to fence (stop serving without removing them).
@@ -125,14 +125,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def backup(self) -> Optional[Any]:
+    def backup(self) -> pulumi.Input[Optional['BackupArgs']]:
         """
-        Not supported yet: S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).
+        Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         """
         return pulumi.get(self, "backup")
 
     @backup.setter
-    def backup(self, value: Optional[Any]):
+    def backup(self, value: pulumi.Input[Optional['BackupArgs']]):
         pulumi.set(self, "backup", value)
 
     @_builtins.property
@@ -406,7 +406,7 @@ class PostgresCluster(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 backup: Optional[Any] = None,
+                 backup: pulumi.Input[Optional[Union['BackupArgs', 'BackupArgsDict']]] = None,
                  bootstrap: pulumi.Input[Optional[Union['BootstrapArgs', 'BootstrapArgsDict']]] = None,
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DatabaseArgs', 'DatabaseArgsDict']]]]] = None,
                  fenced: Optional[Any] = None,
@@ -435,7 +435,7 @@ class PostgresCluster(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param Any backup: Not supported yet: S3 WAL archive and backups with pgBackRest (`s3`, `schedule`, `retention`).
+        :param pulumi.Input[Union['BackupArgs', 'BackupArgsDict']] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input[Union['BootstrapArgs', 'BootstrapArgsDict']] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
         :param pulumi.Input[Sequence[pulumi.Input[Union['DatabaseArgs', 'DatabaseArgsDict']]]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
         :param Any fenced: Not supported yet: Members to fence (stop serving without removing them).
@@ -483,7 +483,7 @@ class PostgresCluster(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 backup: Optional[Any] = None,
+                 backup: pulumi.Input[Optional[Union['BackupArgs', 'BackupArgsDict']]] = None,
                  bootstrap: pulumi.Input[Optional[Union['BootstrapArgs', 'BootstrapArgsDict']]] = None,
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DatabaseArgs', 'DatabaseArgsDict']]]]] = None,
                  fenced: Optional[Any] = None,
