@@ -13,6 +13,7 @@ PACKAGES=(
   pgbouncer                          # connection pooler
   pgbackrest                         # backups and WAL archive
   prometheus-postgres-exporter       # metrics
+  faketime                           # tests: pgBackRest on a machine whose clock is off
 )
 
 missing=()

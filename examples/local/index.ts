@@ -4,10 +4,12 @@
 //   pulumi config set instances 2
 //   pulumi config set --path parameters.shared_buffers 64MB
 //   pulumi config set primary demo-2          # switch over to demo-2
+//   pulumi config set --path backup.s3.bucket my-bucket ...  # a WAL archive and backups (S3), and a first backup
 import * as pulumi from '@pulumi/pulumi';
-import { PostgresCluster } from 'pulumi-pgcluster';
+import { Backup, PostgresCluster, type PostgresClusterArgs } from 'pulumi-pgcluster';
 
 const config = new pulumi.Config();
+const backup = config.getObject<NonNullable<PostgresClusterArgs['backup']>>('backup');
 
 const cluster = new PostgresCluster('demo', {
   instances: config.getNumber('instances') ?? 3,
@@ -24,7 +26,14 @@ const cluster = new PostgresCluster('demo', {
   ],
   databases: [{ name: 'reports', owner: 'reporting', schemas: [{ name: 'monthly', owner: 'reporting' }] }],
   grants: [{ role: 'readonly', database: 'reports', privileges: ['CONNECT'] }],
+  ...(backup ? { backup } : {}),
 });
+
+// With an archive: a full backup once the cluster is up (its outputs: label, LSN range, sizes, times).
+const first = backup
+  ? new Backup('demo-first-backup', { cluster: 'demo', type: 'full' }, { dependsOn: cluster })
+  : undefined;
+export const firstBackup = first?.label;
 
 export const primary = cluster.primary;
 export const endpoints = cluster.endpoints;
