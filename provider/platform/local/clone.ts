@@ -62,6 +62,30 @@ async function withSource<T>(config: ClientConfig, what: string, run: (c: Client
   }
 }
 
+export interface SourceFacts {
+  version: string;
+  num: number;
+  replication: boolean;
+  superuser: boolean;
+}
+
+/** What makes a reachable source unfit to clone: another major version, no REPLICATION. */
+export function cloneSourceProblem(spec: ClusterSpec, facts: SourceFacts): string | undefined {
+  const src = spec.bootstrap.pgBasebackup!.source;
+  const major = Math.floor(facts.num / 10000);
+  if (major !== spec.postgresVersion)
+    return (
+      `${FIELD}: ${src.host}:${src.port} runs PostgreSQL ${facts.version} and postgresVersion is ${spec.postgresVersion}: ` +
+      `pg_basebackup copies only the same major version (set postgresVersion: ${major}, or clone another server)`
+    );
+  if (!facts.replication && !facts.superuser)
+    return (
+      `${FIELD}.user: role "${src.user}" on ${src.host}:${src.port} has no REPLICATION attribute ` +
+      `(ALTER ROLE "${src.user}" REPLICATION, or use a role that has it)`
+    );
+  return undefined;
+}
+
 /** The source answers, runs postgresVersion's major, grants REPLICATION and accepts a replication connection. */
 export async function checkCloneSource(
   spec: ClusterSpec,
@@ -83,17 +107,8 @@ export async function checkCloneSource(
     );
     return rows[0]!;
   });
-  const major = Math.floor(facts.num / 10000);
-  if (major !== spec.postgresVersion)
-    throw new InputError(
-      `${FIELD}: ${src.host}:${src.port} runs PostgreSQL ${facts.version} and postgresVersion is ${spec.postgresVersion}: ` +
-        `pg_basebackup copies only the same major version (set postgresVersion: ${major}, or clone another server); ${suffix}`,
-    );
-  if (!facts.replication && !facts.superuser)
-    throw new InputError(
-      `${FIELD}.user: role "${src.user}" on ${src.host}:${src.port} has no REPLICATION attribute ` +
-        `(ALTER ROLE "${src.user}" REPLICATION, or use a role that has it); ${suffix}`,
-    );
+  const problem = cloneSourceProblem(spec, facts);
+  if (problem) throw new InputError(`${problem}; ${suffix}`);
   // pg_basebackup needs a replication connection, which pg_hba.conf allows separately.
   await withSource(
     { ...config, replication: 'true' } as ClientConfig,
