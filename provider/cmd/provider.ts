@@ -1,12 +1,16 @@
 /**
- * The provider plugin: serves the PostgresCluster component to Pulumi programs in every language.
+ * The provider plugin: serves the PostgresCluster component and the custom resources (Role,
+ * Database, Grant, Backup, and the component's own children) to Pulumi programs in every language.
  * `getSchema` returns schema.json as checked in; `construct` builds the same component a
- * TypeScript program gets with `new PostgresCluster(...)` and hands back its outputs.
+ * TypeScript program gets with `new PostgresCluster(...)` and hands back its outputs; the CRUD
+ * calls run the same providers the TypeScript classes use (cmd/resources.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as pulumi from '@pulumi/pulumi';
+import type * as provider from '@pulumi/pulumi/provider';
 import type { ConstructResult, Provider } from '@pulumi/pulumi/provider';
+import { customResourceMethods } from './resources';
 import { POSTGRES_CLUSTER_TYPE, PostgresCluster, type PostgresClusterArgs } from '../pulumi/component';
 import type { ClusterOutputName } from '../schema/outputs';
 
@@ -22,6 +26,30 @@ export class PgclusterProvider implements Provider {
 
   async getSchema(): Promise<string> {
     return readFileSync(join(this.root, 'schema.json'), 'utf8');
+  }
+
+  check(urn: string, olds: unknown, news: unknown): Promise<provider.CheckResult> {
+    return customResourceMethods.check(urn, olds, news);
+  }
+
+  diff(id: string, urn: string, olds: unknown, news: unknown): Promise<provider.DiffResult> {
+    return customResourceMethods.diff(id, urn, olds, news);
+  }
+
+  create(urn: string, inputs: unknown): Promise<provider.CreateResult> {
+    return customResourceMethods.create(urn, inputs);
+  }
+
+  read(id: string, urn: string, props?: unknown): Promise<provider.ReadResult> {
+    return customResourceMethods.read(id, urn, props);
+  }
+
+  update(id: string, urn: string, olds: unknown, news: unknown): Promise<provider.UpdateResult> {
+    return customResourceMethods.update(id, urn, olds, news);
+  }
+
+  delete(id: string, urn: string, props: unknown): Promise<void> {
+    return customResourceMethods.delete(id, urn, props);
   }
 
   async construct(
@@ -41,6 +69,7 @@ export class PgclusterProvider implements Provider {
       connectionUri: cluster.connectionUri,
       appSecretName: cluster.appSecretName,
       superuserSecretName: cluster.superuserSecretName,
+      adminConnection: cluster.adminConnection,
     };
     return { urn: cluster.urn, state };
   }

@@ -6,6 +6,7 @@
  * Closure-free dynamic resource (backup-impl, loaded by path inside the dynamic-provider host).
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import type { BackupType } from '../spec/backup';
 import { implProvider } from './impl-provider';
@@ -23,7 +24,7 @@ export interface BackupArgs {
   trigger?: pulumi.Input<string>;
 }
 
-export class Backup extends pulumi.dynamic.Resource {
+export class Backup extends PgclusterResource {
   /** pgBackRest's label, e.g. 20261201-101500F. */
   declare readonly label: pulumi.Output<string>;
   /** The type pgBackRest took (an incr or diff with no full before it becomes a full). */

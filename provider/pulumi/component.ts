@@ -15,6 +15,7 @@ import { createSqlChildren, withoutSqlObjects } from './sql-children';
 import { resolveBackupSecrets, resolvePasswords, type BackupSecrets } from '../secrets/references';
 import { poolerUsersFrom } from '../sql/pooler-users';
 import { parseSpec } from '../spec/parse';
+import type { SqlConnection } from '../sql/target';
 import { createArchiveIdentity, type ArchiveIdentity } from './archive-bucket';
 import { repoPath } from '../render/pgbackrest';
 
@@ -51,6 +52,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
   declare readonly appSecretName: pulumi.Output<string | undefined>;
   /** Kubernetes Secret holding the superuser credentials (kubernetes platform). */
   declare readonly superuserSecretName: pulumi.Output<string | undefined>;
+  /** The superuser's connection to the primary (secret): for standalone Role, Database and Grant resources. */
+  declare readonly adminConnection: pulumi.Output<SqlConnection>;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const plainArgs = (args ?? {}) as Record<string, unknown>;
@@ -111,6 +114,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       this.connectionUri = children.connectionUri;
       this.appSecretName = children.appSecretName;
       this.superuserSecretName = children.superuserSecretName;
+      this.adminConnection = pulumi.secret(children.sqlConnection) as pulumi.Output<SqlConnection>;
     } else {
       const local = new LocalCluster(
         childNames(name).local,
@@ -146,6 +150,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       this.connectionUri = local.connectionUri;
       this.appSecretName = pulumi.output(undefined);
       this.superuserSecretName = pulumi.output(undefined);
+      this.adminConnection = local.adminConnection;
     }
     this.registerOutputs({
       endpoints: this.endpoints,
@@ -153,6 +158,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       connectionUri: this.connectionUri,
       appSecretName: this.appSecretName,
       superuserSecretName: this.superuserSecretName,
+      adminConnection: this.adminConnection,
     });
   }
 }

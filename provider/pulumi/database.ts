@@ -4,6 +4,7 @@
  * its own with a `connection`, and created by `PostgresCluster` for each databases[] entry.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import { implProvider } from './impl-provider';
 import type { SqlConnectionInput } from './role';
@@ -34,7 +35,7 @@ export interface DatabaseArgs {
   >;
 }
 
-export class Database extends pulumi.dynamic.Resource {
+export class Database extends PgclusterResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly owner: pulumi.Output<string | undefined>;
 

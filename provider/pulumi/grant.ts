@@ -5,6 +5,7 @@
  * `PostgresCluster` for each grants[] entry.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import { implProvider } from './impl-provider';
 import type { GrantOn } from '../spec/grants';
@@ -26,7 +27,7 @@ export interface GrantArgs {
   createdBy?: pulumi.Input<string>;
 }
 
-export class Grant extends pulumi.dynamic.Resource {
+export class Grant extends PgclusterResource {
   declare readonly privileges: pulumi.Output<string[]>;
 
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {

@@ -5,6 +5,7 @@
  * of local-impl, which the dynamic-provider host loads.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import { implProvider } from './impl-provider';
 import type { ClusterSpec } from '../spec/cluster';
@@ -23,7 +24,7 @@ export interface LocalClusterInputs {
   backupInputs?: pulumi.Input<ProvisionInputs>;
 }
 
-export class LocalCluster extends pulumi.dynamic.Resource {
+export class LocalCluster extends PgclusterResource {
   declare readonly primary: pulumi.Output<string>;
   declare readonly endpoints: pulumi.Output<{ rw: string; ro: string; r: string; pooler?: string }>;
   declare readonly connectionUri: pulumi.Output<string>;

@@ -3,9 +3,10 @@
  * `up`. A dynamic resource (no provider plugin to install); closure-free so it serializes.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 
-const passwordProvider: pulumi.dynamic.ResourceProvider = {
+export const passwordProvider: pulumi.dynamic.ResourceProvider = {
   async create() {
     const crypto = require('node:crypto');
     return {
@@ -18,7 +19,7 @@ const passwordProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-export class GeneratedPassword extends pulumi.dynamic.Resource {
+export class GeneratedPassword extends PgclusterResource {
   declare readonly value: pulumi.Output<string>;
 
   constructor(name: string, opts?: pulumi.CustomResourceOptions) {

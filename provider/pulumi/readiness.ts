@@ -5,6 +5,7 @@
  * the work happens in readiness-impl, loaded by path inside the dynamic-provider host.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import type { ClusterSpec } from '../spec/cluster';
 
@@ -37,7 +38,7 @@ export const readinessProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-export class ClusterReady extends pulumi.dynamic.Resource {
+export class ClusterReady extends PgclusterResource {
   declare readonly primary: pulumi.Output<string>;
   declare readonly members: pulumi.Output<string[]>;
 

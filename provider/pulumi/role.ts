@@ -4,6 +4,7 @@
  * for each roles[] entry. Closure-free: the work is in role-impl, loaded by path in the host.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import { implProvider } from './impl-provider';
 import type { SqlConnection } from '../sql/target';
@@ -39,7 +40,7 @@ export interface RoleArgs {
   comment?: pulumi.Input<string>;
 }
 
-export class Role extends pulumi.dynamic.Resource {
+export class Role extends PgclusterResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly login: pulumi.Output<boolean>;
   declare readonly inRoles: pulumi.Output<string[]>;

@@ -4,6 +4,7 @@
  * and deleting it do nothing. Closure-free dynamic resource, like ClusterReady.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { PgclusterResource } from './resource-base';
 import { TYPES } from '../naming';
 import type { ClusterReadyInputs } from './readiness';
 
@@ -31,7 +32,7 @@ export const scaleGuardProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-export class ScaleDownGuard extends pulumi.dynamic.Resource {
+export class ScaleDownGuard extends PgclusterResource {
   constructor(name: string, inputs: ClusterReadyInputs, opts?: pulumi.CustomResourceOptions) {
     super(
       scaleGuardProvider,

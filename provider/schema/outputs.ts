@@ -3,6 +3,7 @@
  * the plugin's `construct` maps exactly these keys (a missing or extra key fails the type check).
  */
 import { z } from 'zod';
+import { sqlConnectionSchema } from './resources';
 
 export const clusterEndpointsSchema = z
   .object({
@@ -29,6 +30,12 @@ export const clusterOutputsSchema = z.object({
     .string()
     .optional()
     .describe('Kubernetes Secret holding the superuser credentials (kubernetes platform).'),
+  adminConnection: sqlConnectionSchema
+    .meta({ secret: true })
+    .describe(
+      "The superuser's connection to the primary (a secret): what the component's own Role, Database and " +
+        'Grant children use, for standalone ones of your own.',
+    ),
 });
 
 export type ClusterOutputs = z.output<typeof clusterOutputsSchema>;

@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import { clusterSpecSchema } from '../spec/cluster';
 import { COMPONENT_TOKEN, pgclusterSchema } from './pgcluster';
 import { clusterOutputsSchema } from './outputs';
+import { roleSchema } from '../spec/roles';
+import { databaseSchema } from '../spec/databases';
+import { grantSchema } from '../spec/grants';
 import { ANY_TYPE } from './properties';
 import { pulumiSchemaProblems } from '../../test/helpers/pulumi-package-schema';
 
@@ -15,6 +18,49 @@ function describedText(schema: z.ZodType): string | undefined {
   const inner = (schema._zod.def as { innerType?: z.ZodType }).innerType;
   return inner ? describedText(inner) : undefined;
 }
+
+describe('the custom resources of the package schema', () => {
+  const schema = pgclusterSchema(META);
+  for (const [token, entry] of [
+    ['pgcluster:index:Role', roleSchema],
+    ['pgcluster:index:Database', databaseSchema],
+    ['pgcluster:index:Grant', grantSchema],
+  ] as const)
+    test(`GIVEN ${token} WHEN converted THEN its inputs are the spec entry's, each with its .describe() text, plus connection`, () => {
+      const r = schema.resources[token]!;
+      assert.equal(r.isComponent, undefined);
+      for (const key of Object.keys(entry.shape).filter((k) => k !== 'password')) {
+        const text = describedText(entry.shape[key as keyof typeof entry.shape] as z.ZodType);
+        assert.equal(r.inputProperties[key]?.description, text, `${token}.${key}`);
+      }
+      assert.equal(r.inputProperties.connection!.$ref, '#/types/pgcluster:index:SqlConnection');
+      assert.ok(r.requiredInputs?.includes('connection'));
+    });
+
+  test('GIVEN Role WHEN converted THEN its password is a secret string; Backup has its outputs', () => {
+    const role = schema.resources['pgcluster:index:Role']!;
+    assert.equal(role.inputProperties.password!.secret, true);
+    assert.equal(role.inputProperties.password!.type, 'string');
+    assert.equal(role.properties.passwordHash!.secret, true);
+    const backup = schema.resources['pgcluster:index:Backup']!;
+    assert.deepEqual(backup.requiredInputs, ['cluster']);
+    for (const key of [
+      'label',
+      'backupType',
+      'lsnStart',
+      'lsnStop',
+      'size',
+      'repoSize',
+      'startedAt',
+      'stoppedAt',
+    ])
+      assert.ok(backup.properties[key], key);
+  });
+
+  test('GIVEN the types WHEN listed THEN no type shares a token with a resource (the SDKs need distinct names)', () => {
+    for (const token of Object.keys(schema.resources)) assert.equal(schema.types[token], undefined, token);
+  });
+});
 
 describe('the pgcluster package schema', () => {
   const schema = pgclusterSchema(META);
@@ -70,7 +116,7 @@ describe('the pgcluster package schema', () => {
     for (const [key, p] of later) assert.equal(p.$ref, ANY_TYPE, key);
   });
 
-  test('GIVEN the outputs WHEN converted THEN they are the component outputs, connectionUri secret', () => {
+  test('GIVEN the outputs WHEN converted THEN they are the component outputs, connectionUri and adminConnection secret', () => {
     assert.deepEqual(Object.keys(resource.properties), Object.keys(clusterOutputsSchema.shape));
     assert.deepEqual(Object.keys(resource.properties), [
       'endpoints',
@@ -78,9 +124,12 @@ describe('the pgcluster package schema', () => {
       'connectionUri',
       'appSecretName',
       'superuserSecretName',
+      'adminConnection',
     ]);
     assert.equal(resource.properties.connectionUri!.secret, true);
-    assert.deepEqual(resource.required, ['endpoints', 'primary', 'connectionUri']);
+    assert.equal(resource.properties.adminConnection!.secret, true);
+    assert.equal(resource.properties.adminConnection!.$ref, '#/types/pgcluster:index:SqlConnection');
+    assert.deepEqual(resource.required, ['endpoints', 'primary', 'connectionUri', 'adminConnection']);
     assert.equal(resource.properties.endpoints!.$ref, '#/types/pgcluster:index:ClusterEndpoints');
     const endpoints = schema.types['pgcluster:index:ClusterEndpoints'];
     assert.ok(endpoints && endpoints.type === 'object' && 'properties' in endpoints);

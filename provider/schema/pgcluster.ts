@@ -6,6 +6,14 @@ import { z } from 'zod';
 import { TYPES } from '../naming';
 import { clusterSpecSchema } from '../spec/cluster';
 import { clusterOutputsSchema } from './outputs';
+import {
+  backupResourceInputs,
+  backupResourceOutputs,
+  databaseResourceInputs,
+  grantResourceInputs,
+  roleResourceInputs,
+  roleResourceOutputs,
+} from './resources';
 import { buildPackageSchema, schemaText } from './pulumi-schema';
 import type { JsonSchema, PackageSchema } from './types';
 
@@ -15,6 +23,14 @@ const [PACKAGE_NAME = '', , COMPONENT_NAME = ''] = COMPONENT_TOKEN.split(':');
 export const NPM_PACKAGE_NAME = 'pulumi-pgcluster';
 /** Module path of the generated Go SDK (sdk/go). */
 export const GO_MODULE = 'github.com/pgcluster/pulumi-pgcluster/sdk/go';
+
+/** The custom resources beside the component: the plugin serves them (cmd/resources.ts). */
+export const CUSTOM_RESOURCES = [
+  { name: TYPES.role, inputs: roleResourceInputs, outputs: roleResourceOutputs },
+  { name: TYPES.database, inputs: databaseResourceInputs, outputs: databaseResourceInputs },
+  { name: TYPES.grant, inputs: grantResourceInputs, outputs: grantResourceInputs },
+  { name: TYPES.backup, inputs: backupResourceInputs, outputs: backupResourceOutputs },
+] as const;
 
 /** What package.json contributes: the version, and the description and license when present. */
 export interface PackageMetadata {
@@ -40,6 +56,11 @@ export function pgclusterSchema(meta: PackageMetadata): PackageSchema {
     outputs: z.toJSONSchema(clusterOutputsSchema, { io: 'output' }) as JsonSchema,
     // The component defaults `name` to the Pulumi resource name.
     optionalInputs: ['name'],
+    customResources: CUSTOM_RESOURCES.map(({ name, inputs, outputs }) => ({
+      name,
+      inputs: z.toJSONSchema(inputs, { io: 'input' }) as JsonSchema,
+      outputs: z.toJSONSchema(outputs, { io: 'output' }) as JsonSchema,
+    })),
   });
 }
 

@@ -37,7 +37,11 @@ export interface Conversion {
 
 export function toProperty(node: JsonSchema, path: readonly string[], conv: Conversion): PropertySpec {
   const spec: PropertySpec = { ...toTypeSpec(node, path, conv) };
-  if (typeof node.description === 'string' && node.description !== '') spec.description = node.description;
+  // A field whose schema has an id is a bare $ref: its description is the referenced definition's.
+  const described =
+    node.description ??
+    (node.$ref ? conv.defs[node.$ref.replace(/^#\/\$defs\//, '')]?.description : undefined);
+  if (typeof described === 'string' && described !== '') spec.description = described;
   const defaultValue = primitiveValueOf(spec, node.default);
   if (defaultValue !== undefined) spec.default = defaultValue;
   const constValue = primitiveValueOf(spec, node.const);

@@ -1,6 +1,6 @@
 /**
- * A Pulumi package schema for one component resource, built from the JSON Schemas of its inputs and
- * outputs (as `z.toJSONSchema` emits them). Pure: the caller supplies every value; the result is
+ * A Pulumi package schema: a component resource and custom resources, each built from the JSON
+ * Schemas of its inputs and outputs (as `z.toJSONSchema` emits them). Pure: the caller supplies every value; the result is
  * deterministic (properties in declaration order, types sorted by token) so the checked-in
  * schema.json only changes when the spec does.
  */
@@ -24,24 +24,46 @@ export interface ComponentPackage {
   outputs: JsonSchema;
   /** Inputs the JSON Schema requires but the component fills in itself (e.g. `name`). */
   optionalInputs?: readonly string[];
+  /** Custom resources the provider serves beside the component. */
+  customResources?: readonly ResourceSource[];
 }
 
-export function buildPackageSchema(pkg: ComponentPackage): PackageSchema {
-  const collector: TypeCollector = { packageName: pkg.name, types: new Map() };
-  const inputs = propertiesOf(pkg.inputs, 'inputs', collector);
-  const outputs = propertiesOf(pkg.outputs, 'outputs', collector);
+/** One custom resource: its type name and the JSON Schemas of its inputs and outputs. */
+export interface ResourceSource {
+  name: string;
+  inputs: JsonSchema;
+  outputs: JsonSchema;
+  optionalInputs?: readonly string[];
+}
 
-  const optional = new Set(pkg.optionalInputs ?? []);
-  const requiredInputs = (pkg.inputs.required ?? []).filter((key) => !optional.has(key));
-  const required = pkg.outputs.required ?? [];
-  const resource: ResourceSpec = {
-    ...(pkg.inputs.description !== undefined && { description: pkg.inputs.description }),
-    isComponent: true,
+function resourceOf(src: ResourceSource, isComponent: boolean, collector: TypeCollector): ResourceSpec {
+  // A custom resource's types are named from its own name (`Role` + `ensure` → `RoleEnsure`).
+  const prefix = isComponent ? [] : [src.name.charAt(0).toLowerCase() + src.name.slice(1)];
+  const inputs = propertiesOf(src.inputs, `${src.name} inputs`, collector, prefix);
+  const outputs = propertiesOf(src.outputs, `${src.name} outputs`, collector, prefix);
+  const optional = new Set(src.optionalInputs ?? []);
+  const requiredInputs = (src.inputs.required ?? []).filter((key) => !optional.has(key));
+  const required = src.outputs.required ?? [];
+  return {
+    ...(src.inputs.description !== undefined && { description: src.inputs.description }),
+    ...(isComponent && { isComponent: true }),
     inputProperties: inputs,
     ...(requiredInputs.length > 0 && { requiredInputs }),
     properties: outputs,
     ...(required.length > 0 && { required: [...required] }),
   };
+}
+
+export function buildPackageSchema(pkg: ComponentPackage): PackageSchema {
+  const collector: TypeCollector = { packageName: pkg.name, types: new Map() };
+  const component = resourceOf(
+    { name: pkg.resourceName, inputs: pkg.inputs, outputs: pkg.outputs, optionalInputs: pkg.optionalInputs },
+    true,
+    collector,
+  );
+  const custom = (pkg.customResources ?? []).map(
+    (r) => [`${pkg.name}:index:${r.name}`, resourceOf(r, false, collector)] as const,
+  );
 
   const types = [...collector.types.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Key order of the document: metadata, then the resource, then its types.
@@ -52,7 +74,7 @@ export function buildPackageSchema(pkg: ComponentPackage): PackageSchema {
     ...(pkg.keywords !== undefined && { keywords: [...pkg.keywords] }),
     ...(pkg.license !== undefined && { license: pkg.license }),
     ...(pkg.language !== undefined && { language: pkg.language }),
-    resources: { [`${pkg.name}:index:${pkg.resourceName}`]: resource },
+    resources: Object.fromEntries([[`${pkg.name}:index:${pkg.resourceName}`, component], ...custom]),
     types: Object.fromEntries(types.map(([token, { spec }]) => [token, spec])),
   };
 }
@@ -66,10 +88,11 @@ function propertiesOf(
   root: JsonSchema,
   what: string,
   collector: TypeCollector,
+  prefix: readonly string[] = [],
 ): Record<string, PropertySpec> {
   if (root.type !== 'object' || !root.properties) throw new Error(`the ${what} must be an object schema`);
   const conv: Conversion = { collector, defs: root.$defs ?? {} };
   return Object.fromEntries(
-    Object.entries(root.properties).map(([key, node]) => [key, toProperty(node, [key], conv)]),
+    Object.entries(root.properties).map(([key, node]) => [key, toProperty(node, [...prefix, key], conv)]),
   );
 }

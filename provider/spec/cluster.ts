@@ -109,24 +109,25 @@ export const clusterSpecSchema = z
     storage: storageSchema.optional(),
     resources: resourcesSchema.optional(),
     roles: z
-      .array(roleSchema)
+      .array(roleSchema.meta({ id: 'ClusterRole' }))
       .default([])
       .describe('Roles pgcluster creates and keeps exactly as declared (see each field). @default - []'),
     databases: z
-      .array(databaseSchema)
+      .array(databaseSchema.meta({ id: 'ClusterDatabase' }))
       .default([])
       .describe(
         'Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its ' +
           'reclaimPolicy is delete. @default - []',
       ),
     grants: z
-      .array(grantSchema)
+      .array(grantSchema.meta({ id: 'ClusterGrant' }))
       .default([])
       .describe(
         'Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and ' +
           'default privileges; exact per role and target. Applied after roles and databases. @default - []',
       ),
-    backup: backupSchema.optional(),
+    // Named apart from the Backup resource (and Role, Database, Grant below): the SDKs need distinct names.
+    backup: backupSchema.meta({ id: 'ClusterBackup' }).optional(),
     monitoring: notYetSupported('postgres_exporter and Patroni metrics.'),
     replica: notYetSupported('Run this cluster as a standby of another cluster.'),
     fenced: notYetSupported('Members to fence (stop serving without removing them).'),

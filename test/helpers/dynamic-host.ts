@@ -15,7 +15,7 @@
  * compiled JS, so import such a provider from dist/ (under tsx its path would be a .ts file).
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type * as pulumi from '@pulumi/pulumi';
 import { serializeFunction } from '@pulumi/pulumi/runtime';
@@ -141,6 +141,46 @@ export async function startDynamicHost(
   }
 }
 
+/**
+ * The pgcluster provider plugin (bin/pulumi-resource-pgcluster, as the engine starts it) serving
+ * one of its custom resource types, `pgcluster:index:<type>`, through the same API as the dynamic
+ * host: the same test cases run against both (one code path, two ways in).
+ */
+export async function startPluginResourceHost(
+  type: string,
+  options: Omit<DynamicHostOptions, 'module' | 'type'> = {},
+): Promise<DynamicHost> {
+  const cwd = options.cwd ?? ROOT;
+  const project = options.project ?? 'pgcluster-test';
+  const stack = options.stack ?? 'test';
+  const token = `pgcluster:index:${type}`;
+  const name = options.name ?? 'resource';
+  const urn = `urn:pulumi:${stack}::${project}::${token}::${name}`;
+  const config = options.config ?? {};
+  const host = await startPluginProcess(join(ROOT, 'bin', 'pulumi-resource-pgcluster'), ['127.0.0.1:0'], {
+    cwd,
+    env: { ...process.env, ...options.env, PULUMI_PROJECT: project, PULUMI_CONFIG: JSON.stringify(config) },
+  });
+  const client = new ResourceProviderClient(host.address, grpc.credentials.createInsecure());
+  try {
+    const { version, acceptSecrets } = await connect(client, config);
+    return hostApi({
+      client,
+      host,
+      urn,
+      name,
+      type: token,
+      version,
+      acceptSecrets,
+      providerValue: undefined,
+    });
+  } catch (error) {
+    client.close();
+    await host.stop();
+    throw error;
+  }
+}
+
 async function connect(client: ResourceProviderClient, config: Record<string, string>) {
   await unimplementedOk(
     unary<proto.ProviderHandshakeResponse>('Handshake', (cb) =>
@@ -183,8 +223,11 @@ interface HostParts {
 
 function hostApi(p: HostParts): DynamicHost {
   const { client, acceptSecrets } = p;
+  // The provider plugin's own resource types carry no serialized provider.
   const withProvider = (props: PropertyMap): PropertyMap =>
-    PROVIDER_KEY in props ? props : { ...props, [PROVIDER_KEY]: p.providerValue };
+    p.providerValue === undefined || PROVIDER_KEY in props
+      ? props
+      : { ...props, [PROVIDER_KEY]: p.providerValue };
   /** Engine values → Struct; `olds` of a first check are empty and stay empty. */
   const struct = (props: PropertyMap, preview = false, addProvider = true) =>
     Struct.fromJavaScript(

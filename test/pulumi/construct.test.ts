@@ -50,6 +50,7 @@ describe('PgclusterProvider.construct under mocks', () => {
     assert.ok(component, `no ${COMPONENT_TOKEN} registered: ${registered.map((r) => r.type).join(', ')}`);
     assert.equal(component.custom, false);
     assert.deepEqual(Object.keys(result.state).sort(), [
+      'adminConnection',
       'appSecretName',
       'connectionUri',
       'endpoints',

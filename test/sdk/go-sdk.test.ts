@@ -86,6 +86,9 @@ ${entries(Object.keys(expected.inputTypes), (t) => `tags(pgcluster.${t}Args{}.El
 		"outputTypes": map[string]any{
 ${entries(Object.keys(expected.outputTypes), (t) => `tags(reflect.TypeOf(pgcluster.${t}{}))`)}
 		},
+		"customResources": map[string]any{
+${entries(Object.keys(expected.customResources), (r) => `map[string]any{"args": tags(pgcluster.${r}Args{}.ElementType()), "outputs": tags(reflect.TypeOf(pgcluster.${r}{}))}`)}
+		},
 	}
 	registered := []map[string]any{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -118,6 +121,7 @@ interface Declared {
   resource: { args: Record<string, string>; outputs: Record<string, string> };
   inputTypes: Record<string, Record<string, string>>;
   outputTypes: Record<string, Record<string, string>>;
+  customResources: Record<string, { args: Record<string, string>; outputs: Record<string, string> }>;
   primary?: string;
   registered: Registered[];
 }
@@ -168,6 +172,11 @@ describe('the Go SDK (sdk/go)', () => {
         assert.deepEqual(pulumiNames(declared.inputTypes[type]), properties, `${type}Args`);
       for (const [type, properties] of Object.entries(expected.outputTypes))
         assert.deepEqual(pulumiNames(declared.outputTypes[type]), properties, type);
+      assert.deepEqual(Object.keys(declared.customResources).sort(), ['Backup', 'Database', 'Grant', 'Role']);
+      for (const [name, want] of Object.entries(expected.customResources)) {
+        assert.deepEqual(pulumiNames(declared.customResources[name]!.args), want.inputs, `${name}Args`);
+        assert.deepEqual(pulumiNames(declared.customResources[name]!.outputs), want.outputs, name);
+      }
 
       assertDemoRegistered(declared.registered, declared.primary, expected);
     },

@@ -77,6 +77,8 @@ report = {
     "inputTypes": {t: names(getattr(pgcluster, t + "Args")) for t in expected["inputTypes"] if hasattr(pgcluster, t + "Args")},
     "outputTypes": {t: names(getattr(pgcluster.outputs, t)) for t in expected["outputTypes"] if hasattr(pgcluster.outputs, t)},
     "enums": {t: [m.value for m in getattr(pgcluster, t)] for t in expected["enums"] if hasattr(pgcluster, t)},
+    "customResources": {r: {"args": names(getattr(pgcluster, r + "Args")), "outputs": names(getattr(pgcluster, r))}
+                        for r in expected["customResources"] if hasattr(pgcluster, r)},
 }
 
 @pulumi.runtime.test
@@ -98,6 +100,7 @@ interface Declared {
   unmetRequirements: string[];
   resource: { args: Record<string, string>; init: string[]; outputs: Record<string, string> };
   inputTypes: Record<string, Record<string, string>>;
+  customResources: Record<string, { args: Record<string, string>; outputs: Record<string, string> }>;
   outputTypes: Record<string, Record<string, string>>;
   enums: Record<string, unknown[]>;
   primary?: string;
@@ -170,6 +173,15 @@ describe('the Python SDK (sdk/python)', () => {
     assert.deepEqual(Object.keys(declared.outputTypes), Object.keys(expected.outputTypes), 'output types');
     for (const [type, properties] of Object.entries(expected.outputTypes))
       assert.deepEqual(pulumiNames(declared.outputTypes[type]), properties, type);
+  });
+
+  test('GIVEN schema.json WHEN pulumi_pgcluster is imported THEN Role, Database, Grant and Backup are resources with every input and output', () => {
+    assert.deepEqual(Object.keys(declared.customResources).sort(), ['Backup', 'Database', 'Grant', 'Role']);
+    for (const [name, want] of Object.entries(expected.customResources)) {
+      const got = declared.customResources[name]!;
+      assert.deepEqual(pulumiNames(got.args), want.inputs, `${name}Args`);
+      assert.deepEqual(pulumiNames(got.outputs), want.outputs, name);
+    }
   });
 
   test('GIVEN schema.json WHEN pulumi_pgcluster is imported THEN every enum has the schema values', () => {

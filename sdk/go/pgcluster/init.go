@@ -21,8 +21,16 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "pgcluster:index:Backup":
+		r = &Backup{}
+	case "pgcluster:index:Database":
+		r = &Database{}
+	case "pgcluster:index:Grant":
+		r = &Grant{}
 	case "pgcluster:index:PostgresCluster":
 		r = &PostgresCluster{}
+	case "pgcluster:index:Role":
+		r = &Role{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

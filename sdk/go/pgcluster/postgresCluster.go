@@ -15,6 +15,8 @@ import (
 type PostgresCluster struct {
 	pulumi.ResourceState
 
+	// The superuser's connection to the primary (a secret): what the component's own Role, Database and Grant children use, for standalone ones of your own.
+	AdminConnection SqlConnectionOutput `pulumi:"adminConnection"`
 	// Kubernetes Secret holding the application credentials (kubernetes platform).
 	AppSecretName pulumi.StringPtrOutput `pulumi:"appSecretName"`
 	// libpq URI of the application database through the rw endpoint, password included (secret).
@@ -35,7 +37,7 @@ func NewPostgresCluster(ctx *pulumi.Context,
 	}
 
 	if args.Backup != nil {
-		args.Backup = args.Backup.ToBackupPtrOutput().ApplyT(func(v *Backup) *Backup { return v.Defaults() }).(BackupPtrOutput)
+		args.Backup = args.Backup.ToClusterBackupPtrOutput().ApplyT(func(v *ClusterBackup) *ClusterBackup { return v.Defaults() }).(ClusterBackupPtrOutput)
 	}
 	if args.Bootstrap != nil {
 		args.Bootstrap = args.Bootstrap.ToBootstrapPtrOutput().ApplyT(func(v *Bootstrap) *Bootstrap { return v.Defaults() }).(BootstrapPtrOutput)
@@ -65,6 +67,7 @@ func NewPostgresCluster(ctx *pulumi.Context,
 		args.Synchronous = args.Synchronous.ToSynchronousPtrOutput().ApplyT(func(v *Synchronous) *Synchronous { return v.Defaults() }).(SynchronousPtrOutput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
+		"adminConnection",
 		"connectionUri",
 	})
 	opts = append(opts, secrets)
@@ -79,15 +82,15 @@ func NewPostgresCluster(ctx *pulumi.Context,
 
 type postgresClusterArgs struct {
 	// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-	Backup *Backup `pulumi:"backup"`
+	Backup *ClusterBackup `pulumi:"backup"`
 	// How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 	Bootstrap *Bootstrap `pulumi:"bootstrap"`
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
-	Databases []Database `pulumi:"databases"`
+	Databases []ClusterDatabase `pulumi:"databases"`
 	// Not supported yet: Members to fence (stop serving without removing them).
 	Fenced interface{} `pulumi:"fenced"`
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
-	Grants []Grant `pulumi:"grants"`
+	Grants []ClusterGrant `pulumi:"grants"`
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha *Ha `pulumi:"ha"`
 	// Not supported yet: Stop all members while keeping the data.
@@ -115,7 +118,7 @@ type postgresClusterArgs struct {
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
 	Resources *Resources `pulumi:"resources"`
 	// Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
-	Roles []Role `pulumi:"roles"`
+	Roles []ClusterRole `pulumi:"roles"`
 	// Where the pods may run (kubernetes platform).
 	Scheduling *Scheduling `pulumi:"scheduling"`
 	// Volumes of each member (kubernetes platform).
@@ -129,15 +132,15 @@ type postgresClusterArgs struct {
 // The set of arguments for constructing a PostgresCluster resource.
 type PostgresClusterArgs struct {
 	// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-	Backup BackupPtrInput
+	Backup ClusterBackupPtrInput
 	// How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 	Bootstrap BootstrapPtrInput
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
-	Databases DatabaseArrayInput
+	Databases ClusterDatabaseArrayInput
 	// Not supported yet: Members to fence (stop serving without removing them).
 	Fenced pulumi.Input
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
-	Grants GrantArrayInput
+	Grants ClusterGrantArrayInput
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha HaPtrInput
 	// Not supported yet: Stop all members while keeping the data.
@@ -165,7 +168,7 @@ type PostgresClusterArgs struct {
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
 	Resources ResourcesPtrInput
 	// Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
-	Roles RoleArrayInput
+	Roles ClusterRoleArrayInput
 	// Where the pods may run (kubernetes platform).
 	Scheduling SchedulingPtrInput
 	// Volumes of each member (kubernetes platform).
@@ -211,6 +214,11 @@ func (o PostgresClusterOutput) ToPostgresClusterOutput() PostgresClusterOutput {
 
 func (o PostgresClusterOutput) ToPostgresClusterOutputWithContext(ctx context.Context) PostgresClusterOutput {
 	return o
+}
+
+// The superuser's connection to the primary (a secret): what the component's own Role, Database and Grant children use, for standalone ones of your own.
+func (o PostgresClusterOutput) AdminConnection() SqlConnectionOutput {
+	return o.ApplyT(func(v *PostgresCluster) SqlConnectionOutput { return v.AdminConnection }).(SqlConnectionOutput)
 }
 
 // Kubernetes Secret holding the application credentials (kubernetes platform).

@@ -10,127 +10,90 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-type BackupCompression string
+// The type taken (an incr or diff with no full before it becomes a full).
+type BackupBackupType string
 
 const (
-	BackupCompressionLz4  = BackupCompression("lz4")
-	BackupCompressionZstd = BackupCompression("zstd")
-	BackupCompressionGz   = BackupCompression("gz")
-	BackupCompressionNone = BackupCompression("none")
+	BackupBackupTypeFull = BackupBackupType("full")
+	BackupBackupTypeDiff = BackupBackupType("diff")
+	BackupBackupTypeIncr = BackupBackupType("incr")
 )
 
-func (BackupCompression) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupCompression)(nil)).Elem()
+type BackupBackupTypeOutput struct{ *pulumi.OutputState }
+
+func (BackupBackupTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupBackupType)(nil)).Elem()
 }
 
-func (e BackupCompression) ToBackupCompressionOutput() BackupCompressionOutput {
-	return pulumi.ToOutput(e).(BackupCompressionOutput)
-}
-
-func (e BackupCompression) ToBackupCompressionOutputWithContext(ctx context.Context) BackupCompressionOutput {
-	return pulumi.ToOutputWithContext(ctx, e).(BackupCompressionOutput)
-}
-
-func (e BackupCompression) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
-	return e.ToBackupCompressionPtrOutputWithContext(context.Background())
-}
-
-func (e BackupCompression) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
-	return BackupCompression(e).ToBackupCompressionOutputWithContext(ctx).ToBackupCompressionPtrOutputWithContext(ctx)
-}
-
-func (e BackupCompression) ToStringOutput() pulumi.StringOutput {
-	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
-}
-
-func (e BackupCompression) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
-	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
-}
-
-func (e BackupCompression) ToStringPtrOutput() pulumi.StringPtrOutput {
-	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
-}
-
-func (e BackupCompression) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
-	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
-}
-
-type BackupCompressionOutput struct{ *pulumi.OutputState }
-
-func (BackupCompressionOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupCompression)(nil)).Elem()
-}
-
-func (o BackupCompressionOutput) ToBackupCompressionOutput() BackupCompressionOutput {
+func (o BackupBackupTypeOutput) ToBackupBackupTypeOutput() BackupBackupTypeOutput {
 	return o
 }
 
-func (o BackupCompressionOutput) ToBackupCompressionOutputWithContext(ctx context.Context) BackupCompressionOutput {
+func (o BackupBackupTypeOutput) ToBackupBackupTypeOutputWithContext(ctx context.Context) BackupBackupTypeOutput {
 	return o
 }
 
-func (o BackupCompressionOutput) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
-	return o.ToBackupCompressionPtrOutputWithContext(context.Background())
+func (o BackupBackupTypeOutput) ToBackupBackupTypePtrOutput() BackupBackupTypePtrOutput {
+	return o.ToBackupBackupTypePtrOutputWithContext(context.Background())
 }
 
-func (o BackupCompressionOutput) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupCompression) *BackupCompression {
+func (o BackupBackupTypeOutput) ToBackupBackupTypePtrOutputWithContext(ctx context.Context) BackupBackupTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupBackupType) *BackupBackupType {
 		return &v
-	}).(BackupCompressionPtrOutput)
+	}).(BackupBackupTypePtrOutput)
 }
 
-func (o BackupCompressionOutput) ToStringOutput() pulumi.StringOutput {
+func (o BackupBackupTypeOutput) ToStringOutput() pulumi.StringOutput {
 	return o.ToStringOutputWithContext(context.Background())
 }
 
-func (o BackupCompressionOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupCompression) string {
+func (o BackupBackupTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupBackupType) string {
 		return string(e)
 	}).(pulumi.StringOutput)
 }
 
-func (o BackupCompressionOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+func (o BackupBackupTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
 	return o.ToStringPtrOutputWithContext(context.Background())
 }
 
-func (o BackupCompressionOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupCompression) *string {
+func (o BackupBackupTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupBackupType) *string {
 		v := string(e)
 		return &v
 	}).(pulumi.StringPtrOutput)
 }
 
-type BackupCompressionPtrOutput struct{ *pulumi.OutputState }
+type BackupBackupTypePtrOutput struct{ *pulumi.OutputState }
 
-func (BackupCompressionPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupCompression)(nil)).Elem()
+func (BackupBackupTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupBackupType)(nil)).Elem()
 }
 
-func (o BackupCompressionPtrOutput) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
+func (o BackupBackupTypePtrOutput) ToBackupBackupTypePtrOutput() BackupBackupTypePtrOutput {
 	return o
 }
 
-func (o BackupCompressionPtrOutput) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
+func (o BackupBackupTypePtrOutput) ToBackupBackupTypePtrOutputWithContext(ctx context.Context) BackupBackupTypePtrOutput {
 	return o
 }
 
-func (o BackupCompressionPtrOutput) Elem() BackupCompressionOutput {
-	return o.ApplyT(func(v *BackupCompression) BackupCompression {
+func (o BackupBackupTypePtrOutput) Elem() BackupBackupTypeOutput {
+	return o.ApplyT(func(v *BackupBackupType) BackupBackupType {
 		if v != nil {
 			return *v
 		}
-		var ret BackupCompression
+		var ret BackupBackupType
 		return ret
-	}).(BackupCompressionOutput)
+	}).(BackupBackupTypeOutput)
 }
 
-func (o BackupCompressionPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+func (o BackupBackupTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
 	return o.ToStringPtrOutputWithContext(context.Background())
 }
 
-func (o BackupCompressionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BackupCompression) *string {
+func (o BackupBackupTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BackupBackupType) *string {
 		if e == nil {
 			return nil
 		}
@@ -139,166 +102,126 @@ func (o BackupCompressionPtrOutput) ToStringPtrOutputWithContext(ctx context.Con
 	}).(pulumi.StringPtrOutput)
 }
 
-// BackupCompressionInput is an input type that accepts values of the BackupCompression enum
-// A concrete instance of `BackupCompressionInput` can be one of the following:
-//
-//	BackupCompressionLz4
-//	BackupCompressionZstd
-//	BackupCompressionGz
-//	BackupCompressionNone
-type BackupCompressionInput interface {
-	pulumi.Input
-
-	ToBackupCompressionOutput() BackupCompressionOutput
-	ToBackupCompressionOutputWithContext(context.Context) BackupCompressionOutput
-}
-
-var backupCompressionPtrType = reflect.TypeOf((**BackupCompression)(nil)).Elem()
-
-type BackupCompressionPtrInput interface {
-	pulumi.Input
-
-	ToBackupCompressionPtrOutput() BackupCompressionPtrOutput
-	ToBackupCompressionPtrOutputWithContext(context.Context) BackupCompressionPtrOutput
-}
-
-type backupCompressionPtr string
-
-func BackupCompressionPtr(v string) BackupCompressionPtrInput {
-	return (*backupCompressionPtr)(&v)
-}
-
-func (*backupCompressionPtr) ElementType() reflect.Type {
-	return backupCompressionPtrType
-}
-
-func (in *backupCompressionPtr) ToBackupCompressionPtrOutput() BackupCompressionPtrOutput {
-	return pulumi.ToOutput(in).(BackupCompressionPtrOutput)
-}
-
-func (in *backupCompressionPtr) ToBackupCompressionPtrOutputWithContext(ctx context.Context) BackupCompressionPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, in).(BackupCompressionPtrOutput)
-}
-
-// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-type BackupS3UriStyle string
+// full, diff (changes since the last full) or incr (since the last backup). @default - full
+type BackupType string
 
 const (
-	BackupS3UriStyleHost = BackupS3UriStyle("host")
-	BackupS3UriStylePath = BackupS3UriStyle("path")
+	BackupTypeFull = BackupType("full")
+	BackupTypeDiff = BackupType("diff")
+	BackupTypeIncr = BackupType("incr")
 )
 
-func (BackupS3UriStyle) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3UriStyle)(nil)).Elem()
+func (BackupType) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupType)(nil)).Elem()
 }
 
-func (e BackupS3UriStyle) ToBackupS3UriStyleOutput() BackupS3UriStyleOutput {
-	return pulumi.ToOutput(e).(BackupS3UriStyleOutput)
+func (e BackupType) ToBackupTypeOutput() BackupTypeOutput {
+	return pulumi.ToOutput(e).(BackupTypeOutput)
 }
 
-func (e BackupS3UriStyle) ToBackupS3UriStyleOutputWithContext(ctx context.Context) BackupS3UriStyleOutput {
-	return pulumi.ToOutputWithContext(ctx, e).(BackupS3UriStyleOutput)
+func (e BackupType) ToBackupTypeOutputWithContext(ctx context.Context) BackupTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(BackupTypeOutput)
 }
 
-func (e BackupS3UriStyle) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
-	return e.ToBackupS3UriStylePtrOutputWithContext(context.Background())
+func (e BackupType) ToBackupTypePtrOutput() BackupTypePtrOutput {
+	return e.ToBackupTypePtrOutputWithContext(context.Background())
 }
 
-func (e BackupS3UriStyle) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
-	return BackupS3UriStyle(e).ToBackupS3UriStyleOutputWithContext(ctx).ToBackupS3UriStylePtrOutputWithContext(ctx)
+func (e BackupType) ToBackupTypePtrOutputWithContext(ctx context.Context) BackupTypePtrOutput {
+	return BackupType(e).ToBackupTypeOutputWithContext(ctx).ToBackupTypePtrOutputWithContext(ctx)
 }
 
-func (e BackupS3UriStyle) ToStringOutput() pulumi.StringOutput {
+func (e BackupType) ToStringOutput() pulumi.StringOutput {
 	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
 }
 
-func (e BackupS3UriStyle) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+func (e BackupType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
 	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
 }
 
-func (e BackupS3UriStyle) ToStringPtrOutput() pulumi.StringPtrOutput {
+func (e BackupType) ToStringPtrOutput() pulumi.StringPtrOutput {
 	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
 }
 
-func (e BackupS3UriStyle) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+func (e BackupType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
 	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
 }
 
-type BackupS3UriStyleOutput struct{ *pulumi.OutputState }
+type BackupTypeOutput struct{ *pulumi.OutputState }
 
-func (BackupS3UriStyleOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3UriStyle)(nil)).Elem()
+func (BackupTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupType)(nil)).Elem()
 }
 
-func (o BackupS3UriStyleOutput) ToBackupS3UriStyleOutput() BackupS3UriStyleOutput {
+func (o BackupTypeOutput) ToBackupTypeOutput() BackupTypeOutput {
 	return o
 }
 
-func (o BackupS3UriStyleOutput) ToBackupS3UriStyleOutputWithContext(ctx context.Context) BackupS3UriStyleOutput {
+func (o BackupTypeOutput) ToBackupTypeOutputWithContext(ctx context.Context) BackupTypeOutput {
 	return o
 }
 
-func (o BackupS3UriStyleOutput) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
-	return o.ToBackupS3UriStylePtrOutputWithContext(context.Background())
+func (o BackupTypeOutput) ToBackupTypePtrOutput() BackupTypePtrOutput {
+	return o.ToBackupTypePtrOutputWithContext(context.Background())
 }
 
-func (o BackupS3UriStyleOutput) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3UriStyle) *BackupS3UriStyle {
+func (o BackupTypeOutput) ToBackupTypePtrOutputWithContext(ctx context.Context) BackupTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupType) *BackupType {
 		return &v
-	}).(BackupS3UriStylePtrOutput)
+	}).(BackupTypePtrOutput)
 }
 
-func (o BackupS3UriStyleOutput) ToStringOutput() pulumi.StringOutput {
+func (o BackupTypeOutput) ToStringOutput() pulumi.StringOutput {
 	return o.ToStringOutputWithContext(context.Background())
 }
 
-func (o BackupS3UriStyleOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupS3UriStyle) string {
+func (o BackupTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupType) string {
 		return string(e)
 	}).(pulumi.StringOutput)
 }
 
-func (o BackupS3UriStyleOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+func (o BackupTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
 	return o.ToStringPtrOutputWithContext(context.Background())
 }
 
-func (o BackupS3UriStyleOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupS3UriStyle) *string {
+func (o BackupTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e BackupType) *string {
 		v := string(e)
 		return &v
 	}).(pulumi.StringPtrOutput)
 }
 
-type BackupS3UriStylePtrOutput struct{ *pulumi.OutputState }
+type BackupTypePtrOutput struct{ *pulumi.OutputState }
 
-func (BackupS3UriStylePtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3UriStyle)(nil)).Elem()
+func (BackupTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupType)(nil)).Elem()
 }
 
-func (o BackupS3UriStylePtrOutput) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
+func (o BackupTypePtrOutput) ToBackupTypePtrOutput() BackupTypePtrOutput {
 	return o
 }
 
-func (o BackupS3UriStylePtrOutput) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
+func (o BackupTypePtrOutput) ToBackupTypePtrOutputWithContext(ctx context.Context) BackupTypePtrOutput {
 	return o
 }
 
-func (o BackupS3UriStylePtrOutput) Elem() BackupS3UriStyleOutput {
-	return o.ApplyT(func(v *BackupS3UriStyle) BackupS3UriStyle {
+func (o BackupTypePtrOutput) Elem() BackupTypeOutput {
+	return o.ApplyT(func(v *BackupType) BackupType {
 		if v != nil {
 			return *v
 		}
-		var ret BackupS3UriStyle
+		var ret BackupType
 		return ret
-	}).(BackupS3UriStyleOutput)
+	}).(BackupTypeOutput)
 }
 
-func (o BackupS3UriStylePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+func (o BackupTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
 	return o.ToStringPtrOutputWithContext(context.Background())
 }
 
-func (o BackupS3UriStylePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BackupS3UriStyle) *string {
+func (o BackupTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *BackupType) *string {
 		if e == nil {
 			return nil
 		}
@@ -307,43 +230,44 @@ func (o BackupS3UriStylePtrOutput) ToStringPtrOutputWithContext(ctx context.Cont
 	}).(pulumi.StringPtrOutput)
 }
 
-// BackupS3UriStyleInput is an input type that accepts values of the BackupS3UriStyle enum
-// A concrete instance of `BackupS3UriStyleInput` can be one of the following:
+// BackupTypeInput is an input type that accepts values of the BackupType enum
+// A concrete instance of `BackupTypeInput` can be one of the following:
 //
-//	BackupS3UriStyleHost
-//	BackupS3UriStylePath
-type BackupS3UriStyleInput interface {
+//	BackupTypeFull
+//	BackupTypeDiff
+//	BackupTypeIncr
+type BackupTypeInput interface {
 	pulumi.Input
 
-	ToBackupS3UriStyleOutput() BackupS3UriStyleOutput
-	ToBackupS3UriStyleOutputWithContext(context.Context) BackupS3UriStyleOutput
+	ToBackupTypeOutput() BackupTypeOutput
+	ToBackupTypeOutputWithContext(context.Context) BackupTypeOutput
 }
 
-var backupS3UriStylePtrType = reflect.TypeOf((**BackupS3UriStyle)(nil)).Elem()
+var backupTypePtrType = reflect.TypeOf((**BackupType)(nil)).Elem()
 
-type BackupS3UriStylePtrInput interface {
+type BackupTypePtrInput interface {
 	pulumi.Input
 
-	ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput
-	ToBackupS3UriStylePtrOutputWithContext(context.Context) BackupS3UriStylePtrOutput
+	ToBackupTypePtrOutput() BackupTypePtrOutput
+	ToBackupTypePtrOutputWithContext(context.Context) BackupTypePtrOutput
 }
 
-type backupS3UriStylePtr string
+type backupTypePtr string
 
-func BackupS3UriStylePtr(v string) BackupS3UriStylePtrInput {
-	return (*backupS3UriStylePtr)(&v)
+func BackupTypePtr(v string) BackupTypePtrInput {
+	return (*backupTypePtr)(&v)
 }
 
-func (*backupS3UriStylePtr) ElementType() reflect.Type {
-	return backupS3UriStylePtrType
+func (*backupTypePtr) ElementType() reflect.Type {
+	return backupTypePtrType
 }
 
-func (in *backupS3UriStylePtr) ToBackupS3UriStylePtrOutput() BackupS3UriStylePtrOutput {
-	return pulumi.ToOutput(in).(BackupS3UriStylePtrOutput)
+func (in *backupTypePtr) ToBackupTypePtrOutput() BackupTypePtrOutput {
+	return pulumi.ToOutput(in).(BackupTypePtrOutput)
 }
 
-func (in *backupS3UriStylePtr) ToBackupS3UriStylePtrOutputWithContext(ctx context.Context) BackupS3UriStylePtrOutput {
-	return pulumi.ToOutputWithContext(ctx, in).(BackupS3UriStylePtrOutput)
+func (in *backupTypePtr) ToBackupTypePtrOutputWithContext(ctx context.Context) BackupTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(BackupTypePtrOutput)
 }
 
 // libpq's sslmode for the connection. @default - prefer
@@ -684,6 +608,1244 @@ func (in *bootstrapRecoverySourceS3UriStylePtr) ToBootstrapRecoverySourceS3UriSt
 
 func (in *bootstrapRecoverySourceS3UriStylePtr) ToBootstrapRecoverySourceS3UriStylePtrOutputWithContext(ctx context.Context) BootstrapRecoverySourceS3UriStylePtrOutput {
 	return pulumi.ToOutputWithContext(ctx, in).(BootstrapRecoverySourceS3UriStylePtrOutput)
+}
+
+// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+type ClusterBackupCompression string
+
+const (
+	ClusterBackupCompressionLz4  = ClusterBackupCompression("lz4")
+	ClusterBackupCompressionZstd = ClusterBackupCompression("zstd")
+	ClusterBackupCompressionGz   = ClusterBackupCompression("gz")
+	ClusterBackupCompressionNone = ClusterBackupCompression("none")
+)
+
+func (ClusterBackupCompression) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupCompression)(nil)).Elem()
+}
+
+func (e ClusterBackupCompression) ToClusterBackupCompressionOutput() ClusterBackupCompressionOutput {
+	return pulumi.ToOutput(e).(ClusterBackupCompressionOutput)
+}
+
+func (e ClusterBackupCompression) ToClusterBackupCompressionOutputWithContext(ctx context.Context) ClusterBackupCompressionOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterBackupCompressionOutput)
+}
+
+func (e ClusterBackupCompression) ToClusterBackupCompressionPtrOutput() ClusterBackupCompressionPtrOutput {
+	return e.ToClusterBackupCompressionPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterBackupCompression) ToClusterBackupCompressionPtrOutputWithContext(ctx context.Context) ClusterBackupCompressionPtrOutput {
+	return ClusterBackupCompression(e).ToClusterBackupCompressionOutputWithContext(ctx).ToClusterBackupCompressionPtrOutputWithContext(ctx)
+}
+
+func (e ClusterBackupCompression) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterBackupCompression) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterBackupCompression) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterBackupCompression) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterBackupCompressionOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupCompressionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupCompression)(nil)).Elem()
+}
+
+func (o ClusterBackupCompressionOutput) ToClusterBackupCompressionOutput() ClusterBackupCompressionOutput {
+	return o
+}
+
+func (o ClusterBackupCompressionOutput) ToClusterBackupCompressionOutputWithContext(ctx context.Context) ClusterBackupCompressionOutput {
+	return o
+}
+
+func (o ClusterBackupCompressionOutput) ToClusterBackupCompressionPtrOutput() ClusterBackupCompressionPtrOutput {
+	return o.ToClusterBackupCompressionPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupCompressionOutput) ToClusterBackupCompressionPtrOutputWithContext(ctx context.Context) ClusterBackupCompressionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupCompression) *ClusterBackupCompression {
+		return &v
+	}).(ClusterBackupCompressionPtrOutput)
+}
+
+func (o ClusterBackupCompressionOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupCompressionOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterBackupCompression) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterBackupCompressionOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupCompressionOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterBackupCompression) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterBackupCompressionPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupCompressionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupCompression)(nil)).Elem()
+}
+
+func (o ClusterBackupCompressionPtrOutput) ToClusterBackupCompressionPtrOutput() ClusterBackupCompressionPtrOutput {
+	return o
+}
+
+func (o ClusterBackupCompressionPtrOutput) ToClusterBackupCompressionPtrOutputWithContext(ctx context.Context) ClusterBackupCompressionPtrOutput {
+	return o
+}
+
+func (o ClusterBackupCompressionPtrOutput) Elem() ClusterBackupCompressionOutput {
+	return o.ApplyT(func(v *ClusterBackupCompression) ClusterBackupCompression {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupCompression
+		return ret
+	}).(ClusterBackupCompressionOutput)
+}
+
+func (o ClusterBackupCompressionPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupCompressionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterBackupCompression) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterBackupCompressionInput is an input type that accepts values of the ClusterBackupCompression enum
+// A concrete instance of `ClusterBackupCompressionInput` can be one of the following:
+//
+//	ClusterBackupCompressionLz4
+//	ClusterBackupCompressionZstd
+//	ClusterBackupCompressionGz
+//	ClusterBackupCompressionNone
+type ClusterBackupCompressionInput interface {
+	pulumi.Input
+
+	ToClusterBackupCompressionOutput() ClusterBackupCompressionOutput
+	ToClusterBackupCompressionOutputWithContext(context.Context) ClusterBackupCompressionOutput
+}
+
+var clusterBackupCompressionPtrType = reflect.TypeOf((**ClusterBackupCompression)(nil)).Elem()
+
+type ClusterBackupCompressionPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupCompressionPtrOutput() ClusterBackupCompressionPtrOutput
+	ToClusterBackupCompressionPtrOutputWithContext(context.Context) ClusterBackupCompressionPtrOutput
+}
+
+type clusterBackupCompressionPtr string
+
+func ClusterBackupCompressionPtr(v string) ClusterBackupCompressionPtrInput {
+	return (*clusterBackupCompressionPtr)(&v)
+}
+
+func (*clusterBackupCompressionPtr) ElementType() reflect.Type {
+	return clusterBackupCompressionPtrType
+}
+
+func (in *clusterBackupCompressionPtr) ToClusterBackupCompressionPtrOutput() ClusterBackupCompressionPtrOutput {
+	return pulumi.ToOutput(in).(ClusterBackupCompressionPtrOutput)
+}
+
+func (in *clusterBackupCompressionPtr) ToClusterBackupCompressionPtrOutputWithContext(ctx context.Context) ClusterBackupCompressionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterBackupCompressionPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+type ClusterBackupS3UriStyle string
+
+const (
+	ClusterBackupS3UriStyleHost = ClusterBackupS3UriStyle("host")
+	ClusterBackupS3UriStylePath = ClusterBackupS3UriStyle("path")
+)
+
+func (ClusterBackupS3UriStyle) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3UriStyle)(nil)).Elem()
+}
+
+func (e ClusterBackupS3UriStyle) ToClusterBackupS3UriStyleOutput() ClusterBackupS3UriStyleOutput {
+	return pulumi.ToOutput(e).(ClusterBackupS3UriStyleOutput)
+}
+
+func (e ClusterBackupS3UriStyle) ToClusterBackupS3UriStyleOutputWithContext(ctx context.Context) ClusterBackupS3UriStyleOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterBackupS3UriStyleOutput)
+}
+
+func (e ClusterBackupS3UriStyle) ToClusterBackupS3UriStylePtrOutput() ClusterBackupS3UriStylePtrOutput {
+	return e.ToClusterBackupS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (e ClusterBackupS3UriStyle) ToClusterBackupS3UriStylePtrOutputWithContext(ctx context.Context) ClusterBackupS3UriStylePtrOutput {
+	return ClusterBackupS3UriStyle(e).ToClusterBackupS3UriStyleOutputWithContext(ctx).ToClusterBackupS3UriStylePtrOutputWithContext(ctx)
+}
+
+func (e ClusterBackupS3UriStyle) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterBackupS3UriStyle) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterBackupS3UriStyle) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterBackupS3UriStyle) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterBackupS3UriStyleOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3UriStyleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3UriStyle)(nil)).Elem()
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToClusterBackupS3UriStyleOutput() ClusterBackupS3UriStyleOutput {
+	return o
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToClusterBackupS3UriStyleOutputWithContext(ctx context.Context) ClusterBackupS3UriStyleOutput {
+	return o
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToClusterBackupS3UriStylePtrOutput() ClusterBackupS3UriStylePtrOutput {
+	return o.ToClusterBackupS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToClusterBackupS3UriStylePtrOutputWithContext(ctx context.Context) ClusterBackupS3UriStylePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupS3UriStyle) *ClusterBackupS3UriStyle {
+		return &v
+	}).(ClusterBackupS3UriStylePtrOutput)
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterBackupS3UriStyle) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3UriStyleOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterBackupS3UriStyle) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterBackupS3UriStylePtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3UriStylePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3UriStyle)(nil)).Elem()
+}
+
+func (o ClusterBackupS3UriStylePtrOutput) ToClusterBackupS3UriStylePtrOutput() ClusterBackupS3UriStylePtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3UriStylePtrOutput) ToClusterBackupS3UriStylePtrOutputWithContext(ctx context.Context) ClusterBackupS3UriStylePtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3UriStylePtrOutput) Elem() ClusterBackupS3UriStyleOutput {
+	return o.ApplyT(func(v *ClusterBackupS3UriStyle) ClusterBackupS3UriStyle {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupS3UriStyle
+		return ret
+	}).(ClusterBackupS3UriStyleOutput)
+}
+
+func (o ClusterBackupS3UriStylePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3UriStylePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterBackupS3UriStyle) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterBackupS3UriStyleInput is an input type that accepts values of the ClusterBackupS3UriStyle enum
+// A concrete instance of `ClusterBackupS3UriStyleInput` can be one of the following:
+//
+//	ClusterBackupS3UriStyleHost
+//	ClusterBackupS3UriStylePath
+type ClusterBackupS3UriStyleInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3UriStyleOutput() ClusterBackupS3UriStyleOutput
+	ToClusterBackupS3UriStyleOutputWithContext(context.Context) ClusterBackupS3UriStyleOutput
+}
+
+var clusterBackupS3UriStylePtrType = reflect.TypeOf((**ClusterBackupS3UriStyle)(nil)).Elem()
+
+type ClusterBackupS3UriStylePtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3UriStylePtrOutput() ClusterBackupS3UriStylePtrOutput
+	ToClusterBackupS3UriStylePtrOutputWithContext(context.Context) ClusterBackupS3UriStylePtrOutput
+}
+
+type clusterBackupS3UriStylePtr string
+
+func ClusterBackupS3UriStylePtr(v string) ClusterBackupS3UriStylePtrInput {
+	return (*clusterBackupS3UriStylePtr)(&v)
+}
+
+func (*clusterBackupS3UriStylePtr) ElementType() reflect.Type {
+	return clusterBackupS3UriStylePtrType
+}
+
+func (in *clusterBackupS3UriStylePtr) ToClusterBackupS3UriStylePtrOutput() ClusterBackupS3UriStylePtrOutput {
+	return pulumi.ToOutput(in).(ClusterBackupS3UriStylePtrOutput)
+}
+
+func (in *clusterBackupS3UriStylePtr) ToClusterBackupS3UriStylePtrOutputWithContext(ctx context.Context) ClusterBackupS3UriStylePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterBackupS3UriStylePtrOutput)
+}
+
+// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+type ClusterDatabaseEnsure string
+
+const (
+	ClusterDatabaseEnsurePresent = ClusterDatabaseEnsure("present")
+	ClusterDatabaseEnsureAbsent  = ClusterDatabaseEnsure("absent")
+)
+
+func (ClusterDatabaseEnsure) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseEnsure)(nil)).Elem()
+}
+
+func (e ClusterDatabaseEnsure) ToClusterDatabaseEnsureOutput() ClusterDatabaseEnsureOutput {
+	return pulumi.ToOutput(e).(ClusterDatabaseEnsureOutput)
+}
+
+func (e ClusterDatabaseEnsure) ToClusterDatabaseEnsureOutputWithContext(ctx context.Context) ClusterDatabaseEnsureOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterDatabaseEnsureOutput)
+}
+
+func (e ClusterDatabaseEnsure) ToClusterDatabaseEnsurePtrOutput() ClusterDatabaseEnsurePtrOutput {
+	return e.ToClusterDatabaseEnsurePtrOutputWithContext(context.Background())
+}
+
+func (e ClusterDatabaseEnsure) ToClusterDatabaseEnsurePtrOutputWithContext(ctx context.Context) ClusterDatabaseEnsurePtrOutput {
+	return ClusterDatabaseEnsure(e).ToClusterDatabaseEnsureOutputWithContext(ctx).ToClusterDatabaseEnsurePtrOutputWithContext(ctx)
+}
+
+func (e ClusterDatabaseEnsure) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterDatabaseEnsure) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterDatabaseEnsure) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterDatabaseEnsure) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterDatabaseEnsureOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseEnsureOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseEnsure)(nil)).Elem()
+}
+
+func (o ClusterDatabaseEnsureOutput) ToClusterDatabaseEnsureOutput() ClusterDatabaseEnsureOutput {
+	return o
+}
+
+func (o ClusterDatabaseEnsureOutput) ToClusterDatabaseEnsureOutputWithContext(ctx context.Context) ClusterDatabaseEnsureOutput {
+	return o
+}
+
+func (o ClusterDatabaseEnsureOutput) ToClusterDatabaseEnsurePtrOutput() ClusterDatabaseEnsurePtrOutput {
+	return o.ToClusterDatabaseEnsurePtrOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseEnsureOutput) ToClusterDatabaseEnsurePtrOutputWithContext(ctx context.Context) ClusterDatabaseEnsurePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterDatabaseEnsure) *ClusterDatabaseEnsure {
+		return &v
+	}).(ClusterDatabaseEnsurePtrOutput)
+}
+
+func (o ClusterDatabaseEnsureOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseEnsureOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterDatabaseEnsure) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterDatabaseEnsureOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseEnsureOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterDatabaseEnsure) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterDatabaseEnsurePtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseEnsurePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterDatabaseEnsure)(nil)).Elem()
+}
+
+func (o ClusterDatabaseEnsurePtrOutput) ToClusterDatabaseEnsurePtrOutput() ClusterDatabaseEnsurePtrOutput {
+	return o
+}
+
+func (o ClusterDatabaseEnsurePtrOutput) ToClusterDatabaseEnsurePtrOutputWithContext(ctx context.Context) ClusterDatabaseEnsurePtrOutput {
+	return o
+}
+
+func (o ClusterDatabaseEnsurePtrOutput) Elem() ClusterDatabaseEnsureOutput {
+	return o.ApplyT(func(v *ClusterDatabaseEnsure) ClusterDatabaseEnsure {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterDatabaseEnsure
+		return ret
+	}).(ClusterDatabaseEnsureOutput)
+}
+
+func (o ClusterDatabaseEnsurePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseEnsurePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterDatabaseEnsure) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterDatabaseEnsureInput is an input type that accepts values of the ClusterDatabaseEnsure enum
+// A concrete instance of `ClusterDatabaseEnsureInput` can be one of the following:
+//
+//	ClusterDatabaseEnsurePresent
+//	ClusterDatabaseEnsureAbsent
+type ClusterDatabaseEnsureInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseEnsureOutput() ClusterDatabaseEnsureOutput
+	ToClusterDatabaseEnsureOutputWithContext(context.Context) ClusterDatabaseEnsureOutput
+}
+
+var clusterDatabaseEnsurePtrType = reflect.TypeOf((**ClusterDatabaseEnsure)(nil)).Elem()
+
+type ClusterDatabaseEnsurePtrInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseEnsurePtrOutput() ClusterDatabaseEnsurePtrOutput
+	ToClusterDatabaseEnsurePtrOutputWithContext(context.Context) ClusterDatabaseEnsurePtrOutput
+}
+
+type clusterDatabaseEnsurePtr string
+
+func ClusterDatabaseEnsurePtr(v string) ClusterDatabaseEnsurePtrInput {
+	return (*clusterDatabaseEnsurePtr)(&v)
+}
+
+func (*clusterDatabaseEnsurePtr) ElementType() reflect.Type {
+	return clusterDatabaseEnsurePtrType
+}
+
+func (in *clusterDatabaseEnsurePtr) ToClusterDatabaseEnsurePtrOutput() ClusterDatabaseEnsurePtrOutput {
+	return pulumi.ToOutput(in).(ClusterDatabaseEnsurePtrOutput)
+}
+
+func (in *clusterDatabaseEnsurePtr) ToClusterDatabaseEnsurePtrOutputWithContext(ctx context.Context) ClusterDatabaseEnsurePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterDatabaseEnsurePtrOutput)
+}
+
+// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
+type ClusterDatabaseReclaimPolicy string
+
+const (
+	ClusterDatabaseReclaimPolicyRetain = ClusterDatabaseReclaimPolicy("retain")
+	ClusterDatabaseReclaimPolicyDelete = ClusterDatabaseReclaimPolicy("delete")
+)
+
+func (ClusterDatabaseReclaimPolicy) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseReclaimPolicy)(nil)).Elem()
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToClusterDatabaseReclaimPolicyOutput() ClusterDatabaseReclaimPolicyOutput {
+	return pulumi.ToOutput(e).(ClusterDatabaseReclaimPolicyOutput)
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToClusterDatabaseReclaimPolicyOutputWithContext(ctx context.Context) ClusterDatabaseReclaimPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterDatabaseReclaimPolicyOutput)
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToClusterDatabaseReclaimPolicyPtrOutput() ClusterDatabaseReclaimPolicyPtrOutput {
+	return e.ToClusterDatabaseReclaimPolicyPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToClusterDatabaseReclaimPolicyPtrOutputWithContext(ctx context.Context) ClusterDatabaseReclaimPolicyPtrOutput {
+	return ClusterDatabaseReclaimPolicy(e).ToClusterDatabaseReclaimPolicyOutputWithContext(ctx).ToClusterDatabaseReclaimPolicyPtrOutputWithContext(ctx)
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterDatabaseReclaimPolicy) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterDatabaseReclaimPolicyOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseReclaimPolicyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseReclaimPolicy)(nil)).Elem()
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToClusterDatabaseReclaimPolicyOutput() ClusterDatabaseReclaimPolicyOutput {
+	return o
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToClusterDatabaseReclaimPolicyOutputWithContext(ctx context.Context) ClusterDatabaseReclaimPolicyOutput {
+	return o
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToClusterDatabaseReclaimPolicyPtrOutput() ClusterDatabaseReclaimPolicyPtrOutput {
+	return o.ToClusterDatabaseReclaimPolicyPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToClusterDatabaseReclaimPolicyPtrOutputWithContext(ctx context.Context) ClusterDatabaseReclaimPolicyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterDatabaseReclaimPolicy) *ClusterDatabaseReclaimPolicy {
+		return &v
+	}).(ClusterDatabaseReclaimPolicyPtrOutput)
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterDatabaseReclaimPolicy) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseReclaimPolicyOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterDatabaseReclaimPolicy) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterDatabaseReclaimPolicyPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseReclaimPolicyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterDatabaseReclaimPolicy)(nil)).Elem()
+}
+
+func (o ClusterDatabaseReclaimPolicyPtrOutput) ToClusterDatabaseReclaimPolicyPtrOutput() ClusterDatabaseReclaimPolicyPtrOutput {
+	return o
+}
+
+func (o ClusterDatabaseReclaimPolicyPtrOutput) ToClusterDatabaseReclaimPolicyPtrOutputWithContext(ctx context.Context) ClusterDatabaseReclaimPolicyPtrOutput {
+	return o
+}
+
+func (o ClusterDatabaseReclaimPolicyPtrOutput) Elem() ClusterDatabaseReclaimPolicyOutput {
+	return o.ApplyT(func(v *ClusterDatabaseReclaimPolicy) ClusterDatabaseReclaimPolicy {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterDatabaseReclaimPolicy
+		return ret
+	}).(ClusterDatabaseReclaimPolicyOutput)
+}
+
+func (o ClusterDatabaseReclaimPolicyPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterDatabaseReclaimPolicyPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterDatabaseReclaimPolicy) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterDatabaseReclaimPolicyInput is an input type that accepts values of the ClusterDatabaseReclaimPolicy enum
+// A concrete instance of `ClusterDatabaseReclaimPolicyInput` can be one of the following:
+//
+//	ClusterDatabaseReclaimPolicyRetain
+//	ClusterDatabaseReclaimPolicyDelete
+type ClusterDatabaseReclaimPolicyInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseReclaimPolicyOutput() ClusterDatabaseReclaimPolicyOutput
+	ToClusterDatabaseReclaimPolicyOutputWithContext(context.Context) ClusterDatabaseReclaimPolicyOutput
+}
+
+var clusterDatabaseReclaimPolicyPtrType = reflect.TypeOf((**ClusterDatabaseReclaimPolicy)(nil)).Elem()
+
+type ClusterDatabaseReclaimPolicyPtrInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseReclaimPolicyPtrOutput() ClusterDatabaseReclaimPolicyPtrOutput
+	ToClusterDatabaseReclaimPolicyPtrOutputWithContext(context.Context) ClusterDatabaseReclaimPolicyPtrOutput
+}
+
+type clusterDatabaseReclaimPolicyPtr string
+
+func ClusterDatabaseReclaimPolicyPtr(v string) ClusterDatabaseReclaimPolicyPtrInput {
+	return (*clusterDatabaseReclaimPolicyPtr)(&v)
+}
+
+func (*clusterDatabaseReclaimPolicyPtr) ElementType() reflect.Type {
+	return clusterDatabaseReclaimPolicyPtrType
+}
+
+func (in *clusterDatabaseReclaimPolicyPtr) ToClusterDatabaseReclaimPolicyPtrOutput() ClusterDatabaseReclaimPolicyPtrOutput {
+	return pulumi.ToOutput(in).(ClusterDatabaseReclaimPolicyPtrOutput)
+}
+
+func (in *clusterDatabaseReclaimPolicyPtr) ToClusterDatabaseReclaimPolicyPtrOutputWithContext(ctx context.Context) ClusterDatabaseReclaimPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterDatabaseReclaimPolicyPtrOutput)
+}
+
+// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+type ClusterGrantOn string
+
+const (
+	ClusterGrantOnDatabase  = ClusterGrantOn("database")
+	ClusterGrantOnSchema    = ClusterGrantOn("schema")
+	ClusterGrantOnTables    = ClusterGrantOn("tables")
+	ClusterGrantOnSequences = ClusterGrantOn("sequences")
+	ClusterGrantOnFunctions = ClusterGrantOn("functions")
+)
+
+func (ClusterGrantOn) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterGrantOn)(nil)).Elem()
+}
+
+func (e ClusterGrantOn) ToClusterGrantOnOutput() ClusterGrantOnOutput {
+	return pulumi.ToOutput(e).(ClusterGrantOnOutput)
+}
+
+func (e ClusterGrantOn) ToClusterGrantOnOutputWithContext(ctx context.Context) ClusterGrantOnOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterGrantOnOutput)
+}
+
+func (e ClusterGrantOn) ToClusterGrantOnPtrOutput() ClusterGrantOnPtrOutput {
+	return e.ToClusterGrantOnPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterGrantOn) ToClusterGrantOnPtrOutputWithContext(ctx context.Context) ClusterGrantOnPtrOutput {
+	return ClusterGrantOn(e).ToClusterGrantOnOutputWithContext(ctx).ToClusterGrantOnPtrOutputWithContext(ctx)
+}
+
+func (e ClusterGrantOn) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterGrantOn) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterGrantOn) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterGrantOn) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterGrantOnOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantOnOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterGrantOn)(nil)).Elem()
+}
+
+func (o ClusterGrantOnOutput) ToClusterGrantOnOutput() ClusterGrantOnOutput {
+	return o
+}
+
+func (o ClusterGrantOnOutput) ToClusterGrantOnOutputWithContext(ctx context.Context) ClusterGrantOnOutput {
+	return o
+}
+
+func (o ClusterGrantOnOutput) ToClusterGrantOnPtrOutput() ClusterGrantOnPtrOutput {
+	return o.ToClusterGrantOnPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantOnOutput) ToClusterGrantOnPtrOutputWithContext(ctx context.Context) ClusterGrantOnPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterGrantOn) *ClusterGrantOn {
+		return &v
+	}).(ClusterGrantOnPtrOutput)
+}
+
+func (o ClusterGrantOnOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantOnOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterGrantOn) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterGrantOnOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantOnOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterGrantOn) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterGrantOnPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantOnPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterGrantOn)(nil)).Elem()
+}
+
+func (o ClusterGrantOnPtrOutput) ToClusterGrantOnPtrOutput() ClusterGrantOnPtrOutput {
+	return o
+}
+
+func (o ClusterGrantOnPtrOutput) ToClusterGrantOnPtrOutputWithContext(ctx context.Context) ClusterGrantOnPtrOutput {
+	return o
+}
+
+func (o ClusterGrantOnPtrOutput) Elem() ClusterGrantOnOutput {
+	return o.ApplyT(func(v *ClusterGrantOn) ClusterGrantOn {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterGrantOn
+		return ret
+	}).(ClusterGrantOnOutput)
+}
+
+func (o ClusterGrantOnPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantOnPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterGrantOn) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterGrantOnInput is an input type that accepts values of the ClusterGrantOn enum
+// A concrete instance of `ClusterGrantOnInput` can be one of the following:
+//
+//	ClusterGrantOnDatabase
+//	ClusterGrantOnSchema
+//	ClusterGrantOnTables
+//	ClusterGrantOnSequences
+//	ClusterGrantOnFunctions
+type ClusterGrantOnInput interface {
+	pulumi.Input
+
+	ToClusterGrantOnOutput() ClusterGrantOnOutput
+	ToClusterGrantOnOutputWithContext(context.Context) ClusterGrantOnOutput
+}
+
+var clusterGrantOnPtrType = reflect.TypeOf((**ClusterGrantOn)(nil)).Elem()
+
+type ClusterGrantOnPtrInput interface {
+	pulumi.Input
+
+	ToClusterGrantOnPtrOutput() ClusterGrantOnPtrOutput
+	ToClusterGrantOnPtrOutputWithContext(context.Context) ClusterGrantOnPtrOutput
+}
+
+type clusterGrantOnPtr string
+
+func ClusterGrantOnPtr(v string) ClusterGrantOnPtrInput {
+	return (*clusterGrantOnPtr)(&v)
+}
+
+func (*clusterGrantOnPtr) ElementType() reflect.Type {
+	return clusterGrantOnPtrType
+}
+
+func (in *clusterGrantOnPtr) ToClusterGrantOnPtrOutput() ClusterGrantOnPtrOutput {
+	return pulumi.ToOutput(in).(ClusterGrantOnPtrOutput)
+}
+
+func (in *clusterGrantOnPtr) ToClusterGrantOnPtrOutputWithContext(ctx context.Context) ClusterGrantOnPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterGrantOnPtrOutput)
+}
+
+type ClusterGrantPrivilege string
+
+const (
+	ClusterGrantPrivilegeALL        = ClusterGrantPrivilege("ALL")
+	ClusterGrantPrivilegeCONNECT    = ClusterGrantPrivilege("CONNECT")
+	ClusterGrantPrivilegeCREATE     = ClusterGrantPrivilege("CREATE")
+	ClusterGrantPrivilegeTEMPORARY  = ClusterGrantPrivilege("TEMPORARY")
+	ClusterGrantPrivilegeUSAGE      = ClusterGrantPrivilege("USAGE")
+	ClusterGrantPrivilegeSELECT     = ClusterGrantPrivilege("SELECT")
+	ClusterGrantPrivilegeINSERT     = ClusterGrantPrivilege("INSERT")
+	ClusterGrantPrivilegeUPDATE     = ClusterGrantPrivilege("UPDATE")
+	ClusterGrantPrivilegeDELETE     = ClusterGrantPrivilege("DELETE")
+	ClusterGrantPrivilegeTRUNCATE   = ClusterGrantPrivilege("TRUNCATE")
+	ClusterGrantPrivilegeREFERENCES = ClusterGrantPrivilege("REFERENCES")
+	ClusterGrantPrivilegeTRIGGER    = ClusterGrantPrivilege("TRIGGER")
+	ClusterGrantPrivilegeEXECUTE    = ClusterGrantPrivilege("EXECUTE")
+)
+
+func (ClusterGrantPrivilege) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterGrantPrivilege)(nil)).Elem()
+}
+
+func (e ClusterGrantPrivilege) ToClusterGrantPrivilegeOutput() ClusterGrantPrivilegeOutput {
+	return pulumi.ToOutput(e).(ClusterGrantPrivilegeOutput)
+}
+
+func (e ClusterGrantPrivilege) ToClusterGrantPrivilegeOutputWithContext(ctx context.Context) ClusterGrantPrivilegeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterGrantPrivilegeOutput)
+}
+
+func (e ClusterGrantPrivilege) ToClusterGrantPrivilegePtrOutput() ClusterGrantPrivilegePtrOutput {
+	return e.ToClusterGrantPrivilegePtrOutputWithContext(context.Background())
+}
+
+func (e ClusterGrantPrivilege) ToClusterGrantPrivilegePtrOutputWithContext(ctx context.Context) ClusterGrantPrivilegePtrOutput {
+	return ClusterGrantPrivilege(e).ToClusterGrantPrivilegeOutputWithContext(ctx).ToClusterGrantPrivilegePtrOutputWithContext(ctx)
+}
+
+func (e ClusterGrantPrivilege) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterGrantPrivilege) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterGrantPrivilege) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterGrantPrivilege) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterGrantPrivilegeOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantPrivilegeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterGrantPrivilege)(nil)).Elem()
+}
+
+func (o ClusterGrantPrivilegeOutput) ToClusterGrantPrivilegeOutput() ClusterGrantPrivilegeOutput {
+	return o
+}
+
+func (o ClusterGrantPrivilegeOutput) ToClusterGrantPrivilegeOutputWithContext(ctx context.Context) ClusterGrantPrivilegeOutput {
+	return o
+}
+
+func (o ClusterGrantPrivilegeOutput) ToClusterGrantPrivilegePtrOutput() ClusterGrantPrivilegePtrOutput {
+	return o.ToClusterGrantPrivilegePtrOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantPrivilegeOutput) ToClusterGrantPrivilegePtrOutputWithContext(ctx context.Context) ClusterGrantPrivilegePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterGrantPrivilege) *ClusterGrantPrivilege {
+		return &v
+	}).(ClusterGrantPrivilegePtrOutput)
+}
+
+func (o ClusterGrantPrivilegeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantPrivilegeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterGrantPrivilege) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterGrantPrivilegeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantPrivilegeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterGrantPrivilege) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterGrantPrivilegePtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantPrivilegePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterGrantPrivilege)(nil)).Elem()
+}
+
+func (o ClusterGrantPrivilegePtrOutput) ToClusterGrantPrivilegePtrOutput() ClusterGrantPrivilegePtrOutput {
+	return o
+}
+
+func (o ClusterGrantPrivilegePtrOutput) ToClusterGrantPrivilegePtrOutputWithContext(ctx context.Context) ClusterGrantPrivilegePtrOutput {
+	return o
+}
+
+func (o ClusterGrantPrivilegePtrOutput) Elem() ClusterGrantPrivilegeOutput {
+	return o.ApplyT(func(v *ClusterGrantPrivilege) ClusterGrantPrivilege {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterGrantPrivilege
+		return ret
+	}).(ClusterGrantPrivilegeOutput)
+}
+
+func (o ClusterGrantPrivilegePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterGrantPrivilegePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterGrantPrivilege) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterGrantPrivilegeInput is an input type that accepts values of the ClusterGrantPrivilege enum
+// A concrete instance of `ClusterGrantPrivilegeInput` can be one of the following:
+//
+//	ClusterGrantPrivilegeALL
+//	ClusterGrantPrivilegeCONNECT
+//	ClusterGrantPrivilegeCREATE
+//	ClusterGrantPrivilegeTEMPORARY
+//	ClusterGrantPrivilegeUSAGE
+//	ClusterGrantPrivilegeSELECT
+//	ClusterGrantPrivilegeINSERT
+//	ClusterGrantPrivilegeUPDATE
+//	ClusterGrantPrivilegeDELETE
+//	ClusterGrantPrivilegeTRUNCATE
+//	ClusterGrantPrivilegeREFERENCES
+//	ClusterGrantPrivilegeTRIGGER
+//	ClusterGrantPrivilegeEXECUTE
+type ClusterGrantPrivilegeInput interface {
+	pulumi.Input
+
+	ToClusterGrantPrivilegeOutput() ClusterGrantPrivilegeOutput
+	ToClusterGrantPrivilegeOutputWithContext(context.Context) ClusterGrantPrivilegeOutput
+}
+
+var clusterGrantPrivilegePtrType = reflect.TypeOf((**ClusterGrantPrivilege)(nil)).Elem()
+
+type ClusterGrantPrivilegePtrInput interface {
+	pulumi.Input
+
+	ToClusterGrantPrivilegePtrOutput() ClusterGrantPrivilegePtrOutput
+	ToClusterGrantPrivilegePtrOutputWithContext(context.Context) ClusterGrantPrivilegePtrOutput
+}
+
+type clusterGrantPrivilegePtr string
+
+func ClusterGrantPrivilegePtr(v string) ClusterGrantPrivilegePtrInput {
+	return (*clusterGrantPrivilegePtr)(&v)
+}
+
+func (*clusterGrantPrivilegePtr) ElementType() reflect.Type {
+	return clusterGrantPrivilegePtrType
+}
+
+func (in *clusterGrantPrivilegePtr) ToClusterGrantPrivilegePtrOutput() ClusterGrantPrivilegePtrOutput {
+	return pulumi.ToOutput(in).(ClusterGrantPrivilegePtrOutput)
+}
+
+func (in *clusterGrantPrivilegePtr) ToClusterGrantPrivilegePtrOutputWithContext(ctx context.Context) ClusterGrantPrivilegePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterGrantPrivilegePtrOutput)
+}
+
+// ClusterGrantPrivilegeArrayInput is an input type that accepts ClusterGrantPrivilegeArray and ClusterGrantPrivilegeArrayOutput values.
+// You can construct a concrete instance of `ClusterGrantPrivilegeArrayInput` via:
+//
+//	ClusterGrantPrivilegeArray{ ClusterGrantPrivilegeArgs{...} }
+type ClusterGrantPrivilegeArrayInput interface {
+	pulumi.Input
+
+	ToClusterGrantPrivilegeArrayOutput() ClusterGrantPrivilegeArrayOutput
+	ToClusterGrantPrivilegeArrayOutputWithContext(context.Context) ClusterGrantPrivilegeArrayOutput
+}
+
+type ClusterGrantPrivilegeArray []ClusterGrantPrivilege
+
+func (ClusterGrantPrivilegeArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterGrantPrivilege)(nil)).Elem()
+}
+
+func (i ClusterGrantPrivilegeArray) ToClusterGrantPrivilegeArrayOutput() ClusterGrantPrivilegeArrayOutput {
+	return i.ToClusterGrantPrivilegeArrayOutputWithContext(context.Background())
+}
+
+func (i ClusterGrantPrivilegeArray) ToClusterGrantPrivilegeArrayOutputWithContext(ctx context.Context) ClusterGrantPrivilegeArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterGrantPrivilegeArrayOutput)
+}
+
+type ClusterGrantPrivilegeArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantPrivilegeArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterGrantPrivilege)(nil)).Elem()
+}
+
+func (o ClusterGrantPrivilegeArrayOutput) ToClusterGrantPrivilegeArrayOutput() ClusterGrantPrivilegeArrayOutput {
+	return o
+}
+
+func (o ClusterGrantPrivilegeArrayOutput) ToClusterGrantPrivilegeArrayOutputWithContext(ctx context.Context) ClusterGrantPrivilegeArrayOutput {
+	return o
+}
+
+func (o ClusterGrantPrivilegeArrayOutput) Index(i pulumi.IntInput) ClusterGrantPrivilegeOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClusterGrantPrivilege {
+		return vs[0].([]ClusterGrantPrivilege)[vs[1].(int)]
+	}).(ClusterGrantPrivilegeOutput)
+}
+
+// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+type ClusterRoleEnsure string
+
+const (
+	ClusterRoleEnsurePresent = ClusterRoleEnsure("present")
+	ClusterRoleEnsureAbsent  = ClusterRoleEnsure("absent")
+)
+
+func (ClusterRoleEnsure) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterRoleEnsure)(nil)).Elem()
+}
+
+func (e ClusterRoleEnsure) ToClusterRoleEnsureOutput() ClusterRoleEnsureOutput {
+	return pulumi.ToOutput(e).(ClusterRoleEnsureOutput)
+}
+
+func (e ClusterRoleEnsure) ToClusterRoleEnsureOutputWithContext(ctx context.Context) ClusterRoleEnsureOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ClusterRoleEnsureOutput)
+}
+
+func (e ClusterRoleEnsure) ToClusterRoleEnsurePtrOutput() ClusterRoleEnsurePtrOutput {
+	return e.ToClusterRoleEnsurePtrOutputWithContext(context.Background())
+}
+
+func (e ClusterRoleEnsure) ToClusterRoleEnsurePtrOutputWithContext(ctx context.Context) ClusterRoleEnsurePtrOutput {
+	return ClusterRoleEnsure(e).ToClusterRoleEnsureOutputWithContext(ctx).ToClusterRoleEnsurePtrOutputWithContext(ctx)
+}
+
+func (e ClusterRoleEnsure) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterRoleEnsure) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ClusterRoleEnsure) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ClusterRoleEnsure) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ClusterRoleEnsureOutput struct{ *pulumi.OutputState }
+
+func (ClusterRoleEnsureOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterRoleEnsure)(nil)).Elem()
+}
+
+func (o ClusterRoleEnsureOutput) ToClusterRoleEnsureOutput() ClusterRoleEnsureOutput {
+	return o
+}
+
+func (o ClusterRoleEnsureOutput) ToClusterRoleEnsureOutputWithContext(ctx context.Context) ClusterRoleEnsureOutput {
+	return o
+}
+
+func (o ClusterRoleEnsureOutput) ToClusterRoleEnsurePtrOutput() ClusterRoleEnsurePtrOutput {
+	return o.ToClusterRoleEnsurePtrOutputWithContext(context.Background())
+}
+
+func (o ClusterRoleEnsureOutput) ToClusterRoleEnsurePtrOutputWithContext(ctx context.Context) ClusterRoleEnsurePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterRoleEnsure) *ClusterRoleEnsure {
+		return &v
+	}).(ClusterRoleEnsurePtrOutput)
+}
+
+func (o ClusterRoleEnsureOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ClusterRoleEnsureOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterRoleEnsure) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ClusterRoleEnsureOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterRoleEnsureOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ClusterRoleEnsure) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ClusterRoleEnsurePtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterRoleEnsurePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterRoleEnsure)(nil)).Elem()
+}
+
+func (o ClusterRoleEnsurePtrOutput) ToClusterRoleEnsurePtrOutput() ClusterRoleEnsurePtrOutput {
+	return o
+}
+
+func (o ClusterRoleEnsurePtrOutput) ToClusterRoleEnsurePtrOutputWithContext(ctx context.Context) ClusterRoleEnsurePtrOutput {
+	return o
+}
+
+func (o ClusterRoleEnsurePtrOutput) Elem() ClusterRoleEnsureOutput {
+	return o.ApplyT(func(v *ClusterRoleEnsure) ClusterRoleEnsure {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterRoleEnsure
+		return ret
+	}).(ClusterRoleEnsureOutput)
+}
+
+func (o ClusterRoleEnsurePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterRoleEnsurePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ClusterRoleEnsure) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ClusterRoleEnsureInput is an input type that accepts values of the ClusterRoleEnsure enum
+// A concrete instance of `ClusterRoleEnsureInput` can be one of the following:
+//
+//	ClusterRoleEnsurePresent
+//	ClusterRoleEnsureAbsent
+type ClusterRoleEnsureInput interface {
+	pulumi.Input
+
+	ToClusterRoleEnsureOutput() ClusterRoleEnsureOutput
+	ToClusterRoleEnsureOutputWithContext(context.Context) ClusterRoleEnsureOutput
+}
+
+var clusterRoleEnsurePtrType = reflect.TypeOf((**ClusterRoleEnsure)(nil)).Elem()
+
+type ClusterRoleEnsurePtrInput interface {
+	pulumi.Input
+
+	ToClusterRoleEnsurePtrOutput() ClusterRoleEnsurePtrOutput
+	ToClusterRoleEnsurePtrOutputWithContext(context.Context) ClusterRoleEnsurePtrOutput
+}
+
+type clusterRoleEnsurePtr string
+
+func ClusterRoleEnsurePtr(v string) ClusterRoleEnsurePtrInput {
+	return (*clusterRoleEnsurePtr)(&v)
+}
+
+func (*clusterRoleEnsurePtr) ElementType() reflect.Type {
+	return clusterRoleEnsurePtrType
+}
+
+func (in *clusterRoleEnsurePtr) ToClusterRoleEnsurePtrOutput() ClusterRoleEnsurePtrOutput {
+	return pulumi.ToOutput(in).(ClusterRoleEnsurePtrOutput)
+}
+
+func (in *clusterRoleEnsurePtr) ToClusterRoleEnsurePtrOutputWithContext(ctx context.Context) ClusterRoleEnsurePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ClusterRoleEnsurePtrOutput)
 }
 
 // `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
@@ -2757,14 +3919,27 @@ func (in *synchronousMethodPtr) ToSynchronousMethodPtrOutputWithContext(ctx cont
 }
 
 func init() {
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupCompressionInput)(nil)).Elem(), BackupCompression("lz4"))
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupCompressionPtrInput)(nil)).Elem(), BackupCompression("lz4"))
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3UriStyleInput)(nil)).Elem(), BackupS3UriStyle("host"))
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3UriStylePtrInput)(nil)).Elem(), BackupS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupTypeInput)(nil)).Elem(), BackupType("full"))
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupTypePtrInput)(nil)).Elem(), BackupType("full"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourceSslModeInput)(nil)).Elem(), BootstrapPgBasebackupSourceSslMode("disable"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPgBasebackupSourceSslModePtrInput)(nil)).Elem(), BootstrapPgBasebackupSourceSslMode("disable"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3UriStyleInput)(nil)).Elem(), BootstrapRecoverySourceS3UriStyle("host"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3UriStylePtrInput)(nil)).Elem(), BootstrapRecoverySourceS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupCompressionInput)(nil)).Elem(), ClusterBackupCompression("lz4"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupCompressionPtrInput)(nil)).Elem(), ClusterBackupCompression("lz4"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3UriStyleInput)(nil)).Elem(), ClusterBackupS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3UriStylePtrInput)(nil)).Elem(), ClusterBackupS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseEnsureInput)(nil)).Elem(), ClusterDatabaseEnsure("present"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseEnsurePtrInput)(nil)).Elem(), ClusterDatabaseEnsure("present"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseReclaimPolicyInput)(nil)).Elem(), ClusterDatabaseReclaimPolicy("retain"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseReclaimPolicyPtrInput)(nil)).Elem(), ClusterDatabaseReclaimPolicy("retain"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantOnInput)(nil)).Elem(), ClusterGrantOn("database"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantOnPtrInput)(nil)).Elem(), ClusterGrantOn("database"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantPrivilegeInput)(nil)).Elem(), ClusterGrantPrivilege("ALL"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantPrivilegePtrInput)(nil)).Elem(), ClusterGrantPrivilege("ALL"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantPrivilegeArrayInput)(nil)).Elem(), ClusterGrantPrivilegeArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterRoleEnsureInput)(nil)).Elem(), ClusterRoleEnsure("present"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterRoleEnsurePtrInput)(nil)).Elem(), ClusterRoleEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseEnsureInput)(nil)).Elem(), DatabaseEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseEnsurePtrInput)(nil)).Elem(), DatabaseEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseReclaimPolicyInput)(nil)).Elem(), DatabaseReclaimPolicy("retain"))
@@ -2790,14 +3965,29 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousDataDurabilityPtrInput)(nil)).Elem(), SynchronousDataDurability("required"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodInput)(nil)).Elem(), SynchronousMethod("first"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodPtrInput)(nil)).Elem(), SynchronousMethod("first"))
-	pulumi.RegisterOutputType(BackupCompressionOutput{})
-	pulumi.RegisterOutputType(BackupCompressionPtrOutput{})
-	pulumi.RegisterOutputType(BackupS3UriStyleOutput{})
-	pulumi.RegisterOutputType(BackupS3UriStylePtrOutput{})
+	pulumi.RegisterOutputType(BackupBackupTypeOutput{})
+	pulumi.RegisterOutputType(BackupBackupTypePtrOutput{})
+	pulumi.RegisterOutputType(BackupTypeOutput{})
+	pulumi.RegisterOutputType(BackupTypePtrOutput{})
 	pulumi.RegisterOutputType(BootstrapPgBasebackupSourceSslModeOutput{})
 	pulumi.RegisterOutputType(BootstrapPgBasebackupSourceSslModePtrOutput{})
 	pulumi.RegisterOutputType(BootstrapRecoverySourceS3UriStyleOutput{})
 	pulumi.RegisterOutputType(BootstrapRecoverySourceS3UriStylePtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupCompressionOutput{})
+	pulumi.RegisterOutputType(ClusterBackupCompressionPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3UriStyleOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3UriStylePtrOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseEnsureOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseEnsurePtrOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseReclaimPolicyOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseReclaimPolicyPtrOutput{})
+	pulumi.RegisterOutputType(ClusterGrantOnOutput{})
+	pulumi.RegisterOutputType(ClusterGrantOnPtrOutput{})
+	pulumi.RegisterOutputType(ClusterGrantPrivilegeOutput{})
+	pulumi.RegisterOutputType(ClusterGrantPrivilegePtrOutput{})
+	pulumi.RegisterOutputType(ClusterGrantPrivilegeArrayOutput{})
+	pulumi.RegisterOutputType(ClusterRoleEnsureOutput{})
+	pulumi.RegisterOutputType(ClusterRoleEnsurePtrOutput{})
 	pulumi.RegisterOutputType(DatabaseEnsureOutput{})
 	pulumi.RegisterOutputType(DatabaseEnsurePtrOutput{})
 	pulumi.RegisterOutputType(DatabaseReclaimPolicyOutput{})

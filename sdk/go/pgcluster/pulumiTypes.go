@@ -13,1934 +13,6 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-type Backup struct {
-	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-	ArchiveAsync *bool `pulumi:"archiveAsync"`
-	// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-	Compression *BackupCompression `pulumi:"compression"`
-	// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-	Encryption *BackupEncryption `pulumi:"encryption"`
-	// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-	FromStandby *bool `pulumi:"fromStandby"`
-	// Processes a backup or restore uses to compress and transfer files. @default - 2
-	ProcessMax *int `pulumi:"processMax"`
-	// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-	Retention *BackupRetention `pulumi:"retention"`
-	// The S3 repository of pgBackRest.
-	S3 BackupS3 `pulumi:"s3"`
-	// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-	Schedule *BackupSchedule `pulumi:"schedule"`
-}
-
-// Defaults sets the appropriate defaults for Backup
-func (val *Backup) Defaults() *Backup {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.ArchiveAsync == nil {
-		archiveAsync_ := true
-		tmp.ArchiveAsync = &archiveAsync_
-	}
-	if tmp.FromStandby == nil {
-		fromStandby_ := true
-		tmp.FromStandby = &fromStandby_
-	}
-	if tmp.ProcessMax == nil {
-		processMax_ := 2
-		tmp.ProcessMax = &processMax_
-	}
-	tmp.S3 = *tmp.S3.Defaults()
-
-	return &tmp
-}
-
-// BackupInput is an input type that accepts BackupArgs and BackupOutput values.
-// You can construct a concrete instance of `BackupInput` via:
-//
-//	BackupArgs{...}
-type BackupInput interface {
-	pulumi.Input
-
-	ToBackupOutput() BackupOutput
-	ToBackupOutputWithContext(context.Context) BackupOutput
-}
-
-// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-type BackupArgs struct {
-	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-	ArchiveAsync pulumi.BoolPtrInput `pulumi:"archiveAsync"`
-	// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-	Compression BackupCompressionPtrInput `pulumi:"compression"`
-	// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-	Encryption BackupEncryptionPtrInput `pulumi:"encryption"`
-	// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-	FromStandby pulumi.BoolPtrInput `pulumi:"fromStandby"`
-	// Processes a backup or restore uses to compress and transfer files. @default - 2
-	ProcessMax pulumi.IntPtrInput `pulumi:"processMax"`
-	// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-	Retention BackupRetentionPtrInput `pulumi:"retention"`
-	// The S3 repository of pgBackRest.
-	S3 BackupS3Input `pulumi:"s3"`
-	// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-	Schedule BackupSchedulePtrInput `pulumi:"schedule"`
-}
-
-// Defaults sets the appropriate defaults for BackupArgs
-func (val *BackupArgs) Defaults() *BackupArgs {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.ArchiveAsync == nil {
-		tmp.ArchiveAsync = pulumi.BoolPtr(true)
-	}
-	if tmp.FromStandby == nil {
-		tmp.FromStandby = pulumi.BoolPtr(true)
-	}
-	if tmp.ProcessMax == nil {
-		tmp.ProcessMax = pulumi.IntPtr(2)
-	}
-
-	return &tmp
-}
-func (BackupArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*Backup)(nil)).Elem()
-}
-
-func (i BackupArgs) ToBackupOutput() BackupOutput {
-	return i.ToBackupOutputWithContext(context.Background())
-}
-
-func (i BackupArgs) ToBackupOutputWithContext(ctx context.Context) BackupOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupOutput)
-}
-
-func (i BackupArgs) ToBackupPtrOutput() BackupPtrOutput {
-	return i.ToBackupPtrOutputWithContext(context.Background())
-}
-
-func (i BackupArgs) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupOutput).ToBackupPtrOutputWithContext(ctx)
-}
-
-// BackupPtrInput is an input type that accepts BackupArgs, BackupPtr and BackupPtrOutput values.
-// You can construct a concrete instance of `BackupPtrInput` via:
-//
-//	        BackupArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupPtrInput interface {
-	pulumi.Input
-
-	ToBackupPtrOutput() BackupPtrOutput
-	ToBackupPtrOutputWithContext(context.Context) BackupPtrOutput
-}
-
-type backupPtrType BackupArgs
-
-func BackupPtr(v *BackupArgs) BackupPtrInput {
-	return (*backupPtrType)(v)
-}
-
-func (*backupPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**Backup)(nil)).Elem()
-}
-
-func (i *backupPtrType) ToBackupPtrOutput() BackupPtrOutput {
-	return i.ToBackupPtrOutputWithContext(context.Background())
-}
-
-func (i *backupPtrType) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupPtrOutput)
-}
-
-// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-type BackupOutput struct{ *pulumi.OutputState }
-
-func (BackupOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*Backup)(nil)).Elem()
-}
-
-func (o BackupOutput) ToBackupOutput() BackupOutput {
-	return o
-}
-
-func (o BackupOutput) ToBackupOutputWithContext(ctx context.Context) BackupOutput {
-	return o
-}
-
-func (o BackupOutput) ToBackupPtrOutput() BackupPtrOutput {
-	return o.ToBackupPtrOutputWithContext(context.Background())
-}
-
-func (o BackupOutput) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v Backup) *Backup {
-		return &v
-	}).(BackupPtrOutput)
-}
-
-// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-func (o BackupOutput) ArchiveAsync() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Backup) *bool { return v.ArchiveAsync }).(pulumi.BoolPtrOutput)
-}
-
-// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-func (o BackupOutput) Compression() BackupCompressionPtrOutput {
-	return o.ApplyT(func(v Backup) *BackupCompression { return v.Compression }).(BackupCompressionPtrOutput)
-}
-
-// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-func (o BackupOutput) Encryption() BackupEncryptionPtrOutput {
-	return o.ApplyT(func(v Backup) *BackupEncryption { return v.Encryption }).(BackupEncryptionPtrOutput)
-}
-
-// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-func (o BackupOutput) FromStandby() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Backup) *bool { return v.FromStandby }).(pulumi.BoolPtrOutput)
-}
-
-// Processes a backup or restore uses to compress and transfer files. @default - 2
-func (o BackupOutput) ProcessMax() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v Backup) *int { return v.ProcessMax }).(pulumi.IntPtrOutput)
-}
-
-// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-func (o BackupOutput) Retention() BackupRetentionPtrOutput {
-	return o.ApplyT(func(v Backup) *BackupRetention { return v.Retention }).(BackupRetentionPtrOutput)
-}
-
-// The S3 repository of pgBackRest.
-func (o BackupOutput) S3() BackupS3Output {
-	return o.ApplyT(func(v Backup) BackupS3 { return v.S3 }).(BackupS3Output)
-}
-
-// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-func (o BackupOutput) Schedule() BackupSchedulePtrOutput {
-	return o.ApplyT(func(v Backup) *BackupSchedule { return v.Schedule }).(BackupSchedulePtrOutput)
-}
-
-type BackupPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**Backup)(nil)).Elem()
-}
-
-func (o BackupPtrOutput) ToBackupPtrOutput() BackupPtrOutput {
-	return o
-}
-
-func (o BackupPtrOutput) ToBackupPtrOutputWithContext(ctx context.Context) BackupPtrOutput {
-	return o
-}
-
-func (o BackupPtrOutput) Elem() BackupOutput {
-	return o.ApplyT(func(v *Backup) Backup {
-		if v != nil {
-			return *v
-		}
-		var ret Backup
-		return ret
-	}).(BackupOutput)
-}
-
-// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-func (o BackupPtrOutput) ArchiveAsync() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *Backup) *bool {
-		if v == nil {
-			return nil
-		}
-		return v.ArchiveAsync
-	}).(pulumi.BoolPtrOutput)
-}
-
-// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-func (o BackupPtrOutput) Compression() BackupCompressionPtrOutput {
-	return o.ApplyT(func(v *Backup) *BackupCompression {
-		if v == nil {
-			return nil
-		}
-		return v.Compression
-	}).(BackupCompressionPtrOutput)
-}
-
-// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-func (o BackupPtrOutput) Encryption() BackupEncryptionPtrOutput {
-	return o.ApplyT(func(v *Backup) *BackupEncryption {
-		if v == nil {
-			return nil
-		}
-		return v.Encryption
-	}).(BackupEncryptionPtrOutput)
-}
-
-// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-func (o BackupPtrOutput) FromStandby() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *Backup) *bool {
-		if v == nil {
-			return nil
-		}
-		return v.FromStandby
-	}).(pulumi.BoolPtrOutput)
-}
-
-// Processes a backup or restore uses to compress and transfer files. @default - 2
-func (o BackupPtrOutput) ProcessMax() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *Backup) *int {
-		if v == nil {
-			return nil
-		}
-		return v.ProcessMax
-	}).(pulumi.IntPtrOutput)
-}
-
-// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-func (o BackupPtrOutput) Retention() BackupRetentionPtrOutput {
-	return o.ApplyT(func(v *Backup) *BackupRetention {
-		if v == nil {
-			return nil
-		}
-		return v.Retention
-	}).(BackupRetentionPtrOutput)
-}
-
-// The S3 repository of pgBackRest.
-func (o BackupPtrOutput) S3() BackupS3PtrOutput {
-	return o.ApplyT(func(v *Backup) *BackupS3 {
-		if v == nil {
-			return nil
-		}
-		return &v.S3
-	}).(BackupS3PtrOutput)
-}
-
-// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-func (o BackupPtrOutput) Schedule() BackupSchedulePtrOutput {
-	return o.ApplyT(func(v *Backup) *BackupSchedule {
-		if v == nil {
-			return nil
-		}
-		return v.Schedule
-	}).(BackupSchedulePtrOutput)
-}
-
-// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-type BackupEncryption struct {
-	// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-	Passphrase BackupEncryptionPassphrase `pulumi:"passphrase"`
-}
-
-// BackupEncryptionInput is an input type that accepts BackupEncryptionArgs and BackupEncryptionOutput values.
-// You can construct a concrete instance of `BackupEncryptionInput` via:
-//
-//	BackupEncryptionArgs{...}
-type BackupEncryptionInput interface {
-	pulumi.Input
-
-	ToBackupEncryptionOutput() BackupEncryptionOutput
-	ToBackupEncryptionOutputWithContext(context.Context) BackupEncryptionOutput
-}
-
-// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-type BackupEncryptionArgs struct {
-	// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-	Passphrase BackupEncryptionPassphraseInput `pulumi:"passphrase"`
-}
-
-func (BackupEncryptionArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupEncryption)(nil)).Elem()
-}
-
-func (i BackupEncryptionArgs) ToBackupEncryptionOutput() BackupEncryptionOutput {
-	return i.ToBackupEncryptionOutputWithContext(context.Background())
-}
-
-func (i BackupEncryptionArgs) ToBackupEncryptionOutputWithContext(ctx context.Context) BackupEncryptionOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionOutput)
-}
-
-func (i BackupEncryptionArgs) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
-	return i.ToBackupEncryptionPtrOutputWithContext(context.Background())
-}
-
-func (i BackupEncryptionArgs) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionOutput).ToBackupEncryptionPtrOutputWithContext(ctx)
-}
-
-// BackupEncryptionPtrInput is an input type that accepts BackupEncryptionArgs, BackupEncryptionPtr and BackupEncryptionPtrOutput values.
-// You can construct a concrete instance of `BackupEncryptionPtrInput` via:
-//
-//	        BackupEncryptionArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupEncryptionPtrInput interface {
-	pulumi.Input
-
-	ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput
-	ToBackupEncryptionPtrOutputWithContext(context.Context) BackupEncryptionPtrOutput
-}
-
-type backupEncryptionPtrType BackupEncryptionArgs
-
-func BackupEncryptionPtr(v *BackupEncryptionArgs) BackupEncryptionPtrInput {
-	return (*backupEncryptionPtrType)(v)
-}
-
-func (*backupEncryptionPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupEncryption)(nil)).Elem()
-}
-
-func (i *backupEncryptionPtrType) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
-	return i.ToBackupEncryptionPtrOutputWithContext(context.Background())
-}
-
-func (i *backupEncryptionPtrType) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPtrOutput)
-}
-
-// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-type BackupEncryptionOutput struct{ *pulumi.OutputState }
-
-func (BackupEncryptionOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupEncryption)(nil)).Elem()
-}
-
-func (o BackupEncryptionOutput) ToBackupEncryptionOutput() BackupEncryptionOutput {
-	return o
-}
-
-func (o BackupEncryptionOutput) ToBackupEncryptionOutputWithContext(ctx context.Context) BackupEncryptionOutput {
-	return o
-}
-
-func (o BackupEncryptionOutput) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
-	return o.ToBackupEncryptionPtrOutputWithContext(context.Background())
-}
-
-func (o BackupEncryptionOutput) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupEncryption) *BackupEncryption {
-		return &v
-	}).(BackupEncryptionPtrOutput)
-}
-
-// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-func (o BackupEncryptionOutput) Passphrase() BackupEncryptionPassphraseOutput {
-	return o.ApplyT(func(v BackupEncryption) BackupEncryptionPassphrase { return v.Passphrase }).(BackupEncryptionPassphraseOutput)
-}
-
-type BackupEncryptionPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupEncryptionPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupEncryption)(nil)).Elem()
-}
-
-func (o BackupEncryptionPtrOutput) ToBackupEncryptionPtrOutput() BackupEncryptionPtrOutput {
-	return o
-}
-
-func (o BackupEncryptionPtrOutput) ToBackupEncryptionPtrOutputWithContext(ctx context.Context) BackupEncryptionPtrOutput {
-	return o
-}
-
-func (o BackupEncryptionPtrOutput) Elem() BackupEncryptionOutput {
-	return o.ApplyT(func(v *BackupEncryption) BackupEncryption {
-		if v != nil {
-			return *v
-		}
-		var ret BackupEncryption
-		return ret
-	}).(BackupEncryptionOutput)
-}
-
-// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-func (o BackupEncryptionPtrOutput) Passphrase() BackupEncryptionPassphrasePtrOutput {
-	return o.ApplyT(func(v *BackupEncryption) *BackupEncryptionPassphrase {
-		if v == nil {
-			return nil
-		}
-		return &v.Passphrase
-	}).(BackupEncryptionPassphrasePtrOutput)
-}
-
-// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-type BackupEncryptionPassphrase struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-	FromEnv *string `pulumi:"fromEnv"`
-	// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile *string `pulumi:"fromFile"`
-}
-
-// BackupEncryptionPassphraseInput is an input type that accepts BackupEncryptionPassphraseArgs and BackupEncryptionPassphraseOutput values.
-// You can construct a concrete instance of `BackupEncryptionPassphraseInput` via:
-//
-//	BackupEncryptionPassphraseArgs{...}
-type BackupEncryptionPassphraseInput interface {
-	pulumi.Input
-
-	ToBackupEncryptionPassphraseOutput() BackupEncryptionPassphraseOutput
-	ToBackupEncryptionPassphraseOutputWithContext(context.Context) BackupEncryptionPassphraseOutput
-}
-
-// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-type BackupEncryptionPassphraseArgs struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
-	// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
-}
-
-func (BackupEncryptionPassphraseArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupEncryptionPassphrase)(nil)).Elem()
-}
-
-func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphraseOutput() BackupEncryptionPassphraseOutput {
-	return i.ToBackupEncryptionPassphraseOutputWithContext(context.Background())
-}
-
-func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphraseOutputWithContext(ctx context.Context) BackupEncryptionPassphraseOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPassphraseOutput)
-}
-
-func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
-	return i.ToBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
-}
-
-func (i BackupEncryptionPassphraseArgs) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPassphraseOutput).ToBackupEncryptionPassphrasePtrOutputWithContext(ctx)
-}
-
-// BackupEncryptionPassphrasePtrInput is an input type that accepts BackupEncryptionPassphraseArgs, BackupEncryptionPassphrasePtr and BackupEncryptionPassphrasePtrOutput values.
-// You can construct a concrete instance of `BackupEncryptionPassphrasePtrInput` via:
-//
-//	        BackupEncryptionPassphraseArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupEncryptionPassphrasePtrInput interface {
-	pulumi.Input
-
-	ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput
-	ToBackupEncryptionPassphrasePtrOutputWithContext(context.Context) BackupEncryptionPassphrasePtrOutput
-}
-
-type backupEncryptionPassphrasePtrType BackupEncryptionPassphraseArgs
-
-func BackupEncryptionPassphrasePtr(v *BackupEncryptionPassphraseArgs) BackupEncryptionPassphrasePtrInput {
-	return (*backupEncryptionPassphrasePtrType)(v)
-}
-
-func (*backupEncryptionPassphrasePtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupEncryptionPassphrase)(nil)).Elem()
-}
-
-func (i *backupEncryptionPassphrasePtrType) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
-	return i.ToBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
-}
-
-func (i *backupEncryptionPassphrasePtrType) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupEncryptionPassphrasePtrOutput)
-}
-
-// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-type BackupEncryptionPassphraseOutput struct{ *pulumi.OutputState }
-
-func (BackupEncryptionPassphraseOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupEncryptionPassphrase)(nil)).Elem()
-}
-
-func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphraseOutput() BackupEncryptionPassphraseOutput {
-	return o
-}
-
-func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphraseOutputWithContext(ctx context.Context) BackupEncryptionPassphraseOutput {
-	return o
-}
-
-func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
-	return o.ToBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
-}
-
-func (o BackupEncryptionPassphraseOutput) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupEncryptionPassphrase) *BackupEncryptionPassphrase {
-		return &v
-	}).(BackupEncryptionPassphrasePtrOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-func (o BackupEncryptionPassphraseOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupEncryptionPassphrase) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o BackupEncryptionPassphraseOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupEncryptionPassphrase) *string { return v.FromFile }).(pulumi.StringPtrOutput)
-}
-
-type BackupEncryptionPassphrasePtrOutput struct{ *pulumi.OutputState }
-
-func (BackupEncryptionPassphrasePtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupEncryptionPassphrase)(nil)).Elem()
-}
-
-func (o BackupEncryptionPassphrasePtrOutput) ToBackupEncryptionPassphrasePtrOutput() BackupEncryptionPassphrasePtrOutput {
-	return o
-}
-
-func (o BackupEncryptionPassphrasePtrOutput) ToBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) BackupEncryptionPassphrasePtrOutput {
-	return o
-}
-
-func (o BackupEncryptionPassphrasePtrOutput) Elem() BackupEncryptionPassphraseOutput {
-	return o.ApplyT(func(v *BackupEncryptionPassphrase) BackupEncryptionPassphrase {
-		if v != nil {
-			return *v
-		}
-		var ret BackupEncryptionPassphrase
-		return ret
-	}).(BackupEncryptionPassphraseOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-func (o BackupEncryptionPassphrasePtrOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupEncryptionPassphrase) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromEnv
-	}).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o BackupEncryptionPassphrasePtrOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupEncryptionPassphrase) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromFile
-	}).(pulumi.StringPtrOutput)
-}
-
-// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-type BackupRetention struct {
-	// Keep full backups for this many days.
-	Days *int `pulumi:"days"`
-	// Keep this many full backups (and what depends on them).
-	Full *int `pulumi:"full"`
-}
-
-// BackupRetentionInput is an input type that accepts BackupRetentionArgs and BackupRetentionOutput values.
-// You can construct a concrete instance of `BackupRetentionInput` via:
-//
-//	BackupRetentionArgs{...}
-type BackupRetentionInput interface {
-	pulumi.Input
-
-	ToBackupRetentionOutput() BackupRetentionOutput
-	ToBackupRetentionOutputWithContext(context.Context) BackupRetentionOutput
-}
-
-// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-type BackupRetentionArgs struct {
-	// Keep full backups for this many days.
-	Days pulumi.IntPtrInput `pulumi:"days"`
-	// Keep this many full backups (and what depends on them).
-	Full pulumi.IntPtrInput `pulumi:"full"`
-}
-
-func (BackupRetentionArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupRetention)(nil)).Elem()
-}
-
-func (i BackupRetentionArgs) ToBackupRetentionOutput() BackupRetentionOutput {
-	return i.ToBackupRetentionOutputWithContext(context.Background())
-}
-
-func (i BackupRetentionArgs) ToBackupRetentionOutputWithContext(ctx context.Context) BackupRetentionOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupRetentionOutput)
-}
-
-func (i BackupRetentionArgs) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
-	return i.ToBackupRetentionPtrOutputWithContext(context.Background())
-}
-
-func (i BackupRetentionArgs) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupRetentionOutput).ToBackupRetentionPtrOutputWithContext(ctx)
-}
-
-// BackupRetentionPtrInput is an input type that accepts BackupRetentionArgs, BackupRetentionPtr and BackupRetentionPtrOutput values.
-// You can construct a concrete instance of `BackupRetentionPtrInput` via:
-//
-//	        BackupRetentionArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupRetentionPtrInput interface {
-	pulumi.Input
-
-	ToBackupRetentionPtrOutput() BackupRetentionPtrOutput
-	ToBackupRetentionPtrOutputWithContext(context.Context) BackupRetentionPtrOutput
-}
-
-type backupRetentionPtrType BackupRetentionArgs
-
-func BackupRetentionPtr(v *BackupRetentionArgs) BackupRetentionPtrInput {
-	return (*backupRetentionPtrType)(v)
-}
-
-func (*backupRetentionPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupRetention)(nil)).Elem()
-}
-
-func (i *backupRetentionPtrType) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
-	return i.ToBackupRetentionPtrOutputWithContext(context.Background())
-}
-
-func (i *backupRetentionPtrType) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupRetentionPtrOutput)
-}
-
-// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-type BackupRetentionOutput struct{ *pulumi.OutputState }
-
-func (BackupRetentionOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupRetention)(nil)).Elem()
-}
-
-func (o BackupRetentionOutput) ToBackupRetentionOutput() BackupRetentionOutput {
-	return o
-}
-
-func (o BackupRetentionOutput) ToBackupRetentionOutputWithContext(ctx context.Context) BackupRetentionOutput {
-	return o
-}
-
-func (o BackupRetentionOutput) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
-	return o.ToBackupRetentionPtrOutputWithContext(context.Background())
-}
-
-func (o BackupRetentionOutput) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupRetention) *BackupRetention {
-		return &v
-	}).(BackupRetentionPtrOutput)
-}
-
-// Keep full backups for this many days.
-func (o BackupRetentionOutput) Days() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v BackupRetention) *int { return v.Days }).(pulumi.IntPtrOutput)
-}
-
-// Keep this many full backups (and what depends on them).
-func (o BackupRetentionOutput) Full() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v BackupRetention) *int { return v.Full }).(pulumi.IntPtrOutput)
-}
-
-type BackupRetentionPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupRetentionPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupRetention)(nil)).Elem()
-}
-
-func (o BackupRetentionPtrOutput) ToBackupRetentionPtrOutput() BackupRetentionPtrOutput {
-	return o
-}
-
-func (o BackupRetentionPtrOutput) ToBackupRetentionPtrOutputWithContext(ctx context.Context) BackupRetentionPtrOutput {
-	return o
-}
-
-func (o BackupRetentionPtrOutput) Elem() BackupRetentionOutput {
-	return o.ApplyT(func(v *BackupRetention) BackupRetention {
-		if v != nil {
-			return *v
-		}
-		var ret BackupRetention
-		return ret
-	}).(BackupRetentionOutput)
-}
-
-// Keep full backups for this many days.
-func (o BackupRetentionPtrOutput) Days() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *BackupRetention) *int {
-		if v == nil {
-			return nil
-		}
-		return v.Days
-	}).(pulumi.IntPtrOutput)
-}
-
-// Keep this many full backups (and what depends on them).
-func (o BackupRetentionPtrOutput) Full() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *BackupRetention) *int {
-		if v == nil {
-			return nil
-		}
-		return v.Full
-	}).(pulumi.IntPtrOutput)
-}
-
-// The S3 repository of pgBackRest.
-type BackupS3 struct {
-	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-	Bucket *string `pulumi:"bucket"`
-	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-	CaFile *string `pulumi:"caFile"`
-	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-	Credentials *BackupS3Credentials `pulumi:"credentials"`
-	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-	Endpoint *string `pulumi:"endpoint"`
-	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-	Irsa *BackupS3Irsa `pulumi:"irsa"`
-	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-	KmsKeyId *string `pulumi:"kmsKeyId"`
-	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-	Path *string `pulumi:"path"`
-	// S3 region. @default - us-east-1
-	Region *string `pulumi:"region"`
-	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-	UriStyle *BackupS3UriStyle `pulumi:"uriStyle"`
-	// Verify the endpoint's TLS certificate. @default - true
-	VerifyTls *bool `pulumi:"verifyTls"`
-}
-
-// Defaults sets the appropriate defaults for BackupS3
-func (val *BackupS3) Defaults() *BackupS3 {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.Region == nil {
-		region_ := "us-east-1"
-		tmp.Region = &region_
-	}
-	if tmp.VerifyTls == nil {
-		verifyTls_ := true
-		tmp.VerifyTls = &verifyTls_
-	}
-	return &tmp
-}
-
-// BackupS3Input is an input type that accepts BackupS3Args and BackupS3Output values.
-// You can construct a concrete instance of `BackupS3Input` via:
-//
-//	BackupS3Args{...}
-type BackupS3Input interface {
-	pulumi.Input
-
-	ToBackupS3Output() BackupS3Output
-	ToBackupS3OutputWithContext(context.Context) BackupS3Output
-}
-
-// The S3 repository of pgBackRest.
-type BackupS3Args struct {
-	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
-	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
-	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-	Credentials BackupS3CredentialsPtrInput `pulumi:"credentials"`
-	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
-	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-	Irsa BackupS3IrsaPtrInput `pulumi:"irsa"`
-	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-	KmsKeyId pulumi.StringPtrInput `pulumi:"kmsKeyId"`
-	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-	Path pulumi.StringPtrInput `pulumi:"path"`
-	// S3 region. @default - us-east-1
-	Region pulumi.StringPtrInput `pulumi:"region"`
-	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-	UriStyle BackupS3UriStylePtrInput `pulumi:"uriStyle"`
-	// Verify the endpoint's TLS certificate. @default - true
-	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
-}
-
-// Defaults sets the appropriate defaults for BackupS3Args
-func (val *BackupS3Args) Defaults() *BackupS3Args {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.Region == nil {
-		tmp.Region = pulumi.StringPtr("us-east-1")
-	}
-	if tmp.VerifyTls == nil {
-		tmp.VerifyTls = pulumi.BoolPtr(true)
-	}
-	return &tmp
-}
-func (BackupS3Args) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3)(nil)).Elem()
-}
-
-func (i BackupS3Args) ToBackupS3Output() BackupS3Output {
-	return i.ToBackupS3OutputWithContext(context.Background())
-}
-
-func (i BackupS3Args) ToBackupS3OutputWithContext(ctx context.Context) BackupS3Output {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3Output)
-}
-
-func (i BackupS3Args) ToBackupS3PtrOutput() BackupS3PtrOutput {
-	return i.ToBackupS3PtrOutputWithContext(context.Background())
-}
-
-func (i BackupS3Args) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3Output).ToBackupS3PtrOutputWithContext(ctx)
-}
-
-// BackupS3PtrInput is an input type that accepts BackupS3Args, BackupS3Ptr and BackupS3PtrOutput values.
-// You can construct a concrete instance of `BackupS3PtrInput` via:
-//
-//	        BackupS3Args{...}
-//
-//	or:
-//
-//	        nil
-type BackupS3PtrInput interface {
-	pulumi.Input
-
-	ToBackupS3PtrOutput() BackupS3PtrOutput
-	ToBackupS3PtrOutputWithContext(context.Context) BackupS3PtrOutput
-}
-
-type backupS3PtrType BackupS3Args
-
-func BackupS3Ptr(v *BackupS3Args) BackupS3PtrInput {
-	return (*backupS3PtrType)(v)
-}
-
-func (*backupS3PtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3)(nil)).Elem()
-}
-
-func (i *backupS3PtrType) ToBackupS3PtrOutput() BackupS3PtrOutput {
-	return i.ToBackupS3PtrOutputWithContext(context.Background())
-}
-
-func (i *backupS3PtrType) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3PtrOutput)
-}
-
-// The S3 repository of pgBackRest.
-type BackupS3Output struct{ *pulumi.OutputState }
-
-func (BackupS3Output) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3)(nil)).Elem()
-}
-
-func (o BackupS3Output) ToBackupS3Output() BackupS3Output {
-	return o
-}
-
-func (o BackupS3Output) ToBackupS3OutputWithContext(ctx context.Context) BackupS3Output {
-	return o
-}
-
-func (o BackupS3Output) ToBackupS3PtrOutput() BackupS3PtrOutput {
-	return o.ToBackupS3PtrOutputWithContext(context.Background())
-}
-
-func (o BackupS3Output) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3) *BackupS3 {
-		return &v
-	}).(BackupS3PtrOutput)
-}
-
-// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-func (o BackupS3Output) Bucket() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3) *string { return v.Bucket }).(pulumi.StringPtrOutput)
-}
-
-// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-func (o BackupS3Output) CaFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3) *string { return v.CaFile }).(pulumi.StringPtrOutput)
-}
-
-// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-func (o BackupS3Output) Credentials() BackupS3CredentialsPtrOutput {
-	return o.ApplyT(func(v BackupS3) *BackupS3Credentials { return v.Credentials }).(BackupS3CredentialsPtrOutput)
-}
-
-// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-func (o BackupS3Output) Endpoint() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
-}
-
-// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-func (o BackupS3Output) Irsa() BackupS3IrsaPtrOutput {
-	return o.ApplyT(func(v BackupS3) *BackupS3Irsa { return v.Irsa }).(BackupS3IrsaPtrOutput)
-}
-
-// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-func (o BackupS3Output) KmsKeyId() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3) *string { return v.KmsKeyId }).(pulumi.StringPtrOutput)
-}
-
-// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-func (o BackupS3Output) Path() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3) *string { return v.Path }).(pulumi.StringPtrOutput)
-}
-
-// S3 region. @default - us-east-1
-func (o BackupS3Output) Region() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3) *string { return v.Region }).(pulumi.StringPtrOutput)
-}
-
-// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-func (o BackupS3Output) UriStyle() BackupS3UriStylePtrOutput {
-	return o.ApplyT(func(v BackupS3) *BackupS3UriStyle { return v.UriStyle }).(BackupS3UriStylePtrOutput)
-}
-
-// Verify the endpoint's TLS certificate. @default - true
-func (o BackupS3Output) VerifyTls() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v BackupS3) *bool { return v.VerifyTls }).(pulumi.BoolPtrOutput)
-}
-
-type BackupS3PtrOutput struct{ *pulumi.OutputState }
-
-func (BackupS3PtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3)(nil)).Elem()
-}
-
-func (o BackupS3PtrOutput) ToBackupS3PtrOutput() BackupS3PtrOutput {
-	return o
-}
-
-func (o BackupS3PtrOutput) ToBackupS3PtrOutputWithContext(ctx context.Context) BackupS3PtrOutput {
-	return o
-}
-
-func (o BackupS3PtrOutput) Elem() BackupS3Output {
-	return o.ApplyT(func(v *BackupS3) BackupS3 {
-		if v != nil {
-			return *v
-		}
-		var ret BackupS3
-		return ret
-	}).(BackupS3Output)
-}
-
-// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-func (o BackupS3PtrOutput) Bucket() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Bucket
-	}).(pulumi.StringPtrOutput)
-}
-
-// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-func (o BackupS3PtrOutput) CaFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *string {
-		if v == nil {
-			return nil
-		}
-		return v.CaFile
-	}).(pulumi.StringPtrOutput)
-}
-
-// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-func (o BackupS3PtrOutput) Credentials() BackupS3CredentialsPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *BackupS3Credentials {
-		if v == nil {
-			return nil
-		}
-		return v.Credentials
-	}).(BackupS3CredentialsPtrOutput)
-}
-
-// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-func (o BackupS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Endpoint
-	}).(pulumi.StringPtrOutput)
-}
-
-// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-func (o BackupS3PtrOutput) Irsa() BackupS3IrsaPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *BackupS3Irsa {
-		if v == nil {
-			return nil
-		}
-		return v.Irsa
-	}).(BackupS3IrsaPtrOutput)
-}
-
-// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-func (o BackupS3PtrOutput) KmsKeyId() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *string {
-		if v == nil {
-			return nil
-		}
-		return v.KmsKeyId
-	}).(pulumi.StringPtrOutput)
-}
-
-// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-func (o BackupS3PtrOutput) Path() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Path
-	}).(pulumi.StringPtrOutput)
-}
-
-// S3 region. @default - us-east-1
-func (o BackupS3PtrOutput) Region() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Region
-	}).(pulumi.StringPtrOutput)
-}
-
-// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-func (o BackupS3PtrOutput) UriStyle() BackupS3UriStylePtrOutput {
-	return o.ApplyT(func(v *BackupS3) *BackupS3UriStyle {
-		if v == nil {
-			return nil
-		}
-		return v.UriStyle
-	}).(BackupS3UriStylePtrOutput)
-}
-
-// Verify the endpoint's TLS certificate. @default - true
-func (o BackupS3PtrOutput) VerifyTls() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *BackupS3) *bool {
-		if v == nil {
-			return nil
-		}
-		return v.VerifyTls
-	}).(pulumi.BoolPtrOutput)
-}
-
-// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-type BackupS3Credentials struct {
-	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-	AccessKeyId BackupS3CredentialsAccessKeyId `pulumi:"accessKeyId"`
-	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-	SecretAccessKey BackupS3CredentialsSecretAccessKey `pulumi:"secretAccessKey"`
-}
-
-// BackupS3CredentialsInput is an input type that accepts BackupS3CredentialsArgs and BackupS3CredentialsOutput values.
-// You can construct a concrete instance of `BackupS3CredentialsInput` via:
-//
-//	BackupS3CredentialsArgs{...}
-type BackupS3CredentialsInput interface {
-	pulumi.Input
-
-	ToBackupS3CredentialsOutput() BackupS3CredentialsOutput
-	ToBackupS3CredentialsOutputWithContext(context.Context) BackupS3CredentialsOutput
-}
-
-// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-type BackupS3CredentialsArgs struct {
-	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-	AccessKeyId BackupS3CredentialsAccessKeyIdInput `pulumi:"accessKeyId"`
-	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-	SecretAccessKey BackupS3CredentialsSecretAccessKeyInput `pulumi:"secretAccessKey"`
-}
-
-func (BackupS3CredentialsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3Credentials)(nil)).Elem()
-}
-
-func (i BackupS3CredentialsArgs) ToBackupS3CredentialsOutput() BackupS3CredentialsOutput {
-	return i.ToBackupS3CredentialsOutputWithContext(context.Background())
-}
-
-func (i BackupS3CredentialsArgs) ToBackupS3CredentialsOutputWithContext(ctx context.Context) BackupS3CredentialsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsOutput)
-}
-
-func (i BackupS3CredentialsArgs) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
-	return i.ToBackupS3CredentialsPtrOutputWithContext(context.Background())
-}
-
-func (i BackupS3CredentialsArgs) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsOutput).ToBackupS3CredentialsPtrOutputWithContext(ctx)
-}
-
-// BackupS3CredentialsPtrInput is an input type that accepts BackupS3CredentialsArgs, BackupS3CredentialsPtr and BackupS3CredentialsPtrOutput values.
-// You can construct a concrete instance of `BackupS3CredentialsPtrInput` via:
-//
-//	        BackupS3CredentialsArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupS3CredentialsPtrInput interface {
-	pulumi.Input
-
-	ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput
-	ToBackupS3CredentialsPtrOutputWithContext(context.Context) BackupS3CredentialsPtrOutput
-}
-
-type backupS3CredentialsPtrType BackupS3CredentialsArgs
-
-func BackupS3CredentialsPtr(v *BackupS3CredentialsArgs) BackupS3CredentialsPtrInput {
-	return (*backupS3CredentialsPtrType)(v)
-}
-
-func (*backupS3CredentialsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3Credentials)(nil)).Elem()
-}
-
-func (i *backupS3CredentialsPtrType) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
-	return i.ToBackupS3CredentialsPtrOutputWithContext(context.Background())
-}
-
-func (i *backupS3CredentialsPtrType) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsPtrOutput)
-}
-
-// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-type BackupS3CredentialsOutput struct{ *pulumi.OutputState }
-
-func (BackupS3CredentialsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3Credentials)(nil)).Elem()
-}
-
-func (o BackupS3CredentialsOutput) ToBackupS3CredentialsOutput() BackupS3CredentialsOutput {
-	return o
-}
-
-func (o BackupS3CredentialsOutput) ToBackupS3CredentialsOutputWithContext(ctx context.Context) BackupS3CredentialsOutput {
-	return o
-}
-
-func (o BackupS3CredentialsOutput) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
-	return o.ToBackupS3CredentialsPtrOutputWithContext(context.Background())
-}
-
-func (o BackupS3CredentialsOutput) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3Credentials) *BackupS3Credentials {
-		return &v
-	}).(BackupS3CredentialsPtrOutput)
-}
-
-// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-func (o BackupS3CredentialsOutput) AccessKeyId() BackupS3CredentialsAccessKeyIdOutput {
-	return o.ApplyT(func(v BackupS3Credentials) BackupS3CredentialsAccessKeyId { return v.AccessKeyId }).(BackupS3CredentialsAccessKeyIdOutput)
-}
-
-// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-func (o BackupS3CredentialsOutput) SecretAccessKey() BackupS3CredentialsSecretAccessKeyOutput {
-	return o.ApplyT(func(v BackupS3Credentials) BackupS3CredentialsSecretAccessKey { return v.SecretAccessKey }).(BackupS3CredentialsSecretAccessKeyOutput)
-}
-
-type BackupS3CredentialsPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupS3CredentialsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3Credentials)(nil)).Elem()
-}
-
-func (o BackupS3CredentialsPtrOutput) ToBackupS3CredentialsPtrOutput() BackupS3CredentialsPtrOutput {
-	return o
-}
-
-func (o BackupS3CredentialsPtrOutput) ToBackupS3CredentialsPtrOutputWithContext(ctx context.Context) BackupS3CredentialsPtrOutput {
-	return o
-}
-
-func (o BackupS3CredentialsPtrOutput) Elem() BackupS3CredentialsOutput {
-	return o.ApplyT(func(v *BackupS3Credentials) BackupS3Credentials {
-		if v != nil {
-			return *v
-		}
-		var ret BackupS3Credentials
-		return ret
-	}).(BackupS3CredentialsOutput)
-}
-
-// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-func (o BackupS3CredentialsPtrOutput) AccessKeyId() BackupS3CredentialsAccessKeyIdPtrOutput {
-	return o.ApplyT(func(v *BackupS3Credentials) *BackupS3CredentialsAccessKeyId {
-		if v == nil {
-			return nil
-		}
-		return &v.AccessKeyId
-	}).(BackupS3CredentialsAccessKeyIdPtrOutput)
-}
-
-// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-func (o BackupS3CredentialsPtrOutput) SecretAccessKey() BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return o.ApplyT(func(v *BackupS3Credentials) *BackupS3CredentialsSecretAccessKey {
-		if v == nil {
-			return nil
-		}
-		return &v.SecretAccessKey
-	}).(BackupS3CredentialsSecretAccessKeyPtrOutput)
-}
-
-// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-type BackupS3CredentialsAccessKeyId struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-	FromEnv *string `pulumi:"fromEnv"`
-	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile *string `pulumi:"fromFile"`
-}
-
-// BackupS3CredentialsAccessKeyIdInput is an input type that accepts BackupS3CredentialsAccessKeyIdArgs and BackupS3CredentialsAccessKeyIdOutput values.
-// You can construct a concrete instance of `BackupS3CredentialsAccessKeyIdInput` via:
-//
-//	BackupS3CredentialsAccessKeyIdArgs{...}
-type BackupS3CredentialsAccessKeyIdInput interface {
-	pulumi.Input
-
-	ToBackupS3CredentialsAccessKeyIdOutput() BackupS3CredentialsAccessKeyIdOutput
-	ToBackupS3CredentialsAccessKeyIdOutputWithContext(context.Context) BackupS3CredentialsAccessKeyIdOutput
-}
-
-// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-type BackupS3CredentialsAccessKeyIdArgs struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
-	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
-}
-
-func (BackupS3CredentialsAccessKeyIdArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3CredentialsAccessKeyId)(nil)).Elem()
-}
-
-func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdOutput() BackupS3CredentialsAccessKeyIdOutput {
-	return i.ToBackupS3CredentialsAccessKeyIdOutputWithContext(context.Background())
-}
-
-func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsAccessKeyIdOutput)
-}
-
-func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
-	return i.ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
-}
-
-func (i BackupS3CredentialsAccessKeyIdArgs) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsAccessKeyIdOutput).ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx)
-}
-
-// BackupS3CredentialsAccessKeyIdPtrInput is an input type that accepts BackupS3CredentialsAccessKeyIdArgs, BackupS3CredentialsAccessKeyIdPtr and BackupS3CredentialsAccessKeyIdPtrOutput values.
-// You can construct a concrete instance of `BackupS3CredentialsAccessKeyIdPtrInput` via:
-//
-//	        BackupS3CredentialsAccessKeyIdArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupS3CredentialsAccessKeyIdPtrInput interface {
-	pulumi.Input
-
-	ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput
-	ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Context) BackupS3CredentialsAccessKeyIdPtrOutput
-}
-
-type backupS3CredentialsAccessKeyIdPtrType BackupS3CredentialsAccessKeyIdArgs
-
-func BackupS3CredentialsAccessKeyIdPtr(v *BackupS3CredentialsAccessKeyIdArgs) BackupS3CredentialsAccessKeyIdPtrInput {
-	return (*backupS3CredentialsAccessKeyIdPtrType)(v)
-}
-
-func (*backupS3CredentialsAccessKeyIdPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3CredentialsAccessKeyId)(nil)).Elem()
-}
-
-func (i *backupS3CredentialsAccessKeyIdPtrType) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
-	return i.ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
-}
-
-func (i *backupS3CredentialsAccessKeyIdPtrType) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsAccessKeyIdPtrOutput)
-}
-
-// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-type BackupS3CredentialsAccessKeyIdOutput struct{ *pulumi.OutputState }
-
-func (BackupS3CredentialsAccessKeyIdOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3CredentialsAccessKeyId)(nil)).Elem()
-}
-
-func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdOutput() BackupS3CredentialsAccessKeyIdOutput {
-	return o
-}
-
-func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdOutput {
-	return o
-}
-
-func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
-	return o.ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
-}
-
-func (o BackupS3CredentialsAccessKeyIdOutput) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3CredentialsAccessKeyId) *BackupS3CredentialsAccessKeyId {
-		return &v
-	}).(BackupS3CredentialsAccessKeyIdPtrOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-func (o BackupS3CredentialsAccessKeyIdOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3CredentialsAccessKeyId) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o BackupS3CredentialsAccessKeyIdOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3CredentialsAccessKeyId) *string { return v.FromFile }).(pulumi.StringPtrOutput)
-}
-
-type BackupS3CredentialsAccessKeyIdPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupS3CredentialsAccessKeyIdPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3CredentialsAccessKeyId)(nil)).Elem()
-}
-
-func (o BackupS3CredentialsAccessKeyIdPtrOutput) ToBackupS3CredentialsAccessKeyIdPtrOutput() BackupS3CredentialsAccessKeyIdPtrOutput {
-	return o
-}
-
-func (o BackupS3CredentialsAccessKeyIdPtrOutput) ToBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) BackupS3CredentialsAccessKeyIdPtrOutput {
-	return o
-}
-
-func (o BackupS3CredentialsAccessKeyIdPtrOutput) Elem() BackupS3CredentialsAccessKeyIdOutput {
-	return o.ApplyT(func(v *BackupS3CredentialsAccessKeyId) BackupS3CredentialsAccessKeyId {
-		if v != nil {
-			return *v
-		}
-		var ret BackupS3CredentialsAccessKeyId
-		return ret
-	}).(BackupS3CredentialsAccessKeyIdOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-func (o BackupS3CredentialsAccessKeyIdPtrOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3CredentialsAccessKeyId) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromEnv
-	}).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o BackupS3CredentialsAccessKeyIdPtrOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3CredentialsAccessKeyId) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromFile
-	}).(pulumi.StringPtrOutput)
-}
-
-// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-type BackupS3CredentialsSecretAccessKey struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-	FromEnv *string `pulumi:"fromEnv"`
-	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile *string `pulumi:"fromFile"`
-}
-
-// BackupS3CredentialsSecretAccessKeyInput is an input type that accepts BackupS3CredentialsSecretAccessKeyArgs and BackupS3CredentialsSecretAccessKeyOutput values.
-// You can construct a concrete instance of `BackupS3CredentialsSecretAccessKeyInput` via:
-//
-//	BackupS3CredentialsSecretAccessKeyArgs{...}
-type BackupS3CredentialsSecretAccessKeyInput interface {
-	pulumi.Input
-
-	ToBackupS3CredentialsSecretAccessKeyOutput() BackupS3CredentialsSecretAccessKeyOutput
-	ToBackupS3CredentialsSecretAccessKeyOutputWithContext(context.Context) BackupS3CredentialsSecretAccessKeyOutput
-}
-
-// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-type BackupS3CredentialsSecretAccessKeyArgs struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
-	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
-}
-
-func (BackupS3CredentialsSecretAccessKeyArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3CredentialsSecretAccessKey)(nil)).Elem()
-}
-
-func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyOutput() BackupS3CredentialsSecretAccessKeyOutput {
-	return i.ToBackupS3CredentialsSecretAccessKeyOutputWithContext(context.Background())
-}
-
-func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsSecretAccessKeyOutput)
-}
-
-func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return i.ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
-}
-
-func (i BackupS3CredentialsSecretAccessKeyArgs) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsSecretAccessKeyOutput).ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx)
-}
-
-// BackupS3CredentialsSecretAccessKeyPtrInput is an input type that accepts BackupS3CredentialsSecretAccessKeyArgs, BackupS3CredentialsSecretAccessKeyPtr and BackupS3CredentialsSecretAccessKeyPtrOutput values.
-// You can construct a concrete instance of `BackupS3CredentialsSecretAccessKeyPtrInput` via:
-//
-//	        BackupS3CredentialsSecretAccessKeyArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupS3CredentialsSecretAccessKeyPtrInput interface {
-	pulumi.Input
-
-	ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput
-	ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput
-}
-
-type backupS3CredentialsSecretAccessKeyPtrType BackupS3CredentialsSecretAccessKeyArgs
-
-func BackupS3CredentialsSecretAccessKeyPtr(v *BackupS3CredentialsSecretAccessKeyArgs) BackupS3CredentialsSecretAccessKeyPtrInput {
-	return (*backupS3CredentialsSecretAccessKeyPtrType)(v)
-}
-
-func (*backupS3CredentialsSecretAccessKeyPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3CredentialsSecretAccessKey)(nil)).Elem()
-}
-
-func (i *backupS3CredentialsSecretAccessKeyPtrType) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return i.ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
-}
-
-func (i *backupS3CredentialsSecretAccessKeyPtrType) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3CredentialsSecretAccessKeyPtrOutput)
-}
-
-// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-type BackupS3CredentialsSecretAccessKeyOutput struct{ *pulumi.OutputState }
-
-func (BackupS3CredentialsSecretAccessKeyOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3CredentialsSecretAccessKey)(nil)).Elem()
-}
-
-func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyOutput() BackupS3CredentialsSecretAccessKeyOutput {
-	return o
-}
-
-func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyOutput {
-	return o
-}
-
-func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return o.ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
-}
-
-func (o BackupS3CredentialsSecretAccessKeyOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3CredentialsSecretAccessKey) *BackupS3CredentialsSecretAccessKey {
-		return &v
-	}).(BackupS3CredentialsSecretAccessKeyPtrOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-func (o BackupS3CredentialsSecretAccessKeyOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3CredentialsSecretAccessKey) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o BackupS3CredentialsSecretAccessKeyOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupS3CredentialsSecretAccessKey) *string { return v.FromFile }).(pulumi.StringPtrOutput)
-}
-
-type BackupS3CredentialsSecretAccessKeyPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupS3CredentialsSecretAccessKeyPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3CredentialsSecretAccessKey)(nil)).Elem()
-}
-
-func (o BackupS3CredentialsSecretAccessKeyPtrOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutput() BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return o
-}
-
-func (o BackupS3CredentialsSecretAccessKeyPtrOutput) ToBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) BackupS3CredentialsSecretAccessKeyPtrOutput {
-	return o
-}
-
-func (o BackupS3CredentialsSecretAccessKeyPtrOutput) Elem() BackupS3CredentialsSecretAccessKeyOutput {
-	return o.ApplyT(func(v *BackupS3CredentialsSecretAccessKey) BackupS3CredentialsSecretAccessKey {
-		if v != nil {
-			return *v
-		}
-		var ret BackupS3CredentialsSecretAccessKey
-		return ret
-	}).(BackupS3CredentialsSecretAccessKeyOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-func (o BackupS3CredentialsSecretAccessKeyPtrOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3CredentialsSecretAccessKey) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromEnv
-	}).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o BackupS3CredentialsSecretAccessKeyPtrOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3CredentialsSecretAccessKey) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromFile
-	}).(pulumi.StringPtrOutput)
-}
-
-// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-type BackupS3Irsa struct {
-	// ARN of the EKS cluster's IAM OIDC provider.
-	OidcProviderArn string `pulumi:"oidcProviderArn"`
-	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-	OidcProviderUrl string `pulumi:"oidcProviderUrl"`
-}
-
-// BackupS3IrsaInput is an input type that accepts BackupS3IrsaArgs and BackupS3IrsaOutput values.
-// You can construct a concrete instance of `BackupS3IrsaInput` via:
-//
-//	BackupS3IrsaArgs{...}
-type BackupS3IrsaInput interface {
-	pulumi.Input
-
-	ToBackupS3IrsaOutput() BackupS3IrsaOutput
-	ToBackupS3IrsaOutputWithContext(context.Context) BackupS3IrsaOutput
-}
-
-// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-type BackupS3IrsaArgs struct {
-	// ARN of the EKS cluster's IAM OIDC provider.
-	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
-	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-	OidcProviderUrl pulumi.StringInput `pulumi:"oidcProviderUrl"`
-}
-
-func (BackupS3IrsaArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3Irsa)(nil)).Elem()
-}
-
-func (i BackupS3IrsaArgs) ToBackupS3IrsaOutput() BackupS3IrsaOutput {
-	return i.ToBackupS3IrsaOutputWithContext(context.Background())
-}
-
-func (i BackupS3IrsaArgs) ToBackupS3IrsaOutputWithContext(ctx context.Context) BackupS3IrsaOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3IrsaOutput)
-}
-
-func (i BackupS3IrsaArgs) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
-	return i.ToBackupS3IrsaPtrOutputWithContext(context.Background())
-}
-
-func (i BackupS3IrsaArgs) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3IrsaOutput).ToBackupS3IrsaPtrOutputWithContext(ctx)
-}
-
-// BackupS3IrsaPtrInput is an input type that accepts BackupS3IrsaArgs, BackupS3IrsaPtr and BackupS3IrsaPtrOutput values.
-// You can construct a concrete instance of `BackupS3IrsaPtrInput` via:
-//
-//	        BackupS3IrsaArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupS3IrsaPtrInput interface {
-	pulumi.Input
-
-	ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput
-	ToBackupS3IrsaPtrOutputWithContext(context.Context) BackupS3IrsaPtrOutput
-}
-
-type backupS3IrsaPtrType BackupS3IrsaArgs
-
-func BackupS3IrsaPtr(v *BackupS3IrsaArgs) BackupS3IrsaPtrInput {
-	return (*backupS3IrsaPtrType)(v)
-}
-
-func (*backupS3IrsaPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3Irsa)(nil)).Elem()
-}
-
-func (i *backupS3IrsaPtrType) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
-	return i.ToBackupS3IrsaPtrOutputWithContext(context.Background())
-}
-
-func (i *backupS3IrsaPtrType) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupS3IrsaPtrOutput)
-}
-
-// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-type BackupS3IrsaOutput struct{ *pulumi.OutputState }
-
-func (BackupS3IrsaOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupS3Irsa)(nil)).Elem()
-}
-
-func (o BackupS3IrsaOutput) ToBackupS3IrsaOutput() BackupS3IrsaOutput {
-	return o
-}
-
-func (o BackupS3IrsaOutput) ToBackupS3IrsaOutputWithContext(ctx context.Context) BackupS3IrsaOutput {
-	return o
-}
-
-func (o BackupS3IrsaOutput) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
-	return o.ToBackupS3IrsaPtrOutputWithContext(context.Background())
-}
-
-func (o BackupS3IrsaOutput) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupS3Irsa) *BackupS3Irsa {
-		return &v
-	}).(BackupS3IrsaPtrOutput)
-}
-
-// ARN of the EKS cluster's IAM OIDC provider.
-func (o BackupS3IrsaOutput) OidcProviderArn() pulumi.StringOutput {
-	return o.ApplyT(func(v BackupS3Irsa) string { return v.OidcProviderArn }).(pulumi.StringOutput)
-}
-
-// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-func (o BackupS3IrsaOutput) OidcProviderUrl() pulumi.StringOutput {
-	return o.ApplyT(func(v BackupS3Irsa) string { return v.OidcProviderUrl }).(pulumi.StringOutput)
-}
-
-type BackupS3IrsaPtrOutput struct{ *pulumi.OutputState }
-
-func (BackupS3IrsaPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupS3Irsa)(nil)).Elem()
-}
-
-func (o BackupS3IrsaPtrOutput) ToBackupS3IrsaPtrOutput() BackupS3IrsaPtrOutput {
-	return o
-}
-
-func (o BackupS3IrsaPtrOutput) ToBackupS3IrsaPtrOutputWithContext(ctx context.Context) BackupS3IrsaPtrOutput {
-	return o
-}
-
-func (o BackupS3IrsaPtrOutput) Elem() BackupS3IrsaOutput {
-	return o.ApplyT(func(v *BackupS3Irsa) BackupS3Irsa {
-		if v != nil {
-			return *v
-		}
-		var ret BackupS3Irsa
-		return ret
-	}).(BackupS3IrsaOutput)
-}
-
-// ARN of the EKS cluster's IAM OIDC provider.
-func (o BackupS3IrsaPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3Irsa) *string {
-		if v == nil {
-			return nil
-		}
-		return &v.OidcProviderArn
-	}).(pulumi.StringPtrOutput)
-}
-
-// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-func (o BackupS3IrsaPtrOutput) OidcProviderUrl() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupS3Irsa) *string {
-		if v == nil {
-			return nil
-		}
-		return &v.OidcProviderUrl
-	}).(pulumi.StringPtrOutput)
-}
-
-// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-type BackupSchedule struct {
-	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-	Diff *string `pulumi:"diff"`
-	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-	Full *string `pulumi:"full"`
-	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-	Incr *string `pulumi:"incr"`
-}
-
-// BackupScheduleInput is an input type that accepts BackupScheduleArgs and BackupScheduleOutput values.
-// You can construct a concrete instance of `BackupScheduleInput` via:
-//
-//	BackupScheduleArgs{...}
-type BackupScheduleInput interface {
-	pulumi.Input
-
-	ToBackupScheduleOutput() BackupScheduleOutput
-	ToBackupScheduleOutputWithContext(context.Context) BackupScheduleOutput
-}
-
-// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-type BackupScheduleArgs struct {
-	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-	Diff pulumi.StringPtrInput `pulumi:"diff"`
-	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-	Full pulumi.StringPtrInput `pulumi:"full"`
-	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-	Incr pulumi.StringPtrInput `pulumi:"incr"`
-}
-
-func (BackupScheduleArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupSchedule)(nil)).Elem()
-}
-
-func (i BackupScheduleArgs) ToBackupScheduleOutput() BackupScheduleOutput {
-	return i.ToBackupScheduleOutputWithContext(context.Background())
-}
-
-func (i BackupScheduleArgs) ToBackupScheduleOutputWithContext(ctx context.Context) BackupScheduleOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupScheduleOutput)
-}
-
-func (i BackupScheduleArgs) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
-	return i.ToBackupSchedulePtrOutputWithContext(context.Background())
-}
-
-func (i BackupScheduleArgs) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupScheduleOutput).ToBackupSchedulePtrOutputWithContext(ctx)
-}
-
-// BackupSchedulePtrInput is an input type that accepts BackupScheduleArgs, BackupSchedulePtr and BackupSchedulePtrOutput values.
-// You can construct a concrete instance of `BackupSchedulePtrInput` via:
-//
-//	        BackupScheduleArgs{...}
-//
-//	or:
-//
-//	        nil
-type BackupSchedulePtrInput interface {
-	pulumi.Input
-
-	ToBackupSchedulePtrOutput() BackupSchedulePtrOutput
-	ToBackupSchedulePtrOutputWithContext(context.Context) BackupSchedulePtrOutput
-}
-
-type backupSchedulePtrType BackupScheduleArgs
-
-func BackupSchedulePtr(v *BackupScheduleArgs) BackupSchedulePtrInput {
-	return (*backupSchedulePtrType)(v)
-}
-
-func (*backupSchedulePtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupSchedule)(nil)).Elem()
-}
-
-func (i *backupSchedulePtrType) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
-	return i.ToBackupSchedulePtrOutputWithContext(context.Background())
-}
-
-func (i *backupSchedulePtrType) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(BackupSchedulePtrOutput)
-}
-
-// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-type BackupScheduleOutput struct{ *pulumi.OutputState }
-
-func (BackupScheduleOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*BackupSchedule)(nil)).Elem()
-}
-
-func (o BackupScheduleOutput) ToBackupScheduleOutput() BackupScheduleOutput {
-	return o
-}
-
-func (o BackupScheduleOutput) ToBackupScheduleOutputWithContext(ctx context.Context) BackupScheduleOutput {
-	return o
-}
-
-func (o BackupScheduleOutput) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
-	return o.ToBackupSchedulePtrOutputWithContext(context.Background())
-}
-
-func (o BackupScheduleOutput) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupSchedule) *BackupSchedule {
-		return &v
-	}).(BackupSchedulePtrOutput)
-}
-
-// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-func (o BackupScheduleOutput) Diff() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupSchedule) *string { return v.Diff }).(pulumi.StringPtrOutput)
-}
-
-// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-func (o BackupScheduleOutput) Full() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupSchedule) *string { return v.Full }).(pulumi.StringPtrOutput)
-}
-
-// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-func (o BackupScheduleOutput) Incr() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v BackupSchedule) *string { return v.Incr }).(pulumi.StringPtrOutput)
-}
-
-type BackupSchedulePtrOutput struct{ *pulumi.OutputState }
-
-func (BackupSchedulePtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**BackupSchedule)(nil)).Elem()
-}
-
-func (o BackupSchedulePtrOutput) ToBackupSchedulePtrOutput() BackupSchedulePtrOutput {
-	return o
-}
-
-func (o BackupSchedulePtrOutput) ToBackupSchedulePtrOutputWithContext(ctx context.Context) BackupSchedulePtrOutput {
-	return o
-}
-
-func (o BackupSchedulePtrOutput) Elem() BackupScheduleOutput {
-	return o.ApplyT(func(v *BackupSchedule) BackupSchedule {
-		if v != nil {
-			return *v
-		}
-		var ret BackupSchedule
-		return ret
-	}).(BackupScheduleOutput)
-}
-
-// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-func (o BackupSchedulePtrOutput) Diff() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupSchedule) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Diff
-	}).(pulumi.StringPtrOutput)
-}
-
-// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-func (o BackupSchedulePtrOutput) Full() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupSchedule) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Full
-	}).(pulumi.StringPtrOutput)
-}
-
-// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-func (o BackupSchedulePtrOutput) Incr() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *BackupSchedule) *string {
-		if v == nil {
-			return nil
-		}
-		return v.Incr
-	}).(pulumi.StringPtrOutput)
-}
-
 // How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 type Bootstrap struct {
 	// Create a new, empty cluster with initdb.
@@ -5066,6 +3138,2400 @@ func (o BootstrapRecoveryTargetPtrOutput) Xid() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+type ClusterBackup struct {
+	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+	ArchiveAsync *bool `pulumi:"archiveAsync"`
+	// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+	Compression *ClusterBackupCompression `pulumi:"compression"`
+	// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+	Encryption *ClusterBackupEncryption `pulumi:"encryption"`
+	// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+	FromStandby *bool `pulumi:"fromStandby"`
+	// Processes a backup or restore uses to compress and transfer files. @default - 2
+	ProcessMax *int `pulumi:"processMax"`
+	// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+	Retention *ClusterBackupRetention `pulumi:"retention"`
+	// The S3 repository of pgBackRest.
+	S3 ClusterBackupS3 `pulumi:"s3"`
+	// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+	Schedule *ClusterBackupSchedule `pulumi:"schedule"`
+}
+
+// Defaults sets the appropriate defaults for ClusterBackup
+func (val *ClusterBackup) Defaults() *ClusterBackup {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ArchiveAsync == nil {
+		archiveAsync_ := true
+		tmp.ArchiveAsync = &archiveAsync_
+	}
+	if tmp.FromStandby == nil {
+		fromStandby_ := true
+		tmp.FromStandby = &fromStandby_
+	}
+	if tmp.ProcessMax == nil {
+		processMax_ := 2
+		tmp.ProcessMax = &processMax_
+	}
+	tmp.S3 = *tmp.S3.Defaults()
+
+	return &tmp
+}
+
+// ClusterBackupInput is an input type that accepts ClusterBackupArgs and ClusterBackupOutput values.
+// You can construct a concrete instance of `ClusterBackupInput` via:
+//
+//	ClusterBackupArgs{...}
+type ClusterBackupInput interface {
+	pulumi.Input
+
+	ToClusterBackupOutput() ClusterBackupOutput
+	ToClusterBackupOutputWithContext(context.Context) ClusterBackupOutput
+}
+
+// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+type ClusterBackupArgs struct {
+	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+	ArchiveAsync pulumi.BoolPtrInput `pulumi:"archiveAsync"`
+	// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+	Compression ClusterBackupCompressionPtrInput `pulumi:"compression"`
+	// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+	Encryption ClusterBackupEncryptionPtrInput `pulumi:"encryption"`
+	// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+	FromStandby pulumi.BoolPtrInput `pulumi:"fromStandby"`
+	// Processes a backup or restore uses to compress and transfer files. @default - 2
+	ProcessMax pulumi.IntPtrInput `pulumi:"processMax"`
+	// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+	Retention ClusterBackupRetentionPtrInput `pulumi:"retention"`
+	// The S3 repository of pgBackRest.
+	S3 ClusterBackupS3Input `pulumi:"s3"`
+	// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+	Schedule ClusterBackupSchedulePtrInput `pulumi:"schedule"`
+}
+
+// Defaults sets the appropriate defaults for ClusterBackupArgs
+func (val *ClusterBackupArgs) Defaults() *ClusterBackupArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.ArchiveAsync == nil {
+		tmp.ArchiveAsync = pulumi.BoolPtr(true)
+	}
+	if tmp.FromStandby == nil {
+		tmp.FromStandby = pulumi.BoolPtr(true)
+	}
+	if tmp.ProcessMax == nil {
+		tmp.ProcessMax = pulumi.IntPtr(2)
+	}
+
+	return &tmp
+}
+func (ClusterBackupArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackup)(nil)).Elem()
+}
+
+func (i ClusterBackupArgs) ToClusterBackupOutput() ClusterBackupOutput {
+	return i.ToClusterBackupOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupArgs) ToClusterBackupOutputWithContext(ctx context.Context) ClusterBackupOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupOutput)
+}
+
+func (i ClusterBackupArgs) ToClusterBackupPtrOutput() ClusterBackupPtrOutput {
+	return i.ToClusterBackupPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupArgs) ToClusterBackupPtrOutputWithContext(ctx context.Context) ClusterBackupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupOutput).ToClusterBackupPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupPtrInput is an input type that accepts ClusterBackupArgs, ClusterBackupPtr and ClusterBackupPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupPtrInput` via:
+//
+//	        ClusterBackupArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupPtrOutput() ClusterBackupPtrOutput
+	ToClusterBackupPtrOutputWithContext(context.Context) ClusterBackupPtrOutput
+}
+
+type clusterBackupPtrType ClusterBackupArgs
+
+func ClusterBackupPtr(v *ClusterBackupArgs) ClusterBackupPtrInput {
+	return (*clusterBackupPtrType)(v)
+}
+
+func (*clusterBackupPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackup)(nil)).Elem()
+}
+
+func (i *clusterBackupPtrType) ToClusterBackupPtrOutput() ClusterBackupPtrOutput {
+	return i.ToClusterBackupPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupPtrType) ToClusterBackupPtrOutputWithContext(ctx context.Context) ClusterBackupPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupPtrOutput)
+}
+
+// Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+type ClusterBackupOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackup)(nil)).Elem()
+}
+
+func (o ClusterBackupOutput) ToClusterBackupOutput() ClusterBackupOutput {
+	return o
+}
+
+func (o ClusterBackupOutput) ToClusterBackupOutputWithContext(ctx context.Context) ClusterBackupOutput {
+	return o
+}
+
+func (o ClusterBackupOutput) ToClusterBackupPtrOutput() ClusterBackupPtrOutput {
+	return o.ToClusterBackupPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupOutput) ToClusterBackupPtrOutputWithContext(ctx context.Context) ClusterBackupPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackup) *ClusterBackup {
+		return &v
+	}).(ClusterBackupPtrOutput)
+}
+
+// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+func (o ClusterBackupOutput) ArchiveAsync() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *bool { return v.ArchiveAsync }).(pulumi.BoolPtrOutput)
+}
+
+// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+func (o ClusterBackupOutput) Compression() ClusterBackupCompressionPtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *ClusterBackupCompression { return v.Compression }).(ClusterBackupCompressionPtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+func (o ClusterBackupOutput) Encryption() ClusterBackupEncryptionPtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *ClusterBackupEncryption { return v.Encryption }).(ClusterBackupEncryptionPtrOutput)
+}
+
+// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+func (o ClusterBackupOutput) FromStandby() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *bool { return v.FromStandby }).(pulumi.BoolPtrOutput)
+}
+
+// Processes a backup or restore uses to compress and transfer files. @default - 2
+func (o ClusterBackupOutput) ProcessMax() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *int { return v.ProcessMax }).(pulumi.IntPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+func (o ClusterBackupOutput) Retention() ClusterBackupRetentionPtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *ClusterBackupRetention { return v.Retention }).(ClusterBackupRetentionPtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+func (o ClusterBackupOutput) S3() ClusterBackupS3Output {
+	return o.ApplyT(func(v ClusterBackup) ClusterBackupS3 { return v.S3 }).(ClusterBackupS3Output)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+func (o ClusterBackupOutput) Schedule() ClusterBackupSchedulePtrOutput {
+	return o.ApplyT(func(v ClusterBackup) *ClusterBackupSchedule { return v.Schedule }).(ClusterBackupSchedulePtrOutput)
+}
+
+type ClusterBackupPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackup)(nil)).Elem()
+}
+
+func (o ClusterBackupPtrOutput) ToClusterBackupPtrOutput() ClusterBackupPtrOutput {
+	return o
+}
+
+func (o ClusterBackupPtrOutput) ToClusterBackupPtrOutputWithContext(ctx context.Context) ClusterBackupPtrOutput {
+	return o
+}
+
+func (o ClusterBackupPtrOutput) Elem() ClusterBackupOutput {
+	return o.ApplyT(func(v *ClusterBackup) ClusterBackup {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackup
+		return ret
+	}).(ClusterBackupOutput)
+}
+
+// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+func (o ClusterBackupPtrOutput) ArchiveAsync() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ArchiveAsync
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+func (o ClusterBackupPtrOutput) Compression() ClusterBackupCompressionPtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *ClusterBackupCompression {
+		if v == nil {
+			return nil
+		}
+		return v.Compression
+	}).(ClusterBackupCompressionPtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+func (o ClusterBackupPtrOutput) Encryption() ClusterBackupEncryptionPtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *ClusterBackupEncryption {
+		if v == nil {
+			return nil
+		}
+		return v.Encryption
+	}).(ClusterBackupEncryptionPtrOutput)
+}
+
+// Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+func (o ClusterBackupPtrOutput) FromStandby() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.FromStandby
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Processes a backup or restore uses to compress and transfer files. @default - 2
+func (o ClusterBackupPtrOutput) ProcessMax() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ProcessMax
+	}).(pulumi.IntPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+func (o ClusterBackupPtrOutput) Retention() ClusterBackupRetentionPtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *ClusterBackupRetention {
+		if v == nil {
+			return nil
+		}
+		return v.Retention
+	}).(ClusterBackupRetentionPtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+func (o ClusterBackupPtrOutput) S3() ClusterBackupS3PtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *ClusterBackupS3 {
+		if v == nil {
+			return nil
+		}
+		return &v.S3
+	}).(ClusterBackupS3PtrOutput)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+func (o ClusterBackupPtrOutput) Schedule() ClusterBackupSchedulePtrOutput {
+	return o.ApplyT(func(v *ClusterBackup) *ClusterBackupSchedule {
+		if v == nil {
+			return nil
+		}
+		return v.Schedule
+	}).(ClusterBackupSchedulePtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+type ClusterBackupEncryption struct {
+	// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+	Passphrase ClusterBackupEncryptionPassphrase `pulumi:"passphrase"`
+}
+
+// ClusterBackupEncryptionInput is an input type that accepts ClusterBackupEncryptionArgs and ClusterBackupEncryptionOutput values.
+// You can construct a concrete instance of `ClusterBackupEncryptionInput` via:
+//
+//	ClusterBackupEncryptionArgs{...}
+type ClusterBackupEncryptionInput interface {
+	pulumi.Input
+
+	ToClusterBackupEncryptionOutput() ClusterBackupEncryptionOutput
+	ToClusterBackupEncryptionOutputWithContext(context.Context) ClusterBackupEncryptionOutput
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+type ClusterBackupEncryptionArgs struct {
+	// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+	Passphrase ClusterBackupEncryptionPassphraseInput `pulumi:"passphrase"`
+}
+
+func (ClusterBackupEncryptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupEncryption)(nil)).Elem()
+}
+
+func (i ClusterBackupEncryptionArgs) ToClusterBackupEncryptionOutput() ClusterBackupEncryptionOutput {
+	return i.ToClusterBackupEncryptionOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupEncryptionArgs) ToClusterBackupEncryptionOutputWithContext(ctx context.Context) ClusterBackupEncryptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupEncryptionOutput)
+}
+
+func (i ClusterBackupEncryptionArgs) ToClusterBackupEncryptionPtrOutput() ClusterBackupEncryptionPtrOutput {
+	return i.ToClusterBackupEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupEncryptionArgs) ToClusterBackupEncryptionPtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupEncryptionOutput).ToClusterBackupEncryptionPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupEncryptionPtrInput is an input type that accepts ClusterBackupEncryptionArgs, ClusterBackupEncryptionPtr and ClusterBackupEncryptionPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupEncryptionPtrInput` via:
+//
+//	        ClusterBackupEncryptionArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupEncryptionPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupEncryptionPtrOutput() ClusterBackupEncryptionPtrOutput
+	ToClusterBackupEncryptionPtrOutputWithContext(context.Context) ClusterBackupEncryptionPtrOutput
+}
+
+type clusterBackupEncryptionPtrType ClusterBackupEncryptionArgs
+
+func ClusterBackupEncryptionPtr(v *ClusterBackupEncryptionArgs) ClusterBackupEncryptionPtrInput {
+	return (*clusterBackupEncryptionPtrType)(v)
+}
+
+func (*clusterBackupEncryptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupEncryption)(nil)).Elem()
+}
+
+func (i *clusterBackupEncryptionPtrType) ToClusterBackupEncryptionPtrOutput() ClusterBackupEncryptionPtrOutput {
+	return i.ToClusterBackupEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupEncryptionPtrType) ToClusterBackupEncryptionPtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupEncryptionPtrOutput)
+}
+
+// Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+type ClusterBackupEncryptionOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupEncryptionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupEncryption)(nil)).Elem()
+}
+
+func (o ClusterBackupEncryptionOutput) ToClusterBackupEncryptionOutput() ClusterBackupEncryptionOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionOutput) ToClusterBackupEncryptionOutputWithContext(ctx context.Context) ClusterBackupEncryptionOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionOutput) ToClusterBackupEncryptionPtrOutput() ClusterBackupEncryptionPtrOutput {
+	return o.ToClusterBackupEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupEncryptionOutput) ToClusterBackupEncryptionPtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupEncryption) *ClusterBackupEncryption {
+		return &v
+	}).(ClusterBackupEncryptionPtrOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+func (o ClusterBackupEncryptionOutput) Passphrase() ClusterBackupEncryptionPassphraseOutput {
+	return o.ApplyT(func(v ClusterBackupEncryption) ClusterBackupEncryptionPassphrase { return v.Passphrase }).(ClusterBackupEncryptionPassphraseOutput)
+}
+
+type ClusterBackupEncryptionPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupEncryptionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupEncryption)(nil)).Elem()
+}
+
+func (o ClusterBackupEncryptionPtrOutput) ToClusterBackupEncryptionPtrOutput() ClusterBackupEncryptionPtrOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionPtrOutput) ToClusterBackupEncryptionPtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPtrOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionPtrOutput) Elem() ClusterBackupEncryptionOutput {
+	return o.ApplyT(func(v *ClusterBackupEncryption) ClusterBackupEncryption {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupEncryption
+		return ret
+	}).(ClusterBackupEncryptionOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+func (o ClusterBackupEncryptionPtrOutput) Passphrase() ClusterBackupEncryptionPassphrasePtrOutput {
+	return o.ApplyT(func(v *ClusterBackupEncryption) *ClusterBackupEncryptionPassphrase {
+		if v == nil {
+			return nil
+		}
+		return &v.Passphrase
+	}).(ClusterBackupEncryptionPassphrasePtrOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+type ClusterBackupEncryptionPassphrase struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ClusterBackupEncryptionPassphraseInput is an input type that accepts ClusterBackupEncryptionPassphraseArgs and ClusterBackupEncryptionPassphraseOutput values.
+// You can construct a concrete instance of `ClusterBackupEncryptionPassphraseInput` via:
+//
+//	ClusterBackupEncryptionPassphraseArgs{...}
+type ClusterBackupEncryptionPassphraseInput interface {
+	pulumi.Input
+
+	ToClusterBackupEncryptionPassphraseOutput() ClusterBackupEncryptionPassphraseOutput
+	ToClusterBackupEncryptionPassphraseOutputWithContext(context.Context) ClusterBackupEncryptionPassphraseOutput
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+type ClusterBackupEncryptionPassphraseArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ClusterBackupEncryptionPassphraseArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i ClusterBackupEncryptionPassphraseArgs) ToClusterBackupEncryptionPassphraseOutput() ClusterBackupEncryptionPassphraseOutput {
+	return i.ToClusterBackupEncryptionPassphraseOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupEncryptionPassphraseArgs) ToClusterBackupEncryptionPassphraseOutputWithContext(ctx context.Context) ClusterBackupEncryptionPassphraseOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupEncryptionPassphraseOutput)
+}
+
+func (i ClusterBackupEncryptionPassphraseArgs) ToClusterBackupEncryptionPassphrasePtrOutput() ClusterBackupEncryptionPassphrasePtrOutput {
+	return i.ToClusterBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupEncryptionPassphraseArgs) ToClusterBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupEncryptionPassphraseOutput).ToClusterBackupEncryptionPassphrasePtrOutputWithContext(ctx)
+}
+
+// ClusterBackupEncryptionPassphrasePtrInput is an input type that accepts ClusterBackupEncryptionPassphraseArgs, ClusterBackupEncryptionPassphrasePtr and ClusterBackupEncryptionPassphrasePtrOutput values.
+// You can construct a concrete instance of `ClusterBackupEncryptionPassphrasePtrInput` via:
+//
+//	        ClusterBackupEncryptionPassphraseArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupEncryptionPassphrasePtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupEncryptionPassphrasePtrOutput() ClusterBackupEncryptionPassphrasePtrOutput
+	ToClusterBackupEncryptionPassphrasePtrOutputWithContext(context.Context) ClusterBackupEncryptionPassphrasePtrOutput
+}
+
+type clusterBackupEncryptionPassphrasePtrType ClusterBackupEncryptionPassphraseArgs
+
+func ClusterBackupEncryptionPassphrasePtr(v *ClusterBackupEncryptionPassphraseArgs) ClusterBackupEncryptionPassphrasePtrInput {
+	return (*clusterBackupEncryptionPassphrasePtrType)(v)
+}
+
+func (*clusterBackupEncryptionPassphrasePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i *clusterBackupEncryptionPassphrasePtrType) ToClusterBackupEncryptionPassphrasePtrOutput() ClusterBackupEncryptionPassphrasePtrOutput {
+	return i.ToClusterBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupEncryptionPassphrasePtrType) ToClusterBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupEncryptionPassphrasePtrOutput)
+}
+
+// Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+type ClusterBackupEncryptionPassphraseOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupEncryptionPassphraseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o ClusterBackupEncryptionPassphraseOutput) ToClusterBackupEncryptionPassphraseOutput() ClusterBackupEncryptionPassphraseOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionPassphraseOutput) ToClusterBackupEncryptionPassphraseOutputWithContext(ctx context.Context) ClusterBackupEncryptionPassphraseOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionPassphraseOutput) ToClusterBackupEncryptionPassphrasePtrOutput() ClusterBackupEncryptionPassphrasePtrOutput {
+	return o.ToClusterBackupEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupEncryptionPassphraseOutput) ToClusterBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPassphrasePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupEncryptionPassphrase) *ClusterBackupEncryptionPassphrase {
+		return &v
+	}).(ClusterBackupEncryptionPassphrasePtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+func (o ClusterBackupEncryptionPassphraseOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupEncryptionPassphrase) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ClusterBackupEncryptionPassphraseOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupEncryptionPassphrase) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ClusterBackupEncryptionPassphrasePtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupEncryptionPassphrasePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o ClusterBackupEncryptionPassphrasePtrOutput) ToClusterBackupEncryptionPassphrasePtrOutput() ClusterBackupEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionPassphrasePtrOutput) ToClusterBackupEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ClusterBackupEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o ClusterBackupEncryptionPassphrasePtrOutput) Elem() ClusterBackupEncryptionPassphraseOutput {
+	return o.ApplyT(func(v *ClusterBackupEncryptionPassphrase) ClusterBackupEncryptionPassphrase {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupEncryptionPassphrase
+		return ret
+	}).(ClusterBackupEncryptionPassphraseOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+func (o ClusterBackupEncryptionPassphrasePtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ClusterBackupEncryptionPassphrasePtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+type ClusterBackupRetention struct {
+	// Keep full backups for this many days.
+	Days *int `pulumi:"days"`
+	// Keep this many full backups (and what depends on them).
+	Full *int `pulumi:"full"`
+}
+
+// ClusterBackupRetentionInput is an input type that accepts ClusterBackupRetentionArgs and ClusterBackupRetentionOutput values.
+// You can construct a concrete instance of `ClusterBackupRetentionInput` via:
+//
+//	ClusterBackupRetentionArgs{...}
+type ClusterBackupRetentionInput interface {
+	pulumi.Input
+
+	ToClusterBackupRetentionOutput() ClusterBackupRetentionOutput
+	ToClusterBackupRetentionOutputWithContext(context.Context) ClusterBackupRetentionOutput
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+type ClusterBackupRetentionArgs struct {
+	// Keep full backups for this many days.
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// Keep this many full backups (and what depends on them).
+	Full pulumi.IntPtrInput `pulumi:"full"`
+}
+
+func (ClusterBackupRetentionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupRetention)(nil)).Elem()
+}
+
+func (i ClusterBackupRetentionArgs) ToClusterBackupRetentionOutput() ClusterBackupRetentionOutput {
+	return i.ToClusterBackupRetentionOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupRetentionArgs) ToClusterBackupRetentionOutputWithContext(ctx context.Context) ClusterBackupRetentionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupRetentionOutput)
+}
+
+func (i ClusterBackupRetentionArgs) ToClusterBackupRetentionPtrOutput() ClusterBackupRetentionPtrOutput {
+	return i.ToClusterBackupRetentionPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupRetentionArgs) ToClusterBackupRetentionPtrOutputWithContext(ctx context.Context) ClusterBackupRetentionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupRetentionOutput).ToClusterBackupRetentionPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupRetentionPtrInput is an input type that accepts ClusterBackupRetentionArgs, ClusterBackupRetentionPtr and ClusterBackupRetentionPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupRetentionPtrInput` via:
+//
+//	        ClusterBackupRetentionArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupRetentionPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupRetentionPtrOutput() ClusterBackupRetentionPtrOutput
+	ToClusterBackupRetentionPtrOutputWithContext(context.Context) ClusterBackupRetentionPtrOutput
+}
+
+type clusterBackupRetentionPtrType ClusterBackupRetentionArgs
+
+func ClusterBackupRetentionPtr(v *ClusterBackupRetentionArgs) ClusterBackupRetentionPtrInput {
+	return (*clusterBackupRetentionPtrType)(v)
+}
+
+func (*clusterBackupRetentionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupRetention)(nil)).Elem()
+}
+
+func (i *clusterBackupRetentionPtrType) ToClusterBackupRetentionPtrOutput() ClusterBackupRetentionPtrOutput {
+	return i.ToClusterBackupRetentionPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupRetentionPtrType) ToClusterBackupRetentionPtrOutputWithContext(ctx context.Context) ClusterBackupRetentionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupRetentionPtrOutput)
+}
+
+// How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+type ClusterBackupRetentionOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupRetentionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupRetention)(nil)).Elem()
+}
+
+func (o ClusterBackupRetentionOutput) ToClusterBackupRetentionOutput() ClusterBackupRetentionOutput {
+	return o
+}
+
+func (o ClusterBackupRetentionOutput) ToClusterBackupRetentionOutputWithContext(ctx context.Context) ClusterBackupRetentionOutput {
+	return o
+}
+
+func (o ClusterBackupRetentionOutput) ToClusterBackupRetentionPtrOutput() ClusterBackupRetentionPtrOutput {
+	return o.ToClusterBackupRetentionPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupRetentionOutput) ToClusterBackupRetentionPtrOutputWithContext(ctx context.Context) ClusterBackupRetentionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupRetention) *ClusterBackupRetention {
+		return &v
+	}).(ClusterBackupRetentionPtrOutput)
+}
+
+// Keep full backups for this many days.
+func (o ClusterBackupRetentionOutput) Days() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClusterBackupRetention) *int { return v.Days }).(pulumi.IntPtrOutput)
+}
+
+// Keep this many full backups (and what depends on them).
+func (o ClusterBackupRetentionOutput) Full() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClusterBackupRetention) *int { return v.Full }).(pulumi.IntPtrOutput)
+}
+
+type ClusterBackupRetentionPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupRetentionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupRetention)(nil)).Elem()
+}
+
+func (o ClusterBackupRetentionPtrOutput) ToClusterBackupRetentionPtrOutput() ClusterBackupRetentionPtrOutput {
+	return o
+}
+
+func (o ClusterBackupRetentionPtrOutput) ToClusterBackupRetentionPtrOutputWithContext(ctx context.Context) ClusterBackupRetentionPtrOutput {
+	return o
+}
+
+func (o ClusterBackupRetentionPtrOutput) Elem() ClusterBackupRetentionOutput {
+	return o.ApplyT(func(v *ClusterBackupRetention) ClusterBackupRetention {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupRetention
+		return ret
+	}).(ClusterBackupRetentionOutput)
+}
+
+// Keep full backups for this many days.
+func (o ClusterBackupRetentionPtrOutput) Days() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupRetention) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Days
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keep this many full backups (and what depends on them).
+func (o ClusterBackupRetentionPtrOutput) Full() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupRetention) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Full
+	}).(pulumi.IntPtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+type ClusterBackupS3 struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket *string `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile *string `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials *ClusterBackupS3Credentials `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	Endpoint *string `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa *ClusterBackupS3Irsa `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId *string `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path *string `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region *string `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle *ClusterBackupS3UriStyle `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls *bool `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for ClusterBackupS3
+func (val *ClusterBackupS3) Defaults() *ClusterBackupS3 {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		region_ := "us-east-1"
+		tmp.Region = &region_
+	}
+	if tmp.VerifyTls == nil {
+		verifyTls_ := true
+		tmp.VerifyTls = &verifyTls_
+	}
+	return &tmp
+}
+
+// ClusterBackupS3Input is an input type that accepts ClusterBackupS3Args and ClusterBackupS3Output values.
+// You can construct a concrete instance of `ClusterBackupS3Input` via:
+//
+//	ClusterBackupS3Args{...}
+type ClusterBackupS3Input interface {
+	pulumi.Input
+
+	ToClusterBackupS3Output() ClusterBackupS3Output
+	ToClusterBackupS3OutputWithContext(context.Context) ClusterBackupS3Output
+}
+
+// The S3 repository of pgBackRest.
+type ClusterBackupS3Args struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials ClusterBackupS3CredentialsPtrInput `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa ClusterBackupS3IrsaPtrInput `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId pulumi.StringPtrInput `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region pulumi.StringPtrInput `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle ClusterBackupS3UriStylePtrInput `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for ClusterBackupS3Args
+func (val *ClusterBackupS3Args) Defaults() *ClusterBackupS3Args {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		tmp.Region = pulumi.StringPtr("us-east-1")
+	}
+	if tmp.VerifyTls == nil {
+		tmp.VerifyTls = pulumi.BoolPtr(true)
+	}
+	return &tmp
+}
+func (ClusterBackupS3Args) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3)(nil)).Elem()
+}
+
+func (i ClusterBackupS3Args) ToClusterBackupS3Output() ClusterBackupS3Output {
+	return i.ToClusterBackupS3OutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3Args) ToClusterBackupS3OutputWithContext(ctx context.Context) ClusterBackupS3Output {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3Output)
+}
+
+func (i ClusterBackupS3Args) ToClusterBackupS3PtrOutput() ClusterBackupS3PtrOutput {
+	return i.ToClusterBackupS3PtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3Args) ToClusterBackupS3PtrOutputWithContext(ctx context.Context) ClusterBackupS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3Output).ToClusterBackupS3PtrOutputWithContext(ctx)
+}
+
+// ClusterBackupS3PtrInput is an input type that accepts ClusterBackupS3Args, ClusterBackupS3Ptr and ClusterBackupS3PtrOutput values.
+// You can construct a concrete instance of `ClusterBackupS3PtrInput` via:
+//
+//	        ClusterBackupS3Args{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupS3PtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3PtrOutput() ClusterBackupS3PtrOutput
+	ToClusterBackupS3PtrOutputWithContext(context.Context) ClusterBackupS3PtrOutput
+}
+
+type clusterBackupS3PtrType ClusterBackupS3Args
+
+func ClusterBackupS3Ptr(v *ClusterBackupS3Args) ClusterBackupS3PtrInput {
+	return (*clusterBackupS3PtrType)(v)
+}
+
+func (*clusterBackupS3PtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3)(nil)).Elem()
+}
+
+func (i *clusterBackupS3PtrType) ToClusterBackupS3PtrOutput() ClusterBackupS3PtrOutput {
+	return i.ToClusterBackupS3PtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupS3PtrType) ToClusterBackupS3PtrOutputWithContext(ctx context.Context) ClusterBackupS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3PtrOutput)
+}
+
+// The S3 repository of pgBackRest.
+type ClusterBackupS3Output struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3Output) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3)(nil)).Elem()
+}
+
+func (o ClusterBackupS3Output) ToClusterBackupS3Output() ClusterBackupS3Output {
+	return o
+}
+
+func (o ClusterBackupS3Output) ToClusterBackupS3OutputWithContext(ctx context.Context) ClusterBackupS3Output {
+	return o
+}
+
+func (o ClusterBackupS3Output) ToClusterBackupS3PtrOutput() ClusterBackupS3PtrOutput {
+	return o.ToClusterBackupS3PtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3Output) ToClusterBackupS3PtrOutputWithContext(ctx context.Context) ClusterBackupS3PtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupS3) *ClusterBackupS3 {
+		return &v
+	}).(ClusterBackupS3PtrOutput)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o ClusterBackupS3Output) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *string { return v.Bucket }).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o ClusterBackupS3Output) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *string { return v.CaFile }).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o ClusterBackupS3Output) Credentials() ClusterBackupS3CredentialsPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *ClusterBackupS3Credentials { return v.Credentials }).(ClusterBackupS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+func (o ClusterBackupS3Output) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o ClusterBackupS3Output) Irsa() ClusterBackupS3IrsaPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *ClusterBackupS3Irsa { return v.Irsa }).(ClusterBackupS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o ClusterBackupS3Output) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *string { return v.KmsKeyId }).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o ClusterBackupS3Output) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o ClusterBackupS3Output) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *string { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o ClusterBackupS3Output) UriStyle() ClusterBackupS3UriStylePtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *ClusterBackupS3UriStyle { return v.UriStyle }).(ClusterBackupS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o ClusterBackupS3Output) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3) *bool { return v.VerifyTls }).(pulumi.BoolPtrOutput)
+}
+
+type ClusterBackupS3PtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3PtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3)(nil)).Elem()
+}
+
+func (o ClusterBackupS3PtrOutput) ToClusterBackupS3PtrOutput() ClusterBackupS3PtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3PtrOutput) ToClusterBackupS3PtrOutputWithContext(ctx context.Context) ClusterBackupS3PtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3PtrOutput) Elem() ClusterBackupS3Output {
+	return o.ApplyT(func(v *ClusterBackupS3) ClusterBackupS3 {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupS3
+		return ret
+	}).(ClusterBackupS3Output)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o ClusterBackupS3PtrOutput) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Bucket
+	}).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o ClusterBackupS3PtrOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o ClusterBackupS3PtrOutput) Credentials() ClusterBackupS3CredentialsPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *ClusterBackupS3Credentials {
+		if v == nil {
+			return nil
+		}
+		return v.Credentials
+	}).(ClusterBackupS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+func (o ClusterBackupS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Endpoint
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o ClusterBackupS3PtrOutput) Irsa() ClusterBackupS3IrsaPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *ClusterBackupS3Irsa {
+		if v == nil {
+			return nil
+		}
+		return v.Irsa
+	}).(ClusterBackupS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o ClusterBackupS3PtrOutput) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KmsKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o ClusterBackupS3PtrOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Path
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o ClusterBackupS3PtrOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Region
+	}).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o ClusterBackupS3PtrOutput) UriStyle() ClusterBackupS3UriStylePtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *ClusterBackupS3UriStyle {
+		if v == nil {
+			return nil
+		}
+		return v.UriStyle
+	}).(ClusterBackupS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o ClusterBackupS3PtrOutput) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.VerifyTls
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type ClusterBackupS3Credentials struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId ClusterBackupS3CredentialsAccessKeyId `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey ClusterBackupS3CredentialsSecretAccessKey `pulumi:"secretAccessKey"`
+}
+
+// ClusterBackupS3CredentialsInput is an input type that accepts ClusterBackupS3CredentialsArgs and ClusterBackupS3CredentialsOutput values.
+// You can construct a concrete instance of `ClusterBackupS3CredentialsInput` via:
+//
+//	ClusterBackupS3CredentialsArgs{...}
+type ClusterBackupS3CredentialsInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3CredentialsOutput() ClusterBackupS3CredentialsOutput
+	ToClusterBackupS3CredentialsOutputWithContext(context.Context) ClusterBackupS3CredentialsOutput
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type ClusterBackupS3CredentialsArgs struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId ClusterBackupS3CredentialsAccessKeyIdInput `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey ClusterBackupS3CredentialsSecretAccessKeyInput `pulumi:"secretAccessKey"`
+}
+
+func (ClusterBackupS3CredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3Credentials)(nil)).Elem()
+}
+
+func (i ClusterBackupS3CredentialsArgs) ToClusterBackupS3CredentialsOutput() ClusterBackupS3CredentialsOutput {
+	return i.ToClusterBackupS3CredentialsOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3CredentialsArgs) ToClusterBackupS3CredentialsOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsOutput)
+}
+
+func (i ClusterBackupS3CredentialsArgs) ToClusterBackupS3CredentialsPtrOutput() ClusterBackupS3CredentialsPtrOutput {
+	return i.ToClusterBackupS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3CredentialsArgs) ToClusterBackupS3CredentialsPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsOutput).ToClusterBackupS3CredentialsPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupS3CredentialsPtrInput is an input type that accepts ClusterBackupS3CredentialsArgs, ClusterBackupS3CredentialsPtr and ClusterBackupS3CredentialsPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupS3CredentialsPtrInput` via:
+//
+//	        ClusterBackupS3CredentialsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupS3CredentialsPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3CredentialsPtrOutput() ClusterBackupS3CredentialsPtrOutput
+	ToClusterBackupS3CredentialsPtrOutputWithContext(context.Context) ClusterBackupS3CredentialsPtrOutput
+}
+
+type clusterBackupS3CredentialsPtrType ClusterBackupS3CredentialsArgs
+
+func ClusterBackupS3CredentialsPtr(v *ClusterBackupS3CredentialsArgs) ClusterBackupS3CredentialsPtrInput {
+	return (*clusterBackupS3CredentialsPtrType)(v)
+}
+
+func (*clusterBackupS3CredentialsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3Credentials)(nil)).Elem()
+}
+
+func (i *clusterBackupS3CredentialsPtrType) ToClusterBackupS3CredentialsPtrOutput() ClusterBackupS3CredentialsPtrOutput {
+	return i.ToClusterBackupS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupS3CredentialsPtrType) ToClusterBackupS3CredentialsPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type ClusterBackupS3CredentialsOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3CredentialsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3Credentials)(nil)).Elem()
+}
+
+func (o ClusterBackupS3CredentialsOutput) ToClusterBackupS3CredentialsOutput() ClusterBackupS3CredentialsOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsOutput) ToClusterBackupS3CredentialsOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsOutput) ToClusterBackupS3CredentialsPtrOutput() ClusterBackupS3CredentialsPtrOutput {
+	return o.ToClusterBackupS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3CredentialsOutput) ToClusterBackupS3CredentialsPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupS3Credentials) *ClusterBackupS3Credentials {
+		return &v
+	}).(ClusterBackupS3CredentialsPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ClusterBackupS3CredentialsOutput) AccessKeyId() ClusterBackupS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v ClusterBackupS3Credentials) ClusterBackupS3CredentialsAccessKeyId { return v.AccessKeyId }).(ClusterBackupS3CredentialsAccessKeyIdOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ClusterBackupS3CredentialsOutput) SecretAccessKey() ClusterBackupS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v ClusterBackupS3Credentials) ClusterBackupS3CredentialsSecretAccessKey { return v.SecretAccessKey }).(ClusterBackupS3CredentialsSecretAccessKeyOutput)
+}
+
+type ClusterBackupS3CredentialsPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3CredentialsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3Credentials)(nil)).Elem()
+}
+
+func (o ClusterBackupS3CredentialsPtrOutput) ToClusterBackupS3CredentialsPtrOutput() ClusterBackupS3CredentialsPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsPtrOutput) ToClusterBackupS3CredentialsPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsPtrOutput) Elem() ClusterBackupS3CredentialsOutput {
+	return o.ApplyT(func(v *ClusterBackupS3Credentials) ClusterBackupS3Credentials {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupS3Credentials
+		return ret
+	}).(ClusterBackupS3CredentialsOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ClusterBackupS3CredentialsPtrOutput) AccessKeyId() ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3Credentials) *ClusterBackupS3CredentialsAccessKeyId {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKeyId
+	}).(ClusterBackupS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ClusterBackupS3CredentialsPtrOutput) SecretAccessKey() ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3Credentials) *ClusterBackupS3CredentialsSecretAccessKey {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretAccessKey
+	}).(ClusterBackupS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ClusterBackupS3CredentialsAccessKeyId struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ClusterBackupS3CredentialsAccessKeyIdInput is an input type that accepts ClusterBackupS3CredentialsAccessKeyIdArgs and ClusterBackupS3CredentialsAccessKeyIdOutput values.
+// You can construct a concrete instance of `ClusterBackupS3CredentialsAccessKeyIdInput` via:
+//
+//	ClusterBackupS3CredentialsAccessKeyIdArgs{...}
+type ClusterBackupS3CredentialsAccessKeyIdInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3CredentialsAccessKeyIdOutput() ClusterBackupS3CredentialsAccessKeyIdOutput
+	ToClusterBackupS3CredentialsAccessKeyIdOutputWithContext(context.Context) ClusterBackupS3CredentialsAccessKeyIdOutput
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ClusterBackupS3CredentialsAccessKeyIdArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ClusterBackupS3CredentialsAccessKeyIdArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i ClusterBackupS3CredentialsAccessKeyIdArgs) ToClusterBackupS3CredentialsAccessKeyIdOutput() ClusterBackupS3CredentialsAccessKeyIdOutput {
+	return i.ToClusterBackupS3CredentialsAccessKeyIdOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3CredentialsAccessKeyIdArgs) ToClusterBackupS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsAccessKeyIdOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsAccessKeyIdOutput)
+}
+
+func (i ClusterBackupS3CredentialsAccessKeyIdArgs) ToClusterBackupS3CredentialsAccessKeyIdPtrOutput() ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3CredentialsAccessKeyIdArgs) ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsAccessKeyIdOutput).ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupS3CredentialsAccessKeyIdPtrInput is an input type that accepts ClusterBackupS3CredentialsAccessKeyIdArgs, ClusterBackupS3CredentialsAccessKeyIdPtr and ClusterBackupS3CredentialsAccessKeyIdPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupS3CredentialsAccessKeyIdPtrInput` via:
+//
+//	        ClusterBackupS3CredentialsAccessKeyIdArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupS3CredentialsAccessKeyIdPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3CredentialsAccessKeyIdPtrOutput() ClusterBackupS3CredentialsAccessKeyIdPtrOutput
+	ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Context) ClusterBackupS3CredentialsAccessKeyIdPtrOutput
+}
+
+type clusterBackupS3CredentialsAccessKeyIdPtrType ClusterBackupS3CredentialsAccessKeyIdArgs
+
+func ClusterBackupS3CredentialsAccessKeyIdPtr(v *ClusterBackupS3CredentialsAccessKeyIdArgs) ClusterBackupS3CredentialsAccessKeyIdPtrInput {
+	return (*clusterBackupS3CredentialsAccessKeyIdPtrType)(v)
+}
+
+func (*clusterBackupS3CredentialsAccessKeyIdPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i *clusterBackupS3CredentialsAccessKeyIdPtrType) ToClusterBackupS3CredentialsAccessKeyIdPtrOutput() ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupS3CredentialsAccessKeyIdPtrType) ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ClusterBackupS3CredentialsAccessKeyIdOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3CredentialsAccessKeyIdOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdOutput) ToClusterBackupS3CredentialsAccessKeyIdOutput() ClusterBackupS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdOutput) ToClusterBackupS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdOutput) ToClusterBackupS3CredentialsAccessKeyIdPtrOutput() ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return o.ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdOutput) ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupS3CredentialsAccessKeyId) *ClusterBackupS3CredentialsAccessKeyId {
+		return &v
+	}).(ClusterBackupS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o ClusterBackupS3CredentialsAccessKeyIdOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3CredentialsAccessKeyId) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ClusterBackupS3CredentialsAccessKeyIdOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3CredentialsAccessKeyId) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ClusterBackupS3CredentialsAccessKeyIdPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3CredentialsAccessKeyIdPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdPtrOutput) ToClusterBackupS3CredentialsAccessKeyIdPtrOutput() ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdPtrOutput) ToClusterBackupS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsAccessKeyIdPtrOutput) Elem() ClusterBackupS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v *ClusterBackupS3CredentialsAccessKeyId) ClusterBackupS3CredentialsAccessKeyId {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupS3CredentialsAccessKeyId
+		return ret
+	}).(ClusterBackupS3CredentialsAccessKeyIdOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o ClusterBackupS3CredentialsAccessKeyIdPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ClusterBackupS3CredentialsAccessKeyIdPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ClusterBackupS3CredentialsSecretAccessKey struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ClusterBackupS3CredentialsSecretAccessKeyInput is an input type that accepts ClusterBackupS3CredentialsSecretAccessKeyArgs and ClusterBackupS3CredentialsSecretAccessKeyOutput values.
+// You can construct a concrete instance of `ClusterBackupS3CredentialsSecretAccessKeyInput` via:
+//
+//	ClusterBackupS3CredentialsSecretAccessKeyArgs{...}
+type ClusterBackupS3CredentialsSecretAccessKeyInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3CredentialsSecretAccessKeyOutput() ClusterBackupS3CredentialsSecretAccessKeyOutput
+	ToClusterBackupS3CredentialsSecretAccessKeyOutputWithContext(context.Context) ClusterBackupS3CredentialsSecretAccessKeyOutput
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ClusterBackupS3CredentialsSecretAccessKeyArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ClusterBackupS3CredentialsSecretAccessKeyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i ClusterBackupS3CredentialsSecretAccessKeyArgs) ToClusterBackupS3CredentialsSecretAccessKeyOutput() ClusterBackupS3CredentialsSecretAccessKeyOutput {
+	return i.ToClusterBackupS3CredentialsSecretAccessKeyOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3CredentialsSecretAccessKeyArgs) ToClusterBackupS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsSecretAccessKeyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsSecretAccessKeyOutput)
+}
+
+func (i ClusterBackupS3CredentialsSecretAccessKeyArgs) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutput() ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3CredentialsSecretAccessKeyArgs) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsSecretAccessKeyOutput).ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupS3CredentialsSecretAccessKeyPtrInput is an input type that accepts ClusterBackupS3CredentialsSecretAccessKeyArgs, ClusterBackupS3CredentialsSecretAccessKeyPtr and ClusterBackupS3CredentialsSecretAccessKeyPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupS3CredentialsSecretAccessKeyPtrInput` via:
+//
+//	        ClusterBackupS3CredentialsSecretAccessKeyArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupS3CredentialsSecretAccessKeyPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3CredentialsSecretAccessKeyPtrOutput() ClusterBackupS3CredentialsSecretAccessKeyPtrOutput
+	ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Context) ClusterBackupS3CredentialsSecretAccessKeyPtrOutput
+}
+
+type clusterBackupS3CredentialsSecretAccessKeyPtrType ClusterBackupS3CredentialsSecretAccessKeyArgs
+
+func ClusterBackupS3CredentialsSecretAccessKeyPtr(v *ClusterBackupS3CredentialsSecretAccessKeyArgs) ClusterBackupS3CredentialsSecretAccessKeyPtrInput {
+	return (*clusterBackupS3CredentialsSecretAccessKeyPtrType)(v)
+}
+
+func (*clusterBackupS3CredentialsSecretAccessKeyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i *clusterBackupS3CredentialsSecretAccessKeyPtrType) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutput() ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupS3CredentialsSecretAccessKeyPtrType) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ClusterBackupS3CredentialsSecretAccessKeyOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3CredentialsSecretAccessKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyOutput) ToClusterBackupS3CredentialsSecretAccessKeyOutput() ClusterBackupS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyOutput) ToClusterBackupS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyOutput) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutput() ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyOutput) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupS3CredentialsSecretAccessKey) *ClusterBackupS3CredentialsSecretAccessKey {
+		return &v
+	}).(ClusterBackupS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o ClusterBackupS3CredentialsSecretAccessKeyOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3CredentialsSecretAccessKey) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ClusterBackupS3CredentialsSecretAccessKeyOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupS3CredentialsSecretAccessKey) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ClusterBackupS3CredentialsSecretAccessKeyPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3CredentialsSecretAccessKeyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyPtrOutput) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutput() ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyPtrOutput) ToClusterBackupS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ClusterBackupS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3CredentialsSecretAccessKeyPtrOutput) Elem() ClusterBackupS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v *ClusterBackupS3CredentialsSecretAccessKey) ClusterBackupS3CredentialsSecretAccessKey {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupS3CredentialsSecretAccessKey
+		return ret
+	}).(ClusterBackupS3CredentialsSecretAccessKeyOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o ClusterBackupS3CredentialsSecretAccessKeyPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ClusterBackupS3CredentialsSecretAccessKeyPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type ClusterBackupS3Irsa struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl string `pulumi:"oidcProviderUrl"`
+}
+
+// ClusterBackupS3IrsaInput is an input type that accepts ClusterBackupS3IrsaArgs and ClusterBackupS3IrsaOutput values.
+// You can construct a concrete instance of `ClusterBackupS3IrsaInput` via:
+//
+//	ClusterBackupS3IrsaArgs{...}
+type ClusterBackupS3IrsaInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3IrsaOutput() ClusterBackupS3IrsaOutput
+	ToClusterBackupS3IrsaOutputWithContext(context.Context) ClusterBackupS3IrsaOutput
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type ClusterBackupS3IrsaArgs struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl pulumi.StringInput `pulumi:"oidcProviderUrl"`
+}
+
+func (ClusterBackupS3IrsaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3Irsa)(nil)).Elem()
+}
+
+func (i ClusterBackupS3IrsaArgs) ToClusterBackupS3IrsaOutput() ClusterBackupS3IrsaOutput {
+	return i.ToClusterBackupS3IrsaOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3IrsaArgs) ToClusterBackupS3IrsaOutputWithContext(ctx context.Context) ClusterBackupS3IrsaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3IrsaOutput)
+}
+
+func (i ClusterBackupS3IrsaArgs) ToClusterBackupS3IrsaPtrOutput() ClusterBackupS3IrsaPtrOutput {
+	return i.ToClusterBackupS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupS3IrsaArgs) ToClusterBackupS3IrsaPtrOutputWithContext(ctx context.Context) ClusterBackupS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3IrsaOutput).ToClusterBackupS3IrsaPtrOutputWithContext(ctx)
+}
+
+// ClusterBackupS3IrsaPtrInput is an input type that accepts ClusterBackupS3IrsaArgs, ClusterBackupS3IrsaPtr and ClusterBackupS3IrsaPtrOutput values.
+// You can construct a concrete instance of `ClusterBackupS3IrsaPtrInput` via:
+//
+//	        ClusterBackupS3IrsaArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupS3IrsaPtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupS3IrsaPtrOutput() ClusterBackupS3IrsaPtrOutput
+	ToClusterBackupS3IrsaPtrOutputWithContext(context.Context) ClusterBackupS3IrsaPtrOutput
+}
+
+type clusterBackupS3IrsaPtrType ClusterBackupS3IrsaArgs
+
+func ClusterBackupS3IrsaPtr(v *ClusterBackupS3IrsaArgs) ClusterBackupS3IrsaPtrInput {
+	return (*clusterBackupS3IrsaPtrType)(v)
+}
+
+func (*clusterBackupS3IrsaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3Irsa)(nil)).Elem()
+}
+
+func (i *clusterBackupS3IrsaPtrType) ToClusterBackupS3IrsaPtrOutput() ClusterBackupS3IrsaPtrOutput {
+	return i.ToClusterBackupS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupS3IrsaPtrType) ToClusterBackupS3IrsaPtrOutputWithContext(ctx context.Context) ClusterBackupS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupS3IrsaPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type ClusterBackupS3IrsaOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3IrsaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupS3Irsa)(nil)).Elem()
+}
+
+func (o ClusterBackupS3IrsaOutput) ToClusterBackupS3IrsaOutput() ClusterBackupS3IrsaOutput {
+	return o
+}
+
+func (o ClusterBackupS3IrsaOutput) ToClusterBackupS3IrsaOutputWithContext(ctx context.Context) ClusterBackupS3IrsaOutput {
+	return o
+}
+
+func (o ClusterBackupS3IrsaOutput) ToClusterBackupS3IrsaPtrOutput() ClusterBackupS3IrsaPtrOutput {
+	return o.ToClusterBackupS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupS3IrsaOutput) ToClusterBackupS3IrsaPtrOutputWithContext(ctx context.Context) ClusterBackupS3IrsaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupS3Irsa) *ClusterBackupS3Irsa {
+		return &v
+	}).(ClusterBackupS3IrsaPtrOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o ClusterBackupS3IrsaOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterBackupS3Irsa) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o ClusterBackupS3IrsaOutput) OidcProviderUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterBackupS3Irsa) string { return v.OidcProviderUrl }).(pulumi.StringOutput)
+}
+
+type ClusterBackupS3IrsaPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupS3IrsaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupS3Irsa)(nil)).Elem()
+}
+
+func (o ClusterBackupS3IrsaPtrOutput) ToClusterBackupS3IrsaPtrOutput() ClusterBackupS3IrsaPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3IrsaPtrOutput) ToClusterBackupS3IrsaPtrOutputWithContext(ctx context.Context) ClusterBackupS3IrsaPtrOutput {
+	return o
+}
+
+func (o ClusterBackupS3IrsaPtrOutput) Elem() ClusterBackupS3IrsaOutput {
+	return o.ApplyT(func(v *ClusterBackupS3Irsa) ClusterBackupS3Irsa {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupS3Irsa
+		return ret
+	}).(ClusterBackupS3IrsaOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o ClusterBackupS3IrsaPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o ClusterBackupS3IrsaPtrOutput) OidcProviderUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+type ClusterBackupSchedule struct {
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+	Diff *string `pulumi:"diff"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+	Full *string `pulumi:"full"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+	Incr *string `pulumi:"incr"`
+}
+
+// ClusterBackupScheduleInput is an input type that accepts ClusterBackupScheduleArgs and ClusterBackupScheduleOutput values.
+// You can construct a concrete instance of `ClusterBackupScheduleInput` via:
+//
+//	ClusterBackupScheduleArgs{...}
+type ClusterBackupScheduleInput interface {
+	pulumi.Input
+
+	ToClusterBackupScheduleOutput() ClusterBackupScheduleOutput
+	ToClusterBackupScheduleOutputWithContext(context.Context) ClusterBackupScheduleOutput
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+type ClusterBackupScheduleArgs struct {
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+	Diff pulumi.StringPtrInput `pulumi:"diff"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+	Full pulumi.StringPtrInput `pulumi:"full"`
+	// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+	Incr pulumi.StringPtrInput `pulumi:"incr"`
+}
+
+func (ClusterBackupScheduleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupSchedule)(nil)).Elem()
+}
+
+func (i ClusterBackupScheduleArgs) ToClusterBackupScheduleOutput() ClusterBackupScheduleOutput {
+	return i.ToClusterBackupScheduleOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupScheduleArgs) ToClusterBackupScheduleOutputWithContext(ctx context.Context) ClusterBackupScheduleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupScheduleOutput)
+}
+
+func (i ClusterBackupScheduleArgs) ToClusterBackupSchedulePtrOutput() ClusterBackupSchedulePtrOutput {
+	return i.ToClusterBackupSchedulePtrOutputWithContext(context.Background())
+}
+
+func (i ClusterBackupScheduleArgs) ToClusterBackupSchedulePtrOutputWithContext(ctx context.Context) ClusterBackupSchedulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupScheduleOutput).ToClusterBackupSchedulePtrOutputWithContext(ctx)
+}
+
+// ClusterBackupSchedulePtrInput is an input type that accepts ClusterBackupScheduleArgs, ClusterBackupSchedulePtr and ClusterBackupSchedulePtrOutput values.
+// You can construct a concrete instance of `ClusterBackupSchedulePtrInput` via:
+//
+//	        ClusterBackupScheduleArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterBackupSchedulePtrInput interface {
+	pulumi.Input
+
+	ToClusterBackupSchedulePtrOutput() ClusterBackupSchedulePtrOutput
+	ToClusterBackupSchedulePtrOutputWithContext(context.Context) ClusterBackupSchedulePtrOutput
+}
+
+type clusterBackupSchedulePtrType ClusterBackupScheduleArgs
+
+func ClusterBackupSchedulePtr(v *ClusterBackupScheduleArgs) ClusterBackupSchedulePtrInput {
+	return (*clusterBackupSchedulePtrType)(v)
+}
+
+func (*clusterBackupSchedulePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupSchedule)(nil)).Elem()
+}
+
+func (i *clusterBackupSchedulePtrType) ToClusterBackupSchedulePtrOutput() ClusterBackupSchedulePtrOutput {
+	return i.ToClusterBackupSchedulePtrOutputWithContext(context.Background())
+}
+
+func (i *clusterBackupSchedulePtrType) ToClusterBackupSchedulePtrOutputWithContext(ctx context.Context) ClusterBackupSchedulePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterBackupSchedulePtrOutput)
+}
+
+// When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+type ClusterBackupScheduleOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupScheduleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterBackupSchedule)(nil)).Elem()
+}
+
+func (o ClusterBackupScheduleOutput) ToClusterBackupScheduleOutput() ClusterBackupScheduleOutput {
+	return o
+}
+
+func (o ClusterBackupScheduleOutput) ToClusterBackupScheduleOutputWithContext(ctx context.Context) ClusterBackupScheduleOutput {
+	return o
+}
+
+func (o ClusterBackupScheduleOutput) ToClusterBackupSchedulePtrOutput() ClusterBackupSchedulePtrOutput {
+	return o.ToClusterBackupSchedulePtrOutputWithContext(context.Background())
+}
+
+func (o ClusterBackupScheduleOutput) ToClusterBackupSchedulePtrOutputWithContext(ctx context.Context) ClusterBackupSchedulePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterBackupSchedule) *ClusterBackupSchedule {
+		return &v
+	}).(ClusterBackupSchedulePtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+func (o ClusterBackupScheduleOutput) Diff() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupSchedule) *string { return v.Diff }).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+func (o ClusterBackupScheduleOutput) Full() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupSchedule) *string { return v.Full }).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+func (o ClusterBackupScheduleOutput) Incr() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterBackupSchedule) *string { return v.Incr }).(pulumi.StringPtrOutput)
+}
+
+type ClusterBackupSchedulePtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterBackupSchedulePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterBackupSchedule)(nil)).Elem()
+}
+
+func (o ClusterBackupSchedulePtrOutput) ToClusterBackupSchedulePtrOutput() ClusterBackupSchedulePtrOutput {
+	return o
+}
+
+func (o ClusterBackupSchedulePtrOutput) ToClusterBackupSchedulePtrOutputWithContext(ctx context.Context) ClusterBackupSchedulePtrOutput {
+	return o
+}
+
+func (o ClusterBackupSchedulePtrOutput) Elem() ClusterBackupScheduleOutput {
+	return o.ApplyT(func(v *ClusterBackupSchedule) ClusterBackupSchedule {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterBackupSchedule
+		return ret
+	}).(ClusterBackupScheduleOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+func (o ClusterBackupSchedulePtrOutput) Diff() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Diff
+	}).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+func (o ClusterBackupSchedulePtrOutput) Full() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Full
+	}).(pulumi.StringPtrOutput)
+}
+
+// Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+func (o ClusterBackupSchedulePtrOutput) Incr() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterBackupSchedule) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Incr
+	}).(pulumi.StringPtrOutput)
+}
+
+// A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
+type ClusterDatabase struct {
+	// ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
+	AllowConnections *bool `pulumi:"allowConnections"`
+	// CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
+	ConnectionLimit *int `pulumi:"connectionLimit"`
+	// Character set, set at creation only (e.g. UTF8). Absent: the template's.
+	Encoding *string `pulumi:"encoding"`
+	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+	Ensure *ClusterDatabaseEnsure `pulumi:"ensure"`
+	// Extensions to create in it. @default - []
+	Extensions []ClusterDatabaseExtension `pulumi:"extensions"`
+	// Collation order, set at creation only; not with `locale`. Absent: the template's.
+	LcCollate *string `pulumi:"lcCollate"`
+	// Character classification, set at creation only; not with `locale`. Absent: the template's.
+	LcCtype *string `pulumi:"lcCtype"`
+	// LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
+	Locale *string `pulumi:"locale"`
+	// Database name, any text of 1 to 63 bytes. postgres, template0 and template1 are refused. The bootstrap database may be declared to manage its schemas and extensions; its owner stays bootstrap.initdb.owner.
+	Name string `pulumi:"name"`
+	// Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
+	Owner *string `pulumi:"owner"`
+	// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
+	ReclaimPolicy *ClusterDatabaseReclaimPolicy `pulumi:"reclaimPolicy"`
+	// Schemas to create in it. @default - []
+	Schemas []ClusterDatabaseSchema `pulumi:"schemas"`
+	// Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
+	Template *string `pulumi:"template"`
+}
+
+// Defaults sets the appropriate defaults for ClusterDatabase
+func (val *ClusterDatabase) Defaults() *ClusterDatabase {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.AllowConnections == nil {
+		allowConnections_ := true
+		tmp.AllowConnections = &allowConnections_
+	}
+	if tmp.ConnectionLimit == nil {
+		connectionLimit_ := -1
+		tmp.ConnectionLimit = &connectionLimit_
+	}
+	return &tmp
+}
+
+// ClusterDatabaseInput is an input type that accepts ClusterDatabaseArgs and ClusterDatabaseOutput values.
+// You can construct a concrete instance of `ClusterDatabaseInput` via:
+//
+//	ClusterDatabaseArgs{...}
+type ClusterDatabaseInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseOutput() ClusterDatabaseOutput
+	ToClusterDatabaseOutputWithContext(context.Context) ClusterDatabaseOutput
+}
+
+// A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
+type ClusterDatabaseArgs struct {
+	// ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
+	AllowConnections pulumi.BoolPtrInput `pulumi:"allowConnections"`
+	// CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
+	ConnectionLimit pulumi.IntPtrInput `pulumi:"connectionLimit"`
+	// Character set, set at creation only (e.g. UTF8). Absent: the template's.
+	Encoding pulumi.StringPtrInput `pulumi:"encoding"`
+	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+	Ensure ClusterDatabaseEnsurePtrInput `pulumi:"ensure"`
+	// Extensions to create in it. @default - []
+	Extensions ClusterDatabaseExtensionArrayInput `pulumi:"extensions"`
+	// Collation order, set at creation only; not with `locale`. Absent: the template's.
+	LcCollate pulumi.StringPtrInput `pulumi:"lcCollate"`
+	// Character classification, set at creation only; not with `locale`. Absent: the template's.
+	LcCtype pulumi.StringPtrInput `pulumi:"lcCtype"`
+	// LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
+	Locale pulumi.StringPtrInput `pulumi:"locale"`
+	// Database name, any text of 1 to 63 bytes. postgres, template0 and template1 are refused. The bootstrap database may be declared to manage its schemas and extensions; its owner stays bootstrap.initdb.owner.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
+	Owner pulumi.StringPtrInput `pulumi:"owner"`
+	// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
+	ReclaimPolicy ClusterDatabaseReclaimPolicyPtrInput `pulumi:"reclaimPolicy"`
+	// Schemas to create in it. @default - []
+	Schemas ClusterDatabaseSchemaArrayInput `pulumi:"schemas"`
+	// Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
+	Template pulumi.StringPtrInput `pulumi:"template"`
+}
+
+// Defaults sets the appropriate defaults for ClusterDatabaseArgs
+func (val *ClusterDatabaseArgs) Defaults() *ClusterDatabaseArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.AllowConnections == nil {
+		tmp.AllowConnections = pulumi.BoolPtr(true)
+	}
+	if tmp.ConnectionLimit == nil {
+		tmp.ConnectionLimit = pulumi.IntPtr(-1)
+	}
+	return &tmp
+}
+func (ClusterDatabaseArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabase)(nil)).Elem()
+}
+
+func (i ClusterDatabaseArgs) ToClusterDatabaseOutput() ClusterDatabaseOutput {
+	return i.ToClusterDatabaseOutputWithContext(context.Background())
+}
+
+func (i ClusterDatabaseArgs) ToClusterDatabaseOutputWithContext(ctx context.Context) ClusterDatabaseOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterDatabaseOutput)
+}
+
+// ClusterDatabaseArrayInput is an input type that accepts ClusterDatabaseArray and ClusterDatabaseArrayOutput values.
+// You can construct a concrete instance of `ClusterDatabaseArrayInput` via:
+//
+//	ClusterDatabaseArray{ ClusterDatabaseArgs{...} }
+type ClusterDatabaseArrayInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseArrayOutput() ClusterDatabaseArrayOutput
+	ToClusterDatabaseArrayOutputWithContext(context.Context) ClusterDatabaseArrayOutput
+}
+
+type ClusterDatabaseArray []ClusterDatabaseInput
+
+func (ClusterDatabaseArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterDatabase)(nil)).Elem()
+}
+
+func (i ClusterDatabaseArray) ToClusterDatabaseArrayOutput() ClusterDatabaseArrayOutput {
+	return i.ToClusterDatabaseArrayOutputWithContext(context.Background())
+}
+
+func (i ClusterDatabaseArray) ToClusterDatabaseArrayOutputWithContext(ctx context.Context) ClusterDatabaseArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterDatabaseArrayOutput)
+}
+
+// A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
+type ClusterDatabaseOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabase)(nil)).Elem()
+}
+
+func (o ClusterDatabaseOutput) ToClusterDatabaseOutput() ClusterDatabaseOutput {
+	return o
+}
+
+func (o ClusterDatabaseOutput) ToClusterDatabaseOutputWithContext(ctx context.Context) ClusterDatabaseOutput {
+	return o
+}
+
+// ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
+func (o ClusterDatabaseOutput) AllowConnections() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *bool { return v.AllowConnections }).(pulumi.BoolPtrOutput)
+}
+
+// CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
+func (o ClusterDatabaseOutput) ConnectionLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *int { return v.ConnectionLimit }).(pulumi.IntPtrOutput)
+}
+
+// Character set, set at creation only (e.g. UTF8). Absent: the template's.
+func (o ClusterDatabaseOutput) Encoding() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *string { return v.Encoding }).(pulumi.StringPtrOutput)
+}
+
+// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+func (o ClusterDatabaseOutput) Ensure() ClusterDatabaseEnsurePtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *ClusterDatabaseEnsure { return v.Ensure }).(ClusterDatabaseEnsurePtrOutput)
+}
+
+// Extensions to create in it. @default - []
+func (o ClusterDatabaseOutput) Extensions() ClusterDatabaseExtensionArrayOutput {
+	return o.ApplyT(func(v ClusterDatabase) []ClusterDatabaseExtension { return v.Extensions }).(ClusterDatabaseExtensionArrayOutput)
+}
+
+// Collation order, set at creation only; not with `locale`. Absent: the template's.
+func (o ClusterDatabaseOutput) LcCollate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *string { return v.LcCollate }).(pulumi.StringPtrOutput)
+}
+
+// Character classification, set at creation only; not with `locale`. Absent: the template's.
+func (o ClusterDatabaseOutput) LcCtype() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *string { return v.LcCtype }).(pulumi.StringPtrOutput)
+}
+
+// LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
+func (o ClusterDatabaseOutput) Locale() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *string { return v.Locale }).(pulumi.StringPtrOutput)
+}
+
+// Database name, any text of 1 to 63 bytes. postgres, template0 and template1 are refused. The bootstrap database may be declared to manage its schemas and extensions; its owner stays bootstrap.initdb.owner.
+func (o ClusterDatabaseOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterDatabase) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
+func (o ClusterDatabaseOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
+func (o ClusterDatabaseOutput) ReclaimPolicy() ClusterDatabaseReclaimPolicyPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *ClusterDatabaseReclaimPolicy { return v.ReclaimPolicy }).(ClusterDatabaseReclaimPolicyPtrOutput)
+}
+
+// Schemas to create in it. @default - []
+func (o ClusterDatabaseOutput) Schemas() ClusterDatabaseSchemaArrayOutput {
+	return o.ApplyT(func(v ClusterDatabase) []ClusterDatabaseSchema { return v.Schemas }).(ClusterDatabaseSchemaArrayOutput)
+}
+
+// Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
+func (o ClusterDatabaseOutput) Template() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabase) *string { return v.Template }).(pulumi.StringPtrOutput)
+}
+
+type ClusterDatabaseArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterDatabase)(nil)).Elem()
+}
+
+func (o ClusterDatabaseArrayOutput) ToClusterDatabaseArrayOutput() ClusterDatabaseArrayOutput {
+	return o
+}
+
+func (o ClusterDatabaseArrayOutput) ToClusterDatabaseArrayOutputWithContext(ctx context.Context) ClusterDatabaseArrayOutput {
+	return o
+}
+
+func (o ClusterDatabaseArrayOutput) Index(i pulumi.IntInput) ClusterDatabaseOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClusterDatabase {
+		return vs[0].([]ClusterDatabase)[vs[1].(int)]
+	}).(ClusterDatabaseOutput)
+}
+
+// An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+type ClusterDatabaseExtension struct {
+	// Extension name, as in CREATE EXTENSION (its package must be installed).
+	Name string `pulumi:"name"`
+	// Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+	Schema *string `pulumi:"schema"`
+	// Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+	Version *string `pulumi:"version"`
+}
+
+// ClusterDatabaseExtensionInput is an input type that accepts ClusterDatabaseExtensionArgs and ClusterDatabaseExtensionOutput values.
+// You can construct a concrete instance of `ClusterDatabaseExtensionInput` via:
+//
+//	ClusterDatabaseExtensionArgs{...}
+type ClusterDatabaseExtensionInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseExtensionOutput() ClusterDatabaseExtensionOutput
+	ToClusterDatabaseExtensionOutputWithContext(context.Context) ClusterDatabaseExtensionOutput
+}
+
+// An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+type ClusterDatabaseExtensionArgs struct {
+	// Extension name, as in CREATE EXTENSION (its package must be installed).
+	Name pulumi.StringInput `pulumi:"name"`
+	// Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+	Schema pulumi.StringPtrInput `pulumi:"schema"`
+	// Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+	Version pulumi.StringPtrInput `pulumi:"version"`
+}
+
+func (ClusterDatabaseExtensionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseExtension)(nil)).Elem()
+}
+
+func (i ClusterDatabaseExtensionArgs) ToClusterDatabaseExtensionOutput() ClusterDatabaseExtensionOutput {
+	return i.ToClusterDatabaseExtensionOutputWithContext(context.Background())
+}
+
+func (i ClusterDatabaseExtensionArgs) ToClusterDatabaseExtensionOutputWithContext(ctx context.Context) ClusterDatabaseExtensionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterDatabaseExtensionOutput)
+}
+
+// ClusterDatabaseExtensionArrayInput is an input type that accepts ClusterDatabaseExtensionArray and ClusterDatabaseExtensionArrayOutput values.
+// You can construct a concrete instance of `ClusterDatabaseExtensionArrayInput` via:
+//
+//	ClusterDatabaseExtensionArray{ ClusterDatabaseExtensionArgs{...} }
+type ClusterDatabaseExtensionArrayInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseExtensionArrayOutput() ClusterDatabaseExtensionArrayOutput
+	ToClusterDatabaseExtensionArrayOutputWithContext(context.Context) ClusterDatabaseExtensionArrayOutput
+}
+
+type ClusterDatabaseExtensionArray []ClusterDatabaseExtensionInput
+
+func (ClusterDatabaseExtensionArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterDatabaseExtension)(nil)).Elem()
+}
+
+func (i ClusterDatabaseExtensionArray) ToClusterDatabaseExtensionArrayOutput() ClusterDatabaseExtensionArrayOutput {
+	return i.ToClusterDatabaseExtensionArrayOutputWithContext(context.Background())
+}
+
+func (i ClusterDatabaseExtensionArray) ToClusterDatabaseExtensionArrayOutputWithContext(ctx context.Context) ClusterDatabaseExtensionArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterDatabaseExtensionArrayOutput)
+}
+
+// An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+type ClusterDatabaseExtensionOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseExtensionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseExtension)(nil)).Elem()
+}
+
+func (o ClusterDatabaseExtensionOutput) ToClusterDatabaseExtensionOutput() ClusterDatabaseExtensionOutput {
+	return o
+}
+
+func (o ClusterDatabaseExtensionOutput) ToClusterDatabaseExtensionOutputWithContext(ctx context.Context) ClusterDatabaseExtensionOutput {
+	return o
+}
+
+// Extension name, as in CREATE EXTENSION (its package must be installed).
+func (o ClusterDatabaseExtensionOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterDatabaseExtension) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+func (o ClusterDatabaseExtensionOutput) Schema() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabaseExtension) *string { return v.Schema }).(pulumi.StringPtrOutput)
+}
+
+// Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+func (o ClusterDatabaseExtensionOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabaseExtension) *string { return v.Version }).(pulumi.StringPtrOutput)
+}
+
+type ClusterDatabaseExtensionArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseExtensionArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterDatabaseExtension)(nil)).Elem()
+}
+
+func (o ClusterDatabaseExtensionArrayOutput) ToClusterDatabaseExtensionArrayOutput() ClusterDatabaseExtensionArrayOutput {
+	return o
+}
+
+func (o ClusterDatabaseExtensionArrayOutput) ToClusterDatabaseExtensionArrayOutputWithContext(ctx context.Context) ClusterDatabaseExtensionArrayOutput {
+	return o
+}
+
+func (o ClusterDatabaseExtensionArrayOutput) Index(i pulumi.IntInput) ClusterDatabaseExtensionOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClusterDatabaseExtension {
+		return vs[0].([]ClusterDatabaseExtension)[vs[1].(int)]
+	}).(ClusterDatabaseExtensionOutput)
+}
+
+// A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+type ClusterDatabaseSchema struct {
+	// Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+	Name string `pulumi:"name"`
+	// Owning role. @default - the database's owner (when the database declares one)
+	Owner *string `pulumi:"owner"`
+}
+
+// ClusterDatabaseSchemaInput is an input type that accepts ClusterDatabaseSchemaArgs and ClusterDatabaseSchemaOutput values.
+// You can construct a concrete instance of `ClusterDatabaseSchemaInput` via:
+//
+//	ClusterDatabaseSchemaArgs{...}
+type ClusterDatabaseSchemaInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseSchemaOutput() ClusterDatabaseSchemaOutput
+	ToClusterDatabaseSchemaOutputWithContext(context.Context) ClusterDatabaseSchemaOutput
+}
+
+// A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+type ClusterDatabaseSchemaArgs struct {
+	// Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Owning role. @default - the database's owner (when the database declares one)
+	Owner pulumi.StringPtrInput `pulumi:"owner"`
+}
+
+func (ClusterDatabaseSchemaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseSchema)(nil)).Elem()
+}
+
+func (i ClusterDatabaseSchemaArgs) ToClusterDatabaseSchemaOutput() ClusterDatabaseSchemaOutput {
+	return i.ToClusterDatabaseSchemaOutputWithContext(context.Background())
+}
+
+func (i ClusterDatabaseSchemaArgs) ToClusterDatabaseSchemaOutputWithContext(ctx context.Context) ClusterDatabaseSchemaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterDatabaseSchemaOutput)
+}
+
+// ClusterDatabaseSchemaArrayInput is an input type that accepts ClusterDatabaseSchemaArray and ClusterDatabaseSchemaArrayOutput values.
+// You can construct a concrete instance of `ClusterDatabaseSchemaArrayInput` via:
+//
+//	ClusterDatabaseSchemaArray{ ClusterDatabaseSchemaArgs{...} }
+type ClusterDatabaseSchemaArrayInput interface {
+	pulumi.Input
+
+	ToClusterDatabaseSchemaArrayOutput() ClusterDatabaseSchemaArrayOutput
+	ToClusterDatabaseSchemaArrayOutputWithContext(context.Context) ClusterDatabaseSchemaArrayOutput
+}
+
+type ClusterDatabaseSchemaArray []ClusterDatabaseSchemaInput
+
+func (ClusterDatabaseSchemaArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterDatabaseSchema)(nil)).Elem()
+}
+
+func (i ClusterDatabaseSchemaArray) ToClusterDatabaseSchemaArrayOutput() ClusterDatabaseSchemaArrayOutput {
+	return i.ToClusterDatabaseSchemaArrayOutputWithContext(context.Background())
+}
+
+func (i ClusterDatabaseSchemaArray) ToClusterDatabaseSchemaArrayOutputWithContext(ctx context.Context) ClusterDatabaseSchemaArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterDatabaseSchemaArrayOutput)
+}
+
+// A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+type ClusterDatabaseSchemaOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseSchemaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterDatabaseSchema)(nil)).Elem()
+}
+
+func (o ClusterDatabaseSchemaOutput) ToClusterDatabaseSchemaOutput() ClusterDatabaseSchemaOutput {
+	return o
+}
+
+func (o ClusterDatabaseSchemaOutput) ToClusterDatabaseSchemaOutputWithContext(ctx context.Context) ClusterDatabaseSchemaOutput {
+	return o
+}
+
+// Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+func (o ClusterDatabaseSchemaOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterDatabaseSchema) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Owning role. @default - the database's owner (when the database declares one)
+func (o ClusterDatabaseSchemaOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterDatabaseSchema) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+type ClusterDatabaseSchemaArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterDatabaseSchemaArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterDatabaseSchema)(nil)).Elem()
+}
+
+func (o ClusterDatabaseSchemaArrayOutput) ToClusterDatabaseSchemaArrayOutput() ClusterDatabaseSchemaArrayOutput {
+	return o
+}
+
+func (o ClusterDatabaseSchemaArrayOutput) ToClusterDatabaseSchemaArrayOutputWithContext(ctx context.Context) ClusterDatabaseSchemaArrayOutput {
+	return o
+}
+
+func (o ClusterDatabaseSchemaArrayOutput) Index(i pulumi.IntInput) ClusterDatabaseSchemaOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClusterDatabaseSchema {
+		return vs[0].([]ClusterDatabaseSchema)[vs[1].(int)]
+	}).(ClusterDatabaseSchemaOutput)
+}
+
 type ClusterEndpoints struct {
 	// host:port of the pooler (PgBouncer), when `pooler` is enabled.
 	Pooler *string `pulumi:"pooler"`
@@ -5111,243 +5577,631 @@ func (o ClusterEndpointsOutput) Rw() pulumi.StringOutput {
 	return o.ApplyT(func(v ClusterEndpoints) string { return v.Rw }).(pulumi.StringOutput)
 }
 
-// A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
-type Database struct {
-	// ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
-	AllowConnections *bool `pulumi:"allowConnections"`
-	// CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
-	ConnectionLimit *int `pulumi:"connectionLimit"`
-	// Character set, set at creation only (e.g. UTF8). Absent: the template's.
-	Encoding *string `pulumi:"encoding"`
-	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-	Ensure *DatabaseEnsure `pulumi:"ensure"`
-	// Extensions to create in it. @default - []
-	Extensions []DatabaseExtension `pulumi:"extensions"`
-	// Collation order, set at creation only; not with `locale`. Absent: the template's.
-	LcCollate *string `pulumi:"lcCollate"`
-	// Character classification, set at creation only; not with `locale`. Absent: the template's.
-	LcCtype *string `pulumi:"lcCtype"`
-	// LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
-	Locale *string `pulumi:"locale"`
-	// Database name, any text of 1 to 63 bytes. postgres, template0 and template1 are refused. The bootstrap database may be declared to manage its schemas and extensions; its owner stays bootstrap.initdb.owner.
-	Name string `pulumi:"name"`
-	// Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
-	Owner *string `pulumi:"owner"`
-	// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
-	ReclaimPolicy *DatabaseReclaimPolicy `pulumi:"reclaimPolicy"`
-	// Schemas to create in it. @default - []
-	Schemas []DatabaseSchema `pulumi:"schemas"`
-	// Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
-	Template *string `pulumi:"template"`
+// Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
+type ClusterGrant struct {
+	// Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
+	CreatedBy *string `pulumi:"createdBy"`
+	// Database the target lives in (for `on: database`, the target itself).
+	Database string `pulumi:"database"`
+	// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+	On *ClusterGrantOn `pulumi:"on"`
+	// Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
+	Privileges []ClusterGrantPrivilege `pulumi:"privileges"`
+	// Role that receives the privileges (a declared role or an existing one; not PUBLIC).
+	Role string `pulumi:"role"`
+	// Schema of the target; required unless `on: database`.
+	Schema *string `pulumi:"schema"`
+	// WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
+	WithGrantOption *bool `pulumi:"withGrantOption"`
 }
 
-// Defaults sets the appropriate defaults for Database
-func (val *Database) Defaults() *Database {
+// Defaults sets the appropriate defaults for ClusterGrant
+func (val *ClusterGrant) Defaults() *ClusterGrant {
 	if val == nil {
 		return nil
 	}
 	tmp := *val
-	if tmp.AllowConnections == nil {
-		allowConnections_ := true
-		tmp.AllowConnections = &allowConnections_
+	if tmp.WithGrantOption == nil {
+		withGrantOption_ := false
+		tmp.WithGrantOption = &withGrantOption_
+	}
+	return &tmp
+}
+
+// ClusterGrantInput is an input type that accepts ClusterGrantArgs and ClusterGrantOutput values.
+// You can construct a concrete instance of `ClusterGrantInput` via:
+//
+//	ClusterGrantArgs{...}
+type ClusterGrantInput interface {
+	pulumi.Input
+
+	ToClusterGrantOutput() ClusterGrantOutput
+	ToClusterGrantOutputWithContext(context.Context) ClusterGrantOutput
+}
+
+// Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
+type ClusterGrantArgs struct {
+	// Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
+	CreatedBy pulumi.StringPtrInput `pulumi:"createdBy"`
+	// Database the target lives in (for `on: database`, the target itself).
+	Database pulumi.StringInput `pulumi:"database"`
+	// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+	On ClusterGrantOnPtrInput `pulumi:"on"`
+	// Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
+	Privileges ClusterGrantPrivilegeArrayInput `pulumi:"privileges"`
+	// Role that receives the privileges (a declared role or an existing one; not PUBLIC).
+	Role pulumi.StringInput `pulumi:"role"`
+	// Schema of the target; required unless `on: database`.
+	Schema pulumi.StringPtrInput `pulumi:"schema"`
+	// WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
+	WithGrantOption pulumi.BoolPtrInput `pulumi:"withGrantOption"`
+}
+
+// Defaults sets the appropriate defaults for ClusterGrantArgs
+func (val *ClusterGrantArgs) Defaults() *ClusterGrantArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.WithGrantOption == nil {
+		tmp.WithGrantOption = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (ClusterGrantArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterGrant)(nil)).Elem()
+}
+
+func (i ClusterGrantArgs) ToClusterGrantOutput() ClusterGrantOutput {
+	return i.ToClusterGrantOutputWithContext(context.Background())
+}
+
+func (i ClusterGrantArgs) ToClusterGrantOutputWithContext(ctx context.Context) ClusterGrantOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterGrantOutput)
+}
+
+// ClusterGrantArrayInput is an input type that accepts ClusterGrantArray and ClusterGrantArrayOutput values.
+// You can construct a concrete instance of `ClusterGrantArrayInput` via:
+//
+//	ClusterGrantArray{ ClusterGrantArgs{...} }
+type ClusterGrantArrayInput interface {
+	pulumi.Input
+
+	ToClusterGrantArrayOutput() ClusterGrantArrayOutput
+	ToClusterGrantArrayOutputWithContext(context.Context) ClusterGrantArrayOutput
+}
+
+type ClusterGrantArray []ClusterGrantInput
+
+func (ClusterGrantArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterGrant)(nil)).Elem()
+}
+
+func (i ClusterGrantArray) ToClusterGrantArrayOutput() ClusterGrantArrayOutput {
+	return i.ToClusterGrantArrayOutputWithContext(context.Background())
+}
+
+func (i ClusterGrantArray) ToClusterGrantArrayOutputWithContext(ctx context.Context) ClusterGrantArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterGrantArrayOutput)
+}
+
+// Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
+type ClusterGrantOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterGrant)(nil)).Elem()
+}
+
+func (o ClusterGrantOutput) ToClusterGrantOutput() ClusterGrantOutput {
+	return o
+}
+
+func (o ClusterGrantOutput) ToClusterGrantOutputWithContext(ctx context.Context) ClusterGrantOutput {
+	return o
+}
+
+// Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
+func (o ClusterGrantOutput) CreatedBy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterGrant) *string { return v.CreatedBy }).(pulumi.StringPtrOutput)
+}
+
+// Database the target lives in (for `on: database`, the target itself).
+func (o ClusterGrantOutput) Database() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterGrant) string { return v.Database }).(pulumi.StringOutput)
+}
+
+// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+func (o ClusterGrantOutput) On() ClusterGrantOnPtrOutput {
+	return o.ApplyT(func(v ClusterGrant) *ClusterGrantOn { return v.On }).(ClusterGrantOnPtrOutput)
+}
+
+// Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
+func (o ClusterGrantOutput) Privileges() ClusterGrantPrivilegeArrayOutput {
+	return o.ApplyT(func(v ClusterGrant) []ClusterGrantPrivilege { return v.Privileges }).(ClusterGrantPrivilegeArrayOutput)
+}
+
+// Role that receives the privileges (a declared role or an existing one; not PUBLIC).
+func (o ClusterGrantOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterGrant) string { return v.Role }).(pulumi.StringOutput)
+}
+
+// Schema of the target; required unless `on: database`.
+func (o ClusterGrantOutput) Schema() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterGrant) *string { return v.Schema }).(pulumi.StringPtrOutput)
+}
+
+// WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
+func (o ClusterGrantOutput) WithGrantOption() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterGrant) *bool { return v.WithGrantOption }).(pulumi.BoolPtrOutput)
+}
+
+type ClusterGrantArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterGrantArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterGrant)(nil)).Elem()
+}
+
+func (o ClusterGrantArrayOutput) ToClusterGrantArrayOutput() ClusterGrantArrayOutput {
+	return o
+}
+
+func (o ClusterGrantArrayOutput) ToClusterGrantArrayOutputWithContext(ctx context.Context) ClusterGrantArrayOutput {
+	return o
+}
+
+func (o ClusterGrantArrayOutput) Index(i pulumi.IntInput) ClusterGrantOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClusterGrant {
+		return vs[0].([]ClusterGrant)[vs[1].(int)]
+	}).(ClusterGrantOutput)
+}
+
+// A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
+type ClusterRole struct {
+	// BYPASSRLS: ignores row-level security. @default - false
+	Bypassrls *bool `pulumi:"bypassrls"`
+	// COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
+	Comment *string `pulumi:"comment"`
+	// CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
+	ConnectionLimit *int `pulumi:"connectionLimit"`
+	// CREATEDB: may create databases. @default - false
+	Createdb *bool `pulumi:"createdb"`
+	// CREATEROLE: may create roles. @default - false
+	Createrole *bool `pulumi:"createrole"`
+	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+	Ensure *ClusterRoleEnsure `pulumi:"ensure"`
+	// Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
+	InRoles []string `pulumi:"inRoles"`
+	// INHERIT: uses the privileges of the roles it is a member of. @default - true
+	Inherit *bool `pulumi:"inherit"`
+	// LOGIN: the role can connect. @default - false
+	Login *bool `pulumi:"login"`
+	// Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
+	Name string `pulumi:"name"`
+	// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+	Password *ClusterRolePassword `pulumi:"password"`
+	// REPLICATION: may stream WAL. @default - false
+	Replication *bool `pulumi:"replication"`
+	// SUPERUSER. @default - false
+	Superuser *bool `pulumi:"superuser"`
+	// VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
+	ValidUntil *string `pulumi:"validUntil"`
+}
+
+// Defaults sets the appropriate defaults for ClusterRole
+func (val *ClusterRole) Defaults() *ClusterRole {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Bypassrls == nil {
+		bypassrls_ := false
+		tmp.Bypassrls = &bypassrls_
 	}
 	if tmp.ConnectionLimit == nil {
 		connectionLimit_ := -1
 		tmp.ConnectionLimit = &connectionLimit_
 	}
+	if tmp.Createdb == nil {
+		createdb_ := false
+		tmp.Createdb = &createdb_
+	}
+	if tmp.Createrole == nil {
+		createrole_ := false
+		tmp.Createrole = &createrole_
+	}
+	if tmp.Inherit == nil {
+		inherit_ := true
+		tmp.Inherit = &inherit_
+	}
+	if tmp.Login == nil {
+		login_ := false
+		tmp.Login = &login_
+	}
+	if tmp.Replication == nil {
+		replication_ := false
+		tmp.Replication = &replication_
+	}
+	if tmp.Superuser == nil {
+		superuser_ := false
+		tmp.Superuser = &superuser_
+	}
 	return &tmp
 }
 
-// DatabaseInput is an input type that accepts DatabaseArgs and DatabaseOutput values.
-// You can construct a concrete instance of `DatabaseInput` via:
+// ClusterRoleInput is an input type that accepts ClusterRoleArgs and ClusterRoleOutput values.
+// You can construct a concrete instance of `ClusterRoleInput` via:
 //
-//	DatabaseArgs{...}
-type DatabaseInput interface {
+//	ClusterRoleArgs{...}
+type ClusterRoleInput interface {
 	pulumi.Input
 
-	ToDatabaseOutput() DatabaseOutput
-	ToDatabaseOutputWithContext(context.Context) DatabaseOutput
+	ToClusterRoleOutput() ClusterRoleOutput
+	ToClusterRoleOutputWithContext(context.Context) ClusterRoleOutput
 }
 
-// A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
-type DatabaseArgs struct {
-	// ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
-	AllowConnections pulumi.BoolPtrInput `pulumi:"allowConnections"`
-	// CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
+// A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
+type ClusterRoleArgs struct {
+	// BYPASSRLS: ignores row-level security. @default - false
+	Bypassrls pulumi.BoolPtrInput `pulumi:"bypassrls"`
+	// COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
+	Comment pulumi.StringPtrInput `pulumi:"comment"`
+	// CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
 	ConnectionLimit pulumi.IntPtrInput `pulumi:"connectionLimit"`
-	// Character set, set at creation only (e.g. UTF8). Absent: the template's.
-	Encoding pulumi.StringPtrInput `pulumi:"encoding"`
+	// CREATEDB: may create databases. @default - false
+	Createdb pulumi.BoolPtrInput `pulumi:"createdb"`
+	// CREATEROLE: may create roles. @default - false
+	Createrole pulumi.BoolPtrInput `pulumi:"createrole"`
 	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-	Ensure DatabaseEnsurePtrInput `pulumi:"ensure"`
-	// Extensions to create in it. @default - []
-	Extensions DatabaseExtensionArrayInput `pulumi:"extensions"`
-	// Collation order, set at creation only; not with `locale`. Absent: the template's.
-	LcCollate pulumi.StringPtrInput `pulumi:"lcCollate"`
-	// Character classification, set at creation only; not with `locale`. Absent: the template's.
-	LcCtype pulumi.StringPtrInput `pulumi:"lcCtype"`
-	// LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
-	Locale pulumi.StringPtrInput `pulumi:"locale"`
-	// Database name, any text of 1 to 63 bytes. postgres, template0 and template1 are refused. The bootstrap database may be declared to manage its schemas and extensions; its owner stays bootstrap.initdb.owner.
+	Ensure ClusterRoleEnsurePtrInput `pulumi:"ensure"`
+	// Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
+	InRoles pulumi.StringArrayInput `pulumi:"inRoles"`
+	// INHERIT: uses the privileges of the roles it is a member of. @default - true
+	Inherit pulumi.BoolPtrInput `pulumi:"inherit"`
+	// LOGIN: the role can connect. @default - false
+	Login pulumi.BoolPtrInput `pulumi:"login"`
+	// Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
-	Owner pulumi.StringPtrInput `pulumi:"owner"`
-	// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
-	ReclaimPolicy DatabaseReclaimPolicyPtrInput `pulumi:"reclaimPolicy"`
-	// Schemas to create in it. @default - []
-	Schemas DatabaseSchemaArrayInput `pulumi:"schemas"`
-	// Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
-	Template pulumi.StringPtrInput `pulumi:"template"`
+	// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+	Password ClusterRolePasswordPtrInput `pulumi:"password"`
+	// REPLICATION: may stream WAL. @default - false
+	Replication pulumi.BoolPtrInput `pulumi:"replication"`
+	// SUPERUSER. @default - false
+	Superuser pulumi.BoolPtrInput `pulumi:"superuser"`
+	// VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
+	ValidUntil pulumi.StringPtrInput `pulumi:"validUntil"`
 }
 
-// Defaults sets the appropriate defaults for DatabaseArgs
-func (val *DatabaseArgs) Defaults() *DatabaseArgs {
+// Defaults sets the appropriate defaults for ClusterRoleArgs
+func (val *ClusterRoleArgs) Defaults() *ClusterRoleArgs {
 	if val == nil {
 		return nil
 	}
 	tmp := *val
-	if tmp.AllowConnections == nil {
-		tmp.AllowConnections = pulumi.BoolPtr(true)
+	if tmp.Bypassrls == nil {
+		tmp.Bypassrls = pulumi.BoolPtr(false)
 	}
 	if tmp.ConnectionLimit == nil {
 		tmp.ConnectionLimit = pulumi.IntPtr(-1)
 	}
+	if tmp.Createdb == nil {
+		tmp.Createdb = pulumi.BoolPtr(false)
+	}
+	if tmp.Createrole == nil {
+		tmp.Createrole = pulumi.BoolPtr(false)
+	}
+	if tmp.Inherit == nil {
+		tmp.Inherit = pulumi.BoolPtr(true)
+	}
+	if tmp.Login == nil {
+		tmp.Login = pulumi.BoolPtr(false)
+	}
+	if tmp.Replication == nil {
+		tmp.Replication = pulumi.BoolPtr(false)
+	}
+	if tmp.Superuser == nil {
+		tmp.Superuser = pulumi.BoolPtr(false)
+	}
 	return &tmp
 }
-func (DatabaseArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*Database)(nil)).Elem()
+func (ClusterRoleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterRole)(nil)).Elem()
 }
 
-func (i DatabaseArgs) ToDatabaseOutput() DatabaseOutput {
-	return i.ToDatabaseOutputWithContext(context.Background())
+func (i ClusterRoleArgs) ToClusterRoleOutput() ClusterRoleOutput {
+	return i.ToClusterRoleOutputWithContext(context.Background())
 }
 
-func (i DatabaseArgs) ToDatabaseOutputWithContext(ctx context.Context) DatabaseOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(DatabaseOutput)
+func (i ClusterRoleArgs) ToClusterRoleOutputWithContext(ctx context.Context) ClusterRoleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterRoleOutput)
 }
 
-// DatabaseArrayInput is an input type that accepts DatabaseArray and DatabaseArrayOutput values.
-// You can construct a concrete instance of `DatabaseArrayInput` via:
+// ClusterRoleArrayInput is an input type that accepts ClusterRoleArray and ClusterRoleArrayOutput values.
+// You can construct a concrete instance of `ClusterRoleArrayInput` via:
 //
-//	DatabaseArray{ DatabaseArgs{...} }
-type DatabaseArrayInput interface {
+//	ClusterRoleArray{ ClusterRoleArgs{...} }
+type ClusterRoleArrayInput interface {
 	pulumi.Input
 
-	ToDatabaseArrayOutput() DatabaseArrayOutput
-	ToDatabaseArrayOutputWithContext(context.Context) DatabaseArrayOutput
+	ToClusterRoleArrayOutput() ClusterRoleArrayOutput
+	ToClusterRoleArrayOutputWithContext(context.Context) ClusterRoleArrayOutput
 }
 
-type DatabaseArray []DatabaseInput
+type ClusterRoleArray []ClusterRoleInput
 
-func (DatabaseArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]Database)(nil)).Elem()
+func (ClusterRoleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterRole)(nil)).Elem()
 }
 
-func (i DatabaseArray) ToDatabaseArrayOutput() DatabaseArrayOutput {
-	return i.ToDatabaseArrayOutputWithContext(context.Background())
+func (i ClusterRoleArray) ToClusterRoleArrayOutput() ClusterRoleArrayOutput {
+	return i.ToClusterRoleArrayOutputWithContext(context.Background())
 }
 
-func (i DatabaseArray) ToDatabaseArrayOutputWithContext(ctx context.Context) DatabaseArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(DatabaseArrayOutput)
+func (i ClusterRoleArray) ToClusterRoleArrayOutputWithContext(ctx context.Context) ClusterRoleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterRoleArrayOutput)
 }
 
-// A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
-type DatabaseOutput struct{ *pulumi.OutputState }
+// A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
+type ClusterRoleOutput struct{ *pulumi.OutputState }
 
-func (DatabaseOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*Database)(nil)).Elem()
+func (ClusterRoleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterRole)(nil)).Elem()
 }
 
-func (o DatabaseOutput) ToDatabaseOutput() DatabaseOutput {
+func (o ClusterRoleOutput) ToClusterRoleOutput() ClusterRoleOutput {
 	return o
 }
 
-func (o DatabaseOutput) ToDatabaseOutputWithContext(ctx context.Context) DatabaseOutput {
+func (o ClusterRoleOutput) ToClusterRoleOutputWithContext(ctx context.Context) ClusterRoleOutput {
 	return o
 }
 
-// ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
-func (o DatabaseOutput) AllowConnections() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Database) *bool { return v.AllowConnections }).(pulumi.BoolPtrOutput)
+// BYPASSRLS: ignores row-level security. @default - false
+func (o ClusterRoleOutput) Bypassrls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Bypassrls }).(pulumi.BoolPtrOutput)
 }
 
-// CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
-func (o DatabaseOutput) ConnectionLimit() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v Database) *int { return v.ConnectionLimit }).(pulumi.IntPtrOutput)
+// COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
+func (o ClusterRoleOutput) Comment() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *string { return v.Comment }).(pulumi.StringPtrOutput)
 }
 
-// Character set, set at creation only (e.g. UTF8). Absent: the template's.
-func (o DatabaseOutput) Encoding() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Database) *string { return v.Encoding }).(pulumi.StringPtrOutput)
+// CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
+func (o ClusterRoleOutput) ConnectionLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *int { return v.ConnectionLimit }).(pulumi.IntPtrOutput)
+}
+
+// CREATEDB: may create databases. @default - false
+func (o ClusterRoleOutput) Createdb() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Createdb }).(pulumi.BoolPtrOutput)
+}
+
+// CREATEROLE: may create roles. @default - false
+func (o ClusterRoleOutput) Createrole() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Createrole }).(pulumi.BoolPtrOutput)
 }
 
 // `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-func (o DatabaseOutput) Ensure() DatabaseEnsurePtrOutput {
-	return o.ApplyT(func(v Database) *DatabaseEnsure { return v.Ensure }).(DatabaseEnsurePtrOutput)
+func (o ClusterRoleOutput) Ensure() ClusterRoleEnsurePtrOutput {
+	return o.ApplyT(func(v ClusterRole) *ClusterRoleEnsure { return v.Ensure }).(ClusterRoleEnsurePtrOutput)
 }
 
-// Extensions to create in it. @default - []
-func (o DatabaseOutput) Extensions() DatabaseExtensionArrayOutput {
-	return o.ApplyT(func(v Database) []DatabaseExtension { return v.Extensions }).(DatabaseExtensionArrayOutput)
+// Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
+func (o ClusterRoleOutput) InRoles() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ClusterRole) []string { return v.InRoles }).(pulumi.StringArrayOutput)
 }
 
-// Collation order, set at creation only; not with `locale`. Absent: the template's.
-func (o DatabaseOutput) LcCollate() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Database) *string { return v.LcCollate }).(pulumi.StringPtrOutput)
+// INHERIT: uses the privileges of the roles it is a member of. @default - true
+func (o ClusterRoleOutput) Inherit() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Inherit }).(pulumi.BoolPtrOutput)
 }
 
-// Character classification, set at creation only; not with `locale`. Absent: the template's.
-func (o DatabaseOutput) LcCtype() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Database) *string { return v.LcCtype }).(pulumi.StringPtrOutput)
+// LOGIN: the role can connect. @default - false
+func (o ClusterRoleOutput) Login() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Login }).(pulumi.BoolPtrOutput)
 }
 
-// LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
-func (o DatabaseOutput) Locale() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Database) *string { return v.Locale }).(pulumi.StringPtrOutput)
+// Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
+func (o ClusterRoleOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ClusterRole) string { return v.Name }).(pulumi.StringOutput)
 }
 
-// Database name, any text of 1 to 63 bytes. postgres, template0 and template1 are refused. The bootstrap database may be declared to manage its schemas and extensions; its owner stays bootstrap.initdb.owner.
-func (o DatabaseOutput) Name() pulumi.StringOutput {
-	return o.ApplyT(func(v Database) string { return v.Name }).(pulumi.StringOutput)
+// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+func (o ClusterRoleOutput) Password() ClusterRolePasswordPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *ClusterRolePassword { return v.Password }).(ClusterRolePasswordPtrOutput)
 }
 
-// Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
-func (o DatabaseOutput) Owner() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Database) *string { return v.Owner }).(pulumi.StringPtrOutput)
+// REPLICATION: may stream WAL. @default - false
+func (o ClusterRoleOutput) Replication() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Replication }).(pulumi.BoolPtrOutput)
 }
 
-// What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
-func (o DatabaseOutput) ReclaimPolicy() DatabaseReclaimPolicyPtrOutput {
-	return o.ApplyT(func(v Database) *DatabaseReclaimPolicy { return v.ReclaimPolicy }).(DatabaseReclaimPolicyPtrOutput)
+// SUPERUSER. @default - false
+func (o ClusterRoleOutput) Superuser() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *bool { return v.Superuser }).(pulumi.BoolPtrOutput)
 }
 
-// Schemas to create in it. @default - []
-func (o DatabaseOutput) Schemas() DatabaseSchemaArrayOutput {
-	return o.ApplyT(func(v Database) []DatabaseSchema { return v.Schemas }).(DatabaseSchemaArrayOutput)
+// VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
+func (o ClusterRoleOutput) ValidUntil() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterRole) *string { return v.ValidUntil }).(pulumi.StringPtrOutput)
 }
 
-// Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
-func (o DatabaseOutput) Template() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Database) *string { return v.Template }).(pulumi.StringPtrOutput)
+type ClusterRoleArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterRoleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClusterRole)(nil)).Elem()
 }
 
-type DatabaseArrayOutput struct{ *pulumi.OutputState }
-
-func (DatabaseArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]Database)(nil)).Elem()
-}
-
-func (o DatabaseArrayOutput) ToDatabaseArrayOutput() DatabaseArrayOutput {
+func (o ClusterRoleArrayOutput) ToClusterRoleArrayOutput() ClusterRoleArrayOutput {
 	return o
 }
 
-func (o DatabaseArrayOutput) ToDatabaseArrayOutputWithContext(ctx context.Context) DatabaseArrayOutput {
+func (o ClusterRoleArrayOutput) ToClusterRoleArrayOutputWithContext(ctx context.Context) ClusterRoleArrayOutput {
 	return o
 }
 
-func (o DatabaseArrayOutput) Index(i pulumi.IntInput) DatabaseOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Database {
-		return vs[0].([]Database)[vs[1].(int)]
-	}).(DatabaseOutput)
+func (o ClusterRoleArrayOutput) Index(i pulumi.IntInput) ClusterRoleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClusterRole {
+		return vs[0].([]ClusterRole)[vs[1].(int)]
+	}).(ClusterRoleOutput)
+}
+
+// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+type ClusterRolePassword struct {
+	// Name of an environment variable of the `pgcluster` process that holds the password.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ClusterRolePasswordInput is an input type that accepts ClusterRolePasswordArgs and ClusterRolePasswordOutput values.
+// You can construct a concrete instance of `ClusterRolePasswordInput` via:
+//
+//	ClusterRolePasswordArgs{...}
+type ClusterRolePasswordInput interface {
+	pulumi.Input
+
+	ToClusterRolePasswordOutput() ClusterRolePasswordOutput
+	ToClusterRolePasswordOutputWithContext(context.Context) ClusterRolePasswordOutput
+}
+
+// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+type ClusterRolePasswordArgs struct {
+	// Name of an environment variable of the `pgcluster` process that holds the password.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ClusterRolePasswordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterRolePassword)(nil)).Elem()
+}
+
+func (i ClusterRolePasswordArgs) ToClusterRolePasswordOutput() ClusterRolePasswordOutput {
+	return i.ToClusterRolePasswordOutputWithContext(context.Background())
+}
+
+func (i ClusterRolePasswordArgs) ToClusterRolePasswordOutputWithContext(ctx context.Context) ClusterRolePasswordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterRolePasswordOutput)
+}
+
+func (i ClusterRolePasswordArgs) ToClusterRolePasswordPtrOutput() ClusterRolePasswordPtrOutput {
+	return i.ToClusterRolePasswordPtrOutputWithContext(context.Background())
+}
+
+func (i ClusterRolePasswordArgs) ToClusterRolePasswordPtrOutputWithContext(ctx context.Context) ClusterRolePasswordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterRolePasswordOutput).ToClusterRolePasswordPtrOutputWithContext(ctx)
+}
+
+// ClusterRolePasswordPtrInput is an input type that accepts ClusterRolePasswordArgs, ClusterRolePasswordPtr and ClusterRolePasswordPtrOutput values.
+// You can construct a concrete instance of `ClusterRolePasswordPtrInput` via:
+//
+//	        ClusterRolePasswordArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClusterRolePasswordPtrInput interface {
+	pulumi.Input
+
+	ToClusterRolePasswordPtrOutput() ClusterRolePasswordPtrOutput
+	ToClusterRolePasswordPtrOutputWithContext(context.Context) ClusterRolePasswordPtrOutput
+}
+
+type clusterRolePasswordPtrType ClusterRolePasswordArgs
+
+func ClusterRolePasswordPtr(v *ClusterRolePasswordArgs) ClusterRolePasswordPtrInput {
+	return (*clusterRolePasswordPtrType)(v)
+}
+
+func (*clusterRolePasswordPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterRolePassword)(nil)).Elem()
+}
+
+func (i *clusterRolePasswordPtrType) ToClusterRolePasswordPtrOutput() ClusterRolePasswordPtrOutput {
+	return i.ToClusterRolePasswordPtrOutputWithContext(context.Background())
+}
+
+func (i *clusterRolePasswordPtrType) ToClusterRolePasswordPtrOutputWithContext(ctx context.Context) ClusterRolePasswordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterRolePasswordPtrOutput)
+}
+
+// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+type ClusterRolePasswordOutput struct{ *pulumi.OutputState }
+
+func (ClusterRolePasswordOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClusterRolePassword)(nil)).Elem()
+}
+
+func (o ClusterRolePasswordOutput) ToClusterRolePasswordOutput() ClusterRolePasswordOutput {
+	return o
+}
+
+func (o ClusterRolePasswordOutput) ToClusterRolePasswordOutputWithContext(ctx context.Context) ClusterRolePasswordOutput {
+	return o
+}
+
+func (o ClusterRolePasswordOutput) ToClusterRolePasswordPtrOutput() ClusterRolePasswordPtrOutput {
+	return o.ToClusterRolePasswordPtrOutputWithContext(context.Background())
+}
+
+func (o ClusterRolePasswordOutput) ToClusterRolePasswordPtrOutputWithContext(ctx context.Context) ClusterRolePasswordPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClusterRolePassword) *ClusterRolePassword {
+		return &v
+	}).(ClusterRolePasswordPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process that holds the password.
+func (o ClusterRolePasswordOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterRolePassword) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+func (o ClusterRolePasswordOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterRolePassword) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ClusterRolePasswordPtrOutput struct{ *pulumi.OutputState }
+
+func (ClusterRolePasswordPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClusterRolePassword)(nil)).Elem()
+}
+
+func (o ClusterRolePasswordPtrOutput) ToClusterRolePasswordPtrOutput() ClusterRolePasswordPtrOutput {
+	return o
+}
+
+func (o ClusterRolePasswordPtrOutput) ToClusterRolePasswordPtrOutputWithContext(ctx context.Context) ClusterRolePasswordPtrOutput {
+	return o
+}
+
+func (o ClusterRolePasswordPtrOutput) Elem() ClusterRolePasswordOutput {
+	return o.ApplyT(func(v *ClusterRolePassword) ClusterRolePassword {
+		if v != nil {
+			return *v
+		}
+		var ret ClusterRolePassword
+		return ret
+	}).(ClusterRolePasswordOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process that holds the password.
+func (o ClusterRolePasswordPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterRolePassword) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+func (o ClusterRolePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterRolePassword) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
 }
 
 // An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
@@ -5575,184 +6429,6 @@ func (o DatabaseSchemaArrayOutput) Index(i pulumi.IntInput) DatabaseSchemaOutput
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DatabaseSchema {
 		return vs[0].([]DatabaseSchema)[vs[1].(int)]
 	}).(DatabaseSchemaOutput)
-}
-
-// Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
-type Grant struct {
-	// Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
-	CreatedBy *string `pulumi:"createdBy"`
-	// Database the target lives in (for `on: database`, the target itself).
-	Database string `pulumi:"database"`
-	// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
-	On *GrantOn `pulumi:"on"`
-	// Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
-	Privileges []GrantPrivilege `pulumi:"privileges"`
-	// Role that receives the privileges (a declared role or an existing one; not PUBLIC).
-	Role string `pulumi:"role"`
-	// Schema of the target; required unless `on: database`.
-	Schema *string `pulumi:"schema"`
-	// WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
-	WithGrantOption *bool `pulumi:"withGrantOption"`
-}
-
-// Defaults sets the appropriate defaults for Grant
-func (val *Grant) Defaults() *Grant {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.WithGrantOption == nil {
-		withGrantOption_ := false
-		tmp.WithGrantOption = &withGrantOption_
-	}
-	return &tmp
-}
-
-// GrantInput is an input type that accepts GrantArgs and GrantOutput values.
-// You can construct a concrete instance of `GrantInput` via:
-//
-//	GrantArgs{...}
-type GrantInput interface {
-	pulumi.Input
-
-	ToGrantOutput() GrantOutput
-	ToGrantOutputWithContext(context.Context) GrantOutput
-}
-
-// Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
-type GrantArgs struct {
-	// Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
-	CreatedBy pulumi.StringPtrInput `pulumi:"createdBy"`
-	// Database the target lives in (for `on: database`, the target itself).
-	Database pulumi.StringInput `pulumi:"database"`
-	// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
-	On GrantOnPtrInput `pulumi:"on"`
-	// Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
-	Privileges GrantPrivilegeArrayInput `pulumi:"privileges"`
-	// Role that receives the privileges (a declared role or an existing one; not PUBLIC).
-	Role pulumi.StringInput `pulumi:"role"`
-	// Schema of the target; required unless `on: database`.
-	Schema pulumi.StringPtrInput `pulumi:"schema"`
-	// WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
-	WithGrantOption pulumi.BoolPtrInput `pulumi:"withGrantOption"`
-}
-
-// Defaults sets the appropriate defaults for GrantArgs
-func (val *GrantArgs) Defaults() *GrantArgs {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.WithGrantOption == nil {
-		tmp.WithGrantOption = pulumi.BoolPtr(false)
-	}
-	return &tmp
-}
-func (GrantArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*Grant)(nil)).Elem()
-}
-
-func (i GrantArgs) ToGrantOutput() GrantOutput {
-	return i.ToGrantOutputWithContext(context.Background())
-}
-
-func (i GrantArgs) ToGrantOutputWithContext(ctx context.Context) GrantOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(GrantOutput)
-}
-
-// GrantArrayInput is an input type that accepts GrantArray and GrantArrayOutput values.
-// You can construct a concrete instance of `GrantArrayInput` via:
-//
-//	GrantArray{ GrantArgs{...} }
-type GrantArrayInput interface {
-	pulumi.Input
-
-	ToGrantArrayOutput() GrantArrayOutput
-	ToGrantArrayOutputWithContext(context.Context) GrantArrayOutput
-}
-
-type GrantArray []GrantInput
-
-func (GrantArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]Grant)(nil)).Elem()
-}
-
-func (i GrantArray) ToGrantArrayOutput() GrantArrayOutput {
-	return i.ToGrantArrayOutputWithContext(context.Background())
-}
-
-func (i GrantArray) ToGrantArrayOutputWithContext(ctx context.Context) GrantArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(GrantArrayOutput)
-}
-
-// Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
-type GrantOutput struct{ *pulumi.OutputState }
-
-func (GrantOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*Grant)(nil)).Elem()
-}
-
-func (o GrantOutput) ToGrantOutput() GrantOutput {
-	return o
-}
-
-func (o GrantOutput) ToGrantOutputWithContext(ctx context.Context) GrantOutput {
-	return o
-}
-
-// Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
-func (o GrantOutput) CreatedBy() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Grant) *string { return v.CreatedBy }).(pulumi.StringPtrOutput)
-}
-
-// Database the target lives in (for `on: database`, the target itself).
-func (o GrantOutput) Database() pulumi.StringOutput {
-	return o.ApplyT(func(v Grant) string { return v.Database }).(pulumi.StringOutput)
-}
-
-// `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
-func (o GrantOutput) On() GrantOnPtrOutput {
-	return o.ApplyT(func(v Grant) *GrantOn { return v.On }).(GrantOnPtrOutput)
-}
-
-// Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
-func (o GrantOutput) Privileges() GrantPrivilegeArrayOutput {
-	return o.ApplyT(func(v Grant) []GrantPrivilege { return v.Privileges }).(GrantPrivilegeArrayOutput)
-}
-
-// Role that receives the privileges (a declared role or an existing one; not PUBLIC).
-func (o GrantOutput) Role() pulumi.StringOutput {
-	return o.ApplyT(func(v Grant) string { return v.Role }).(pulumi.StringOutput)
-}
-
-// Schema of the target; required unless `on: database`.
-func (o GrantOutput) Schema() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Grant) *string { return v.Schema }).(pulumi.StringPtrOutput)
-}
-
-// WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
-func (o GrantOutput) WithGrantOption() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Grant) *bool { return v.WithGrantOption }).(pulumi.BoolPtrOutput)
-}
-
-type GrantArrayOutput struct{ *pulumi.OutputState }
-
-func (GrantArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]Grant)(nil)).Elem()
-}
-
-func (o GrantArrayOutput) ToGrantArrayOutput() GrantArrayOutput {
-	return o
-}
-
-func (o GrantArrayOutput) ToGrantArrayOutputWithContext(ctx context.Context) GrantArrayOutput {
-	return o
-}
-
-func (o GrantArrayOutput) Index(i pulumi.IntInput) GrantOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Grant {
-		return vs[0].([]Grant)[vs[1].(int)]
-	}).(GrantOutput)
 }
 
 // High-availability timing, passed to Patroni's dynamic configuration.
@@ -7535,455 +8211,6 @@ func (o ResourcesRequestsPtrOutput) Memory() pulumi.AnyOutput {
 	}).(pulumi.AnyOutput)
 }
 
-// A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
-type Role struct {
-	// BYPASSRLS: ignores row-level security. @default - false
-	Bypassrls *bool `pulumi:"bypassrls"`
-	// COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
-	Comment *string `pulumi:"comment"`
-	// CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
-	ConnectionLimit *int `pulumi:"connectionLimit"`
-	// CREATEDB: may create databases. @default - false
-	Createdb *bool `pulumi:"createdb"`
-	// CREATEROLE: may create roles. @default - false
-	Createrole *bool `pulumi:"createrole"`
-	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-	Ensure *RoleEnsure `pulumi:"ensure"`
-	// Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
-	InRoles []string `pulumi:"inRoles"`
-	// INHERIT: uses the privileges of the roles it is a member of. @default - true
-	Inherit *bool `pulumi:"inherit"`
-	// LOGIN: the role can connect. @default - false
-	Login *bool `pulumi:"login"`
-	// Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
-	Name string `pulumi:"name"`
-	// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-	Password *RolePassword `pulumi:"password"`
-	// REPLICATION: may stream WAL. @default - false
-	Replication *bool `pulumi:"replication"`
-	// SUPERUSER. @default - false
-	Superuser *bool `pulumi:"superuser"`
-	// VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
-	ValidUntil *string `pulumi:"validUntil"`
-}
-
-// Defaults sets the appropriate defaults for Role
-func (val *Role) Defaults() *Role {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.Bypassrls == nil {
-		bypassrls_ := false
-		tmp.Bypassrls = &bypassrls_
-	}
-	if tmp.ConnectionLimit == nil {
-		connectionLimit_ := -1
-		tmp.ConnectionLimit = &connectionLimit_
-	}
-	if tmp.Createdb == nil {
-		createdb_ := false
-		tmp.Createdb = &createdb_
-	}
-	if tmp.Createrole == nil {
-		createrole_ := false
-		tmp.Createrole = &createrole_
-	}
-	if tmp.Inherit == nil {
-		inherit_ := true
-		tmp.Inherit = &inherit_
-	}
-	if tmp.Login == nil {
-		login_ := false
-		tmp.Login = &login_
-	}
-	if tmp.Replication == nil {
-		replication_ := false
-		tmp.Replication = &replication_
-	}
-	if tmp.Superuser == nil {
-		superuser_ := false
-		tmp.Superuser = &superuser_
-	}
-	return &tmp
-}
-
-// RoleInput is an input type that accepts RoleArgs and RoleOutput values.
-// You can construct a concrete instance of `RoleInput` via:
-//
-//	RoleArgs{...}
-type RoleInput interface {
-	pulumi.Input
-
-	ToRoleOutput() RoleOutput
-	ToRoleOutputWithContext(context.Context) RoleOutput
-}
-
-// A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
-type RoleArgs struct {
-	// BYPASSRLS: ignores row-level security. @default - false
-	Bypassrls pulumi.BoolPtrInput `pulumi:"bypassrls"`
-	// COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
-	Comment pulumi.StringPtrInput `pulumi:"comment"`
-	// CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
-	ConnectionLimit pulumi.IntPtrInput `pulumi:"connectionLimit"`
-	// CREATEDB: may create databases. @default - false
-	Createdb pulumi.BoolPtrInput `pulumi:"createdb"`
-	// CREATEROLE: may create roles. @default - false
-	Createrole pulumi.BoolPtrInput `pulumi:"createrole"`
-	// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-	Ensure RoleEnsurePtrInput `pulumi:"ensure"`
-	// Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
-	InRoles pulumi.StringArrayInput `pulumi:"inRoles"`
-	// INHERIT: uses the privileges of the roles it is a member of. @default - true
-	Inherit pulumi.BoolPtrInput `pulumi:"inherit"`
-	// LOGIN: the role can connect. @default - false
-	Login pulumi.BoolPtrInput `pulumi:"login"`
-	// Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
-	Name pulumi.StringInput `pulumi:"name"`
-	// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-	Password RolePasswordPtrInput `pulumi:"password"`
-	// REPLICATION: may stream WAL. @default - false
-	Replication pulumi.BoolPtrInput `pulumi:"replication"`
-	// SUPERUSER. @default - false
-	Superuser pulumi.BoolPtrInput `pulumi:"superuser"`
-	// VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
-	ValidUntil pulumi.StringPtrInput `pulumi:"validUntil"`
-}
-
-// Defaults sets the appropriate defaults for RoleArgs
-func (val *RoleArgs) Defaults() *RoleArgs {
-	if val == nil {
-		return nil
-	}
-	tmp := *val
-	if tmp.Bypassrls == nil {
-		tmp.Bypassrls = pulumi.BoolPtr(false)
-	}
-	if tmp.ConnectionLimit == nil {
-		tmp.ConnectionLimit = pulumi.IntPtr(-1)
-	}
-	if tmp.Createdb == nil {
-		tmp.Createdb = pulumi.BoolPtr(false)
-	}
-	if tmp.Createrole == nil {
-		tmp.Createrole = pulumi.BoolPtr(false)
-	}
-	if tmp.Inherit == nil {
-		tmp.Inherit = pulumi.BoolPtr(true)
-	}
-	if tmp.Login == nil {
-		tmp.Login = pulumi.BoolPtr(false)
-	}
-	if tmp.Replication == nil {
-		tmp.Replication = pulumi.BoolPtr(false)
-	}
-	if tmp.Superuser == nil {
-		tmp.Superuser = pulumi.BoolPtr(false)
-	}
-	return &tmp
-}
-func (RoleArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*Role)(nil)).Elem()
-}
-
-func (i RoleArgs) ToRoleOutput() RoleOutput {
-	return i.ToRoleOutputWithContext(context.Background())
-}
-
-func (i RoleArgs) ToRoleOutputWithContext(ctx context.Context) RoleOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RoleOutput)
-}
-
-// RoleArrayInput is an input type that accepts RoleArray and RoleArrayOutput values.
-// You can construct a concrete instance of `RoleArrayInput` via:
-//
-//	RoleArray{ RoleArgs{...} }
-type RoleArrayInput interface {
-	pulumi.Input
-
-	ToRoleArrayOutput() RoleArrayOutput
-	ToRoleArrayOutputWithContext(context.Context) RoleArrayOutput
-}
-
-type RoleArray []RoleInput
-
-func (RoleArray) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]Role)(nil)).Elem()
-}
-
-func (i RoleArray) ToRoleArrayOutput() RoleArrayOutput {
-	return i.ToRoleArrayOutputWithContext(context.Background())
-}
-
-func (i RoleArray) ToRoleArrayOutputWithContext(ctx context.Context) RoleArrayOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RoleArrayOutput)
-}
-
-// A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
-type RoleOutput struct{ *pulumi.OutputState }
-
-func (RoleOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*Role)(nil)).Elem()
-}
-
-func (o RoleOutput) ToRoleOutput() RoleOutput {
-	return o
-}
-
-func (o RoleOutput) ToRoleOutputWithContext(ctx context.Context) RoleOutput {
-	return o
-}
-
-// BYPASSRLS: ignores row-level security. @default - false
-func (o RoleOutput) Bypassrls() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Bypassrls }).(pulumi.BoolPtrOutput)
-}
-
-// COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
-func (o RoleOutput) Comment() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Role) *string { return v.Comment }).(pulumi.StringPtrOutput)
-}
-
-// CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
-func (o RoleOutput) ConnectionLimit() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v Role) *int { return v.ConnectionLimit }).(pulumi.IntPtrOutput)
-}
-
-// CREATEDB: may create databases. @default - false
-func (o RoleOutput) Createdb() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Createdb }).(pulumi.BoolPtrOutput)
-}
-
-// CREATEROLE: may create roles. @default - false
-func (o RoleOutput) Createrole() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Createrole }).(pulumi.BoolPtrOutput)
-}
-
-// `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-func (o RoleOutput) Ensure() RoleEnsurePtrOutput {
-	return o.ApplyT(func(v Role) *RoleEnsure { return v.Ensure }).(RoleEnsurePtrOutput)
-}
-
-// Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
-func (o RoleOutput) InRoles() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v Role) []string { return v.InRoles }).(pulumi.StringArrayOutput)
-}
-
-// INHERIT: uses the privileges of the roles it is a member of. @default - true
-func (o RoleOutput) Inherit() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Inherit }).(pulumi.BoolPtrOutput)
-}
-
-// LOGIN: the role can connect. @default - false
-func (o RoleOutput) Login() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Login }).(pulumi.BoolPtrOutput)
-}
-
-// Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
-func (o RoleOutput) Name() pulumi.StringOutput {
-	return o.ApplyT(func(v Role) string { return v.Name }).(pulumi.StringOutput)
-}
-
-// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-func (o RoleOutput) Password() RolePasswordPtrOutput {
-	return o.ApplyT(func(v Role) *RolePassword { return v.Password }).(RolePasswordPtrOutput)
-}
-
-// REPLICATION: may stream WAL. @default - false
-func (o RoleOutput) Replication() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Replication }).(pulumi.BoolPtrOutput)
-}
-
-// SUPERUSER. @default - false
-func (o RoleOutput) Superuser() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v Role) *bool { return v.Superuser }).(pulumi.BoolPtrOutput)
-}
-
-// VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
-func (o RoleOutput) ValidUntil() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Role) *string { return v.ValidUntil }).(pulumi.StringPtrOutput)
-}
-
-type RoleArrayOutput struct{ *pulumi.OutputState }
-
-func (RoleArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]Role)(nil)).Elem()
-}
-
-func (o RoleArrayOutput) ToRoleArrayOutput() RoleArrayOutput {
-	return o
-}
-
-func (o RoleArrayOutput) ToRoleArrayOutputWithContext(ctx context.Context) RoleArrayOutput {
-	return o
-}
-
-func (o RoleArrayOutput) Index(i pulumi.IntInput) RoleOutput {
-	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Role {
-		return vs[0].([]Role)[vs[1].(int)]
-	}).(RoleOutput)
-}
-
-// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-type RolePassword struct {
-	// Name of an environment variable of the `pgcluster` process that holds the password.
-	FromEnv *string `pulumi:"fromEnv"`
-	// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-	FromFile *string `pulumi:"fromFile"`
-}
-
-// RolePasswordInput is an input type that accepts RolePasswordArgs and RolePasswordOutput values.
-// You can construct a concrete instance of `RolePasswordInput` via:
-//
-//	RolePasswordArgs{...}
-type RolePasswordInput interface {
-	pulumi.Input
-
-	ToRolePasswordOutput() RolePasswordOutput
-	ToRolePasswordOutputWithContext(context.Context) RolePasswordOutput
-}
-
-// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-type RolePasswordArgs struct {
-	// Name of an environment variable of the `pgcluster` process that holds the password.
-	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
-	// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
-}
-
-func (RolePasswordArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*RolePassword)(nil)).Elem()
-}
-
-func (i RolePasswordArgs) ToRolePasswordOutput() RolePasswordOutput {
-	return i.ToRolePasswordOutputWithContext(context.Background())
-}
-
-func (i RolePasswordArgs) ToRolePasswordOutputWithContext(ctx context.Context) RolePasswordOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RolePasswordOutput)
-}
-
-func (i RolePasswordArgs) ToRolePasswordPtrOutput() RolePasswordPtrOutput {
-	return i.ToRolePasswordPtrOutputWithContext(context.Background())
-}
-
-func (i RolePasswordArgs) ToRolePasswordPtrOutputWithContext(ctx context.Context) RolePasswordPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RolePasswordOutput).ToRolePasswordPtrOutputWithContext(ctx)
-}
-
-// RolePasswordPtrInput is an input type that accepts RolePasswordArgs, RolePasswordPtr and RolePasswordPtrOutput values.
-// You can construct a concrete instance of `RolePasswordPtrInput` via:
-//
-//	        RolePasswordArgs{...}
-//
-//	or:
-//
-//	        nil
-type RolePasswordPtrInput interface {
-	pulumi.Input
-
-	ToRolePasswordPtrOutput() RolePasswordPtrOutput
-	ToRolePasswordPtrOutputWithContext(context.Context) RolePasswordPtrOutput
-}
-
-type rolePasswordPtrType RolePasswordArgs
-
-func RolePasswordPtr(v *RolePasswordArgs) RolePasswordPtrInput {
-	return (*rolePasswordPtrType)(v)
-}
-
-func (*rolePasswordPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**RolePassword)(nil)).Elem()
-}
-
-func (i *rolePasswordPtrType) ToRolePasswordPtrOutput() RolePasswordPtrOutput {
-	return i.ToRolePasswordPtrOutputWithContext(context.Background())
-}
-
-func (i *rolePasswordPtrType) ToRolePasswordPtrOutputWithContext(ctx context.Context) RolePasswordPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(RolePasswordPtrOutput)
-}
-
-// Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-type RolePasswordOutput struct{ *pulumi.OutputState }
-
-func (RolePasswordOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*RolePassword)(nil)).Elem()
-}
-
-func (o RolePasswordOutput) ToRolePasswordOutput() RolePasswordOutput {
-	return o
-}
-
-func (o RolePasswordOutput) ToRolePasswordOutputWithContext(ctx context.Context) RolePasswordOutput {
-	return o
-}
-
-func (o RolePasswordOutput) ToRolePasswordPtrOutput() RolePasswordPtrOutput {
-	return o.ToRolePasswordPtrOutputWithContext(context.Background())
-}
-
-func (o RolePasswordOutput) ToRolePasswordPtrOutputWithContext(ctx context.Context) RolePasswordPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v RolePassword) *RolePassword {
-		return &v
-	}).(RolePasswordPtrOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process that holds the password.
-func (o RolePasswordOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RolePassword) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-func (o RolePasswordOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v RolePassword) *string { return v.FromFile }).(pulumi.StringPtrOutput)
-}
-
-type RolePasswordPtrOutput struct{ *pulumi.OutputState }
-
-func (RolePasswordPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**RolePassword)(nil)).Elem()
-}
-
-func (o RolePasswordPtrOutput) ToRolePasswordPtrOutput() RolePasswordPtrOutput {
-	return o
-}
-
-func (o RolePasswordPtrOutput) ToRolePasswordPtrOutputWithContext(ctx context.Context) RolePasswordPtrOutput {
-	return o
-}
-
-func (o RolePasswordPtrOutput) Elem() RolePasswordOutput {
-	return o.ApplyT(func(v *RolePassword) RolePassword {
-		if v != nil {
-			return *v
-		}
-		var ret RolePassword
-		return ret
-	}).(RolePasswordOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process that holds the password.
-func (o RolePasswordPtrOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *RolePassword) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromEnv
-	}).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-func (o RolePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *RolePassword) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromFile
-	}).(pulumi.StringPtrOutput)
-}
-
 // Where the pods may run (kubernetes platform).
 type Scheduling struct {
 	// Spread members across nodes: `required` refuses to co-locate two members, `preferred` tries to, `none` does not care. @default - preferred
@@ -8347,6 +8574,103 @@ func (o SchedulingTolerationArrayOutput) Index(i pulumi.IntInput) SchedulingTole
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SchedulingToleration {
 		return vs[0].([]SchedulingToleration)[vs[1].(int)]
 	}).(SchedulingTolerationOutput)
+}
+
+type SqlConnection struct {
+	// The database roles and databases are managed from. @default - postgres
+	Database *string `pulumi:"database"`
+	// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+	Endpoints *string `pulumi:"endpoints"`
+	// One server: its host (with port).
+	Host *string `pulumi:"host"`
+	// That role's password (a secret).
+	Password string `pulumi:"password"`
+	// Its port.
+	Port *int `pulumi:"port"`
+	// A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+	User string `pulumi:"user"`
+}
+
+// SqlConnectionInput is an input type that accepts SqlConnectionArgs and SqlConnectionOutput values.
+// You can construct a concrete instance of `SqlConnectionInput` via:
+//
+//	SqlConnectionArgs{...}
+type SqlConnectionInput interface {
+	pulumi.Input
+
+	ToSqlConnectionOutput() SqlConnectionOutput
+	ToSqlConnectionOutputWithContext(context.Context) SqlConnectionOutput
+}
+
+type SqlConnectionArgs struct {
+	// The database roles and databases are managed from. @default - postgres
+	Database pulumi.StringPtrInput `pulumi:"database"`
+	// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+	Endpoints pulumi.StringPtrInput `pulumi:"endpoints"`
+	// One server: its host (with port).
+	Host pulumi.StringPtrInput `pulumi:"host"`
+	// That role's password (a secret).
+	Password pulumi.StringInput `pulumi:"password"`
+	// Its port.
+	Port pulumi.IntPtrInput `pulumi:"port"`
+	// A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+	User pulumi.StringInput `pulumi:"user"`
+}
+
+func (SqlConnectionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SqlConnection)(nil)).Elem()
+}
+
+func (i SqlConnectionArgs) ToSqlConnectionOutput() SqlConnectionOutput {
+	return i.ToSqlConnectionOutputWithContext(context.Background())
+}
+
+func (i SqlConnectionArgs) ToSqlConnectionOutputWithContext(ctx context.Context) SqlConnectionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SqlConnectionOutput)
+}
+
+type SqlConnectionOutput struct{ *pulumi.OutputState }
+
+func (SqlConnectionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SqlConnection)(nil)).Elem()
+}
+
+func (o SqlConnectionOutput) ToSqlConnectionOutput() SqlConnectionOutput {
+	return o
+}
+
+func (o SqlConnectionOutput) ToSqlConnectionOutputWithContext(ctx context.Context) SqlConnectionOutput {
+	return o
+}
+
+// The database roles and databases are managed from. @default - postgres
+func (o SqlConnectionOutput) Database() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *string { return v.Database }).(pulumi.StringPtrOutput)
+}
+
+// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+func (o SqlConnectionOutput) Endpoints() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *string { return v.Endpoints }).(pulumi.StringPtrOutput)
+}
+
+// One server: its host (with port).
+func (o SqlConnectionOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *string { return v.Host }).(pulumi.StringPtrOutput)
+}
+
+// That role's password (a secret).
+func (o SqlConnectionOutput) Password() pulumi.StringOutput {
+	return o.ApplyT(func(v SqlConnection) string { return v.Password }).(pulumi.StringOutput)
+}
+
+// Its port.
+func (o SqlConnectionOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *int { return v.Port }).(pulumi.IntPtrOutput)
+}
+
+// A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+func (o SqlConnectionOutput) User() pulumi.StringOutput {
+	return o.ApplyT(func(v SqlConnection) string { return v.User }).(pulumi.StringOutput)
 }
 
 // Volumes of each member (kubernetes platform).
@@ -8735,26 +9059,6 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 }
 
 func init() {
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupInput)(nil)).Elem(), BackupArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupPtrInput)(nil)).Elem(), BackupArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionInput)(nil)).Elem(), BackupEncryptionArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionPtrInput)(nil)).Elem(), BackupEncryptionArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionPassphraseInput)(nil)).Elem(), BackupEncryptionPassphraseArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupEncryptionPassphrasePtrInput)(nil)).Elem(), BackupEncryptionPassphraseArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupRetentionInput)(nil)).Elem(), BackupRetentionArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupRetentionPtrInput)(nil)).Elem(), BackupRetentionArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3Input)(nil)).Elem(), BackupS3Args{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3PtrInput)(nil)).Elem(), BackupS3Args{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsInput)(nil)).Elem(), BackupS3CredentialsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsPtrInput)(nil)).Elem(), BackupS3CredentialsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsAccessKeyIdInput)(nil)).Elem(), BackupS3CredentialsAccessKeyIdArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsAccessKeyIdPtrInput)(nil)).Elem(), BackupS3CredentialsAccessKeyIdArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsSecretAccessKeyInput)(nil)).Elem(), BackupS3CredentialsSecretAccessKeyArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3CredentialsSecretAccessKeyPtrInput)(nil)).Elem(), BackupS3CredentialsSecretAccessKeyArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3IrsaInput)(nil)).Elem(), BackupS3IrsaArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupS3IrsaPtrInput)(nil)).Elem(), BackupS3IrsaArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupScheduleInput)(nil)).Elem(), BackupScheduleArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*BackupSchedulePtrInput)(nil)).Elem(), BackupScheduleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInput)(nil)).Elem(), BootstrapArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPtrInput)(nil)).Elem(), BootstrapArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInitdbInput)(nil)).Elem(), BootstrapInitdbArgs{})
@@ -8785,14 +9089,42 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3IrsaPtrInput)(nil)).Elem(), BootstrapRecoverySourceS3IrsaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryTargetInput)(nil)).Elem(), BootstrapRecoveryTargetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryTargetPtrInput)(nil)).Elem(), BootstrapRecoveryTargetArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseInput)(nil)).Elem(), DatabaseArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseArrayInput)(nil)).Elem(), DatabaseArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupInput)(nil)).Elem(), ClusterBackupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupPtrInput)(nil)).Elem(), ClusterBackupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupEncryptionInput)(nil)).Elem(), ClusterBackupEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupEncryptionPtrInput)(nil)).Elem(), ClusterBackupEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupEncryptionPassphraseInput)(nil)).Elem(), ClusterBackupEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupEncryptionPassphrasePtrInput)(nil)).Elem(), ClusterBackupEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupRetentionInput)(nil)).Elem(), ClusterBackupRetentionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupRetentionPtrInput)(nil)).Elem(), ClusterBackupRetentionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3Input)(nil)).Elem(), ClusterBackupS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3PtrInput)(nil)).Elem(), ClusterBackupS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3CredentialsInput)(nil)).Elem(), ClusterBackupS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3CredentialsPtrInput)(nil)).Elem(), ClusterBackupS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3CredentialsAccessKeyIdInput)(nil)).Elem(), ClusterBackupS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3CredentialsAccessKeyIdPtrInput)(nil)).Elem(), ClusterBackupS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3CredentialsSecretAccessKeyInput)(nil)).Elem(), ClusterBackupS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3CredentialsSecretAccessKeyPtrInput)(nil)).Elem(), ClusterBackupS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3IrsaInput)(nil)).Elem(), ClusterBackupS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupS3IrsaPtrInput)(nil)).Elem(), ClusterBackupS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupScheduleInput)(nil)).Elem(), ClusterBackupScheduleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupSchedulePtrInput)(nil)).Elem(), ClusterBackupScheduleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseInput)(nil)).Elem(), ClusterDatabaseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseArrayInput)(nil)).Elem(), ClusterDatabaseArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseExtensionInput)(nil)).Elem(), ClusterDatabaseExtensionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseExtensionArrayInput)(nil)).Elem(), ClusterDatabaseExtensionArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseSchemaInput)(nil)).Elem(), ClusterDatabaseSchemaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterDatabaseSchemaArrayInput)(nil)).Elem(), ClusterDatabaseSchemaArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantInput)(nil)).Elem(), ClusterGrantArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterGrantArrayInput)(nil)).Elem(), ClusterGrantArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterRoleInput)(nil)).Elem(), ClusterRoleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterRoleArrayInput)(nil)).Elem(), ClusterRoleArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterRolePasswordInput)(nil)).Elem(), ClusterRolePasswordArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterRolePasswordPtrInput)(nil)).Elem(), ClusterRolePasswordArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseExtensionInput)(nil)).Elem(), DatabaseExtensionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseExtensionArrayInput)(nil)).Elem(), DatabaseExtensionArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseSchemaInput)(nil)).Elem(), DatabaseSchemaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseSchemaArrayInput)(nil)).Elem(), DatabaseSchemaArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*GrantInput)(nil)).Elem(), GrantArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*GrantArrayInput)(nil)).Elem(), GrantArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HaInput)(nil)).Elem(), HaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HaPtrInput)(nil)).Elem(), HaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformInput)(nil)).Elem(), PlatformArgs{})
@@ -8811,38 +9143,15 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesLimitsPtrInput)(nil)).Elem(), ResourcesLimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesRequestsInput)(nil)).Elem(), ResourcesRequestsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesRequestsPtrInput)(nil)).Elem(), ResourcesRequestsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*RoleInput)(nil)).Elem(), RoleArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*RoleArrayInput)(nil)).Elem(), RoleArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*RolePasswordInput)(nil)).Elem(), RolePasswordArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*RolePasswordPtrInput)(nil)).Elem(), RolePasswordArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingInput)(nil)).Elem(), SchedulingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingPtrInput)(nil)).Elem(), SchedulingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingTolerationInput)(nil)).Elem(), SchedulingTolerationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingTolerationArrayInput)(nil)).Elem(), SchedulingTolerationArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SqlConnectionInput)(nil)).Elem(), SqlConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*StorageInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*StoragePtrInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousInput)(nil)).Elem(), SynchronousArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousPtrInput)(nil)).Elem(), SynchronousArgs{})
-	pulumi.RegisterOutputType(BackupOutput{})
-	pulumi.RegisterOutputType(BackupPtrOutput{})
-	pulumi.RegisterOutputType(BackupEncryptionOutput{})
-	pulumi.RegisterOutputType(BackupEncryptionPtrOutput{})
-	pulumi.RegisterOutputType(BackupEncryptionPassphraseOutput{})
-	pulumi.RegisterOutputType(BackupEncryptionPassphrasePtrOutput{})
-	pulumi.RegisterOutputType(BackupRetentionOutput{})
-	pulumi.RegisterOutputType(BackupRetentionPtrOutput{})
-	pulumi.RegisterOutputType(BackupS3Output{})
-	pulumi.RegisterOutputType(BackupS3PtrOutput{})
-	pulumi.RegisterOutputType(BackupS3CredentialsOutput{})
-	pulumi.RegisterOutputType(BackupS3CredentialsPtrOutput{})
-	pulumi.RegisterOutputType(BackupS3CredentialsAccessKeyIdOutput{})
-	pulumi.RegisterOutputType(BackupS3CredentialsAccessKeyIdPtrOutput{})
-	pulumi.RegisterOutputType(BackupS3CredentialsSecretAccessKeyOutput{})
-	pulumi.RegisterOutputType(BackupS3CredentialsSecretAccessKeyPtrOutput{})
-	pulumi.RegisterOutputType(BackupS3IrsaOutput{})
-	pulumi.RegisterOutputType(BackupS3IrsaPtrOutput{})
-	pulumi.RegisterOutputType(BackupScheduleOutput{})
-	pulumi.RegisterOutputType(BackupSchedulePtrOutput{})
 	pulumi.RegisterOutputType(BootstrapOutput{})
 	pulumi.RegisterOutputType(BootstrapPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapInitdbOutput{})
@@ -8873,15 +9182,43 @@ func init() {
 	pulumi.RegisterOutputType(BootstrapRecoverySourceS3IrsaPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapRecoveryTargetOutput{})
 	pulumi.RegisterOutputType(BootstrapRecoveryTargetPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupOutput{})
+	pulumi.RegisterOutputType(ClusterBackupPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupEncryptionOutput{})
+	pulumi.RegisterOutputType(ClusterBackupEncryptionPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupEncryptionPassphraseOutput{})
+	pulumi.RegisterOutputType(ClusterBackupEncryptionPassphrasePtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupRetentionOutput{})
+	pulumi.RegisterOutputType(ClusterBackupRetentionPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3Output{})
+	pulumi.RegisterOutputType(ClusterBackupS3PtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3CredentialsOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3CredentialsPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3CredentialsAccessKeyIdOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3CredentialsAccessKeyIdPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3CredentialsSecretAccessKeyOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3CredentialsSecretAccessKeyPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3IrsaOutput{})
+	pulumi.RegisterOutputType(ClusterBackupS3IrsaPtrOutput{})
+	pulumi.RegisterOutputType(ClusterBackupScheduleOutput{})
+	pulumi.RegisterOutputType(ClusterBackupSchedulePtrOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseArrayOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseExtensionOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseExtensionArrayOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseSchemaOutput{})
+	pulumi.RegisterOutputType(ClusterDatabaseSchemaArrayOutput{})
 	pulumi.RegisterOutputType(ClusterEndpointsOutput{})
-	pulumi.RegisterOutputType(DatabaseOutput{})
-	pulumi.RegisterOutputType(DatabaseArrayOutput{})
+	pulumi.RegisterOutputType(ClusterGrantOutput{})
+	pulumi.RegisterOutputType(ClusterGrantArrayOutput{})
+	pulumi.RegisterOutputType(ClusterRoleOutput{})
+	pulumi.RegisterOutputType(ClusterRoleArrayOutput{})
+	pulumi.RegisterOutputType(ClusterRolePasswordOutput{})
+	pulumi.RegisterOutputType(ClusterRolePasswordPtrOutput{})
 	pulumi.RegisterOutputType(DatabaseExtensionOutput{})
 	pulumi.RegisterOutputType(DatabaseExtensionArrayOutput{})
 	pulumi.RegisterOutputType(DatabaseSchemaOutput{})
 	pulumi.RegisterOutputType(DatabaseSchemaArrayOutput{})
-	pulumi.RegisterOutputType(GrantOutput{})
-	pulumi.RegisterOutputType(GrantArrayOutput{})
 	pulumi.RegisterOutputType(HaOutput{})
 	pulumi.RegisterOutputType(HaPtrOutput{})
 	pulumi.RegisterOutputType(PlatformOutput{})
@@ -8900,14 +9237,11 @@ func init() {
 	pulumi.RegisterOutputType(ResourcesLimitsPtrOutput{})
 	pulumi.RegisterOutputType(ResourcesRequestsOutput{})
 	pulumi.RegisterOutputType(ResourcesRequestsPtrOutput{})
-	pulumi.RegisterOutputType(RoleOutput{})
-	pulumi.RegisterOutputType(RoleArrayOutput{})
-	pulumi.RegisterOutputType(RolePasswordOutput{})
-	pulumi.RegisterOutputType(RolePasswordPtrOutput{})
 	pulumi.RegisterOutputType(SchedulingOutput{})
 	pulumi.RegisterOutputType(SchedulingPtrOutput{})
 	pulumi.RegisterOutputType(SchedulingTolerationOutput{})
 	pulumi.RegisterOutputType(SchedulingTolerationArrayOutput{})
+	pulumi.RegisterOutputType(SqlConnectionOutput{})
 	pulumi.RegisterOutputType(StorageOutput{})
 	pulumi.RegisterOutputType(StoragePtrOutput{})
 	pulumi.RegisterOutputType(SynchronousOutput{})

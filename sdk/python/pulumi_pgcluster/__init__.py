@@ -7,8 +7,12 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .backup import *
+from .database import *
+from .grant import *
 from .postgres_cluster import *
 from .provider import *
+from .role import *
 from ._inputs import *
 from . import outputs
 _utilities.register(
@@ -19,7 +23,11 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_pgcluster",
   "classes": {
-   "pgcluster:index:PostgresCluster": "PostgresCluster"
+   "pgcluster:index:Backup": "Backup",
+   "pgcluster:index:Database": "Database",
+   "pgcluster:index:Grant": "Grant",
+   "pgcluster:index:PostgresCluster": "PostgresCluster",
+   "pgcluster:index:Role": "Role"
   }
  }
 ]

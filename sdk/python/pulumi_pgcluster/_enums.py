@@ -7,10 +7,17 @@ import pulumi
 from enum import Enum
 
 __all__ = [
-    'BackupCompression',
-    'BackupS3UriStyle',
+    'BackupBackupType',
+    'BackupType',
     'BootstrapPgBasebackupSourceSslMode',
     'BootstrapRecoverySourceS3UriStyle',
+    'ClusterBackupCompression',
+    'ClusterBackupS3UriStyle',
+    'ClusterDatabaseEnsure',
+    'ClusterDatabaseReclaimPolicy',
+    'ClusterGrantOn',
+    'ClusterGrantPrivilege',
+    'ClusterRoleEnsure',
     'DatabaseEnsure',
     'DatabaseReclaimPolicy',
     'GrantOn',
@@ -26,24 +33,24 @@ __all__ = [
 ]
 
 
-@pulumi.type_token("pgcluster:index:BackupCompression")
-class BackupCompression(_builtins.str, Enum):
+@pulumi.type_token("pgcluster:index:BackupBackupType")
+class BackupBackupType(_builtins.str, Enum):
     """
-    Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+    The type taken (an incr or diff with no full before it becomes a full).
     """
-    LZ4 = "lz4"
-    ZSTD = "zstd"
-    GZ = "gz"
-    NONE = "none"
+    FULL = "full"
+    DIFF = "diff"
+    INCR = "incr"
 
 
-@pulumi.type_token("pgcluster:index:BackupS3UriStyle")
-class BackupS3UriStyle(_builtins.str, Enum):
+@pulumi.type_token("pgcluster:index:BackupType")
+class BackupType(_builtins.str, Enum):
     """
-    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    full, diff (changes since the last full) or incr (since the last backup). @default - full
     """
-    HOST = "host"
-    PATH = "path"
+    FULL = "full"
+    DIFF = "diff"
+    INCR = "incr"
 
 
 @pulumi.type_token("pgcluster:index:BootstrapPgBasebackupSourceSslMode")
@@ -66,6 +73,82 @@ class BootstrapRecoverySourceS3UriStyle(_builtins.str, Enum):
     """
     HOST = "host"
     PATH = "path"
+
+
+@pulumi.type_token("pgcluster:index:ClusterBackupCompression")
+class ClusterBackupCompression(_builtins.str, Enum):
+    """
+    Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+    """
+    LZ4 = "lz4"
+    ZSTD = "zstd"
+    GZ = "gz"
+    NONE = "none"
+
+
+@pulumi.type_token("pgcluster:index:ClusterBackupS3UriStyle")
+class ClusterBackupS3UriStyle(_builtins.str, Enum):
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    HOST = "host"
+    PATH = "path"
+
+
+@pulumi.type_token("pgcluster:index:ClusterDatabaseEnsure")
+class ClusterDatabaseEnsure(_builtins.str, Enum):
+    """
+    `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+    """
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+@pulumi.type_token("pgcluster:index:ClusterDatabaseReclaimPolicy")
+class ClusterDatabaseReclaimPolicy(_builtins.str, Enum):
+    """
+    What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
+    """
+    RETAIN = "retain"
+    DELETE = "delete"
+
+
+@pulumi.type_token("pgcluster:index:ClusterGrantOn")
+class ClusterGrantOn(_builtins.str, Enum):
+    """
+    `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+    """
+    DATABASE = "database"
+    SCHEMA = "schema"
+    TABLES = "tables"
+    SEQUENCES = "sequences"
+    FUNCTIONS = "functions"
+
+
+@pulumi.type_token("pgcluster:index:ClusterGrantPrivilege")
+class ClusterGrantPrivilege(_builtins.str, Enum):
+    ALL = "ALL"
+    CONNECT = "CONNECT"
+    CREATE = "CREATE"
+    TEMPORARY = "TEMPORARY"
+    USAGE = "USAGE"
+    SELECT = "SELECT"
+    INSERT = "INSERT"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    TRUNCATE = "TRUNCATE"
+    REFERENCES = "REFERENCES"
+    TRIGGER = "TRIGGER"
+    EXECUTE = "EXECUTE"
+
+
+@pulumi.type_token("pgcluster:index:ClusterRoleEnsure")
+class ClusterRoleEnsure(_builtins.str, Enum):
+    """
+    `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+    """
+    PRESENT = "present"
+    ABSENT = "absent"
 
 
 @pulumi.type_token("pgcluster:index:DatabaseEnsure")

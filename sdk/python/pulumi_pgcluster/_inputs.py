@@ -16,26 +16,6 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
-    'BackupArgs',
-    'BackupArgsDict',
-    'BackupEncryptionArgs',
-    'BackupEncryptionArgsDict',
-    'BackupEncryptionPassphraseArgs',
-    'BackupEncryptionPassphraseArgsDict',
-    'BackupRetentionArgs',
-    'BackupRetentionArgsDict',
-    'BackupS3Args',
-    'BackupS3ArgsDict',
-    'BackupS3CredentialsArgs',
-    'BackupS3CredentialsArgsDict',
-    'BackupS3CredentialsAccessKeyIdArgs',
-    'BackupS3CredentialsAccessKeyIdArgsDict',
-    'BackupS3CredentialsSecretAccessKeyArgs',
-    'BackupS3CredentialsSecretAccessKeyArgsDict',
-    'BackupS3IrsaArgs',
-    'BackupS3IrsaArgsDict',
-    'BackupScheduleArgs',
-    'BackupScheduleArgsDict',
     'BootstrapArgs',
     'BootstrapArgsDict',
     'BootstrapInitdbArgs',
@@ -66,14 +46,42 @@ __all__ = [
     'BootstrapRecoverySourceS3IrsaArgsDict',
     'BootstrapRecoveryTargetArgs',
     'BootstrapRecoveryTargetArgsDict',
-    'DatabaseArgs',
-    'DatabaseArgsDict',
+    'ClusterBackupArgs',
+    'ClusterBackupArgsDict',
+    'ClusterBackupEncryptionArgs',
+    'ClusterBackupEncryptionArgsDict',
+    'ClusterBackupEncryptionPassphraseArgs',
+    'ClusterBackupEncryptionPassphraseArgsDict',
+    'ClusterBackupRetentionArgs',
+    'ClusterBackupRetentionArgsDict',
+    'ClusterBackupS3Args',
+    'ClusterBackupS3ArgsDict',
+    'ClusterBackupS3CredentialsArgs',
+    'ClusterBackupS3CredentialsArgsDict',
+    'ClusterBackupS3CredentialsAccessKeyIdArgs',
+    'ClusterBackupS3CredentialsAccessKeyIdArgsDict',
+    'ClusterBackupS3CredentialsSecretAccessKeyArgs',
+    'ClusterBackupS3CredentialsSecretAccessKeyArgsDict',
+    'ClusterBackupS3IrsaArgs',
+    'ClusterBackupS3IrsaArgsDict',
+    'ClusterBackupScheduleArgs',
+    'ClusterBackupScheduleArgsDict',
+    'ClusterDatabaseArgs',
+    'ClusterDatabaseArgsDict',
+    'ClusterDatabaseExtensionArgs',
+    'ClusterDatabaseExtensionArgsDict',
+    'ClusterDatabaseSchemaArgs',
+    'ClusterDatabaseSchemaArgsDict',
+    'ClusterGrantArgs',
+    'ClusterGrantArgsDict',
+    'ClusterRoleArgs',
+    'ClusterRoleArgsDict',
+    'ClusterRolePasswordArgs',
+    'ClusterRolePasswordArgsDict',
     'DatabaseExtensionArgs',
     'DatabaseExtensionArgsDict',
     'DatabaseSchemaArgs',
     'DatabaseSchemaArgsDict',
-    'GrantArgs',
-    'GrantArgsDict',
     'HaArgs',
     'HaArgsDict',
     'PlatformArgs',
@@ -92,843 +100,17 @@ __all__ = [
     'ResourcesLimitsArgsDict',
     'ResourcesRequestsArgs',
     'ResourcesRequestsArgsDict',
-    'RoleArgs',
-    'RoleArgsDict',
-    'RolePasswordArgs',
-    'RolePasswordArgsDict',
     'SchedulingArgs',
     'SchedulingArgsDict',
     'SchedulingTolerationArgs',
     'SchedulingTolerationArgsDict',
+    'SqlConnectionArgs',
+    'SqlConnectionArgsDict',
     'StorageArgs',
     'StorageArgsDict',
     'SynchronousArgs',
     'SynchronousArgsDict',
 ]
-
-class BackupArgsDict(TypedDict):
-    """
-    Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-    """
-    s3: pulumi.Input['BackupS3ArgsDict']
-    """
-    The S3 repository of pgBackRest.
-    """
-    archive_async: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-    """
-    compression: NotRequired[pulumi.Input[Optional['BackupCompression']]]
-    """
-    Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-    """
-    encryption: NotRequired[pulumi.Input[Optional['BackupEncryptionArgsDict']]]
-    """
-    Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-    """
-    from_standby: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-    """
-    process_max: NotRequired[pulumi.Input[Optional[_builtins.int]]]
-    """
-    Processes a backup or restore uses to compress and transfer files. @default - 2
-    """
-    retention: NotRequired[pulumi.Input[Optional['BackupRetentionArgsDict']]]
-    """
-    How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-    """
-    schedule: NotRequired[pulumi.Input[Optional['BackupScheduleArgsDict']]]
-    """
-    When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-    """
-
-@pulumi.input_type
-class BackupArgs:
-    def __init__(__self__, *,
-                 s3: pulumi.Input['BackupS3Args'],
-                 archive_async: pulumi.Input[Optional[_builtins.bool]] = None,
-                 compression: pulumi.Input[Optional['BackupCompression']] = None,
-                 encryption: pulumi.Input[Optional['BackupEncryptionArgs']] = None,
-                 from_standby: pulumi.Input[Optional[_builtins.bool]] = None,
-                 process_max: pulumi.Input[Optional[_builtins.int]] = None,
-                 retention: pulumi.Input[Optional['BackupRetentionArgs']] = None,
-                 schedule: pulumi.Input[Optional['BackupScheduleArgs']] = None):
-        """
-        Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
-
-        :param pulumi.Input['BackupS3Args'] s3: The S3 repository of pgBackRest.
-        :param pulumi.Input[_builtins.bool] archive_async: Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-        :param pulumi.Input['BackupCompression'] compression: Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-        :param pulumi.Input['BackupEncryptionArgs'] encryption: Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-        :param pulumi.Input[_builtins.bool] from_standby: Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-        :param pulumi.Input[_builtins.int] process_max: Processes a backup or restore uses to compress and transfer files. @default - 2
-        :param pulumi.Input['BackupRetentionArgs'] retention: How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-        :param pulumi.Input['BackupScheduleArgs'] schedule: When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-        """
-        pulumi.set(__self__, "s3", s3)
-        if archive_async is None:
-            archive_async = True
-        if archive_async is not None:
-            pulumi.set(__self__, "archive_async", archive_async)
-        if compression is not None:
-            pulumi.set(__self__, "compression", compression)
-        if encryption is not None:
-            pulumi.set(__self__, "encryption", encryption)
-        if from_standby is None:
-            from_standby = True
-        if from_standby is not None:
-            pulumi.set(__self__, "from_standby", from_standby)
-        if process_max is None:
-            process_max = 2
-        if process_max is not None:
-            pulumi.set(__self__, "process_max", process_max)
-        if retention is not None:
-            pulumi.set(__self__, "retention", retention)
-        if schedule is not None:
-            pulumi.set(__self__, "schedule", schedule)
-
-    @_builtins.property
-    @pulumi.getter
-    def s3(self) -> pulumi.Input['BackupS3Args']:
-        """
-        The S3 repository of pgBackRest.
-        """
-        return pulumi.get(self, "s3")
-
-    @s3.setter
-    def s3(self, value: pulumi.Input['BackupS3Args']):
-        pulumi.set(self, "s3", value)
-
-    @_builtins.property
-    @pulumi.getter(name="archiveAsync")
-    def archive_async(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
-        """
-        return pulumi.get(self, "archive_async")
-
-    @archive_async.setter
-    def archive_async(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "archive_async", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def compression(self) -> pulumi.Input[Optional['BackupCompression']]:
-        """
-        Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
-        """
-        return pulumi.get(self, "compression")
-
-    @compression.setter
-    def compression(self, value: pulumi.Input[Optional['BackupCompression']]):
-        pulumi.set(self, "compression", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def encryption(self) -> pulumi.Input[Optional['BackupEncryptionArgs']]:
-        """
-        Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-        """
-        return pulumi.get(self, "encryption")
-
-    @encryption.setter
-    def encryption(self, value: pulumi.Input[Optional['BackupEncryptionArgs']]):
-        pulumi.set(self, "encryption", value)
-
-    @_builtins.property
-    @pulumi.getter(name="fromStandby")
-    def from_standby(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
-        """
-        return pulumi.get(self, "from_standby")
-
-    @from_standby.setter
-    def from_standby(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "from_standby", value)
-
-    @_builtins.property
-    @pulumi.getter(name="processMax")
-    def process_max(self) -> pulumi.Input[Optional[_builtins.int]]:
-        """
-        Processes a backup or restore uses to compress and transfer files. @default - 2
-        """
-        return pulumi.get(self, "process_max")
-
-    @process_max.setter
-    def process_max(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "process_max", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def retention(self) -> pulumi.Input[Optional['BackupRetentionArgs']]:
-        """
-        How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-        """
-        return pulumi.get(self, "retention")
-
-    @retention.setter
-    def retention(self, value: pulumi.Input[Optional['BackupRetentionArgs']]):
-        pulumi.set(self, "retention", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def schedule(self) -> pulumi.Input[Optional['BackupScheduleArgs']]:
-        """
-        When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-        """
-        return pulumi.get(self, "schedule")
-
-    @schedule.setter
-    def schedule(self, value: pulumi.Input[Optional['BackupScheduleArgs']]):
-        pulumi.set(self, "schedule", value)
-
-
-class BackupEncryptionArgsDict(TypedDict):
-    """
-    Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-    """
-    passphrase: pulumi.Input['BackupEncryptionPassphraseArgsDict']
-    """
-    Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-    """
-
-@pulumi.input_type
-class BackupEncryptionArgs:
-    def __init__(__self__, *,
-                 passphrase: pulumi.Input['BackupEncryptionPassphraseArgs']):
-        """
-        Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
-
-        :param pulumi.Input['BackupEncryptionPassphraseArgs'] passphrase: Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-        """
-        pulumi.set(__self__, "passphrase", passphrase)
-
-    @_builtins.property
-    @pulumi.getter
-    def passphrase(self) -> pulumi.Input['BackupEncryptionPassphraseArgs']:
-        """
-        Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-        """
-        return pulumi.get(self, "passphrase")
-
-    @passphrase.setter
-    def passphrase(self, value: pulumi.Input['BackupEncryptionPassphraseArgs']):
-        pulumi.set(self, "passphrase", value)
-
-
-class BackupEncryptionPassphraseArgsDict(TypedDict):
-    """
-    Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-    """
-    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-    """
-    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-    """
-
-@pulumi.input_type
-class BackupEncryptionPassphraseArgs:
-    def __init__(__self__, *,
-                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
-                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
-
-        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        if from_env is not None:
-            pulumi.set(__self__, "from_env", from_env)
-        if from_file is not None:
-            pulumi.set(__self__, "from_file", from_file)
-
-    @_builtins.property
-    @pulumi.getter(name="fromEnv")
-    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
-        """
-        return pulumi.get(self, "from_env")
-
-    @from_env.setter
-    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_env", value)
-
-    @_builtins.property
-    @pulumi.getter(name="fromFile")
-    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        return pulumi.get(self, "from_file")
-
-    @from_file.setter
-    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_file", value)
-
-
-class BackupRetentionArgsDict(TypedDict):
-    """
-    How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-    """
-    days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
-    """
-    Keep full backups for this many days.
-    """
-    full: NotRequired[pulumi.Input[Optional[_builtins.int]]]
-    """
-    Keep this many full backups (and what depends on them).
-    """
-
-@pulumi.input_type
-class BackupRetentionArgs:
-    def __init__(__self__, *,
-                 days: pulumi.Input[Optional[_builtins.int]] = None,
-                 full: pulumi.Input[Optional[_builtins.int]] = None):
-        """
-        How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
-
-        :param pulumi.Input[_builtins.int] days: Keep full backups for this many days.
-        :param pulumi.Input[_builtins.int] full: Keep this many full backups (and what depends on them).
-        """
-        if days is not None:
-            pulumi.set(__self__, "days", days)
-        if full is not None:
-            pulumi.set(__self__, "full", full)
-
-    @_builtins.property
-    @pulumi.getter
-    def days(self) -> pulumi.Input[Optional[_builtins.int]]:
-        """
-        Keep full backups for this many days.
-        """
-        return pulumi.get(self, "days")
-
-    @days.setter
-    def days(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "days", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def full(self) -> pulumi.Input[Optional[_builtins.int]]:
-        """
-        Keep this many full backups (and what depends on them).
-        """
-        return pulumi.get(self, "full")
-
-    @full.setter
-    def full(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "full", value)
-
-
-class BackupS3ArgsDict(TypedDict):
-    """
-    The S3 repository of pgBackRest.
-    """
-    bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-    """
-    ca_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-    """
-    credentials: NotRequired[pulumi.Input[Optional['BackupS3CredentialsArgsDict']]]
-    """
-    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-    """
-    endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-    """
-    irsa: NotRequired[pulumi.Input[Optional['BackupS3IrsaArgsDict']]]
-    """
-    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-    """
-    kms_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-    """
-    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-    """
-    region: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    S3 region. @default - us-east-1
-    """
-    uri_style: NotRequired[pulumi.Input[Optional['BackupS3UriStyle']]]
-    """
-    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-    """
-    verify_tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    Verify the endpoint's TLS certificate. @default - true
-    """
-
-@pulumi.input_type
-class BackupS3Args:
-    def __init__(__self__, *,
-                 bucket: pulumi.Input[Optional[_builtins.str]] = None,
-                 ca_file: pulumi.Input[Optional[_builtins.str]] = None,
-                 credentials: pulumi.Input[Optional['BackupS3CredentialsArgs']] = None,
-                 endpoint: pulumi.Input[Optional[_builtins.str]] = None,
-                 irsa: pulumi.Input[Optional['BackupS3IrsaArgs']] = None,
-                 kms_key_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 path: pulumi.Input[Optional[_builtins.str]] = None,
-                 region: pulumi.Input[Optional[_builtins.str]] = None,
-                 uri_style: pulumi.Input[Optional['BackupS3UriStyle']] = None,
-                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None):
-        """
-        The S3 repository of pgBackRest.
-
-        :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-        :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-        :param pulumi.Input['BackupS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-        :param pulumi.Input['BackupS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-        :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-        :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-        :param pulumi.Input[_builtins.str] region: S3 region. @default - us-east-1
-        :param pulumi.Input['BackupS3UriStyle'] uri_style: `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-        :param pulumi.Input[_builtins.bool] verify_tls: Verify the endpoint's TLS certificate. @default - true
-        """
-        if bucket is not None:
-            pulumi.set(__self__, "bucket", bucket)
-        if ca_file is not None:
-            pulumi.set(__self__, "ca_file", ca_file)
-        if credentials is not None:
-            pulumi.set(__self__, "credentials", credentials)
-        if endpoint is not None:
-            pulumi.set(__self__, "endpoint", endpoint)
-        if irsa is not None:
-            pulumi.set(__self__, "irsa", irsa)
-        if kms_key_id is not None:
-            pulumi.set(__self__, "kms_key_id", kms_key_id)
-        if path is not None:
-            pulumi.set(__self__, "path", path)
-        if region is None:
-            region = 'us-east-1'
-        if region is not None:
-            pulumi.set(__self__, "region", region)
-        if uri_style is not None:
-            pulumi.set(__self__, "uri_style", uri_style)
-        if verify_tls is None:
-            verify_tls = True
-        if verify_tls is not None:
-            pulumi.set(__self__, "verify_tls", verify_tls)
-
-    @_builtins.property
-    @pulumi.getter
-    def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
-        """
-        return pulumi.get(self, "bucket")
-
-    @bucket.setter
-    def bucket(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "bucket", value)
-
-    @_builtins.property
-    @pulumi.getter(name="caFile")
-    def ca_file(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
-        """
-        return pulumi.get(self, "ca_file")
-
-    @ca_file.setter
-    def ca_file(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "ca_file", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def credentials(self) -> pulumi.Input[Optional['BackupS3CredentialsArgs']]:
-        """
-        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-        """
-        return pulumi.get(self, "credentials")
-
-    @credentials.setter
-    def credentials(self, value: pulumi.Input[Optional['BackupS3CredentialsArgs']]):
-        pulumi.set(self, "credentials", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
-        """
-        return pulumi.get(self, "endpoint")
-
-    @endpoint.setter
-    def endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "endpoint", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def irsa(self) -> pulumi.Input[Optional['BackupS3IrsaArgs']]:
-        """
-        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-        """
-        return pulumi.get(self, "irsa")
-
-    @irsa.setter
-    def irsa(self, value: pulumi.Input[Optional['BackupS3IrsaArgs']]):
-        pulumi.set(self, "irsa", value)
-
-    @_builtins.property
-    @pulumi.getter(name="kmsKeyId")
-    def kms_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
-        """
-        return pulumi.get(self, "kms_key_id")
-
-    @kms_key_id.setter
-    def kms_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "kms_key_id", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
-        """
-        return pulumi.get(self, "path")
-
-    @path.setter
-    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "path", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def region(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        S3 region. @default - us-east-1
-        """
-        return pulumi.get(self, "region")
-
-    @region.setter
-    def region(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "region", value)
-
-    @_builtins.property
-    @pulumi.getter(name="uriStyle")
-    def uri_style(self) -> pulumi.Input[Optional['BackupS3UriStyle']]:
-        """
-        `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
-        """
-        return pulumi.get(self, "uri_style")
-
-    @uri_style.setter
-    def uri_style(self, value: pulumi.Input[Optional['BackupS3UriStyle']]):
-        pulumi.set(self, "uri_style", value)
-
-    @_builtins.property
-    @pulumi.getter(name="verifyTls")
-    def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        Verify the endpoint's TLS certificate. @default - true
-        """
-        return pulumi.get(self, "verify_tls")
-
-    @verify_tls.setter
-    def verify_tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "verify_tls", value)
-
-
-class BackupS3CredentialsArgsDict(TypedDict):
-    """
-    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-    """
-    access_key_id: pulumi.Input['BackupS3CredentialsAccessKeyIdArgsDict']
-    """
-    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-    """
-    secret_access_key: pulumi.Input['BackupS3CredentialsSecretAccessKeyArgsDict']
-    """
-    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-    """
-
-@pulumi.input_type
-class BackupS3CredentialsArgs:
-    def __init__(__self__, *,
-                 access_key_id: pulumi.Input['BackupS3CredentialsAccessKeyIdArgs'],
-                 secret_access_key: pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs']):
-        """
-        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-
-        :param pulumi.Input['BackupS3CredentialsAccessKeyIdArgs'] access_key_id: Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-        :param pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs'] secret_access_key: Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-        """
-        pulumi.set(__self__, "access_key_id", access_key_id)
-        pulumi.set(__self__, "secret_access_key", secret_access_key)
-
-    @_builtins.property
-    @pulumi.getter(name="accessKeyId")
-    def access_key_id(self) -> pulumi.Input['BackupS3CredentialsAccessKeyIdArgs']:
-        """
-        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-        """
-        return pulumi.get(self, "access_key_id")
-
-    @access_key_id.setter
-    def access_key_id(self, value: pulumi.Input['BackupS3CredentialsAccessKeyIdArgs']):
-        pulumi.set(self, "access_key_id", value)
-
-    @_builtins.property
-    @pulumi.getter(name="secretAccessKey")
-    def secret_access_key(self) -> pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs']:
-        """
-        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-        """
-        return pulumi.get(self, "secret_access_key")
-
-    @secret_access_key.setter
-    def secret_access_key(self, value: pulumi.Input['BackupS3CredentialsSecretAccessKeyArgs']):
-        pulumi.set(self, "secret_access_key", value)
-
-
-class BackupS3CredentialsAccessKeyIdArgsDict(TypedDict):
-    """
-    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-    """
-    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-    """
-    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-    """
-
-@pulumi.input_type
-class BackupS3CredentialsAccessKeyIdArgs:
-    def __init__(__self__, *,
-                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
-                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-
-        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        if from_env is not None:
-            pulumi.set(__self__, "from_env", from_env)
-        if from_file is not None:
-            pulumi.set(__self__, "from_file", from_file)
-
-    @_builtins.property
-    @pulumi.getter(name="fromEnv")
-    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
-        """
-        return pulumi.get(self, "from_env")
-
-    @from_env.setter
-    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_env", value)
-
-    @_builtins.property
-    @pulumi.getter(name="fromFile")
-    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        return pulumi.get(self, "from_file")
-
-    @from_file.setter
-    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_file", value)
-
-
-class BackupS3CredentialsSecretAccessKeyArgsDict(TypedDict):
-    """
-    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-    """
-    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-    """
-    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-    """
-
-@pulumi.input_type
-class BackupS3CredentialsSecretAccessKeyArgs:
-    def __init__(__self__, *,
-                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
-                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
-
-        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        if from_env is not None:
-            pulumi.set(__self__, "from_env", from_env)
-        if from_file is not None:
-            pulumi.set(__self__, "from_file", from_file)
-
-    @_builtins.property
-    @pulumi.getter(name="fromEnv")
-    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
-        """
-        return pulumi.get(self, "from_env")
-
-    @from_env.setter
-    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_env", value)
-
-    @_builtins.property
-    @pulumi.getter(name="fromFile")
-    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        return pulumi.get(self, "from_file")
-
-    @from_file.setter
-    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_file", value)
-
-
-class BackupS3IrsaArgsDict(TypedDict):
-    """
-    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-    """
-    oidc_provider_arn: pulumi.Input[_builtins.str]
-    """
-    ARN of the EKS cluster's IAM OIDC provider.
-    """
-    oidc_provider_url: pulumi.Input[_builtins.str]
-    """
-    Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-    """
-
-@pulumi.input_type
-class BackupS3IrsaArgs:
-    def __init__(__self__, *,
-                 oidc_provider_arn: pulumi.Input[_builtins.str],
-                 oidc_provider_url: pulumi.Input[_builtins.str]):
-        """
-        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
-
-        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the EKS cluster's IAM OIDC provider.
-        :param pulumi.Input[_builtins.str] oidc_provider_url: Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-        """
-        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
-        pulumi.set(__self__, "oidc_provider_url", oidc_provider_url)
-
-    @_builtins.property
-    @pulumi.getter(name="oidcProviderArn")
-    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
-        """
-        ARN of the EKS cluster's IAM OIDC provider.
-        """
-        return pulumi.get(self, "oidc_provider_arn")
-
-    @oidc_provider_arn.setter
-    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "oidc_provider_arn", value)
-
-    @_builtins.property
-    @pulumi.getter(name="oidcProviderUrl")
-    def oidc_provider_url(self) -> pulumi.Input[_builtins.str]:
-        """
-        Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
-        """
-        return pulumi.get(self, "oidc_provider_url")
-
-    @oidc_provider_url.setter
-    def oidc_provider_url(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "oidc_provider_url", value)
-
-
-class BackupScheduleArgsDict(TypedDict):
-    """
-    When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-    """
-    diff: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-    """
-    full: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-    """
-    incr: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-    """
-
-@pulumi.input_type
-class BackupScheduleArgs:
-    def __init__(__self__, *,
-                 diff: pulumi.Input[Optional[_builtins.str]] = None,
-                 full: pulumi.Input[Optional[_builtins.str]] = None,
-                 incr: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
-
-        :param pulumi.Input[_builtins.str] diff: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-        :param pulumi.Input[_builtins.str] full: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-        :param pulumi.Input[_builtins.str] incr: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-        """
-        if diff is not None:
-            pulumi.set(__self__, "diff", diff)
-        if full is not None:
-            pulumi.set(__self__, "full", full)
-        if incr is not None:
-            pulumi.set(__self__, "incr", incr)
-
-    @_builtins.property
-    @pulumi.getter
-    def diff(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
-        """
-        return pulumi.get(self, "diff")
-
-    @diff.setter
-    def diff(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "diff", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def full(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
-        """
-        return pulumi.get(self, "full")
-
-    @full.setter
-    def full(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "full", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def incr(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
-        """
-        return pulumi.get(self, "incr")
-
-    @incr.setter
-    def incr(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "incr", value)
-
 
 class BootstrapArgsDict(TypedDict):
     """
@@ -2262,7 +1444,831 @@ class BootstrapRecoveryTargetArgs:
         pulumi.set(self, "xid", value)
 
 
-class DatabaseArgsDict(TypedDict):
+class ClusterBackupArgsDict(TypedDict):
+    """
+    Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+    """
+    s3: pulumi.Input['ClusterBackupS3ArgsDict']
+    """
+    The S3 repository of pgBackRest.
+    """
+    archive_async: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+    """
+    compression: NotRequired[pulumi.Input[Optional['ClusterBackupCompression']]]
+    """
+    Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+    """
+    encryption: NotRequired[pulumi.Input[Optional['ClusterBackupEncryptionArgsDict']]]
+    """
+    Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+    """
+    from_standby: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+    """
+    process_max: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Processes a backup or restore uses to compress and transfer files. @default - 2
+    """
+    retention: NotRequired[pulumi.Input[Optional['ClusterBackupRetentionArgsDict']]]
+    """
+    How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+    """
+    schedule: NotRequired[pulumi.Input[Optional['ClusterBackupScheduleArgsDict']]]
+    """
+    When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+    """
+
+@pulumi.input_type
+class ClusterBackupArgs:
+    def __init__(__self__, *,
+                 s3: pulumi.Input['ClusterBackupS3Args'],
+                 archive_async: pulumi.Input[Optional[_builtins.bool]] = None,
+                 compression: pulumi.Input[Optional['ClusterBackupCompression']] = None,
+                 encryption: pulumi.Input[Optional['ClusterBackupEncryptionArgs']] = None,
+                 from_standby: pulumi.Input[Optional[_builtins.bool]] = None,
+                 process_max: pulumi.Input[Optional[_builtins.int]] = None,
+                 retention: pulumi.Input[Optional['ClusterBackupRetentionArgs']] = None,
+                 schedule: pulumi.Input[Optional['ClusterBackupScheduleArgs']] = None):
+        """
+        Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+
+        :param pulumi.Input['ClusterBackupS3Args'] s3: The S3 repository of pgBackRest.
+        :param pulumi.Input[_builtins.bool] archive_async: Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+        :param pulumi.Input['ClusterBackupCompression'] compression: Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+        :param pulumi.Input['ClusterBackupEncryptionArgs'] encryption: Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+        :param pulumi.Input[_builtins.bool] from_standby: Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+        :param pulumi.Input[_builtins.int] process_max: Processes a backup or restore uses to compress and transfer files. @default - 2
+        :param pulumi.Input['ClusterBackupRetentionArgs'] retention: How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+        :param pulumi.Input['ClusterBackupScheduleArgs'] schedule: When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+        """
+        pulumi.set(__self__, "s3", s3)
+        if archive_async is None:
+            archive_async = True
+        if archive_async is not None:
+            pulumi.set(__self__, "archive_async", archive_async)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
+        if encryption is not None:
+            pulumi.set(__self__, "encryption", encryption)
+        if from_standby is None:
+            from_standby = True
+        if from_standby is not None:
+            pulumi.set(__self__, "from_standby", from_standby)
+        if process_max is None:
+            process_max = 2
+        if process_max is not None:
+            pulumi.set(__self__, "process_max", process_max)
+        if retention is not None:
+            pulumi.set(__self__, "retention", retention)
+        if schedule is not None:
+            pulumi.set(__self__, "schedule", schedule)
+
+    @_builtins.property
+    @pulumi.getter
+    def s3(self) -> pulumi.Input['ClusterBackupS3Args']:
+        """
+        The S3 repository of pgBackRest.
+        """
+        return pulumi.get(self, "s3")
+
+    @s3.setter
+    def s3(self, value: pulumi.Input['ClusterBackupS3Args']):
+        pulumi.set(self, "s3", value)
+
+    @_builtins.property
+    @pulumi.getter(name="archiveAsync")
+    def archive_async(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
+        """
+        return pulumi.get(self, "archive_async")
+
+    @archive_async.setter
+    def archive_async(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "archive_async", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def compression(self) -> pulumi.Input[Optional['ClusterBackupCompression']]:
+        """
+        Compression of backups and archived WAL. @default - lz4 (fast, light on CPU)
+        """
+        return pulumi.get(self, "compression")
+
+    @compression.setter
+    def compression(self, value: pulumi.Input[Optional['ClusterBackupCompression']]):
+        pulumi.set(self, "compression", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def encryption(self) -> pulumi.Input[Optional['ClusterBackupEncryptionArgs']]:
+        """
+        Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+        """
+        return pulumi.get(self, "encryption")
+
+    @encryption.setter
+    def encryption(self, value: pulumi.Input[Optional['ClusterBackupEncryptionArgs']]):
+        pulumi.set(self, "encryption", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromStandby")
+    def from_standby(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Take backups from a replica (files copied from it, only the start and stop on the primary), to spare the primary; with one member, from the primary. @default - true
+        """
+        return pulumi.get(self, "from_standby")
+
+    @from_standby.setter
+    def from_standby(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "from_standby", value)
+
+    @_builtins.property
+    @pulumi.getter(name="processMax")
+    def process_max(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Processes a backup or restore uses to compress and transfer files. @default - 2
+        """
+        return pulumi.get(self, "process_max")
+
+    @process_max.setter
+    def process_max(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "process_max", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def retention(self) -> pulumi.Input[Optional['ClusterBackupRetentionArgs']]:
+        """
+        How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+        """
+        return pulumi.get(self, "retention")
+
+    @retention.setter
+    def retention(self, value: pulumi.Input[Optional['ClusterBackupRetentionArgs']]):
+        pulumi.set(self, "retention", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def schedule(self) -> pulumi.Input[Optional['ClusterBackupScheduleArgs']]:
+        """
+        When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+        """
+        return pulumi.get(self, "schedule")
+
+    @schedule.setter
+    def schedule(self, value: pulumi.Input[Optional['ClusterBackupScheduleArgs']]):
+        pulumi.set(self, "schedule", value)
+
+
+class ClusterBackupEncryptionArgsDict(TypedDict):
+    """
+    Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+    """
+    passphrase: pulumi.Input['ClusterBackupEncryptionPassphraseArgsDict']
+    """
+    Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+    """
+
+@pulumi.input_type
+class ClusterBackupEncryptionArgs:
+    def __init__(__self__, *,
+                 passphrase: pulumi.Input['ClusterBackupEncryptionPassphraseArgs']):
+        """
+        Client-side encryption of the repository. Absent: none (use the bucket's server-side encryption).
+
+        :param pulumi.Input['ClusterBackupEncryptionPassphraseArgs'] passphrase: Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+        """
+        pulumi.set(__self__, "passphrase", passphrase)
+
+    @_builtins.property
+    @pulumi.getter
+    def passphrase(self) -> pulumi.Input['ClusterBackupEncryptionPassphraseArgs']:
+        """
+        Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+        """
+        return pulumi.get(self, "passphrase")
+
+    @passphrase.setter
+    def passphrase(self, value: pulumi.Input['ClusterBackupEncryptionPassphraseArgs']):
+        pulumi.set(self, "passphrase", value)
+
+
+class ClusterBackupEncryptionPassphraseArgsDict(TypedDict):
+    """
+    Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ClusterBackupEncryptionPassphraseArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the repository encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. It encrypts every file in the repository (aes-256-cbc); lose it and the backups are lost. Fixed once the archive exists.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the repository encryption passphrase.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the repository encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class ClusterBackupRetentionArgsDict(TypedDict):
+    """
+    How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+    """
+    days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Keep full backups for this many days.
+    """
+    full: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Keep this many full backups (and what depends on them).
+    """
+
+@pulumi.input_type
+class ClusterBackupRetentionArgs:
+    def __init__(__self__, *,
+                 days: pulumi.Input[Optional[_builtins.int]] = None,
+                 full: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        How long backups stay, exactly one of full (a count) or days; older ones and the WAL only they need are expired after each backup. @default - {full: 2}
+
+        :param pulumi.Input[_builtins.int] days: Keep full backups for this many days.
+        :param pulumi.Input[_builtins.int] full: Keep this many full backups (and what depends on them).
+        """
+        if days is not None:
+            pulumi.set(__self__, "days", days)
+        if full is not None:
+            pulumi.set(__self__, "full", full)
+
+    @_builtins.property
+    @pulumi.getter
+    def days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Keep full backups for this many days.
+        """
+        return pulumi.get(self, "days")
+
+    @days.setter
+    def days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "days", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def full(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Keep this many full backups (and what depends on them).
+        """
+        return pulumi.get(self, "full")
+
+    @full.setter
+    def full(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "full", value)
+
+
+class ClusterBackupS3ArgsDict(TypedDict):
+    """
+    The S3 repository of pgBackRest.
+    """
+    bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+    """
+    ca_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+    """
+    credentials: NotRequired[pulumi.Input[Optional['ClusterBackupS3CredentialsArgsDict']]]
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+    """
+    irsa: NotRequired[pulumi.Input[Optional['ClusterBackupS3IrsaArgsDict']]]
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    kms_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+    """
+    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+    """
+    region: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 region. @default - us-east-1
+    """
+    uri_style: NotRequired[pulumi.Input[Optional['ClusterBackupS3UriStyle']]]
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    verify_tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Verify the endpoint's TLS certificate. @default - true
+    """
+
+@pulumi.input_type
+class ClusterBackupS3Args:
+    def __init__(__self__, *,
+                 bucket: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 credentials: pulumi.Input[Optional['ClusterBackupS3CredentialsArgs']] = None,
+                 endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 irsa: pulumi.Input[Optional['ClusterBackupS3IrsaArgs']] = None,
+                 kms_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 path: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 uri_style: pulumi.Input[Optional['ClusterBackupS3UriStyle']] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        The S3 repository of pgBackRest.
+
+        :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        :param pulumi.Input['ClusterBackupS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        :param pulumi.Input['ClusterBackupS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        :param pulumi.Input[_builtins.str] region: S3 region. @default - us-east-1
+        :param pulumi.Input['ClusterBackupS3UriStyle'] uri_style: `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify the endpoint's TLS certificate. @default - true
+        """
+        if bucket is not None:
+            pulumi.set(__self__, "bucket", bucket)
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
+        if endpoint is not None:
+            pulumi.set(__self__, "endpoint", endpoint)
+        if irsa is not None:
+            pulumi.set(__self__, "irsa", irsa)
+        if kms_key_id is not None:
+            pulumi.set(__self__, "kms_key_id", kms_key_id)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+        if region is None:
+            region = 'us-east-1'
+        if region is not None:
+            pulumi.set(__self__, "region", region)
+        if uri_style is not None:
+            pulumi.set(__self__, "uri_style", uri_style)
+        if verify_tls is None:
+            verify_tls = True
+        if verify_tls is not None:
+            pulumi.set(__self__, "verify_tls", verify_tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        """
+        return pulumi.get(self, "bucket")
+
+    @bucket.setter
+    def bucket(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "bucket", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_file")
+
+    @ca_file.setter
+    def ca_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Input[Optional['ClusterBackupS3CredentialsArgs']]:
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: pulumi.Input[Optional['ClusterBackupS3CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        """
+        return pulumi.get(self, "endpoint")
+
+    @endpoint.setter
+    def endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def irsa(self) -> pulumi.Input[Optional['ClusterBackupS3IrsaArgs']]:
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        """
+        return pulumi.get(self, "irsa")
+
+    @irsa.setter
+    def irsa(self, value: pulumi.Input[Optional['ClusterBackupS3IrsaArgs']]):
+        pulumi.set(self, "irsa", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kmsKeyId")
+    def kms_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        """
+        return pulumi.get(self, "kms_key_id")
+
+    @kms_key_id.setter
+    def kms_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kms_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "path", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 region. @default - us-east-1
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="uriStyle")
+    def uri_style(self) -> pulumi.Input[Optional['ClusterBackupS3UriStyle']]:
+        """
+        `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        """
+        return pulumi.get(self, "uri_style")
+
+    @uri_style.setter
+    def uri_style(self, value: pulumi.Input[Optional['ClusterBackupS3UriStyle']]):
+        pulumi.set(self, "uri_style", value)
+
+    @_builtins.property
+    @pulumi.getter(name="verifyTls")
+    def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Verify the endpoint's TLS certificate. @default - true
+        """
+        return pulumi.get(self, "verify_tls")
+
+    @verify_tls.setter
+    def verify_tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "verify_tls", value)
+
+
+class ClusterBackupS3CredentialsArgsDict(TypedDict):
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    access_key_id: pulumi.Input['ClusterBackupS3CredentialsAccessKeyIdArgsDict']
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    secret_access_key: pulumi.Input['ClusterBackupS3CredentialsSecretAccessKeyArgsDict']
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+
+@pulumi.input_type
+class ClusterBackupS3CredentialsArgs:
+    def __init__(__self__, *,
+                 access_key_id: pulumi.Input['ClusterBackupS3CredentialsAccessKeyIdArgs'],
+                 secret_access_key: pulumi.Input['ClusterBackupS3CredentialsSecretAccessKeyArgs']):
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+
+        :param pulumi.Input['ClusterBackupS3CredentialsAccessKeyIdArgs'] access_key_id: Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        :param pulumi.Input['ClusterBackupS3CredentialsSecretAccessKeyArgs'] secret_access_key: Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input['ClusterBackupS3CredentialsAccessKeyIdArgs']:
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input['ClusterBackupS3CredentialsAccessKeyIdArgs']):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input['ClusterBackupS3CredentialsSecretAccessKeyArgs']:
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input['ClusterBackupS3CredentialsSecretAccessKeyArgs']):
+        pulumi.set(self, "secret_access_key", value)
+
+
+class ClusterBackupS3CredentialsAccessKeyIdArgsDict(TypedDict):
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ClusterBackupS3CredentialsAccessKeyIdArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class ClusterBackupS3CredentialsSecretAccessKeyArgsDict(TypedDict):
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ClusterBackupS3CredentialsSecretAccessKeyArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class ClusterBackupS3IrsaArgsDict(TypedDict):
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the EKS cluster's IAM OIDC provider.
+    """
+    oidc_provider_url: pulumi.Input[_builtins.str]
+    """
+    Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+    """
+
+@pulumi.input_type
+class ClusterBackupS3IrsaArgs:
+    def __init__(__self__, *,
+                 oidc_provider_arn: pulumi.Input[_builtins.str],
+                 oidc_provider_url: pulumi.Input[_builtins.str]):
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the EKS cluster's IAM OIDC provider.
+        :param pulumi.Input[_builtins.str] oidc_provider_url: Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "oidc_provider_url", oidc_provider_url)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the EKS cluster's IAM OIDC provider.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderUrl")
+    def oidc_provider_url(self) -> pulumi.Input[_builtins.str]:
+        """
+        Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        return pulumi.get(self, "oidc_provider_url")
+
+    @oidc_provider_url.setter
+    def oidc_provider_url(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_url", value)
+
+
+class ClusterBackupScheduleArgsDict(TypedDict):
+    """
+    When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+    """
+    diff: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+    """
+    full: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+    """
+    incr: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+    """
+
+@pulumi.input_type
+class ClusterBackupScheduleArgs:
+    def __init__(__self__, *,
+                 diff: pulumi.Input[Optional[_builtins.str]] = None,
+                 full: pulumi.Input[Optional[_builtins.str]] = None,
+                 incr: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        When backups run, by type (each a cron expression, checked when the spec is parsed). Locally a scheduler that lives with the cluster runs them; on Kubernetes a CronJob per type. `{}`: none scheduled (take them with `pgcluster backup` or a Backup resource). @default - {full: "0 1 * * 0", diff: "0 1 * * 1-6"}
+
+        :param pulumi.Input[_builtins.str] diff: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+        :param pulumi.Input[_builtins.str] full: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+        :param pulumi.Input[_builtins.str] incr: Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+        """
+        if diff is not None:
+            pulumi.set(__self__, "diff", diff)
+        if full is not None:
+            pulumi.set(__self__, "full", full)
+        if incr is not None:
+            pulumi.set(__self__, "incr", incr)
+
+    @_builtins.property
+    @pulumi.getter
+    def diff(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for differential (changes since the last full) backups. Absent: none scheduled.
+        """
+        return pulumi.get(self, "diff")
+
+    @diff.setter
+    def diff(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "diff", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def full(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for full backups. Absent: none scheduled.
+        """
+        return pulumi.get(self, "full")
+
+    @full.setter
+    def full(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "full", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def incr(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Cron expression (5 fields, or 6 with seconds; the scheduler's local time) for incremental (changes since the last backup of any type) backups. Absent: none scheduled.
+        """
+        return pulumi.get(self, "incr")
+
+    @incr.setter
+    def incr(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "incr", value)
+
+
+class ClusterDatabaseArgsDict(TypedDict):
     """
     A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
     """
@@ -2282,11 +2288,11 @@ class DatabaseArgsDict(TypedDict):
     """
     Character set, set at creation only (e.g. UTF8). Absent: the template's.
     """
-    ensure: NotRequired[pulumi.Input[Optional['DatabaseEnsure']]]
+    ensure: NotRequired[pulumi.Input[Optional['ClusterDatabaseEnsure']]]
     """
     `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
     """
-    extensions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseExtensionArgsDict']]]]]
+    extensions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseExtensionArgsDict']]]]]
     """
     Extensions to create in it. @default - []
     """
@@ -2306,11 +2312,11 @@ class DatabaseArgsDict(TypedDict):
     """
     Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
     """
-    reclaim_policy: NotRequired[pulumi.Input[Optional['DatabaseReclaimPolicy']]]
+    reclaim_policy: NotRequired[pulumi.Input[Optional['ClusterDatabaseReclaimPolicy']]]
     """
     What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
     """
-    schemas: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseSchemaArgsDict']]]]]
+    schemas: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseSchemaArgsDict']]]]]
     """
     Schemas to create in it. @default - []
     """
@@ -2320,20 +2326,20 @@ class DatabaseArgsDict(TypedDict):
     """
 
 @pulumi.input_type
-class DatabaseArgs:
+class ClusterDatabaseArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  allow_connections: pulumi.Input[Optional[_builtins.bool]] = None,
                  connection_limit: pulumi.Input[Optional[_builtins.int]] = None,
                  encoding: pulumi.Input[Optional[_builtins.str]] = None,
-                 ensure: pulumi.Input[Optional['DatabaseEnsure']] = None,
-                 extensions: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseExtensionArgs']]]] = None,
+                 ensure: pulumi.Input[Optional['ClusterDatabaseEnsure']] = None,
+                 extensions: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseExtensionArgs']]]] = None,
                  lc_collate: pulumi.Input[Optional[_builtins.str]] = None,
                  lc_ctype: pulumi.Input[Optional[_builtins.str]] = None,
                  locale: pulumi.Input[Optional[_builtins.str]] = None,
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
-                 reclaim_policy: pulumi.Input[Optional['DatabaseReclaimPolicy']] = None,
-                 schemas: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseSchemaArgs']]]] = None,
+                 reclaim_policy: pulumi.Input[Optional['ClusterDatabaseReclaimPolicy']] = None,
+                 schemas: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseSchemaArgs']]]] = None,
                  template: pulumi.Input[Optional[_builtins.str]] = None):
         """
         A database pgcluster manages. Encoding and locales cannot change after creation: a difference is reported as an error, never "fixed" by recreating the database.
@@ -2342,14 +2348,14 @@ class DatabaseArgs:
         :param pulumi.Input[_builtins.bool] allow_connections: ALLOW_CONNECTIONS: false makes it unreachable (and its contents unmanageable). @default - true
         :param pulumi.Input[_builtins.int] connection_limit: CONNECTION LIMIT: concurrent connections; -1 = no limit. @default - -1
         :param pulumi.Input[_builtins.str] encoding: Character set, set at creation only (e.g. UTF8). Absent: the template's.
-        :param pulumi.Input['DatabaseEnsure'] ensure: `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-        :param pulumi.Input[Sequence[pulumi.Input['DatabaseExtensionArgs']]] extensions: Extensions to create in it. @default - []
+        :param pulumi.Input['ClusterDatabaseEnsure'] ensure: `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+        :param pulumi.Input[Sequence[pulumi.Input['ClusterDatabaseExtensionArgs']]] extensions: Extensions to create in it. @default - []
         :param pulumi.Input[_builtins.str] lc_collate: Collation order, set at creation only; not with `locale`. Absent: the template's.
         :param pulumi.Input[_builtins.str] lc_ctype: Character classification, set at creation only; not with `locale`. Absent: the template's.
         :param pulumi.Input[_builtins.str] locale: LC_COLLATE and LC_CTYPE at once, set at creation only. Absent: the template's.
         :param pulumi.Input[_builtins.str] owner: Owning role (ALTER DATABASE ... OWNER TO when it changes). Absent: the role pgcluster connects as owns a new database, and the owner of an existing one is left as it is.
-        :param pulumi.Input['DatabaseReclaimPolicy'] reclaim_policy: What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
-        :param pulumi.Input[Sequence[pulumi.Input['DatabaseSchemaArgs']]] schemas: Schemas to create in it. @default - []
+        :param pulumi.Input['ClusterDatabaseReclaimPolicy'] reclaim_policy: What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
+        :param pulumi.Input[Sequence[pulumi.Input['ClusterDatabaseSchemaArgs']]] schemas: Schemas to create in it. @default - []
         :param pulumi.Input[_builtins.str] template: Template database, used at creation only. @default - template0 when encoding or a locale is set (template1 may have others), else template1
         """
         pulumi.set(__self__, "name", name)
@@ -2432,26 +2438,26 @@ class DatabaseArgs:
 
     @_builtins.property
     @pulumi.getter
-    def ensure(self) -> pulumi.Input[Optional['DatabaseEnsure']]:
+    def ensure(self) -> pulumi.Input[Optional['ClusterDatabaseEnsure']]:
         """
         `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
         """
         return pulumi.get(self, "ensure")
 
     @ensure.setter
-    def ensure(self, value: pulumi.Input[Optional['DatabaseEnsure']]):
+    def ensure(self, value: pulumi.Input[Optional['ClusterDatabaseEnsure']]):
         pulumi.set(self, "ensure", value)
 
     @_builtins.property
     @pulumi.getter
-    def extensions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseExtensionArgs']]]]:
+    def extensions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseExtensionArgs']]]]:
         """
         Extensions to create in it. @default - []
         """
         return pulumi.get(self, "extensions")
 
     @extensions.setter
-    def extensions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseExtensionArgs']]]]):
+    def extensions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseExtensionArgs']]]]):
         pulumi.set(self, "extensions", value)
 
     @_builtins.property
@@ -2504,26 +2510,26 @@ class DatabaseArgs:
 
     @_builtins.property
     @pulumi.getter(name="reclaimPolicy")
-    def reclaim_policy(self) -> pulumi.Input[Optional['DatabaseReclaimPolicy']]:
+    def reclaim_policy(self) -> pulumi.Input[Optional['ClusterDatabaseReclaimPolicy']]:
         """
         What happens when the database leaves the spec: `retain` keeps it with its data (pgcluster stops managing it, and says so); `delete` drops it. `ensure: absent` needs `delete`. @default - retain
         """
         return pulumi.get(self, "reclaim_policy")
 
     @reclaim_policy.setter
-    def reclaim_policy(self, value: pulumi.Input[Optional['DatabaseReclaimPolicy']]):
+    def reclaim_policy(self, value: pulumi.Input[Optional['ClusterDatabaseReclaimPolicy']]):
         pulumi.set(self, "reclaim_policy", value)
 
     @_builtins.property
     @pulumi.getter
-    def schemas(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseSchemaArgs']]]]:
+    def schemas(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseSchemaArgs']]]]:
         """
         Schemas to create in it. @default - []
         """
         return pulumi.get(self, "schemas")
 
     @schemas.setter
-    def schemas(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseSchemaArgs']]]]):
+    def schemas(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseSchemaArgs']]]]):
         pulumi.set(self, "schemas", value)
 
     @_builtins.property
@@ -2537,6 +2543,648 @@ class DatabaseArgs:
     @template.setter
     def template(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "template", value)
+
+
+class ClusterDatabaseExtensionArgsDict(TypedDict):
+    """
+    An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Extension name, as in CREATE EXTENSION (its package must be installed).
+    """
+    schema: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+    """
+    version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+    """
+
+@pulumi.input_type
+class ClusterDatabaseExtensionArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 schema: pulumi.Input[Optional[_builtins.str]] = None,
+                 version: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+
+        :param pulumi.Input[_builtins.str] name: Extension name, as in CREATE EXTENSION (its package must be installed).
+        :param pulumi.Input[_builtins.str] schema: Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+        :param pulumi.Input[_builtins.str] version: Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+        """
+        pulumi.set(__self__, "name", name)
+        if schema is not None:
+            pulumi.set(__self__, "schema", schema)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Extension name, as in CREATE EXTENSION (its package must be installed).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def schema(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+        """
+        return pulumi.get(self, "schema")
+
+    @schema.setter
+    def schema(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "schema", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+        """
+        return pulumi.get(self, "version")
+
+    @version.setter
+    def version(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "version", value)
+
+
+class ClusterDatabaseSchemaArgsDict(TypedDict):
+    """
+    A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+    """
+    owner: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Owning role. @default - the database's owner (when the database declares one)
+    """
+
+@pulumi.input_type
+class ClusterDatabaseSchemaArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 owner: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+
+        :param pulumi.Input[_builtins.str] name: Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+        :param pulumi.Input[_builtins.str] owner: Owning role. @default - the database's owner (when the database declares one)
+        """
+        pulumi.set(__self__, "name", name)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Owning role. @default - the database's owner (when the database declares one)
+        """
+        return pulumi.get(self, "owner")
+
+    @owner.setter
+    def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "owner", value)
+
+
+class ClusterGrantArgsDict(TypedDict):
+    """
+    Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
+    """
+    database: pulumi.Input[_builtins.str]
+    """
+    Database the target lives in (for `on: database`, the target itself).
+    """
+    privileges: pulumi.Input[Sequence[pulumi.Input['ClusterGrantPrivilege']]]
+    """
+    Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
+    """
+    role: pulumi.Input[_builtins.str]
+    """
+    Role that receives the privileges (a declared role or an existing one; not PUBLIC).
+    """
+    created_by: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
+    """
+    on: NotRequired[pulumi.Input[Optional['ClusterGrantOn']]]
+    """
+    `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+    """
+    schema: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Schema of the target; required unless `on: database`.
+    """
+    with_grant_option: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
+    """
+
+@pulumi.input_type
+class ClusterGrantArgs:
+    def __init__(__self__, *,
+                 database: pulumi.Input[_builtins.str],
+                 privileges: pulumi.Input[Sequence[pulumi.Input['ClusterGrantPrivilege']]],
+                 role: pulumi.Input[_builtins.str],
+                 created_by: pulumi.Input[Optional[_builtins.str]] = None,
+                 on: pulumi.Input[Optional['ClusterGrantOn']] = None,
+                 schema: pulumi.Input[Optional[_builtins.str]] = None,
+                 with_grant_option: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
+
+        :param pulumi.Input[_builtins.str] database: Database the target lives in (for `on: database`, the target itself).
+        :param pulumi.Input[Sequence[pulumi.Input['ClusterGrantPrivilege']]] privileges: Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
+        :param pulumi.Input[_builtins.str] role: Role that receives the privileges (a declared role or an existing one; not PUBLIC).
+        :param pulumi.Input[_builtins.str] created_by: Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
+        :param pulumi.Input['ClusterGrantOn'] on: `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+        :param pulumi.Input[_builtins.str] schema: Schema of the target; required unless `on: database`.
+        :param pulumi.Input[_builtins.bool] with_grant_option: WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
+        """
+        pulumi.set(__self__, "database", database)
+        pulumi.set(__self__, "privileges", privileges)
+        pulumi.set(__self__, "role", role)
+        if created_by is not None:
+            pulumi.set(__self__, "created_by", created_by)
+        if on is not None:
+            pulumi.set(__self__, "on", on)
+        if schema is not None:
+            pulumi.set(__self__, "schema", schema)
+        if with_grant_option is None:
+            with_grant_option = False
+        if with_grant_option is not None:
+            pulumi.set(__self__, "with_grant_option", with_grant_option)
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> pulumi.Input[_builtins.str]:
+        """
+        Database the target lives in (for `on: database`, the target itself).
+        """
+        return pulumi.get(self, "database")
+
+    @database.setter
+    def database(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "database", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def privileges(self) -> pulumi.Input[Sequence[pulumi.Input['ClusterGrantPrivilege']]]:
+        """
+        Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
+        """
+        return pulumi.get(self, "privileges")
+
+    @privileges.setter
+    def privileges(self, value: pulumi.Input[Sequence[pulumi.Input['ClusterGrantPrivilege']]]):
+        pulumi.set(self, "privileges", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> pulumi.Input[_builtins.str]:
+        """
+        Role that receives the privileges (a declared role or an existing one; not PUBLIC).
+        """
+        return pulumi.get(self, "role")
+
+    @role.setter
+    def role(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "role", value)
+
+    @_builtins.property
+    @pulumi.getter(name="createdBy")
+    def created_by(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
+        """
+        return pulumi.get(self, "created_by")
+
+    @created_by.setter
+    def created_by(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "created_by", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def on(self) -> pulumi.Input[Optional['ClusterGrantOn']]:
+        """
+        `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
+        """
+        return pulumi.get(self, "on")
+
+    @on.setter
+    def on(self, value: pulumi.Input[Optional['ClusterGrantOn']]):
+        pulumi.set(self, "on", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def schema(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Schema of the target; required unless `on: database`.
+        """
+        return pulumi.get(self, "schema")
+
+    @schema.setter
+    def schema(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "schema", value)
+
+    @_builtins.property
+    @pulumi.getter(name="withGrantOption")
+    def with_grant_option(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
+        """
+        return pulumi.get(self, "with_grant_option")
+
+    @with_grant_option.setter
+    def with_grant_option(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "with_grant_option", value)
+
+
+class ClusterRoleArgsDict(TypedDict):
+    """
+    A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
+    """
+    bypassrls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    BYPASSRLS: ignores row-level security. @default - false
+    """
+    comment: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
+    """
+    connection_limit: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
+    """
+    createdb: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    CREATEDB: may create databases. @default - false
+    """
+    createrole: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    CREATEROLE: may create roles. @default - false
+    """
+    ensure: NotRequired[pulumi.Input[Optional['ClusterRoleEnsure']]]
+    """
+    `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+    """
+    in_roles: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
+    """
+    inherit: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    INHERIT: uses the privileges of the roles it is a member of. @default - true
+    """
+    login: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    LOGIN: the role can connect. @default - false
+    """
+    password: NotRequired[pulumi.Input[Optional['ClusterRolePasswordArgsDict']]]
+    """
+    Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+    """
+    replication: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    REPLICATION: may stream WAL. @default - false
+    """
+    superuser: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    SUPERUSER. @default - false
+    """
+    valid_until: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
+    """
+
+@pulumi.input_type
+class ClusterRoleArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 bypassrls: pulumi.Input[Optional[_builtins.bool]] = None,
+                 comment: pulumi.Input[Optional[_builtins.str]] = None,
+                 connection_limit: pulumi.Input[Optional[_builtins.int]] = None,
+                 createdb: pulumi.Input[Optional[_builtins.bool]] = None,
+                 createrole: pulumi.Input[Optional[_builtins.bool]] = None,
+                 ensure: pulumi.Input[Optional['ClusterRoleEnsure']] = None,
+                 in_roles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 inherit: pulumi.Input[Optional[_builtins.bool]] = None,
+                 login: pulumi.Input[Optional[_builtins.bool]] = None,
+                 password: pulumi.Input[Optional['ClusterRolePasswordArgs']] = None,
+                 replication: pulumi.Input[Optional[_builtins.bool]] = None,
+                 superuser: pulumi.Input[Optional[_builtins.bool]] = None,
+                 valid_until: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
+
+        :param pulumi.Input[_builtins.str] name: Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
+        :param pulumi.Input[_builtins.bool] bypassrls: BYPASSRLS: ignores row-level security. @default - false
+        :param pulumi.Input[_builtins.str] comment: COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
+        :param pulumi.Input[_builtins.int] connection_limit: CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
+        :param pulumi.Input[_builtins.bool] createdb: CREATEDB: may create databases. @default - false
+        :param pulumi.Input[_builtins.bool] createrole: CREATEROLE: may create roles. @default - false
+        :param pulumi.Input['ClusterRoleEnsure'] ensure: `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] in_roles: Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
+        :param pulumi.Input[_builtins.bool] inherit: INHERIT: uses the privileges of the roles it is a member of. @default - true
+        :param pulumi.Input[_builtins.bool] login: LOGIN: the role can connect. @default - false
+        :param pulumi.Input['ClusterRolePasswordArgs'] password: Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+        :param pulumi.Input[_builtins.bool] replication: REPLICATION: may stream WAL. @default - false
+        :param pulumi.Input[_builtins.bool] superuser: SUPERUSER. @default - false
+        :param pulumi.Input[_builtins.str] valid_until: VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
+        """
+        pulumi.set(__self__, "name", name)
+        if bypassrls is None:
+            bypassrls = False
+        if bypassrls is not None:
+            pulumi.set(__self__, "bypassrls", bypassrls)
+        if comment is not None:
+            pulumi.set(__self__, "comment", comment)
+        if connection_limit is None:
+            connection_limit = -1
+        if connection_limit is not None:
+            pulumi.set(__self__, "connection_limit", connection_limit)
+        if createdb is None:
+            createdb = False
+        if createdb is not None:
+            pulumi.set(__self__, "createdb", createdb)
+        if createrole is None:
+            createrole = False
+        if createrole is not None:
+            pulumi.set(__self__, "createrole", createrole)
+        if ensure is not None:
+            pulumi.set(__self__, "ensure", ensure)
+        if in_roles is not None:
+            pulumi.set(__self__, "in_roles", in_roles)
+        if inherit is None:
+            inherit = True
+        if inherit is not None:
+            pulumi.set(__self__, "inherit", inherit)
+        if login is None:
+            login = False
+        if login is not None:
+            pulumi.set(__self__, "login", login)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if replication is None:
+            replication = False
+        if replication is not None:
+            pulumi.set(__self__, "replication", replication)
+        if superuser is None:
+            superuser = False
+        if superuser is not None:
+            pulumi.set(__self__, "superuser", superuser)
+        if valid_until is not None:
+            pulumi.set(__self__, "valid_until", valid_until)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def bypassrls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        BYPASSRLS: ignores row-level security. @default - false
+        """
+        return pulumi.get(self, "bypassrls")
+
+    @bypassrls.setter
+    def bypassrls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "bypassrls", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def comment(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
+        """
+        return pulumi.get(self, "comment")
+
+    @comment.setter
+    def comment(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "comment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="connectionLimit")
+    def connection_limit(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
+        """
+        return pulumi.get(self, "connection_limit")
+
+    @connection_limit.setter
+    def connection_limit(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "connection_limit", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def createdb(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        CREATEDB: may create databases. @default - false
+        """
+        return pulumi.get(self, "createdb")
+
+    @createdb.setter
+    def createdb(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "createdb", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def createrole(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        CREATEROLE: may create roles. @default - false
+        """
+        return pulumi.get(self, "createrole")
+
+    @createrole.setter
+    def createrole(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "createrole", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ensure(self) -> pulumi.Input[Optional['ClusterRoleEnsure']]:
+        """
+        `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
+        """
+        return pulumi.get(self, "ensure")
+
+    @ensure.setter
+    def ensure(self, value: pulumi.Input[Optional['ClusterRoleEnsure']]):
+        pulumi.set(self, "ensure", value)
+
+    @_builtins.property
+    @pulumi.getter(name="inRoles")
+    def in_roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
+        """
+        return pulumi.get(self, "in_roles")
+
+    @in_roles.setter
+    def in_roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "in_roles", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def inherit(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        INHERIT: uses the privileges of the roles it is a member of. @default - true
+        """
+        return pulumi.get(self, "inherit")
+
+    @inherit.setter
+    def inherit(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "inherit", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def login(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        LOGIN: the role can connect. @default - false
+        """
+        return pulumi.get(self, "login")
+
+    @login.setter
+    def login(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "login", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional['ClusterRolePasswordArgs']]:
+        """
+        Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional['ClusterRolePasswordArgs']]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def replication(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        REPLICATION: may stream WAL. @default - false
+        """
+        return pulumi.get(self, "replication")
+
+    @replication.setter
+    def replication(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "replication", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def superuser(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        SUPERUSER. @default - false
+        """
+        return pulumi.get(self, "superuser")
+
+    @superuser.setter
+    def superuser(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "superuser", value)
+
+    @_builtins.property
+    @pulumi.getter(name="validUntil")
+    def valid_until(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
+        """
+        return pulumi.get(self, "valid_until")
+
+    @valid_until.setter
+    def valid_until(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "valid_until", value)
+
+
+class ClusterRolePasswordArgsDict(TypedDict):
+    """
+    Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process that holds the password.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+    """
+
+@pulumi.input_type
+class ClusterRolePasswordArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process that holds the password.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process that holds the password.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
 
 
 class DatabaseExtensionArgsDict(TypedDict):
@@ -2663,159 +3311,6 @@ class DatabaseSchemaArgs:
     @owner.setter
     def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "owner", value)
-
-
-class GrantArgsDict(TypedDict):
-    """
-    Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
-    """
-    database: pulumi.Input[_builtins.str]
-    """
-    Database the target lives in (for `on: database`, the target itself).
-    """
-    privileges: pulumi.Input[Sequence[pulumi.Input['GrantPrivilege']]]
-    """
-    Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
-    """
-    role: pulumi.Input[_builtins.str]
-    """
-    Role that receives the privileges (a declared role or an existing one; not PUBLIC).
-    """
-    created_by: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
-    """
-    on: NotRequired[pulumi.Input[Optional['GrantOn']]]
-    """
-    `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
-    """
-    schema: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Schema of the target; required unless `on: database`.
-    """
-    with_grant_option: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
-    """
-
-@pulumi.input_type
-class GrantArgs:
-    def __init__(__self__, *,
-                 database: pulumi.Input[_builtins.str],
-                 privileges: pulumi.Input[Sequence[pulumi.Input['GrantPrivilege']]],
-                 role: pulumi.Input[_builtins.str],
-                 created_by: pulumi.Input[Optional[_builtins.str]] = None,
-                 on: pulumi.Input[Optional['GrantOn']] = None,
-                 schema: pulumi.Input[Optional[_builtins.str]] = None,
-                 with_grant_option: pulumi.Input[Optional[_builtins.bool]] = None):
-        """
-        Privileges of one role on one target. An entry that leaves the spec has its privileges revoked.
-
-        :param pulumi.Input[_builtins.str] database: Database the target lives in (for `on: database`, the target itself).
-        :param pulumi.Input[Sequence[pulumi.Input['GrantPrivilege']]] privileges: Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
-        :param pulumi.Input[_builtins.str] role: Role that receives the privileges (a declared role or an existing one; not PUBLIC).
-        :param pulumi.Input[_builtins.str] created_by: Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
-        :param pulumi.Input['GrantOn'] on: `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
-        :param pulumi.Input[_builtins.str] schema: Schema of the target; required unless `on: database`.
-        :param pulumi.Input[_builtins.bool] with_grant_option: WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
-        """
-        pulumi.set(__self__, "database", database)
-        pulumi.set(__self__, "privileges", privileges)
-        pulumi.set(__self__, "role", role)
-        if created_by is not None:
-            pulumi.set(__self__, "created_by", created_by)
-        if on is not None:
-            pulumi.set(__self__, "on", on)
-        if schema is not None:
-            pulumi.set(__self__, "schema", schema)
-        if with_grant_option is None:
-            with_grant_option = False
-        if with_grant_option is not None:
-            pulumi.set(__self__, "with_grant_option", with_grant_option)
-
-    @_builtins.property
-    @pulumi.getter
-    def database(self) -> pulumi.Input[_builtins.str]:
-        """
-        Database the target lives in (for `on: database`, the target itself).
-        """
-        return pulumi.get(self, "database")
-
-    @database.setter
-    def database(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "database", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def privileges(self) -> pulumi.Input[Sequence[pulumi.Input['GrantPrivilege']]]:
-        """
-        Privileges, in capitals: database CONNECT, CREATE, TEMPORARY; schema USAGE, CREATE; tables SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; sequences USAGE, SELECT, UPDATE; functions EXECUTE; or ALL. Exact: other privileges of the role on the target are revoked.
-        """
-        return pulumi.get(self, "privileges")
-
-    @privileges.setter
-    def privileges(self, value: pulumi.Input[Sequence[pulumi.Input['GrantPrivilege']]]):
-        pulumi.set(self, "privileges", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def role(self) -> pulumi.Input[_builtins.str]:
-        """
-        Role that receives the privileges (a declared role or an existing one; not PUBLIC).
-        """
-        return pulumi.get(self, "role")
-
-    @role.setter
-    def role(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "role", value)
-
-    @_builtins.property
-    @pulumi.getter(name="createdBy")
-    def created_by(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Makes this entry default privileges instead (ALTER DEFAULT PRIVILEGES FOR ROLE <createdBy> IN SCHEMA <schema>): the privileges objects of kind `on` (tables, sequences or functions) get when this role creates them later. Existing objects need an entry without createdBy.
-        """
-        return pulumi.get(self, "created_by")
-
-    @created_by.setter
-    def created_by(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "created_by", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def on(self) -> pulumi.Input[Optional['GrantOn']]:
-        """
-        `database`; `schema` (the schema named by `schema`); `tables`, `sequences`, `functions`: every one of them that exists in `schema` when `up` runs (ALL ... IN SCHEMA; tables include views, materialized views, foreign and partitioned tables; functions exclude procedures). Objects the role owns are skipped: an owner has every privilege. @default - database
-        """
-        return pulumi.get(self, "on")
-
-    @on.setter
-    def on(self, value: pulumi.Input[Optional['GrantOn']]):
-        pulumi.set(self, "on", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def schema(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Schema of the target; required unless `on: database`.
-        """
-        return pulumi.get(self, "schema")
-
-    @schema.setter
-    def schema(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "schema", value)
-
-    @_builtins.property
-    @pulumi.getter(name="withGrantOption")
-    def with_grant_option(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        WITH GRANT OPTION: the role may grant them on. Exact, like privileges. @default - false
-        """
-        return pulumi.get(self, "with_grant_option")
-
-    @with_grant_option.setter
-    def with_grant_option(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "with_grant_option", value)
 
 
 class HaArgsDict(TypedDict):
@@ -3476,369 +3971,6 @@ class ResourcesRequestsArgs:
         pulumi.set(self, "memory", value)
 
 
-class RoleArgsDict(TypedDict):
-    """
-    A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
-    """
-    name: pulumi.Input[_builtins.str]
-    """
-    Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
-    """
-    bypassrls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    BYPASSRLS: ignores row-level security. @default - false
-    """
-    comment: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
-    """
-    connection_limit: NotRequired[pulumi.Input[Optional[_builtins.int]]]
-    """
-    CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
-    """
-    createdb: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    CREATEDB: may create databases. @default - false
-    """
-    createrole: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    CREATEROLE: may create roles. @default - false
-    """
-    ensure: NotRequired[pulumi.Input[Optional['RoleEnsure']]]
-    """
-    `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-    """
-    in_roles: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
-    """
-    Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
-    """
-    inherit: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    INHERIT: uses the privileges of the roles it is a member of. @default - true
-    """
-    login: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    LOGIN: the role can connect. @default - false
-    """
-    password: NotRequired[pulumi.Input[Optional['RolePasswordArgsDict']]]
-    """
-    Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-    """
-    replication: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    REPLICATION: may stream WAL. @default - false
-    """
-    superuser: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    SUPERUSER. @default - false
-    """
-    valid_until: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
-    """
-
-@pulumi.input_type
-class RoleArgs:
-    def __init__(__self__, *,
-                 name: pulumi.Input[_builtins.str],
-                 bypassrls: pulumi.Input[Optional[_builtins.bool]] = None,
-                 comment: pulumi.Input[Optional[_builtins.str]] = None,
-                 connection_limit: pulumi.Input[Optional[_builtins.int]] = None,
-                 createdb: pulumi.Input[Optional[_builtins.bool]] = None,
-                 createrole: pulumi.Input[Optional[_builtins.bool]] = None,
-                 ensure: pulumi.Input[Optional['RoleEnsure']] = None,
-                 in_roles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 inherit: pulumi.Input[Optional[_builtins.bool]] = None,
-                 login: pulumi.Input[Optional[_builtins.bool]] = None,
-                 password: pulumi.Input[Optional['RolePasswordArgs']] = None,
-                 replication: pulumi.Input[Optional[_builtins.bool]] = None,
-                 superuser: pulumi.Input[Optional[_builtins.bool]] = None,
-                 valid_until: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        A role pgcluster manages. A role that leaves the spec is dropped (like `ensure: absent`); a role that owns objects is not dropped: the error names them and how to reassign them.
-
-        :param pulumi.Input[_builtins.str] name: Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
-        :param pulumi.Input[_builtins.bool] bypassrls: BYPASSRLS: ignores row-level security. @default - false
-        :param pulumi.Input[_builtins.str] comment: COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
-        :param pulumi.Input[_builtins.int] connection_limit: CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
-        :param pulumi.Input[_builtins.bool] createdb: CREATEDB: may create databases. @default - false
-        :param pulumi.Input[_builtins.bool] createrole: CREATEROLE: may create roles. @default - false
-        :param pulumi.Input['RoleEnsure'] ensure: `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] in_roles: Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
-        :param pulumi.Input[_builtins.bool] inherit: INHERIT: uses the privileges of the roles it is a member of. @default - true
-        :param pulumi.Input[_builtins.bool] login: LOGIN: the role can connect. @default - false
-        :param pulumi.Input['RolePasswordArgs'] password: Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-        :param pulumi.Input[_builtins.bool] replication: REPLICATION: may stream WAL. @default - false
-        :param pulumi.Input[_builtins.bool] superuser: SUPERUSER. @default - false
-        :param pulumi.Input[_builtins.str] valid_until: VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
-        """
-        pulumi.set(__self__, "name", name)
-        if bypassrls is None:
-            bypassrls = False
-        if bypassrls is not None:
-            pulumi.set(__self__, "bypassrls", bypassrls)
-        if comment is not None:
-            pulumi.set(__self__, "comment", comment)
-        if connection_limit is None:
-            connection_limit = -1
-        if connection_limit is not None:
-            pulumi.set(__self__, "connection_limit", connection_limit)
-        if createdb is None:
-            createdb = False
-        if createdb is not None:
-            pulumi.set(__self__, "createdb", createdb)
-        if createrole is None:
-            createrole = False
-        if createrole is not None:
-            pulumi.set(__self__, "createrole", createrole)
-        if ensure is not None:
-            pulumi.set(__self__, "ensure", ensure)
-        if in_roles is not None:
-            pulumi.set(__self__, "in_roles", in_roles)
-        if inherit is None:
-            inherit = True
-        if inherit is not None:
-            pulumi.set(__self__, "inherit", inherit)
-        if login is None:
-            login = False
-        if login is not None:
-            pulumi.set(__self__, "login", login)
-        if password is not None:
-            pulumi.set(__self__, "password", password)
-        if replication is None:
-            replication = False
-        if replication is not None:
-            pulumi.set(__self__, "replication", replication)
-        if superuser is None:
-            superuser = False
-        if superuser is not None:
-            pulumi.set(__self__, "superuser", superuser)
-        if valid_until is not None:
-            pulumi.set(__self__, "valid_until", valid_until)
-
-    @_builtins.property
-    @pulumi.getter
-    def name(self) -> pulumi.Input[_builtins.str]:
-        """
-        Role name, any text of 1 to 63 bytes (quoted, so case, spaces and unicode are kept). Names pgcluster owns (postgres, replicator, rewinder, pgbouncer_admin, the bootstrap owner), PostgreSQL reserves (pg_*, public, none) are refused.
-        """
-        return pulumi.get(self, "name")
-
-    @name.setter
-    def name(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "name", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def bypassrls(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        BYPASSRLS: ignores row-level security. @default - false
-        """
-        return pulumi.get(self, "bypassrls")
-
-    @bypassrls.setter
-    def bypassrls(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "bypassrls", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def comment(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        COMMENT ON ROLE. Absent: no comment (a comment set by hand is removed).
-        """
-        return pulumi.get(self, "comment")
-
-    @comment.setter
-    def comment(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "comment", value)
-
-    @_builtins.property
-    @pulumi.getter(name="connectionLimit")
-    def connection_limit(self) -> pulumi.Input[Optional[_builtins.int]]:
-        """
-        CONNECTION LIMIT: concurrent connections of a login role; -1 = no limit. @default - -1
-        """
-        return pulumi.get(self, "connection_limit")
-
-    @connection_limit.setter
-    def connection_limit(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "connection_limit", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def createdb(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        CREATEDB: may create databases. @default - false
-        """
-        return pulumi.get(self, "createdb")
-
-    @createdb.setter
-    def createdb(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "createdb", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def createrole(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        CREATEROLE: may create roles. @default - false
-        """
-        return pulumi.get(self, "createrole")
-
-    @createrole.setter
-    def createrole(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "createrole", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def ensure(self) -> pulumi.Input[Optional['RoleEnsure']]:
-        """
-        `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
-        """
-        return pulumi.get(self, "ensure")
-
-    @ensure.setter
-    def ensure(self, value: pulumi.Input[Optional['RoleEnsure']]):
-        pulumi.set(self, "ensure", value)
-
-    @_builtins.property
-    @pulumi.getter(name="inRoles")
-    def in_roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
-        """
-        Roles this role is a member of (GRANT <role> TO <this>), predefined ones such as pg_read_all_data included. Exact: memberships not listed are revoked. @default - []
-        """
-        return pulumi.get(self, "in_roles")
-
-    @in_roles.setter
-    def in_roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
-        pulumi.set(self, "in_roles", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def inherit(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        INHERIT: uses the privileges of the roles it is a member of. @default - true
-        """
-        return pulumi.get(self, "inherit")
-
-    @inherit.setter
-    def inherit(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "inherit", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def login(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        LOGIN: the role can connect. @default - false
-        """
-        return pulumi.get(self, "login")
-
-    @login.setter
-    def login(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "login", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def password(self) -> pulumi.Input[Optional['RolePasswordArgs']]:
-        """
-        Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-        """
-        return pulumi.get(self, "password")
-
-    @password.setter
-    def password(self, value: pulumi.Input[Optional['RolePasswordArgs']]):
-        pulumi.set(self, "password", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def replication(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        REPLICATION: may stream WAL. @default - false
-        """
-        return pulumi.get(self, "replication")
-
-    @replication.setter
-    def replication(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "replication", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def superuser(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        SUPERUSER. @default - false
-        """
-        return pulumi.get(self, "superuser")
-
-    @superuser.setter
-    def superuser(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "superuser", value)
-
-    @_builtins.property
-    @pulumi.getter(name="validUntil")
-    def valid_until(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        VALID UNTIL: when the password stops working, an ISO 8601 timestamp with a time zone (`2030-01-01T00:00:00Z`) or `infinity`. Absent: never expires (an expiry set by hand is removed).
-        """
-        return pulumi.get(self, "valid_until")
-
-    @valid_until.setter
-    def valid_until(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "valid_until", value)
-
-
-class RolePasswordArgsDict(TypedDict):
-    """
-    Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-    """
-    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Name of an environment variable of the `pgcluster` process that holds the password.
-    """
-    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-    """
-
-@pulumi.input_type
-class RolePasswordArgs:
-    def __init__(__self__, *,
-                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
-                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        Where the password is read at apply time: exactly one of fromEnv, fromFile. The password is never written anywhere by pgcluster: the role gets its SCRAM-SHA-256 verifier (computed here, set with statement logging off) and pgcluster keeps only a salted hash of it, to notice a change. A password changed by hand is not detected.
-
-        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process that holds the password.
-        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-        """
-        if from_env is not None:
-            pulumi.set(__self__, "from_env", from_env)
-        if from_file is not None:
-            pulumi.set(__self__, "from_file", from_file)
-
-    @_builtins.property
-    @pulumi.getter(name="fromEnv")
-    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Name of an environment variable of the `pgcluster` process that holds the password.
-        """
-        return pulumi.get(self, "from_env")
-
-    @from_env.setter
-    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_env", value)
-
-    @_builtins.property
-    @pulumi.getter(name="fromFile")
-    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Path of a file that holds the password (one trailing newline is ignored); a relative path is relative to the spec file.
-        """
-        return pulumi.get(self, "from_file")
-
-    @from_file.setter
-    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_file", value)
-
-
 class SchedulingArgsDict(TypedDict):
     """
     Where the pods may run (kubernetes platform).
@@ -4027,6 +4159,133 @@ class SchedulingTolerationArgs:
     @value.setter
     def value(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "value", value)
+
+
+class SqlConnectionArgsDict(TypedDict):
+    password: pulumi.Input[_builtins.str]
+    """
+    That role's password (a secret).
+    """
+    user: pulumi.Input[_builtins.str]
+    """
+    A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+    """
+    database: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The database roles and databases are managed from. @default - postgres
+    """
+    endpoints: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+    """
+    host: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One server: its host (with port).
+    """
+    port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Its port.
+    """
+
+@pulumi.input_type
+class SqlConnectionArgs:
+    def __init__(__self__, *,
+                 password: pulumi.Input[_builtins.str],
+                 user: pulumi.Input[_builtins.str],
+                 database: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoints: pulumi.Input[Optional[_builtins.str]] = None,
+                 host: pulumi.Input[Optional[_builtins.str]] = None,
+                 port: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        :param pulumi.Input[_builtins.str] password: That role's password (a secret).
+        :param pulumi.Input[_builtins.str] user: A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        :param pulumi.Input[_builtins.str] database: The database roles and databases are managed from. @default - postgres
+        :param pulumi.Input[_builtins.str] endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+        :param pulumi.Input[_builtins.str] host: One server: its host (with port).
+        :param pulumi.Input[_builtins.int] port: Its port.
+        """
+        pulumi.set(__self__, "password", password)
+        pulumi.set(__self__, "user", user)
+        if database is not None:
+            pulumi.set(__self__, "database", database)
+        if endpoints is not None:
+            pulumi.set(__self__, "endpoints", endpoints)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if port is not None:
+            pulumi.set(__self__, "port", port)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[_builtins.str]:
+        """
+        That role's password (a secret).
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> pulumi.Input[_builtins.str]:
+        """
+        A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        """
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "user", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The database roles and databases are managed from. @default - postgres
+        """
+        return pulumi.get(self, "database")
+
+    @database.setter
+    def database(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "database", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def endpoints(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+        """
+        return pulumi.get(self, "endpoints")
+
+    @endpoints.setter
+    def endpoints(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoints", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One server: its host (with port).
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Its port.
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "port", value)
 
 
 class StorageArgsDict(TypedDict):

@@ -17,6 +17,9 @@ from ._enums import *
 
 __all__ = [
     'ClusterEndpoints',
+    'DatabaseExtension',
+    'DatabaseSchema',
+    'SqlConnection',
 ]
 
 @pulumi.output_type
@@ -69,5 +72,164 @@ class ClusterEndpoints(dict):
         host:port of the pooler (PgBouncer), when `pooler` is enabled.
         """
         return pulumi.get(self, "pooler")
+
+
+@pulumi.output_type
+class DatabaseExtension(dict):
+    """
+    An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 schema: Optional[_builtins.str] = None,
+                 version: Optional[_builtins.str] = None):
+        """
+        An extension created in the database. One that leaves the spec is kept (pgcluster stops managing it).
+
+        :param _builtins.str name: Extension name, as in CREATE EXTENSION (its package must be installed).
+        :param _builtins.str schema: Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+        :param _builtins.str version: Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+        """
+        pulumi.set(__self__, "name", name)
+        if schema is not None:
+            pulumi.set(__self__, "schema", schema)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Extension name, as in CREATE EXTENSION (its package must be installed).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def schema(self) -> Optional[_builtins.str]:
+        """
+        Schema of its objects (moved with SET SCHEMA when it changes, for relocatable extensions). Absent: the first schema of the search path at creation, not managed afterwards.
+        """
+        return pulumi.get(self, "schema")
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.str]:
+        """
+        Version to install or update to (ALTER EXTENSION ... UPDATE TO). Absent: the package's default version at creation, never updated by pgcluster.
+        """
+        return pulumi.get(self, "version")
+
+
+@pulumi.output_type
+class DatabaseSchema(dict):
+    """
+    A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 owner: Optional[_builtins.str] = None):
+        """
+        A schema created in the database. One that leaves the spec is kept with its objects (pgcluster stops managing it).
+
+        :param _builtins.str name: Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+        :param _builtins.str owner: Owning role. @default - the database's owner (when the database declares one)
+        """
+        pulumi.set(__self__, "name", name)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Schema name, 1 to 63 bytes; pg_* names are reserved by PostgreSQL.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> Optional[_builtins.str]:
+        """
+        Owning role. @default - the database's owner (when the database declares one)
+        """
+        return pulumi.get(self, "owner")
+
+
+@pulumi.output_type
+class SqlConnection(dict):
+    def __init__(__self__, *,
+                 password: _builtins.str,
+                 user: _builtins.str,
+                 database: Optional[_builtins.str] = None,
+                 endpoints: Optional[_builtins.str] = None,
+                 host: Optional[_builtins.str] = None,
+                 port: Optional[_builtins.int] = None):
+        """
+        :param _builtins.str password: That role's password (a secret).
+        :param _builtins.str user: A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        :param _builtins.str database: The database roles and databases are managed from. @default - postgres
+        :param _builtins.str endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+        :param _builtins.str host: One server: its host (with port).
+        :param _builtins.int port: Its port.
+        """
+        pulumi.set(__self__, "password", password)
+        pulumi.set(__self__, "user", user)
+        if database is not None:
+            pulumi.set(__self__, "database", database)
+        if endpoints is not None:
+            pulumi.set(__self__, "endpoints", endpoints)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if port is not None:
+            pulumi.set(__self__, "port", port)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> _builtins.str:
+        """
+        That role's password (a secret).
+        """
+        return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> _builtins.str:
+        """
+        A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        """
+        return pulumi.get(self, "user")
+
+    @_builtins.property
+    @pulumi.getter
+    def database(self) -> Optional[_builtins.str]:
+        """
+        The database roles and databases are managed from. @default - postgres
+        """
+        return pulumi.get(self, "database")
+
+    @_builtins.property
+    @pulumi.getter
+    def endpoints(self) -> Optional[_builtins.str]:
+        """
+        `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
+        """
+        return pulumi.get(self, "endpoints")
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> Optional[_builtins.str]:
+        """
+        One server: its host (with port).
+        """
+        return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> Optional[_builtins.int]:
+        """
+        Its port.
+        """
+        return pulumi.get(self, "port")
 
 

@@ -22,11 +22,11 @@ __all__ = ['PostgresClusterArgs', 'PostgresCluster']
 @pulumi.input_type
 class PostgresClusterArgs:
     def __init__(__self__, *,
-                 backup: pulumi.Input[Optional['BackupArgs']] = None,
+                 backup: pulumi.Input[Optional['ClusterBackupArgs']] = None,
                  bootstrap: pulumi.Input[Optional['BootstrapArgs']] = None,
-                 databases: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseArgs']]]] = None,
+                 databases: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseArgs']]]] = None,
                  fenced: Optional[Any] = None,
-                 grants: pulumi.Input[Optional[Sequence[pulumi.Input['GrantArgs']]]] = None,
+                 grants: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterGrantArgs']]]] = None,
                  ha: pulumi.Input[Optional['HaArgs']] = None,
                  hibernate: Optional[Any] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
@@ -40,7 +40,7 @@ class PostgresClusterArgs:
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional['ResourcesArgs']] = None,
-                 roles: pulumi.Input[Optional[Sequence[pulumi.Input['RoleArgs']]]] = None,
+                 roles: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterRoleArgs']]]] = None,
                  scheduling: pulumi.Input[Optional['SchedulingArgs']] = None,
                  storage: pulumi.Input[Optional['StorageArgs']] = None,
                  synchronous: pulumi.Input[Optional['SynchronousArgs']] = None,
@@ -48,11 +48,11 @@ class PostgresClusterArgs:
         """
         The set of arguments for constructing a PostgresCluster resource.
 
-        :param pulumi.Input['BackupArgs'] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+        :param pulumi.Input['ClusterBackupArgs'] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input['BootstrapArgs'] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
-        :param pulumi.Input[Sequence[pulumi.Input['DatabaseArgs']]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
+        :param pulumi.Input[Sequence[pulumi.Input['ClusterDatabaseArgs']]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
         :param Any fenced: Not supported yet: Members to fence (stop serving without removing them).
-        :param pulumi.Input[Sequence[pulumi.Input['GrantArgs']]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
+        :param pulumi.Input[Sequence[pulumi.Input['ClusterGrantArgs']]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         :param pulumi.Input['HaArgs'] ha: High-availability timing, passed to Patroni's dynamic configuration.
         :param Any hibernate: Not supported yet: Stop all members while keeping the data.
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
@@ -66,7 +66,7 @@ class PostgresClusterArgs:
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
-        :param pulumi.Input[Sequence[pulumi.Input['RoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
+        :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input['SchedulingArgs'] scheduling: Where the pods may run (kubernetes platform).
         :param pulumi.Input['StorageArgs'] storage: Volumes of each member (kubernetes platform).
         :param pulumi.Input['SynchronousArgs'] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
@@ -125,14 +125,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def backup(self) -> pulumi.Input[Optional['BackupArgs']]:
+    def backup(self) -> pulumi.Input[Optional['ClusterBackupArgs']]:
         """
         Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         """
         return pulumi.get(self, "backup")
 
     @backup.setter
-    def backup(self, value: pulumi.Input[Optional['BackupArgs']]):
+    def backup(self, value: pulumi.Input[Optional['ClusterBackupArgs']]):
         pulumi.set(self, "backup", value)
 
     @_builtins.property
@@ -149,14 +149,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def databases(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseArgs']]]]:
+    def databases(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseArgs']]]]:
         """
         Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
         """
         return pulumi.get(self, "databases")
 
     @databases.setter
-    def databases(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DatabaseArgs']]]]):
+    def databases(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseArgs']]]]):
         pulumi.set(self, "databases", value)
 
     @_builtins.property
@@ -173,14 +173,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def grants(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['GrantArgs']]]]:
+    def grants(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ClusterGrantArgs']]]]:
         """
         Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         """
         return pulumi.get(self, "grants")
 
     @grants.setter
-    def grants(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['GrantArgs']]]]):
+    def grants(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterGrantArgs']]]]):
         pulumi.set(self, "grants", value)
 
     @_builtins.property
@@ -341,14 +341,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['RoleArgs']]]]:
+    def roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ClusterRoleArgs']]]]:
         """
         Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         """
         return pulumi.get(self, "roles")
 
     @roles.setter
-    def roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['RoleArgs']]]]):
+    def roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterRoleArgs']]]]):
         pulumi.set(self, "roles", value)
 
     @_builtins.property
@@ -406,11 +406,11 @@ class PostgresCluster(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 backup: pulumi.Input[Optional[Union['BackupArgs', 'BackupArgsDict']]] = None,
+                 backup: pulumi.Input[Optional[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']]] = None,
                  bootstrap: pulumi.Input[Optional[Union['BootstrapArgs', 'BootstrapArgsDict']]] = None,
-                 databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DatabaseArgs', 'DatabaseArgsDict']]]]] = None,
+                 databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]]] = None,
                  fenced: Optional[Any] = None,
-                 grants: pulumi.Input[Optional[Sequence[pulumi.Input[Union['GrantArgs', 'GrantArgsDict']]]]] = None,
+                 grants: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]]] = None,
                  ha: pulumi.Input[Optional[Union['HaArgs', 'HaArgsDict']]] = None,
                  hibernate: Optional[Any] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
@@ -424,7 +424,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
-                 roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]]] = None,
+                 roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
                  scheduling: pulumi.Input[Optional[Union['SchedulingArgs', 'SchedulingArgsDict']]] = None,
                  storage: pulumi.Input[Optional[Union['StorageArgs', 'StorageArgsDict']]] = None,
                  synchronous: pulumi.Input[Optional[Union['SynchronousArgs', 'SynchronousArgsDict']]] = None,
@@ -435,11 +435,11 @@ class PostgresCluster(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Union['BackupArgs', 'BackupArgsDict']] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
+        :param pulumi.Input[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input[Union['BootstrapArgs', 'BootstrapArgsDict']] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
-        :param pulumi.Input[Sequence[pulumi.Input[Union['DatabaseArgs', 'DatabaseArgsDict']]]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
         :param Any fenced: Not supported yet: Members to fence (stop serving without removing them).
-        :param pulumi.Input[Sequence[pulumi.Input[Union['GrantArgs', 'GrantArgsDict']]]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         :param pulumi.Input[Union['HaArgs', 'HaArgsDict']] ha: High-availability timing, passed to Patroni's dynamic configuration.
         :param Any hibernate: Not supported yet: Stop all members while keeping the data.
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
@@ -453,7 +453,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
-        :param pulumi.Input[Sequence[pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input[Union['SchedulingArgs', 'SchedulingArgsDict']] scheduling: Where the pods may run (kubernetes platform).
         :param pulumi.Input[Union['StorageArgs', 'StorageArgsDict']] storage: Volumes of each member (kubernetes platform).
         :param pulumi.Input[Union['SynchronousArgs', 'SynchronousArgsDict']] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
@@ -483,11 +483,11 @@ class PostgresCluster(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 backup: pulumi.Input[Optional[Union['BackupArgs', 'BackupArgsDict']]] = None,
+                 backup: pulumi.Input[Optional[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']]] = None,
                  bootstrap: pulumi.Input[Optional[Union['BootstrapArgs', 'BootstrapArgsDict']]] = None,
-                 databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DatabaseArgs', 'DatabaseArgsDict']]]]] = None,
+                 databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]]] = None,
                  fenced: Optional[Any] = None,
-                 grants: pulumi.Input[Optional[Sequence[pulumi.Input[Union['GrantArgs', 'GrantArgsDict']]]]] = None,
+                 grants: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]]] = None,
                  ha: pulumi.Input[Optional[Union['HaArgs', 'HaArgsDict']]] = None,
                  hibernate: Optional[Any] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
@@ -501,7 +501,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
-                 roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]]] = None,
+                 roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
                  scheduling: pulumi.Input[Optional[Union['SchedulingArgs', 'SchedulingArgsDict']]] = None,
                  storage: pulumi.Input[Optional[Union['StorageArgs', 'StorageArgsDict']]] = None,
                  synchronous: pulumi.Input[Optional[Union['SynchronousArgs', 'SynchronousArgsDict']]] = None,
@@ -544,11 +544,12 @@ class PostgresCluster(pulumi.ComponentResource):
             __props__.__dict__["storage"] = storage
             __props__.__dict__["synchronous"] = synchronous
             __props__.__dict__["tls"] = tls
+            __props__.__dict__["admin_connection"] = None
             __props__.__dict__["app_secret_name"] = None
             __props__.__dict__["connection_uri"] = None
             __props__.__dict__["endpoints"] = None
             __props__.__dict__["superuser_secret_name"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["connectionUri"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["adminConnection", "connectionUri"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(PostgresCluster, __self__).__init__(
             'pgcluster:index:PostgresCluster',
@@ -556,6 +557,14 @@ class PostgresCluster(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter(name="adminConnection")
+    def admin_connection(self) -> pulumi.Output['outputs.SqlConnection']:
+        """
+        The superuser's connection to the primary (a secret): what the component's own Role, Database and Grant children use, for standalone ones of your own.
+        """
+        return pulumi.get(self, "admin_connection")
 
     @_builtins.property
     @pulumi.getter(name="appSecretName")

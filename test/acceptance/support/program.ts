@@ -4,7 +4,15 @@
  * tools/pulumi/program-host.mjs (`--client`), the in-process language host of the Automation API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,7 +54,9 @@ export function stageProject(example: string, sandbox: Sandbox): Project {
     join(ROOT, 'node_modules', '@pulumi', 'pulumi'),
     join(dir, 'node_modules', '@pulumi', 'pulumi'),
   );
-  const pulumi = (args: string[]) => runPulumi(dir, sandbox.env, args);
+  // A Node.js program runs in our program host (its language host is refused); others the engine runs.
+  const node = /^runtime:\s*nodejs\b/m.test(readFileSync(join(dir, 'Pulumi.yaml'), 'utf8'));
+  const pulumi = (args: string[]) => runPulumi(dir, sandbox.env, args, node);
   return {
     dir,
     pulumi,
@@ -59,9 +69,10 @@ export function stageProject(example: string, sandbox: Sandbox): Project {
   };
 }
 
-async function runPulumi(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
+async function runPulumi(dir: string, env: NodeJS.ProcessEnv, args: string[], node = true): Promise<Run> {
   const flags = ['--non-interactive', '--color', 'never'];
-  if (!PROGRAM_COMMANDS.has(args[0] ?? '')) return spawnCollect('pulumi', [...args, ...flags], dir, env);
+  if (!node || !PROGRAM_COMMANDS.has(args[0] ?? ''))
+    return spawnCollect('pulumi', [...args, ...flags], dir, env);
   const host = await startProgramHost(dir, env);
   try {
     return await spawnCollect('pulumi', [...args, ...flags, `--client=${host.address}`], dir, env);

@@ -25,6 +25,8 @@ export interface SdkExpectations {
   outputTypes: Record<string, string[]>;
   /** Enum type name -> its values in schema order. */
   enums: Record<string, unknown[]>;
+  /** The custom resources (Role, Database, ...): name -> schema property names of inputs and outputs, sorted. */
+  customResources: Record<string, { inputs: string[]; outputs: string[] }>;
 }
 
 export function sdkExpectations(): SdkExpectations {
@@ -34,6 +36,9 @@ export function sdkExpectations(): SdkExpectations {
   if (!resource) throw new Error(`schema.json has no resource ${RESOURCE_TOKEN}`);
   const inputs = resource.inputProperties as Record<string, Json>;
   const outputs = resource.properties as Record<string, Json>;
+  const custom = Object.entries(schema.resources as Record<string, Json>).filter(
+    ([token]) => token !== RESOURCE_TOKEN,
+  );
   const enums: Record<string, unknown[]> = {};
   for (const [token, type] of Object.entries(types))
     if (Array.isArray(type.enum)) enums[shortName(token)] = type.enum.map((e: Json) => e.value);
@@ -47,9 +52,21 @@ export function sdkExpectations(): SdkExpectations {
           .map(([name, property]) => [name, property.default]),
       ),
     },
-    inputTypes: reachableObjects(inputs, types),
-    outputTypes: reachableObjects(outputs, types),
+    inputTypes: reachableObjects(
+      Object.assign({}, inputs, ...custom.map(([, r]) => r.inputProperties)),
+      types,
+    ),
+    outputTypes: reachableObjects(Object.assign({}, outputs, ...custom.map(([, r]) => r.properties)), types),
     enums,
+    customResources: Object.fromEntries(
+      custom.map(([token, r]) => [
+        shortName(token),
+        {
+          inputs: Object.keys(r.inputProperties as object).sort(),
+          outputs: Object.keys(r.properties as object).sort(),
+        },
+      ]),
+    ),
   };
 }
 

@@ -1,0 +1,114 @@
+/**
+ * The custom resources the provider plugin serves, as the package schema describes them: their
+ * inputs are the cluster spec's own entries (roles[], databases[], grants[]: every field's
+ * `.describe()` text, written once) with a `connection` and, for a role, its password as a secret;
+ * their outputs echo the inputs with what the resource computes. Pure.
+ */
+import { z } from 'zod';
+import { roleSchema } from '../spec/roles';
+import { databaseSchema } from '../spec/databases';
+import { grantSchema } from '../spec/grants';
+import { BACKUP_TYPES } from '../spec/backup';
+import { DNS_1035_LABEL } from '../spec/cluster';
+
+export const sqlConnectionSchema = z
+  .strictObject({
+    host: z.string().optional().describe('One server: its host (with port).'),
+    port: z.int().optional().describe('Its port.'),
+    endpoints: z
+      .string()
+      .optional()
+      .describe(
+        '`host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).',
+      ),
+    user: z
+      .string()
+      .describe(
+        "A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.",
+      ),
+    password: z.string().meta({ secret: true }).describe("That role's password (a secret)."),
+    database: z
+      .string()
+      .optional()
+      .describe('The database roles and databases are managed from. @default - postgres'),
+  })
+  .meta({ id: 'SqlConnection' })
+  .describe(
+    'Where the SQL runs: exactly one of host (with port), endpoints or kubernetes. It is where the object lives, ' +
+      'not part of it: changing only the connection changes nothing.',
+  );
+
+const connection = { connection: sqlConnectionSchema };
+
+export const roleResourceInputs = roleSchema
+  .omit({ password: true })
+  .extend({
+    ...connection,
+    password: z
+      .string()
+      .meta({ secret: true })
+      .optional()
+      .describe(
+        "The role's password (a secret): the server gets its SCRAM-SHA-256 verifier, set with statement " +
+          'logging off; the state keeps a salted hash to notice a change. Absent: the password is not managed.',
+      ),
+  })
+  .describe(
+    'A PostgreSQL role, kept exactly as declared: attributes, memberships (inRoles) and comment. `pulumi refresh` reads it back.',
+  );
+
+export const roleResourceOutputs = roleResourceInputs.extend({
+  passwordHash: z
+    .string()
+    .meta({ secret: true })
+    .optional()
+    .describe('Salted hash of the password set (a secret).'),
+});
+
+export const databaseResourceInputs = databaseSchema
+  .extend(connection)
+  .describe(
+    'A PostgreSQL database, its schemas and extensions, kept as declared. `pulumi refresh` reads it back.',
+  );
+
+export const grantResourceInputs = grantSchema
+  .extend(connection)
+  .describe(
+    'Privileges of a role on a target, exactly: privileges not listed are revoked; deleting the resource revokes them.',
+  );
+
+export const backupResourceInputs = z
+  .strictObject({
+    cluster: z.string().regex(DNS_1035_LABEL).describe("The cluster to back up: a PostgresCluster's `name`."),
+    stateDir: z
+      .string()
+      .optional()
+      .describe(
+        'Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)',
+      ),
+    type: z
+      .enum(BACKUP_TYPES)
+      .default('full')
+      .describe('full, diff (changes since the last full) or incr (since the last backup). @default - full'),
+    trigger: z
+      .string()
+      .optional()
+      .describe('Any value; a change takes a new backup (the resource is replaced).'),
+  })
+  .describe(
+    'A backup of a cluster, taken when the resource is created (or replaced). Deleting it deletes nothing: ' +
+      "backups leave the repository by the cluster's backup.retention.",
+  );
+
+export const backupResourceOutputs = backupResourceInputs.extend({
+  label: z.string().describe("pgBackRest's label, e.g. 20261201-101500F."),
+  backupType: z
+    .enum(BACKUP_TYPES)
+    .describe('The type taken (an incr or diff with no full before it becomes a full).'),
+  lsnStart: z.string().describe('WAL position where the backup starts.'),
+  lsnStop: z.string().describe('WAL position where it is consistent.'),
+  size: z.number().describe('Size of the database, bytes.'),
+  repoSize: z.number().describe('What the backup takes in the repository, bytes.'),
+  startedAt: z.string().describe('When it started (ISO 8601).'),
+  stoppedAt: z.string().describe('When it stopped (ISO 8601).'),
+});
