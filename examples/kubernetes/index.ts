@@ -1,19 +1,37 @@
 // A highly available PostgreSQL cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods
 // (Kubernetes DCS), -rw/-ro/-r Services, a PodDisruptionBudget, secrets and a PgBouncer pooler.
 // `pulumi up` completes once the cluster is healthy (checked through a port-forward).
+//
+// Sized for one node by default (1Gi volumes of the default StorageClass, preferred anti-affinity);
+// stack config changes it: pulumi config set instances 5, storageClass gp3, storageSize 100Gi,
+// antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always.
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
 import { PostgresCluster } from 'pulumi-pgcluster';
 
+const config = new pulumi.Config();
+const namespace = config.get('namespace') ?? 'databases';
+
+const ns = new k8s.core.v1.Namespace('databases', { metadata: { name: namespace } });
+
 const cluster = new PostgresCluster('orders', {
-  instances: 3,
-  platform: { kubernetes: { namespace: 'databases', storageClass: 'standard' } },
-  storage: { size: '20Gi', walSize: '5Gi' },
-  resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
-  scheduling: { antiAffinity: 'required', spreadAcrossZones: true },
+  instances: config.getNumber('instances') ?? 3,
+  postgresVersion: config.getNumber('postgresVersion') ?? 15,
+  platform: {
+    kubernetes: {
+      namespace,
+      storageClass: config.get('storageClass'),
+      imagePullPolicy: (config.get('imagePullPolicy') ?? 'IfNotPresent') as 'IfNotPresent',
+    },
+  },
+  storage: { size: config.get('storageSize') ?? '1Gi' },
+  scheduling: { antiAffinity: (config.get('antiAffinity') ?? 'preferred') as 'preferred' },
   synchronous: { number: 1, dataDurability: 'required' },
-  parameters: { shared_buffers: '256MB', work_mem: '16MB' },
+  parameters: { shared_buffers: '128MB', work_mem: '16MB' },
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
 });
 
+export const namespaceName = ns.metadata.name;
 export const endpoints = cluster.endpoints;
 export const primary = cluster.primary;
 export const appSecret = cluster.appSecretName;

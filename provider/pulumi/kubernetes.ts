@@ -6,6 +6,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
+import { kubernetesImage } from '../spec/kubernetes';
+import { specError } from './validate';
 import { childNames, kubernetesNames, SUPERUSER } from '../naming';
 import { stableScramVerifier } from '../secrets/scram';
 import { poolerUsersFrom } from '../sql/pooler-users';
@@ -73,6 +75,12 @@ export function createKubernetesChildren(
   rolePasswords: ReadonlyMap<string, string> = new Map(),
 ): KubernetesChildren {
   const platform = kubernetesPlatformOf(spec);
+  // A postgresVersion without an image is refused here, at preview, before any object is registered.
+  try {
+    kubernetesImage(spec.postgresVersion, platform);
+  } catch (e) {
+    throw specError(resourceName, e, parent);
+  }
   const ns = platform.namespace;
   const names = kubernetesNames(spec.name);
   const child = childNames(resourceName);
@@ -149,14 +157,14 @@ export function createKubernetesChildren(
   let poolerHost: string | undefined;
   if (spec.pooler.enabled) {
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
-      buildPooler(spec.name, spec.pooler, platform, names, {
+      buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
         owner: app.owner,
         appVerifier: verifier,
         adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
         users: poolerUsersFrom(spec.roles, rolePasswords),
       }),
     );
-    const plain = buildPooler(spec.name, spec.pooler, platform, names, {
+    const plain = buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
       owner: app.owner,
       appVerifier: '',
       adminVerifier: '',

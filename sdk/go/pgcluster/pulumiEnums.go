@@ -1914,6 +1914,172 @@ func (in *synchronousDataDurabilityPtr) ToSynchronousDataDurabilityPtrOutputWith
 	return pulumi.ToOutputWithContext(ctx, in).(SynchronousDataDurabilityPtrOutput)
 }
 
+// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+type SynchronousMethod string
+
+const (
+	SynchronousMethodFirst = SynchronousMethod("first")
+	SynchronousMethodAny   = SynchronousMethod("any")
+)
+
+func (SynchronousMethod) ElementType() reflect.Type {
+	return reflect.TypeOf((*SynchronousMethod)(nil)).Elem()
+}
+
+func (e SynchronousMethod) ToSynchronousMethodOutput() SynchronousMethodOutput {
+	return pulumi.ToOutput(e).(SynchronousMethodOutput)
+}
+
+func (e SynchronousMethod) ToSynchronousMethodOutputWithContext(ctx context.Context) SynchronousMethodOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(SynchronousMethodOutput)
+}
+
+func (e SynchronousMethod) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return e.ToSynchronousMethodPtrOutputWithContext(context.Background())
+}
+
+func (e SynchronousMethod) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return SynchronousMethod(e).ToSynchronousMethodOutputWithContext(ctx).ToSynchronousMethodPtrOutputWithContext(ctx)
+}
+
+func (e SynchronousMethod) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e SynchronousMethod) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e SynchronousMethod) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e SynchronousMethod) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type SynchronousMethodOutput struct{ *pulumi.OutputState }
+
+func (SynchronousMethodOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SynchronousMethod)(nil)).Elem()
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodOutput() SynchronousMethodOutput {
+	return o
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodOutputWithContext(ctx context.Context) SynchronousMethodOutput {
+	return o
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return o.ToSynchronousMethodPtrOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodOutput) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v SynchronousMethod) *SynchronousMethod {
+		return &v
+	}).(SynchronousMethodPtrOutput)
+}
+
+func (o SynchronousMethodOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e SynchronousMethod) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o SynchronousMethodOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e SynchronousMethod) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type SynchronousMethodPtrOutput struct{ *pulumi.OutputState }
+
+func (SynchronousMethodPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**SynchronousMethod)(nil)).Elem()
+}
+
+func (o SynchronousMethodPtrOutput) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return o
+}
+
+func (o SynchronousMethodPtrOutput) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return o
+}
+
+func (o SynchronousMethodPtrOutput) Elem() SynchronousMethodOutput {
+	return o.ApplyT(func(v *SynchronousMethod) SynchronousMethod {
+		if v != nil {
+			return *v
+		}
+		var ret SynchronousMethod
+		return ret
+	}).(SynchronousMethodOutput)
+}
+
+func (o SynchronousMethodPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o SynchronousMethodPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *SynchronousMethod) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// SynchronousMethodInput is an input type that accepts values of the SynchronousMethod enum
+// A concrete instance of `SynchronousMethodInput` can be one of the following:
+//
+//	SynchronousMethodFirst
+//	SynchronousMethodAny
+type SynchronousMethodInput interface {
+	pulumi.Input
+
+	ToSynchronousMethodOutput() SynchronousMethodOutput
+	ToSynchronousMethodOutputWithContext(context.Context) SynchronousMethodOutput
+}
+
+var synchronousMethodPtrType = reflect.TypeOf((**SynchronousMethod)(nil)).Elem()
+
+type SynchronousMethodPtrInput interface {
+	pulumi.Input
+
+	ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput
+	ToSynchronousMethodPtrOutputWithContext(context.Context) SynchronousMethodPtrOutput
+}
+
+type synchronousMethodPtr string
+
+func SynchronousMethodPtr(v string) SynchronousMethodPtrInput {
+	return (*synchronousMethodPtr)(&v)
+}
+
+func (*synchronousMethodPtr) ElementType() reflect.Type {
+	return synchronousMethodPtrType
+}
+
+func (in *synchronousMethodPtr) ToSynchronousMethodPtrOutput() SynchronousMethodPtrOutput {
+	return pulumi.ToOutput(in).(SynchronousMethodPtrOutput)
+}
+
+func (in *synchronousMethodPtr) ToSynchronousMethodPtrOutputWithContext(ctx context.Context) SynchronousMethodPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(SynchronousMethodPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseEnsureInput)(nil)).Elem(), DatabaseEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseEnsurePtrInput)(nil)).Elem(), DatabaseEnsure("present"))
@@ -1938,6 +2104,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingTolerationOperatorPtrInput)(nil)).Elem(), SchedulingTolerationOperator("Exists"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousDataDurabilityInput)(nil)).Elem(), SynchronousDataDurability("required"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousDataDurabilityPtrInput)(nil)).Elem(), SynchronousDataDurability("required"))
+	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodInput)(nil)).Elem(), SynchronousMethod("first"))
+	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodPtrInput)(nil)).Elem(), SynchronousMethod("first"))
 	pulumi.RegisterOutputType(DatabaseEnsureOutput{})
 	pulumi.RegisterOutputType(DatabaseEnsurePtrOutput{})
 	pulumi.RegisterOutputType(DatabaseReclaimPolicyOutput{})
@@ -1961,4 +2129,6 @@ func init() {
 	pulumi.RegisterOutputType(SchedulingTolerationOperatorPtrOutput{})
 	pulumi.RegisterOutputType(SynchronousDataDurabilityOutput{})
 	pulumi.RegisterOutputType(SynchronousDataDurabilityPtrOutput{})
+	pulumi.RegisterOutputType(SynchronousMethodOutput{})
+	pulumi.RegisterOutputType(SynchronousMethodPtrOutput{})
 }

@@ -1174,9 +1174,9 @@ type Ha struct {
 	LoopWait *int `pulumi:"loopWait"`
 	// Bytes a replica may lag and still be promoted by a failover (asynchronous mode). @default - 1048576
 	MaximumLagOnFailover *int `pulumi:"maximumLagOnFailover"`
-	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 	RetryTimeout *int `pulumi:"retryTimeout"`
-	// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+	// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 	Ttl *int `pulumi:"ttl"`
 }
 
@@ -1195,11 +1195,11 @@ func (val *Ha) Defaults() *Ha {
 		tmp.MaximumLagOnFailover = &maximumLagOnFailover_
 	}
 	if tmp.RetryTimeout == nil {
-		retryTimeout_ := 2
+		retryTimeout_ := 3
 		tmp.RetryTimeout = &retryTimeout_
 	}
 	if tmp.Ttl == nil {
-		ttl_ := 5
+		ttl_ := 20
 		tmp.Ttl = &ttl_
 	}
 	return &tmp
@@ -1222,9 +1222,9 @@ type HaArgs struct {
 	LoopWait pulumi.IntPtrInput `pulumi:"loopWait"`
 	// Bytes a replica may lag and still be promoted by a failover (asynchronous mode). @default - 1048576
 	MaximumLagOnFailover pulumi.IntPtrInput `pulumi:"maximumLagOnFailover"`
-	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+	// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 	RetryTimeout pulumi.IntPtrInput `pulumi:"retryTimeout"`
-	// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+	// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 	Ttl pulumi.IntPtrInput `pulumi:"ttl"`
 }
 
@@ -1241,10 +1241,10 @@ func (val *HaArgs) Defaults() *HaArgs {
 		tmp.MaximumLagOnFailover = pulumi.IntPtr(1048576)
 	}
 	if tmp.RetryTimeout == nil {
-		tmp.RetryTimeout = pulumi.IntPtr(2)
+		tmp.RetryTimeout = pulumi.IntPtr(3)
 	}
 	if tmp.Ttl == nil {
-		tmp.Ttl = pulumi.IntPtr(5)
+		tmp.Ttl = pulumi.IntPtr(20)
 	}
 	return &tmp
 }
@@ -1336,12 +1336,12 @@ func (o HaOutput) MaximumLagOnFailover() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Ha) *int { return v.MaximumLagOnFailover }).(pulumi.IntPtrOutput)
 }
 
-// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 func (o HaOutput) RetryTimeout() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Ha) *int { return v.RetryTimeout }).(pulumi.IntPtrOutput)
 }
 
-// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 func (o HaOutput) Ttl() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Ha) *int { return v.Ttl }).(pulumi.IntPtrOutput)
 }
@@ -1390,7 +1390,7 @@ func (o HaPtrOutput) MaximumLagOnFailover() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+// Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
 func (o HaPtrOutput) RetryTimeout() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Ha) *int {
 		if v == nil {
@@ -1400,7 +1400,7 @@ func (o HaPtrOutput) RetryTimeout() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+// Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
 func (o HaPtrOutput) Ttl() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Ha) *int {
 		if v == nil {
@@ -1595,7 +1595,7 @@ func (o PlatformPtrOutput) Local() PlatformLocalPtrOutput {
 type PlatformKubernetes struct {
 	// How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 	Endpoint *PlatformKubernetesEndpoint `pulumi:"endpoint"`
-	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 	Image *string `pulumi:"image"`
 	// @default - IfNotPresent
 	ImagePullPolicy *PlatformKubernetesImagePullPolicy `pulumi:"imagePullPolicy"`
@@ -1613,10 +1613,6 @@ func (val *PlatformKubernetes) Defaults() *PlatformKubernetes {
 	tmp := *val
 	tmp.Endpoint = tmp.Endpoint.Defaults()
 
-	if tmp.Image == nil {
-		image_ := "ghcr.io/pgcluster/postgres:15-patroni3.0"
-		tmp.Image = &image_
-	}
 	if tmp.Namespace == nil {
 		namespace_ := "default"
 		tmp.Namespace = &namespace_
@@ -1639,7 +1635,7 @@ type PlatformKubernetesInput interface {
 type PlatformKubernetesArgs struct {
 	// How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 	Endpoint PlatformKubernetesEndpointPtrInput `pulumi:"endpoint"`
-	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 	Image pulumi.StringPtrInput `pulumi:"image"`
 	// @default - IfNotPresent
 	ImagePullPolicy PlatformKubernetesImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
@@ -1656,9 +1652,6 @@ func (val *PlatformKubernetesArgs) Defaults() *PlatformKubernetesArgs {
 	}
 	tmp := *val
 
-	if tmp.Image == nil {
-		tmp.Image = pulumi.StringPtr("ghcr.io/pgcluster/postgres:15-patroni3.0")
-	}
 	if tmp.Namespace == nil {
 		tmp.Namespace = pulumi.StringPtr("default")
 	}
@@ -1747,7 +1740,7 @@ func (o PlatformKubernetesOutput) Endpoint() PlatformKubernetesEndpointPtrOutput
 	return o.ApplyT(func(v PlatformKubernetes) *PlatformKubernetesEndpoint { return v.Endpoint }).(PlatformKubernetesEndpointPtrOutput)
 }
 
-// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 func (o PlatformKubernetesOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PlatformKubernetes) *string { return v.Image }).(pulumi.StringPtrOutput)
 }
@@ -1801,7 +1794,7 @@ func (o PlatformKubernetesPtrOutput) Endpoint() PlatformKubernetesEndpointPtrOut
 	}).(PlatformKubernetesEndpointPtrOutput)
 }
 
-// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 func (o PlatformKubernetesPtrOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PlatformKubernetes) *string {
 		if v == nil {
@@ -3949,6 +3942,8 @@ func (o StoragePtrOutput) WalSize() pulumi.StringPtrOutput {
 type Synchronous struct {
 	// `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
 	DataDurability *SynchronousDataDurability `pulumi:"dataDurability"`
+	// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+	Method *SynchronousMethod `pulumi:"method"`
 	// How many replicas must confirm each commit. @default - 1. Must be < instances.
 	Number *int `pulumi:"number"`
 }
@@ -3981,6 +3976,8 @@ type SynchronousInput interface {
 type SynchronousArgs struct {
 	// `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
 	DataDurability SynchronousDataDurabilityPtrInput `pulumi:"dataDurability"`
+	// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+	Method SynchronousMethodPtrInput `pulumi:"method"`
 	// How many replicas must confirm each commit. @default - 1. Must be < instances.
 	Number pulumi.IntPtrInput `pulumi:"number"`
 }
@@ -4079,6 +4076,11 @@ func (o SynchronousOutput) DataDurability() SynchronousDataDurabilityPtrOutput {
 	return o.ApplyT(func(v Synchronous) *SynchronousDataDurability { return v.DataDurability }).(SynchronousDataDurabilityPtrOutput)
 }
 
+// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+func (o SynchronousOutput) Method() SynchronousMethodPtrOutput {
+	return o.ApplyT(func(v Synchronous) *SynchronousMethod { return v.Method }).(SynchronousMethodPtrOutput)
+}
+
 // How many replicas must confirm each commit. @default - 1. Must be < instances.
 func (o SynchronousOutput) Number() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Synchronous) *int { return v.Number }).(pulumi.IntPtrOutput)
@@ -4116,6 +4118,16 @@ func (o SynchronousPtrOutput) DataDurability() SynchronousDataDurabilityPtrOutpu
 		}
 		return v.DataDurability
 	}).(SynchronousDataDurabilityPtrOutput)
+}
+
+// `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+func (o SynchronousPtrOutput) Method() SynchronousMethodPtrOutput {
+	return o.ApplyT(func(v *Synchronous) *SynchronousMethod {
+		if v == nil {
+			return nil
+		}
+		return v.Method
+	}).(SynchronousMethodPtrOutput)
 }
 
 // How many replicas must confirm each commit. @default - 1. Must be < instances.

@@ -18,6 +18,7 @@ __all__ = [
     'SchedulingTolerationEffect',
     'SchedulingTolerationOperator',
     'SynchronousDataDurability',
+    'SynchronousMethod',
 ]
 
 
@@ -127,3 +128,12 @@ class SynchronousDataDurability(_builtins.str, Enum):
     """
     REQUIRED = "required"
     PREFERRED = "preferred"
+
+
+@pulumi.type_token("pgcluster:index:SynchronousMethod")
+class SynchronousMethod(_builtins.str, Enum):
+    """
+    `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+    """
+    FIRST = "first"
+    ANY = "any"

@@ -828,11 +828,11 @@ class HaArgsDict(TypedDict):
     """
     retry_timeout: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+    Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
     """
     ttl: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+    Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
     """
 
 @pulumi.input_type
@@ -847,8 +847,8 @@ class HaArgs:
 
         :param pulumi.Input[_builtins.int] loop_wait: Seconds between Patroni's health-check loops. @default - 1
         :param pulumi.Input[_builtins.int] maximum_lag_on_failover: Bytes a replica may lag and still be promoted by a failover (asynchronous mode). @default - 1048576
-        :param pulumi.Input[_builtins.int] retry_timeout: Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
-        :param pulumi.Input[_builtins.int] ttl: Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+        :param pulumi.Input[_builtins.int] retry_timeout: Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
+        :param pulumi.Input[_builtins.int] ttl: Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
         """
         if loop_wait is None:
             loop_wait = 1
@@ -859,11 +859,11 @@ class HaArgs:
         if maximum_lag_on_failover is not None:
             pulumi.set(__self__, "maximum_lag_on_failover", maximum_lag_on_failover)
         if retry_timeout is None:
-            retry_timeout = 2
+            retry_timeout = 3
         if retry_timeout is not None:
             pulumi.set(__self__, "retry_timeout", retry_timeout)
         if ttl is None:
-            ttl = 5
+            ttl = 20
         if ttl is not None:
             pulumi.set(__self__, "ttl", ttl)
 
@@ -895,7 +895,7 @@ class HaArgs:
     @pulumi.getter(name="retryTimeout")
     def retry_timeout(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 2: with 1, Patroni 3.0 on etcd v3 times out every leader race, so no replica is ever promoted. Rule: loopWait + 2 x retryTimeout <= ttl. @default - 2
+        Seconds Patroni retries the DCS and PostgreSQL before it demotes the primary. At least 3 (Patroni 4 raises a lower value to 3). Rule: loopWait + 2 x retryTimeout <= ttl. @default - 3
         """
         return pulumi.get(self, "retry_timeout")
 
@@ -907,7 +907,7 @@ class HaArgs:
     @pulumi.getter
     def ttl(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds the leader lock lives without renewal: a lost primary is replaced after at most about this long. @default - 5
+        Seconds the leader lock lives without renewal: a primary that stops renewing it (frozen, cut off from the DCS) is replaced after about this long. At least 20 (Patroni 4 raises a lower value to 20). A member whose processes are gone is replaced sooner on the local platform (platform.local.peerWatch). @default - 20
         """
         return pulumi.get(self, "ttl")
 
@@ -980,7 +980,7 @@ class PlatformKubernetesArgsDict(TypedDict):
     """
     image: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+    Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
     """
     image_pull_policy: NotRequired[pulumi.Input[Optional['PlatformKubernetesImagePullPolicy']]]
     """
@@ -1007,15 +1007,13 @@ class PlatformKubernetesArgs:
         Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
 
         :param pulumi.Input['PlatformKubernetesEndpointArgs'] endpoint: How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
-        :param pulumi.Input[_builtins.str] image: Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+        :param pulumi.Input[_builtins.str] image: Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
         :param pulumi.Input['PlatformKubernetesImagePullPolicy'] image_pull_policy: @default - IfNotPresent
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster. @default - default
         :param pulumi.Input[_builtins.str] storage_class: StorageClass of the volume claims. Absent: the cluster default.
         """
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
-        if image is None:
-            image = 'ghcr.io/pgcluster/postgres:15-patroni3.0'
         if image is not None:
             pulumi.set(__self__, "image", image)
         if image_pull_policy is not None:
@@ -1043,7 +1041,7 @@ class PlatformKubernetesArgs:
     @pulumi.getter
     def image(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+        Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
         """
         return pulumi.get(self, "image")
 
@@ -2089,6 +2087,10 @@ class SynchronousArgsDict(TypedDict):
     """
     `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
     """
+    method: NotRequired[pulumi.Input[Optional['SynchronousMethod']]]
+    """
+    `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+    """
     number: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     How many replicas must confirm each commit. @default - 1. Must be < instances.
@@ -2098,15 +2100,19 @@ class SynchronousArgsDict(TypedDict):
 class SynchronousArgs:
     def __init__(__self__, *,
                  data_durability: pulumi.Input[Optional['SynchronousDataDurability']] = None,
+                 method: pulumi.Input[Optional['SynchronousMethod']] = None,
                  number: pulumi.Input[Optional[_builtins.int]] = None):
         """
         Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 
         :param pulumi.Input['SynchronousDataDurability'] data_durability: `required`: commits wait for `number` synchronous replicas even when none is available (Patroni's strict synchronous mode: no acknowledged write is ever lost). `preferred`: fall back to asynchronous replication while no replica is available. @default - required
+        :param pulumi.Input['SynchronousMethod'] method: `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
         :param pulumi.Input[_builtins.int] number: How many replicas must confirm each commit. @default - 1. Must be < instances.
         """
         if data_durability is not None:
             pulumi.set(__self__, "data_durability", data_durability)
+        if method is not None:
+            pulumi.set(__self__, "method", method)
         if number is None:
             number = 1
         if number is not None:
@@ -2123,6 +2129,18 @@ class SynchronousArgs:
     @data_durability.setter
     def data_durability(self, value: pulumi.Input[Optional['SynchronousDataDurability']]):
         pulumi.set(self, "data_durability", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def method(self) -> pulumi.Input[Optional['SynchronousMethod']]:
+        """
+        `any`: quorum commit (Patroni's `synchronous_mode: quorum`, PostgreSQL's `ANY number (all replicas)`): a commit waits for whichever `number` replicas confirm first, so losing any one replica never stalls commits, and a failover may promote any replica of the quorum (Patroni checks it has the latest commit). `first`: `number` named synchronous standbys (`FIRST`); when one is lost, commits wait until Patroni names another (about one loopWait). @default - any, measured: commits never stall when a replica is lost, and pgbench -N commit latency is no higher than with first
+        """
+        return pulumi.get(self, "method")
+
+    @method.setter
+    def method(self, value: pulumi.Input[Optional['SynchronousMethod']]):
+        pulumi.set(self, "method", value)
 
     @_builtins.property
     @pulumi.getter
