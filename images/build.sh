@@ -33,7 +33,10 @@ if [[ "$mode" == name ]]; then
   echo "$NAME"
   exit 0
 fi
-HASH="$(cat "$HERE"/{build.sh,packages.txt,releases.txt,rootfs-setup.sh} "$LOCK" "$K8S_TOOLS_HERE/oci-pack.mjs" | sha256sum | cut -c1-12)"
+# The key: what goes into the image (the package list, the setup script, the lock, the suite) and
+# RECIPE, bumped when the way it is built (below) changes what comes out.
+RECIPE=1
+HASH="$({ echo "$SUITE $PG $RECIPE"; cat "$HERE"/{packages.txt,rootfs-setup.sh} "$LOCK"; } | sha256sum | cut -c1-12)"
 OUT="$TOOLS_CACHE/pgcluster-image-$SUITE-$HASH"
 if [[ "$mode" == tar ]]; then
   echo "$OUT/image.tar"
@@ -81,5 +84,7 @@ JSON
 node "$K8S_TOOLS_HERE/oci-pack.mjs" --rootfs "$OUT/rootfs.tar" --name "$NAME" --out "$OUT/image.tar" --config "$OUT/config.json"
 rm -f "$OUT/rootfs.tar"
 echo "$NAME" >"$OUT/.stamp"
+# Older builds of this suite (other inputs) are not needed any more.
+for old in "$TOOLS_CACHE/pgcluster-image-$SUITE-"*; do [[ "$old" == "$OUT" ]] || rm -rf "$old"; done
 echo "image $NAME ($SUITE): built in $(($(date +%s) - start)) s"
 echo "$OUT/image.tar"

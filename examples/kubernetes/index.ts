@@ -4,7 +4,7 @@
 //
 // Sized for one node by default (1Gi volumes of the default StorageClass, preferred anti-affinity);
 // stack config changes it: pulumi config set instances 5, storageClass gp3, storageSize 100Gi,
-// antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always.
+// antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always, primary orders-2.
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { PostgresCluster } from 'pulumi-pgcluster';
@@ -29,6 +29,15 @@ const cluster = new PostgresCluster('orders', {
   synchronous: { number: 1, dataDurability: 'required' },
   parameters: { shared_buffers: '128MB', work_mem: '16MB' },
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
+  primary: config.get('primary'),
+  // Each entry becomes a Role, Database or Grant child, applied through a port-forward to the
+  // primary: `pulumi refresh` shows a change made by hand.
+  roles: [
+    { name: 'readonly', inRoles: ['pg_read_all_data'] },
+    { name: 'reporting', login: true, connectionLimit: 5, inRoles: ['readonly'] },
+  ],
+  databases: [{ name: 'reports', owner: 'reporting' }],
+  grants: [{ role: 'readonly', database: 'reports', privileges: ['CONNECT'] }],
 });
 
 export const namespaceName = ns.metadata.name;
