@@ -63,6 +63,19 @@ type SecretObject = {
   stringData: Record<string, string>;
 };
 
+/**
+ * The provider does not wait for the members or the pooler itself: ClusterReady does, watching
+ * the pods, claims and events, so a failure is explained and ends the wait at once (a claim of a
+ * missing StorageClass, an image that cannot be pulled) instead of a 10-minute await timeout.
+ */
+function withoutProviderAwait<T extends { metadata: Record<string, unknown> }>(args: T): T {
+  const annotations = (args.metadata.annotations as Record<string, string> | undefined) ?? {};
+  return {
+    ...args,
+    metadata: { ...args.metadata, annotations: { ...annotations, 'pulumi.com/skipAwait': 'true' } },
+  };
+}
+
 function secretArgs(object: pulumi.Output<SecretObject>): k8s.core.v1.SecretArgs {
   return { metadata: object.metadata, type: object.type, stringData: pulumi.secret(object.stringData) };
 }
@@ -139,7 +152,7 @@ export function createKubernetesChildren(
   );
   const statefulSet = new k8s.apps.v1.StatefulSet(
     child.statefulSet,
-    argsOf(buildStatefulSet(spec, platform, names)),
+    withoutProviderAwait(argsOf(buildStatefulSet(spec, platform, names))),
     {
       parent,
       dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless, scaleGuard],
@@ -155,6 +168,7 @@ export function createKubernetesChildren(
   );
 
   let poolerHost: string | undefined;
+  let poolerDeployment: k8s.apps.v1.Deployment | undefined;
   if (spec.pooler.enabled) {
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
       buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
@@ -175,10 +189,14 @@ export function createKubernetesChildren(
       secretArgs(pooler.authSecret as unknown as pulumi.Output<SecretObject>),
       opts,
     );
-    new k8s.apps.v1.Deployment(child.poolerDeployment, argsOf(plain.deployment), {
-      parent,
-      dependsOn: [poolerConfig, poolerAuth, rw],
-    });
+    poolerDeployment = new k8s.apps.v1.Deployment(
+      child.poolerDeployment,
+      withoutProviderAwait(argsOf(plain.deployment)),
+      {
+        parent,
+        dependsOn: [poolerConfig, poolerAuth, rw],
+      },
+    );
     new k8s.core.v1.Service(child.poolerService, argsOf(plain.service), opts);
     poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
   }
@@ -191,7 +209,10 @@ export function createKubernetesChildren(
       appPassword: passwords.app,
       appVerifier,
     },
-    { parent, dependsOn: [statefulSet, rw, ro, r, appSecret] },
+    {
+      parent,
+      dependsOn: [statefulSet, rw, ro, r, appSecret, ...(poolerDeployment ? [poolerDeployment] : [])],
+    },
   );
 
   const rwHost = serviceHost(names.rw, ns);

@@ -117,8 +117,11 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     ];
     assert.match(
       yaml,
-      /kubernetes:\n {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
+      /kubernetes:\n(?: {2}\S.*\n)*? {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
     );
+    assert.match(yaml, /kubernetes:\n(?: {2}.*\n)*? {2}namespace: db\n/);
+    // A top-level namespace (the etcd key prefix) would replace kubernetes.namespace in Patroni.
+    assert.doesNotMatch(yaml, /^namespace:/m);
     assert.match(yaml, /use_endpoints: false/);
     assert.match(yaml, /role_label: role/);
     assert.doesNotMatch(yaml, /\bpassword:/, 'no password in the ConfigMap');

@@ -29,10 +29,17 @@ function tieEnds(socket: Socket, ws: unknown): void {
   socket.on('close', () => stream.close());
 }
 
-export function portForwarder(namespace: string, kubeconfig?: string): Forwarder {
+/** A kubeconfig's text, else the default one (KUBECONFIG, ~/.kube/config, in-cluster). */
+export function kubeConfigOf(kubeconfig?: string | KubeConfig): KubeConfig {
+  if (kubeconfig instanceof KubeConfig) return kubeconfig;
   const config = new KubeConfig();
   if (kubeconfig) config.loadFromString(kubeconfig);
   else config.loadFromDefault();
+  return config;
+}
+
+export function portForwarder(namespace: string, kubeconfig?: string | KubeConfig): Forwarder {
+  const config = kubeConfigOf(kubeconfig);
   const forward = new PortForward(config, true);
   const servers = new Map<string, Promise<Server>>();
   return {
