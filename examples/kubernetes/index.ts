@@ -4,7 +4,8 @@
 //
 // Sized for one node by default (1Gi volumes of the default StorageClass, preferred anti-affinity);
 // stack config changes it: pulumi config set instances 5, storageClass gp3, storageSize 100Gi,
-// antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always, primary orders-2.
+// antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always, primary orders-2,
+// and --path ha.ttl 30 (Patroni timing).
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { PostgresCluster } from 'pulumi-pgcluster';
@@ -30,6 +31,7 @@ const cluster = new PostgresCluster('orders', {
   parameters: { shared_buffers: '128MB', work_mem: '16MB' },
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
   primary: config.get('primary'),
+  ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),
   // Each entry becomes a Role, Database or Grant child, applied through a port-forward to the
   // primary: `pulumi refresh` shows a change made by hand.
   roles: [

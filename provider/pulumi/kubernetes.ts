@@ -64,7 +64,8 @@ type SecretObject = {
 };
 
 /**
- * The provider does not wait for the members or the pooler itself: ClusterReady does, watching
+ * The provider does not wait for the members, the pooler or the Services' endpoints itself
+ * (they have none until the pods are ready): ClusterReady does, watching
  * the pods, claims and events, so a failure is explained and ends the wait at once (a claim of a
  * missing StorageClass, an image that cannot be pulled) instead of a 10-minute await timeout.
  */
@@ -142,7 +143,11 @@ export function createKubernetesChildren(
   const appSecret = new k8s.core.v1.Secret(child.appSecret, secretArgs(secretObjects.app), opts);
 
   const services = buildServices(spec.name, ns, names);
-  const headless = new k8s.core.v1.Service(child.headless, argsOf(services.headless), opts);
+  const headless = new k8s.core.v1.Service(
+    child.headless,
+    withoutProviderAwait(argsOf(services.headless)),
+    opts,
+  );
   const appVerifier = passwords.apply((p) => stableScramVerifier(p.app, `${spec.name}/${app.owner}`));
   // Before the StatefulSet loses members, the primary is moved off the ordinals it removes.
   const scaleGuard = new ScaleDownGuard(
@@ -158,9 +163,9 @@ export function createKubernetesChildren(
       dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless, scaleGuard],
     },
   );
-  const rw = new k8s.core.v1.Service(child.rw, argsOf(services.rw), opts);
-  const ro = new k8s.core.v1.Service(child.ro, argsOf(services.ro), opts);
-  const r = new k8s.core.v1.Service(child.r, argsOf(services.r), opts);
+  const rw = new k8s.core.v1.Service(child.rw, withoutProviderAwait(argsOf(services.rw)), opts);
+  const ro = new k8s.core.v1.Service(child.ro, withoutProviderAwait(argsOf(services.ro)), opts);
+  const r = new k8s.core.v1.Service(child.r, withoutProviderAwait(argsOf(services.r)), opts);
   new k8s.policy.v1.PodDisruptionBudget(
     child.pdb,
     argsOf(buildPodDisruptionBudget(spec.name, ns, names)),
@@ -197,7 +202,7 @@ export function createKubernetesChildren(
         dependsOn: [poolerConfig, poolerAuth, rw],
       },
     );
-    new k8s.core.v1.Service(child.poolerService, argsOf(plain.service), opts);
+    new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
     poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
   }
 
