@@ -62,7 +62,7 @@ async function start(): Promise<Cluster> {
   const missing = kubernetesMissing();
   if (missing) throw new Error(missing);
   const { stdout } = await run('bash', [join(ROOT, 'tools', 'kubernetes', 'up.sh')], {
-    env: { ...process.env, PGCLUSTER_K8S_IMAGES: IMAGE_TAR },
+    env: { ...process.env, PGCLUSTER_K8S_IMAGES: process.env.PGCLUSTER_K8S_IMAGES ?? IMAGE_TAR },
     maxBuffer: 16 << 20,
   });
   const kubeconfig = stdout.trim().split('\n').pop() as string;
