@@ -6,8 +6,11 @@
 // test/policy: the policy pack process over gRPC),
 // `acceptance` (test/acceptance: examples through the real Pulumi engine; needs `npm run build` and
 // `npm run tools:pulumi`), `sdk` (test/sdk: the generated Python and Go SDKs import, compile and
-// declare every schema.json property; needs Go and python3-venv), or `all` (acceptance and sdk
-// included only when the engine is built).
+// declare every schema.json property; needs Go and python3-venv), `kubernetes` (test/kubernetes:
+// examples/kubernetes through the real engine on a real single-node Kubernetes, which the suite
+// starts with tools/kubernetes/up.sh and tears down after, unless it was already running; needs the
+// engine, `npm run tools:kubernetes` and `npm run image`, and root), or `all` (every one; `npm run tools`
+// builds what they need).
 // Extra arguments after the suite are passed to `node --test` (e.g. --test-name-pattern).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -33,6 +36,7 @@ const suites = {
   pulumi: ['test/pulumi', 'test/policy'],
   acceptance: ['test/acceptance'],
   sdk: ['test/sdk'],
+  kubernetes: ['test/kubernetes'],
   all: ['provider', 'policy', 'test/integration', 'test/pulumi', 'test/policy'],
 };
 /** The engine tools/pulumi builds (PULUMI_BIN_DIR overrides), when its CLI and launchers are there. */
@@ -42,13 +46,47 @@ function engineBuilt() {
     process.env.PULUMI_BIN_DIR ?? execFileSync('bash', [build, '--print-bin'], { encoding: 'utf8' }).trim();
   return ['pulumi', 'pulumi-resource-pulumi-nodejs'].every((b) => existsSync(join(bin, b)));
 }
+/** tools/kubernetes/paths.sh: where the cluster's tools and the image are (KEY=VALUE lines). */
+function kubernetesPaths() {
+  const paths = join(dirname(fileURLToPath(import.meta.url)), '..', 'tools', 'kubernetes', 'paths.sh');
+  return Object.fromEntries(
+    execFileSync('bash', [paths], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+/** What the kubernetes suite needs and is not built, or [] (root is needed to run a node). */
+function kubernetesMissing() {
+  const p = kubernetesPaths();
+  const needed = [
+    join(p.KUBERNETES_BIN, 'kube-apiserver'),
+    join(p.PROVIDER_BIN, 'pulumi-resource-kubernetes'),
+    join(p.COREDNS_BIN, 'coredns'),
+    join(p.LOCAL_PATH_BIN, 'local-path-provisioner'),
+    p.IMAGE_TAR_BOOKWORM,
+  ];
+  const missing = needed.filter((f) => !existsSync(f));
+  if (process.getuid?.() !== 0) missing.push('root');
+  return missing;
+}
+// `all` is every suite: one whose tools are not built fails the run, saying what to build, unless
+// PGCLUSTER_TESTS_PARTIAL=1 (then it is left out, and said so).
 if (suite === 'all') {
+  const missing = [];
   if (engineBuilt()) suites.all.push('test/acceptance', 'test/sdk');
-  else
-    console.log('acceptance and SDK tests left out: the Pulumi engine is not built (npm run tools:pulumi)');
+  else missing.push('acceptance and SDK tests: the Pulumi engine is not built (npm run tools)');
+  const k8s = kubernetesMissing();
+  if (k8s.length === 0) suites.all.push('test/kubernetes');
+  else missing.push(`kubernetes tests: not built or not root: ${k8s.join(', ')} (as root: npm run tools)`);
+  for (const m of missing) console.error(`left out: ${m}`);
+  if (missing.length > 0 && process.env.PGCLUSTER_TESTS_PARTIAL !== '1') {
+    console.error('set PGCLUSTER_TESTS_PARTIAL=1 to run the rest anyway');
+    process.exit(1);
+  }
 }
 if (!suites[suite]) {
-  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance, sdk or all`);
+  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance, sdk, kubernetes or all`);
   process.exit(2);
 }
 let files = suites[suite].flatMap((d) => find(d));
@@ -57,9 +95,15 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The kubernetes tests share one node: started here (its first test would start it anyway) and torn
+// down after, unless it was running before.
+const needsNode = files.some((f) => f.startsWith('test/kubernetes'));
+const nodeState = needsNode ? kubernetesPaths().ADMIN_KUBECONFIG : undefined;
+const ownNode = nodeState !== undefined && !existsSync(nodeState);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...files],
   { stdio: 'inherit' },
 );
+if (ownNode) spawnSync('bash', [join('tools', 'kubernetes', 'down.sh')], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

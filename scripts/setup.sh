@@ -14,6 +14,10 @@ PACKAGES=(
   pgbackrest                         # backups and WAL archive
   prometheus-postgres-exporter       # metrics
   faketime                           # tests: pgBackRest on a machine whose clock is off
+  # The single-node Kubernetes of test/kubernetes (tools/kubernetes) and the image (images/build.sh)
+  containerd runc containernetworking-plugins # the node's runtime and the pods' bridge network
+  iptables conntrack socat                    # kube-proxy's Services, port-forward
+  mmdebstrap busybox-static                   # the image from Debian packages; local-path's helper image
 )
 
 missing=()

@@ -1,19 +1,48 @@
 // A highly available PostgreSQL cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods
 // (Kubernetes DCS), -rw/-ro/-r Services, a PodDisruptionBudget, secrets and a PgBouncer pooler.
 // `pulumi up` completes once the cluster is healthy (checked through a port-forward).
+//
+// Sized for one node by default (1Gi volumes of the default StorageClass, preferred anti-affinity);
+// stack config changes it: pulumi config set instances 5, storageClass gp3, storageSize 100Gi,
+// antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always, primary orders-2,
+// and --path ha.ttl 30 (Patroni timing).
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
 import { PostgresCluster } from 'pulumi-pgcluster';
 
+const config = new pulumi.Config();
+const namespace = config.get('namespace') ?? 'databases';
+
+const ns = new k8s.core.v1.Namespace('databases', { metadata: { name: namespace } });
+
 const cluster = new PostgresCluster('orders', {
-  instances: 3,
-  platform: { kubernetes: { namespace: 'databases', storageClass: 'standard' } },
-  storage: { size: '20Gi', walSize: '5Gi' },
-  resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
-  scheduling: { antiAffinity: 'required', spreadAcrossZones: true },
+  instances: config.getNumber('instances') ?? 3,
+  postgresVersion: config.getNumber('postgresVersion') ?? 15,
+  platform: {
+    kubernetes: {
+      namespace,
+      storageClass: config.get('storageClass'),
+      imagePullPolicy: (config.get('imagePullPolicy') ?? 'IfNotPresent') as 'IfNotPresent',
+    },
+  },
+  storage: { size: config.get('storageSize') ?? '1Gi' },
+  scheduling: { antiAffinity: (config.get('antiAffinity') ?? 'preferred') as 'preferred' },
   synchronous: { number: 1, dataDurability: 'required' },
-  parameters: { shared_buffers: '256MB', work_mem: '16MB' },
+  parameters: { shared_buffers: '128MB', work_mem: '16MB' },
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
+  primary: config.get('primary'),
+  ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),
+  // Each entry becomes a Role, Database or Grant child, applied through a port-forward to the
+  // primary: `pulumi refresh` shows a change made by hand.
+  roles: [
+    { name: 'readonly', inRoles: ['pg_read_all_data'] },
+    { name: 'reporting', login: true, connectionLimit: 5, inRoles: ['readonly'] },
+  ],
+  databases: [{ name: 'reports', owner: 'reporting' }],
+  grants: [{ role: 'readonly', database: 'reports', privileges: ['CONNECT'] }],
 });
 
+export const namespaceName = ns.metadata.name;
 export const endpoints = cluster.endpoints;
 export const primary = cluster.primary;
 export const appSecret = cluster.appSecretName;

@@ -19,6 +19,16 @@ import { consoleReporter } from '../report/reporter';
 import { renderStatusTable } from './status-table';
 import { resolveBackupSecrets, resolvePasswords } from '../secrets/references';
 import { registerBackupCommands } from './backup-commands';
+import {
+  addLogsCommand,
+  KUBERNETES_COMMANDS,
+  kubernetesPsql,
+  kubernetesStatus,
+  kubernetesSwitchover,
+  kubernetesTarget,
+  kubernetesUri,
+  withKubernetesTarget,
+} from './kubernetes';
 
 function platformFor(cmd: Command): LocalPlatform {
   const opts = cmd.optsWithGlobals<{ stateDir?: string }>();
@@ -77,6 +87,8 @@ export function buildProgram(): Command {
     .argument('<name>', 'cluster name')
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+      const k8s = kubernetesTarget(opts);
+      if (k8s) return kubernetesStatus(k8s, name, opts.json === true);
       const result = await status(platformFor(cmd), name);
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderStatusTable(result));
     });
@@ -94,6 +106,8 @@ export function buildProgram(): Command {
     .argument('<name>', 'cluster name')
     .option('--to <member>', 'member to promote (default: Patroni picks the healthiest replica)')
     .action(async (name: string, opts: { to?: string }, cmd: Command) => {
+      const k8s = kubernetesTarget(opts);
+      if (k8s) return kubernetesSwitchover(k8s, name, opts.to);
       const platform = platformFor(cmd);
       const spec = await specOf(platform, name);
       await switchover(platform, await platform.access(name), spec, opts.to, consoleReporter());
@@ -108,6 +122,8 @@ export function buildProgram(): Command {
     .option('--superuser', 'as the superuser, to the postgres database')
     .action(
       async (name: string, opts: { ro?: boolean; pooler?: boolean; superuser?: boolean }, cmd: Command) => {
+        const k8s = kubernetesTarget(opts);
+        if (k8s) return void process.stdout.write(`${await kubernetesUri(k8s, name, opts)}\n`);
         process.stdout.write(`${await connectionUri(platformFor(cmd), name, opts)}\n`);
       },
     );
@@ -121,6 +137,8 @@ export function buildProgram(): Command {
     .argument('[args...]', 'arguments for psql, after --')
     .action(
       async (name: string, args: string[], opts: { ro?: boolean; superuser?: boolean }, cmd: Command) => {
+        const k8s = kubernetesTarget(opts);
+        if (k8s) return void (process.exitCode = await kubernetesPsql(k8s, name, args, opts));
         const platform = platformFor(cmd);
         const runtime = await platform.runtime(name);
         if (!runtime.exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
@@ -154,6 +172,11 @@ export function buildProgram(): Command {
     .action(async (name: string, _opts: unknown, cmd: Command) =>
       destroy(platformFor(cmd), name, consoleReporter()),
     );
+
+  // --kubeconfig/--context/--namespace: the same commands on a cluster on Kubernetes (cli/kubernetes.ts).
+  for (const command of program.commands.filter((c) => KUBERNETES_COMMANDS.includes(c.name())))
+    withKubernetesTarget(command);
+  addLogsCommand(program);
 
   return program;
 }

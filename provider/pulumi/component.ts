@@ -41,6 +41,27 @@ export interface ClusterEndpointsOutput {
  */
 const STRUCTURAL = ['platform', 'pooler', 'bootstrap', 'roles', 'databases', 'grants'] as const;
 
+/** What the kubernetes platform cannot do yet, refused before anything is registered. */
+function refusedOnKubernetes(
+  name: string,
+  structural: ClusterSpec,
+  known: ClusterSpec | undefined,
+  unknownAt?: string,
+) {
+  if (known?.backup)
+    return `PostgresCluster ${name}: backup on platform.kubernetes is not supported by this version yet (the pods do not archive); use platform.local, or leave backup out`;
+  const from = structural.bootstrap.pgBasebackup
+    ? 'pgBasebackup'
+    : structural.bootstrap.recovery
+      ? 'recovery'
+      : undefined;
+  if (from)
+    return `PostgresCluster ${name}: bootstrap.${from} on platform.kubernetes is not supported by this version yet (pods bootstrap with initdb only); use platform.local, or bootstrap.initdb`;
+  if (!known)
+    return `PostgresCluster ${name}: on the kubernetes platform every arg must be known at construction (${unknownAt} is not)`;
+  return undefined;
+}
+
 export class PostgresCluster extends pulumi.ComponentResource {
   /** host:port of the read-write, read-only, any-member and pooler endpoints. */
   declare readonly endpoints: pulumi.Output<ClusterEndpointsOutput>;
@@ -77,6 +98,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
     } catch (e) {
       throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
     }
+    const refusal = structural.platform.kubernetes
+      ? refusedOnKubernetes(name, structural, known, unknownAt)
+      : undefined;
+    if (refusal) throw new pulumi.ResourceError(refusal, opts?.parent);
     super(POSTGRES_CLUSTER_TYPE, name, {}, opts);
     const spec: pulumi.Output<ClusterSpec> = known
       ? pulumi.output(known)
@@ -89,18 +114,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         });
 
     const archive = archiveOf(name, plainArgs, known, this);
-    if (structural.platform.kubernetes) {
-      if (known?.backup)
-        throw new pulumi.ResourceError(
-          `PostgresCluster ${name}: backup on platform.kubernetes is not supported by this version yet ` +
-            '(the pods do not archive); use platform.local, or leave backup out',
-          this,
-        );
-      if (!known)
-        throw new pulumi.ResourceError(
-          `PostgresCluster ${name}: on the kubernetes platform every arg must be known at construction (${unknownAt} is not)`,
-          this,
-        );
+    if (structural.platform.kubernetes && known) {
       const children = createKubernetesChildren(this, name, known, passwords);
       createSqlChildren(known, passwords, {
         parent: this,

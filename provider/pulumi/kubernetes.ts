@@ -7,6 +7,8 @@ import { appOf } from '../spec/bootstrap';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
+import { kubernetesImage } from '../spec/kubernetes';
+import { specError } from './validate';
 import { childNames, kubernetesNames, SUPERUSER } from '../naming';
 import { stableScramVerifier } from '../secrets/scram';
 import { poolerUsersFrom } from '../sql/pooler-users';
@@ -62,6 +64,20 @@ type SecretObject = {
   stringData: Record<string, string>;
 };
 
+/**
+ * The provider does not wait for the members, the pooler or the Services' endpoints itself
+ * (they have none until the pods are ready): ClusterReady does, watching
+ * the pods, claims and events, so a failure is explained and ends the wait at once (a claim of a
+ * missing StorageClass, an image that cannot be pulled) instead of a 10-minute await timeout.
+ */
+function withoutProviderAwait<T extends { metadata: Record<string, unknown> }>(args: T): T {
+  const annotations = (args.metadata.annotations as Record<string, string> | undefined) ?? {};
+  return {
+    ...args,
+    metadata: { ...args.metadata, annotations: { ...annotations, 'pulumi.com/skipAwait': 'true' } },
+  };
+}
+
 function secretArgs(object: pulumi.Output<SecretObject>): k8s.core.v1.SecretArgs {
   return { metadata: object.metadata, type: object.type, stringData: pulumi.secret(object.stringData) };
 }
@@ -74,6 +90,12 @@ export function createKubernetesChildren(
   rolePasswords: ReadonlyMap<string, string> = new Map(),
 ): KubernetesChildren {
   const platform = kubernetesPlatformOf(spec);
+  // A postgresVersion without an image is refused here, at preview, before any object is registered.
+  try {
+    kubernetesImage(spec.postgresVersion, platform);
+  } catch (e) {
+    throw specError(resourceName, e, parent);
+  }
   const ns = platform.namespace;
   const names = kubernetesNames(spec.name);
   const child = childNames(resourceName);
@@ -122,7 +144,11 @@ export function createKubernetesChildren(
   const appSecret = new k8s.core.v1.Secret(child.appSecret, secretArgs(secretObjects.app), opts);
 
   const services = buildServices(spec.name, ns, names);
-  const headless = new k8s.core.v1.Service(child.headless, argsOf(services.headless), opts);
+  const headless = new k8s.core.v1.Service(
+    child.headless,
+    withoutProviderAwait(argsOf(services.headless)),
+    opts,
+  );
   const appVerifier = passwords.apply((p) => stableScramVerifier(p.app, `${spec.name}/${app.owner}`));
   // Before the StatefulSet loses members, the primary is moved off the ordinals it removes.
   const scaleGuard = new ScaleDownGuard(
@@ -132,15 +158,15 @@ export function createKubernetesChildren(
   );
   const statefulSet = new k8s.apps.v1.StatefulSet(
     child.statefulSet,
-    argsOf(buildStatefulSet(spec, platform, names)),
+    withoutProviderAwait(argsOf(buildStatefulSet(spec, platform, names))),
     {
       parent,
       dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless, scaleGuard],
     },
   );
-  const rw = new k8s.core.v1.Service(child.rw, argsOf(services.rw), opts);
-  const ro = new k8s.core.v1.Service(child.ro, argsOf(services.ro), opts);
-  const r = new k8s.core.v1.Service(child.r, argsOf(services.r), opts);
+  const rw = new k8s.core.v1.Service(child.rw, withoutProviderAwait(argsOf(services.rw)), opts);
+  const ro = new k8s.core.v1.Service(child.ro, withoutProviderAwait(argsOf(services.ro)), opts);
+  const r = new k8s.core.v1.Service(child.r, withoutProviderAwait(argsOf(services.r)), opts);
   new k8s.policy.v1.PodDisruptionBudget(
     child.pdb,
     argsOf(buildPodDisruptionBudget(spec.name, ns, names)),
@@ -148,16 +174,17 @@ export function createKubernetesChildren(
   );
 
   let poolerHost: string | undefined;
+  let poolerDeployment: k8s.apps.v1.Deployment | undefined;
   if (spec.pooler.enabled) {
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
-      buildPooler(spec.name, spec.pooler, platform, names, {
+      buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
         owner: app.owner,
         appVerifier: verifier,
         adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
         users: poolerUsersFrom(spec.roles, rolePasswords),
       }),
     );
-    const plain = buildPooler(spec.name, spec.pooler, platform, names, {
+    const plain = buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
       owner: app.owner,
       appVerifier: '',
       adminVerifier: '',
@@ -168,11 +195,15 @@ export function createKubernetesChildren(
       secretArgs(pooler.authSecret as unknown as pulumi.Output<SecretObject>),
       opts,
     );
-    new k8s.apps.v1.Deployment(child.poolerDeployment, argsOf(plain.deployment), {
-      parent,
-      dependsOn: [poolerConfig, poolerAuth, rw],
-    });
-    new k8s.core.v1.Service(child.poolerService, argsOf(plain.service), opts);
+    poolerDeployment = new k8s.apps.v1.Deployment(
+      child.poolerDeployment,
+      withoutProviderAwait(argsOf(plain.deployment)),
+      {
+        parent,
+        dependsOn: [poolerConfig, poolerAuth, rw],
+      },
+    );
+    new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
     poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
   }
 
@@ -184,7 +215,10 @@ export function createKubernetesChildren(
       appPassword: passwords.app,
       appVerifier,
     },
-    { parent, dependsOn: [statefulSet, rw, ro, r, appSecret] },
+    {
+      parent,
+      dependsOn: [statefulSet, rw, ro, r, appSecret, ...(poolerDeployment ? [poolerDeployment] : [])],
+    },
   );
 
   const rwHost = serviceHost(names.rw, ns);

@@ -3,13 +3,15 @@
  * the bootstrap objects. Platform-neutral waiting (actions/health); only the access differs.
  */
 import { parseSpec } from '../spec';
+import { appOf } from '../spec/bootstrap';
 import { kubernetesAccess } from '../platform/kubernetes/access';
 import { waitHealthy } from '../actions/health';
 import { reachMember } from '../platform/reach';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
 
-export const READY_TIMEOUT_MS = 10 * 60_000;
+/** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
+export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
 
 export interface ReadyInputs {
   spec: unknown;
@@ -19,19 +21,38 @@ export interface ReadyInputs {
   kubeconfig?: string;
 }
 
+/** A failed wait with what the pods, claims and events say (when they say more than the error). */
+function explained(e: Error, findings: string[]): Error {
+  const extra = findings.filter((f) => !e.message.includes(f));
+  if (extra.length === 0) return e;
+  return new Error(`${e.message}\nwhat Kubernetes says:\n${extra.map((f) => `  - ${f}`).join('\n')}`);
+}
+
 export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_MS) {
+  const started = Date.now();
   const spec = parseSpec(inputs.spec);
-  const access = await kubernetesAccess(spec, inputs, inputs.kubeconfig);
+  const access = await kubernetesAccess(spec, inputs, inputs.kubeconfig, { diagnose: true });
   try {
     const members = Object.keys(access.apiUrls());
-    const health = await waitHealthy(access, spec, members, timeoutMs);
+    await access.waitRollout(timeoutMs).catch((e: Error) => {
+      throw explained(e, access.diagnosis());
+    });
+    const health = await waitHealthy(
+      access,
+      spec,
+      members,
+      Math.max(30_000, timeoutMs - (Date.now() - started)),
+    ).catch((e: Error) => {
+      throw explained(e, access.diagnosis());
+    });
     const leader = health.leader!;
-    if (spec.bootstrap.initdb) {
-      const initdb = spec.bootstrap.initdb;
-      await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
-        ensureAppObjects(c, { owner: initdb.owner, database: initdb.database, verifier: inputs.appVerifier }),
-      );
-    }
+    if (spec.pooler.enabled)
+      await access.waitPooler(Math.max(30_000, timeoutMs - (Date.now() - started))).catch((e: Error) => {
+        throw explained(e, access.diagnosis());
+      });
+    await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
+      ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: inputs.appVerifier }),
+    );
     return { primary: leader.name, members };
   } finally {
     await access.close();

@@ -1,7 +1,22 @@
 /** Spec keys of the kubernetes platform: where the pods run, their volumes, resources and placement. */
 import { z } from 'zod';
+import { SpecError, type SpecIssue } from './errors';
 
-export const DEFAULT_IMAGE = 'ghcr.io/pgcluster/postgres:15-patroni3.0';
+/** Where images/build.sh names the images (a user pushes them there, or sets `image`). */
+export const IMAGE_REPOSITORY = 'ghcr.io/pgcluster/postgres';
+/** The Patroni of tools/patroni/requirements.txt, which every image has. */
+export const IMAGE_PATRONI_VERSION = '4.1.5';
+/**
+ * The image of each PostgreSQL major a Debian release packages (images/releases.txt): bookworm
+ * gives 15, trixie gives 17.
+ */
+export const IMAGES: Readonly<Record<number, string>> = {
+  15: `${IMAGE_REPOSITORY}:15-patroni${IMAGE_PATRONI_VERSION}`,
+  17: `${IMAGE_REPOSITORY}:17-patroni${IMAGE_PATRONI_VERSION}`,
+};
+const imageList = Object.entries(IMAGES)
+  .map(([major, image]) => `${major} → ${image}`)
+  .join(', ');
 
 const quantity = z.union([z.string(), z.number()]);
 
@@ -13,10 +28,10 @@ export const kubernetesPlatformSchema = z
       .describe('Namespace of every object of the cluster. @default - default'),
     image: z
       .string()
-      .default(DEFAULT_IMAGE)
+      .optional()
       .describe(
-        'Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). ' +
-          `@default - ${DEFAULT_IMAGE}`,
+        'Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile ' +
+          `build it). Absent: the image of postgresVersion (${imageList}).`,
       ),
     imagePullPolicy: z
       .enum(['Always', 'IfNotPresent', 'Never'])
@@ -105,3 +120,25 @@ export type KubernetesPlatformSpec = z.output<typeof kubernetesPlatformSchema>;
 export type StorageSpec = z.output<typeof storageSchema>;
 export type ResourcesSpec = z.output<typeof resourcesSchema>;
 export type SchedulingSpec = z.output<typeof schedulingSchema>;
+
+/** The image the pods run: `image` when set, else the one of postgresVersion. */
+export function kubernetesImage(postgresVersion: number, platform: KubernetesPlatformSpec): string {
+  const issue = kubernetesImageIssue(postgresVersion, platform);
+  if (issue) throw new SpecError([issue]);
+  return platform.image ?? (IMAGES[postgresVersion] as string);
+}
+
+/** A postgresVersion without an image, when no `image` is set. */
+export function kubernetesImageIssue(
+  postgresVersion: number,
+  platform: KubernetesPlatformSpec,
+): SpecIssue | undefined {
+  if (platform.image !== undefined || IMAGES[postgresVersion] !== undefined) return undefined;
+  return {
+    path: 'postgresVersion',
+    message:
+      `${postgresVersion} has no image on the kubernetes platform: pgcluster builds one per PostgreSQL ` +
+      `major a Debian release packages (${imageList}); choose one of ${Object.keys(IMAGES).join(', ')}, ` +
+      'or set platform.kubernetes.image to an image of your own with that major',
+  };
+}

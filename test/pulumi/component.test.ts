@@ -117,8 +117,11 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     ];
     assert.match(
       yaml,
-      /kubernetes:\n(?: {2}\w+: \w+\n)* {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
+      /kubernetes:\n(?: {2}\S.*\n)*? {2}labels:\n {4}app.kubernetes.io\/instance: orders\n {4}app.kubernetes.io\/managed-by: pgcluster/,
     );
+    assert.match(yaml, /kubernetes:\n(?: {2}.*\n)*? {2}namespace: db\n/);
+    // A top-level namespace (the etcd key prefix) would replace kubernetes.namespace in Patroni.
+    assert.doesNotMatch(yaml, /^namespace:/m);
     // Patroni 4's label values, set explicitly: what the -rw/-ro selectors match.
     assert.match(yaml, /leader_label_value: primary\n/);
     assert.match(yaml, /follower_label_value: replica\n/);
@@ -242,6 +245,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
 });
 
 describe('PostgresCluster args validation (mocks)', () => {
+  process.env.PGC_COMPONENT_TEST_PW = 'clone-source-password'; // read at construction
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['instances 0', { instances: 0 }, /instances: 0 is not allowed: must be >= 1/],
     ['an unknown key', { instancs: 3 }, /instancs: unknown key \(did you mean "instances"\?\)/],
@@ -251,6 +255,24 @@ describe('PostgresCluster args validation (mocks)', () => {
       /synchronous\.number: 2 must be < instances \(2\)/,
     ],
     ['an uppercase name', { name: 'Orders' }, /name: "Orders" is not allowed/],
+    [
+      'backup on kubernetes',
+      {
+        platform: { kubernetes: K8S },
+        backup: { s3: { bucket: 'orders-wal', region: 'eu-west-1' }, schedule: {} },
+      },
+      /backup on platform\.kubernetes is not supported by this version yet/,
+    ],
+    [
+      'bootstrap.pgBasebackup on kubernetes',
+      {
+        platform: { kubernetes: K8S },
+        bootstrap: {
+          pgBasebackup: { source: { host: 'db.example', password: { fromEnv: 'PGC_COMPONENT_TEST_PW' } } },
+        },
+      },
+      /bootstrap\.pgBasebackup on platform\.kubernetes is not supported by this version yet/,
+    ],
   ];
   for (const [given, args, message] of cases) {
     test(`GIVEN ${given} WHEN constructed THEN a ResourceError names the field and nothing is registered`, async () => {

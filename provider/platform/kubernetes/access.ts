@@ -3,12 +3,14 @@
  * primary's address, e.g. behind a load balancer), or through port-forwards to the pods.
  */
 import { appOf } from '../../spec/bootstrap';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterSpec } from '../../spec/cluster';
-import { FIRST_ORDINAL, SUPERUSER } from '../../naming';
+import { FIRST_ORDINAL, SUPERUSER, kubernetesNames } from '../../naming';
 import { PATRONI_PORT, PG_PORT } from '../../render/kubernetes/patroni-config';
 import { ALL_NETWORKS } from '../../render/kubernetes/patroni-config';
 import type { ClusterAccess, PgEndpoint } from '../types';
-import { portForwarder } from './port-forward';
+import { kubeConfigOf, portForwarder } from './port-forward';
+import { waitDeploymentAvailable, waitStatefulSetRolledOut, watchFindings } from './observe';
 
 export interface KubernetesSecretsForAccess {
   superuserPassword: string;
@@ -20,11 +22,30 @@ export function memberNames(spec: ClusterSpec): string[] {
   return Array.from({ length: spec.instances }, (_, i) => `${spec.name}-${i + FIRST_ORDINAL}`);
 }
 
+export interface KubernetesAccessOptions {
+  /**
+   * Watch the pods, claims and events while waiting (readiness): findings that cannot heal by
+   * waiting end the wait through processProblems(), and diagnosis() explains a timeout.
+   */
+  diagnose?: boolean;
+}
+
+export type KubernetesAccess = ClusterAccess & {
+  close(): Promise<void>;
+  /** What the pods, claims and events say now (empty without `diagnose`). */
+  diagnosis(): string[];
+  /** Waits for the pooler Deployment (through the API; without it: at once). */
+  waitPooler(timeoutMs: number): Promise<void>;
+  /** Waits until the StatefulSet runs its current template everywhere (without the API: at once). */
+  waitRollout(timeoutMs: number): Promise<void>;
+};
+
 export async function kubernetesAccess(
   spec: ClusterSpec,
   secrets: KubernetesSecretsForAccess,
-  kubeconfig?: string,
-): Promise<ClusterAccess & { close(): Promise<void> }> {
+  kubeconfig?: string | KubeConfig,
+  options: KubernetesAccessOptions = {},
+): Promise<KubernetesAccess> {
   const platform = spec.platform.kubernetes;
   if (!platform) throw new Error(`cluster ${spec.name} is not on the kubernetes platform`);
   const owner = appOf(spec.bootstrap).owner;
@@ -47,15 +68,41 @@ export async function kubernetesAccess(
       // Only the primary is reachable from outside: every SQL the actions run goes to it.
       pgEndpoint: async (): Promise<PgEndpoint> => ({ host: endpoint.host, port: endpoint.port }),
       close: async () => undefined,
+      diagnosis: () => [],
+      waitPooler: async () => undefined,
+      waitRollout: async () => undefined,
     };
   }
-  const forwarder = portForwarder(platform.namespace, kubeconfig);
+  const config = kubeConfigOf(kubeconfig);
+  const forwarder = portForwarder(platform.namespace, config);
+  const watch = options.diagnose ? watchFindings(config, platform.namespace, spec.name) : undefined;
   const apiPorts = await Promise.all(members.map((m) => forwarder.local(m, PATRONI_PORT)));
   const urls = Object.fromEntries(members.map((m, i) => [m, `http://127.0.0.1:${apiPorts[i]}`]));
   return {
     ...base,
     apiUrls: () => urls,
     pgEndpoint: async (member) => ({ host: '127.0.0.1', port: await forwarder.local(member.name, PG_PORT) }),
-    close: () => forwarder.close(),
+    processProblems: () => watch?.fatal() ?? [],
+    diagnosis: () => watch?.all() ?? [],
+    waitRollout: (timeoutMs) =>
+      waitStatefulSetRolledOut(
+        config,
+        platform.namespace,
+        kubernetesNames(spec.name).statefulSet,
+        timeoutMs,
+        () => watch?.fatal() ?? [],
+      ),
+    waitPooler: (timeoutMs) =>
+      waitDeploymentAvailable(
+        config,
+        platform.namespace,
+        kubernetesNames(spec.name).pooler,
+        timeoutMs,
+        () => watch?.fatal() ?? [],
+      ),
+    close: async () => {
+      watch?.stop();
+      await forwarder.close();
+    },
   };
 }

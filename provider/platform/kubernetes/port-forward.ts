@@ -2,7 +2,7 @@
  * Local TCP ports forwarded to pod ports through the Kubernetes API (like `kubectl port-forward`),
  * so the deployer reaches Patroni and PostgreSQL without any externally reachable address.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 
 export interface Forwarder {
@@ -11,10 +11,35 @@ export interface Forwarder {
   close(): Promise<void>;
 }
 
-export function portForwarder(namespace: string, kubeconfig?: string): Forwarder {
+type WebSocketLike = {
+  on(event: 'close' | 'error', listener: () => void): unknown;
+  close(): void;
+};
+
+/**
+ * The two ends close together. When the pod's side closes (Patroni's REST API answers HTTP/1.0
+ * without a length and closes), the local connection must end too, or its client waits for the
+ * rest of a body that never comes; when the local client goes, the WebSocket is closed.
+ */
+function tieEnds(socket: Socket, ws: unknown): void {
+  if (!ws || typeof (ws as WebSocketLike).on !== 'function') return;
+  const stream = ws as WebSocketLike;
+  stream.on('close', () => socket.end());
+  stream.on('error', () => socket.destroy());
+  socket.on('close', () => stream.close());
+}
+
+/** A kubeconfig's text, else the default one (KUBECONFIG, ~/.kube/config, in-cluster). */
+export function kubeConfigOf(kubeconfig?: string | KubeConfig): KubeConfig {
+  if (kubeconfig instanceof KubeConfig) return kubeconfig;
   const config = new KubeConfig();
   if (kubeconfig) config.loadFromString(kubeconfig);
   else config.loadFromDefault();
+  return config;
+}
+
+export function portForwarder(namespace: string, kubeconfig?: string | KubeConfig): Forwarder {
+  const config = kubeConfigOf(kubeconfig);
   const forward = new PortForward(config, true);
   const servers = new Map<string, Promise<Server>>();
   return {
@@ -24,7 +49,11 @@ export function portForwarder(namespace: string, kubeconfig?: string): Forwarder
       if (!server) {
         server = new Promise<Server>((resolve, reject) => {
           const s = createServer((socket) => {
-            forward.portForward(namespace, pod, [port], socket, null, socket).catch(() => socket.destroy());
+            socket.on('error', () => socket.destroy());
+            forward
+              .portForward(namespace, pod, [port], socket, null, socket)
+              .then((ws) => tieEnds(socket, ws))
+              .catch(() => socket.destroy());
           });
           s.once('error', reject);
           s.listen(0, '127.0.0.1', () => resolve(s));

@@ -41,7 +41,7 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
     pdb: buildPodDisruptionBudget(spec.name, ns, names),
     secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords),
     pooler: spec.pooler.enabled
-      ? buildPooler(spec.name, spec.pooler, platform, names, {
+      ? buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
           owner: app.owner,
           appVerifier: inputs.appVerifier,
           adminVerifier: inputs.poolerAdminVerifier,

@@ -45,6 +45,9 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
     allowedNetworks: ALL_NETWORKS,
   });
   delete config.name;
+  // Patroni copies a top-level `namespace` (the etcd key prefix) over kubernetes.namespace, and would
+  // then look for its pods and ConfigMaps in a namespace named after the prefix (403 everywhere).
+  delete config.namespace;
   const restapi = config.restapi as Record<string, unknown>;
   delete restapi.connect_address;
   const postgresql = config.postgresql as Record<string, unknown>;

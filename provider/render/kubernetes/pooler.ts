@@ -1,6 +1,6 @@
 /** PgBouncer on Kubernetes: it targets the <name>-rw Service, which follows the primary. */
 import type { PoolerSpec } from '../../spec/pooler';
-import type { KubernetesPlatformSpec } from '../../spec/kubernetes';
+import { kubernetesImage, type KubernetesPlatformSpec } from '../../spec/kubernetes';
 import type { KubernetesNames } from '../../naming';
 import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from '../pgbouncer';
 import { POOLER_ADMIN_USER } from '../../naming';
@@ -14,6 +14,7 @@ const CONFIG_DIR = '/etc/pgbouncer';
 
 export function buildPooler(
   cluster: string,
+  postgresVersion: number,
   pooler: PoolerSpec,
   platform: KubernetesPlatformSpec,
   names: KubernetesNames,
@@ -86,7 +87,7 @@ export function buildPooler(
             containers: [
               {
                 name: 'pgbouncer',
-                image: platform.image,
+                image: kubernetesImage(postgresVersion, platform),
                 imagePullPolicy: platform.imagePullPolicy,
                 command: ['pgbouncer', `${CONFIG_DIR}/pgbouncer.ini`],
                 ports: [{ name: 'pgbouncer', containerPort: PG_PORT, protocol: 'TCP' }],

@@ -3,7 +3,7 @@
  * local members), probes on Patroni's REST endpoints, data and optional WAL claims, placement.
  */
 import type { ClusterSpec } from '../../spec/cluster';
-import type { KubernetesPlatformSpec, SchedulingSpec } from '../../spec/kubernetes';
+import { kubernetesImage, type KubernetesPlatformSpec, SchedulingSpec } from '../../spec/kubernetes';
 import { FIRST_ORDINAL, type KubernetesNames } from '../../naming';
 import { memberLabels, memberSelector } from './labels';
 import { CONFIG_MOUNT, DATA_MOUNT, PATRONI_PORT, PG_PORT, SOCKET_DIR, WAL_MOUNT } from './patroni-config';
@@ -80,7 +80,7 @@ export function buildStatefulSet(
   const podIp = '$(PATRONI_KUBERNETES_POD_IP)';
   const container = {
     name: 'postgres',
-    image: platform.image,
+    image: kubernetesImage(spec.postgresVersion, platform),
     imagePullPolicy: platform.imagePullPolicy,
     command: ['patroni', `${CONFIG_MOUNT}/patroni.yml`],
     env: [

@@ -6858,7 +6858,7 @@ func (o PlatformPtrOutput) Local() PlatformLocalPtrOutput {
 type PlatformKubernetes struct {
 	// How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 	Endpoint *PlatformKubernetesEndpoint `pulumi:"endpoint"`
-	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 	Image *string `pulumi:"image"`
 	// @default - IfNotPresent
 	ImagePullPolicy *PlatformKubernetesImagePullPolicy `pulumi:"imagePullPolicy"`
@@ -6876,10 +6876,6 @@ func (val *PlatformKubernetes) Defaults() *PlatformKubernetes {
 	tmp := *val
 	tmp.Endpoint = tmp.Endpoint.Defaults()
 
-	if tmp.Image == nil {
-		image_ := "ghcr.io/pgcluster/postgres:15-patroni3.0"
-		tmp.Image = &image_
-	}
 	if tmp.Namespace == nil {
 		namespace_ := "default"
 		tmp.Namespace = &namespace_
@@ -6902,7 +6898,7 @@ type PlatformKubernetesInput interface {
 type PlatformKubernetesArgs struct {
 	// How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 	Endpoint PlatformKubernetesEndpointPtrInput `pulumi:"endpoint"`
-	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 	Image pulumi.StringPtrInput `pulumi:"image"`
 	// @default - IfNotPresent
 	ImagePullPolicy PlatformKubernetesImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
@@ -6919,9 +6915,6 @@ func (val *PlatformKubernetesArgs) Defaults() *PlatformKubernetesArgs {
 	}
 	tmp := *val
 
-	if tmp.Image == nil {
-		tmp.Image = pulumi.StringPtr("ghcr.io/pgcluster/postgres:15-patroni3.0")
-	}
 	if tmp.Namespace == nil {
 		tmp.Namespace = pulumi.StringPtr("default")
 	}
@@ -7010,7 +7003,7 @@ func (o PlatformKubernetesOutput) Endpoint() PlatformKubernetesEndpointPtrOutput
 	return o.ApplyT(func(v PlatformKubernetes) *PlatformKubernetesEndpoint { return v.Endpoint }).(PlatformKubernetesEndpointPtrOutput)
 }
 
-// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 func (o PlatformKubernetesOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PlatformKubernetes) *string { return v.Image }).(pulumi.StringPtrOutput)
 }
@@ -7064,7 +7057,7 @@ func (o PlatformKubernetesPtrOutput) Endpoint() PlatformKubernetesEndpointPtrOut
 	}).(PlatformKubernetesEndpointPtrOutput)
 }
 
-// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 func (o PlatformKubernetesPtrOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PlatformKubernetes) *string {
 		if v == nil {

@@ -3479,7 +3479,7 @@ class PlatformKubernetesArgsDict(TypedDict):
     """
     image: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+    Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
     """
     image_pull_policy: NotRequired[pulumi.Input[Optional['PlatformKubernetesImagePullPolicy']]]
     """
@@ -3506,15 +3506,13 @@ class PlatformKubernetesArgs:
         Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
 
         :param pulumi.Input['PlatformKubernetesEndpointArgs'] endpoint: How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
-        :param pulumi.Input[_builtins.str] image: Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+        :param pulumi.Input[_builtins.str] image: Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
         :param pulumi.Input['PlatformKubernetesImagePullPolicy'] image_pull_policy: @default - IfNotPresent
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster. @default - default
         :param pulumi.Input[_builtins.str] storage_class: StorageClass of the volume claims. Absent: the cluster default.
         """
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
-        if image is None:
-            image = 'ghcr.io/pgcluster/postgres:15-patroni3.0'
         if image is not None:
             pulumi.set(__self__, "image", image)
         if image_pull_policy is not None:
@@ -3542,7 +3540,7 @@ class PlatformKubernetesArgs:
     @pulumi.getter
     def image(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (see images/Dockerfile). @default - ghcr.io/pgcluster/postgres:15-patroni3.0
+        Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
         """
         return pulumi.get(self, "image")
 

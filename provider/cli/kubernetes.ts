@@ -1,0 +1,172 @@
+/**
+ * The CLI's Kubernetes target: `--kubeconfig F --context C --namespace N` on status, switchover,
+ * psql and uri (and `logs`, Kubernetes only), like `kubectl cnpg`. Any of them selects the
+ * cluster on Kubernetes; without them the commands act on the local platform.
+ */
+import { spawn } from 'node:child_process';
+import { Command, Option } from 'commander';
+import { InputError } from '../errors';
+import { KubernetesCliPlatform, type KubernetesTarget } from '../platform/kubernetes/cli-platform';
+import { status, type ClusterStatus } from '../actions/status';
+import { switchover } from '../actions/switchover';
+import { clusterUris, uri } from '../actions/uri';
+import { getCluster } from '../patroni/api';
+import { isLeaderRole } from '../patroni/roles';
+import { consoleReporter } from '../report/reporter';
+import { renderStatusTable } from './status-table';
+import { PG_PORT } from '../render/kubernetes/patroni-config';
+import { portForwarder } from '../platform/kubernetes/port-forward';
+
+interface TargetOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
+
+/** Adds the Kubernetes target options to a command. */
+export function withKubernetesTarget(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--kubeconfig <file>',
+        'a cluster on Kubernetes: its kubeconfig (default: KUBECONFIG, ~/.kube/config)',
+      ),
+    )
+    .addOption(new Option('--context <name>', 'a cluster on Kubernetes: the kubeconfig context'))
+    .addOption(
+      new Option('-n, --namespace <ns>', 'a cluster on Kubernetes: its namespace (default: default)'),
+    );
+}
+
+/** The commands that take the Kubernetes target (besides `logs`). */
+export const KUBERNETES_COMMANDS = ['status', 'switchover', 'uri', 'psql'];
+
+/** The Kubernetes target, when any of its options is given. */
+export function kubernetesTarget(options: object): KubernetesTarget | undefined {
+  const opts = options as TargetOptions;
+  if (opts.kubeconfig === undefined && opts.context === undefined && opts.namespace === undefined)
+    return undefined;
+  return { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace ?? 'default' };
+}
+
+async function withPlatform<T>(
+  target: KubernetesTarget,
+  run: (p: KubernetesCliPlatform) => Promise<T>,
+): Promise<T> {
+  const platform = new KubernetesCliPlatform(target);
+  try {
+    return await run(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+export async function kubernetesStatus(target: KubernetesTarget, name: string, json: boolean): Promise<void> {
+  const result = await withPlatform(target, async (platform) => {
+    const s: ClusterStatus = await status(platform, name);
+    const access = await platform.access(name);
+    // Endpoints as clients inside the cluster reach them, not the CLI's port-forwards.
+    const services = platform.serviceEndpoints(name, await platform.hasPooler(name));
+    const uris = clusterUris(services, access.app());
+    return {
+      ...s,
+      members: s.members.map((m) => ({ ...m, host: m.name, port: PG_PORT })),
+      endpoints: {
+        rw: uris.rw,
+        ro: uris.ro,
+        r: uri(services.r, access.app(), '', false),
+        pooler: uris.pooler ?? null,
+      },
+    };
+  });
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : renderStatusTable(result));
+}
+
+export async function kubernetesSwitchover(
+  target: KubernetesTarget,
+  name: string,
+  to?: string,
+): Promise<void> {
+  await withPlatform(target, async (platform) => {
+    const { spec } = await platform.spec(name);
+    await switchover(platform, await platform.access(name), spec, to, consoleReporter());
+  });
+}
+
+export async function kubernetesUri(
+  target: KubernetesTarget,
+  name: string,
+  opts: { ro?: boolean; pooler?: boolean; superuser?: boolean },
+): Promise<string> {
+  return withPlatform(target, async (platform) => {
+    if (opts.pooler && opts.superuser)
+      throw new InputError(
+        '--pooler --superuser: the pooler serves the application owner only, not the superuser',
+      );
+    const pooler = await platform.hasPooler(name);
+    if (opts.pooler && !pooler) throw new InputError(`--pooler: cluster "${name}" has no pooler`);
+    const access = await platform.access(name);
+    const uris = clusterUris(
+      platform.serviceEndpoints(name, pooler),
+      opts.superuser ? access.superuser() : access.app(),
+      true,
+    );
+    return (opts.pooler ? uris.pooler : opts.ro ? uris.ro : uris.rw) as string;
+  });
+}
+
+/** psql through a port-forward to the primary (or a replica with --ro); the password goes through the environment. */
+export async function kubernetesPsql(
+  target: KubernetesTarget,
+  name: string,
+  args: string[],
+  opts: { ro?: boolean; superuser?: boolean },
+): Promise<number> {
+  return withPlatform(target, async (platform) => {
+    const access = await platform.access(name);
+    const cluster = await getCluster(Object.values(access.apiUrls()));
+    const member = cluster?.members.find((m) =>
+      opts.ro ? !isLeaderRole(m.role) && m.state === 'streaming' : isLeaderRole(m.role),
+    );
+    if (!member)
+      throw new InputError(`cluster ${name} has no ${opts.ro ? 'streaming replica' : 'primary'} now`);
+    const forwarder = portForwarder(target.namespace, platform.config);
+    try {
+      const port = await forwarder.local(member.name, PG_PORT);
+      const creds = opts.superuser ? access.superuser() : access.app();
+      const child = spawn(
+        'psql',
+        [
+          `postgresql://${encodeURIComponent(creds.user)}@127.0.0.1:${port}/${encodeURIComponent(creds.database)}`,
+          ...args,
+        ],
+        { stdio: 'inherit', env: { ...process.env, PGPASSWORD: creds.password } },
+      );
+      return await new Promise<number>((resolve, reject) => {
+        child.once('error', (e) =>
+          reject(new InputError(`cannot run psql: ${e.message} (package postgresql-client)`)),
+        );
+        child.once('exit', (code) => resolve(code ?? 1));
+      });
+    } finally {
+      await forwarder.close();
+    }
+  });
+}
+
+export function addLogsCommand(program: Command): void {
+  withKubernetesTarget(
+    program
+      .command('logs')
+      .description('the last lines of every member pod (a cluster on Kubernetes)')
+      .argument('<name>', 'cluster name')
+      .option('--member <pod>', 'only this member')
+      .option('--tail <lines>', 'lines per member', '50'),
+  ).action(async (name: string, opts: TargetOptions & { member?: string; tail: string }) => {
+    const target = kubernetesTarget(opts) ?? { namespace: 'default' };
+    const tail = Number(opts.tail);
+    if (!Number.isInteger(tail) || tail < 1)
+      throw new InputError(`--tail ${opts.tail}: must be a whole number >= 1`);
+    process.stdout.write(await withPlatform(target, (p) => p.logs(name, { member: opts.member, tail })));
+  });
+}

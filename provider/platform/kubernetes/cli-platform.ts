@@ -1,0 +1,192 @@
+/**
+ * A cluster on Kubernetes as the CLI's actions see it (`pgcluster status|switchover|psql|uri|logs
+ * NAME --kubeconfig F --context C --namespace N`), like `kubectl cnpg`: what the cluster is comes
+ * from its objects (the StatefulSet's replicas, the Secrets' credentials, Patroni's dynamic
+ * config), and the members are reached through port-forwards. The same actions code as the local
+ * platform runs on it; creating and changing the cluster stays with the PostgresCluster component.
+ */
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { InputError } from '../../errors';
+import { kubernetesNames } from '../../naming';
+import { parseSpec } from '../../spec';
+import type { ClusterSpec } from '../../spec/cluster';
+import { serviceHost } from '../../render/kubernetes/secrets';
+import { PG_PORT } from '../../render/kubernetes/patroni-config';
+import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
+import { kubernetesAccess, memberNames, type KubernetesAccess } from './access';
+
+export interface KubernetesTarget {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+}
+
+export function kubeConfigFor(target: KubernetesTarget): KubeConfig {
+  const config = new KubeConfig();
+  if (target.kubeconfig) config.loadFromFile(target.kubeconfig);
+  else config.loadFromDefault();
+  if (target.context) {
+    if (!config.getContexts().some((c) => c.name === target.context))
+      throw new InputError(
+        `--context ${target.context}: not in the kubeconfig; contexts are ${config
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ')}`,
+      );
+    config.setCurrentContext(target.context);
+  }
+  return config;
+}
+
+const decode = (v: string | undefined) => (v === undefined ? undefined : Buffer.from(v, 'base64').toString());
+
+export class KubernetesCliPlatform implements Platform {
+  readonly kind = 'kubernetes' as const;
+  private readonly accesses = new Map<string, KubernetesAccess>();
+  readonly config: KubeConfig;
+
+  constructor(readonly target: KubernetesTarget) {
+    this.config = kubeConfigFor(target);
+  }
+
+  /** What the cluster is, read from its objects; InputError when there is no such cluster. */
+  async spec(name: string): Promise<{ spec: ClusterSpec; superuser: string; app: string }> {
+    const ns = this.target.namespace;
+    const names = kubernetesNames(name);
+    const apps = this.config.makeApiClient(AppsV1Api);
+    const core = this.config.makeApiClient(CoreV1Api);
+    const sts = await apps
+      .readNamespacedStatefulSet({ name: names.statefulSet, namespace: ns })
+      .catch((e) => {
+        if ((e as { code?: number }).code === 404)
+          throw new InputError(
+            `no cluster named "${name}" in namespace ${ns} (no StatefulSet ${names.statefulSet})`,
+          );
+        throw e;
+      });
+    const [su, app] = await Promise.all([
+      core.readNamespacedSecret({ name: names.superuserSecret, namespace: ns }),
+      core.readNamespacedSecret({ name: names.appSecret, namespace: ns }),
+    ]);
+    const spec = parseSpec({
+      name,
+      instances: sts.spec?.replicas ?? 1,
+      platform: { kubernetes: { namespace: ns } },
+      bootstrap: { initdb: { owner: decode(app.data?.username), database: decode(app.data?.dbname) } },
+    });
+    return { spec, superuser: decode(su.data?.password) ?? '', app: decode(app.data?.password) ?? '' };
+  }
+
+  async access(name: string): Promise<ClusterAccess & { close(): Promise<void> }> {
+    const known = this.accesses.get(name);
+    if (known) return known;
+    const { spec, superuser, app } = await this.spec(name);
+    const access = await kubernetesAccess(
+      spec,
+      { superuserPassword: superuser, appPassword: app, appVerifier: '' },
+      this.config,
+    );
+    this.accesses.set(name, access);
+    return access;
+  }
+
+  async runtime(name: string): Promise<ClusterRuntime> {
+    const { spec } = await this.spec(name);
+    const access = await this.access(name);
+    const urls = access.apiUrls();
+    const members = await Promise.all(
+      memberNames(spec).map(async (m) => ({
+        name: m,
+        running: true,
+        postgres: await access.pgEndpoint!({ name: m }),
+        apiUrl: urls[m] as string,
+      })),
+    );
+    const pg = members.map((m) => m.postgres);
+    return { name, exists: true, spec, members, endpoints: { rw: pg, ro: pg }, services: {} };
+  }
+
+  /** The Services, as clients inside the cluster reach them (what `status` and `uri` print). */
+  serviceEndpoints(name: string, pooler: boolean) {
+    const names = kubernetesNames(name);
+    const at = (service: string) => [{ host: serviceHost(service, this.target.namespace), port: PG_PORT }];
+    return {
+      rw: at(names.rw),
+      ro: at(names.ro),
+      r: at(names.r),
+      ...(pooler ? { pooler: at(names.pooler)[0] } : {}),
+    };
+  }
+
+  /** Whether the cluster has a pooler Deployment. */
+  async hasPooler(name: string): Promise<boolean> {
+    const apps = this.config.makeApiClient(AppsV1Api);
+    return apps
+      .readNamespacedDeployment({ name: kubernetesNames(name).pooler, namespace: this.target.namespace })
+      .then(() => true)
+      .catch(() => false);
+  }
+
+  /** The last lines of every member's log (or one member's), each line prefixed with its member. */
+  async logs(name: string, opts: { member?: string; tail: number }): Promise<string> {
+    const { spec } = await this.spec(name);
+    const members = memberNames(spec);
+    if (opts.member && !members.includes(opts.member))
+      throw new InputError(
+        `--member ${opts.member}: not a member of ${name}; members are ${members.join(', ')}`,
+      );
+    const core = this.config.makeApiClient(CoreV1Api);
+    const out: string[] = [];
+    for (const pod of opts.member ? [opts.member] : members) {
+      const text = await core
+        .readNamespacedPodLog({ name: pod, namespace: this.target.namespace, tailLines: opts.tail })
+        .catch((e: Error) => `(no log: ${e.message})`);
+      for (const line of String(text).split('\n').filter(Boolean)) out.push(`${pod} ${line}`);
+    }
+    return out.length ? `${out.join('\n')}\n` : '';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.accesses.values()].map((a) => a.close()));
+    this.accesses.clear();
+  }
+
+  // The Service selects the pod Patroni labels primary: nothing to repoint.
+  async syncPooler(): Promise<void> {}
+
+  private static notHere(what: string): never {
+    throw new InputError(
+      `${what}: clusters on Kubernetes are created and changed by the PostgresCluster component (pulumi up)`,
+    );
+  }
+  async preflight(): Promise<void> {
+    KubernetesCliPlatform.notHere('preflight');
+  }
+  async provision(): Promise<{ toRemove: string[]; created: boolean }> {
+    return KubernetesCliPlatform.notHere('up');
+  }
+  // Backups on Kubernetes are CronJobs the component owns; the CLI has no schedules to sync.
+  async syncSchedules(): Promise<void> {
+    KubernetesCliPlatform.notHere('backup schedules');
+  }
+  async removeMembers(): Promise<void> {
+    KubernetesCliPlatform.notHere('scale down');
+  }
+  async commit(): Promise<void> {
+    KubernetesCliPlatform.notHere('up');
+  }
+  async list(): Promise<string[]> {
+    const apps = this.config.makeApiClient(AppsV1Api);
+    const sets = await apps.listNamespacedStatefulSet({
+      namespace: this.target.namespace,
+      labelSelector: 'app.kubernetes.io/managed-by=pgcluster',
+    });
+    return sets.items.map((s) => s.metadata?.name ?? '').filter(Boolean);
+  }
+  async stop(): Promise<void> {
+    KubernetesCliPlatform.notHere('down');
+  }
+  async destroy(): Promise<boolean> {
+    return KubernetesCliPlatform.notHere('destroy');
+  }
+}

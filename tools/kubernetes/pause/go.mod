@@ -1,0 +1,3 @@
+module pgcluster.local/pause
+
+go 1.22
