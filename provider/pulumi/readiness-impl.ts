@@ -9,6 +9,9 @@ import { waitHealthy } from '../actions/health';
 import { reachMember } from '../platform/reach';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
+import { applyDynamicConfig } from '../actions/config';
+import { ensureArchive } from '../actions/archive';
+import { silentReporter } from '../report/reporter';
 
 /** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
 export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
@@ -37,7 +40,7 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     await access.waitRollout(timeoutMs).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
-    const health = await waitHealthy(
+    let health = await waitHealthy(
       access,
       spec,
       members,
@@ -45,6 +48,13 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     ).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
+    // What changed in Patroni's dynamic configuration since the pods bootstrapped (parameters, pg_hba,
+    // the archive): patched, and members restarted replicas first when PostgreSQL needs it.
+    const config = await applyDynamicConfig(access, spec, health, members, silentReporter);
+    if (config.restarted.length > 0)
+      health = await waitHealthy(access, spec, members, Math.max(30_000, timeoutMs - (Date.now() - started)));
+    // The archive is relied on only once the stanza exists and `check` saw a segment arrive.
+    if (spec.backup) await ensureArchive(access, spec, silentReporter);
     const leader = health.leader!;
     if (spec.pooler.enabled)
       await access.waitPooler(Math.max(30_000, timeoutMs - (Date.now() - started))).catch((e: Error) => {
