@@ -8,7 +8,9 @@ import type { ClusterAccess } from '../platform/types';
 import { ActionError, InputError } from '../errors';
 import { diagnose } from '../backup/diagnose';
 import { parseInfo, type BackupInfo, type StanzaInfo } from '../backup/info';
-import type { Reporter } from '../report/reporter';
+import { formatBytes, type Reporter } from '../report/reporter';
+
+export { formatBytes };
 
 function needArchive(
   spec: ClusterSpec,
@@ -68,15 +70,4 @@ export async function takeBackup(
       `${formatBytes(made.repoSize)} in the repository, in ${seconds.toFixed(1)} s`,
   );
   return made;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

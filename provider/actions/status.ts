@@ -27,7 +27,14 @@ export interface MemberStatus {
   pendingRestart: boolean;
   pid: number | null;
   patroniPid: number | null;
+  /**
+   * The member's processes that are gone, when any is and the platform knows them (local: the
+   * supervisor, Patroni, the postmaster), with where its log is; null otherwise.
+   */
+  down: { gone: MemberProcess[]; log: string } | null;
 }
+
+export type MemberProcess = 'supervisor' | 'patroni' | 'postmaster';
 
 export interface ClusterStatus {
   name: string;
@@ -41,9 +48,26 @@ export interface ClusterStatus {
   databases: DatabaseStatus[];
   /** The WAL archive (backup set): pg_stat_archiver of the primary and the last backup; null without one. */
   archive: ArchiveStatus | null;
+  /** No process of any member runs (`pgcluster down`, or a reboot): the cluster is stopped. */
+  stopped: boolean;
+  /** The spec file the cluster was last brought up from, when the platform knows it. */
+  specFile: string | null;
 }
 
-export async function status(platform: Platform, name: string): Promise<ClusterStatus> {
+function downOf(m: ClusterRuntime['members'][number]): MemberStatus['down'] {
+  if (m.logFile === undefined) return null;
+  const gone: MemberProcess[] = [
+    ...(m.supervisorPid ? [] : (['supervisor'] as const)),
+    ...(m.patroniPid ? [] : (['patroni'] as const)),
+    ...(m.pid ? [] : (['postmaster'] as const)),
+  ];
+  return gone.length > 0 ? { gone, log: m.logFile } : null;
+}
+
+export async function status(
+  platform: Pick<Platform, 'runtime' | 'access'>,
+  name: string,
+): Promise<ClusterStatus> {
   const runtime = await platform.runtime(name);
   if (!runtime.exists || !runtime.spec)
     throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
@@ -65,6 +89,7 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
       pendingRestart: p?.pending_restart === true,
       pid: m.pid ?? null,
       patroniPid: m.patroniPid ?? null,
+      down: downOf(m),
     };
   });
   const primary = members.find((m) => m.role === 'primary')?.name ?? null;
@@ -86,5 +111,7 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
     services: runtime.services,
     ...(await sqlObjectsStatus(access, runtime.endpoints)),
     archive,
+    stopped: runtime.members.length > 0 && runtime.members.every((m) => !m.running && !m.pid),
+    specFile: runtime.specFile ?? null,
   };
 }

@@ -1,13 +1,12 @@
 /** `pgcluster backup` and `pgcluster backups`: on-demand backups and the list of them. */
 import { Option, type Command } from 'commander';
-import { BACKUP_TYPES, type BackupType } from '../spec/backup';
+import { BACKUP_TYPES, type BackupType } from '../spec/backup-types';
 import { InputError } from '../errors';
 import type { LocalPlatform } from '../platform/local';
-import { formatBytes, listBackups, takeBackup } from '../actions/backup';
 import type { StanzaInfo } from '../backup/info';
-import { consoleReporter } from '../report/reporter';
+import { formatBytes } from '../report/reporter';
 
-type PlatformFor = (cmd: Command) => LocalPlatform;
+type PlatformFor = (cmd: Command) => Promise<LocalPlatform>;
 
 async function clusterOf(platform: LocalPlatform, name: string) {
   const runtime = await platform.runtime(name);
@@ -55,8 +54,10 @@ export function registerBackupCommands(program: Command, platformFor: PlatformFo
         .default('full'),
     )
     .action(async (name: string, opts: { type: BackupType }, cmd: Command) => {
-      const { spec, access } = await clusterOf(platformFor(cmd), name);
-      const made = await takeBackup(spec, access, opts.type, consoleReporter());
+      const { takeBackup } = await import('../actions/backup');
+      const { cliReporter } = await import('./progress');
+      const { spec, access } = await clusterOf(await platformFor(cmd), name);
+      const made = await takeBackup(spec, access, opts.type, cliReporter());
       process.stdout.write(`${made.label}\n`);
     });
 
@@ -66,7 +67,8 @@ export function registerBackupCommands(program: Command, platformFor: PlatformFo
     .argument('<name>', 'cluster name')
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const { spec, access } = await clusterOf(platformFor(cmd), name);
+      const { listBackups } = await import('../actions/backup');
+      const { spec, access } = await clusterOf(await platformFor(cmd), name);
       const info = await listBackups(spec, access);
       process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : renderBackupsTable(info));
     });

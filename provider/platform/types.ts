@@ -31,6 +31,8 @@ export interface MemberRuntime {
   pid?: number;
   patroniPid?: number;
   supervisorPid?: number;
+  /** Where the member's own log is (local: its supervisor's and Patroni's, patroni.log). */
+  logFile?: string;
 }
 
 export interface ClusterEndpoints {
@@ -45,6 +47,8 @@ export interface ClusterRuntime {
   name: string;
   exists: boolean;
   spec?: ClusterSpec;
+  /** The spec file `pgcluster up -f` applied last (local platform), for hints. */
+  specFile?: string;
   members: MemberRuntime[];
   endpoints: ClusterEndpoints;
   /** Auxiliary processes (etcd, pooler) and whether they run. */
