@@ -74,7 +74,9 @@ export async function status(
   const access = await platform.access(name);
   const patroni = await getCluster(runtime.members.filter((m) => m.running).map((m) => m.apiUrl));
   const members: MemberStatus[] = runtime.members.map((m) => {
-    const p = patroni?.members.find((x) => x.name === m.name);
+    const down = downOf(m);
+    // A member whose Patroni is gone keeps its DCS entry until the key's TTL: that entry is stale.
+    const p = down?.gone.includes('patroni') ? undefined : patroni?.members.find((x) => x.name === m.name);
     const leader = p !== undefined && isLeaderRole(p.role);
     return {
       name: m.name,
@@ -89,7 +91,7 @@ export async function status(
       pendingRestart: p?.pending_restart === true,
       pid: m.pid ?? null,
       patroniPid: m.patroniPid ?? null,
-      down: downOf(m),
+      down,
     };
   });
   const primary = members.find((m) => m.role === 'primary')?.name ?? null;
