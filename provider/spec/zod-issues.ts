@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { didYouMean, formatPath, showValue, type SpecIssue } from './errors';
+import { otherToolsName } from './other-tools';
 
 type AnySchema = z.core.$ZodType;
 
@@ -51,10 +52,13 @@ export function describeZodIssues(root: AnySchema, error: z.core.$ZodError, inpu
     switch (issue.code) {
       case 'unrecognized_keys': {
         const known = knownKeysAt(root, issue.path);
+        const at = issue.path.length > 0 ? formatPath(issue.path) : '';
         for (const key of issue.keys) {
+          const other = otherToolsName(at, key);
+          const hint = other ? ` (did you mean "${other.means}"? ${other.whose})` : didYouMean(key, known);
           out.push({
             path: formatPath([...issue.path, key]),
-            message: `unknown key${didYouMean(key, known)}; allowed keys here: ${known.join(', ')}`,
+            message: `unknown key${hint}; allowed keys here: ${known.join(', ')}`,
           });
         }
         break;
