@@ -1,15 +1,16 @@
 /**
  * `status`: Patroni's view of the members merged with the platform's (PIDs), and the endpoints
- * as connection URIs without passwords.
+ * as connection URIs without passwords. The PostgreSQL client is loaded only when there is
+ * something to ask PostgreSQL (managed roles or databases, an archive): `pgcluster status` starts fast.
  */
 import type { ClusterRuntime, Platform } from '../platform/types';
 import { InputError } from '../errors';
 import { getCluster } from '../patroni/api';
 import { CLUSTER_ROLE, isLeaderRole, isSynchronousRole } from '../patroni/roles';
 import { clusterUris } from './uri';
-import { archiveStatus, type ArchiveStatus } from './archive';
+import type { ArchiveStatus } from './archive';
 import { reachMember } from '../platform/reach';
-import { sqlObjectsStatus, type DatabaseStatus, type RoleStatus } from './sql-status';
+import type { DatabaseStatus, RoleStatus } from './sql-status';
 
 export interface MemberStatus {
   name: string;
@@ -64,6 +65,17 @@ function downOf(m: ClusterRuntime['members'][number]): MemberStatus['down'] {
   return gone.length > 0 ? { gone, log: m.logFile } : null;
 }
 
+async function sqlObjects(
+  access: Awaited<ReturnType<Platform['access']>>,
+  endpoints: ClusterRuntime['endpoints'],
+): Promise<{ roles: RoleStatus[]; databases: DatabaseStatus[] }> {
+  const managed = access.managedSql?.();
+  if (Object.keys(managed?.roles ?? {}).length === 0 && Object.keys(managed?.databases ?? {}).length === 0)
+    return { roles: [], databases: [] };
+  const { sqlObjectsStatus } = await import('./sql-status');
+  return sqlObjectsStatus(access, endpoints);
+}
+
 export async function status(
   platform: Pick<Platform, 'runtime' | 'access'>,
   name: string,
@@ -99,6 +111,7 @@ export async function status(
   let archive: ArchiveStatus | null = null;
   if (runtime.spec.backup && primaryMember) {
     try {
+      const { archiveStatus } = await import('./archive');
       archive = await archiveStatus(access, await reachMember(access, primaryMember));
     } catch {
       archive = null;
@@ -111,7 +124,7 @@ export async function status(
     members,
     endpoints: { ...uris, pooler: uris.pooler ?? null },
     services: runtime.services,
-    ...(await sqlObjectsStatus(access, runtime.endpoints)),
+    ...(await sqlObjects(access, runtime.endpoints)),
     archive,
     stopped: runtime.members.length > 0 && runtime.members.every((m) => !m.running && !m.pid),
     specFile: runtime.specFile ?? null,
