@@ -12,9 +12,58 @@ import { getCluster, type PatroniCluster, type PatroniMember } from '../patroni/
 import { isLeaderRole, isRunningLeader, isServing, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
-import type { Reporter } from '../report/reporter';
+import type { Progress, Reporter } from '../report/reporter';
+import { catchUpProgress, readCatchUp } from './catch-up';
 
 const PROGRESS_EVERY_MS = 5000;
+/** How often the primary is asked how far a base backup or a catching-up replica is. */
+const CATCH_UP_EVERY_MS = 1000;
+
+/**
+ * Reports the base backups and catching-up replicas the primary sees, while `up` waits (best
+ * effort: a reading that fails is skipped). A task that is gone since the last reading is done.
+ */
+function catchUpReporter(access: ClusterAccess, reporter: Reporter) {
+  const behindAtFirst = new Map<string, number>();
+  let open = new Map<string, Progress>();
+  let next = 0;
+  const finish = (keep: Set<string>) => {
+    for (const [task, p] of open)
+      if (!keep.has(task)) reporter.progress?.({ ...p, done: p.total ?? p.done, finished: true });
+  };
+  return {
+    async poll(health: Health): Promise<void> {
+      if (!reporter.progress || !health.leader || Date.now() < next) return;
+      next = Date.now() + CATCH_UP_EVERY_MS;
+      const leader = health.leader;
+      const creating = (health.cluster?.members ?? [])
+        .filter((m) => m.state === 'creating replica')
+        .map((m) => m.name);
+      try {
+        const reading = await withClient(
+          await connectTo(await reachMember(access, leader), access.superuser()),
+          readCatchUp,
+        );
+        // A total seen once stays (the primary reports none before and after streaming the files).
+        const now = catchUpProgress(reading, leader.name, creating, behindAtFirst).map((p) =>
+          p.total === undefined && open.get(p.task)?.total !== undefined
+            ? { ...p, total: open.get(p.task)?.total }
+            : p,
+        );
+        finish(new Set(now.map((p) => p.task)));
+        open = new Map(now.map((p) => [p.task, p]));
+        for (const p of now) reporter.progress(p);
+      } catch {
+        // the primary is busy or restarting: the next reading tells
+      }
+    },
+    /** Closes the tasks still open (the cluster is healthy). */
+    end(): void {
+      finish(new Set());
+      open.clear();
+    },
+  };
+}
 
 export interface Health {
   healthy: boolean;
@@ -88,6 +137,7 @@ export async function waitHealthy(
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: [] };
   let nextReport = Date.now() + PROGRESS_EVERY_MS;
+  const catchUp = reporter ? catchUpReporter(access, reporter) : undefined;
   while (Date.now() < deadline) {
     const dead = access.processProblems?.() ?? [];
     if (dead.length > 0)
@@ -95,7 +145,11 @@ export async function waitHealthy(
         `cluster ${spec.name} cannot become healthy:\n${dead.map((p) => `  - ${p}`).join('\n')}`,
       );
     last = await checkHealth(access, spec, expected);
-    if (last.healthy) return last;
+    if (last.healthy) {
+      catchUp?.end();
+      return last;
+    }
+    await catchUp?.poll(last);
     if (reporter && Date.now() >= nextReport) {
       reporter.step(`still waiting: ${last.problems.join('; ')}`);
       nextReport = Date.now() + PROGRESS_EVERY_MS;
