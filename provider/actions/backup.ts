@@ -9,6 +9,7 @@ import { ActionError, InputError } from '../errors';
 import { diagnose } from '../backup/diagnose';
 import { parseInfo, type BackupInfo, type StanzaInfo } from '../backup/info';
 import { formatBytes, type Reporter } from '../report/reporter';
+import { watchBackup } from './backup-progress';
 
 export { formatBytes };
 
@@ -58,7 +59,13 @@ export async function takeBackup(
   reporter.step(
     `taking a ${type} backup of ${spec.name}${spec.backup!.fromStandby ? ' (from a standby)' : ''}`,
   );
-  const res = await access.pgbackrest([`--stanza=${spec.name}`, `--type=${type}`, 'backup'], 24 * 3600_000);
+  const watch = reporter.progress ? watchBackup(access, spec.name, `${type} backup`, reporter) : undefined;
+  let res: Awaited<ReturnType<typeof access.pgbackrest>> | undefined;
+  try {
+    res = await access.pgbackrest([`--stanza=${spec.name}`, `--type=${type}`, 'backup'], 24 * 3600_000);
+  } finally {
+    await watch?.stop(res?.code === 0);
+  }
   if (res.code !== 0) throw failure(spec, `pgbackrest backup --type=${type}`, `${res.stdout}\n${res.stderr}`);
   const made = (await listBackups(spec, access)).backups.filter((b) => !before.has(b.label)).at(-1);
   if (!made) throw new ActionError(`pgbackrest backup --type=${type} exited 0 but no new backup is listed`);

@@ -16,6 +16,7 @@ interface BarPayload {
   done: number;
   total?: number;
   rate?: number;
+  unit?: Progress['unit'];
 }
 
 /** One bar's text: `demo-3: copying from demo-1 [=====-----] 40% 120.0 MiB of 300.0 MiB, 60.0 MiB/s`. */
@@ -26,6 +27,7 @@ export function barLine(options: Options, params: Params, payload: BarPayload): 
   const bar = known
     ? `[${'='.repeat(filled)}${'-'.repeat(size - filled)}] ${Math.floor(params.progress * 100)}% `
     : '';
+  if (payload.unit === 'percent') return `${payload.task} ${bar}`.trimEnd();
   const of = known ? ` of ${formatBytes(payload.total as number)}` : '';
   const rate = payload.rate !== undefined && payload.rate > 0 ? `, ${formatBytes(payload.rate)}/s` : '';
   return `${payload.task} ${bar}${formatBytes(payload.done)}${of}${rate}`;
@@ -60,7 +62,13 @@ export function ttyReporter(stream: TtyStream): Reporter {
         stopOnComplete: false,
         fps: 5,
       });
-      const payload: BarPayload = { task: p.task, done: p.done, total: p.total, rate: meter.rate(p) };
+      const payload: BarPayload = {
+        task: p.task,
+        done: p.done,
+        total: p.total,
+        rate: meter.rate(p),
+        unit: p.unit,
+      };
       const total = p.total && p.total > 0 ? p.total : Math.max(p.done, 1);
       let bar = byTask.get(p.task);
       if (!bar) {

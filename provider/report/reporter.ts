@@ -16,10 +16,12 @@ export interface Reporter {
 export interface Progress {
   /** What progresses, the same string on every report of it: `backup full`, `demo-3: copying from demo-1`. */
   task: string;
-  /** Bytes done so far. */
+  /** Done so far, in `unit`. */
   done: number;
-  /** Bytes in all, when the tool reports it. */
+  /** In all, when the tool reports it. */
   total?: number;
+  /** Bytes (the default), or percent when the tool reports only that (pgBackRest's backup lock). */
+  unit?: 'bytes' | 'percent';
   /** True on the last report of the task. */
   finished?: boolean;
 }
@@ -55,8 +57,9 @@ export class RateMeter {
   }
 }
 
-/** `backup full: 120 MB of 300 MB (40%), 60 MB/s`: a progress report as one plain line. */
+/** `backup full: 120.0 MiB of 300.0 MiB (40%), 60.0 MiB/s`: a progress report as one plain line. */
 export function progressLine(p: Progress, rate?: number): string {
+  if (p.unit === 'percent') return `${p.task}: ${p.done.toFixed(1)}%${p.finished ? ', done' : ''}`;
   const of = p.total
     ? ` of ${formatBytes(p.total)} (${Math.min(100, Math.floor((100 * p.done) / p.total))}%)`
     : '';
