@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the test suites with node's test runner and tsx: `unit` (co-located provider/**/*.test.ts and
 // policy/**/*.test.ts: the CrossGuard policies on captured inputs),
-// `integration` (test/integration: real etcd, Patroni, PostgreSQL, PgBouncer), `pulumi` (test/pulumi:
+// `integration` (test/integration: real etcd, Patroni, PostgreSQL, PgBouncer), `cli` (test/cli: the
+// built CLI's messages, exit codes, completion and start, on a real cluster; needs `npm run build`), `pulumi` (test/pulumi:
 // the provider plugin and dynamic resources over gRPC, components under mocks; needs `npm run build`;
 // test/policy: the policy pack process over gRPC),
 // `acceptance` (test/acceptance: examples through the real Pulumi engine; needs `npm run build` and
@@ -9,10 +10,13 @@
 // declare every schema.json property; needs Go and python3-venv), or `all` (acceptance and sdk
 // included only when the engine is built).
 // Extra arguments after the suite are passed to `node --test` (e.g. --test-name-pattern).
+// `all` (or any suite with PGCLUSTER_LEFTOVER_CHECK=1) fails when the run leaves files in the temp dir
+// or processes behind (scripts/leftovers.mjs); PGCLUSTER_LEFTOVER_CHECK=0 skips that check.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkLeftovers, snapshot } from './leftovers.mjs';
 
 function find(dir, out = []) {
   for (const entry of readdirSync(dir)) {
@@ -32,8 +36,9 @@ const suites = {
   integration: ['test/integration'],
   pulumi: ['test/pulumi', 'test/policy'],
   acceptance: ['test/acceptance'],
+  cli: ['test/cli'],
   sdk: ['test/sdk'],
-  all: ['provider', 'policy', 'test/integration', 'test/pulumi', 'test/policy'],
+  all: ['provider', 'policy', 'test/integration', 'test/cli', 'test/pulumi', 'test/policy'],
 };
 /** The engine tools/pulumi builds (PULUMI_BIN_DIR overrides), when its CLI and launchers are there. */
 function engineBuilt() {
@@ -48,7 +53,7 @@ if (suite === 'all') {
     console.log('acceptance and SDK tests left out: the Pulumi engine is not built (npm run tools:pulumi)');
 }
 if (!suites[suite]) {
-  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance, sdk or all`);
+  console.error(`unknown suite ${suite}: use unit, integration, cli, pulumi, acceptance, sdk or all`);
   process.exit(2);
 }
 let files = suites[suite].flatMap((d) => find(d));
@@ -57,9 +62,21 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+const checkLeftoversToo =
+  process.env.PGCLUSTER_LEFTOVER_CHECK === '1' ||
+  (suite === 'all' && process.env.PGCLUSTER_LEFTOVER_CHECK !== '0');
+const before = checkLeftoversToo ? snapshot() : undefined;
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...files],
   { stdio: 'inherit' },
 );
+if (before) {
+  const left = await checkLeftovers(before);
+  if (left.length > 0) {
+    console.error(`the tests left ${left.length} thing(s) behind:\n${left.map((l) => `  ${l}`).join('\n')}`);
+    process.exit(result.status || 1);
+  }
+  console.log(`leftover check: no files in ${before.dir} and no processes left behind`);
+}
 process.exit(result.status ?? 1);

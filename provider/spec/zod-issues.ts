@@ -54,11 +54,13 @@ export function describeZodIssues(root: AnySchema, error: z.core.$ZodError, inpu
         const known = knownKeysAt(root, issue.path);
         const at = issue.path.length > 0 ? formatPath(issue.path) : '';
         for (const key of issue.keys) {
+          // Another tool's name: the pgcluster key it means is the whole answer.
           const other = otherToolsName(at, key);
-          const hint = other ? ` (did you mean "${other.means}"? ${other.whose})` : didYouMean(key, known);
           out.push({
             path: formatPath([...issue.path, key]),
-            message: `unknown key${hint}; allowed keys here: ${known.join(', ')}`,
+            message: other
+              ? `unknown key (did you mean "${other.means}"? ${other.whose})`
+              : `unknown key${didYouMean(key, known)}; allowed keys here: ${known.join(', ')}`,
           });
         }
         break;
