@@ -175,8 +175,7 @@ export function zshCompletion(program: Command): string {
 
 _pgcluster_clusters() {
   local -a clusters
-  local dir=\${opt_args[--state-dir]}
-  clusters=(\${(f)"$(pgcluster \${dir:+--state-dir "$dir"} list 2>/dev/null)"})
+  clusters=(\${(f)"$(pgcluster \${_pgcluster_state_dir:+--state-dir "$_pgcluster_state_dir"} list 2>/dev/null)"})
   _describe -t clusters 'cluster' clusters
 }
 
@@ -198,6 +197,8 @@ ${commands.map((c) => `        '${zshText(c.name)}:${zshText(c.description)}'`).
       _describe -t commands 'pgcluster command' commands
       ;;
     args)
+      # The subcommand's own _arguments replaces opt_args: keep the state dir for the cluster names.
+      local _pgcluster_state_dir=\${opt_args[--state-dir]}
       case $line[1] in
 ${cases}
         completion) _arguments '1:shell:(bash zsh)' ;;
