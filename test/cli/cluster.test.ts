@@ -45,8 +45,9 @@ describe('the CLI on a real cluster', { timeout: 600_000 }, () => {
 
   after(async () => {
     await cli(state.dir, ['destroy', NAME]);
-    assert.deepEqual(processesUsing(state.dir), [], 'processes left after destroy');
+    const left = processesUsing(state.dir);
     state.cleanup();
+    assert.deepEqual(left, [], 'processes left after destroy');
   });
 
   test('GIVEN up of a 2-member synchronous cluster WHEN status runs at once THEN the replica is already the synchronous standby', async () => {
