@@ -1,27 +1,19 @@
 /**
  * How far a running backup is: pgBackRest's `info` reads the backup lock on this host, where the
- * backup records its percentage done (`status.lock.backup["pct-cplt"]`, hundredths of a percent).
- * `takeBackup` polls it while the backup runs.
+ * backup records its percentage done. pgBackRest 2.45 shows it in the text output only
+ * (`status: ... (backup/expire running - 45.23% complete)`; its JSON has `"held": true` and no
+ * `pct-cplt`), so the text is what `takeBackup` polls while the backup runs.
  */
 import type { ClusterAccess } from '../platform/types';
 import type { Reporter } from '../report/reporter';
 import { sleep } from '../util/sleep';
 
-const EVERY_MS = 2000;
+const EVERY_MS = 1000;
 
-/** The percentage done of the running backup in `pgbackrest info --output=json`, if it reports one. */
-export function backupPercent(infoJson: string, stanza: string): number | undefined {
-  try {
-    const all = JSON.parse(infoJson) as {
-      name?: string;
-      status?: { lock?: { backup?: Record<string, unknown> } };
-    }[];
-    const lock = (all.find((s) => s.name === stanza) ?? all[0])?.status?.lock?.backup;
-    const pct = lock?.['pct-cplt'];
-    return lock?.held === true && typeof pct === 'number' ? pct / 100 : undefined;
-  } catch {
-    return undefined;
-  }
+/** The percentage done of the running backup in `pgbackrest --stanza=S info` (text), if it reports one. */
+export function backupPercent(infoText: string): number | undefined {
+  const m = /backup\/expire running - (\d+)\.(\d{2})% complete/.exec(infoText);
+  return m ? Number(m[1]) + Number(m[2]) / 100 : undefined;
 }
 
 /** Polls the backup's progress until `stop` is called; reports it as `task`. */
@@ -37,10 +29,8 @@ export function watchBackup(
     while (running) {
       await sleep(EVERY_MS);
       if (!running) break;
-      const res = await access
-        .pgbackrest([`--stanza=${stanza}`, '--output=json', 'info'], 30_000)
-        .catch(() => undefined);
-      const pct = res?.code === 0 ? backupPercent(res.stdout, stanza) : undefined;
+      const res = await access.pgbackrest([`--stanza=${stanza}`, 'info'], 30_000).catch(() => undefined);
+      const pct = res?.code === 0 ? backupPercent(res.stdout) : undefined;
       if (running && pct !== undefined) {
         seen = true;
         reporter.progress?.({ task, done: pct, total: 100, unit: 'percent' });

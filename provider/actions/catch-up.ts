@@ -62,3 +62,35 @@ export function catchUpProgress(
   }
   return out;
 }
+
+/** Patroni's states of a member whose data is being made: a replica, or the first member's custom bootstrap. */
+export const MAKING_DATA_STATES = {
+  replica: 'creating replica',
+  bootstrap: 'running custom bootstrap script',
+} as const;
+
+/**
+ * Members whose data directory is being filled by something the primary does not see (pgBackRest
+ * restoring a backup, a clone from another server): their progress is the bytes their data
+ * directory holds, of `total` when it is known (the backup's size). Members already reported by a
+ * base backup, and those `describe` has no words for (a replica that will copy by base backup), are
+ * left out.
+ */
+export function dataDirProgress(
+  members: readonly { name: string; state: string }[],
+  byBasebackup: readonly string[],
+  dataBytes: (member: string) => number | undefined,
+  describe: (member: { name: string; state: string }) => { what: string; total?: number } | undefined,
+): Progress[] {
+  const out: Progress[] = [];
+  for (const m of members) {
+    if (!Object.values(MAKING_DATA_STATES).includes(m.state as never) || byBasebackup.includes(m.name))
+      continue;
+    const described = describe(m);
+    const done = described && dataBytes(m.name);
+    if (!described || done === undefined) continue;
+    const { what, total } = described;
+    out.push({ task: `${m.name}: ${what}`, done, ...(total ? { total } : {}) });
+  }
+  return out;
+}

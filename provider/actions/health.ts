@@ -13,7 +13,7 @@ import { isLeaderRole, isRunningLeader, isServing, isSynchronousRole, MEMBER_STA
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
 import type { Progress, Reporter } from '../report/reporter';
-import { catchUpProgress, readCatchUp } from './catch-up';
+import { catchUpProgress, dataDirProgress, MAKING_DATA_STATES, readCatchUp } from './catch-up';
 
 const PROGRESS_EVERY_MS = 5000;
 /** How often the primary is asked how far a base backup or a catching-up replica is. */
@@ -32,30 +32,47 @@ function catchUpReporter(access: ClusterAccess, reporter: Reporter) {
       if (!keep.has(task)) reporter.progress?.({ ...p, done: p.total ?? p.done, finished: true });
   };
   return {
-    async poll(health: Health): Promise<void> {
-      if (!reporter.progress || !health.leader || Date.now() < next) return;
+    async poll(health: Health, spec: ClusterSpec): Promise<void> {
+      if (!reporter.progress || Date.now() < next) return;
       next = Date.now() + CATCH_UP_EVERY_MS;
       const leader = health.leader;
-      const creating = (health.cluster?.members ?? [])
-        .filter((m) => m.state === 'creating replica')
-        .map((m) => m.name);
-      try {
-        const reading = await withClient(
-          await connectTo(await reachMember(access, leader), access.superuser()),
-          readCatchUp,
-        );
-        // A total seen once stays (the primary reports none before and after streaming the files).
-        const now = catchUpProgress(reading, leader.name, creating, behindAtFirst).map((p) =>
-          p.total === undefined && open.get(p.task)?.total !== undefined
-            ? { ...p, total: open.get(p.task)?.total }
-            : p,
-        );
-        finish(new Set(now.map((p) => p.task)));
-        open = new Map(now.map((p) => [p.task, p]));
-        for (const p of now) reporter.progress(p);
-      } catch {
-        // the primary is busy or restarting: the next reading tells
+      const members = health.cluster?.members ?? [];
+      const creating = members.filter((m) => m.state === MAKING_DATA_STATES.replica).map((m) => m.name);
+      let fromPrimary: Progress[] = [];
+      if (leader) {
+        try {
+          const reading = await withClient(
+            await connectTo(await reachMember(access, leader), access.superuser()),
+            readCatchUp,
+          );
+          fromPrimary = catchUpProgress(reading, leader.name, creating, behindAtFirst);
+        } catch {
+          // the primary is busy or restarting: the next reading tells
+        }
       }
+      const byBasebackup = fromPrimary.some((p) => p.task.includes(': base backup from ')) ? creating : [];
+      const fromDataDirs = access.dataBytes
+        ? dataDirProgress(
+            members,
+            byBasebackup,
+            (m) => access.dataBytes?.(m),
+            (m) =>
+              m.state === MAKING_DATA_STATES.bootstrap
+                ? { what: spec.bootstrap.recovery ? 'restoring the backup' : 'copying from the source' }
+                : spec.backup
+                  ? { what: 'restoring the latest backup', total: access.lastBackup?.()?.size }
+                  : undefined,
+          )
+        : [];
+      // A total seen once stays (the primary reports none before and after streaming the files).
+      const now = [...fromPrimary, ...fromDataDirs].map((p) =>
+        p.total === undefined && open.get(p.task)?.total !== undefined
+          ? { ...p, total: open.get(p.task)?.total }
+          : p,
+      );
+      finish(new Set(now.map((p) => p.task)));
+      open = new Map(now.map((p) => [p.task, p]));
+      for (const p of now) reporter.progress(p);
     },
     /** Closes the tasks still open (the cluster is healthy). */
     end(): void {
@@ -149,7 +166,7 @@ export async function waitHealthy(
       catchUp?.end();
       return last;
     }
-    await catchUp?.poll(last);
+    await catchUp?.poll(last, spec);
     if (reporter && Date.now() >= nextReport) {
       reporter.step(`still waiting: ${last.problems.join('; ')}`);
       nextReport = Date.now() + PROGRESS_EVERY_MS;

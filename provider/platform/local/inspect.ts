@@ -4,7 +4,7 @@
  * no renderer, no spec schema and no pgBackRest configuration (pgBackRest runs are imported when
  * asked for), so those commands start fast. LocalPlatform (index.ts) adds the write side.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appOf } from '../../spec/app';
 import type { ClusterSpec } from '../../spec/cluster';
@@ -24,6 +24,28 @@ import {
   writeRecord,
   type ClusterRecord,
 } from './state';
+
+/** The bytes of the regular files under `dir` (a data directory being restored grows); undefined when it is not there. */
+function bytesUnder(dir: string): number | undefined {
+  let total = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      try {
+        if (e.isDirectory()) walk(path);
+        else if (e.isFile()) total += statSync(path).size;
+      } catch {
+        // removed meanwhile (a temp file of the restore)
+      }
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    return undefined;
+  }
+  return total;
+}
 
 function tail(file: string, lines: number): string {
   try {
@@ -117,6 +139,7 @@ export class LocalInspector {
         if (!existsSync(lc.paths.backup.dir)) return;
         writeFileAtomic(lc.paths.backup.lastBackup, `${JSON.stringify(backup, null, 2)}\n`, 0o644);
       },
+      dataBytes: (member) => bytesUnder(lc.paths.member(member).data),
       logTails: (lines) => {
         const current = readRecord(lc.paths.stateFile) ?? record;
         return current.slots
