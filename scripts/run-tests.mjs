@@ -15,7 +15,8 @@
 // Extra arguments after the suite are passed to `node --test` (e.g. --test-name-pattern).
 // `all` (or any suite with PGCLUSTER_LEFTOVER_CHECK=1) fails when the run leaves files in the temp dir
 // or processes behind (scripts/leftovers.mjs); PGCLUSTER_LEFTOVER_CHECK=0 skips that check.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,11 +112,34 @@ const checkLeftoversToo =
   process.env.PGCLUSTER_LEFTOVER_CHECK === '1' ||
   (suite === 'all' && process.env.PGCLUSTER_LEFTOVER_CHECK !== '0');
 const before = checkLeftoversToo ? snapshot() : undefined;
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...files],
-  { stdio: 'inherit' },
-);
+const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...list];
+// `all` runs the kubernetes files in a lane of their own beside the rest (they mostly wait on pods;
+// the others use loopback ports below 32768, the node its own address): the run takes about as long
+// as the longer lane. Its output is printed after the other lane's. PGCLUSTER_TEST_LANES=1: one lane.
+const kubeFiles = files.filter((f) => f.startsWith('test/kubernetes'));
+const twoLanes =
+  suite === 'all' &&
+  kubeFiles.length > 0 &&
+  kubeFiles.length < files.length &&
+  process.env.PGCLUSTER_TEST_LANES !== '1';
+let result;
+if (twoLanes) {
+  const kube = spawn(process.execPath, testArgs(kubeFiles), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const kubeOut = [];
+  kube.stdout.on('data', (d) => kubeOut.push(d));
+  kube.stderr.on('data', (d) => kubeOut.push(d));
+  const kubeDone = new Promise((resolve) => kube.on('close', (code) => resolve(code ?? 1)));
+  const main = spawn(process.execPath, testArgs(files.filter((f) => !kubeFiles.includes(f))), {
+    stdio: 'inherit',
+  });
+  const mainCode = await new Promise((resolve) => main.on('close', (code) => resolve(code ?? 1)));
+  const kubeCode = await kubeDone;
+  console.log('# the kubernetes lane (test/kubernetes), run beside the one above:');
+  process.stdout.write(Buffer.concat(kubeOut));
+  result = { status: mainCode || kubeCode };
+} else {
+  result = spawnSync(process.execPath, testArgs(files), { stdio: 'inherit' });
+}
 if (ownNode) spawnSync('bash', [join('tools', 'kubernetes', 'down.sh')], { stdio: 'inherit' });
 if (before) {
   const left = await checkLeftovers(before);

@@ -6,9 +6,15 @@
 // stack config changes it: pulumi config set instances 5, storageClass gp3, storageSize 100Gi,
 // antiAffinity required, postgresVersion 17, namespace orders, imagePullPolicy Always, primary orders-2,
 // and --path ha.ttl 30 (Patroni timing).
+//
+// WAL archive and backups with pgBackRest (each pod's TLS server, a CronJob per scheduled type):
+// pulumi config set backup '{"s3": {"bucket": "orders-archive", "region": "eu-west-1",
+//   "credentials": {"accessKeyId": {"fromEnv": "AWS_ACCESS_KEY_ID"},
+//   "secretAccessKey": {"fromEnv": "AWS_SECRET_ACCESS_KEY"}}},
+//   "schedule": {"full": "0 3 * * 0", "diff": "0 3 * * 1-6"}, "retention": {"full": 2}}'
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { PostgresCluster } from 'pulumi-pgcluster';
+import { PostgresCluster, type PostgresClusterArgs } from 'pulumi-pgcluster';
 
 const config = new pulumi.Config();
 const namespace = config.get('namespace') ?? 'databases';
@@ -31,6 +37,7 @@ const cluster = new PostgresCluster('orders', {
   parameters: { shared_buffers: '128MB', work_mem: '16MB' },
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
   primary: config.get('primary'),
+  backup: config.getObject<PostgresClusterArgs['backup']>('backup'),
   ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),
   // Each entry becomes a Role, Database or Grant child, applied through a port-forward to the
   // primary: `pulumi refresh` shows a change made by hand.

@@ -19,6 +19,7 @@ import {
   buildBackupCronJobs,
   buildBackupSecret,
   buildBackupServiceAccount,
+  memberConfigDigests,
   serverNames,
   type BackupMaterial,
 } from '../render/kubernetes/backup';
@@ -78,6 +79,8 @@ export interface KubernetesBackupChildren {
   cronJobs: k8s.batch.v1.CronJob[];
   /** The spec with the created bucket in it (what the readiness check and the pods' files use). */
   spec: pulumi.Output<ClusterSpec>;
+  /** Each member's configuration digest: the readiness check waits until its pod sees that file. */
+  configDigests: pulumi.Output<Record<string, string>>;
   /** The IRSA annotation for the members' service account too. */
   serviceAccountAnnotations?: pulumi.Output<Record<string, string>>;
 }
@@ -153,5 +156,8 @@ export function createKubernetesBackup(
         { parent, dependsOn: [secret, serviceAccount] },
       ),
   );
-  return { secret, cronJobs, spec: resolved, serviceAccountAnnotations };
+  const configDigests = pulumi
+    .all([resolved, secretObject])
+    .apply(([s, o]) => memberConfigDigests(s, o.stringData));
+  return { secret, cronJobs, spec: resolved, configDigests, serviceAccountAnnotations };
 }

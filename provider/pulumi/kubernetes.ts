@@ -243,6 +243,14 @@ export function createKubernetesChildren(
       superuserPassword: passwords.superuser,
       appPassword: passwords.app,
       appVerifier,
+      ...(backup
+        ? {
+            backupConfigDigests: backup.configDigests,
+            // Changes whenever the Secret is written, even by an `up` that then failed (whose
+            // ClusterReady state kept the digests it had): the next `up` checks again.
+            backupSecretVersion: backup.secret.metadata.resourceVersion,
+          }
+        : {}),
     },
     {
       parent,

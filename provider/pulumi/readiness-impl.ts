@@ -12,6 +12,9 @@ import { ensureAppObjects } from '../sql/bootstrap';
 import { applyDynamicConfig } from '../actions/config';
 import { ensureArchive } from '../actions/archive';
 import { silentReporter } from '../report/reporter';
+import { kubeConfigOf } from '../platform/kubernetes/port-forward';
+import { waitMountedFiles } from '../platform/kubernetes/mounted';
+import { memberConfigPath } from '../render/kubernetes/backup';
 
 /** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
 export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
@@ -22,6 +25,8 @@ export interface ReadyInputs {
   appPassword: string;
   appVerifier: string;
   kubeconfig?: string;
+  /** With backup: member name to the SHA-256 of its pgBackRest configuration (render/kubernetes/backup). */
+  backupConfigDigests?: Record<string, string>;
 }
 
 /** A failed wait with what the pods, claims and events say (when they say more than the error). */
@@ -51,7 +56,23 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     const config = await applyDynamicConfig(access, spec, health, members, silentReporter);
     if (config.restarted.length > 0) health = await waitHealthy(access, spec, members, remaining());
     // The archive is relied on only once the stanza exists and `check` saw a segment arrive.
-    if (spec.backup) await ensureArchive(access, spec, silentReporter);
+    if (spec.backup) {
+      // The check must read the configuration this update rendered (a new key, a new member).
+      if (inputs.backupConfigDigests)
+        await waitMountedFiles(
+          kubeConfigOf(inputs.kubeconfig),
+          spec.platform.kubernetes!.namespace,
+          Object.entries(inputs.backupConfigDigests).map(([pod, digest]) => ({
+            pod,
+            container: 'postgres',
+            path: memberConfigPath(pod),
+            digest,
+          })),
+          remaining(),
+          'the pgBackRest configuration',
+        );
+      await ensureArchive(access, spec, silentReporter);
+    }
     const leader = health.leader!;
     if (spec.pooler.enabled)
       await access.waitPooler(remaining()).catch((e: Error) => {

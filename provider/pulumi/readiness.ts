@@ -18,6 +18,13 @@ export interface ClusterReadyInputs {
   appVerifier: pulumi.Input<string>;
   /** Kubeconfig for the port-forward; absent: the default kubeconfig. */
   kubeconfig?: pulumi.Input<string>;
+  /**
+   * With backup: each member's pgBackRest configuration digest. A change (a new key, a new member)
+   * runs the check again, once every pod sees its new file.
+   */
+  backupConfigDigests?: pulumi.Input<Record<string, string>>;
+  /** The pgBackRest Secret's resourceVersion: a Secret written since the last check is checked again. */
+  backupSecretVersion?: pulumi.Input<string>;
 }
 
 export const readinessProvider: pulumi.dynamic.ResourceProvider = {
@@ -33,7 +40,10 @@ export const readinessProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: { ...news, ...outs } };
   },
   async diff(_id, olds, news) {
-    const changed = JSON.stringify(olds.spec) !== JSON.stringify(news.spec);
+    const changed =
+      JSON.stringify(olds.spec) !== JSON.stringify(news.spec) ||
+      JSON.stringify(olds.backupConfigDigests ?? null) !== JSON.stringify(news.backupConfigDigests ?? null) ||
+      (olds.backupSecretVersion ?? null) !== (news.backupSecretVersion ?? null);
     return { changes: changed, replaces: [], deleteBeforeReplace: false };
   },
 };

@@ -48,8 +48,9 @@ export const s3Schema = z
       .string()
       .optional()
       .describe(
-        'S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). ' +
-          '@default - s3.<region>.amazonaws.com',
+        'S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, ' +
+          "`host` must be the certificate's CN or one of its DNS names, even when it is an IP address " +
+          '(pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com',
       ),
     region: z.string().default('us-east-1').describe('S3 region. @default - us-east-1'),
     uriStyle: z

@@ -39,8 +39,16 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** A CA and a server certificate for 127.0.0.1 / localhost, in `dir` (world-readable but the keys). */
-export function makeTestCa(dir: string, name = 'pgcluster-test'): { ca: string; cert: string; key: string } {
+/**
+ * A CA and a server certificate for 127.0.0.1 / localhost (and `host` when it is another address),
+ * in `dir` (world-readable but the keys). Each address is a DNS name too: pgBackRest 2.45 matches
+ * the host it connects to against the CN and DNS names only, never an IP address entry.
+ */
+export function makeTestCa(
+  dir: string,
+  name = 'pgcluster-test',
+  host = '127.0.0.1',
+): { ca: string; cert: string; key: string } {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   openssl(
     [
@@ -64,7 +72,7 @@ export function makeTestCa(dir: string, name = 'pgcluster-test'): { ca: string; 
   );
   writeFileSync(
     join(dir, 'san.cnf'),
-    'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    `subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost${host === '127.0.0.1' ? '' : `,IP:${host},DNS:${host}`}\nextendedKeyUsage=serverAuth\n`,
   );
   openssl(
     [
@@ -110,9 +118,9 @@ export function makeTestCa(dir: string, name = 'pgcluster-test'): { ca: string; 
   return { ca: join(dir, 'ca.pem'), cert: join(dir, 'public.crt'), key: join(dir, 'private.key') };
 }
 
-function connects(port: number): Promise<boolean> {
+function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolvePromise) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolvePromise(true);
@@ -132,24 +140,28 @@ export class TestMinio {
   private constructor(
     private readonly binary: string,
     readonly port: number,
+    readonly host: string,
   ) {
     this.dir = mkdtempSync('/tmp/pgc-minio-');
     chmodSync(this.dir, 0o755);
-    this.caFile = makeTestCa(join(this.dir, 'certs')).ca;
+    this.caFile = makeTestCa(join(this.dir, 'certs'), 'pgcluster-test', host).ca;
     this.secretAccessKey = `secret-${Math.random().toString(36).slice(2)}${Date.now()}`;
   }
 
-  /** Starts MinIO on `port` (and its console on port + 1); fails when tools/minio has not been built. */
-  static async start(port: number): Promise<TestMinio> {
+  /**
+   * Starts MinIO on `host:port` (and its console on port + 1; host 127.0.0.1 unless the clients are
+   * elsewhere, e.g. pods reaching the Kubernetes node's address); fails when tools/minio is not built.
+   */
+  static async start(port: number, host = '127.0.0.1'): Promise<TestMinio> {
     const binary = minioBinary();
     if (!binary) throw new Error('MinIO is not built: run `npm run tools:minio` (tools/minio/build.sh)');
-    const server = new TestMinio(binary, port);
+    const server = new TestMinio(binary, port, host);
     await server.start();
     return server;
   }
 
   get endpoint(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   /** The s3 block of a spec for `bucket` here, credentials read from these environment variables. */
@@ -182,7 +194,7 @@ export class TestMinio {
           '--address',
           this.endpoint,
           '--console-address',
-          `127.0.0.1:${this.port + 1}`,
+          `${this.host}:${this.port + 1}`,
           '--certs-dir',
           join(this.dir, 'certs'),
           join(this.dir, 'data'),
@@ -206,7 +218,7 @@ export class TestMinio {
       closeSync(log);
     }
     const deadline = Date.now() + 30_000;
-    while (!(await connects(this.port))) {
+    while (!(await connects(this.host, this.port))) {
       if (!this.running()) throw new Error(`minio exited:\n${this.log()}`);
       if (Date.now() > deadline) throw new Error(`minio did not listen on ${this.endpoint}:\n${this.log()}`);
       await sleep(100);

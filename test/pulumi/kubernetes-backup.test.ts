@@ -4,6 +4,7 @@
  * whose pods have no API access, the IRSA role on both service accounts, the created bucket's name
  * in the files; every object valid against the Kubernetes OpenAPI schemas.
  */
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,6 +111,14 @@ describe('PostgresCluster with backup on kubernetes (mocks)', () => {
       ['orders-1.orders-members.db.svc', 'orders-2.orders-members.db.svc', 'orders-3.orders-members.db.svc'],
     );
     assert.equal(repoHost.global['tls-server-address'], undefined);
+    // The readiness check knows each member's file by digest: it waits until the pod sees it.
+    const ready = one(resources, 'pulumi-nodejs:dynamic/pgcluster:ClusterReady', 'orders-ready');
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    assert.deepEqual((ready.inputs as Obj).backupConfigDigests, {
+      'orders-1': sha(files['orders-1.conf'] as string),
+      'orders-2': sha(files['orders-2.conf'] as string),
+      'orders-3': sha(files['orders-3.conf'] as string),
+    });
     // No secret anywhere else: not in the StatefulSet, the CronJobs or the Patroni ConfigMap.
     for (const r of resources.filter((x) => x.name !== 'orders-pgbackrest')) {
       const text = JSON.stringify(r.inputs);
@@ -150,8 +159,12 @@ describe('PostgresCluster with backup on kubernetes (mocks)', () => {
         secret: { secretName: 'orders-pgbackrest', defaultMode: 0o440 },
       },
     );
+    // pgBackRest does not make its log directory: both containers do, on the data volume.
+    const dirs = 'mkdir -p /var/lib/postgresql/data/pgbackrest/log /var/lib/postgresql/data/pgbackrest/spool';
+    assert.deepEqual(postgres.command, ['/bin/sh', '-c', `${dirs} && exec patroni /etc/patroni/patroni.yml`]);
     assert.equal(server.command[0], '/bin/sh');
-    assert.match(server.command[2], /^pgbackrest server & pid=\$!/);
+    assert.equal(server.command[2].split('\n')[0], dirs);
+    assert.match(server.command[2], /\npgbackrest server & pid=\$!/);
     assert.match(server.command[2], /kill -HUP \$pid/);
     assert.deepEqual(server.ports, [{ name: 'pgbackrest', containerPort: 8432, protocol: 'TCP' }]);
     assert.equal(server.readinessProbe, undefined, 'the server never takes the database out of its Services');
@@ -193,6 +206,7 @@ describe('PostgresCluster with backup on kubernetes (mocks)', () => {
       '--config=/etc/pgbackrest/repo-host.conf',
       '--stanza=orders',
       '--type=incr',
+      '--log-level-console=info',
       'backup',
     ]);
     assert.equal(pod.securityContext.runAsNonRoot, true);

@@ -10,6 +10,7 @@
  * ServiceAccount has no Role and no token), where exec into a pod would need `pods/exec`, which is
  * a shell on the database. Archiving, restores and new replicas run in the member pods themselves.
  */
+import { createHash } from 'node:crypto';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { BackupType, S3Keys } from '../../spec/backup';
 import { BACKUP_TYPES } from '../../spec/backup';
@@ -87,9 +88,16 @@ const POD_PATHS = {
   log: `${DATA_MOUNT}/pgbackrest/log`,
   lock: '/tmp/pgbackrest',
 };
+/**
+ * pgBackRest does not create its log directory (without it, it runs but logs nothing to a file): both
+ * containers of a member make the pod's directories on the data volume before they start.
+ */
+export const MAKE_POD_DIRS = `mkdir -p ${POD_PATHS.log} ${POD_PATHS.spool}`;
+
 const REPO_HOST_PATHS = {
   spool: '/tmp/pgbackrest/spool',
-  log: '/tmp/pgbackrest/log',
+  // pgBackRest does not create a log directory: the Job's /tmp (an emptyDir) itself.
+  log: '/tmp',
   lock: '/tmp/pgbackrest/lock',
 };
 
@@ -164,6 +172,26 @@ export function renderBackupFiles(spec: ClusterSpec, names: KubernetesNames, mat
   return files;
 }
 
+/**
+ * The SHA-256 of each member's configuration in the Secret (`<member>.conf` to its hex digest): what
+ * the readiness check compares with the file each pod sees, since the kubelet refreshes a mounted
+ * Secret only on its own schedule (a key changed by `up` must not be checked with the old file).
+ */
+export function memberConfigDigests(spec: ClusterSpec, files: Readonly<Record<string, string>>) {
+  return Object.fromEntries(
+    memberNamesOf(spec).map((m) => {
+      const text = files[`${m}.conf`];
+      if (text === undefined) throw new Error(`no pgBackRest configuration for member ${m}`);
+      return [m, createHash('sha256').update(text).digest('hex')];
+    }),
+  );
+}
+
+/** Where a member's pgBackRest configuration is in its pod. */
+export function memberConfigPath(member: string): string {
+  return file(`${member}.conf`);
+}
+
 export function buildBackupSecret(spec: ClusterSpec, names: KubernetesNames, material: BackupMaterial) {
   return {
     apiVersion: 'v1',
@@ -199,6 +227,7 @@ export function memberBackupContainerParts() {
  * reads them only when it starts or reloads. Its exit ends the container (the kubelet restarts it).
  */
 export const SERVER_SCRIPT = [
+  MAKE_POD_DIRS,
   'pgbackrest server & pid=$!',
   "trap 'kill -TERM $pid; wait $pid; exit 0' TERM INT",
   `digest() { cat ${PGBACKREST_MOUNT}/${FILES.serverCert} ${PGBACKREST_MOUNT}/${FILES.serverKey} ${PGBACKREST_MOUNT}/${FILES.ca} "$PGBACKREST_CONFIG" 2>/dev/null | sha256sum; }`,
@@ -291,6 +320,8 @@ export function backupPodSpec(
           `--config=${PGBACKREST_MOUNT}/${REPO_HOST_CONF}`,
           `--stanza=${spec.name}`,
           `--type=${type}`,
+          // What `kubectl logs job/...` shows: each step, not only warnings.
+          '--log-level-console=info',
           'backup',
         ],
         securityContext: containerSecurityContext(),

@@ -10,6 +10,7 @@ import { CONFIG_MOUNT, DATA_MOUNT, PATRONI_PORT, PG_PORT, SOCKET_DIR, WAL_MOUNT 
 import { containerSecurityContext, podSecurityContext } from './security';
 import {
   backupAnnotation,
+  MAKE_POD_DIRS,
   memberBackupContainerParts,
   pgbackrestServerContainer,
   pgbackrestVolume,
@@ -93,7 +94,9 @@ export function buildStatefulSet(
     name: 'postgres',
     image: kubernetesImage(spec.postgresVersion, platform),
     imagePullPolicy: platform.imagePullPolicy,
-    command: ['patroni', `${CONFIG_MOUNT}/patroni.yml`],
+    command: backup
+      ? ['/bin/sh', '-c', `${MAKE_POD_DIRS} && exec patroni ${CONFIG_MOUNT}/patroni.yml`]
+      : ['patroni', `${CONFIG_MOUNT}/patroni.yml`],
     env: [
       { name: 'PATRONI_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'PATRONI_KUBERNETES_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },

@@ -2083,7 +2083,7 @@ type BootstrapRecoverySourceS3 struct {
 	CaFile *string `pulumi:"caFile"`
 	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
 	Credentials *BootstrapRecoverySourceS3Credentials `pulumi:"credentials"`
-	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 	Endpoint *string `pulumi:"endpoint"`
 	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
 	Irsa *BootstrapRecoverySourceS3Irsa `pulumi:"irsa"`
@@ -2135,7 +2135,7 @@ type BootstrapRecoverySourceS3Args struct {
 	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
 	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
 	Credentials BootstrapRecoverySourceS3CredentialsPtrInput `pulumi:"credentials"`
-	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
 	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
 	Irsa BootstrapRecoverySourceS3IrsaPtrInput `pulumi:"irsa"`
@@ -2258,7 +2258,7 @@ func (o BootstrapRecoverySourceS3Output) Credentials() BootstrapRecoverySourceS3
 	return o.ApplyT(func(v BootstrapRecoverySourceS3) *BootstrapRecoverySourceS3Credentials { return v.Credentials }).(BootstrapRecoverySourceS3CredentialsPtrOutput)
 }
 
-// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 func (o BootstrapRecoverySourceS3Output) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v BootstrapRecoverySourceS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
 }
@@ -2347,7 +2347,7 @@ func (o BootstrapRecoverySourceS3PtrOutput) Credentials() BootstrapRecoverySourc
 	}).(BootstrapRecoverySourceS3CredentialsPtrOutput)
 }
 
-// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 func (o BootstrapRecoverySourceS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BootstrapRecoverySourceS3) *string {
 		if v == nil {
@@ -4096,7 +4096,7 @@ type ClusterBackupS3 struct {
 	CaFile *string `pulumi:"caFile"`
 	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
 	Credentials *ClusterBackupS3Credentials `pulumi:"credentials"`
-	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 	Endpoint *string `pulumi:"endpoint"`
 	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
 	Irsa *ClusterBackupS3Irsa `pulumi:"irsa"`
@@ -4148,7 +4148,7 @@ type ClusterBackupS3Args struct {
 	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
 	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
 	Credentials ClusterBackupS3CredentialsPtrInput `pulumi:"credentials"`
-	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
 	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
 	Irsa ClusterBackupS3IrsaPtrInput `pulumi:"irsa"`
@@ -4271,7 +4271,7 @@ func (o ClusterBackupS3Output) Credentials() ClusterBackupS3CredentialsPtrOutput
 	return o.ApplyT(func(v ClusterBackupS3) *ClusterBackupS3Credentials { return v.Credentials }).(ClusterBackupS3CredentialsPtrOutput)
 }
 
-// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 func (o ClusterBackupS3Output) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ClusterBackupS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
 }
@@ -4360,7 +4360,7 @@ func (o ClusterBackupS3PtrOutput) Credentials() ClusterBackupS3CredentialsPtrOut
 	}).(ClusterBackupS3CredentialsPtrOutput)
 }
 
-// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
 func (o ClusterBackupS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClusterBackupS3) *string {
 		if v == nil {

@@ -971,7 +971,7 @@ class BootstrapRecoverySourceS3ArgsDict(TypedDict):
     """
     endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
     """
     irsa: NotRequired[pulumi.Input[Optional['BootstrapRecoverySourceS3IrsaArgsDict']]]
     """
@@ -1017,7 +1017,7 @@ class BootstrapRecoverySourceS3Args:
         :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
         :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
         :param pulumi.Input['BootstrapRecoverySourceS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
         :param pulumi.Input['BootstrapRecoverySourceS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
         :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
         :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
@@ -1090,7 +1090,7 @@ class BootstrapRecoverySourceS3Args:
     @pulumi.getter
     def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
         """
         return pulumi.get(self, "endpoint")
 
@@ -1857,7 +1857,7 @@ class ClusterBackupS3ArgsDict(TypedDict):
     """
     endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
     """
     irsa: NotRequired[pulumi.Input[Optional['ClusterBackupS3IrsaArgsDict']]]
     """
@@ -1903,7 +1903,7 @@ class ClusterBackupS3Args:
         :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
         :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
         :param pulumi.Input['ClusterBackupS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
-        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
         :param pulumi.Input['ClusterBackupS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
         :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
         :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
@@ -1976,7 +1976,7 @@ class ClusterBackupS3Args:
     @pulumi.getter
     def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). @default - s3.<region>.amazonaws.com
+        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
         """
         return pulumi.get(self, "endpoint")
 
