@@ -113,30 +113,34 @@ const checkLeftoversToo =
   (suite === 'all' && process.env.PGCLUSTER_LEFTOVER_CHECK !== '0');
 const before = checkLeftoversToo ? snapshot() : undefined;
 const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...list];
-// `all` runs the kubernetes files in a lane of their own beside the rest (they mostly wait on pods;
-// the others use loopback ports below 32768, the node its own address): the run takes about as long
-// as the longer lane. Its output is printed after the other lane's. PGCLUSTER_TEST_LANES=1: one lane.
-const kubeFiles = files.filter((f) => f.startsWith('test/kubernetes'));
-const twoLanes =
-  suite === 'all' &&
-  kubeFiles.length > 0 &&
-  kubeFiles.length < files.length &&
-  process.env.PGCLUSTER_TEST_LANES !== '1';
+// `all` runs in three lanes at once: the kubernetes files (they mostly wait on pods, on the node's
+// own address), the engine's (test/acceptance, test/sdk: each on its own ports) and the rest (loopback
+// ports below 32768, each file its own range). The run takes about as long as the longest lane; the
+// other lanes' output is printed after the first's. PGCLUSTER_TEST_LANES=1: one lane, in order.
+const laneOf = (f) =>
+  f.startsWith('test/kubernetes') ? 2 : f.startsWith('test/acceptance') || f.startsWith('test/sdk') ? 1 : 0;
+const lanes = [0, 1, 2].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
 let result;
-if (twoLanes) {
-  const kube = spawn(process.execPath, testArgs(kubeFiles), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const kubeOut = [];
-  kube.stdout.on('data', (d) => kubeOut.push(d));
-  kube.stderr.on('data', (d) => kubeOut.push(d));
-  const kubeDone = new Promise((resolve) => kube.on('close', (code) => resolve(code ?? 1)));
-  const main = spawn(process.execPath, testArgs(files.filter((f) => !kubeFiles.includes(f))), {
-    stdio: 'inherit',
+if (suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1') {
+  const runs = lanes.map((list, i) => {
+    const child = spawn(process.execPath, testArgs(list), {
+      stdio: i === 0 ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
+    const out = [];
+    child.stdout?.on('data', (d) => out.push(d));
+    child.stderr?.on('data', (d) => out.push(d));
+    const done = new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    return { list, out, done };
   });
-  const mainCode = await new Promise((resolve) => main.on('close', (code) => resolve(code ?? 1)));
-  const kubeCode = await kubeDone;
-  console.log('# the kubernetes lane (test/kubernetes), run beside the one above:');
-  process.stdout.write(Buffer.concat(kubeOut));
-  result = { status: mainCode || kubeCode };
+  const codes = [];
+  for (const [i, run] of runs.entries()) {
+    codes.push(await run.done);
+    if (i === 0) continue;
+    const dirs = [...new Set(run.list.map((f) => f.split('/').slice(0, 2).join('/')))].join(', ');
+    console.log(`# the lane of ${dirs}, run beside the one above:`);
+    process.stdout.write(Buffer.concat(run.out));
+  }
+  result = { status: codes.find((c) => c !== 0) ?? 0 };
 } else {
   result = spawnSync(process.execPath, testArgs(files), { stdio: 'inherit' });
 }

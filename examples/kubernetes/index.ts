@@ -12,6 +12,9 @@
 //   "credentials": {"accessKeyId": {"fromEnv": "AWS_ACCESS_KEY_ID"},
 //   "secretAccessKey": {"fromEnv": "AWS_SECRET_ACCESS_KEY"}}},
 //   "schedule": {"full": "0 3 * * 0", "diff": "0 3 * * 1-6"}, "retention": {"full": 2}}'
+// and a new cluster restored from another one's repository to a point in time (it archives to its own path):
+// pulumi config set bootstrap '{"recovery": {"source": {"s3": {"bucket": "orders-archive", ...},
+//   "stanza": "orders"}, "target": {"time": "2026-12-01T10:00:00Z"}}}'
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { PostgresCluster, type PostgresClusterArgs } from 'pulumi-pgcluster';
@@ -38,6 +41,7 @@ const cluster = new PostgresCluster('orders', {
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
   primary: config.get('primary'),
   backup: config.getObject<PostgresClusterArgs['backup']>('backup'),
+  bootstrap: config.getObject<PostgresClusterArgs['bootstrap']>('bootstrap'),
   ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),
   // Each entry becomes a Role, Database or Grant child, applied through a port-forward to the
   // primary: `pulumi refresh` shows a change made by hand.

@@ -7,7 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, ClusterSpecInput } from '../spec/cluster';
 import { childNames, kubernetesNames, TYPES } from '../naming';
-import { readS3Ca } from './kubernetes-backup';
+import { readS3Ca, readSourceS3Ca } from './kubernetes-backup';
 import { defaultStateDir } from '../platform/local/state-dir';
 import { firstUnknownPath, specError, validateKnownArgs } from './validate';
 import { createKubernetesChildren } from './kubernetes';
@@ -42,20 +42,11 @@ export interface ClusterEndpointsOutput {
  */
 const STRUCTURAL = ['platform', 'pooler', 'bootstrap', 'roles', 'databases', 'grants'] as const;
 
-/** What the kubernetes platform cannot do yet, refused before anything is registered. */
-function refusedOnKubernetes(
-  name: string,
-  structural: ClusterSpec,
-  known: ClusterSpec | undefined,
-  unknownAt?: string,
-) {
-  const from = structural.bootstrap.pgBasebackup
-    ? 'pgBasebackup'
-    : structural.bootstrap.recovery
-      ? 'recovery'
-      : undefined;
-  if (from)
-    return `PostgresCluster ${name}: bootstrap.${from} on platform.kubernetes is not supported by this version yet (pods bootstrap with initdb only); use platform.local, or bootstrap.initdb`;
+/**
+ * On kubernetes every arg must be known when the component is constructed (what the kubernetes
+ * platform cannot do is refused by the spec's rules, the same for the CLI).
+ */
+function refusedOnKubernetes(name: string, known: ClusterSpec | undefined, unknownAt?: string) {
   if (!known)
     return `PostgresCluster ${name}: on the kubernetes platform every arg must be known at construction (${unknownAt} is not)`;
   return undefined;
@@ -97,13 +88,15 @@ export class PostgresCluster extends pulumi.ComponentResource {
     } catch (e) {
       throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
     }
-    const refusal = structural.platform.kubernetes
-      ? refusedOnKubernetes(name, structural, known, unknownAt)
-      : undefined;
+    const refusal = structural.platform.kubernetes ? refusedOnKubernetes(name, known, unknownAt) : undefined;
     if (refusal) throw new pulumi.ResourceError(refusal, opts?.parent);
     let s3Ca: string | undefined;
+    let sourceS3Ca: string | undefined;
     try {
-      if (structural.platform.kubernetes && known) s3Ca = readS3Ca(known, process.cwd());
+      if (structural.platform.kubernetes && known) {
+        s3Ca = readS3Ca(known, process.cwd());
+        sourceS3Ca = readSourceS3Ca(known, process.cwd());
+      }
     } catch (e) {
       throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
     }
@@ -125,6 +118,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         archive,
         baseDir: process.cwd(),
         s3Ca,
+        sourceS3Ca,
       });
       createSqlChildren(known, passwords, {
         parent: this,

@@ -45,7 +45,15 @@ export function withBucket(spec: ClusterSpec, bucket: string | undefined): Clust
 
 /** backup.s3.caFile's PEM, read by the deployer: a clear error naming the field when it is not one. */
 export function readS3Ca(spec: ClusterSpec, baseDir: string): string | undefined {
-  const caFile = spec.backup?.s3.caFile;
+  return readPem('backup.s3.caFile', spec.backup?.s3.caFile, baseDir);
+}
+
+/** bootstrap.recovery.source.s3.caFile's PEM, the same way. */
+export function readSourceS3Ca(spec: ClusterSpec, baseDir: string): string | undefined {
+  return readPem('bootstrap.recovery.source.s3.caFile', spec.bootstrap.recovery?.source.s3?.caFile, baseDir);
+}
+
+function readPem(field: string, caFile: string | undefined, baseDir: string): string | undefined {
   if (!caFile) return undefined;
   const path = isAbsolute(caFile) ? caFile : resolve(baseDir, caFile);
   let text: string;
@@ -53,11 +61,11 @@ export function readS3Ca(spec: ClusterSpec, baseDir: string): string | undefined
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new Error(
-      `backup.s3.caFile: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      `${field}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
   if (!/-----BEGIN CERTIFICATE-----/.test(text))
-    throw new Error(`backup.s3.caFile: ${path} holds no PEM certificate`);
+    throw new Error(`${field}: ${path} holds no PEM certificate`);
   return text;
 }
 
@@ -92,6 +100,7 @@ export function createKubernetesBackup(
   names: KubernetesNames,
   inputs: KubernetesBackupInputs,
   s3Ca: string | undefined,
+  sourceS3Ca?: string,
 ): KubernetesBackupChildren {
   const platform = kubernetesPlatformOf(spec);
   const ns = platform.namespace;
@@ -128,6 +137,15 @@ export function createKubernetesBackup(
       keys: id && key ? { accessKeyId: id, secretAccessKey: key } : inputs.secrets.s3,
       passphrase: inputs.secrets.passphrase,
       s3Ca,
+      ...(spec.bootstrap.recovery
+        ? {
+            source: {
+              keys: inputs.secrets.sourceS3,
+              passphrase: inputs.secrets.sourcePassphrase,
+              s3Ca: sourceS3Ca,
+            },
+          }
+        : {}),
     }));
   const secretObject = pulumi.all([resolved, material]).apply(([s, m]) => buildBackupSecret(s, names, m));
   const secret = new k8s.core.v1.Secret(

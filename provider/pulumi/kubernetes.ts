@@ -91,7 +91,7 @@ export function createKubernetesChildren(
   /** roles[] passwords, resolved: the pooler admits those login roles (sql/pooler-users). */
   rolePasswords: ReadonlyMap<string, string> = new Map(),
   /** With spec.backup: the references' values and the archive's identity; the S3 CA read already. */
-  backupInputs?: KubernetesBackupInputs & { s3Ca?: string },
+  backupInputs?: KubernetesBackupInputs & { s3Ca?: string; sourceS3Ca?: string },
 ): KubernetesChildren {
   const platform = kubernetesPlatformOf(spec);
   // A postgresVersion without an image is refused here, at preview, before any object is registered.
@@ -126,6 +126,7 @@ export function createKubernetesChildren(
         names,
         backupInputs ?? { secrets: {}, baseDir: process.cwd() },
         backupInputs?.s3Ca,
+        backupInputs?.sourceS3Ca,
       )
     : undefined;
   const rbac = buildRbac(spec.name, ns, names);

@@ -122,6 +122,39 @@ function kubernetesBackupIssues(s: ClusterSpec): Issues {
   ];
 }
 
+/**
+ * bootstrap on Kubernetes: a restore reads the repository named in the spec (the pods cannot see
+ * another cluster's state), with the restored cluster's own backup (its pgBackRest Secret carries the
+ * source's configuration); a clone by pg_basebackup is not available there yet.
+ */
+function kubernetesBootstrapIssues(s: ClusterSpec): Issues {
+  if (!s.platform.kubernetes) return [];
+  const r = s.bootstrap.recovery;
+  return [
+    s.bootstrap.pgBasebackup
+      ? {
+          path: 'bootstrap.pgBasebackup',
+          message:
+            'is not supported on platform.kubernetes by this version (use platform.local, or bootstrap.recovery from a backup of the source)',
+        }
+      : undefined,
+    r?.source.cluster !== undefined
+      ? refused(
+          'bootstrap.recovery.source.cluster',
+          r.source.cluster,
+          "is for platform.local: on platform.kubernetes name the source's repository with source.s3 and source.stanza",
+        )
+      : undefined,
+    r && !s.backup
+      ? {
+          path: 'bootstrap.recovery',
+          message:
+            'on platform.kubernetes needs backup as well: the restored cluster archives to its own path, and its pgBackRest Secret carries the restore configuration',
+        }
+      : undefined,
+  ];
+}
+
 function backupIssues(s: ClusterSpec): Issues {
   const b = s.backup;
   if (!b) return [];
@@ -281,6 +314,7 @@ export function checkBackupRules(s: ClusterSpec): SpecIssue[] {
     ...backupIssues(s),
     ...basebackupIssues(s),
     ...recoveryIssues(s),
+    ...kubernetesBootstrapIssues(s),
     ...targetIssues(s),
     ownArchiveIssue(s),
   ].filter((i): i is SpecIssue => i !== undefined);

@@ -3,8 +3,10 @@
  * real MinIO over TLS on the node's address (the pods reach it there, its certificate names it).
  * `pulumi up` returns once the stanza exists and `check` saw a segment arrive; a CronJob's Job (the
  * repository host, no API access) takes a full backup through the members' pgBackRest TLS servers;
- * `pgcluster backup` takes one from a standby; a new member is restored from the repository, not
- * cloned; a wrong key fails `up` naming pgBackRest's reason; destroy keeps the archive.
+ * `pgcluster backup` takes one from a standby; a second cluster is restored from that repository to a
+ * time between two batches of writes (bootstrap.recovery) and has exactly the first; a new member is
+ * restored from the repository, not cloned; a wrong key fails `up` naming pgBackRest's reason;
+ * destroy keeps the archive.
  * MinIO on <node address>:27700-27701.
  */
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +21,7 @@ const NS = 'pgc-backup';
 const NAME = 'orders';
 const BUCKET = 'pgc-k8s-archive';
 const MINIO_PORT = 27700;
+const RESTORED_NS = 'pgc-restore';
 
 interface Listed {
   backups: Array<{ label: string; type: string }>;
@@ -31,6 +34,37 @@ describe('backups on a real single-node Kubernetes (pgBackRest in the pods, MinI
   let stack: KubernetesStack;
   let target: string[];
   let created = false;
+  let restored: KubernetesStack | undefined;
+
+  /** SQL as postgres in a pod (peer authentication over the socket), one value per line. */
+  const sql = async (ns: string, pod: string, text: string) =>
+    (
+      await cluster.kubectl([
+        'exec',
+        '-n',
+        ns,
+        pod,
+        '-c',
+        'postgres',
+        '--',
+        'psql',
+        '-h',
+        '/var/run/postgresql',
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-Atc',
+        text,
+      ])
+    ).trim();
+  const primaryOf = async (ns: string) => {
+    const [primary] = await labelledPrimary(cluster, ns, NAME);
+    assert.ok(primary, `a primary in ${ns}`);
+    return primary;
+  };
 
   const backupConfig = () =>
     JSON.stringify({
@@ -58,6 +92,10 @@ describe('backups on a real single-node Kubernetes (pgBackRest in the pods, MinI
   });
 
   after(async () => {
+    if (restored) {
+      await restored.project.pulumi(['destroy', '--yes']);
+      restored.remove();
+    }
     if (created) await stack.project.pulumi(['destroy', '--yes']);
     stack?.remove();
     await minio?.destroy();
@@ -83,6 +121,12 @@ describe('backups on a real single-node Kubernetes (pgBackRest in the pods, MinI
     const list = await listed();
     assert.deepEqual(list.backups, []);
     assert.ok(list.archive, JSON.stringify(list));
+    // The first batch of writes, in every backup that follows.
+    await sql(
+      NS,
+      await primaryOf(NS),
+      'create table marker (batch int); insert into marker select 1 from generate_series(1, 100)',
+    );
   });
 
   test('GIVEN the full CronJob WHEN a Job is made from it THEN it completes and the repository lists a full backup', async () => {
@@ -138,6 +182,59 @@ describe('backups on a real single-node Kubernetes (pgBackRest in the pods, MinI
       list.backups.map((b) => b.type),
       ['full', 'diff'],
     );
+  });
+
+  test('GIVEN the repository and a second batch of writes WHEN a new cluster is restored to a time between them THEN it has exactly the first batch and archives to its own path', async () => {
+    const primary = await primaryOf(NS);
+    const between = await sql(
+      NS,
+      primary,
+      `select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sql(NS, primary, 'insert into marker select 2 from generate_series(1, 50)');
+    const segment = await sql(NS, primary, 'select pg_walfile_name(pg_switch_wal())');
+    const deadline = Date.now() + 60_000;
+    while (
+      (await sql(NS, primary, 'select coalesce(last_archived_wal, $$$$) from pg_stat_archiver')) < segment
+    ) {
+      assert.ok(Date.now() < deadline, `segment ${segment} archived within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    restored = await kubernetesStack(cluster, 'restored', { namespace: RESTORED_NS, instances: '2' });
+    Object.assign(restored.sandbox.env, minio.env());
+    await restored.project.pulumiOk([
+      'config',
+      'set',
+      'backup',
+      JSON.stringify({
+        s3: minio.s3Spec(BUCKET, '/pgcluster/orders-restored'),
+        schedule: {},
+        retention: { full: 1 },
+      }),
+    ]);
+    await restored.project.pulumiOk([
+      'config',
+      'set',
+      'bootstrap',
+      JSON.stringify({
+        recovery: { source: { s3: minio.s3Spec(BUCKET), stanza: 'orders' }, target: { time: between } },
+      }),
+    ]);
+    await restored.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    const counts = await sql(
+      RESTORED_NS,
+      await primaryOf(RESTORED_NS),
+      'select batch, count(*) from marker group by batch order by batch',
+    );
+    assert.equal(counts, '1|100', `restored to ${between}`);
+    const keys = await minio.keys(BUCKET, 'pgcluster/orders-restored/archive/');
+    assert.ok(
+      keys.some((k) => k.endsWith('archive.info')),
+      keys.join('\n'),
+    );
+    // The source is untouched: both batches, its archive its own.
+    assert.equal(await sql(NS, primary, 'select count(*) from marker'), '150');
   });
 
   test('GIVEN a backup WHEN instances goes from 2 to 3 THEN the new member is restored from the repository and streams', async () => {

@@ -271,7 +271,29 @@ describe('PostgresCluster args validation (mocks)', () => {
           pgBasebackup: { source: { host: 'db.example', password: { fromEnv: 'PGC_COMPONENT_TEST_PW' } } },
         },
       },
-      /bootstrap\.pgBasebackup on platform\.kubernetes is not supported by this version yet/,
+      /bootstrap\.pgBasebackup: is not supported on platform\.kubernetes by this version \(use platform\.local, or bootstrap\.recovery from a backup of the source\)/,
+    ],
+    [
+      'bootstrap.recovery from a cluster name on kubernetes',
+      {
+        platform: { kubernetes: K8S },
+        backup: { s3: { bucket: 'orders-wal' }, schedule: {} },
+        bootstrap: { recovery: { source: { cluster: 'legacy' }, target: { immediate: true } } },
+      },
+      /bootstrap\.recovery\.source\.cluster: "legacy" is not allowed: is for platform\.local: on platform\.kubernetes name the source's repository with source\.s3 and source\.stanza/,
+    ],
+    [
+      'bootstrap.recovery without backup on kubernetes',
+      {
+        platform: { kubernetes: K8S },
+        bootstrap: {
+          recovery: {
+            source: { s3: { bucket: 'legacy-wal' }, stanza: 'legacy' },
+            target: { immediate: true },
+          },
+        },
+      },
+      /bootstrap\.recovery: on platform\.kubernetes needs backup as well/,
     ],
   ];
   for (const [given, args, message] of cases) {

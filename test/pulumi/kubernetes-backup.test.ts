@@ -261,4 +261,61 @@ describe('PostgresCluster with backup on kubernetes (mocks)', () => {
       member.global['repo1-s3-bucket'],
     );
   });
+
+  test('GIVEN bootstrap.recovery from an s3 repository WHEN constructed THEN the Secret carries a read-only restore configuration and Patroni restores with it', async () => {
+    process.env.PGC_K8S_SOURCE_KEY = 'AKIASOURCE';
+    process.env.PGC_K8S_SOURCE_SECRET = 'source-secret-example';
+    const resources = await build({
+      ...args,
+      bootstrap: {
+        recovery: {
+          source: {
+            s3: {
+              bucket: 'legacy-wal',
+              endpoint: 'minio.storage.svc:9000',
+              uriStyle: 'path',
+              caFile,
+              credentials: {
+                accessKeyId: { fromEnv: 'PGC_K8S_SOURCE_KEY' },
+                secretAccessKey: { fromEnv: 'PGC_K8S_SOURCE_SECRET' },
+              },
+            },
+            stanza: 'legacy',
+          },
+          target: { time: '2026-11-30T10:00:00Z' },
+        },
+      },
+    });
+    const secret = one(resources, 'kubernetes:core/v1:Secret', 'orders-pgbackrest');
+    const files = (secret.inputs as Obj).stringData as Record<string, string>;
+    assert.match(files['source-s3-ca.crt'] as string, /BEGIN CERTIFICATE/);
+    const restore = parseIni(files['restore-source.conf'] as string) as Obj;
+    assert.equal(restore.global['repo1-s3-bucket'], 'legacy-wal');
+    assert.equal(restore.global['repo1-path'], '/pgcluster/legacy');
+    assert.equal(restore.global['repo1-s3-key'], 'AKIASOURCE');
+    assert.equal(restore.global['repo1-s3-key-secret'], 'source-secret-example');
+    assert.equal(restore.global['repo1-storage-ca-file'], '/etc/pgbackrest/source-s3-ca.crt');
+    assert.equal(restore.global['tls-server-address'], undefined, 'it serves nothing');
+    assert.equal((restore.legacy as Obj)['pg1-path'], '/var/lib/postgresql/data/pgdata');
+    // The cluster's own repository stays its own.
+    assert.equal((parseIni(files['orders-1.conf'] as string) as Obj).global['repo1-s3-bucket'], 'orders-wal');
+    const yaml = (one(resources, 'kubernetes:core/v1:ConfigMap', 'orders-patroni-config').inputs as Obj).data[
+      'patroni.yml'
+    ] as string;
+    assert.match(yaml, /method: pgcluster_restore/);
+    assert.match(
+      yaml,
+      /command: pgbackrest --config=\/etc\/pgbackrest\/restore-source\.conf --stanza=legacy --delta restore --type=time/,
+    );
+    assert.match(
+      yaml,
+      /restore_command: pgbackrest --config=\/etc\/pgbackrest\/restore-source\.conf --stanza=legacy archive-get/,
+    );
+    assert.match(yaml, /recovery_target_action: promote/);
+    for (const r of resources.filter((x) => x.name !== 'orders-pgbackrest'))
+      assert.ok(
+        !JSON.stringify(r.inputs).includes('source-secret-example'),
+        `${r.type} ${r.name} holds the key`,
+      );
+  });
 });

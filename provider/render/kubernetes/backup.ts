@@ -18,13 +18,21 @@ import { kubernetesImage, type KubernetesPlatformSpec } from '../../spec/kuberne
 import { FIRST_ORDINAL, memberName, type KubernetesNames } from '../../naming';
 import {
   renderPgbackrestConf,
+  renderRestoreConf,
   repoPath,
   type PgHost,
   type RemoteHost,
   type RepoContext,
 } from '../pgbackrest';
+import { sourceStanza } from '../patroni';
 import { commonLabels } from './labels';
-import { DATA_MOUNT, PG_PORT, SOCKET_DIR } from './patroni-config';
+import {
+  DATA_MOUNT,
+  PG_PORT,
+  PGBACKREST_MOUNT,
+  RESTORE_SOURCE_FILE,
+  SOCKET_DIR,
+} from './patroni-config';
 import { containerSecurityContext, podSecurityContext } from './security';
 
 /** The member pods of the spec's instances: <cluster>-1..N. */
@@ -32,7 +40,7 @@ export function memberNamesOf(spec: ClusterSpec): string[] {
   return Array.from({ length: spec.instances }, (_, i) => memberName(spec.name, i + FIRST_ORDINAL));
 }
 
-export const PGBACKREST_MOUNT = '/etc/pgbackrest';
+export { PGBACKREST_MOUNT, RESTORE_SOURCE_CONF } from './patroni-config';
 export const PGBACKREST_TLS_PORT = 8432;
 /** The repository host's configuration in the Secret. */
 export const REPO_HOST_CONF = 'repo-host.conf';
@@ -51,6 +59,8 @@ const FILES = {
   clientCert: 'client.crt',
   clientKey: 'client.key',
   s3Ca: 's3-ca.crt',
+  sourceS3Ca: 'source-s3-ca.crt',
+  restoreSource: RESTORE_SOURCE_FILE,
 } as const;
 const file = (name: string) => `${PGBACKREST_MOUNT}/${name}`;
 
@@ -66,6 +76,8 @@ export interface BackupMaterial {
   passphrase?: string;
   /** PEM of the CA of the S3 endpoint (backup.s3.caFile), read by the deployer. */
   s3Ca?: string;
+  /** bootstrap.recovery's repository: its keys, passphrase and CA (source.s3.caFile). */
+  source?: { keys?: S3Keys; passphrase?: string; s3Ca?: string };
 }
 
 /** CN of the client certificate the CronJobs and the members present to the members' servers. */
@@ -143,6 +155,32 @@ export function renderBackupFiles(spec: ClusterSpec, names: KubernetesNames, mat
     [FILES.clientKey]: material.clientKey,
     ...(material.s3Ca ? { [FILES.s3Ca]: material.s3Ca } : {}),
   };
+  const recovery = spec.bootstrap.recovery;
+  if (recovery) {
+    // The first member restores with it (Patroni's custom bootstrap): pg1 is the pod.
+    const s3 = recovery.source.s3;
+    if (!s3)
+      throw new Error('bootstrap.recovery on kubernetes reads source.s3 (the rules refuse source.cluster)');
+    const stanza = sourceStanza(recovery);
+    const source = material.source ?? {};
+    if (source.s3Ca) files[FILES.sourceS3Ca] = source.s3Ca;
+    files[FILES.restoreSource] = renderRestoreConf(
+      {
+        stanza,
+        repo: {
+          s3,
+          path: repoPath(s3, stanza),
+          keys: source.keys,
+          ...(source.s3Ca ? { caFile: file(FILES.sourceS3Ca) } : {}),
+          passphrase: source.passphrase,
+        },
+        pg: [localPg()],
+        logPath: POD_PATHS.log,
+        lockPath: POD_PATHS.lock,
+      },
+      backup.processMax,
+    );
+  }
   for (const member of members) {
     files[`${member}.conf`] = renderPgbackrestConf(backup, {
       stanza: spec.name,

@@ -15,6 +15,11 @@ export const WAL_MOUNT = '/var/lib/postgresql/wal';
 export const CONFIG_MOUNT = '/etc/patroni';
 export const SOCKET_DIR = '/var/run/postgresql';
 export const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
+/** Where the pgBackRest Secret is mounted (render/kubernetes/backup). */
+export const PGBACKREST_MOUNT = '/etc/pgbackrest';
+export const RESTORE_SOURCE_FILE = 'restore-source.conf';
+/** The configuration bootstrap.recovery restores with: it only reads the source's repository. */
+export const RESTORE_SOURCE_CONF = `${PGBACKREST_MOUNT}/${RESTORE_SOURCE_FILE}`;
 
 export function postgresBinDir(version: number): string {
   return `/usr/lib/postgresql/${version}/bin`;
@@ -43,6 +48,7 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
       poolerAdminPassword: '',
     },
     allowedNetworks: ALL_NETWORKS,
+    ...(spec.bootstrap.recovery ? { bootstrap: { restoreConfig: RESTORE_SOURCE_CONF } } : {}),
   });
   delete config.name;
   // Patroni copies a top-level `namespace` (the etcd key prefix) over kubernetes.namespace, and would
@@ -55,10 +61,9 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
   for (const user of Object.values(postgresql.authentication as Record<string, Record<string, unknown>>)) {
     delete user.password;
   }
-  if (spec.storage?.walSize) {
-    const bootstrap = config.bootstrap as { initdb: unknown[] };
+  const bootstrap = config.bootstrap as { initdb?: unknown[] };
+  if (spec.storage?.walSize && bootstrap.initdb)
     bootstrap.initdb = [...bootstrap.initdb, { waldir: `${WAL_MOUNT}/pg_wal` }];
-  }
   return config;
 }
 
