@@ -26,13 +26,7 @@ import {
 } from '../pgbackrest';
 import { sourceStanza } from '../patroni';
 import { commonLabels } from './labels';
-import {
-  DATA_MOUNT,
-  PG_PORT,
-  PGBACKREST_MOUNT,
-  RESTORE_SOURCE_FILE,
-  SOCKET_DIR,
-} from './patroni-config';
+import { DATA_MOUNT, PG_PORT, PGBACKREST_MOUNT, RESTORE_SOURCE_FILE, SOCKET_DIR } from './patroni-config';
 import { containerSecurityContext, podSecurityContext } from './security';
 
 /** The member pods of the spec's instances: <cluster>-1..N. */
