@@ -3,6 +3,8 @@
  * Platforms fill these in (local: 127.0.0.1 ports and state-dir paths; kubernetes: pod DNS names
  * and volume mounts); the renderers stay pure and platform-neutral.
  */
+import type { TlsFiles } from './tls';
+
 export interface MemberContext {
   /** Member name, e.g. `orders-2`. */
   name: string;
@@ -55,4 +57,6 @@ export interface PatroniContext {
   /** Command Patroni runs on start and role changes (e.g. to point the pooler at the new primary). */
   callback?: string;
   bootstrap?: BootstrapContext;
+  /** Where the TLS files are, when spec.tls is on. */
+  tls?: TlsFiles;
 }
