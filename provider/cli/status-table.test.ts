@@ -37,6 +37,7 @@ const status = (members: MemberStatus[], over: Partial<ClusterStatus> = {}): Clu
   archive: null,
   stopped: false,
   specFile: '/specs/demo.yaml',
+  certificates: [],
   ...over,
 });
 

@@ -30,6 +30,8 @@ import { localArchiveProblems, writeBackupFiles, type BackupInputs } from './pgb
 import { stopScheduler, syncScheduler } from './scheduler';
 import { isLeaderRole } from '../../patroni/roles';
 import { LocalInspector } from './inspect';
+import { ensureTls, issueClientCertificate } from './tls';
+import { trustCertificateAuthority } from '../../patroni/api';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
@@ -55,6 +57,24 @@ function setPeerWatch(lc: LocalCluster, on: boolean): void {
     writeFileAtomic(lc.paths.peerWatchFlag, '', 0o644);
     giveTo(lc.user, lc.paths.peerWatchFlag);
   } else rmSync(lc.paths.peerWatchFlag, { force: true });
+}
+
+/**
+ * New certificates are read on a reload: PostgreSQL (SIGHUP to the postmaster), Patroni's REST API
+ * (SIGHUP to Patroni) and PgBouncer (SIGHUP). Nothing restarts. Returns the members reloaded.
+ */
+function reloadCertificates(lc: LocalCluster, members: readonly string[]): string[] {
+  const reloaded: string[] = [];
+  for (const name of members) {
+    const pids = memberPids(lc, name);
+    if (!pids.postmaster) continue;
+    process.kill(pids.postmaster, 'SIGHUP');
+    if (pids.patroni) process.kill(pids.patroni, 'SIGHUP');
+    reloaded.push(name);
+  }
+  const pooler = poolerPid(lc);
+  if (pooler) process.kill(pooler, 'SIGHUP');
+  return reloaded;
 }
 
 /** The socket path PostgreSQL creates must fit in sockaddr_un (107 bytes). */
@@ -155,6 +175,12 @@ export class LocalPlatform extends LocalInspector implements Platform {
     writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
+    const tls = await ensureTls(lc, spec, inputs.baseDir);
+    if (tls) {
+      trustCertificateAuthority(readFileSync(tls.files.caFile, 'utf8'));
+      writeFileAtomic(lc.paths.tls.active, '', 0o644);
+    } else rmSync(lc.paths.tls.active, { force: true });
+    lc.tls = tls !== undefined;
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
@@ -175,6 +201,14 @@ export class LocalPlatform extends LocalInspector implements Platform {
       started.push(name);
     }
     if (started.length > 0) reporter.step(`started ${started.join(', ')}`);
+    if (tls && tls.changes.length > 0) {
+      const running = slots.map((s) => memberName(spec.name, s)).filter((m) => !started.includes(m));
+      const reloaded = reloadCertificates(lc, running);
+      reporter.step(
+        `issued ${tls.changes.join(', ')}` +
+          (reloaded.length ? `; reloaded ${reloaded.join(', ')} (no restart)` : ''),
+      );
+    }
     return { toRemove: plan.remove.map((s) => memberName(spec.name, s)), created };
   }
 
@@ -228,6 +262,31 @@ export class LocalPlatform extends LocalInspector implements Platform {
       reporter.step(
         `${did} the backup scheduler${did === 'stopped' ? '' : ` (${describeSchedule(spec)}; log ${lc.paths.backup.schedulerLog})`}`,
       );
+  }
+
+  /**
+   * A client certificate for `user`, signed by the cluster's CA (`pgcluster certificate`). It logs in
+   * where pg_hba takes a certificate for that role (tls.clientAuth.users).
+   */
+  async clientCertificate(
+    name: string,
+    user: string,
+    days: number,
+  ): Promise<{ certificate: string; privateKey: string; ca: string; admitted: boolean; port: number }> {
+    const { lc, record } = this.mustKnow(name);
+    const tls = record.spec.tls;
+    if (!tls?.enabled)
+      throw new InputError(`cluster "${name}" has no tls: set tls in its spec and run up first`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(user) || Buffer.byteLength(user) > 63)
+      throw new InputError(
+        `--user ${JSON.stringify(user)} is not allowed: a role name of letters, digits, "_", "." and "-", at most 63 bytes`,
+      );
+    const issued = await issueClientCertificate(lc, user, days);
+    return {
+      ...issued,
+      admitted: tls.clientAuth.users.includes(user),
+      port: memberContext(lc, record.slots[0] ?? 1).postgresPort,
+    };
   }
 
   async commit(spec: ClusterSpec): Promise<void> {

@@ -37,6 +37,8 @@ export function writeMemberConfig(
       port: lc.ports.pooler,
       user: POOLER_ADMIN_USER,
       passFile: lc.paths.pooler.adminPassFile,
+      // Under tls the admin console is reached over TLS too (required when tls.required).
+      ...(spec.tls?.enabled ? { sslmode: 'verify-full', sslrootcert: lc.paths.tls.caCert } : {}),
     },
   };
   writeFileAtomic(p.followConfig, `${JSON.stringify(follow, null, 2)}\n`, 0o600);
