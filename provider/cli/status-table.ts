@@ -77,10 +77,7 @@ function observabilityLines(s: ClusterStatus): string[] {
   const metrics = exporters.length
     ? [
         'Metrics:',
-        ...exporters.map(
-          ([k, v]) =>
-            `  ${k.padEnd(22)} http://127.0.0.1:${v.port}/metrics${v.running ? '' : ' (not running)'}`,
-        ),
+        ...exporters.map(([k, v]) => `  ${k.padEnd(22)} ${v.url}${v.running ? '' : ' (not running)'}`),
         '',
       ]
     : [];

@@ -56,7 +56,7 @@ export interface ClusterRuntime {
   members: MemberRuntime[];
   endpoints: ClusterEndpoints;
   /** Auxiliary processes (etcd, pooler, exporters) and whether they run, with their ports. */
-  services: Record<string, { running: boolean; pid?: number; port?: number }>;
+  services: Record<string, { running: boolean; pid?: number; port?: number; url?: string }>;
   /** Under tls: each certificate of the cluster and when it expires. */
   certificates?: CertificateStatus[];
 }

@@ -47,11 +47,11 @@ export const monitoringSchema = z
     autoExplain: z
       .strictObject({
         minDuration: z
-          .string()
-          .regex(/^\d+(us|ms|s|min)?$/)
+          .union([z.int().min(0), z.string().regex(/^\d+\s*(us|ms|s|min)?$/)])
           .default('1s')
           .describe(
-            'auto_explain.log_min_duration: plans of statements slower than this are logged. @default - 1s',
+            'auto_explain.log_min_duration: plans of statements slower than this are logged (a number is ' +
+              'milliseconds; 0 logs every plan). @default - 1s',
           ),
         analyze: z.boolean().default(false).describe('auto_explain.log_analyze. @default - false'),
       })

@@ -31,11 +31,12 @@ import { stopScheduler, syncScheduler } from './scheduler';
 import { isLeaderRole } from '../../patroni/roles';
 import { LocalInspector } from './inspect';
 import { ensureTls, issueClientCertificate } from './tls';
+import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
 import { trustCertificateAuthority } from '../../patroni/api';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
-const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py'];
+const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py', 'pgbouncer-exporter.py'];
 
 function scriptsSource(): string {
   const beside = join(__dirname, 'scripts');
@@ -112,6 +113,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       throw new InputError(
         `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
       );
+    checkExporterBinaries(spec);
     const archive = localArchiveProblems(spec, inputs.secrets);
     if (archive.length > 0) throw new InputError(archive.join('\n'));
     await checkPorts(this.stateDir, spec, lc, this.others(spec.name));
@@ -201,6 +203,16 @@ export class LocalPlatform extends LocalInspector implements Platform {
       started.push(name);
     }
     if (started.length > 0) reporter.step(`started ${started.join(', ')}`);
+    if (
+      !spec.monitoring?.exporters &&
+      (await stopExporters(
+        lc,
+        slots.map((s) => memberName(spec.name, s)),
+      )) > 0
+    )
+      reporter.step('stopped the exporters (monitoring.exporters is off)');
+    const exporters = syncExporters(lc, spec, slots, secrets);
+    if (exporters.length > 0) reporter.step(`started ${exporters.join(', ')}`);
     if (tls && tls.changes.length > 0) {
       const running = slots.map((s) => memberName(spec.name, s)).filter((m) => !started.includes(m));
       const reloaded = reloadCertificates(lc, running);
@@ -222,6 +234,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const lc = this.cluster(spec);
     for (const name of members) {
       await stopMember(lc, name);
+      await stopExporters(lc, [name], false);
       rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
       const record = readRecord(lc.paths.stateFile);
       const slot = memberSlot(spec.name, name);
@@ -253,6 +266,8 @@ export class LocalPlatform extends LocalInspector implements Platform {
     );
     if (result !== 'unchanged')
       reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
+    const exporter = syncPoolerExporter(lc, spec, secrets, bins.python);
+    if (exporter) reporter.step(`started ${exporter}`);
   }
 
   async syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void> {
@@ -310,6 +325,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       reporter.step(`stopped ${member}`);
     }
     if (await stopScheduler(lc)) reporter.step('stopped the backup scheduler');
+    if ((await stopExporters(lc, order)) > 0) reporter.step('stopped the exporters');
     if (poolerPid(lc)) {
       await stopPooler(lc);
       reporter.step('stopped the pooler');
@@ -327,6 +343,10 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (found) {
       const { lc, record } = found;
       await stopScheduler(lc);
+      await stopExporters(
+        lc,
+        record.slots.map((s) => memberName(name, s)),
+      );
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
       await stopPooler(lc);
       await stopEtcd(lc);

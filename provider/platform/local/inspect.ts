@@ -17,6 +17,7 @@ import { ALLOWED_NETWORKS, basePortOf, localCluster, type LocalCluster } from '.
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { LOCAL_HOST } from './ports';
 import { clusterPaths } from './paths';
+import { exporterServices } from './exporters';
 import { resolveRunUser, type RunUser } from './run-user';
 import {
   readRecord,
@@ -243,6 +244,7 @@ export class LocalInspector {
       services: {
         etcd: { running: etcdPid(lc) !== undefined, pid: etcdPid(lc) },
         pooler: { running: poolerPid(lc) !== undefined, pid: poolerPid(lc) },
+        ...exporterServices(lc, record.spec, record.slots),
       },
     };
   }
