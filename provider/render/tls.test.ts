@@ -221,6 +221,16 @@ describe('tls and monitoring rules', () => {
       ['monitoring.podMonitor: applies to platform.kubernetes only'],
     ],
     [
+      'tls on kubernetes (a later version)',
+      { platform: { kubernetes: {} }, tls: {} },
+      ['tls: is not supported on platform.kubernetes by this version yet'],
+    ],
+    [
+      'exporters on kubernetes (a later version)',
+      { platform: { kubernetes: {} }, monitoring: {} },
+      ['monitoring.exporters: true is not supported on platform.kubernetes'],
+    ],
+    [
       'an unknown audit class',
       { monitoring: { audit: { log: ['everything'] } } },
       ['monitoring.audit.log[0]'],
@@ -235,6 +245,17 @@ describe('tls and monitoring rules', () => {
           `${e} in ${JSON.stringify(found)}`,
         );
     });
+
+  test('GIVEN statistics, audit and json logs on kubernetes without exporters WHEN parsed THEN there is no issue', () => {
+    assert.deepEqual(
+      issues({
+        name: 'o',
+        platform: { kubernetes: {} },
+        monitoring: { exporters: false, logFormat: 'json', audit: {} },
+      }),
+      [],
+    );
+  });
 
   test('GIVEN a full valid tls and monitoring spec WHEN parsed THEN there is no issue', () => {
     assert.deepEqual(

@@ -8,7 +8,7 @@ export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
 export const TLS_DEFAULT_DAYS = 365;
 export const TLS_DEFAULT_RENEW_BEFORE_DAYS = 30;
 
-const pemFiles = (what: string) =>
+const pemFiles = (what: string, id: string) =>
   z
     .strictObject({
       certFile: z
@@ -21,7 +21,8 @@ const pemFiles = (what: string) =>
             'Pulumi secret), never logged.',
         ),
     })
-    .describe(`The ${what} certificate and key from files of your own.`);
+    .describe(`The ${what} certificate and key from files of your own.`)
+    .meta({ id });
 
 export const tlsSchema = z
   .strictObject({
@@ -40,14 +41,14 @@ export const tlsSchema = z
           'TLS from its clients. false: TLS is offered and plaintext still works. @default - false',
       ),
     ca: z
-      .union([z.literal('generated'), pemFiles('CA')])
+      .union([z.literal('generated'), pemFiles('CA', 'TlsCaFiles')])
       .default('generated')
       .describe(
         '`generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as ' +
           '{certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated',
       ),
     server: z
-      .union([z.literal('generated'), pemFiles('server')])
+      .union([z.literal('generated'), pemFiles('server', 'TlsServerFiles')])
       .default('generated')
       .describe(
         '`generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, ' +
