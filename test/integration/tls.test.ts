@@ -236,6 +236,20 @@ describe('local cluster under tls (required, certificate replication, certificat
     assert.equal(psqlOk(await uriOf(state.dir, NAME, '--pooler'), 'select 1'), '1');
   });
 
+  test('GIVEN tls.required WHEN an up removes tls in one step THEN it is refused with the two steps, nothing touched', async () => {
+    const file = writeSpec(state.dir, { ...spec(40, 25), tls: undefined }, 'no-tls.yaml');
+    const r = await cli(state.dir, ['up', '-f', file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /tls: cannot be turned off .* First up with tls.required false and tls.clientAuth.replication password, then remove tls/,
+    );
+    assert.equal(
+      psqlOk(await uriOf(state.dir, NAME), 'select ssl from pg_stat_ssl where pid = pg_backend_pid()'),
+      't',
+    );
+  });
+
   test('GIVEN the running cluster WHEN process arguments, logs and files are read THEN no private key is in them, and every key file is 0600', () => {
     const keys = filesUnder(join(state.dir, NAME, 'tls')).filter((f) => f.endsWith('.key'));
     assert.ok(keys.length >= 4);

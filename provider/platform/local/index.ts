@@ -98,6 +98,17 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const lc = this.cluster(spec);
     const record = readRecord(lc.paths.stateFile);
     if (record) {
+      const before = record.spec.tls;
+      if (
+        before?.enabled &&
+        !spec.tls?.enabled &&
+        (before.required || before.clientAuth.replication === 'cert')
+      )
+        throw new InputError(
+          `tls: cannot be turned off for the existing cluster "${spec.name}" in one up while its pg_hba needs TLS ` +
+            '(tls.required, or certificate replication): the replicas would stop replicating before the new rules reach them. ' +
+            'First up with tls.required false and tls.clientAuth.replication password, then remove tls',
+        );
       const [fixed] = diffSpecs(record.spec, spec).fixed;
       if (fixed)
         throw new InputError(
