@@ -31,6 +31,12 @@ export const sqlConnectionSchema = z
       .string()
       .optional()
       .describe('The database roles and databases are managed from. @default - postgres'),
+    ca: z
+      .string()
+      .optional()
+      .describe(
+        "PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.",
+      ),
   })
   .meta({ id: 'SqlConnection' })
   .describe(

@@ -14,10 +14,13 @@ import { join } from 'node:path';
 import { startDynamicHost, type DynamicHost } from '../helpers/dynamic-host';
 import { cli, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
-import type { PropertyMap } from '../helpers/property-values';
+import { readFileSync } from 'node:fs';
+import { secret, type PropertyMap } from '../helpers/property-values';
 
 const { clientCertificateProvider } =
   require('../../dist/pulumi/client-certificate') as typeof import('../../provider/pulumi/client-certificate');
+
+const { roleProvider } = require('../../dist/pulumi/role') as typeof import('../../provider/pulumi/role');
 
 const NAME = 'dyncert';
 const BASE = 31600;
@@ -94,5 +97,29 @@ describe('ClientCertificate dynamic resource through the dynamic-provider host',
     assert.equal((await host.diff(id, outs, outs)).changes, false);
     assert.deepEqual((await host.diff(id, outs, { ...outs, user: 'bob' })).replaces, ['user']);
     assert.deepEqual((await host.diff(id, outs, { ...outs, trigger: 'rotate' })).replaces, ['trigger']);
+  });
+
+  test('GIVEN tls.required WHEN a Role resource connects with the CA in its connection THEN it creates the role over TLS; without the CA it cannot', async () => {
+    const roles = await startDynamicHost(roleProvider, { module: 'pgcluster', type: 'Role', name: 'bob' });
+    try {
+      const secrets = JSON.parse(readFileSync(join(state.dir, NAME, 'secrets.json'), 'utf8')) as {
+        superuserPassword: string;
+      };
+      const base = {
+        host: '127.0.0.1',
+        port: BASE + 11,
+        user: 'postgres',
+        password: secret(secrets.superuserPassword),
+      };
+      const ca = readFileSync(join(state.dir, NAME, 'tls', 'ca.crt'), 'utf8');
+      const ok = await roles.check({}, { connection: { ...base, ca }, name: 'bob', login: true });
+      assert.deepEqual(ok.failures, []);
+      const created = await roles.create(ok.inputs);
+      assert.equal(created.id, 'bob');
+      const plain = await roles.check({}, { connection: base, name: 'carol', login: true });
+      await assert.rejects(roles.create(plain.inputs), /no encryption|pg_hba/);
+    } finally {
+      await roles.stop();
+    }
   });
 });

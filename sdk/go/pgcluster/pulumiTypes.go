@@ -9623,6 +9623,8 @@ func (o SchedulingTolerationArrayOutput) Index(i pulumi.IntInput) SchedulingTole
 }
 
 type SqlConnection struct {
+	// PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+	Ca *string `pulumi:"ca"`
 	// The database roles and databases are managed from. @default - postgres
 	Database *string `pulumi:"database"`
 	// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
@@ -9649,6 +9651,8 @@ type SqlConnectionInput interface {
 }
 
 type SqlConnectionArgs struct {
+	// PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+	Ca pulumi.StringPtrInput `pulumi:"ca"`
 	// The database roles and databases are managed from. @default - postgres
 	Database pulumi.StringPtrInput `pulumi:"database"`
 	// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
@@ -9687,6 +9691,11 @@ func (o SqlConnectionOutput) ToSqlConnectionOutput() SqlConnectionOutput {
 
 func (o SqlConnectionOutput) ToSqlConnectionOutputWithContext(ctx context.Context) SqlConnectionOutput {
 	return o
+}
+
+// PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+func (o SqlConnectionOutput) Ca() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *string { return v.Ca }).(pulumi.StringPtrOutput)
 }
 
 // The database roles and databases are managed from. @default - postgres

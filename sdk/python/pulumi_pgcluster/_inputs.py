@@ -4609,6 +4609,10 @@ class SqlConnectionArgsDict(TypedDict):
     """
     A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
     """
+    ca: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+    """
     database: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The database roles and databases are managed from. @default - postgres
@@ -4631,6 +4635,7 @@ class SqlConnectionArgs:
     def __init__(__self__, *,
                  password: pulumi.Input[_builtins.str],
                  user: pulumi.Input[_builtins.str],
+                 ca: pulumi.Input[Optional[_builtins.str]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: pulumi.Input[Optional[_builtins.str]] = None,
                  host: pulumi.Input[Optional[_builtins.str]] = None,
@@ -4638,6 +4643,7 @@ class SqlConnectionArgs:
         """
         :param pulumi.Input[_builtins.str] password: That role's password (a secret).
         :param pulumi.Input[_builtins.str] user: A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        :param pulumi.Input[_builtins.str] ca: PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
         :param pulumi.Input[_builtins.str] database: The database roles and databases are managed from. @default - postgres
         :param pulumi.Input[_builtins.str] endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
         :param pulumi.Input[_builtins.str] host: One server: its host (with port).
@@ -4645,6 +4651,8 @@ class SqlConnectionArgs:
         """
         pulumi.set(__self__, "password", password)
         pulumi.set(__self__, "user", user)
+        if ca is not None:
+            pulumi.set(__self__, "ca", ca)
         if database is not None:
             pulumi.set(__self__, "database", database)
         if endpoints is not None:
@@ -4677,6 +4685,18 @@ class SqlConnectionArgs:
     @user.setter
     def user(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "user", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ca(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+        """
+        return pulumi.get(self, "ca")
+
+    @ca.setter
+    def ca(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca", value)
 
     @_builtins.property
     @pulumi.getter
