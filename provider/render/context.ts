@@ -24,7 +24,7 @@ export interface MemberContext {
 }
 
 export type DcsContext =
-  | { kind: 'etcd3'; hosts: string[] }
+  | { kind: 'etcd3'; hosts: string[]; /** etcd speaks HTTPS: verify it with this CA. */ caFile?: string }
   | { kind: 'kubernetes'; namespace: string; labels: Record<string, string> };
 
 /** Passwords of the roles pgcluster owns. Never logged; rendered only into 0600 files or Secrets. */

@@ -56,7 +56,13 @@ export function renderDynamicConfig(spec: ClusterSpec, allowedNetworks: readonly
 function renderDcs(dcs: DcsContext): Record<string, unknown> {
   switch (dcs.kind) {
     case 'etcd3':
-      return { etcd3: { hosts: dcs.hosts, protocol: 'http' } };
+      return {
+        etcd3: {
+          hosts: dcs.hosts,
+          protocol: dcs.caFile ? 'https' : 'http',
+          ...(dcs.caFile ? { cacert: dcs.caFile } : {}),
+        },
+      };
     case 'kubernetes':
       return {
         kubernetes: {

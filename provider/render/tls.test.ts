@@ -89,6 +89,19 @@ describe('Patroni and PgBouncer under tls', () => {
     assert.equal(config.restapi.cafile, FILES.caFile);
   });
 
+  test('GIVEN an etcd on HTTPS WHEN the member config is built THEN Patroni reaches it by https with the CA', () => {
+    const ctx = patroniCtx();
+    const config = buildPatroniConfig(parseSpec({ name: 'orders' }), {
+      ...ctx,
+      dcs: { kind: 'etcd3', hosts: ['127.0.0.1:15401'], caFile: '/t/ca.crt' },
+    }) as { etcd3: Record<string, unknown> };
+    assert.deepEqual(config.etcd3, { cacert: '/t/ca.crt', hosts: ['127.0.0.1:15401'], protocol: 'https' });
+    const plain = buildPatroniConfig(parseSpec({ name: 'orders' }), ctx) as {
+      etcd3: Record<string, unknown>;
+    };
+    assert.deepEqual(plain.etcd3, { hosts: ['127.0.0.1:15401'], protocol: 'http' });
+  });
+
   test('GIVEN tls but no files from the platform WHEN built THEN it refuses rather than render plaintext', () => {
     assert.throws(
       () => buildPatroniConfig(parseSpec({ name: 'o', tls: {} }), patroniCtx()),

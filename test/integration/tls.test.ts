@@ -2,7 +2,7 @@
  * TLS on a real local cluster (etcd, Patroni 4.1, PostgreSQL 15, PgBouncer): verify-full through rw,
  * ro and the pooler with the cluster's own CA; plaintext refused under tls.required; replication on a
  * client certificate; a wrong CA refused; `pgcluster certificate` for certificate auth (and one from
- * another CA refused); the Patroni REST API on HTTPS; rotation of the server certificate by a reload
+ * another CA refused); the Patroni REST API and etcd on HTTPS; rotation of the server certificate by a reload
  * with no restart; no private key in process arguments or logs. psql and openssl are the clients.
  * Ports 31000-31060.
  */
@@ -193,6 +193,21 @@ describe('local cluster under tls (required, certificate replication, certificat
     const url = `https://127.0.0.1:${BASE + 41}/cluster`;
     assert.equal(await httpsStatus(url, readFileSync(ca(), 'utf8')), 200);
     assert.match(String(await httpsStatus(url)), /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+  });
+
+  test('GIVEN a cluster created with tls WHEN etcd is asked THEN it serves HTTPS verified by the CA, and Patroni and the supervisors use it', async () => {
+    const health = `https://127.0.0.1:${BASE + 1}/health`;
+    assert.equal(await httpsStatus(health, readFileSync(ca(), 'utf8')), 200);
+    assert.match(String(await httpsStatus(health)), /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+    const yml = readFileSync(join(state.dir, NAME, 'members', `${NAME}-1`, 'patroni.yml'), 'utf8');
+    assert.match(yml, /etcd3:\n(\s+.*\n)*?\s+protocol: https/);
+    const pid = readFileSync(join(state.dir, NAME, 'members', `${NAME}-1`, 'supervisor.pid'), 'utf8').trim();
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(
+      env.includes(`PGCLUSTER_ETCD_URL=https://127.0.0.1:${BASE + 1}`),
+      'the supervisor reaches etcd over HTTPS',
+    );
+    assert.ok(env.includes(`PGCLUSTER_ETCD_CA=${ca()}`));
   });
 
   test('GIVEN status WHEN asked THEN each certificate shows its expiry', async () => {

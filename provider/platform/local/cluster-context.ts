@@ -12,7 +12,7 @@ import { clusterPorts, LOCAL_HOST, memberPorts, type ClusterPorts } from './port
 import type { LocalBinaries } from './binaries';
 import type { RunUser } from './run-user';
 import type { StoredSecrets } from './state';
-import { tlsFiles, poolerTls } from './tls-files';
+import { etcdTlsOn, tlsFiles, poolerTls } from './tls-files';
 import { activeTls } from '../../render/tls';
 
 export const ALLOWED_NETWORKS = ['127.0.0.1/32', '::1/128'];
@@ -99,7 +99,11 @@ export function patroniContext(
   return {
     ...(bootstrap ? { bootstrap } : {}),
     member,
-    dcs: { kind: 'etcd3', hosts: [`${LOCAL_HOST}:${lc.ports.etcdClient}`] },
+    dcs: {
+      kind: 'etcd3',
+      hosts: [`${LOCAL_HOST}:${lc.ports.etcdClient}`],
+      ...(etcdTlsOn(lc) ? { caFile: lc.paths.tls.caCert } : {}),
+    },
     binDir: bins.postgresBinDir,
     secrets,
     allowedNetworks: ALLOWED_NETWORKS,

@@ -169,6 +169,13 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const { lc, bins } = this.prepare(spec);
     const secrets = ensureSecrets(lc.paths.secretsFile);
     const created = readRecord(lc.paths.stateFile) === undefined;
+    // Certificates first: a new etcd of a cluster under tls serves HTTPS with them.
+    const tls = await ensureTls(lc, spec, inputs.baseDir);
+    if (tls) {
+      trustCertificateAuthority(readFileSync(tls.files.caFile, 'utf8'));
+      writeFileAtomic(lc.paths.tls.active, '', 0o644);
+    } else rmSync(lc.paths.tls.active, { force: true });
+    lc.tls = tls !== undefined;
     if (await ensureEtcd(lc, bins.etcd))
       reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
     const record: ClusterRecord = readRecord(lc.paths.stateFile) ?? {
@@ -188,12 +195,6 @@ export class LocalPlatform extends LocalInspector implements Platform {
     writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
-    const tls = await ensureTls(lc, spec, inputs.baseDir);
-    if (tls) {
-      trustCertificateAuthority(readFileSync(tls.files.caFile, 'utf8'));
-      writeFileAtomic(lc.paths.tls.active, '', 0o644);
-    } else rmSync(lc.paths.tls.active, { force: true });
-    lc.tls = tls !== undefined;
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);

@@ -14,6 +14,8 @@ export function clusterPaths(stateDir: string, cluster: string) {
       data: join(root, 'etcd', 'data'),
       log: join(root, 'etcd', 'etcd.log'),
       pid: join(root, 'etcd', 'etcd.pid'),
+      /** Present when etcd was created with tls (HTTPS on its client port, for the cluster's life). */
+      tlsMarker: join(root, 'etcd', 'tls'),
     },
     pooler: {
       dir: join(root, 'pooler'),

@@ -3,6 +3,7 @@ import type { ClusterSpec } from '../../spec/cluster';
 import { activeTls, type TlsFiles } from '../../render/tls';
 import type { PoolerTls } from '../../render/pgbouncer';
 import type { LocalCluster } from './cluster-context';
+import { existsSync } from 'node:fs';
 
 export function tlsFiles(lc: LocalCluster): TlsFiles {
   const t = lc.paths.tls;
@@ -15,6 +16,11 @@ export function tlsFiles(lc: LocalCluster): TlsFiles {
     rewindCert: t.rewindCert,
     rewindKey: t.rewindKey,
   };
+}
+
+/** etcd speaks HTTPS: the cluster was created with tls (the scheme stays what it was created with). */
+export function etcdTlsOn(lc: LocalCluster): boolean {
+  return existsSync(lc.paths.etcd.tlsMarker);
 }
 
 export function poolerTls(lc: LocalCluster, spec: ClusterSpec): PoolerTls | undefined {
