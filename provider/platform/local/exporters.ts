@@ -4,41 +4,18 @@
  * scripts/pgbouncer-exporter.py on basePort+3. Passwords reach them in 0600 files, never arguments.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
 import { InputError } from '../../errors';
-import { memberName, POOLER_ADMIN_USER, SUPERUSER } from '../../naming';
+import { POOLER_ADMIN_USER, SUPERUSER } from '../../naming';
 import { renderExporterQueries } from '../../render/exporter-queries';
 import { memberContext, scriptPath, type LocalCluster } from './cluster-context';
+import { exporterPaths, exporterPort, poolerExporterPort, running } from './exporter-files';
 import { LOCAL_HOST } from './ports';
-import { isAlive, readPid, spawnDaemon, stopPid } from './process';
+import { spawnDaemon, stopPid } from './process';
 import { ensureDir, giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
-import { memberPids } from './pids';
 
 export const POSTGRES_EXPORTER = '/usr/bin/prometheus-postgres-exporter';
-
-/** Where the exporters' files are (light: paths only). */
-export function exporterPaths(lc: LocalCluster) {
-  const dir = join(lc.paths.root, 'monitoring');
-  return {
-    dir,
-    queries: join(dir, 'queries.yaml'),
-    superuserPass: join(dir, 'superuser.pass'),
-    poolerPass: join(dir, 'pooler-admin.pass'),
-    poolerConfig: join(dir, 'pooler-exporter.json'),
-    member: (name: string) => ({ pid: join(dir, `${name}.pid`), log: join(dir, `${name}.log`) }),
-    pooler: { pid: join(dir, 'pooler-exporter.pid'), log: join(dir, 'pooler-exporter.log') },
-  };
-}
-
-export function exporterPort(lc: LocalCluster, slot: number): number {
-  return lc.basePort + 60 + slot;
-}
-
-export function poolerExporterPort(lc: LocalCluster): number {
-  return lc.basePort + 3;
-}
 
 export function checkExporterBinaries(spec: ClusterSpec): void {
   if (!spec.monitoring?.exporters) return;
@@ -51,11 +28,6 @@ export function checkExporterBinaries(spec: ClusterSpec): void {
 function writeIfChanged(lc: LocalCluster, path: string, content: string, mode: number): void {
   if (!existsSync(path) || readFileSync(path, 'utf8') !== content) writeFileAtomic(path, content, mode);
   giveTo(lc.user, path);
-}
-
-function running(pidFile: string): number | undefined {
-  const pid = readPid(pidFile);
-  return isAlive(pid) ? pid : undefined;
 }
 
 function start(lc: LocalCluster, pidFile: string, opts: Parameters<typeof spawnDaemon>[0]): number {
@@ -151,43 +123,4 @@ export async function stopExporters(
   ].filter((pid): pid is number => pid !== undefined);
   await Promise.all(pids.map((pid) => stopPid(pid, 'SIGTERM', 5000)));
   return pids.length;
-}
-
-/** The exporters' ports and whether they run, for status. */
-export function exporterServices(
-  lc: LocalCluster,
-  spec: ClusterSpec,
-  slots: readonly number[],
-): Record<string, { running: boolean; pid?: number; port: number; url: string }> {
-  if (!spec.monitoring?.exporters) return {};
-  const p = exporterPaths(lc);
-  const entry = (pidFile: string, port: number) => {
-    const pid = running(pidFile);
-    return {
-      running: pid !== undefined,
-      ...(pid ? { pid } : {}),
-      port,
-      url: `http://${LOCAL_HOST}:${port}/metrics`,
-    };
-  };
-  return {
-    ...Object.fromEntries(
-      slots.map((s) => {
-        const name = memberName(lc.name, s);
-        return [`exporter ${name}`, entry(p.member(name).pid, exporterPort(lc, s))];
-      }),
-    ),
-    ...(spec.pooler.enabled ? { 'exporter pooler': entry(p.pooler.pid, poolerExporterPort(lc)) } : {}),
-    ...Object.fromEntries(
-      slots.map((s) => {
-        const m = memberContext(lc, s);
-        const pid = memberPids(lc, m.name).patroni;
-        const url = `${lc.tls ? 'https' : 'http'}://${m.host}:${m.restPort}/metrics`;
-        return [
-          `patroni ${m.name}`,
-          { running: pid !== undefined, ...(pid ? { pid } : {}), port: m.restPort, url },
-        ];
-      }),
-    ),
-  };
 }

@@ -17,7 +17,7 @@ import { ALLOWED_NETWORKS, basePortOf, localCluster, type LocalCluster } from '.
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { LOCAL_HOST } from './ports';
 import { clusterPaths } from './paths';
-import { exporterServices } from './exporters';
+import { exporterServices } from './exporter-files';
 import { resolveRunUser, type RunUser } from './run-user';
 import {
   readRecord,

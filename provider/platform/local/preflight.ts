@@ -7,7 +7,7 @@ import { etcdPid, memberPids, poolerPid } from './pids';
 import { memberPorts, portIsFree } from './ports';
 import type { ClusterRecord } from './state';
 import { readRecord } from './state';
-import { exporterPaths, exporterPort, poolerExporterPort } from './exporters';
+import { exporterPaths, exporterPort, poolerExporterPort } from './exporter-files';
 import { isAlive, readPid } from './process';
 import { EXPORTER_PORT_SPAN } from '../../spec/rules-tls';
 
