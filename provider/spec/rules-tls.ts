@@ -79,7 +79,7 @@ function monitoringIssues(s: ClusterSpec): SpecIssue[] {
   if (s.platform.kubernetes && m.exporters)
     issues.push({
       path: 'monitoring.exporters',
-      message: `true ${KUBERNETES_LATER}: set it false (logFormat, statements, autoExplain and audit work there)`,
+      message: `true ${KUBERNETES_LATER}: set it false (logFormat, statements, autoExplain and audit are rendered there)`,
     });
   if (s.platform.kubernetes && m.podMonitor)
     issues.push({ path: 'monitoring.podMonitor', message: `true ${KUBERNETES_LATER}: remove it` });
