@@ -30,7 +30,7 @@ import { localArchiveProblems, writeBackupFiles, type BackupInputs } from './pgb
 import { stopScheduler, syncScheduler } from './scheduler';
 import { isLeaderRole } from '../../patroni/roles';
 import { LocalInspector } from './inspect';
-import { ensureTls, issueClientCertificate } from './tls';
+import { checkTlsFiles, ensureTls, issueClientCertificate } from './tls';
 import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
 import { trustCertificateAuthority } from '../../patroni/api';
 
@@ -125,6 +125,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
         `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
       );
     checkExporterBinaries(spec);
+    checkTlsFiles(spec, inputs.baseDir);
     const archive = localArchiveProblems(spec, inputs.secrets);
     if (archive.length > 0) throw new InputError(archive.join('\n'));
     await checkPorts(this.stateDir, spec, lc, this.others(spec.name));

@@ -64,6 +64,14 @@ function userFiles(field: string, files: PemFilesSpec, baseDir: string): IssuedP
   };
 }
 
+/** Reads the user's certificate files the spec names (tls.ca, tls.server): before anything starts. */
+export function checkTlsFiles(spec: ClusterSpec, baseDir: string): void {
+  const tls = activeTls(spec);
+  if (!tls) return;
+  if (tls.ca !== 'generated') userFiles('tls.ca', tls.ca, baseDir);
+  if (tls.server !== 'generated') userFiles('tls.server', tls.server, baseDir);
+}
+
 /** Why a generated certificate must be issued again, or undefined when it is still good. */
 function renewalReason(
   current: string | undefined,
