@@ -287,3 +287,66 @@ describe('local cluster under tls (required, certificate replication, certificat
     }
   });
 });
+
+describe('local cluster under tls with your own CA and server certificate', () => {
+  const state = tempStateDir('tls-own');
+  const NAME2 = 'tlsown';
+
+  after(async () => {
+    await cli(state.dir, ['destroy', NAME2]);
+    state.cleanup();
+  });
+
+  test('GIVEN tls.ca and tls.server files WHEN up THEN the server presents that certificate, verify-full with that CA works, and the CA signs replication', async () => {
+    const ca = await createCa('our own CA', 30);
+    const server = await issueCertificate(ca, {
+      commonName: 'tlsown-rw',
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+      usage: 'server',
+      days: 30,
+    });
+    writeFileSync(join(state.dir, 'ca.pem'), ca.certificate);
+    writeFileSync(join(state.dir, 'ca.key'), ca.privateKey, { mode: 0o600 });
+    writeFileSync(join(state.dir, 'server.pem'), server.certificate);
+    writeFileSync(join(state.dir, 'server.key'), server.privateKey, { mode: 0o600 });
+    const file = writeSpec(state.dir, {
+      name: NAME2,
+      instances: 2,
+      platform: { local: { basePort: 31080 } },
+      tls: {
+        required: true,
+        ca: { certFile: 'ca.pem', keyFile: 'ca.key' },
+        server: { certFile: 'server.pem', keyFile: 'server.key' },
+      },
+    });
+    await cliOk(state.dir, ['up', '-f', file]);
+    const own = join(state.dir, 'ca.pem');
+    const uri = (await uriOf(state.dir, NAME2)).replace(/sslrootcert=[^&]+/, `sslrootcert=${own}`);
+    assert.equal(psqlOk(uri, 'select ssl from pg_stat_ssl where pid = pg_backend_pid()'), 't');
+    const s = await statusOf(state.dir, NAME2);
+    const primary = s.members.find((m) => m.role === 'primary')!;
+    const served = spawnSync(
+      'bash',
+      [
+        '-c',
+        `openssl s_client -starttls postgres -connect 127.0.0.1:${primary.port} </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer`,
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+    assert.match(served, /subject=CN ?= ?tlsown-rw/);
+    assert.match(served, /issuer=CN ?= ?our own CA/);
+    const rows = await waitFor(
+      'replication on a certificate of our CA',
+      async () => {
+        const out = psqlOk(
+          (await uriOf(state.dir, NAME2, '--superuser')).replace(/sslrootcert=[^&]+/, `sslrootcert=${own}`),
+          'select s.ssl, s.client_dn, s.issuer_dn from pg_stat_replication r join pg_stat_ssl s using (pid)',
+        );
+        return out.length > 0 ? out : undefined;
+      },
+      30_000,
+    );
+    assert.equal(rows, 't|/CN=replicator|/CN=our own CA');
+  });
+});
