@@ -20,4 +20,5 @@ export { Role, type RoleArgs, type SqlConnectionInput } from './pulumi/role';
 export { Database, type DatabaseArgs } from './pulumi/database';
 export { Grant, type GrantArgs } from './pulumi/grant';
 export { Backup, type BackupArgs } from './pulumi/backup';
+export { ClientCertificate, type ClientCertificateArgs } from './pulumi/client-certificate';
 export type { SqlConnection } from './sql/target';

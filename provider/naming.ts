@@ -104,4 +104,5 @@ export const TYPES = {
   grant: 'Grant',
   backup: 'Backup',
   certificates: 'ClusterCertificates',
+  clientCertificate: 'ClientCertificate',
 } as const;

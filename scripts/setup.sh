@@ -12,7 +12,8 @@ PACKAGES=(
   etcd-server etcd-client            # DCS for the local platform
   pgbouncer                          # connection pooler
   pgbackrest                         # backups and WAL archive
-  prometheus-postgres-exporter       # metrics
+  prometheus-postgres-exporter       # metrics (monitoring.exporters)
+  postgresql-15-pgaudit              # monitoring.audit
   faketime                           # tests: pgBackRest on a machine whose clock is off
   # The single-node Kubernetes of test/kubernetes (tools/kubernetes) and the image (images/build.sh)
   containerd runc containernetworking-plugins # the node's runtime and the pods' bridge network

@@ -56,6 +56,7 @@ export async function applySqlObjects(
       user: superuser.user,
       password: superuser.password,
       database: 'postgres',
+      ...(superuser.ssl ? { ssl: superuser.ssl } : {}),
     },
     desiredFromSpec(spec, passwords),
     access.managedSql?.() ?? emptyManaged(),

@@ -53,6 +53,8 @@ export interface ClusterStatus {
   stopped: boolean;
   /** The spec file the cluster was last brought up from, when the platform knows it. */
   specFile: string | null;
+  /** Under tls: each certificate and its expiry; [] without tls. */
+  certificates: NonNullable<ClusterRuntime['certificates']>;
 }
 
 function downOf(m: ClusterRuntime['members'][number]): MemberStatus['down'] {
@@ -128,5 +130,6 @@ export async function status(
     archive,
     stopped: runtime.members.length > 0 && runtime.members.every((m) => !m.running && !m.pid),
     specFile: runtime.specFile ?? null,
+    certificates: runtime.certificates ?? [],
   };
 }

@@ -4,6 +4,7 @@
  * Without a password unless one is passed (`pgcluster uri` prints it for scripts).
  */
 import type { ClusterEndpoints, Credentials, PgEndpoint } from '../platform/types';
+import { uriTlsQuery } from '../render/tls';
 
 function hosts(endpoints: readonly PgEndpoint[]): string {
   return endpoints.map((e) => `${e.host}:${e.port}`).join(',');
@@ -21,10 +22,12 @@ export function uri(
 }
 
 export function clusterUris(endpoints: ClusterEndpoints, creds: Credentials, withPassword = false) {
+  const tls = uriTlsQuery(endpoints.caFile);
+  const q = (...parts: string[]) => parts.filter((p) => p.length > 0).join('&');
   return {
-    rw: uri(endpoints.rw, creds, 'target_session_attrs=read-write', withPassword),
-    ro: uri(endpoints.ro, creds, 'target_session_attrs=standby', withPassword),
-    r: uri(endpoints.rw, creds, '', withPassword),
-    pooler: endpoints.pooler ? uri([endpoints.pooler], creds, '', withPassword) : undefined,
+    rw: uri(endpoints.rw, creds, q('target_session_attrs=read-write', tls), withPassword),
+    ro: uri(endpoints.ro, creds, q('target_session_attrs=standby', tls), withPassword),
+    r: uri(endpoints.rw, creds, tls, withPassword),
+    pooler: endpoints.pooler ? uri([endpoints.pooler], creds, tls, withPassword) : undefined,
   };
 }

@@ -214,6 +214,33 @@ export function buildProgram(): Command {
       },
     );
 
+  program
+    .command('certificate')
+    .description(
+      "issue a client certificate signed by the cluster's CA, for certificate auth (tls.clientAuth.users)",
+    )
+    .argument('<name>', 'cluster name')
+    .requiredOption('--user <role>', 'the role the certificate logs in as (its CN)')
+    .option('--out <dir>', 'directory for <role>.crt, <role>.key (0600) and ca.crt', '.')
+    .option('--days <n>', 'validity in days', '365')
+    .action(async (name: string, opts: { user: string; out: string; days: string }, cmd: Command) => {
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1)
+        throw new InputError(`--days ${opts.days} is not allowed: a whole number of days, at least 1`);
+      const platform = await platformFor(cmd);
+      const issued = await platform.clientCertificate(name, opts.user, days);
+      const { writeClientCertificate } = await import('./certificate');
+      const files = writeClientCertificate(opts.out, opts.user, issued);
+      process.stdout.write(
+        `${files.cert}\n${files.key}\n${files.ca}\n` +
+          `psql "host=127.0.0.1 port=${issued.port} user=${opts.user} sslmode=verify-full sslrootcert=${files.ca} sslcert=${files.cert} sslkey=${files.key}"\n`,
+      );
+      if (!issued.admitted)
+        process.stderr.write(
+          `note: ${opts.user} is not in tls.clientAuth.users of ${name}: add it there (and run up) for this certificate to log in\n`,
+        );
+    });
+
   registerBackupCommands(program, platformFor);
 
   program

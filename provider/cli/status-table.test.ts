@@ -37,6 +37,7 @@ const status = (members: MemberStatus[], over: Partial<ClusterStatus> = {}): Clu
   archive: null,
   stopped: false,
   specFile: '/specs/demo.yaml',
+  certificates: [],
   ...over,
 });
 
@@ -136,5 +137,38 @@ describe('status: what to do about a member that is down', () => {
     assert.notEqual(painted, plain);
     // eslint-disable-next-line no-control-regex
     assert.equal(painted.replace(/\u001b\[\d+m/g, ''), plain);
+  });
+});
+
+describe('status: metrics endpoints and certificates', () => {
+  test('GIVEN exporters and tls WHEN the table is rendered THEN each metrics URL and each certificate expiry is listed; a stopped exporter says so', () => {
+    const text = renderStatusTable(
+      status([member({})], {
+        services: {
+          etcd: { running: true, pid: 1 },
+          'exporter demo-1': { running: true, pid: 2, port: 15461, url: 'http://127.0.0.1:15461/metrics' },
+          'exporter pooler': { running: false, port: 15403, url: 'http://127.0.0.1:15403/metrics' },
+        },
+        certificates: [
+          { name: 'server', subject: 'CN=demo-rw', notAfter: '2027-12-01T10:00:00.000Z', daysLeft: 364 },
+        ],
+      }),
+    );
+    const lines = text.split('\n');
+    assert.ok(lines.includes('Metrics:'));
+    assert.ok(
+      lines.some((l) => /^ {2}exporter demo-1 +http:\/\/127\.0\.0\.1:15461\/metrics$/.test(l)),
+      text,
+    );
+    assert.ok(
+      lines.some((l) => /exporter pooler +http:\/\/127\.0\.0\.1:15403\/metrics \(not running\)$/.test(l)),
+    );
+    assert.ok(!lines.some((l) => l.includes('etcd ')), 'services without a URL are not metrics');
+    assert.ok(lines.includes('  server      expires 2027-12-01 (364 day(s) left)'), text);
+  });
+
+  test('GIVEN neither WHEN rendered THEN no Metrics or Certificates section', () => {
+    const text = renderStatusTable(status([member({})]));
+    assert.doesNotMatch(text, /Metrics:|Certificates:/);
   });
 });

@@ -71,6 +71,28 @@ const ago = (seconds: number) =>
       ? `${Math.round(seconds / 60)} min ago`
       : `${Math.round(seconds / 3600)} h ago`;
 
+/** Exporters and their ports, and each certificate with its expiry (under tls). */
+function observabilityLines(s: ClusterStatus): string[] {
+  const exporters = Object.entries(s.services).filter(([, v]) => v.port !== undefined && v.port > 0);
+  const metrics = exporters.length
+    ? [
+        'Metrics:',
+        ...exporters.map(([k, v]) => `  ${k.padEnd(22)} ${v.url}${v.running ? '' : ' (not running)'}`),
+        '',
+      ]
+    : [];
+  const certs = s.certificates.length
+    ? [
+        'Certificates:',
+        ...s.certificates.map(
+          (c) => `  ${c.name.padEnd(11)} expires ${c.notAfter.slice(0, 10)} (${c.daysLeft} day(s) left)`,
+        ),
+        '',
+      ]
+    : [];
+  return [...metrics, ...certs];
+}
+
 /** The WAL archive: the last segment archived and its age, failures, the last backup. */
 function archiveLines(s: ClusterStatus): string[] {
   const a = s.archive;
@@ -135,6 +157,7 @@ export function renderStatusTable(s: ClusterStatus, options: StatusTableOptions 
     `  pooler  ${s.endpoints.pooler ?? '(disabled)'}`,
     '',
     ...sqlObjectsLines(s),
+    ...observabilityLines(s),
     ...archiveLines(s),
   ];
   return out.join('\n');

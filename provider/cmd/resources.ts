@@ -16,6 +16,7 @@ import { readinessProvider } from '../pulumi/readiness';
 import { scaleGuardProvider } from '../pulumi/scale-guard';
 import { passwordProvider } from '../pulumi/password';
 import { certificatesProvider } from '../pulumi/certificates';
+import { clientCertificateProvider } from '../pulumi/client-certificate';
 
 export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> = {
   [TYPES.role]: roleProvider,
@@ -27,6 +28,7 @@ export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> =
   [TYPES.scaleDownGuard]: scaleGuardProvider,
   [TYPES.password]: passwordProvider,
   [TYPES.certificates]: certificatesProvider,
+  [TYPES.clientCertificate]: clientCertificateProvider,
 };
 
 /** The provider of a resource, from its URN (`urn:pulumi:stack::project::[parent$]pgcluster:index:Role::name`). */

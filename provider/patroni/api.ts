@@ -26,6 +26,14 @@ export interface PatroniCluster {
   pause?: boolean;
 }
 
+/** CAs that HTTPS calls to a Patroni REST API verify the server with (a cluster under tls). */
+const trusted = new Set<string>();
+
+/** Trust `pem` for the REST APIs of a cluster under tls (the platform calls it with the cluster's CA). */
+export function trustCertificateAuthority(pem: string): void {
+  trusted.add(pem);
+}
+
 interface HttpResponse {
   status: number;
   ok: boolean;
@@ -43,17 +51,22 @@ function call(
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        clearTimeout(timer);
-        const status = res.statusCode ?? 0;
-        resolve({ status, ok: status >= 200 && status < 300, text });
-      });
-    });
+    const tls = url.startsWith('https:') && trusted.size > 0 ? { ca: [...trusted] } : {};
+    const req = send(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, agent: false, ...tls },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          const status = res.statusCode ?? 0;
+          resolve({ status, ok: status >= 200 && status < 300, text });
+        });
+      },
+    );
     const timer = setTimeout(
       () => req.destroy(new ActionError(`${init.method ?? 'GET'} ${url}: no answer in ${timeoutMs} ms`)),
       timeoutMs,

@@ -19,6 +19,8 @@ export interface Credentials {
   user: string;
   password: string;
   database: string;
+  /** Under tls: connect with TLS and verify the server with this CA (PEM). */
+  ssl?: { ca: string };
 }
 
 /** Process-level facts a platform knows about a member (the local platform: PIDs). */
@@ -41,6 +43,8 @@ export interface ClusterEndpoints {
   /** Members to read from (libpq picks a standby). */
   ro: PgEndpoint[];
   pooler?: PgEndpoint;
+  /** Under tls: the CA file clients verify the servers with (URIs carry sslmode=verify-full). */
+  caFile?: string;
 }
 
 export interface ClusterRuntime {
@@ -51,8 +55,18 @@ export interface ClusterRuntime {
   specFile?: string;
   members: MemberRuntime[];
   endpoints: ClusterEndpoints;
-  /** Auxiliary processes (etcd, pooler) and whether they run. */
-  services: Record<string, { running: boolean; pid?: number }>;
+  /** Auxiliary processes (etcd, pooler, exporters) and whether they run, with their ports. */
+  services: Record<string, { running: boolean; pid?: number; port?: number; url?: string }>;
+  /** Under tls: each certificate of the cluster and when it expires. */
+  certificates?: CertificateStatus[];
+}
+
+export interface CertificateStatus {
+  /** ca, server, replicator, rewinder. */
+  name: string;
+  subject: string;
+  notAfter: string;
+  daysLeft: number;
 }
 
 /** What the actions need to reach a running cluster. */

@@ -58,6 +58,7 @@ async function observe(props: Props, lastAction?: string) {
       user: access.superuser().user,
       password: access.superuser().password,
       database: 'postgres',
+      ...(access.superuser().ssl ? { ca: access.superuser().ssl?.ca } : {}),
     },
     ...(lastAction ? { lastAction } : {}),
   };

@@ -3,6 +3,8 @@
  * Platforms fill these in (local: 127.0.0.1 ports and state-dir paths; kubernetes: pod DNS names
  * and volume mounts); the renderers stay pure and platform-neutral.
  */
+import type { TlsFiles } from './tls';
+
 export interface MemberContext {
   /** Member name, e.g. `orders-2`. */
   name: string;
@@ -22,7 +24,7 @@ export interface MemberContext {
 }
 
 export type DcsContext =
-  | { kind: 'etcd3'; hosts: string[] }
+  | { kind: 'etcd3'; hosts: string[]; /** etcd speaks HTTPS: verify it with this CA. */ caFile?: string }
   | { kind: 'kubernetes'; namespace: string; labels: Record<string, string> };
 
 /** Passwords of the roles pgcluster owns. Never logged; rendered only into 0600 files or Secrets. */
@@ -55,4 +57,6 @@ export interface PatroniContext {
   /** Command Patroni runs on start and role changes (e.g. to point the pooler at the new primary). */
   callback?: string;
   bootstrap?: BootstrapContext;
+  /** Where the TLS files are, when spec.tls is on. */
+  tls?: TlsFiles;
 }

@@ -27,7 +27,10 @@ describe('renderParameters', () => {
     assert.deepEqual(keys, [...keys].sort());
     assert.deepEqual(
       keys.sort(),
-      Object.keys({ ...defaultParameters(), ...mandatoryParameters(spec) }).sort(),
+      [
+        ...Object.keys({ ...defaultParameters(), ...mandatoryParameters(spec) }),
+        'shared_preload_libraries',
+      ].sort(),
     );
     assert.equal(rendered.max_wal_senders, '10');
     assert.equal(rendered.shared_preload_libraries, 'pg_stat_statements');

@@ -5,6 +5,7 @@
 import type { ClusterSpec } from '../spec/cluster';
 import { oneLine } from './sorted';
 import { archiveCommand } from './pgbackrest';
+import { monitoringParameters, preloadLibraries } from './monitoring';
 
 export type ParameterValue = string | number | boolean;
 
@@ -26,7 +27,6 @@ export function defaultParameters(): Record<string, ParameterValue> {
     log_line_prefix: '%m [%p] %q%u@%d ',
     log_checkpoints: 'on',
     log_lock_waits: 'on',
-    shared_preload_libraries: 'pg_stat_statements',
     track_io_timing: 'on',
   };
 }
@@ -55,10 +55,13 @@ export function renderParameters(spec: ClusterSpec): Record<string, string> {
   // PostgreSQL parameter names are case-insensitive: layer them by their lowercase name.
   const lower = (params: Record<string, ParameterValue>) =>
     Object.fromEntries(Object.entries(params).map(([k, v]) => [k.toLowerCase(), v]));
+  const user = lower(spec.parameters);
   const layered: Record<string, ParameterValue> = {
     ...defaultParameters(),
-    ...lower(spec.parameters),
+    ...monitoringParameters(spec),
+    ...user,
     ...mandatoryParameters(spec),
+    shared_preload_libraries: preloadLibraries(spec, user.shared_preload_libraries),
   };
   delete layered.cluster_name; // Patroni's: it sets the scope and refuses another value
   const out: Record<string, string> = {};

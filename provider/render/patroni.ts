@@ -12,6 +12,7 @@ import { renderPgHba } from './pghba';
 import { oneLine, sortKeys } from './sorted';
 import { restoreCommand } from './pgbackrest';
 import type { RecoverySpec, RecoveryTarget } from '../spec/bootstrap';
+import { activeTls, libpqTls, sslParameters } from './tls';
 
 /** Key prefix of every cluster in the DCS. */
 export const DCS_NAMESPACE = '/pgcluster/';
@@ -55,7 +56,13 @@ export function renderDynamicConfig(spec: ClusterSpec, allowedNetworks: readonly
 function renderDcs(dcs: DcsContext): Record<string, unknown> {
   switch (dcs.kind) {
     case 'etcd3':
-      return { etcd3: { hosts: dcs.hosts, protocol: 'http' } };
+      return {
+        etcd3: {
+          hosts: dcs.hosts,
+          protocol: dcs.caFile ? 'https' : 'http',
+          ...(dcs.caFile ? { cacert: dcs.caFile } : {}),
+        },
+      };
     case 'kubernetes':
       return {
         kubernetes: {
@@ -190,6 +197,9 @@ function archiveSettings(spec: ClusterSpec): Record<string, unknown> {
 export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Record<string, unknown> {
   const { member, secrets } = ctx;
   const callbacks = ctx.callback ? { on_role_change: ctx.callback, on_start: ctx.callback } : undefined;
+  const tls = activeTls(spec);
+  if (tls && !ctx.tls) throw new Error('tls is on but the platform supplied no certificate files');
+  const files = tls ? ctx.tls : undefined;
   return sortKeys({
     scope: spec.name,
     name: member.name,
@@ -198,6 +208,8 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
     restapi: {
       listen: `${member.listenHost}:${member.restPort}`,
       connect_address: `${member.host}:${member.restPort}`,
+      // HTTPS with the server certificate; Patroni verifies the other members' with the CA.
+      ...(files ? { certfile: files.serverCert, keyfile: files.serverKey, cafile: files.caFile } : {}),
     },
     ...renderDcs(ctx.dcs),
     bootstrap: bootstrapSection(spec, ctx),
@@ -210,12 +222,21 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       use_unix_socket: true,
       authentication: {
         superuser: { username: SUPERUSER, password: secrets.superuserPassword },
-        replication: { username: REPLICATION_USER, password: secrets.replicationPassword },
-        rewind: { username: REWIND_USER, password: secrets.rewindPassword },
+        replication: {
+          username: REPLICATION_USER,
+          password: secrets.replicationPassword,
+          ...libpqTls(spec, files, REPLICATION_USER),
+        },
+        rewind: {
+          username: REWIND_USER,
+          password: secrets.rewindPassword,
+          ...libpqTls(spec, files, REWIND_USER),
+        },
       },
       parameters: {
         unix_socket_directories: member.socketDir,
         log_directory: member.logDir,
+        ...(tls && files ? sslParameters(tls, files) : {}),
       },
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),

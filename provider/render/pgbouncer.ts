@@ -17,6 +17,32 @@ export interface PoolerContext {
   pidFile: string;
   /** Directory for PgBouncer's unix socket, or '' for none. */
   socketDir: string;
+  /** Under spec.tls: the certificate files, whether clients must use TLS, the oldest version. */
+  tls?: PoolerTls;
+}
+
+export interface PoolerTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  required: boolean;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** TLS to the clients (offered, or required) and to the server (verify-full against the CA). */
+function tlsSettings(tls: PoolerTls | undefined): Record<string, Setting> {
+  if (!tls) return {};
+  const protocols = tls.minVersion === 'TLSv1.3' ? 'tlsv1.3' : 'tlsv1.2,tlsv1.3';
+  return {
+    client_tls_sslmode: tls.required ? 'require' : 'prefer',
+    client_tls_ca_file: tls.caFile,
+    client_tls_cert_file: tls.certFile,
+    client_tls_key_file: tls.keyFile,
+    client_tls_protocols: protocols,
+    server_tls_sslmode: 'verify-full',
+    server_tls_ca_file: tls.caFile,
+    server_tls_protocols: protocols,
+  };
 }
 
 type Setting = string | number | boolean;
@@ -54,6 +80,7 @@ export function renderPgbouncerIni(pooler: PoolerSpec, ctx: PoolerContext): stri
     pool_mode: pooler.poolMode,
     max_client_conn: pooler.maxClientConn,
     default_pool_size: pooler.defaultPoolSize,
+    ...tlsSettings(ctx.tls),
   };
   const lines = Object.keys(settings)
     .sort()

@@ -1,10 +1,13 @@
 /**
  * pg_hba.conf rules: the ones pgcluster needs first (superuser over the socket, replication),
- * then the user's lines, then the final rule: every role with a password over TCP.
+ * then the user's lines, then the final rule: every role with a password over TCP. Under `tls`,
+ * replication and pg_rewind use client certificates (`hostssl ... cert`), the roles of
+ * tls.clientAuth.users too, and with tls.required every TCP rule is `hostssl`.
  */
 import type { ClusterSpec } from '../spec/cluster';
 import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../naming';
 import { oneLine } from './sorted';
+import { activeTls, replicationMethod, tcpRules } from './tls';
 
 export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[]): string[] {
   const fixed = [
@@ -13,13 +16,16 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     // that user, and they hold the superuser's password anyway.
     ...(spec.platform.kubernetes && spec.backup ? [`local all ${SUPERUSER} peer`] : []),
     `local all ${SUPERUSER} scram-sha-256`,
-    ...allowedNetworks.map((net) => `host replication ${REPLICATION_USER} ${net} scram-sha-256`),
-    ...allowedNetworks.map((net) => `host all ${REWIND_USER} ${net} scram-sha-256`),
+    ...tcpRules(spec, allowedNetworks, 'replication', REPLICATION_USER, replicationMethod(spec)),
+    ...tcpRules(spec, allowedNetworks, 'all', REWIND_USER, replicationMethod(spec)),
+    ...(activeTls(spec)?.clientAuth.users ?? []).flatMap((user) =>
+      tcpRules(spec, allowedNetworks, 'all', user, 'cert'),
+    ),
   ];
   const user = spec.pgHba.map((line) => oneLine(line).trim()).filter((line) => line.length > 0);
   const last = [
     'local all all scram-sha-256',
-    ...allowedNetworks.map((net) => `host all all ${net} scram-sha-256`),
+    ...tcpRules(spec, allowedNetworks, 'all', 'all', 'scram-sha-256'),
   ];
   return [...fixed, ...user, ...last];
 }

@@ -9,6 +9,8 @@ import { clusterOutputsSchema } from './outputs';
 import {
   backupResourceInputs,
   backupResourceOutputs,
+  clientCertificateResourceInputs,
+  clientCertificateResourceOutputs,
   databaseResourceInputs,
   grantResourceInputs,
   roleResourceInputs,
@@ -30,6 +32,11 @@ export const CUSTOM_RESOURCES = [
   { name: TYPES.database, inputs: databaseResourceInputs, outputs: databaseResourceInputs },
   { name: TYPES.grant, inputs: grantResourceInputs, outputs: grantResourceInputs },
   { name: TYPES.backup, inputs: backupResourceInputs, outputs: backupResourceOutputs },
+  {
+    name: TYPES.clientCertificate,
+    inputs: clientCertificateResourceInputs,
+    outputs: clientCertificateResourceOutputs,
+  },
 ] as const;
 
 /** What package.json contributes: the version, and the description and license when present. */

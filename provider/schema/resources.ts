@@ -31,6 +31,12 @@ export const sqlConnectionSchema = z
       .string()
       .optional()
       .describe('The database roles and databases are managed from. @default - postgres'),
+    ca: z
+      .string()
+      .optional()
+      .describe(
+        "PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.",
+      ),
   })
   .meta({ id: 'SqlConnection' })
   .describe(
@@ -115,6 +121,37 @@ export const backupResourceInputs = z
     'A backup of a cluster, taken when the resource is created (or replaced). Deleting it deletes nothing: ' +
       "backups leave the repository by the cluster's backup.retention.",
   );
+
+export const clientCertificateResourceInputs = z
+  .strictObject({
+    cluster: z
+      .string()
+      .regex(DNS_1035_LABEL)
+      .describe("The cluster whose CA signs it: a PostgresCluster's `name` (with `tls`)."),
+    stateDir: z
+      .string()
+      .optional()
+      .describe(
+        'Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)',
+      ),
+    user: z.string().describe('The role it logs in as (its CN); list it in tls.clientAuth.users.'),
+    days: z
+      .int()
+      .default(365)
+      .describe('Validity in days, above 30 (renewed 30 days before it expires). @default - 365'),
+    trigger: z.string().optional().describe('Any value; a change issues a new certificate.'),
+  })
+  .describe(
+    "A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource). " +
+      'Local platform.',
+  );
+
+export const clientCertificateResourceOutputs = clientCertificateResourceInputs.extend({
+  certificate: z.string().describe('PEM certificate.'),
+  privateKey: z.string().meta({ secret: true }).describe('PEM (PKCS#8) private key: a secret.'),
+  ca: z.string().describe("The cluster's CA certificate (sslrootcert)."),
+  notAfter: z.string().describe('When it expires (ISO 8601).'),
+});
 
 export const backupResourceOutputs = backupResourceInputs.extend({
   label: z.string().describe("pgBackRest's label, e.g. 20261201-101500F."),

@@ -10,6 +10,8 @@ import { bootstrapSchema } from './bootstrap';
 import { platformSchema } from './platform';
 import { poolerSchema } from './pooler';
 import { notYetSupported } from './later';
+import { tlsSchema } from './tls';
+import { monitoringSchema } from './monitoring';
 import { roleSchema } from './roles';
 import { databaseSchema } from './databases';
 import { grantSchema } from './grants';
@@ -128,12 +130,12 @@ export const clusterSpecSchema = z
       ),
     // Named apart from the Backup resource (and Role, Database, Grant below): the SDKs need distinct names.
     backup: backupSchema.meta({ id: 'ClusterBackup' }).optional(),
-    monitoring: notYetSupported('postgres_exporter and Patroni metrics.'),
+    monitoring: monitoringSchema.optional(),
     replica: notYetSupported('Run this cluster as a standby of another cluster.'),
     fenced: notYetSupported('Members to fence (stop serving without removing them).'),
     hibernate: notYetSupported('Stop all members while keeping the data.'),
     scheduling: schedulingSchema.optional(),
-    tls: notYetSupported('TLS certificates for client and replication connections.'),
+    tls: tlsSchema.optional(),
   })
   .describe('A highly available PostgreSQL cluster: one primary and N-1 streaming replicas.');
 

@@ -23,6 +23,12 @@ export const OWNED_PARAMETERS: Readonly<Record<string, string>> = {
   primary_slot_name: 'managed by Patroni',
   recovery_target: 'set by bootstrap.recovery',
   cluster_name: 'set from name',
+  ssl: 'set from tls',
+  ssl_ca_file: 'set from tls',
+  ssl_cert_file: 'set from tls',
+  ssl_key_file: 'set from tls',
+  ssl_min_protocol_version: 'set from tls.minVersion',
+  log_destination: 'set from monitoring.logFormat',
 };
 
 export const OWNED_POOLER_SETTINGS: Readonly<Record<string, string>> = {
@@ -40,4 +46,12 @@ export const OWNED_POOLER_SETTINGS: Readonly<Record<string, string>> = {
   pool_mode: 'set from pooler.poolMode',
   max_client_conn: 'set from pooler.maxClientConn',
   default_pool_size: 'set from pooler.defaultPoolSize',
+  ...Object.fromEntries(
+    ['client', 'server'].flatMap((side) =>
+      ['sslmode', 'ca_file', 'cert_file', 'key_file', 'protocols'].map((k) => [
+        `${side}_tls_${k}`,
+        'set from tls',
+      ]),
+    ),
+  ),
 };

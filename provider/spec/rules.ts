@@ -11,6 +11,7 @@ import { identifierIssue } from './identifiers';
 import { memberSlot } from '../naming';
 import { checkSqlRules } from './rules-sql';
 import { checkBackupRules } from './rules-backup';
+import { checkObservabilityRules } from './rules-tls';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
@@ -18,7 +19,7 @@ const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = ['monitoring', 'replica', 'fenced', 'hibernate', 'tls'] as const;
+const LATER_KEYS = ['replica', 'fenced', 'hibernate'] as const;
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -158,6 +159,7 @@ export const RULES: readonly Rule[] = [
   },
   checkSqlRules,
   checkBackupRules,
+  checkObservabilityRules,
 ];
 
 export function checkRules(spec: ClusterSpec): SpecIssue[] {

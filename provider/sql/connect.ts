@@ -20,6 +20,7 @@ export async function connectTo(
     database: creds.database,
     connectionTimeoutMillis: 3000,
     application_name: 'pgcluster',
+    ...(creds.ssl ? { ssl: { ca: creds.ssl.ca } } : {}),
     ...extra,
   });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query

@@ -23,6 +23,8 @@ export interface SqlConnection {
   password: string;
   /** Where roles and databases are managed from. @default postgres */
   database?: string;
+  /** PEM of the CA: TLS, verifying the server by it. */
+  ca?: string;
 }
 
 /** Which of host, endpoints, kubernetes is set, or why the connection is not usable. */
@@ -77,11 +79,12 @@ async function primaryOf(
   c: SqlConnection,
 ): Promise<PgConfig> {
   const creds = { user: c.user, password: c.password, database: c.database ?? 'postgres' };
-  const client: Client = await connectTarget(endpoints, creds, 'read-write');
+  const ssl = c.ca ? { ca: c.ca } : undefined;
+  const client: Client = await connectTarget(endpoints, { ...creds, ...(ssl ? { ssl } : {}) }, 'read-write');
   const host = client.host;
   const port = client.port;
   await client.end().catch(() => undefined);
-  return { host, port, ...creds };
+  return { host, port, ...creds, ...(ssl ? { ssl } : {}) };
 }
 
 /**

@@ -115,6 +115,7 @@ describe('shell completion', () => {
       'psql',
       'backup',
       'backups',
+      'certificate',
       'down',
       'destroy',
     ]) {

@@ -49,6 +49,25 @@ describe('invalid input', () => {
       expect: [/replica: Not supported yet/],
     },
     {
+      name: 'tls.required with tls off',
+      spec: { name: 'bad', tls: { enabled: false, required: true } },
+      expect: [/tls\.required: true is not allowed while tls\.enabled is false/],
+    },
+    {
+      name: 'a CA file that is not there',
+      spec: {
+        name: 'bad',
+        platform: { local: { basePort: 31700 } },
+        tls: { ca: { certFile: 'no-such-ca.pem', keyFile: 'no-such-ca.key' } },
+      },
+      expect: [/tls\.ca\.certFile: cannot read .*no-such-ca\.pem/],
+    },
+    {
+      name: 'an audit class pgaudit does not have',
+      spec: { name: 'bad', monitoring: { audit: { log: ['everything'] } } },
+      expect: [/monitoring\.audit\.log\[0\]: "everything" is not allowed/],
+    },
+    {
       name: 'missing PostgreSQL binaries',
       spec: { name: 'bad', postgresVersion: 13, platform: { local: { basePort: BASE } } },
       expect: [

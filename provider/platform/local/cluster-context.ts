@@ -12,6 +12,8 @@ import { clusterPorts, LOCAL_HOST, memberPorts, type ClusterPorts } from './port
 import type { LocalBinaries } from './binaries';
 import type { RunUser } from './run-user';
 import type { StoredSecrets } from './state';
+import { etcdTlsOn, tlsFiles, poolerTls } from './tls-files';
+import { activeTls } from '../../render/tls';
 
 export const ALLOWED_NETWORKS = ['127.0.0.1/32', '::1/128'];
 
@@ -22,9 +24,17 @@ export interface LocalCluster {
   paths: ClusterPaths;
   ports: ClusterPorts;
   user: RunUser;
+  /** spec.tls is on: Patroni's REST API speaks HTTPS. */
+  tls?: boolean;
 }
 
-export function localCluster(stateDir: string, name: string, basePort: number, user: RunUser): LocalCluster {
+export function localCluster(
+  stateDir: string,
+  name: string,
+  basePort: number,
+  user: RunUser,
+  tls = false,
+): LocalCluster {
   return {
     name,
     basePort,
@@ -32,6 +42,7 @@ export function localCluster(stateDir: string, name: string, basePort: number, u
     paths: clusterPaths(stateDir, name),
     ports: clusterPorts(basePort),
     user,
+    ...(tls ? { tls } : {}),
   };
 }
 
@@ -88,19 +99,26 @@ export function patroniContext(
   return {
     ...(bootstrap ? { bootstrap } : {}),
     member,
-    dcs: { kind: 'etcd3', hosts: [`${LOCAL_HOST}:${lc.ports.etcdClient}`] },
+    dcs: {
+      kind: 'etcd3',
+      hosts: [`${LOCAL_HOST}:${lc.ports.etcdClient}`],
+      ...(etcdTlsOn(lc) ? { caFile: lc.paths.tls.caCert } : {}),
+    },
     binDir: bins.postgresBinDir,
     secrets,
     allowedNetworks: ALLOWED_NETWORKS,
+    ...(activeTls(spec) ? { tls: tlsFiles(lc) } : {}),
     callback: spec.pooler.enabled
       ? [bins.python, scriptPath(lc, 'pooler-follow.py'), follow].map(shellQuote).join(' ')
       : undefined,
   };
 }
 
-export function poolerContext(lc: LocalCluster): PoolerContext {
+export function poolerContext(lc: LocalCluster, spec: ClusterSpec): PoolerContext {
   const p = lc.paths.pooler;
+  const tls = poolerTls(lc, spec);
   return {
+    ...(tls ? { tls } : {}),
     listenHost: LOCAL_HOST,
     port: lc.ports.pooler,
     databasesFile: p.databases,

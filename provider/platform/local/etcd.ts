@@ -1,23 +1,44 @@
 /** The cluster's DCS: one etcd (v3 API) on 127.0.0.1, data under the cluster dir. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
 import { ActionError } from '../../errors';
 import type { LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
 import { isAlive, sleep, spawnDaemon, stopPid } from './process';
 import { etcdPid } from './pids';
 import { ensureDir } from './run-user';
+import { etcdTlsOn } from './tls-files';
 
 export function etcdUrl(lc: LocalCluster): string {
-  return `http://${LOCAL_HOST}:${lc.ports.etcdClient}`;
+  return `${etcdTlsOn(lc) ? 'https' : 'http'}://${LOCAL_HOST}:${lc.ports.etcdClient}`;
 }
 
-async function healthy(lc: LocalCluster): Promise<boolean> {
-  try {
-    const res = await fetch(`${etcdUrl(lc)}/health`, { signal: AbortSignal.timeout(1000) });
-    return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-  } catch {
-    return false;
-  }
+/** GET /health (over HTTPS verified by the cluster's CA when etcd was created with tls). */
+function healthy(lc: LocalCluster): Promise<boolean> {
+  const tls = etcdTlsOn(lc);
+  const send = tls ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = send(
+      `${etcdUrl(lc)}/health`,
+      { agent: false, timeout: 1000, ...(tls ? { ca: readFileSync(lc.paths.tls.caCert, 'utf8') } : {}) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          try {
+            resolve(res.statusCode === 200 && (JSON.parse(body) as { health?: string }).health === 'true');
+          } catch {
+            resolve(false);
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 /** Starts etcd unless it runs, then waits until it reports healthy. Returns true when started. */
@@ -25,6 +46,11 @@ export async function ensureEtcd(lc: LocalCluster, etcdBinary: string): Promise<
   if (etcdPid(lc) && (await healthy(lc))) return false;
   const { dir, data, log, pid } = lc.paths.etcd;
   ensureDir(lc.user, dir);
+  // A new etcd of a cluster under tls serves HTTPS with the server certificate, for the cluster's life.
+  if (!existsSync(data) && lc.tls) writeFileSync(lc.paths.etcd.tlsMarker, '', { mode: 0o644 });
+  const tls = etcdTlsOn(lc)
+    ? [`--cert-file=${lc.paths.tls.serverCert}`, `--key-file=${lc.paths.tls.serverKey}`]
+    : [];
   const peer = `http://${LOCAL_HOST}:${lc.ports.etcdPeer}`;
   const member = `${lc.name}-etcd`;
   const started = spawnDaemon({
@@ -43,6 +69,7 @@ export async function ensureEtcd(lc: LocalCluster, etcdBinary: string): Promise<
       '--auto-compaction-retention=1000',
       '--logger=zap',
       '--log-level=warn',
+      ...tls,
     ],
     logFile: log,
     cwd: dir,

@@ -30,10 +30,13 @@ import { localArchiveProblems, writeBackupFiles, type BackupInputs } from './pgb
 import { stopScheduler, syncScheduler } from './scheduler';
 import { isLeaderRole } from '../../patroni/roles';
 import { LocalInspector } from './inspect';
+import { checkTlsFiles, ensureTls, issueClientCertificate } from './tls';
+import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
+import { trustCertificateAuthority } from '../../patroni/api';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
-const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py'];
+const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py', 'pgbouncer-exporter.py'];
 
 function scriptsSource(): string {
   const beside = join(__dirname, 'scripts');
@@ -57,6 +60,24 @@ function setPeerWatch(lc: LocalCluster, on: boolean): void {
   } else rmSync(lc.paths.peerWatchFlag, { force: true });
 }
 
+/**
+ * New certificates are read on a reload: PostgreSQL (SIGHUP to the postmaster), Patroni's REST API
+ * (SIGHUP to Patroni) and PgBouncer (SIGHUP). Nothing restarts. Returns the members reloaded.
+ */
+function reloadCertificates(lc: LocalCluster, members: readonly string[]): string[] {
+  const reloaded: string[] = [];
+  for (const name of members) {
+    const pids = memberPids(lc, name);
+    if (!pids.postmaster) continue;
+    process.kill(pids.postmaster, 'SIGHUP');
+    if (pids.patroni) process.kill(pids.patroni, 'SIGHUP');
+    reloaded.push(name);
+  }
+  const pooler = poolerPid(lc);
+  if (pooler) process.kill(pooler, 'SIGHUP');
+  return reloaded;
+}
+
 /** The socket path PostgreSQL creates must fit in sockaddr_un (107 bytes). */
 const MAX_SOCKET_PATH = 107;
 
@@ -77,6 +98,17 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const lc = this.cluster(spec);
     const record = readRecord(lc.paths.stateFile);
     if (record) {
+      const before = record.spec.tls;
+      if (
+        before?.enabled &&
+        !spec.tls?.enabled &&
+        (before.required || before.clientAuth.replication === 'cert')
+      )
+        throw new InputError(
+          `tls: cannot be turned off for the existing cluster "${spec.name}" in one up while its pg_hba needs TLS ` +
+            '(tls.required, or certificate replication): the replicas would stop replicating before the new rules reach them. ' +
+            'First up with tls.required false and tls.clientAuth.replication password, then remove tls',
+        );
       const [fixed] = diffSpecs(record.spec, spec).fixed;
       if (fixed)
         throw new InputError(
@@ -92,6 +124,8 @@ export class LocalPlatform extends LocalInspector implements Platform {
       throw new InputError(
         `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
       );
+    checkExporterBinaries(spec);
+    checkTlsFiles(spec, inputs.baseDir);
     const archive = localArchiveProblems(spec, inputs.secrets);
     if (archive.length > 0) throw new InputError(archive.join('\n'));
     await checkPorts(this.stateDir, spec, lc, this.others(spec.name));
@@ -136,6 +170,13 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const { lc, bins } = this.prepare(spec);
     const secrets = ensureSecrets(lc.paths.secretsFile);
     const created = readRecord(lc.paths.stateFile) === undefined;
+    // Certificates first: a new etcd of a cluster under tls serves HTTPS with them.
+    const tls = await ensureTls(lc, spec, inputs.baseDir);
+    if (tls) {
+      trustCertificateAuthority(readFileSync(tls.files.caFile, 'utf8'));
+      writeFileAtomic(lc.paths.tls.active, '', 0o644);
+    } else rmSync(lc.paths.tls.active, { force: true });
+    lc.tls = tls !== undefined;
     if (await ensureEtcd(lc, bins.etcd))
       reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
     const record: ClusterRecord = readRecord(lc.paths.stateFile) ?? {
@@ -175,6 +216,24 @@ export class LocalPlatform extends LocalInspector implements Platform {
       started.push(name);
     }
     if (started.length > 0) reporter.step(`started ${started.join(', ')}`);
+    if (
+      !spec.monitoring?.exporters &&
+      (await stopExporters(
+        lc,
+        slots.map((s) => memberName(spec.name, s)),
+      )) > 0
+    )
+      reporter.step('stopped the exporters (monitoring.exporters is off)');
+    const exporters = syncExporters(lc, spec, slots, secrets);
+    if (exporters.length > 0) reporter.step(`started ${exporters.join(', ')}`);
+    if (tls && tls.changes.length > 0) {
+      const running = slots.map((s) => memberName(spec.name, s)).filter((m) => !started.includes(m));
+      const reloaded = reloadCertificates(lc, running);
+      reporter.step(
+        `issued ${tls.changes.join(', ')}` +
+          (reloaded.length ? `; reloaded ${reloaded.join(', ')} (no restart)` : ''),
+      );
+    }
     return { toRemove: plan.remove.map((s) => memberName(spec.name, s)), created };
   }
 
@@ -188,6 +247,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const lc = this.cluster(spec);
     for (const name of members) {
       await stopMember(lc, name);
+      await stopExporters(lc, [name], false);
       rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
       const record = readRecord(lc.paths.stateFile);
       const slot = memberSlot(spec.name, name);
@@ -219,6 +279,8 @@ export class LocalPlatform extends LocalInspector implements Platform {
     );
     if (result !== 'unchanged')
       reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
+    const exporter = syncPoolerExporter(lc, spec, secrets, bins.python);
+    if (exporter) reporter.step(`started ${exporter}`);
   }
 
   async syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void> {
@@ -228,6 +290,31 @@ export class LocalPlatform extends LocalInspector implements Platform {
       reporter.step(
         `${did} the backup scheduler${did === 'stopped' ? '' : ` (${describeSchedule(spec)}; log ${lc.paths.backup.schedulerLog})`}`,
       );
+  }
+
+  /**
+   * A client certificate for `user`, signed by the cluster's CA (`pgcluster certificate`). It logs in
+   * where pg_hba takes a certificate for that role (tls.clientAuth.users).
+   */
+  async clientCertificate(
+    name: string,
+    user: string,
+    days: number,
+  ): Promise<{ certificate: string; privateKey: string; ca: string; admitted: boolean; port: number }> {
+    const { lc, record } = this.mustKnow(name);
+    const tls = record.spec.tls;
+    if (!tls?.enabled)
+      throw new InputError(`cluster "${name}" has no tls: set tls in its spec and run up first`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(user) || Buffer.byteLength(user) > 63)
+      throw new InputError(
+        `--user ${JSON.stringify(user)} is not allowed: a role name of letters, digits, "_", "." and "-", at most 63 bytes`,
+      );
+    const issued = await issueClientCertificate(lc, user, days);
+    return {
+      ...issued,
+      admitted: tls.clientAuth.users.includes(user),
+      port: memberContext(lc, record.slots[0] ?? 1).postgresPort,
+    };
   }
 
   async commit(spec: ClusterSpec): Promise<void> {
@@ -251,6 +338,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       reporter.step(`stopped ${member}`);
     }
     if (await stopScheduler(lc)) reporter.step('stopped the backup scheduler');
+    if ((await stopExporters(lc, order)) > 0) reporter.step('stopped the exporters');
     if (poolerPid(lc)) {
       await stopPooler(lc);
       reporter.step('stopped the pooler');
@@ -268,6 +356,10 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (found) {
       const { lc, record } = found;
       await stopScheduler(lc);
+      await stopExporters(
+        lc,
+        record.slots.map((s) => memberName(name, s)),
+      );
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
       await stopPooler(lc);
       await stopEtcd(lc);

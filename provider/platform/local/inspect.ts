@@ -11,10 +11,13 @@ import type { ClusterSpec } from '../../spec/cluster';
 import type { BackupInfo } from '../../backup/info';
 import { InputError } from '../../errors';
 import { memberName, SUPERUSER } from '../../naming';
-import type { ClusterAccess, ClusterRuntime } from '../types';
+import type { CertificateStatus, ClusterAccess, ClusterRuntime, Credentials } from '../types';
+import { trustCertificateAuthority } from '../../patroni/api';
 import { ALLOWED_NETWORKS, basePortOf, localCluster, type LocalCluster } from './cluster-context';
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { LOCAL_HOST } from './ports';
+import { clusterPaths } from './paths';
+import { exporterServices } from './exporter-files';
 import { resolveRunUser, type RunUser } from './run-user';
 import {
   readRecord,
@@ -47,6 +50,41 @@ function bytesUnder(dir: string): number | undefined {
   return total;
 }
 
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each certificate of the cluster with its expiry (the X.509 library is loaded only for a cluster under tls). */
+async function certificatesOf(lc: LocalCluster): Promise<CertificateStatus[]> {
+  const { certificateFacts } = await import('../../secrets/x509');
+  const t = lc.paths.tls;
+  const now = Date.now();
+  return (
+    [
+      ['ca', t.caCert],
+      ['server', t.serverCert],
+      ['replicator', t.replicationCert],
+      ['rewinder', t.rewindCert],
+    ] as const
+  ).flatMap(([name, path]) => {
+    const pem = readText(path);
+    if (!pem) return [];
+    const facts = certificateFacts(pem);
+    return [
+      {
+        name,
+        subject: facts.subject,
+        notAfter: facts.notAfter.toISOString(),
+        daysLeft: Math.floor((facts.notAfter.getTime() - now) / 86_400_000),
+      },
+    ];
+  });
+}
+
 function tail(file: string, lines: number): string {
   try {
     return readFileSync(file, 'utf8')
@@ -71,7 +109,23 @@ export class LocalInspector {
   }
 
   protected cluster(spec: ClusterSpec): LocalCluster {
-    return localCluster(this.stateDir, spec.name, basePortOf(spec), this.user);
+    const paths = clusterPaths(this.stateDir, spec.name);
+    // What the members run now (the marker provision keeps), not what a new spec asks for.
+    const lc = localCluster(
+      this.stateDir,
+      spec.name,
+      basePortOf(spec),
+      this.user,
+      existsSync(paths.tls.active),
+    );
+    const ca = lc.tls ? readText(lc.paths.tls.caCert) : undefined;
+    if (ca) trustCertificateAuthority(ca);
+    return lc;
+  }
+
+  /** The CA a client verifies the servers with, under tls (PEM), once it exists. */
+  protected caOf(lc: LocalCluster): string | undefined {
+    return lc.tls ? readText(lc.paths.tls.caCert) : undefined;
   }
 
   /** A cluster known only by name: its base port comes from its record. */
@@ -96,6 +150,10 @@ export class LocalInspector {
     if (!secrets) throw new InputError(`cluster "${name}" has no secrets file ${lc.paths.secretsFile}`);
     const owner = appOf(record.spec.bootstrap).owner;
     const database = appOf(record.spec.bootstrap).database;
+    const withTls = (creds: Credentials): Credentials => {
+      const ca = this.caOf(lc);
+      return ca ? { ...creds, ssl: { ca } } : creds;
+    };
     return {
       apiUrls: () => {
         const current = readRecord(lc.paths.stateFile) ?? record;
@@ -104,8 +162,9 @@ export class LocalInspector {
         );
       },
       allowedNetworks: ALLOWED_NETWORKS,
-      superuser: () => ({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
-      app: () => ({ user: owner, password: secrets.appPassword, database }),
+      superuser: () =>
+        withTls({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
+      app: () => withTls({ user: owner, password: secrets.appPassword, database }),
       appVerifier: () => secrets.appVerifier,
       managedSql: () => readRecord(lc.paths.stateFile)?.sql,
       saveManagedSql: (sql) => {
@@ -179,10 +238,13 @@ export class LocalInspector {
         rw: pg,
         ro: pg,
         ...(record.spec.pooler.enabled ? { pooler: { host: LOCAL_HOST, port: lc.ports.pooler } } : {}),
+        ...(lc.tls && existsSync(lc.paths.tls.caCert) ? { caFile: lc.paths.tls.caCert } : {}),
       },
+      ...(lc.tls ? { certificates: await certificatesOf(lc) } : {}),
       services: {
         etcd: { running: etcdPid(lc) !== undefined, pid: etcdPid(lc) },
         pooler: { running: poolerPid(lc) !== undefined, pid: poolerPid(lc) },
+        ...exporterServices(lc, record.spec, record.slots),
       },
     };
   }

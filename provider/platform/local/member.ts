@@ -12,6 +12,7 @@ import type { LocalBinaries } from './binaries';
 import { patroniContext, scriptPath, type LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
 import { etcdUrl } from './etcd';
+import { etcdTlsOn } from './tls-files';
 import { spawnDaemon, stopPid } from './process';
 import { memberPids } from './pids';
 import { ensureDir, giveTo } from './run-user';
@@ -37,6 +38,8 @@ export function writeMemberConfig(
       port: lc.ports.pooler,
       user: POOLER_ADMIN_USER,
       passFile: lc.paths.pooler.adminPassFile,
+      // Under tls the admin console is reached over TLS too (required when tls.required).
+      ...(spec.tls?.enabled ? { sslmode: 'verify-full', sslrootcert: lc.paths.tls.caCert } : {}),
     },
   };
   writeFileAtomic(p.followConfig, `${JSON.stringify(follow, null, 2)}\n`, 0o600);
@@ -77,6 +80,7 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
     // For the supervisor's fast lock release when Patroni crashes, and its peer watch (see member-supervisor.py).
     env: {
       PGCLUSTER_ETCD_URL: etcdUrl(lc),
+      ...(etcdTlsOn(lc) ? { PGCLUSTER_ETCD_CA: lc.paths.tls.caCert } : {}),
       PGCLUSTER_LEADER_KEY: `${DCS_NAMESPACE}${lc.name}/leader`,
       PGCLUSTER_MEMBER: name,
       PGCLUSTER_PGDATA: p.data,

@@ -14,6 +14,8 @@ export function clusterPaths(stateDir: string, cluster: string) {
       data: join(root, 'etcd', 'data'),
       log: join(root, 'etcd', 'etcd.log'),
       pid: join(root, 'etcd', 'etcd.pid'),
+      /** Present when etcd was created with tls (HTTPS on its client port, for the cluster's life). */
+      tlsMarker: join(root, 'etcd', 'tls'),
     },
     pooler: {
       dir: join(root, 'pooler'),
@@ -36,6 +38,21 @@ export function clusterPaths(stateDir: string, cluster: string) {
       schedulerLog: join(root, 'pgbackrest', 'scheduler.log'),
       /** The last backup pgcluster took or saw (for status, without asking S3). */
       lastBackup: join(root, 'pgbackrest', 'last-backup.json'),
+    },
+    /** tls: the CA, the server certificate and the client certificates of replication and pg_rewind. */
+    tls: {
+      dir: join(root, 'tls'),
+      /** Present while the members run with tls (their REST API speaks HTTPS). */
+      active: join(root, 'tls', 'active'),
+      caCert: join(root, 'tls', 'ca.crt'),
+      /** 0600: the CA's private key (generated, or a copy of tls.ca.keyFile). */
+      caKey: join(root, 'tls', 'ca.key'),
+      serverCert: join(root, 'tls', 'server.crt'),
+      serverKey: join(root, 'tls', 'server.key'),
+      replicationCert: join(root, 'tls', 'replicator.crt'),
+      replicationKey: join(root, 'tls', 'replicator.key'),
+      rewindCert: join(root, 'tls', 'rewinder.crt'),
+      rewindKey: join(root, 'tls', 'rewinder.key'),
     },
     membersDir: join(root, 'members'),
     member: (name: string) => memberPaths(join(root, 'members', name)),

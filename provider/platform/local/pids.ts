@@ -33,7 +33,7 @@ export function memberRuntime(lc: LocalCluster, slot: number): MemberRuntime {
     name: ctx.name,
     running: pids.supervisor !== undefined,
     postgres: { host: ctx.host, port: ctx.postgresPort },
-    apiUrl: `http://${ctx.host}:${ctx.restPort}`,
+    apiUrl: `${lc.tls ? 'https' : 'http'}://${ctx.host}:${ctx.restPort}`,
     pid: pids.postmaster,
     patroniPid: pids.patroni,
     supervisorPid: pids.supervisor,

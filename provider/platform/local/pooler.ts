@@ -46,7 +46,7 @@ export async function ensurePooler(
   ensureDir(lc.user, p.dir);
   const owner = appOf(spec.bootstrap).owner;
   const changed = [
-    writeIfChanged(p.ini, renderPgbouncerIni(spec.pooler, poolerContext(lc))),
+    writeIfChanged(p.ini, renderPgbouncerIni(spec.pooler, poolerContext(lc, spec))),
     writeIfChanged(
       p.userlist,
       renderUserlist([

@@ -7,6 +7,9 @@ import { etcdPid, memberPids, poolerPid } from './pids';
 import { memberPorts, portIsFree } from './ports';
 import type { ClusterRecord } from './state';
 import { readRecord } from './state';
+import { exporterPaths, exporterPort, poolerExporterPort } from './exporter-files';
+import { isAlive, readPid } from './process';
+import { EXPORTER_PORT_SPAN } from '../../spec/rules-tls';
 
 /** Ports a local cluster reserves: basePort .. basePort + PORT_SPAN. */
 export const PORT_SPAN = 60;
@@ -18,13 +21,15 @@ export async function checkPorts(
   others: ClusterRecord[],
 ): Promise<void> {
   const base = basePortOf(spec);
+  const span = (s: ClusterSpec) => (s.monitoring?.exporters ? EXPORTER_PORT_SPAN : PORT_SPAN);
   for (const other of others) {
     if (!other.spec.platform.local) continue;
     const theirs = other.spec.platform.local.basePort;
-    if (Math.abs(theirs - base) <= PORT_SPAN)
+    const apart = theirs > base ? span(spec) : span(other.spec);
+    if (Math.abs(theirs - base) <= apart)
       throw new InputError(
         `platform.local.basePort ${base}: overlaps cluster "${other.name}" (basePort ${theirs}) in ${stateDir}; ` +
-          `local clusters need basePorts at least ${PORT_SPAN + 1} apart`,
+          `local clusters need basePorts at least ${apart + 1} apart (${EXPORTER_PORT_SPAN + 1} with monitoring.exporters)`,
       );
   }
   const record = readRecord(lc.paths.stateFile);
@@ -42,7 +47,19 @@ export async function checkPorts(
       [ports.postgres, `PostgreSQL of ${name}`, !pids.supervisor && !pids.postmaster],
       [ports.rest, `Patroni REST API of ${name}`, !pids.supervisor],
     );
+    if (spec.monitoring?.exporters)
+      wanted.push([
+        exporterPort(lc, slot),
+        `postgres_exporter of ${name}`,
+        !isAlive(readPid(exporterPaths(lc).member(name).pid)),
+      ]);
   }
+  if (spec.monitoring?.exporters && spec.pooler.enabled)
+    wanted.push([
+      poolerExporterPort(lc),
+      'PgBouncer exporter',
+      !isAlive(readPid(exporterPaths(lc).pooler.pid)),
+    ]);
   const taken: string[] = [];
   for (const [port, what, mustBeFree] of wanted) {
     if (mustBeFree && !(await portIsFree(port))) taken.push(`${port} (${what})`);
@@ -50,6 +67,6 @@ export async function checkPorts(
   if (taken.length > 0)
     throw new InputError(
       `platform.local.basePort ${base}: port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} already in use on 127.0.0.1; ` +
-        `choose another basePort (the cluster uses ${base}..${base + PORT_SPAN})`,
+        `choose another basePort (the cluster uses ${base}..${base + span(spec)})`,
     );
 }

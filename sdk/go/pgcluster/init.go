@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "pgcluster:index:Backup":
 		r = &Backup{}
+	case "pgcluster:index:ClientCertificate":
+		r = &ClientCertificate{}
 	case "pgcluster:index:Database":
 		r = &Database{}
 	case "pgcluster:index:Grant":

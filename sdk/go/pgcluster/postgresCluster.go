@@ -48,6 +48,9 @@ func NewPostgresCluster(ctx *pulumi.Context,
 	if args.Instances == nil {
 		args.Instances = pulumi.IntPtr(3)
 	}
+	if args.Monitoring != nil {
+		args.Monitoring = args.Monitoring.ToMonitoringPtrOutput().ApplyT(func(v *Monitoring) *Monitoring { return v.Defaults() }).(MonitoringPtrOutput)
+	}
 	if args.Platform != nil {
 		args.Platform = args.Platform.ToPlatformPtrOutput().ApplyT(func(v *Platform) *Platform { return v.Defaults() }).(PlatformPtrOutput)
 	}
@@ -65,6 +68,9 @@ func NewPostgresCluster(ctx *pulumi.Context,
 	}
 	if args.Synchronous != nil {
 		args.Synchronous = args.Synchronous.ToSynchronousPtrOutput().ApplyT(func(v *Synchronous) *Synchronous { return v.Defaults() }).(SynchronousPtrOutput)
+	}
+	if args.Tls != nil {
+		args.Tls = args.Tls.ToTlsPtrOutput().ApplyT(func(v *Tls) *Tls { return v.Defaults() }).(TlsPtrOutput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"adminConnection",
@@ -97,8 +103,8 @@ type postgresClusterArgs struct {
 	Hibernate interface{} `pulumi:"hibernate"`
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances *int `pulumi:"instances"`
-	// Not supported yet: postgres_exporter and Patroni metrics.
-	Monitoring interface{} `pulumi:"monitoring"`
+	// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+	Monitoring *Monitoring `pulumi:"monitoring"`
 	// Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
 	Name *string `pulumi:"name"`
 	// PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}
@@ -125,8 +131,8 @@ type postgresClusterArgs struct {
 	Storage *Storage `pulumi:"storage"`
 	// Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 	Synchronous *Synchronous `pulumi:"synchronous"`
-	// Not supported yet: TLS certificates for client and replication connections.
-	Tls interface{} `pulumi:"tls"`
+	// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+	Tls *Tls `pulumi:"tls"`
 }
 
 // The set of arguments for constructing a PostgresCluster resource.
@@ -147,8 +153,8 @@ type PostgresClusterArgs struct {
 	Hibernate pulumi.Input
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances pulumi.IntPtrInput
-	// Not supported yet: postgres_exporter and Patroni metrics.
-	Monitoring pulumi.Input
+	// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+	Monitoring MonitoringPtrInput
 	// Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
 	Name pulumi.StringPtrInput
 	// PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}
@@ -175,8 +181,8 @@ type PostgresClusterArgs struct {
 	Storage StoragePtrInput
 	// Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 	Synchronous SynchronousPtrInput
-	// Not supported yet: TLS certificates for client and replication connections.
-	Tls pulumi.Input
+	// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+	Tls TlsPtrInput
 }
 
 func (PostgresClusterArgs) ElementType() reflect.Type {

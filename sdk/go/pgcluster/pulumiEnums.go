@@ -2584,6 +2584,562 @@ func (o GrantPrivilegeArrayOutput) Index(i pulumi.IntInput) GrantPrivilegeOutput
 	}).(GrantPrivilegeOutput)
 }
 
+type MonitoringAuditLogItem string
+
+const (
+	MonitoringAuditLogItemRead      = MonitoringAuditLogItem("read")
+	MonitoringAuditLogItemWrite     = MonitoringAuditLogItem("write")
+	MonitoringAuditLogItemFunction  = MonitoringAuditLogItem("function")
+	MonitoringAuditLogItemRole      = MonitoringAuditLogItem("role")
+	MonitoringAuditLogItemDdl       = MonitoringAuditLogItem("ddl")
+	MonitoringAuditLogItemMisc      = MonitoringAuditLogItem("misc")
+	MonitoringAuditLogItem_Misc_set = MonitoringAuditLogItem("misc_set")
+	MonitoringAuditLogItemAll       = MonitoringAuditLogItem("all")
+)
+
+func (MonitoringAuditLogItem) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringAuditLogItem)(nil)).Elem()
+}
+
+func (e MonitoringAuditLogItem) ToMonitoringAuditLogItemOutput() MonitoringAuditLogItemOutput {
+	return pulumi.ToOutput(e).(MonitoringAuditLogItemOutput)
+}
+
+func (e MonitoringAuditLogItem) ToMonitoringAuditLogItemOutputWithContext(ctx context.Context) MonitoringAuditLogItemOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(MonitoringAuditLogItemOutput)
+}
+
+func (e MonitoringAuditLogItem) ToMonitoringAuditLogItemPtrOutput() MonitoringAuditLogItemPtrOutput {
+	return e.ToMonitoringAuditLogItemPtrOutputWithContext(context.Background())
+}
+
+func (e MonitoringAuditLogItem) ToMonitoringAuditLogItemPtrOutputWithContext(ctx context.Context) MonitoringAuditLogItemPtrOutput {
+	return MonitoringAuditLogItem(e).ToMonitoringAuditLogItemOutputWithContext(ctx).ToMonitoringAuditLogItemPtrOutputWithContext(ctx)
+}
+
+func (e MonitoringAuditLogItem) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e MonitoringAuditLogItem) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e MonitoringAuditLogItem) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e MonitoringAuditLogItem) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type MonitoringAuditLogItemOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAuditLogItemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringAuditLogItem)(nil)).Elem()
+}
+
+func (o MonitoringAuditLogItemOutput) ToMonitoringAuditLogItemOutput() MonitoringAuditLogItemOutput {
+	return o
+}
+
+func (o MonitoringAuditLogItemOutput) ToMonitoringAuditLogItemOutputWithContext(ctx context.Context) MonitoringAuditLogItemOutput {
+	return o
+}
+
+func (o MonitoringAuditLogItemOutput) ToMonitoringAuditLogItemPtrOutput() MonitoringAuditLogItemPtrOutput {
+	return o.ToMonitoringAuditLogItemPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringAuditLogItemOutput) ToMonitoringAuditLogItemPtrOutputWithContext(ctx context.Context) MonitoringAuditLogItemPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringAuditLogItem) *MonitoringAuditLogItem {
+		return &v
+	}).(MonitoringAuditLogItemPtrOutput)
+}
+
+func (o MonitoringAuditLogItemOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o MonitoringAuditLogItemOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e MonitoringAuditLogItem) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o MonitoringAuditLogItemOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringAuditLogItemOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e MonitoringAuditLogItem) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type MonitoringAuditLogItemPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAuditLogItemPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringAuditLogItem)(nil)).Elem()
+}
+
+func (o MonitoringAuditLogItemPtrOutput) ToMonitoringAuditLogItemPtrOutput() MonitoringAuditLogItemPtrOutput {
+	return o
+}
+
+func (o MonitoringAuditLogItemPtrOutput) ToMonitoringAuditLogItemPtrOutputWithContext(ctx context.Context) MonitoringAuditLogItemPtrOutput {
+	return o
+}
+
+func (o MonitoringAuditLogItemPtrOutput) Elem() MonitoringAuditLogItemOutput {
+	return o.ApplyT(func(v *MonitoringAuditLogItem) MonitoringAuditLogItem {
+		if v != nil {
+			return *v
+		}
+		var ret MonitoringAuditLogItem
+		return ret
+	}).(MonitoringAuditLogItemOutput)
+}
+
+func (o MonitoringAuditLogItemPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringAuditLogItemPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *MonitoringAuditLogItem) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// MonitoringAuditLogItemInput is an input type that accepts values of the MonitoringAuditLogItem enum
+// A concrete instance of `MonitoringAuditLogItemInput` can be one of the following:
+//
+//	MonitoringAuditLogItemRead
+//	MonitoringAuditLogItemWrite
+//	MonitoringAuditLogItemFunction
+//	MonitoringAuditLogItemRole
+//	MonitoringAuditLogItemDdl
+//	MonitoringAuditLogItemMisc
+//	MonitoringAuditLogItem_Misc_set
+//	MonitoringAuditLogItemAll
+type MonitoringAuditLogItemInput interface {
+	pulumi.Input
+
+	ToMonitoringAuditLogItemOutput() MonitoringAuditLogItemOutput
+	ToMonitoringAuditLogItemOutputWithContext(context.Context) MonitoringAuditLogItemOutput
+}
+
+var monitoringAuditLogItemPtrType = reflect.TypeOf((**MonitoringAuditLogItem)(nil)).Elem()
+
+type MonitoringAuditLogItemPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringAuditLogItemPtrOutput() MonitoringAuditLogItemPtrOutput
+	ToMonitoringAuditLogItemPtrOutputWithContext(context.Context) MonitoringAuditLogItemPtrOutput
+}
+
+type monitoringAuditLogItemPtr string
+
+func MonitoringAuditLogItemPtr(v string) MonitoringAuditLogItemPtrInput {
+	return (*monitoringAuditLogItemPtr)(&v)
+}
+
+func (*monitoringAuditLogItemPtr) ElementType() reflect.Type {
+	return monitoringAuditLogItemPtrType
+}
+
+func (in *monitoringAuditLogItemPtr) ToMonitoringAuditLogItemPtrOutput() MonitoringAuditLogItemPtrOutput {
+	return pulumi.ToOutput(in).(MonitoringAuditLogItemPtrOutput)
+}
+
+func (in *monitoringAuditLogItemPtr) ToMonitoringAuditLogItemPtrOutputWithContext(ctx context.Context) MonitoringAuditLogItemPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(MonitoringAuditLogItemPtrOutput)
+}
+
+// MonitoringAuditLogItemArrayInput is an input type that accepts MonitoringAuditLogItemArray and MonitoringAuditLogItemArrayOutput values.
+// You can construct a concrete instance of `MonitoringAuditLogItemArrayInput` via:
+//
+//	MonitoringAuditLogItemArray{ MonitoringAuditLogItemArgs{...} }
+type MonitoringAuditLogItemArrayInput interface {
+	pulumi.Input
+
+	ToMonitoringAuditLogItemArrayOutput() MonitoringAuditLogItemArrayOutput
+	ToMonitoringAuditLogItemArrayOutputWithContext(context.Context) MonitoringAuditLogItemArrayOutput
+}
+
+type MonitoringAuditLogItemArray []MonitoringAuditLogItem
+
+func (MonitoringAuditLogItemArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MonitoringAuditLogItem)(nil)).Elem()
+}
+
+func (i MonitoringAuditLogItemArray) ToMonitoringAuditLogItemArrayOutput() MonitoringAuditLogItemArrayOutput {
+	return i.ToMonitoringAuditLogItemArrayOutputWithContext(context.Background())
+}
+
+func (i MonitoringAuditLogItemArray) ToMonitoringAuditLogItemArrayOutputWithContext(ctx context.Context) MonitoringAuditLogItemArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAuditLogItemArrayOutput)
+}
+
+type MonitoringAuditLogItemArrayOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAuditLogItemArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MonitoringAuditLogItem)(nil)).Elem()
+}
+
+func (o MonitoringAuditLogItemArrayOutput) ToMonitoringAuditLogItemArrayOutput() MonitoringAuditLogItemArrayOutput {
+	return o
+}
+
+func (o MonitoringAuditLogItemArrayOutput) ToMonitoringAuditLogItemArrayOutputWithContext(ctx context.Context) MonitoringAuditLogItemArrayOutput {
+	return o
+}
+
+func (o MonitoringAuditLogItemArrayOutput) Index(i pulumi.IntInput) MonitoringAuditLogItemOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MonitoringAuditLogItem {
+		return vs[0].([]MonitoringAuditLogItem)[vs[1].(int)]
+	}).(MonitoringAuditLogItemOutput)
+}
+
+// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+type MonitoringLogFormat string
+
+const (
+	MonitoringLogFormatText = MonitoringLogFormat("text")
+	MonitoringLogFormatJson = MonitoringLogFormat("json")
+)
+
+func (MonitoringLogFormat) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringLogFormat)(nil)).Elem()
+}
+
+func (e MonitoringLogFormat) ToMonitoringLogFormatOutput() MonitoringLogFormatOutput {
+	return pulumi.ToOutput(e).(MonitoringLogFormatOutput)
+}
+
+func (e MonitoringLogFormat) ToMonitoringLogFormatOutputWithContext(ctx context.Context) MonitoringLogFormatOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(MonitoringLogFormatOutput)
+}
+
+func (e MonitoringLogFormat) ToMonitoringLogFormatPtrOutput() MonitoringLogFormatPtrOutput {
+	return e.ToMonitoringLogFormatPtrOutputWithContext(context.Background())
+}
+
+func (e MonitoringLogFormat) ToMonitoringLogFormatPtrOutputWithContext(ctx context.Context) MonitoringLogFormatPtrOutput {
+	return MonitoringLogFormat(e).ToMonitoringLogFormatOutputWithContext(ctx).ToMonitoringLogFormatPtrOutputWithContext(ctx)
+}
+
+func (e MonitoringLogFormat) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e MonitoringLogFormat) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e MonitoringLogFormat) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e MonitoringLogFormat) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type MonitoringLogFormatOutput struct{ *pulumi.OutputState }
+
+func (MonitoringLogFormatOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringLogFormat)(nil)).Elem()
+}
+
+func (o MonitoringLogFormatOutput) ToMonitoringLogFormatOutput() MonitoringLogFormatOutput {
+	return o
+}
+
+func (o MonitoringLogFormatOutput) ToMonitoringLogFormatOutputWithContext(ctx context.Context) MonitoringLogFormatOutput {
+	return o
+}
+
+func (o MonitoringLogFormatOutput) ToMonitoringLogFormatPtrOutput() MonitoringLogFormatPtrOutput {
+	return o.ToMonitoringLogFormatPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringLogFormatOutput) ToMonitoringLogFormatPtrOutputWithContext(ctx context.Context) MonitoringLogFormatPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringLogFormat) *MonitoringLogFormat {
+		return &v
+	}).(MonitoringLogFormatPtrOutput)
+}
+
+func (o MonitoringLogFormatOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o MonitoringLogFormatOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e MonitoringLogFormat) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o MonitoringLogFormatOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringLogFormatOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e MonitoringLogFormat) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type MonitoringLogFormatPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringLogFormatPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringLogFormat)(nil)).Elem()
+}
+
+func (o MonitoringLogFormatPtrOutput) ToMonitoringLogFormatPtrOutput() MonitoringLogFormatPtrOutput {
+	return o
+}
+
+func (o MonitoringLogFormatPtrOutput) ToMonitoringLogFormatPtrOutputWithContext(ctx context.Context) MonitoringLogFormatPtrOutput {
+	return o
+}
+
+func (o MonitoringLogFormatPtrOutput) Elem() MonitoringLogFormatOutput {
+	return o.ApplyT(func(v *MonitoringLogFormat) MonitoringLogFormat {
+		if v != nil {
+			return *v
+		}
+		var ret MonitoringLogFormat
+		return ret
+	}).(MonitoringLogFormatOutput)
+}
+
+func (o MonitoringLogFormatPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringLogFormatPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *MonitoringLogFormat) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// MonitoringLogFormatInput is an input type that accepts values of the MonitoringLogFormat enum
+// A concrete instance of `MonitoringLogFormatInput` can be one of the following:
+//
+//	MonitoringLogFormatText
+//	MonitoringLogFormatJson
+type MonitoringLogFormatInput interface {
+	pulumi.Input
+
+	ToMonitoringLogFormatOutput() MonitoringLogFormatOutput
+	ToMonitoringLogFormatOutputWithContext(context.Context) MonitoringLogFormatOutput
+}
+
+var monitoringLogFormatPtrType = reflect.TypeOf((**MonitoringLogFormat)(nil)).Elem()
+
+type MonitoringLogFormatPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringLogFormatPtrOutput() MonitoringLogFormatPtrOutput
+	ToMonitoringLogFormatPtrOutputWithContext(context.Context) MonitoringLogFormatPtrOutput
+}
+
+type monitoringLogFormatPtr string
+
+func MonitoringLogFormatPtr(v string) MonitoringLogFormatPtrInput {
+	return (*monitoringLogFormatPtr)(&v)
+}
+
+func (*monitoringLogFormatPtr) ElementType() reflect.Type {
+	return monitoringLogFormatPtrType
+}
+
+func (in *monitoringLogFormatPtr) ToMonitoringLogFormatPtrOutput() MonitoringLogFormatPtrOutput {
+	return pulumi.ToOutput(in).(MonitoringLogFormatPtrOutput)
+}
+
+func (in *monitoringLogFormatPtr) ToMonitoringLogFormatPtrOutputWithContext(ctx context.Context) MonitoringLogFormatPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(MonitoringLogFormatPtrOutput)
+}
+
+// pg_stat_statements.track. @default - top
+type MonitoringStatementsTrack string
+
+const (
+	MonitoringStatementsTrackTop  = MonitoringStatementsTrack("top")
+	MonitoringStatementsTrackAll  = MonitoringStatementsTrack("all")
+	MonitoringStatementsTrackNone = MonitoringStatementsTrack("none")
+)
+
+func (MonitoringStatementsTrack) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringStatementsTrack)(nil)).Elem()
+}
+
+func (e MonitoringStatementsTrack) ToMonitoringStatementsTrackOutput() MonitoringStatementsTrackOutput {
+	return pulumi.ToOutput(e).(MonitoringStatementsTrackOutput)
+}
+
+func (e MonitoringStatementsTrack) ToMonitoringStatementsTrackOutputWithContext(ctx context.Context) MonitoringStatementsTrackOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(MonitoringStatementsTrackOutput)
+}
+
+func (e MonitoringStatementsTrack) ToMonitoringStatementsTrackPtrOutput() MonitoringStatementsTrackPtrOutput {
+	return e.ToMonitoringStatementsTrackPtrOutputWithContext(context.Background())
+}
+
+func (e MonitoringStatementsTrack) ToMonitoringStatementsTrackPtrOutputWithContext(ctx context.Context) MonitoringStatementsTrackPtrOutput {
+	return MonitoringStatementsTrack(e).ToMonitoringStatementsTrackOutputWithContext(ctx).ToMonitoringStatementsTrackPtrOutputWithContext(ctx)
+}
+
+func (e MonitoringStatementsTrack) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e MonitoringStatementsTrack) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e MonitoringStatementsTrack) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e MonitoringStatementsTrack) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type MonitoringStatementsTrackOutput struct{ *pulumi.OutputState }
+
+func (MonitoringStatementsTrackOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringStatementsTrack)(nil)).Elem()
+}
+
+func (o MonitoringStatementsTrackOutput) ToMonitoringStatementsTrackOutput() MonitoringStatementsTrackOutput {
+	return o
+}
+
+func (o MonitoringStatementsTrackOutput) ToMonitoringStatementsTrackOutputWithContext(ctx context.Context) MonitoringStatementsTrackOutput {
+	return o
+}
+
+func (o MonitoringStatementsTrackOutput) ToMonitoringStatementsTrackPtrOutput() MonitoringStatementsTrackPtrOutput {
+	return o.ToMonitoringStatementsTrackPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringStatementsTrackOutput) ToMonitoringStatementsTrackPtrOutputWithContext(ctx context.Context) MonitoringStatementsTrackPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringStatementsTrack) *MonitoringStatementsTrack {
+		return &v
+	}).(MonitoringStatementsTrackPtrOutput)
+}
+
+func (o MonitoringStatementsTrackOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o MonitoringStatementsTrackOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e MonitoringStatementsTrack) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o MonitoringStatementsTrackOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringStatementsTrackOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e MonitoringStatementsTrack) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type MonitoringStatementsTrackPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringStatementsTrackPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringStatementsTrack)(nil)).Elem()
+}
+
+func (o MonitoringStatementsTrackPtrOutput) ToMonitoringStatementsTrackPtrOutput() MonitoringStatementsTrackPtrOutput {
+	return o
+}
+
+func (o MonitoringStatementsTrackPtrOutput) ToMonitoringStatementsTrackPtrOutputWithContext(ctx context.Context) MonitoringStatementsTrackPtrOutput {
+	return o
+}
+
+func (o MonitoringStatementsTrackPtrOutput) Elem() MonitoringStatementsTrackOutput {
+	return o.ApplyT(func(v *MonitoringStatementsTrack) MonitoringStatementsTrack {
+		if v != nil {
+			return *v
+		}
+		var ret MonitoringStatementsTrack
+		return ret
+	}).(MonitoringStatementsTrackOutput)
+}
+
+func (o MonitoringStatementsTrackPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringStatementsTrackPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *MonitoringStatementsTrack) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// MonitoringStatementsTrackInput is an input type that accepts values of the MonitoringStatementsTrack enum
+// A concrete instance of `MonitoringStatementsTrackInput` can be one of the following:
+//
+//	MonitoringStatementsTrackTop
+//	MonitoringStatementsTrackAll
+//	MonitoringStatementsTrackNone
+type MonitoringStatementsTrackInput interface {
+	pulumi.Input
+
+	ToMonitoringStatementsTrackOutput() MonitoringStatementsTrackOutput
+	ToMonitoringStatementsTrackOutputWithContext(context.Context) MonitoringStatementsTrackOutput
+}
+
+var monitoringStatementsTrackPtrType = reflect.TypeOf((**MonitoringStatementsTrack)(nil)).Elem()
+
+type MonitoringStatementsTrackPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringStatementsTrackPtrOutput() MonitoringStatementsTrackPtrOutput
+	ToMonitoringStatementsTrackPtrOutputWithContext(context.Context) MonitoringStatementsTrackPtrOutput
+}
+
+type monitoringStatementsTrackPtr string
+
+func MonitoringStatementsTrackPtr(v string) MonitoringStatementsTrackPtrInput {
+	return (*monitoringStatementsTrackPtr)(&v)
+}
+
+func (*monitoringStatementsTrackPtr) ElementType() reflect.Type {
+	return monitoringStatementsTrackPtrType
+}
+
+func (in *monitoringStatementsTrackPtr) ToMonitoringStatementsTrackPtrOutput() MonitoringStatementsTrackPtrOutput {
+	return pulumi.ToOutput(in).(MonitoringStatementsTrackPtrOutput)
+}
+
+func (in *monitoringStatementsTrackPtr) ToMonitoringStatementsTrackPtrOutputWithContext(ctx context.Context) MonitoringStatementsTrackPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(MonitoringStatementsTrackPtrOutput)
+}
+
 // @default - IfNotPresent
 type PlatformKubernetesImagePullPolicy string
 
@@ -3918,6 +4474,338 @@ func (in *synchronousMethodPtr) ToSynchronousMethodPtrOutputWithContext(ctx cont
 	return pulumi.ToOutputWithContext(ctx, in).(SynchronousMethodPtrOutput)
 }
 
+// `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+type TlsClientAuthReplication string
+
+const (
+	TlsClientAuthReplicationCert     = TlsClientAuthReplication("cert")
+	TlsClientAuthReplicationPassword = TlsClientAuthReplication("password")
+)
+
+func (TlsClientAuthReplication) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsClientAuthReplication)(nil)).Elem()
+}
+
+func (e TlsClientAuthReplication) ToTlsClientAuthReplicationOutput() TlsClientAuthReplicationOutput {
+	return pulumi.ToOutput(e).(TlsClientAuthReplicationOutput)
+}
+
+func (e TlsClientAuthReplication) ToTlsClientAuthReplicationOutputWithContext(ctx context.Context) TlsClientAuthReplicationOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(TlsClientAuthReplicationOutput)
+}
+
+func (e TlsClientAuthReplication) ToTlsClientAuthReplicationPtrOutput() TlsClientAuthReplicationPtrOutput {
+	return e.ToTlsClientAuthReplicationPtrOutputWithContext(context.Background())
+}
+
+func (e TlsClientAuthReplication) ToTlsClientAuthReplicationPtrOutputWithContext(ctx context.Context) TlsClientAuthReplicationPtrOutput {
+	return TlsClientAuthReplication(e).ToTlsClientAuthReplicationOutputWithContext(ctx).ToTlsClientAuthReplicationPtrOutputWithContext(ctx)
+}
+
+func (e TlsClientAuthReplication) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TlsClientAuthReplication) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TlsClientAuthReplication) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e TlsClientAuthReplication) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type TlsClientAuthReplicationOutput struct{ *pulumi.OutputState }
+
+func (TlsClientAuthReplicationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsClientAuthReplication)(nil)).Elem()
+}
+
+func (o TlsClientAuthReplicationOutput) ToTlsClientAuthReplicationOutput() TlsClientAuthReplicationOutput {
+	return o
+}
+
+func (o TlsClientAuthReplicationOutput) ToTlsClientAuthReplicationOutputWithContext(ctx context.Context) TlsClientAuthReplicationOutput {
+	return o
+}
+
+func (o TlsClientAuthReplicationOutput) ToTlsClientAuthReplicationPtrOutput() TlsClientAuthReplicationPtrOutput {
+	return o.ToTlsClientAuthReplicationPtrOutputWithContext(context.Background())
+}
+
+func (o TlsClientAuthReplicationOutput) ToTlsClientAuthReplicationPtrOutputWithContext(ctx context.Context) TlsClientAuthReplicationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsClientAuthReplication) *TlsClientAuthReplication {
+		return &v
+	}).(TlsClientAuthReplicationPtrOutput)
+}
+
+func (o TlsClientAuthReplicationOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o TlsClientAuthReplicationOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TlsClientAuthReplication) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o TlsClientAuthReplicationOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TlsClientAuthReplicationOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TlsClientAuthReplication) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type TlsClientAuthReplicationPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsClientAuthReplicationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsClientAuthReplication)(nil)).Elem()
+}
+
+func (o TlsClientAuthReplicationPtrOutput) ToTlsClientAuthReplicationPtrOutput() TlsClientAuthReplicationPtrOutput {
+	return o
+}
+
+func (o TlsClientAuthReplicationPtrOutput) ToTlsClientAuthReplicationPtrOutputWithContext(ctx context.Context) TlsClientAuthReplicationPtrOutput {
+	return o
+}
+
+func (o TlsClientAuthReplicationPtrOutput) Elem() TlsClientAuthReplicationOutput {
+	return o.ApplyT(func(v *TlsClientAuthReplication) TlsClientAuthReplication {
+		if v != nil {
+			return *v
+		}
+		var ret TlsClientAuthReplication
+		return ret
+	}).(TlsClientAuthReplicationOutput)
+}
+
+func (o TlsClientAuthReplicationPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TlsClientAuthReplicationPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *TlsClientAuthReplication) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// TlsClientAuthReplicationInput is an input type that accepts values of the TlsClientAuthReplication enum
+// A concrete instance of `TlsClientAuthReplicationInput` can be one of the following:
+//
+//	TlsClientAuthReplicationCert
+//	TlsClientAuthReplicationPassword
+type TlsClientAuthReplicationInput interface {
+	pulumi.Input
+
+	ToTlsClientAuthReplicationOutput() TlsClientAuthReplicationOutput
+	ToTlsClientAuthReplicationOutputWithContext(context.Context) TlsClientAuthReplicationOutput
+}
+
+var tlsClientAuthReplicationPtrType = reflect.TypeOf((**TlsClientAuthReplication)(nil)).Elem()
+
+type TlsClientAuthReplicationPtrInput interface {
+	pulumi.Input
+
+	ToTlsClientAuthReplicationPtrOutput() TlsClientAuthReplicationPtrOutput
+	ToTlsClientAuthReplicationPtrOutputWithContext(context.Context) TlsClientAuthReplicationPtrOutput
+}
+
+type tlsClientAuthReplicationPtr string
+
+func TlsClientAuthReplicationPtr(v string) TlsClientAuthReplicationPtrInput {
+	return (*tlsClientAuthReplicationPtr)(&v)
+}
+
+func (*tlsClientAuthReplicationPtr) ElementType() reflect.Type {
+	return tlsClientAuthReplicationPtrType
+}
+
+func (in *tlsClientAuthReplicationPtr) ToTlsClientAuthReplicationPtrOutput() TlsClientAuthReplicationPtrOutput {
+	return pulumi.ToOutput(in).(TlsClientAuthReplicationPtrOutput)
+}
+
+func (in *tlsClientAuthReplicationPtr) ToTlsClientAuthReplicationPtrOutputWithContext(ctx context.Context) TlsClientAuthReplicationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(TlsClientAuthReplicationPtrOutput)
+}
+
+// Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+type TlsMinVersion string
+
+const (
+	TlsMinVersion_TLSv1_2 = TlsMinVersion("TLSv1.2")
+	TlsMinVersion_TLSv1_3 = TlsMinVersion("TLSv1.3")
+)
+
+func (TlsMinVersion) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsMinVersion)(nil)).Elem()
+}
+
+func (e TlsMinVersion) ToTlsMinVersionOutput() TlsMinVersionOutput {
+	return pulumi.ToOutput(e).(TlsMinVersionOutput)
+}
+
+func (e TlsMinVersion) ToTlsMinVersionOutputWithContext(ctx context.Context) TlsMinVersionOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(TlsMinVersionOutput)
+}
+
+func (e TlsMinVersion) ToTlsMinVersionPtrOutput() TlsMinVersionPtrOutput {
+	return e.ToTlsMinVersionPtrOutputWithContext(context.Background())
+}
+
+func (e TlsMinVersion) ToTlsMinVersionPtrOutputWithContext(ctx context.Context) TlsMinVersionPtrOutput {
+	return TlsMinVersion(e).ToTlsMinVersionOutputWithContext(ctx).ToTlsMinVersionPtrOutputWithContext(ctx)
+}
+
+func (e TlsMinVersion) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TlsMinVersion) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TlsMinVersion) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e TlsMinVersion) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type TlsMinVersionOutput struct{ *pulumi.OutputState }
+
+func (TlsMinVersionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsMinVersion)(nil)).Elem()
+}
+
+func (o TlsMinVersionOutput) ToTlsMinVersionOutput() TlsMinVersionOutput {
+	return o
+}
+
+func (o TlsMinVersionOutput) ToTlsMinVersionOutputWithContext(ctx context.Context) TlsMinVersionOutput {
+	return o
+}
+
+func (o TlsMinVersionOutput) ToTlsMinVersionPtrOutput() TlsMinVersionPtrOutput {
+	return o.ToTlsMinVersionPtrOutputWithContext(context.Background())
+}
+
+func (o TlsMinVersionOutput) ToTlsMinVersionPtrOutputWithContext(ctx context.Context) TlsMinVersionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsMinVersion) *TlsMinVersion {
+		return &v
+	}).(TlsMinVersionPtrOutput)
+}
+
+func (o TlsMinVersionOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o TlsMinVersionOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TlsMinVersion) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o TlsMinVersionOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TlsMinVersionOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TlsMinVersion) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type TlsMinVersionPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsMinVersionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsMinVersion)(nil)).Elem()
+}
+
+func (o TlsMinVersionPtrOutput) ToTlsMinVersionPtrOutput() TlsMinVersionPtrOutput {
+	return o
+}
+
+func (o TlsMinVersionPtrOutput) ToTlsMinVersionPtrOutputWithContext(ctx context.Context) TlsMinVersionPtrOutput {
+	return o
+}
+
+func (o TlsMinVersionPtrOutput) Elem() TlsMinVersionOutput {
+	return o.ApplyT(func(v *TlsMinVersion) TlsMinVersion {
+		if v != nil {
+			return *v
+		}
+		var ret TlsMinVersion
+		return ret
+	}).(TlsMinVersionOutput)
+}
+
+func (o TlsMinVersionPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TlsMinVersionPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *TlsMinVersion) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// TlsMinVersionInput is an input type that accepts values of the TlsMinVersion enum
+// A concrete instance of `TlsMinVersionInput` can be one of the following:
+//
+//	TlsMinVersion_TLSv1_2
+//	TlsMinVersion_TLSv1_3
+type TlsMinVersionInput interface {
+	pulumi.Input
+
+	ToTlsMinVersionOutput() TlsMinVersionOutput
+	ToTlsMinVersionOutputWithContext(context.Context) TlsMinVersionOutput
+}
+
+var tlsMinVersionPtrType = reflect.TypeOf((**TlsMinVersion)(nil)).Elem()
+
+type TlsMinVersionPtrInput interface {
+	pulumi.Input
+
+	ToTlsMinVersionPtrOutput() TlsMinVersionPtrOutput
+	ToTlsMinVersionPtrOutputWithContext(context.Context) TlsMinVersionPtrOutput
+}
+
+type tlsMinVersionPtr string
+
+func TlsMinVersionPtr(v string) TlsMinVersionPtrInput {
+	return (*tlsMinVersionPtr)(&v)
+}
+
+func (*tlsMinVersionPtr) ElementType() reflect.Type {
+	return tlsMinVersionPtrType
+}
+
+func (in *tlsMinVersionPtr) ToTlsMinVersionPtrOutput() TlsMinVersionPtrOutput {
+	return pulumi.ToOutput(in).(TlsMinVersionPtrOutput)
+}
+
+func (in *tlsMinVersionPtr) ToTlsMinVersionPtrOutputWithContext(ctx context.Context) TlsMinVersionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(TlsMinVersionPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BackupTypeInput)(nil)).Elem(), BackupType("full"))
 	pulumi.RegisterInputType(reflect.TypeOf((*BackupTypePtrInput)(nil)).Elem(), BackupType("full"))
@@ -3949,6 +4837,13 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*GrantPrivilegeInput)(nil)).Elem(), GrantPrivilege("ALL"))
 	pulumi.RegisterInputType(reflect.TypeOf((*GrantPrivilegePtrInput)(nil)).Elem(), GrantPrivilege("ALL"))
 	pulumi.RegisterInputType(reflect.TypeOf((*GrantPrivilegeArrayInput)(nil)).Elem(), GrantPrivilegeArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAuditLogItemInput)(nil)).Elem(), MonitoringAuditLogItem("read"))
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAuditLogItemPtrInput)(nil)).Elem(), MonitoringAuditLogItem("read"))
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAuditLogItemArrayInput)(nil)).Elem(), MonitoringAuditLogItemArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringLogFormatInput)(nil)).Elem(), MonitoringLogFormat("text"))
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringLogFormatPtrInput)(nil)).Elem(), MonitoringLogFormat("text"))
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringStatementsTrackInput)(nil)).Elem(), MonitoringStatementsTrack("top"))
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringStatementsTrackPtrInput)(nil)).Elem(), MonitoringStatementsTrack("top"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformKubernetesImagePullPolicyInput)(nil)).Elem(), PlatformKubernetesImagePullPolicy("Always"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformKubernetesImagePullPolicyPtrInput)(nil)).Elem(), PlatformKubernetesImagePullPolicy("Always"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PoolerPoolModeInput)(nil)).Elem(), PoolerPoolMode("session"))
@@ -3965,6 +4860,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousDataDurabilityPtrInput)(nil)).Elem(), SynchronousDataDurability("required"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodInput)(nil)).Elem(), SynchronousMethod("first"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousMethodPtrInput)(nil)).Elem(), SynchronousMethod("first"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsClientAuthReplicationInput)(nil)).Elem(), TlsClientAuthReplication("cert"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsClientAuthReplicationPtrInput)(nil)).Elem(), TlsClientAuthReplication("cert"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsMinVersionInput)(nil)).Elem(), TlsMinVersion("TLSv1.2"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsMinVersionPtrInput)(nil)).Elem(), TlsMinVersion("TLSv1.2"))
 	pulumi.RegisterOutputType(BackupBackupTypeOutput{})
 	pulumi.RegisterOutputType(BackupBackupTypePtrOutput{})
 	pulumi.RegisterOutputType(BackupTypeOutput{})
@@ -3997,6 +4896,13 @@ func init() {
 	pulumi.RegisterOutputType(GrantPrivilegeOutput{})
 	pulumi.RegisterOutputType(GrantPrivilegePtrOutput{})
 	pulumi.RegisterOutputType(GrantPrivilegeArrayOutput{})
+	pulumi.RegisterOutputType(MonitoringAuditLogItemOutput{})
+	pulumi.RegisterOutputType(MonitoringAuditLogItemPtrOutput{})
+	pulumi.RegisterOutputType(MonitoringAuditLogItemArrayOutput{})
+	pulumi.RegisterOutputType(MonitoringLogFormatOutput{})
+	pulumi.RegisterOutputType(MonitoringLogFormatPtrOutput{})
+	pulumi.RegisterOutputType(MonitoringStatementsTrackOutput{})
+	pulumi.RegisterOutputType(MonitoringStatementsTrackPtrOutput{})
 	pulumi.RegisterOutputType(PlatformKubernetesImagePullPolicyOutput{})
 	pulumi.RegisterOutputType(PlatformKubernetesImagePullPolicyPtrOutput{})
 	pulumi.RegisterOutputType(PoolerPoolModeOutput{})
@@ -4013,4 +4919,8 @@ func init() {
 	pulumi.RegisterOutputType(SynchronousDataDurabilityPtrOutput{})
 	pulumi.RegisterOutputType(SynchronousMethodOutput{})
 	pulumi.RegisterOutputType(SynchronousMethodPtrOutput{})
+	pulumi.RegisterOutputType(TlsClientAuthReplicationOutput{})
+	pulumi.RegisterOutputType(TlsClientAuthReplicationPtrOutput{})
+	pulumi.RegisterOutputType(TlsMinVersionOutput{})
+	pulumi.RegisterOutputType(TlsMinVersionPtrOutput{})
 }

@@ -6851,6 +6851,881 @@ func (o HaPtrOutput) Ttl() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+type Monitoring struct {
+	// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+	Audit *MonitoringAudit `pulumi:"audit"`
+	// Log the plans of slow statements (auto_explain). Absent: off.
+	AutoExplain *MonitoringAutoExplain `pulumi:"autoExplain"`
+	// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+	Exporters *bool `pulumi:"exporters"`
+	// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+	LogFormat *MonitoringLogFormat `pulumi:"logFormat"`
+	// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+	PodMonitor *bool `pulumi:"podMonitor"`
+	// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+	Statements *MonitoringStatements `pulumi:"statements"`
+}
+
+// Defaults sets the appropriate defaults for Monitoring
+func (val *Monitoring) Defaults() *Monitoring {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.Audit = tmp.Audit.Defaults()
+
+	tmp.AutoExplain = tmp.AutoExplain.Defaults()
+
+	if tmp.Exporters == nil {
+		exporters_ := true
+		tmp.Exporters = &exporters_
+	}
+	if tmp.PodMonitor == nil {
+		podMonitor_ := false
+		tmp.PodMonitor = &podMonitor_
+	}
+	tmp.Statements = tmp.Statements.Defaults()
+
+	return &tmp
+}
+
+// MonitoringInput is an input type that accepts MonitoringArgs and MonitoringOutput values.
+// You can construct a concrete instance of `MonitoringInput` via:
+//
+//	MonitoringArgs{...}
+type MonitoringInput interface {
+	pulumi.Input
+
+	ToMonitoringOutput() MonitoringOutput
+	ToMonitoringOutputWithContext(context.Context) MonitoringOutput
+}
+
+// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+type MonitoringArgs struct {
+	// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+	Audit MonitoringAuditPtrInput `pulumi:"audit"`
+	// Log the plans of slow statements (auto_explain). Absent: off.
+	AutoExplain MonitoringAutoExplainPtrInput `pulumi:"autoExplain"`
+	// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+	Exporters pulumi.BoolPtrInput `pulumi:"exporters"`
+	// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+	LogFormat MonitoringLogFormatPtrInput `pulumi:"logFormat"`
+	// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+	PodMonitor pulumi.BoolPtrInput `pulumi:"podMonitor"`
+	// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+	Statements MonitoringStatementsPtrInput `pulumi:"statements"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringArgs
+func (val *MonitoringArgs) Defaults() *MonitoringArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	if tmp.Exporters == nil {
+		tmp.Exporters = pulumi.BoolPtr(true)
+	}
+	if tmp.PodMonitor == nil {
+		tmp.PodMonitor = pulumi.BoolPtr(false)
+	}
+
+	return &tmp
+}
+func (MonitoringArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitoring)(nil)).Elem()
+}
+
+func (i MonitoringArgs) ToMonitoringOutput() MonitoringOutput {
+	return i.ToMonitoringOutputWithContext(context.Background())
+}
+
+func (i MonitoringArgs) ToMonitoringOutputWithContext(ctx context.Context) MonitoringOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringOutput)
+}
+
+func (i MonitoringArgs) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return i.ToMonitoringPtrOutputWithContext(context.Background())
+}
+
+func (i MonitoringArgs) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringOutput).ToMonitoringPtrOutputWithContext(ctx)
+}
+
+// MonitoringPtrInput is an input type that accepts MonitoringArgs, MonitoringPtr and MonitoringPtrOutput values.
+// You can construct a concrete instance of `MonitoringPtrInput` via:
+//
+//	        MonitoringArgs{...}
+//
+//	or:
+//
+//	        nil
+type MonitoringPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringPtrOutput() MonitoringPtrOutput
+	ToMonitoringPtrOutputWithContext(context.Context) MonitoringPtrOutput
+}
+
+type monitoringPtrType MonitoringArgs
+
+func MonitoringPtr(v *MonitoringArgs) MonitoringPtrInput {
+	return (*monitoringPtrType)(v)
+}
+
+func (*monitoringPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Monitoring)(nil)).Elem()
+}
+
+func (i *monitoringPtrType) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return i.ToMonitoringPtrOutputWithContext(context.Background())
+}
+
+func (i *monitoringPtrType) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringPtrOutput)
+}
+
+// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+type MonitoringOutput struct{ *pulumi.OutputState }
+
+func (MonitoringOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitoring)(nil)).Elem()
+}
+
+func (o MonitoringOutput) ToMonitoringOutput() MonitoringOutput {
+	return o
+}
+
+func (o MonitoringOutput) ToMonitoringOutputWithContext(ctx context.Context) MonitoringOutput {
+	return o
+}
+
+func (o MonitoringOutput) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return o.ToMonitoringPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringOutput) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Monitoring) *Monitoring {
+		return &v
+	}).(MonitoringPtrOutput)
+}
+
+// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+func (o MonitoringOutput) Audit() MonitoringAuditPtrOutput {
+	return o.ApplyT(func(v Monitoring) *MonitoringAudit { return v.Audit }).(MonitoringAuditPtrOutput)
+}
+
+// Log the plans of slow statements (auto_explain). Absent: off.
+func (o MonitoringOutput) AutoExplain() MonitoringAutoExplainPtrOutput {
+	return o.ApplyT(func(v Monitoring) *MonitoringAutoExplain { return v.AutoExplain }).(MonitoringAutoExplainPtrOutput)
+}
+
+// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+func (o MonitoringOutput) Exporters() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Monitoring) *bool { return v.Exporters }).(pulumi.BoolPtrOutput)
+}
+
+// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+func (o MonitoringOutput) LogFormat() MonitoringLogFormatPtrOutput {
+	return o.ApplyT(func(v Monitoring) *MonitoringLogFormat { return v.LogFormat }).(MonitoringLogFormatPtrOutput)
+}
+
+// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+func (o MonitoringOutput) PodMonitor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Monitoring) *bool { return v.PodMonitor }).(pulumi.BoolPtrOutput)
+}
+
+// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+func (o MonitoringOutput) Statements() MonitoringStatementsPtrOutput {
+	return o.ApplyT(func(v Monitoring) *MonitoringStatements { return v.Statements }).(MonitoringStatementsPtrOutput)
+}
+
+type MonitoringPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Monitoring)(nil)).Elem()
+}
+
+func (o MonitoringPtrOutput) ToMonitoringPtrOutput() MonitoringPtrOutput {
+	return o
+}
+
+func (o MonitoringPtrOutput) ToMonitoringPtrOutputWithContext(ctx context.Context) MonitoringPtrOutput {
+	return o
+}
+
+func (o MonitoringPtrOutput) Elem() MonitoringOutput {
+	return o.ApplyT(func(v *Monitoring) Monitoring {
+		if v != nil {
+			return *v
+		}
+		var ret Monitoring
+		return ret
+	}).(MonitoringOutput)
+}
+
+// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+func (o MonitoringPtrOutput) Audit() MonitoringAuditPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *MonitoringAudit {
+		if v == nil {
+			return nil
+		}
+		return v.Audit
+	}).(MonitoringAuditPtrOutput)
+}
+
+// Log the plans of slow statements (auto_explain). Absent: off.
+func (o MonitoringPtrOutput) AutoExplain() MonitoringAutoExplainPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *MonitoringAutoExplain {
+		if v == nil {
+			return nil
+		}
+		return v.AutoExplain
+	}).(MonitoringAutoExplainPtrOutput)
+}
+
+// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+func (o MonitoringPtrOutput) Exporters() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Exporters
+	}).(pulumi.BoolPtrOutput)
+}
+
+// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+func (o MonitoringPtrOutput) LogFormat() MonitoringLogFormatPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *MonitoringLogFormat {
+		if v == nil {
+			return nil
+		}
+		return v.LogFormat
+	}).(MonitoringLogFormatPtrOutput)
+}
+
+// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+func (o MonitoringPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.PodMonitor
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+func (o MonitoringPtrOutput) Statements() MonitoringStatementsPtrOutput {
+	return o.ApplyT(func(v *Monitoring) *MonitoringStatements {
+		if v == nil {
+			return nil
+		}
+		return v.Statements
+	}).(MonitoringStatementsPtrOutput)
+}
+
+// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+type MonitoringAudit struct {
+	// pgaudit.log classes. @default - [ddl, role]
+	Log []MonitoringAuditLogItem `pulumi:"log"`
+	// pgaudit.log_parameter. @default - false
+	LogParameter *bool `pulumi:"logParameter"`
+	// pgaudit.log_relation. @default - false
+	LogRelation *bool `pulumi:"logRelation"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringAudit
+func (val *MonitoringAudit) Defaults() *MonitoringAudit {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.LogParameter == nil {
+		logParameter_ := false
+		tmp.LogParameter = &logParameter_
+	}
+	if tmp.LogRelation == nil {
+		logRelation_ := false
+		tmp.LogRelation = &logRelation_
+	}
+	return &tmp
+}
+
+// MonitoringAuditInput is an input type that accepts MonitoringAuditArgs and MonitoringAuditOutput values.
+// You can construct a concrete instance of `MonitoringAuditInput` via:
+//
+//	MonitoringAuditArgs{...}
+type MonitoringAuditInput interface {
+	pulumi.Input
+
+	ToMonitoringAuditOutput() MonitoringAuditOutput
+	ToMonitoringAuditOutputWithContext(context.Context) MonitoringAuditOutput
+}
+
+// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+type MonitoringAuditArgs struct {
+	// pgaudit.log classes. @default - [ddl, role]
+	Log MonitoringAuditLogItemArrayInput `pulumi:"log"`
+	// pgaudit.log_parameter. @default - false
+	LogParameter pulumi.BoolPtrInput `pulumi:"logParameter"`
+	// pgaudit.log_relation. @default - false
+	LogRelation pulumi.BoolPtrInput `pulumi:"logRelation"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringAuditArgs
+func (val *MonitoringAuditArgs) Defaults() *MonitoringAuditArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.LogParameter == nil {
+		tmp.LogParameter = pulumi.BoolPtr(false)
+	}
+	if tmp.LogRelation == nil {
+		tmp.LogRelation = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (MonitoringAuditArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringAudit)(nil)).Elem()
+}
+
+func (i MonitoringAuditArgs) ToMonitoringAuditOutput() MonitoringAuditOutput {
+	return i.ToMonitoringAuditOutputWithContext(context.Background())
+}
+
+func (i MonitoringAuditArgs) ToMonitoringAuditOutputWithContext(ctx context.Context) MonitoringAuditOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAuditOutput)
+}
+
+func (i MonitoringAuditArgs) ToMonitoringAuditPtrOutput() MonitoringAuditPtrOutput {
+	return i.ToMonitoringAuditPtrOutputWithContext(context.Background())
+}
+
+func (i MonitoringAuditArgs) ToMonitoringAuditPtrOutputWithContext(ctx context.Context) MonitoringAuditPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAuditOutput).ToMonitoringAuditPtrOutputWithContext(ctx)
+}
+
+// MonitoringAuditPtrInput is an input type that accepts MonitoringAuditArgs, MonitoringAuditPtr and MonitoringAuditPtrOutput values.
+// You can construct a concrete instance of `MonitoringAuditPtrInput` via:
+//
+//	        MonitoringAuditArgs{...}
+//
+//	or:
+//
+//	        nil
+type MonitoringAuditPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringAuditPtrOutput() MonitoringAuditPtrOutput
+	ToMonitoringAuditPtrOutputWithContext(context.Context) MonitoringAuditPtrOutput
+}
+
+type monitoringAuditPtrType MonitoringAuditArgs
+
+func MonitoringAuditPtr(v *MonitoringAuditArgs) MonitoringAuditPtrInput {
+	return (*monitoringAuditPtrType)(v)
+}
+
+func (*monitoringAuditPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringAudit)(nil)).Elem()
+}
+
+func (i *monitoringAuditPtrType) ToMonitoringAuditPtrOutput() MonitoringAuditPtrOutput {
+	return i.ToMonitoringAuditPtrOutputWithContext(context.Background())
+}
+
+func (i *monitoringAuditPtrType) ToMonitoringAuditPtrOutputWithContext(ctx context.Context) MonitoringAuditPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAuditPtrOutput)
+}
+
+// Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+type MonitoringAuditOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAuditOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringAudit)(nil)).Elem()
+}
+
+func (o MonitoringAuditOutput) ToMonitoringAuditOutput() MonitoringAuditOutput {
+	return o
+}
+
+func (o MonitoringAuditOutput) ToMonitoringAuditOutputWithContext(ctx context.Context) MonitoringAuditOutput {
+	return o
+}
+
+func (o MonitoringAuditOutput) ToMonitoringAuditPtrOutput() MonitoringAuditPtrOutput {
+	return o.ToMonitoringAuditPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringAuditOutput) ToMonitoringAuditPtrOutputWithContext(ctx context.Context) MonitoringAuditPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringAudit) *MonitoringAudit {
+		return &v
+	}).(MonitoringAuditPtrOutput)
+}
+
+// pgaudit.log classes. @default - [ddl, role]
+func (o MonitoringAuditOutput) Log() MonitoringAuditLogItemArrayOutput {
+	return o.ApplyT(func(v MonitoringAudit) []MonitoringAuditLogItem { return v.Log }).(MonitoringAuditLogItemArrayOutput)
+}
+
+// pgaudit.log_parameter. @default - false
+func (o MonitoringAuditOutput) LogParameter() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MonitoringAudit) *bool { return v.LogParameter }).(pulumi.BoolPtrOutput)
+}
+
+// pgaudit.log_relation. @default - false
+func (o MonitoringAuditOutput) LogRelation() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MonitoringAudit) *bool { return v.LogRelation }).(pulumi.BoolPtrOutput)
+}
+
+type MonitoringAuditPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAuditPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringAudit)(nil)).Elem()
+}
+
+func (o MonitoringAuditPtrOutput) ToMonitoringAuditPtrOutput() MonitoringAuditPtrOutput {
+	return o
+}
+
+func (o MonitoringAuditPtrOutput) ToMonitoringAuditPtrOutputWithContext(ctx context.Context) MonitoringAuditPtrOutput {
+	return o
+}
+
+func (o MonitoringAuditPtrOutput) Elem() MonitoringAuditOutput {
+	return o.ApplyT(func(v *MonitoringAudit) MonitoringAudit {
+		if v != nil {
+			return *v
+		}
+		var ret MonitoringAudit
+		return ret
+	}).(MonitoringAuditOutput)
+}
+
+// pgaudit.log classes. @default - [ddl, role]
+func (o MonitoringAuditPtrOutput) Log() MonitoringAuditLogItemArrayOutput {
+	return o.ApplyT(func(v *MonitoringAudit) []MonitoringAuditLogItem {
+		if v == nil {
+			return nil
+		}
+		return v.Log
+	}).(MonitoringAuditLogItemArrayOutput)
+}
+
+// pgaudit.log_parameter. @default - false
+func (o MonitoringAuditPtrOutput) LogParameter() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MonitoringAudit) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.LogParameter
+	}).(pulumi.BoolPtrOutput)
+}
+
+// pgaudit.log_relation. @default - false
+func (o MonitoringAuditPtrOutput) LogRelation() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MonitoringAudit) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.LogRelation
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Log the plans of slow statements (auto_explain). Absent: off.
+type MonitoringAutoExplain struct {
+	// auto_explain.log_analyze. @default - false
+	Analyze *bool `pulumi:"analyze"`
+	// auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+	MinDuration interface{} `pulumi:"minDuration"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringAutoExplain
+func (val *MonitoringAutoExplain) Defaults() *MonitoringAutoExplain {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Analyze == nil {
+		analyze_ := false
+		tmp.Analyze = &analyze_
+	}
+	return &tmp
+}
+
+// MonitoringAutoExplainInput is an input type that accepts MonitoringAutoExplainArgs and MonitoringAutoExplainOutput values.
+// You can construct a concrete instance of `MonitoringAutoExplainInput` via:
+//
+//	MonitoringAutoExplainArgs{...}
+type MonitoringAutoExplainInput interface {
+	pulumi.Input
+
+	ToMonitoringAutoExplainOutput() MonitoringAutoExplainOutput
+	ToMonitoringAutoExplainOutputWithContext(context.Context) MonitoringAutoExplainOutput
+}
+
+// Log the plans of slow statements (auto_explain). Absent: off.
+type MonitoringAutoExplainArgs struct {
+	// auto_explain.log_analyze. @default - false
+	Analyze pulumi.BoolPtrInput `pulumi:"analyze"`
+	// auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+	MinDuration pulumi.Input `pulumi:"minDuration"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringAutoExplainArgs
+func (val *MonitoringAutoExplainArgs) Defaults() *MonitoringAutoExplainArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Analyze == nil {
+		tmp.Analyze = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (MonitoringAutoExplainArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringAutoExplain)(nil)).Elem()
+}
+
+func (i MonitoringAutoExplainArgs) ToMonitoringAutoExplainOutput() MonitoringAutoExplainOutput {
+	return i.ToMonitoringAutoExplainOutputWithContext(context.Background())
+}
+
+func (i MonitoringAutoExplainArgs) ToMonitoringAutoExplainOutputWithContext(ctx context.Context) MonitoringAutoExplainOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAutoExplainOutput)
+}
+
+func (i MonitoringAutoExplainArgs) ToMonitoringAutoExplainPtrOutput() MonitoringAutoExplainPtrOutput {
+	return i.ToMonitoringAutoExplainPtrOutputWithContext(context.Background())
+}
+
+func (i MonitoringAutoExplainArgs) ToMonitoringAutoExplainPtrOutputWithContext(ctx context.Context) MonitoringAutoExplainPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAutoExplainOutput).ToMonitoringAutoExplainPtrOutputWithContext(ctx)
+}
+
+// MonitoringAutoExplainPtrInput is an input type that accepts MonitoringAutoExplainArgs, MonitoringAutoExplainPtr and MonitoringAutoExplainPtrOutput values.
+// You can construct a concrete instance of `MonitoringAutoExplainPtrInput` via:
+//
+//	        MonitoringAutoExplainArgs{...}
+//
+//	or:
+//
+//	        nil
+type MonitoringAutoExplainPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringAutoExplainPtrOutput() MonitoringAutoExplainPtrOutput
+	ToMonitoringAutoExplainPtrOutputWithContext(context.Context) MonitoringAutoExplainPtrOutput
+}
+
+type monitoringAutoExplainPtrType MonitoringAutoExplainArgs
+
+func MonitoringAutoExplainPtr(v *MonitoringAutoExplainArgs) MonitoringAutoExplainPtrInput {
+	return (*monitoringAutoExplainPtrType)(v)
+}
+
+func (*monitoringAutoExplainPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringAutoExplain)(nil)).Elem()
+}
+
+func (i *monitoringAutoExplainPtrType) ToMonitoringAutoExplainPtrOutput() MonitoringAutoExplainPtrOutput {
+	return i.ToMonitoringAutoExplainPtrOutputWithContext(context.Background())
+}
+
+func (i *monitoringAutoExplainPtrType) ToMonitoringAutoExplainPtrOutputWithContext(ctx context.Context) MonitoringAutoExplainPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringAutoExplainPtrOutput)
+}
+
+// Log the plans of slow statements (auto_explain). Absent: off.
+type MonitoringAutoExplainOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAutoExplainOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringAutoExplain)(nil)).Elem()
+}
+
+func (o MonitoringAutoExplainOutput) ToMonitoringAutoExplainOutput() MonitoringAutoExplainOutput {
+	return o
+}
+
+func (o MonitoringAutoExplainOutput) ToMonitoringAutoExplainOutputWithContext(ctx context.Context) MonitoringAutoExplainOutput {
+	return o
+}
+
+func (o MonitoringAutoExplainOutput) ToMonitoringAutoExplainPtrOutput() MonitoringAutoExplainPtrOutput {
+	return o.ToMonitoringAutoExplainPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringAutoExplainOutput) ToMonitoringAutoExplainPtrOutputWithContext(ctx context.Context) MonitoringAutoExplainPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringAutoExplain) *MonitoringAutoExplain {
+		return &v
+	}).(MonitoringAutoExplainPtrOutput)
+}
+
+// auto_explain.log_analyze. @default - false
+func (o MonitoringAutoExplainOutput) Analyze() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MonitoringAutoExplain) *bool { return v.Analyze }).(pulumi.BoolPtrOutput)
+}
+
+// auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+func (o MonitoringAutoExplainOutput) MinDuration() pulumi.AnyOutput {
+	return o.ApplyT(func(v MonitoringAutoExplain) interface{} { return v.MinDuration }).(pulumi.AnyOutput)
+}
+
+type MonitoringAutoExplainPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringAutoExplainPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringAutoExplain)(nil)).Elem()
+}
+
+func (o MonitoringAutoExplainPtrOutput) ToMonitoringAutoExplainPtrOutput() MonitoringAutoExplainPtrOutput {
+	return o
+}
+
+func (o MonitoringAutoExplainPtrOutput) ToMonitoringAutoExplainPtrOutputWithContext(ctx context.Context) MonitoringAutoExplainPtrOutput {
+	return o
+}
+
+func (o MonitoringAutoExplainPtrOutput) Elem() MonitoringAutoExplainOutput {
+	return o.ApplyT(func(v *MonitoringAutoExplain) MonitoringAutoExplain {
+		if v != nil {
+			return *v
+		}
+		var ret MonitoringAutoExplain
+		return ret
+	}).(MonitoringAutoExplainOutput)
+}
+
+// auto_explain.log_analyze. @default - false
+func (o MonitoringAutoExplainPtrOutput) Analyze() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MonitoringAutoExplain) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Analyze
+	}).(pulumi.BoolPtrOutput)
+}
+
+// auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+func (o MonitoringAutoExplainPtrOutput) MinDuration() pulumi.AnyOutput {
+	return o.ApplyT(func(v *MonitoringAutoExplain) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.MinDuration
+	}).(pulumi.AnyOutput)
+}
+
+// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+type MonitoringStatements struct {
+	// Preload pg_stat_statements. @default - true
+	Enabled *bool `pulumi:"enabled"`
+	// pg_stat_statements.max. @default - 5000
+	Max *int `pulumi:"max"`
+	// pg_stat_statements.track. @default - top
+	Track *MonitoringStatementsTrack `pulumi:"track"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringStatements
+func (val *MonitoringStatements) Defaults() *MonitoringStatements {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		enabled_ := true
+		tmp.Enabled = &enabled_
+	}
+	if tmp.Max == nil {
+		max_ := 5000
+		tmp.Max = &max_
+	}
+	return &tmp
+}
+
+// MonitoringStatementsInput is an input type that accepts MonitoringStatementsArgs and MonitoringStatementsOutput values.
+// You can construct a concrete instance of `MonitoringStatementsInput` via:
+//
+//	MonitoringStatementsArgs{...}
+type MonitoringStatementsInput interface {
+	pulumi.Input
+
+	ToMonitoringStatementsOutput() MonitoringStatementsOutput
+	ToMonitoringStatementsOutputWithContext(context.Context) MonitoringStatementsOutput
+}
+
+// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+type MonitoringStatementsArgs struct {
+	// Preload pg_stat_statements. @default - true
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// pg_stat_statements.max. @default - 5000
+	Max pulumi.IntPtrInput `pulumi:"max"`
+	// pg_stat_statements.track. @default - top
+	Track MonitoringStatementsTrackPtrInput `pulumi:"track"`
+}
+
+// Defaults sets the appropriate defaults for MonitoringStatementsArgs
+func (val *MonitoringStatementsArgs) Defaults() *MonitoringStatementsArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(true)
+	}
+	if tmp.Max == nil {
+		tmp.Max = pulumi.IntPtr(5000)
+	}
+	return &tmp
+}
+func (MonitoringStatementsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringStatements)(nil)).Elem()
+}
+
+func (i MonitoringStatementsArgs) ToMonitoringStatementsOutput() MonitoringStatementsOutput {
+	return i.ToMonitoringStatementsOutputWithContext(context.Background())
+}
+
+func (i MonitoringStatementsArgs) ToMonitoringStatementsOutputWithContext(ctx context.Context) MonitoringStatementsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringStatementsOutput)
+}
+
+func (i MonitoringStatementsArgs) ToMonitoringStatementsPtrOutput() MonitoringStatementsPtrOutput {
+	return i.ToMonitoringStatementsPtrOutputWithContext(context.Background())
+}
+
+func (i MonitoringStatementsArgs) ToMonitoringStatementsPtrOutputWithContext(ctx context.Context) MonitoringStatementsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringStatementsOutput).ToMonitoringStatementsPtrOutputWithContext(ctx)
+}
+
+// MonitoringStatementsPtrInput is an input type that accepts MonitoringStatementsArgs, MonitoringStatementsPtr and MonitoringStatementsPtrOutput values.
+// You can construct a concrete instance of `MonitoringStatementsPtrInput` via:
+//
+//	        MonitoringStatementsArgs{...}
+//
+//	or:
+//
+//	        nil
+type MonitoringStatementsPtrInput interface {
+	pulumi.Input
+
+	ToMonitoringStatementsPtrOutput() MonitoringStatementsPtrOutput
+	ToMonitoringStatementsPtrOutputWithContext(context.Context) MonitoringStatementsPtrOutput
+}
+
+type monitoringStatementsPtrType MonitoringStatementsArgs
+
+func MonitoringStatementsPtr(v *MonitoringStatementsArgs) MonitoringStatementsPtrInput {
+	return (*monitoringStatementsPtrType)(v)
+}
+
+func (*monitoringStatementsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringStatements)(nil)).Elem()
+}
+
+func (i *monitoringStatementsPtrType) ToMonitoringStatementsPtrOutput() MonitoringStatementsPtrOutput {
+	return i.ToMonitoringStatementsPtrOutputWithContext(context.Background())
+}
+
+func (i *monitoringStatementsPtrType) ToMonitoringStatementsPtrOutputWithContext(ctx context.Context) MonitoringStatementsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitoringStatementsPtrOutput)
+}
+
+// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+type MonitoringStatementsOutput struct{ *pulumi.OutputState }
+
+func (MonitoringStatementsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MonitoringStatements)(nil)).Elem()
+}
+
+func (o MonitoringStatementsOutput) ToMonitoringStatementsOutput() MonitoringStatementsOutput {
+	return o
+}
+
+func (o MonitoringStatementsOutput) ToMonitoringStatementsOutputWithContext(ctx context.Context) MonitoringStatementsOutput {
+	return o
+}
+
+func (o MonitoringStatementsOutput) ToMonitoringStatementsPtrOutput() MonitoringStatementsPtrOutput {
+	return o.ToMonitoringStatementsPtrOutputWithContext(context.Background())
+}
+
+func (o MonitoringStatementsOutput) ToMonitoringStatementsPtrOutputWithContext(ctx context.Context) MonitoringStatementsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MonitoringStatements) *MonitoringStatements {
+		return &v
+	}).(MonitoringStatementsPtrOutput)
+}
+
+// Preload pg_stat_statements. @default - true
+func (o MonitoringStatementsOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MonitoringStatements) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// pg_stat_statements.max. @default - 5000
+func (o MonitoringStatementsOutput) Max() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v MonitoringStatements) *int { return v.Max }).(pulumi.IntPtrOutput)
+}
+
+// pg_stat_statements.track. @default - top
+func (o MonitoringStatementsOutput) Track() MonitoringStatementsTrackPtrOutput {
+	return o.ApplyT(func(v MonitoringStatements) *MonitoringStatementsTrack { return v.Track }).(MonitoringStatementsTrackPtrOutput)
+}
+
+type MonitoringStatementsPtrOutput struct{ *pulumi.OutputState }
+
+func (MonitoringStatementsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MonitoringStatements)(nil)).Elem()
+}
+
+func (o MonitoringStatementsPtrOutput) ToMonitoringStatementsPtrOutput() MonitoringStatementsPtrOutput {
+	return o
+}
+
+func (o MonitoringStatementsPtrOutput) ToMonitoringStatementsPtrOutputWithContext(ctx context.Context) MonitoringStatementsPtrOutput {
+	return o
+}
+
+func (o MonitoringStatementsPtrOutput) Elem() MonitoringStatementsOutput {
+	return o.ApplyT(func(v *MonitoringStatements) MonitoringStatements {
+		if v != nil {
+			return *v
+		}
+		var ret MonitoringStatements
+		return ret
+	}).(MonitoringStatementsOutput)
+}
+
+// Preload pg_stat_statements. @default - true
+func (o MonitoringStatementsPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *MonitoringStatements) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// pg_stat_statements.max. @default - 5000
+func (o MonitoringStatementsPtrOutput) Max() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *MonitoringStatements) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Max
+	}).(pulumi.IntPtrOutput)
+}
+
+// pg_stat_statements.track. @default - top
+func (o MonitoringStatementsPtrOutput) Track() MonitoringStatementsTrackPtrOutput {
+	return o.ApplyT(func(v *MonitoringStatements) *MonitoringStatementsTrack {
+		if v == nil {
+			return nil
+		}
+		return v.Track
+	}).(MonitoringStatementsTrackPtrOutput)
+}
+
 // Where the cluster runs: exactly one of `local` or `kubernetes`. @default - {local: {}}
 type Platform struct {
 	// Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
@@ -8748,6 +9623,8 @@ func (o SchedulingTolerationArrayOutput) Index(i pulumi.IntInput) SchedulingTole
 }
 
 type SqlConnection struct {
+	// PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+	Ca *string `pulumi:"ca"`
 	// The database roles and databases are managed from. @default - postgres
 	Database *string `pulumi:"database"`
 	// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
@@ -8774,6 +9651,8 @@ type SqlConnectionInput interface {
 }
 
 type SqlConnectionArgs struct {
+	// PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+	Ca pulumi.StringPtrInput `pulumi:"ca"`
 	// The database roles and databases are managed from. @default - postgres
 	Database pulumi.StringPtrInput `pulumi:"database"`
 	// `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
@@ -8812,6 +9691,11 @@ func (o SqlConnectionOutput) ToSqlConnectionOutput() SqlConnectionOutput {
 
 func (o SqlConnectionOutput) ToSqlConnectionOutputWithContext(ctx context.Context) SqlConnectionOutput {
 	return o
+}
+
+// PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+func (o SqlConnectionOutput) Ca() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *string { return v.Ca }).(pulumi.StringPtrOutput)
 }
 
 // The database roles and databases are managed from. @default - postgres
@@ -9229,6 +10113,801 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
+// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+type Tls struct {
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+	Ca interface{} `pulumi:"ca"`
+	// Which connections authenticate with client certificates.
+	ClientAuth *TlsClientAuth `pulumi:"clientAuth"`
+	// Validity of the generated server and client certificates, in days. @default - 365
+	Days *int `pulumi:"days"`
+	// TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+	Enabled *bool `pulumi:"enabled"`
+	// Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+	MinVersion *TlsMinVersion `pulumi:"minVersion"`
+	// An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+	RenewBeforeDays *int `pulumi:"renewBeforeDays"`
+	// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+	Required *bool `pulumi:"required"`
+	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+	Server interface{} `pulumi:"server"`
+}
+
+// Defaults sets the appropriate defaults for Tls
+func (val *Tls) Defaults() *Tls {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Days == nil {
+		days_ := 365
+		tmp.Days = &days_
+	}
+	if tmp.Enabled == nil {
+		enabled_ := true
+		tmp.Enabled = &enabled_
+	}
+	if tmp.RenewBeforeDays == nil {
+		renewBeforeDays_ := 30
+		tmp.RenewBeforeDays = &renewBeforeDays_
+	}
+	if tmp.Required == nil {
+		required_ := false
+		tmp.Required = &required_
+	}
+	return &tmp
+}
+
+// TlsInput is an input type that accepts TlsArgs and TlsOutput values.
+// You can construct a concrete instance of `TlsInput` via:
+//
+//	TlsArgs{...}
+type TlsInput interface {
+	pulumi.Input
+
+	ToTlsOutput() TlsOutput
+	ToTlsOutputWithContext(context.Context) TlsOutput
+}
+
+// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+type TlsArgs struct {
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+	Ca pulumi.Input `pulumi:"ca"`
+	// Which connections authenticate with client certificates.
+	ClientAuth TlsClientAuthPtrInput `pulumi:"clientAuth"`
+	// Validity of the generated server and client certificates, in days. @default - 365
+	Days pulumi.IntPtrInput `pulumi:"days"`
+	// TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+	MinVersion TlsMinVersionPtrInput `pulumi:"minVersion"`
+	// An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+	RenewBeforeDays pulumi.IntPtrInput `pulumi:"renewBeforeDays"`
+	// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+	Required pulumi.BoolPtrInput `pulumi:"required"`
+	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+	Server pulumi.Input `pulumi:"server"`
+}
+
+// Defaults sets the appropriate defaults for TlsArgs
+func (val *TlsArgs) Defaults() *TlsArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Days == nil {
+		tmp.Days = pulumi.IntPtr(365)
+	}
+	if tmp.Enabled == nil {
+		tmp.Enabled = pulumi.BoolPtr(true)
+	}
+	if tmp.RenewBeforeDays == nil {
+		tmp.RenewBeforeDays = pulumi.IntPtr(30)
+	}
+	if tmp.Required == nil {
+		tmp.Required = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (TlsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Tls)(nil)).Elem()
+}
+
+func (i TlsArgs) ToTlsOutput() TlsOutput {
+	return i.ToTlsOutputWithContext(context.Background())
+}
+
+func (i TlsArgs) ToTlsOutputWithContext(ctx context.Context) TlsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsOutput)
+}
+
+func (i TlsArgs) ToTlsPtrOutput() TlsPtrOutput {
+	return i.ToTlsPtrOutputWithContext(context.Background())
+}
+
+func (i TlsArgs) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsOutput).ToTlsPtrOutputWithContext(ctx)
+}
+
+// TlsPtrInput is an input type that accepts TlsArgs, TlsPtr and TlsPtrOutput values.
+// You can construct a concrete instance of `TlsPtrInput` via:
+//
+//	        TlsArgs{...}
+//
+//	or:
+//
+//	        nil
+type TlsPtrInput interface {
+	pulumi.Input
+
+	ToTlsPtrOutput() TlsPtrOutput
+	ToTlsPtrOutputWithContext(context.Context) TlsPtrOutput
+}
+
+type tlsPtrType TlsArgs
+
+func TlsPtr(v *TlsArgs) TlsPtrInput {
+	return (*tlsPtrType)(v)
+}
+
+func (*tlsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Tls)(nil)).Elem()
+}
+
+func (i *tlsPtrType) ToTlsPtrOutput() TlsPtrOutput {
+	return i.ToTlsPtrOutputWithContext(context.Background())
+}
+
+func (i *tlsPtrType) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsPtrOutput)
+}
+
+// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+type TlsOutput struct{ *pulumi.OutputState }
+
+func (TlsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Tls)(nil)).Elem()
+}
+
+func (o TlsOutput) ToTlsOutput() TlsOutput {
+	return o
+}
+
+func (o TlsOutput) ToTlsOutputWithContext(ctx context.Context) TlsOutput {
+	return o
+}
+
+func (o TlsOutput) ToTlsPtrOutput() TlsPtrOutput {
+	return o.ToTlsPtrOutputWithContext(context.Background())
+}
+
+func (o TlsOutput) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Tls) *Tls {
+		return &v
+	}).(TlsPtrOutput)
+}
+
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+func (o TlsOutput) Ca() pulumi.AnyOutput {
+	return o.ApplyT(func(v Tls) interface{} { return v.Ca }).(pulumi.AnyOutput)
+}
+
+// Which connections authenticate with client certificates.
+func (o TlsOutput) ClientAuth() TlsClientAuthPtrOutput {
+	return o.ApplyT(func(v Tls) *TlsClientAuth { return v.ClientAuth }).(TlsClientAuthPtrOutput)
+}
+
+// Validity of the generated server and client certificates, in days. @default - 365
+func (o TlsOutput) Days() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Tls) *int { return v.Days }).(pulumi.IntPtrOutput)
+}
+
+// TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+func (o TlsOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Tls) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+func (o TlsOutput) MinVersion() TlsMinVersionPtrOutput {
+	return o.ApplyT(func(v Tls) *TlsMinVersion { return v.MinVersion }).(TlsMinVersionPtrOutput)
+}
+
+// An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+func (o TlsOutput) RenewBeforeDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Tls) *int { return v.RenewBeforeDays }).(pulumi.IntPtrOutput)
+}
+
+// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+func (o TlsOutput) Required() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Tls) *bool { return v.Required }).(pulumi.BoolPtrOutput)
+}
+
+// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+func (o TlsOutput) Server() pulumi.AnyOutput {
+	return o.ApplyT(func(v Tls) interface{} { return v.Server }).(pulumi.AnyOutput)
+}
+
+type TlsPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Tls)(nil)).Elem()
+}
+
+func (o TlsPtrOutput) ToTlsPtrOutput() TlsPtrOutput {
+	return o
+}
+
+func (o TlsPtrOutput) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
+	return o
+}
+
+func (o TlsPtrOutput) Elem() TlsOutput {
+	return o.ApplyT(func(v *Tls) Tls {
+		if v != nil {
+			return *v
+		}
+		var ret Tls
+		return ret
+	}).(TlsOutput)
+}
+
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+func (o TlsPtrOutput) Ca() pulumi.AnyOutput {
+	return o.ApplyT(func(v *Tls) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Ca
+	}).(pulumi.AnyOutput)
+}
+
+// Which connections authenticate with client certificates.
+func (o TlsPtrOutput) ClientAuth() TlsClientAuthPtrOutput {
+	return o.ApplyT(func(v *Tls) *TlsClientAuth {
+		if v == nil {
+			return nil
+		}
+		return v.ClientAuth
+	}).(TlsClientAuthPtrOutput)
+}
+
+// Validity of the generated server and client certificates, in days. @default - 365
+func (o TlsPtrOutput) Days() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Tls) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Days
+	}).(pulumi.IntPtrOutput)
+}
+
+// TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+func (o TlsPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Tls) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+func (o TlsPtrOutput) MinVersion() TlsMinVersionPtrOutput {
+	return o.ApplyT(func(v *Tls) *TlsMinVersion {
+		if v == nil {
+			return nil
+		}
+		return v.MinVersion
+	}).(TlsMinVersionPtrOutput)
+}
+
+// An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+func (o TlsPtrOutput) RenewBeforeDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Tls) *int {
+		if v == nil {
+			return nil
+		}
+		return v.RenewBeforeDays
+	}).(pulumi.IntPtrOutput)
+}
+
+// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+func (o TlsPtrOutput) Required() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Tls) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Required
+	}).(pulumi.BoolPtrOutput)
+}
+
+// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+func (o TlsPtrOutput) Server() pulumi.AnyOutput {
+	return o.ApplyT(func(v *Tls) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Server
+	}).(pulumi.AnyOutput)
+}
+
+// The CA certificate and key from files of your own.
+type TlsCaFiles struct {
+	// PEM file of the CA certificate (a relative path starts at the spec file).
+	CertFile string `pulumi:"certFile"`
+	// PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+	KeyFile string `pulumi:"keyFile"`
+}
+
+// TlsCaFilesInput is an input type that accepts TlsCaFilesArgs and TlsCaFilesOutput values.
+// You can construct a concrete instance of `TlsCaFilesInput` via:
+//
+//	TlsCaFilesArgs{...}
+type TlsCaFilesInput interface {
+	pulumi.Input
+
+	ToTlsCaFilesOutput() TlsCaFilesOutput
+	ToTlsCaFilesOutputWithContext(context.Context) TlsCaFilesOutput
+}
+
+// The CA certificate and key from files of your own.
+type TlsCaFilesArgs struct {
+	// PEM file of the CA certificate (a relative path starts at the spec file).
+	CertFile pulumi.StringInput `pulumi:"certFile"`
+	// PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+	KeyFile pulumi.StringInput `pulumi:"keyFile"`
+}
+
+func (TlsCaFilesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsCaFiles)(nil)).Elem()
+}
+
+func (i TlsCaFilesArgs) ToTlsCaFilesOutput() TlsCaFilesOutput {
+	return i.ToTlsCaFilesOutputWithContext(context.Background())
+}
+
+func (i TlsCaFilesArgs) ToTlsCaFilesOutputWithContext(ctx context.Context) TlsCaFilesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsCaFilesOutput)
+}
+
+func (i TlsCaFilesArgs) ToTlsCaFilesPtrOutput() TlsCaFilesPtrOutput {
+	return i.ToTlsCaFilesPtrOutputWithContext(context.Background())
+}
+
+func (i TlsCaFilesArgs) ToTlsCaFilesPtrOutputWithContext(ctx context.Context) TlsCaFilesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsCaFilesOutput).ToTlsCaFilesPtrOutputWithContext(ctx)
+}
+
+// TlsCaFilesPtrInput is an input type that accepts TlsCaFilesArgs, TlsCaFilesPtr and TlsCaFilesPtrOutput values.
+// You can construct a concrete instance of `TlsCaFilesPtrInput` via:
+//
+//	        TlsCaFilesArgs{...}
+//
+//	or:
+//
+//	        nil
+type TlsCaFilesPtrInput interface {
+	pulumi.Input
+
+	ToTlsCaFilesPtrOutput() TlsCaFilesPtrOutput
+	ToTlsCaFilesPtrOutputWithContext(context.Context) TlsCaFilesPtrOutput
+}
+
+type tlsCaFilesPtrType TlsCaFilesArgs
+
+func TlsCaFilesPtr(v *TlsCaFilesArgs) TlsCaFilesPtrInput {
+	return (*tlsCaFilesPtrType)(v)
+}
+
+func (*tlsCaFilesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsCaFiles)(nil)).Elem()
+}
+
+func (i *tlsCaFilesPtrType) ToTlsCaFilesPtrOutput() TlsCaFilesPtrOutput {
+	return i.ToTlsCaFilesPtrOutputWithContext(context.Background())
+}
+
+func (i *tlsCaFilesPtrType) ToTlsCaFilesPtrOutputWithContext(ctx context.Context) TlsCaFilesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsCaFilesPtrOutput)
+}
+
+// The CA certificate and key from files of your own.
+type TlsCaFilesOutput struct{ *pulumi.OutputState }
+
+func (TlsCaFilesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsCaFiles)(nil)).Elem()
+}
+
+func (o TlsCaFilesOutput) ToTlsCaFilesOutput() TlsCaFilesOutput {
+	return o
+}
+
+func (o TlsCaFilesOutput) ToTlsCaFilesOutputWithContext(ctx context.Context) TlsCaFilesOutput {
+	return o
+}
+
+func (o TlsCaFilesOutput) ToTlsCaFilesPtrOutput() TlsCaFilesPtrOutput {
+	return o.ToTlsCaFilesPtrOutputWithContext(context.Background())
+}
+
+func (o TlsCaFilesOutput) ToTlsCaFilesPtrOutputWithContext(ctx context.Context) TlsCaFilesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsCaFiles) *TlsCaFiles {
+		return &v
+	}).(TlsCaFilesPtrOutput)
+}
+
+// PEM file of the CA certificate (a relative path starts at the spec file).
+func (o TlsCaFilesOutput) CertFile() pulumi.StringOutput {
+	return o.ApplyT(func(v TlsCaFiles) string { return v.CertFile }).(pulumi.StringOutput)
+}
+
+// PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+func (o TlsCaFilesOutput) KeyFile() pulumi.StringOutput {
+	return o.ApplyT(func(v TlsCaFiles) string { return v.KeyFile }).(pulumi.StringOutput)
+}
+
+type TlsCaFilesPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsCaFilesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsCaFiles)(nil)).Elem()
+}
+
+func (o TlsCaFilesPtrOutput) ToTlsCaFilesPtrOutput() TlsCaFilesPtrOutput {
+	return o
+}
+
+func (o TlsCaFilesPtrOutput) ToTlsCaFilesPtrOutputWithContext(ctx context.Context) TlsCaFilesPtrOutput {
+	return o
+}
+
+func (o TlsCaFilesPtrOutput) Elem() TlsCaFilesOutput {
+	return o.ApplyT(func(v *TlsCaFiles) TlsCaFiles {
+		if v != nil {
+			return *v
+		}
+		var ret TlsCaFiles
+		return ret
+	}).(TlsCaFilesOutput)
+}
+
+// PEM file of the CA certificate (a relative path starts at the spec file).
+func (o TlsCaFilesPtrOutput) CertFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsCaFiles) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CertFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+func (o TlsCaFilesPtrOutput) KeyFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsCaFiles) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.KeyFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Which connections authenticate with client certificates.
+type TlsClientAuth struct {
+	// `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+	Replication *TlsClientAuthReplication `pulumi:"replication"`
+	// Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+	Users []string `pulumi:"users"`
+}
+
+// TlsClientAuthInput is an input type that accepts TlsClientAuthArgs and TlsClientAuthOutput values.
+// You can construct a concrete instance of `TlsClientAuthInput` via:
+//
+//	TlsClientAuthArgs{...}
+type TlsClientAuthInput interface {
+	pulumi.Input
+
+	ToTlsClientAuthOutput() TlsClientAuthOutput
+	ToTlsClientAuthOutputWithContext(context.Context) TlsClientAuthOutput
+}
+
+// Which connections authenticate with client certificates.
+type TlsClientAuthArgs struct {
+	// `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+	Replication TlsClientAuthReplicationPtrInput `pulumi:"replication"`
+	// Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+	Users pulumi.StringArrayInput `pulumi:"users"`
+}
+
+func (TlsClientAuthArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsClientAuth)(nil)).Elem()
+}
+
+func (i TlsClientAuthArgs) ToTlsClientAuthOutput() TlsClientAuthOutput {
+	return i.ToTlsClientAuthOutputWithContext(context.Background())
+}
+
+func (i TlsClientAuthArgs) ToTlsClientAuthOutputWithContext(ctx context.Context) TlsClientAuthOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsClientAuthOutput)
+}
+
+func (i TlsClientAuthArgs) ToTlsClientAuthPtrOutput() TlsClientAuthPtrOutput {
+	return i.ToTlsClientAuthPtrOutputWithContext(context.Background())
+}
+
+func (i TlsClientAuthArgs) ToTlsClientAuthPtrOutputWithContext(ctx context.Context) TlsClientAuthPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsClientAuthOutput).ToTlsClientAuthPtrOutputWithContext(ctx)
+}
+
+// TlsClientAuthPtrInput is an input type that accepts TlsClientAuthArgs, TlsClientAuthPtr and TlsClientAuthPtrOutput values.
+// You can construct a concrete instance of `TlsClientAuthPtrInput` via:
+//
+//	        TlsClientAuthArgs{...}
+//
+//	or:
+//
+//	        nil
+type TlsClientAuthPtrInput interface {
+	pulumi.Input
+
+	ToTlsClientAuthPtrOutput() TlsClientAuthPtrOutput
+	ToTlsClientAuthPtrOutputWithContext(context.Context) TlsClientAuthPtrOutput
+}
+
+type tlsClientAuthPtrType TlsClientAuthArgs
+
+func TlsClientAuthPtr(v *TlsClientAuthArgs) TlsClientAuthPtrInput {
+	return (*tlsClientAuthPtrType)(v)
+}
+
+func (*tlsClientAuthPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsClientAuth)(nil)).Elem()
+}
+
+func (i *tlsClientAuthPtrType) ToTlsClientAuthPtrOutput() TlsClientAuthPtrOutput {
+	return i.ToTlsClientAuthPtrOutputWithContext(context.Background())
+}
+
+func (i *tlsClientAuthPtrType) ToTlsClientAuthPtrOutputWithContext(ctx context.Context) TlsClientAuthPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsClientAuthPtrOutput)
+}
+
+// Which connections authenticate with client certificates.
+type TlsClientAuthOutput struct{ *pulumi.OutputState }
+
+func (TlsClientAuthOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsClientAuth)(nil)).Elem()
+}
+
+func (o TlsClientAuthOutput) ToTlsClientAuthOutput() TlsClientAuthOutput {
+	return o
+}
+
+func (o TlsClientAuthOutput) ToTlsClientAuthOutputWithContext(ctx context.Context) TlsClientAuthOutput {
+	return o
+}
+
+func (o TlsClientAuthOutput) ToTlsClientAuthPtrOutput() TlsClientAuthPtrOutput {
+	return o.ToTlsClientAuthPtrOutputWithContext(context.Background())
+}
+
+func (o TlsClientAuthOutput) ToTlsClientAuthPtrOutputWithContext(ctx context.Context) TlsClientAuthPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsClientAuth) *TlsClientAuth {
+		return &v
+	}).(TlsClientAuthPtrOutput)
+}
+
+// `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+func (o TlsClientAuthOutput) Replication() TlsClientAuthReplicationPtrOutput {
+	return o.ApplyT(func(v TlsClientAuth) *TlsClientAuthReplication { return v.Replication }).(TlsClientAuthReplicationPtrOutput)
+}
+
+// Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+func (o TlsClientAuthOutput) Users() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TlsClientAuth) []string { return v.Users }).(pulumi.StringArrayOutput)
+}
+
+type TlsClientAuthPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsClientAuthPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsClientAuth)(nil)).Elem()
+}
+
+func (o TlsClientAuthPtrOutput) ToTlsClientAuthPtrOutput() TlsClientAuthPtrOutput {
+	return o
+}
+
+func (o TlsClientAuthPtrOutput) ToTlsClientAuthPtrOutputWithContext(ctx context.Context) TlsClientAuthPtrOutput {
+	return o
+}
+
+func (o TlsClientAuthPtrOutput) Elem() TlsClientAuthOutput {
+	return o.ApplyT(func(v *TlsClientAuth) TlsClientAuth {
+		if v != nil {
+			return *v
+		}
+		var ret TlsClientAuth
+		return ret
+	}).(TlsClientAuthOutput)
+}
+
+// `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+func (o TlsClientAuthPtrOutput) Replication() TlsClientAuthReplicationPtrOutput {
+	return o.ApplyT(func(v *TlsClientAuth) *TlsClientAuthReplication {
+		if v == nil {
+			return nil
+		}
+		return v.Replication
+	}).(TlsClientAuthReplicationPtrOutput)
+}
+
+// Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+func (o TlsClientAuthPtrOutput) Users() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *TlsClientAuth) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Users
+	}).(pulumi.StringArrayOutput)
+}
+
+// The server certificate and key from files of your own.
+type TlsServerFiles struct {
+	// PEM file of the server certificate (a relative path starts at the spec file).
+	CertFile string `pulumi:"certFile"`
+	// PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+	KeyFile string `pulumi:"keyFile"`
+}
+
+// TlsServerFilesInput is an input type that accepts TlsServerFilesArgs and TlsServerFilesOutput values.
+// You can construct a concrete instance of `TlsServerFilesInput` via:
+//
+//	TlsServerFilesArgs{...}
+type TlsServerFilesInput interface {
+	pulumi.Input
+
+	ToTlsServerFilesOutput() TlsServerFilesOutput
+	ToTlsServerFilesOutputWithContext(context.Context) TlsServerFilesOutput
+}
+
+// The server certificate and key from files of your own.
+type TlsServerFilesArgs struct {
+	// PEM file of the server certificate (a relative path starts at the spec file).
+	CertFile pulumi.StringInput `pulumi:"certFile"`
+	// PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+	KeyFile pulumi.StringInput `pulumi:"keyFile"`
+}
+
+func (TlsServerFilesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsServerFiles)(nil)).Elem()
+}
+
+func (i TlsServerFilesArgs) ToTlsServerFilesOutput() TlsServerFilesOutput {
+	return i.ToTlsServerFilesOutputWithContext(context.Background())
+}
+
+func (i TlsServerFilesArgs) ToTlsServerFilesOutputWithContext(ctx context.Context) TlsServerFilesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsServerFilesOutput)
+}
+
+func (i TlsServerFilesArgs) ToTlsServerFilesPtrOutput() TlsServerFilesPtrOutput {
+	return i.ToTlsServerFilesPtrOutputWithContext(context.Background())
+}
+
+func (i TlsServerFilesArgs) ToTlsServerFilesPtrOutputWithContext(ctx context.Context) TlsServerFilesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsServerFilesOutput).ToTlsServerFilesPtrOutputWithContext(ctx)
+}
+
+// TlsServerFilesPtrInput is an input type that accepts TlsServerFilesArgs, TlsServerFilesPtr and TlsServerFilesPtrOutput values.
+// You can construct a concrete instance of `TlsServerFilesPtrInput` via:
+//
+//	        TlsServerFilesArgs{...}
+//
+//	or:
+//
+//	        nil
+type TlsServerFilesPtrInput interface {
+	pulumi.Input
+
+	ToTlsServerFilesPtrOutput() TlsServerFilesPtrOutput
+	ToTlsServerFilesPtrOutputWithContext(context.Context) TlsServerFilesPtrOutput
+}
+
+type tlsServerFilesPtrType TlsServerFilesArgs
+
+func TlsServerFilesPtr(v *TlsServerFilesArgs) TlsServerFilesPtrInput {
+	return (*tlsServerFilesPtrType)(v)
+}
+
+func (*tlsServerFilesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsServerFiles)(nil)).Elem()
+}
+
+func (i *tlsServerFilesPtrType) ToTlsServerFilesPtrOutput() TlsServerFilesPtrOutput {
+	return i.ToTlsServerFilesPtrOutputWithContext(context.Background())
+}
+
+func (i *tlsServerFilesPtrType) ToTlsServerFilesPtrOutputWithContext(ctx context.Context) TlsServerFilesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsServerFilesPtrOutput)
+}
+
+// The server certificate and key from files of your own.
+type TlsServerFilesOutput struct{ *pulumi.OutputState }
+
+func (TlsServerFilesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsServerFiles)(nil)).Elem()
+}
+
+func (o TlsServerFilesOutput) ToTlsServerFilesOutput() TlsServerFilesOutput {
+	return o
+}
+
+func (o TlsServerFilesOutput) ToTlsServerFilesOutputWithContext(ctx context.Context) TlsServerFilesOutput {
+	return o
+}
+
+func (o TlsServerFilesOutput) ToTlsServerFilesPtrOutput() TlsServerFilesPtrOutput {
+	return o.ToTlsServerFilesPtrOutputWithContext(context.Background())
+}
+
+func (o TlsServerFilesOutput) ToTlsServerFilesPtrOutputWithContext(ctx context.Context) TlsServerFilesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsServerFiles) *TlsServerFiles {
+		return &v
+	}).(TlsServerFilesPtrOutput)
+}
+
+// PEM file of the server certificate (a relative path starts at the spec file).
+func (o TlsServerFilesOutput) CertFile() pulumi.StringOutput {
+	return o.ApplyT(func(v TlsServerFiles) string { return v.CertFile }).(pulumi.StringOutput)
+}
+
+// PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+func (o TlsServerFilesOutput) KeyFile() pulumi.StringOutput {
+	return o.ApplyT(func(v TlsServerFiles) string { return v.KeyFile }).(pulumi.StringOutput)
+}
+
+type TlsServerFilesPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsServerFilesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsServerFiles)(nil)).Elem()
+}
+
+func (o TlsServerFilesPtrOutput) ToTlsServerFilesPtrOutput() TlsServerFilesPtrOutput {
+	return o
+}
+
+func (o TlsServerFilesPtrOutput) ToTlsServerFilesPtrOutputWithContext(ctx context.Context) TlsServerFilesPtrOutput {
+	return o
+}
+
+func (o TlsServerFilesPtrOutput) Elem() TlsServerFilesOutput {
+	return o.ApplyT(func(v *TlsServerFiles) TlsServerFiles {
+		if v != nil {
+			return *v
+		}
+		var ret TlsServerFiles
+		return ret
+	}).(TlsServerFilesOutput)
+}
+
+// PEM file of the server certificate (a relative path starts at the spec file).
+func (o TlsServerFilesPtrOutput) CertFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsServerFiles) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CertFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+func (o TlsServerFilesPtrOutput) KeyFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsServerFiles) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.KeyFile
+	}).(pulumi.StringPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BackupKubernetesInput)(nil)).Elem(), BackupKubernetesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BackupKubernetesPtrInput)(nil)).Elem(), BackupKubernetesArgs{})
@@ -9300,6 +10979,14 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*DatabaseSchemaArrayInput)(nil)).Elem(), DatabaseSchemaArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HaInput)(nil)).Elem(), HaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HaPtrInput)(nil)).Elem(), HaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringInput)(nil)).Elem(), MonitoringArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringPtrInput)(nil)).Elem(), MonitoringArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAuditInput)(nil)).Elem(), MonitoringAuditArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAuditPtrInput)(nil)).Elem(), MonitoringAuditArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAutoExplainInput)(nil)).Elem(), MonitoringAutoExplainArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringAutoExplainPtrInput)(nil)).Elem(), MonitoringAutoExplainArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringStatementsInput)(nil)).Elem(), MonitoringStatementsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitoringStatementsPtrInput)(nil)).Elem(), MonitoringStatementsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformInput)(nil)).Elem(), PlatformArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformPtrInput)(nil)).Elem(), PlatformArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformKubernetesInput)(nil)).Elem(), PlatformKubernetesArgs{})
@@ -9325,6 +11012,14 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*StoragePtrInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousInput)(nil)).Elem(), SynchronousArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousPtrInput)(nil)).Elem(), SynchronousArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsInput)(nil)).Elem(), TlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsPtrInput)(nil)).Elem(), TlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsCaFilesInput)(nil)).Elem(), TlsCaFilesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsCaFilesPtrInput)(nil)).Elem(), TlsCaFilesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsClientAuthInput)(nil)).Elem(), TlsClientAuthArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsClientAuthPtrInput)(nil)).Elem(), TlsClientAuthArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsServerFilesInput)(nil)).Elem(), TlsServerFilesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsServerFilesPtrInput)(nil)).Elem(), TlsServerFilesArgs{})
 	pulumi.RegisterOutputType(BackupKubernetesOutput{})
 	pulumi.RegisterOutputType(BackupKubernetesPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapOutput{})
@@ -9396,6 +11091,14 @@ func init() {
 	pulumi.RegisterOutputType(DatabaseSchemaArrayOutput{})
 	pulumi.RegisterOutputType(HaOutput{})
 	pulumi.RegisterOutputType(HaPtrOutput{})
+	pulumi.RegisterOutputType(MonitoringOutput{})
+	pulumi.RegisterOutputType(MonitoringPtrOutput{})
+	pulumi.RegisterOutputType(MonitoringAuditOutput{})
+	pulumi.RegisterOutputType(MonitoringAuditPtrOutput{})
+	pulumi.RegisterOutputType(MonitoringAutoExplainOutput{})
+	pulumi.RegisterOutputType(MonitoringAutoExplainPtrOutput{})
+	pulumi.RegisterOutputType(MonitoringStatementsOutput{})
+	pulumi.RegisterOutputType(MonitoringStatementsPtrOutput{})
 	pulumi.RegisterOutputType(PlatformOutput{})
 	pulumi.RegisterOutputType(PlatformPtrOutput{})
 	pulumi.RegisterOutputType(PlatformKubernetesOutput{})
@@ -9421,4 +11124,12 @@ func init() {
 	pulumi.RegisterOutputType(StoragePtrOutput{})
 	pulumi.RegisterOutputType(SynchronousOutput{})
 	pulumi.RegisterOutputType(SynchronousPtrOutput{})
+	pulumi.RegisterOutputType(TlsOutput{})
+	pulumi.RegisterOutputType(TlsPtrOutput{})
+	pulumi.RegisterOutputType(TlsCaFilesOutput{})
+	pulumi.RegisterOutputType(TlsCaFilesPtrOutput{})
+	pulumi.RegisterOutputType(TlsClientAuthOutput{})
+	pulumi.RegisterOutputType(TlsClientAuthPtrOutput{})
+	pulumi.RegisterOutputType(TlsServerFilesOutput{})
+	pulumi.RegisterOutputType(TlsServerFilesPtrOutput{})
 }

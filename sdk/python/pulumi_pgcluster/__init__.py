@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from ._enums import *
 from .backup import *
+from .client_certificate import *
 from .database import *
 from .grant import *
 from .postgres_cluster import *
@@ -24,6 +25,7 @@ _utilities.register(
   "fqn": "pulumi_pgcluster",
   "classes": {
    "pgcluster:index:Backup": "Backup",
+   "pgcluster:index:ClientCertificate": "ClientCertificate",
    "pgcluster:index:Database": "Database",
    "pgcluster:index:Grant": "Grant",
    "pgcluster:index:PostgresCluster": "PostgresCluster",

@@ -22,6 +22,9 @@ __all__ = [
     'DatabaseReclaimPolicy',
     'GrantOn',
     'GrantPrivilege',
+    'MonitoringAuditLogItem',
+    'MonitoringLogFormat',
+    'MonitoringStatementsTrack',
     'PlatformKubernetesImagePullPolicy',
     'PoolerPoolMode',
     'RoleEnsure',
@@ -30,6 +33,8 @@ __all__ = [
     'SchedulingTolerationOperator',
     'SynchronousDataDurability',
     'SynchronousMethod',
+    'TlsClientAuthReplication',
+    'TlsMinVersion',
 ]
 
 
@@ -198,6 +203,37 @@ class GrantPrivilege(_builtins.str, Enum):
     EXECUTE = "EXECUTE"
 
 
+@pulumi.type_token("pgcluster:index:MonitoringAuditLogItem")
+class MonitoringAuditLogItem(_builtins.str, Enum):
+    READ = "read"
+    WRITE = "write"
+    FUNCTION = "function"
+    ROLE = "role"
+    DDL = "ddl"
+    MISC = "misc"
+    MISC_SET = "misc_set"
+    ALL = "all"
+
+
+@pulumi.type_token("pgcluster:index:MonitoringLogFormat")
+class MonitoringLogFormat(_builtins.str, Enum):
+    """
+    PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+    """
+    TEXT = "text"
+    JSON = "json"
+
+
+@pulumi.type_token("pgcluster:index:MonitoringStatementsTrack")
+class MonitoringStatementsTrack(_builtins.str, Enum):
+    """
+    pg_stat_statements.track. @default - top
+    """
+    TOP = "top"
+    ALL = "all"
+    NONE = "none"
+
+
 @pulumi.type_token("pgcluster:index:PlatformKubernetesImagePullPolicy")
 class PlatformKubernetesImagePullPolicy(_builtins.str, Enum):
     """
@@ -266,3 +302,21 @@ class SynchronousMethod(_builtins.str, Enum):
     """
     FIRST = "first"
     ANY = "any"
+
+
+@pulumi.type_token("pgcluster:index:TlsClientAuthReplication")
+class TlsClientAuthReplication(_builtins.str, Enum):
+    """
+    `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+    """
+    CERT = "cert"
+    PASSWORD = "password"
+
+
+@pulumi.type_token("pgcluster:index:TlsMinVersion")
+class TlsMinVersion(_builtins.str, Enum):
+    """
+    Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+    """
+    TL_SV1_2 = "TLSv1.2"
+    TL_SV1_3 = "TLSv1.3"

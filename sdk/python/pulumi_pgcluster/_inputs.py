@@ -86,6 +86,14 @@ __all__ = [
     'DatabaseSchemaArgsDict',
     'HaArgs',
     'HaArgsDict',
+    'MonitoringArgs',
+    'MonitoringArgsDict',
+    'MonitoringAuditArgs',
+    'MonitoringAuditArgsDict',
+    'MonitoringAutoExplainArgs',
+    'MonitoringAutoExplainArgsDict',
+    'MonitoringStatementsArgs',
+    'MonitoringStatementsArgsDict',
     'PlatformArgs',
     'PlatformArgsDict',
     'PlatformKubernetesArgs',
@@ -112,6 +120,14 @@ __all__ = [
     'StorageArgsDict',
     'SynchronousArgs',
     'SynchronousArgsDict',
+    'TlsArgs',
+    'TlsArgsDict',
+    'TlsCaFilesArgs',
+    'TlsCaFilesArgsDict',
+    'TlsClientAuthArgs',
+    'TlsClientAuthArgsDict',
+    'TlsServerFilesArgs',
+    'TlsServerFilesArgsDict',
 ]
 
 class BackupKubernetesArgsDict(TypedDict):
@@ -3490,6 +3506,356 @@ class HaArgs:
         pulumi.set(self, "ttl", value)
 
 
+class MonitoringArgsDict(TypedDict):
+    """
+    Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+    """
+    audit: NotRequired[pulumi.Input[Optional['MonitoringAuditArgsDict']]]
+    """
+    Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+    """
+    auto_explain: NotRequired[pulumi.Input[Optional['MonitoringAutoExplainArgsDict']]]
+    """
+    Log the plans of slow statements (auto_explain). Absent: off.
+    """
+    exporters: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+    """
+    log_format: NotRequired[pulumi.Input[Optional['MonitoringLogFormat']]]
+    """
+    PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+    """
+    pod_monitor: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+    """
+    statements: NotRequired[pulumi.Input[Optional['MonitoringStatementsArgsDict']]]
+    """
+    Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+    """
+
+@pulumi.input_type
+class MonitoringArgs:
+    def __init__(__self__, *,
+                 audit: pulumi.Input[Optional['MonitoringAuditArgs']] = None,
+                 auto_explain: pulumi.Input[Optional['MonitoringAutoExplainArgs']] = None,
+                 exporters: pulumi.Input[Optional[_builtins.bool]] = None,
+                 log_format: pulumi.Input[Optional['MonitoringLogFormat']] = None,
+                 pod_monitor: pulumi.Input[Optional[_builtins.bool]] = None,
+                 statements: pulumi.Input[Optional['MonitoringStatementsArgs']] = None):
+        """
+        Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
+
+        :param pulumi.Input['MonitoringAuditArgs'] audit: Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+        :param pulumi.Input['MonitoringAutoExplainArgs'] auto_explain: Log the plans of slow statements (auto_explain). Absent: off.
+        :param pulumi.Input[_builtins.bool] exporters: Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+        :param pulumi.Input['MonitoringLogFormat'] log_format: PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+        :param pulumi.Input[_builtins.bool] pod_monitor: Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+        :param pulumi.Input['MonitoringStatementsArgs'] statements: Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+        """
+        if audit is not None:
+            pulumi.set(__self__, "audit", audit)
+        if auto_explain is not None:
+            pulumi.set(__self__, "auto_explain", auto_explain)
+        if exporters is None:
+            exporters = True
+        if exporters is not None:
+            pulumi.set(__self__, "exporters", exporters)
+        if log_format is not None:
+            pulumi.set(__self__, "log_format", log_format)
+        if pod_monitor is None:
+            pod_monitor = False
+        if pod_monitor is not None:
+            pulumi.set(__self__, "pod_monitor", pod_monitor)
+        if statements is not None:
+            pulumi.set(__self__, "statements", statements)
+
+    @_builtins.property
+    @pulumi.getter
+    def audit(self) -> pulumi.Input[Optional['MonitoringAuditArgs']]:
+        """
+        Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+        """
+        return pulumi.get(self, "audit")
+
+    @audit.setter
+    def audit(self, value: pulumi.Input[Optional['MonitoringAuditArgs']]):
+        pulumi.set(self, "audit", value)
+
+    @_builtins.property
+    @pulumi.getter(name="autoExplain")
+    def auto_explain(self) -> pulumi.Input[Optional['MonitoringAutoExplainArgs']]:
+        """
+        Log the plans of slow statements (auto_explain). Absent: off.
+        """
+        return pulumi.get(self, "auto_explain")
+
+    @auto_explain.setter
+    def auto_explain(self, value: pulumi.Input[Optional['MonitoringAutoExplainArgs']]):
+        pulumi.set(self, "auto_explain", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def exporters(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+        """
+        return pulumi.get(self, "exporters")
+
+    @exporters.setter
+    def exporters(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "exporters", value)
+
+    @_builtins.property
+    @pulumi.getter(name="logFormat")
+    def log_format(self) -> pulumi.Input[Optional['MonitoringLogFormat']]:
+        """
+        PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
+        """
+        return pulumi.get(self, "log_format")
+
+    @log_format.setter
+    def log_format(self, value: pulumi.Input[Optional['MonitoringLogFormat']]):
+        pulumi.set(self, "log_format", value)
+
+    @_builtins.property
+    @pulumi.getter(name="podMonitor")
+    def pod_monitor(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+        """
+        return pulumi.get(self, "pod_monitor")
+
+    @pod_monitor.setter
+    def pod_monitor(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "pod_monitor", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def statements(self) -> pulumi.Input[Optional['MonitoringStatementsArgs']]:
+        """
+        Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+        """
+        return pulumi.get(self, "statements")
+
+    @statements.setter
+    def statements(self, value: pulumi.Input[Optional['MonitoringStatementsArgs']]):
+        pulumi.set(self, "statements", value)
+
+
+class MonitoringAuditArgsDict(TypedDict):
+    """
+    Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+    """
+    log: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['MonitoringAuditLogItem']]]]]
+    """
+    pgaudit.log classes. @default - [ddl, role]
+    """
+    log_parameter: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    pgaudit.log_parameter. @default - false
+    """
+    log_relation: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    pgaudit.log_relation. @default - false
+    """
+
+@pulumi.input_type
+class MonitoringAuditArgs:
+    def __init__(__self__, *,
+                 log: pulumi.Input[Optional[Sequence[pulumi.Input['MonitoringAuditLogItem']]]] = None,
+                 log_parameter: pulumi.Input[Optional[_builtins.bool]] = None,
+                 log_relation: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
+
+        :param pulumi.Input[Sequence[pulumi.Input['MonitoringAuditLogItem']]] log: pgaudit.log classes. @default - [ddl, role]
+        :param pulumi.Input[_builtins.bool] log_parameter: pgaudit.log_parameter. @default - false
+        :param pulumi.Input[_builtins.bool] log_relation: pgaudit.log_relation. @default - false
+        """
+        if log is not None:
+            pulumi.set(__self__, "log", log)
+        if log_parameter is None:
+            log_parameter = False
+        if log_parameter is not None:
+            pulumi.set(__self__, "log_parameter", log_parameter)
+        if log_relation is None:
+            log_relation = False
+        if log_relation is not None:
+            pulumi.set(__self__, "log_relation", log_relation)
+
+    @_builtins.property
+    @pulumi.getter
+    def log(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['MonitoringAuditLogItem']]]]:
+        """
+        pgaudit.log classes. @default - [ddl, role]
+        """
+        return pulumi.get(self, "log")
+
+    @log.setter
+    def log(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['MonitoringAuditLogItem']]]]):
+        pulumi.set(self, "log", value)
+
+    @_builtins.property
+    @pulumi.getter(name="logParameter")
+    def log_parameter(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        pgaudit.log_parameter. @default - false
+        """
+        return pulumi.get(self, "log_parameter")
+
+    @log_parameter.setter
+    def log_parameter(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "log_parameter", value)
+
+    @_builtins.property
+    @pulumi.getter(name="logRelation")
+    def log_relation(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        pgaudit.log_relation. @default - false
+        """
+        return pulumi.get(self, "log_relation")
+
+    @log_relation.setter
+    def log_relation(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "log_relation", value)
+
+
+class MonitoringAutoExplainArgsDict(TypedDict):
+    """
+    Log the plans of slow statements (auto_explain). Absent: off.
+    """
+    analyze: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    auto_explain.log_analyze. @default - false
+    """
+    min_duration: NotRequired[pulumi.Input[Optional[Union[_builtins.int, _builtins.str]]]]
+    """
+    auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+    """
+
+@pulumi.input_type
+class MonitoringAutoExplainArgs:
+    def __init__(__self__, *,
+                 analyze: pulumi.Input[Optional[_builtins.bool]] = None,
+                 min_duration: pulumi.Input[Optional[Union[_builtins.int, _builtins.str]]] = None):
+        """
+        Log the plans of slow statements (auto_explain). Absent: off.
+
+        :param pulumi.Input[_builtins.bool] analyze: auto_explain.log_analyze. @default - false
+        :param pulumi.Input[Union[_builtins.int, _builtins.str]] min_duration: auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+        """
+        if analyze is None:
+            analyze = False
+        if analyze is not None:
+            pulumi.set(__self__, "analyze", analyze)
+        if min_duration is not None:
+            pulumi.set(__self__, "min_duration", min_duration)
+
+    @_builtins.property
+    @pulumi.getter
+    def analyze(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        auto_explain.log_analyze. @default - false
+        """
+        return pulumi.get(self, "analyze")
+
+    @analyze.setter
+    def analyze(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "analyze", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minDuration")
+    def min_duration(self) -> pulumi.Input[Optional[Union[_builtins.int, _builtins.str]]]:
+        """
+        auto_explain.log_min_duration: plans of statements slower than this are logged (a number is milliseconds; 0 logs every plan). @default - 1s
+        """
+        return pulumi.get(self, "min_duration")
+
+    @min_duration.setter
+    def min_duration(self, value: pulumi.Input[Optional[Union[_builtins.int, _builtins.str]]]):
+        pulumi.set(self, "min_duration", value)
+
+
+class MonitoringStatementsArgsDict(TypedDict):
+    """
+    Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+    """
+    enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Preload pg_stat_statements. @default - true
+    """
+    max: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    pg_stat_statements.max. @default - 5000
+    """
+    track: NotRequired[pulumi.Input[Optional['MonitoringStatementsTrack']]]
+    """
+    pg_stat_statements.track. @default - top
+    """
+
+@pulumi.input_type
+class MonitoringStatementsArgs:
+    def __init__(__self__, *,
+                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
+                 max: pulumi.Input[Optional[_builtins.int]] = None,
+                 track: pulumi.Input[Optional['MonitoringStatementsTrack']] = None):
+        """
+        Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
+
+        :param pulumi.Input[_builtins.bool] enabled: Preload pg_stat_statements. @default - true
+        :param pulumi.Input[_builtins.int] max: pg_stat_statements.max. @default - 5000
+        :param pulumi.Input['MonitoringStatementsTrack'] track: pg_stat_statements.track. @default - top
+        """
+        if enabled is None:
+            enabled = True
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if max is None:
+            max = 5000
+        if max is not None:
+            pulumi.set(__self__, "max", max)
+        if track is not None:
+            pulumi.set(__self__, "track", track)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Preload pg_stat_statements. @default - true
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def max(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        pg_stat_statements.max. @default - 5000
+        """
+        return pulumi.get(self, "max")
+
+    @max.setter
+    def max(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def track(self) -> pulumi.Input[Optional['MonitoringStatementsTrack']]:
+        """
+        pg_stat_statements.track. @default - top
+        """
+        return pulumi.get(self, "track")
+
+    @track.setter
+    def track(self, value: pulumi.Input[Optional['MonitoringStatementsTrack']]):
+        pulumi.set(self, "track", value)
+
+
 class PlatformArgsDict(TypedDict):
     """
     Where the cluster runs: exactly one of `local` or `kubernetes`. @default - {local: {}}
@@ -4243,6 +4609,10 @@ class SqlConnectionArgsDict(TypedDict):
     """
     A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
     """
+    ca: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+    """
     database: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The database roles and databases are managed from. @default - postgres
@@ -4265,6 +4635,7 @@ class SqlConnectionArgs:
     def __init__(__self__, *,
                  password: pulumi.Input[_builtins.str],
                  user: pulumi.Input[_builtins.str],
+                 ca: pulumi.Input[Optional[_builtins.str]] = None,
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: pulumi.Input[Optional[_builtins.str]] = None,
                  host: pulumi.Input[Optional[_builtins.str]] = None,
@@ -4272,6 +4643,7 @@ class SqlConnectionArgs:
         """
         :param pulumi.Input[_builtins.str] password: That role's password (a secret).
         :param pulumi.Input[_builtins.str] user: A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        :param pulumi.Input[_builtins.str] ca: PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
         :param pulumi.Input[_builtins.str] database: The database roles and databases are managed from. @default - postgres
         :param pulumi.Input[_builtins.str] endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
         :param pulumi.Input[_builtins.str] host: One server: its host (with port).
@@ -4279,6 +4651,8 @@ class SqlConnectionArgs:
         """
         pulumi.set(__self__, "password", password)
         pulumi.set(__self__, "user", user)
+        if ca is not None:
+            pulumi.set(__self__, "ca", ca)
         if database is not None:
             pulumi.set(__self__, "database", database)
         if endpoints is not None:
@@ -4311,6 +4685,18 @@ class SqlConnectionArgs:
     @user.setter
     def user(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "user", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ca(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+        """
+        return pulumi.get(self, "ca")
+
+    @ca.setter
+    def ca(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca", value)
 
     @_builtins.property
     @pulumi.getter
@@ -4491,5 +4877,345 @@ class SynchronousArgs:
     @number.setter
     def number(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "number", value)
+
+
+class TlsArgsDict(TypedDict):
+    """
+    TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+    """
+    ca: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgsDict']]]]
+    """
+    `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+    """
+    client_auth: NotRequired[pulumi.Input[Optional['TlsClientAuthArgsDict']]]
+    """
+    Which connections authenticate with client certificates.
+    """
+    days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Validity of the generated server and client certificates, in days. @default - 365
+    """
+    enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+    """
+    min_version: NotRequired[pulumi.Input[Optional['TlsMinVersion']]]
+    """
+    Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+    """
+    renew_before_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+    """
+    required: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+    """
+    server: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgsDict']]]]
+    """
+    `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+    """
+
+@pulumi.input_type
+class TlsArgs:
+    def __init__(__self__, *,
+                 ca: pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]] = None,
+                 client_auth: pulumi.Input[Optional['TlsClientAuthArgs']] = None,
+                 days: pulumi.Input[Optional[_builtins.int]] = None,
+                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
+                 min_version: pulumi.Input[Optional['TlsMinVersion']] = None,
+                 renew_before_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 required: pulumi.Input[Optional[_builtins.bool]] = None,
+                 server: pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgs']]] = None):
+        """
+        TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+
+        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+        :param pulumi.Input['TlsClientAuthArgs'] client_auth: Which connections authenticate with client certificates.
+        :param pulumi.Input[_builtins.int] days: Validity of the generated server and client certificates, in days. @default - 365
+        :param pulumi.Input[_builtins.bool] enabled: TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+        :param pulumi.Input['TlsMinVersion'] min_version: Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+        :param pulumi.Input[_builtins.int] renew_before_days: An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+        :param pulumi.Input[_builtins.bool] required: Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+        :param pulumi.Input[Union[_builtins.str, 'TlsServerFilesArgs']] server: `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+        """
+        if ca is not None:
+            pulumi.set(__self__, "ca", ca)
+        if client_auth is not None:
+            pulumi.set(__self__, "client_auth", client_auth)
+        if days is None:
+            days = 365
+        if days is not None:
+            pulumi.set(__self__, "days", days)
+        if enabled is None:
+            enabled = True
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if min_version is not None:
+            pulumi.set(__self__, "min_version", min_version)
+        if renew_before_days is None:
+            renew_before_days = 30
+        if renew_before_days is not None:
+            pulumi.set(__self__, "renew_before_days", renew_before_days)
+        if required is None:
+            required = False
+        if required is not None:
+            pulumi.set(__self__, "required", required)
+        if server is not None:
+            pulumi.set(__self__, "server", server)
+
+    @_builtins.property
+    @pulumi.getter
+    def ca(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]]:
+        """
+        `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+        """
+        return pulumi.get(self, "ca")
+
+    @ca.setter
+    def ca(self, value: pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]]):
+        pulumi.set(self, "ca", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clientAuth")
+    def client_auth(self) -> pulumi.Input[Optional['TlsClientAuthArgs']]:
+        """
+        Which connections authenticate with client certificates.
+        """
+        return pulumi.get(self, "client_auth")
+
+    @client_auth.setter
+    def client_auth(self, value: pulumi.Input[Optional['TlsClientAuthArgs']]):
+        pulumi.set(self, "client_auth", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Validity of the generated server and client certificates, in days. @default - 365
+        """
+        return pulumi.get(self, "days")
+
+    @days.setter
+    def days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "days", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minVersion")
+    def min_version(self) -> pulumi.Input[Optional['TlsMinVersion']]:
+        """
+        Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
+        """
+        return pulumi.get(self, "min_version")
+
+    @min_version.setter
+    def min_version(self, value: pulumi.Input[Optional['TlsMinVersion']]):
+        pulumi.set(self, "min_version", value)
+
+    @_builtins.property
+    @pulumi.getter(name="renewBeforeDays")
+    def renew_before_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
+        """
+        return pulumi.get(self, "renew_before_days")
+
+    @renew_before_days.setter
+    def renew_before_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "renew_before_days", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def required(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
+        """
+        return pulumi.get(self, "required")
+
+    @required.setter
+    def required(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "required", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def server(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgs']]]:
+        """
+        `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+        """
+        return pulumi.get(self, "server")
+
+    @server.setter
+    def server(self, value: pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgs']]]):
+        pulumi.set(self, "server", value)
+
+
+class TlsCaFilesArgsDict(TypedDict):
+    """
+    The CA certificate and key from files of your own.
+    """
+    cert_file: pulumi.Input[_builtins.str]
+    """
+    PEM file of the CA certificate (a relative path starts at the spec file).
+    """
+    key_file: pulumi.Input[_builtins.str]
+    """
+    PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+    """
+
+@pulumi.input_type
+class TlsCaFilesArgs:
+    def __init__(__self__, *,
+                 cert_file: pulumi.Input[_builtins.str],
+                 key_file: pulumi.Input[_builtins.str]):
+        """
+        The CA certificate and key from files of your own.
+
+        :param pulumi.Input[_builtins.str] cert_file: PEM file of the CA certificate (a relative path starts at the spec file).
+        :param pulumi.Input[_builtins.str] key_file: PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+        """
+        pulumi.set(__self__, "cert_file", cert_file)
+        pulumi.set(__self__, "key_file", key_file)
+
+    @_builtins.property
+    @pulumi.getter(name="certFile")
+    def cert_file(self) -> pulumi.Input[_builtins.str]:
+        """
+        PEM file of the CA certificate (a relative path starts at the spec file).
+        """
+        return pulumi.get(self, "cert_file")
+
+    @cert_file.setter
+    def cert_file(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cert_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyFile")
+    def key_file(self) -> pulumi.Input[_builtins.str]:
+        """
+        PEM file of the CA private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+        """
+        return pulumi.get(self, "key_file")
+
+    @key_file.setter
+    def key_file(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "key_file", value)
+
+
+class TlsClientAuthArgsDict(TypedDict):
+    """
+    Which connections authenticate with client certificates.
+    """
+    replication: NotRequired[pulumi.Input[Optional['TlsClientAuthReplication']]]
+    """
+    `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+    """
+    users: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+    """
+
+@pulumi.input_type
+class TlsClientAuthArgs:
+    def __init__(__self__, *,
+                 replication: pulumi.Input[Optional['TlsClientAuthReplication']] = None,
+                 users: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        Which connections authenticate with client certificates.
+
+        :param pulumi.Input['TlsClientAuthReplication'] replication: `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] users: Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+        """
+        if replication is not None:
+            pulumi.set(__self__, "replication", replication)
+        if users is not None:
+            pulumi.set(__self__, "users", users)
+
+    @_builtins.property
+    @pulumi.getter
+    def replication(self) -> pulumi.Input[Optional['TlsClientAuthReplication']]:
+        """
+        `cert`: replication and pg_rewind connections authenticate with client certificates signed by the CA (`hostssl ... cert` in pg_hba). `password`: SCRAM over TLS. @default - cert
+        """
+        return pulumi.get(self, "replication")
+
+    @replication.setter
+    def replication(self, value: pulumi.Input[Optional['TlsClientAuthReplication']]):
+        pulumi.set(self, "replication", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def users(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Roles that log in with a client certificate (`hostssl all <role> ... cert`, the certificate CN is the role), e.g. one issued by `pgcluster certificate`. @default - []
+        """
+        return pulumi.get(self, "users")
+
+    @users.setter
+    def users(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "users", value)
+
+
+class TlsServerFilesArgsDict(TypedDict):
+    """
+    The server certificate and key from files of your own.
+    """
+    cert_file: pulumi.Input[_builtins.str]
+    """
+    PEM file of the server certificate (a relative path starts at the spec file).
+    """
+    key_file: pulumi.Input[_builtins.str]
+    """
+    PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+    """
+
+@pulumi.input_type
+class TlsServerFilesArgs:
+    def __init__(__self__, *,
+                 cert_file: pulumi.Input[_builtins.str],
+                 key_file: pulumi.Input[_builtins.str]):
+        """
+        The server certificate and key from files of your own.
+
+        :param pulumi.Input[_builtins.str] cert_file: PEM file of the server certificate (a relative path starts at the spec file).
+        :param pulumi.Input[_builtins.str] key_file: PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+        """
+        pulumi.set(__self__, "cert_file", cert_file)
+        pulumi.set(__self__, "key_file", key_file)
+
+    @_builtins.property
+    @pulumi.getter(name="certFile")
+    def cert_file(self) -> pulumi.Input[_builtins.str]:
+        """
+        PEM file of the server certificate (a relative path starts at the spec file).
+        """
+        return pulumi.get(self, "cert_file")
+
+    @cert_file.setter
+    def cert_file(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cert_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyFile")
+    def key_file(self) -> pulumi.Input[_builtins.str]:
+        """
+        PEM file of the server private key: read at apply time, copied 0600 (a Kubernetes Secret, a Pulumi secret), never logged.
+        """
+        return pulumi.get(self, "key_file")
+
+    @key_file.setter
+    def key_file(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "key_file", value)
 
 

@@ -209,6 +209,7 @@ class SqlConnection(dict):
     def __init__(__self__, *,
                  password: _builtins.str,
                  user: _builtins.str,
+                 ca: Optional[_builtins.str] = None,
                  database: Optional[_builtins.str] = None,
                  endpoints: Optional[_builtins.str] = None,
                  host: Optional[_builtins.str] = None,
@@ -216,6 +217,7 @@ class SqlConnection(dict):
         """
         :param _builtins.str password: That role's password (a secret).
         :param _builtins.str user: A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
+        :param _builtins.str ca: PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
         :param _builtins.str database: The database roles and databases are managed from. @default - postgres
         :param _builtins.str endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
         :param _builtins.str host: One server: its host (with port).
@@ -223,6 +225,8 @@ class SqlConnection(dict):
         """
         pulumi.set(__self__, "password", password)
         pulumi.set(__self__, "user", user)
+        if ca is not None:
+            pulumi.set(__self__, "ca", ca)
         if database is not None:
             pulumi.set(__self__, "database", database)
         if endpoints is not None:
@@ -247,6 +251,14 @@ class SqlConnection(dict):
         A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
         """
         return pulumi.get(self, "user")
+
+    @_builtins.property
+    @pulumi.getter
+    def ca(self) -> Optional[_builtins.str]:
+        """
+        PEM of the CA that signed the server's certificate: connect with TLS and verify the server (a PostgresCluster under tls sets it). Absent: no TLS.
+        """
+        return pulumi.get(self, "ca")
 
     @_builtins.property
     @pulumi.getter

@@ -30,7 +30,7 @@ class PostgresClusterArgs:
                  ha: pulumi.Input[Optional['HaArgs']] = None,
                  hibernate: Optional[Any] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
-                 monitoring: Optional[Any] = None,
+                 monitoring: pulumi.Input[Optional['MonitoringArgs']] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
                  pg_hba: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -44,7 +44,7 @@ class PostgresClusterArgs:
                  scheduling: pulumi.Input[Optional['SchedulingArgs']] = None,
                  storage: pulumi.Input[Optional['StorageArgs']] = None,
                  synchronous: pulumi.Input[Optional['SynchronousArgs']] = None,
-                 tls: Optional[Any] = None):
+                 tls: pulumi.Input[Optional['TlsArgs']] = None):
         """
         The set of arguments for constructing a PostgresCluster resource.
 
@@ -56,7 +56,7 @@ class PostgresClusterArgs:
         :param pulumi.Input['HaArgs'] ha: High-availability timing, passed to Patroni's dynamic configuration.
         :param Any hibernate: Not supported yet: Stop all members while keeping the data.
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
-        :param Any monitoring: Not supported yet: postgres_exporter and Patroni metrics.
+        :param pulumi.Input['MonitoringArgs'] monitoring: Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
         :param pulumi.Input[_builtins.str] name: Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
         :param pulumi.Input[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]] parameters: PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pg_hba: Extra pg_hba.conf lines, placed after the rules pgcluster needs (local superuser, replication) and before the final password rule. @default - []
@@ -70,7 +70,7 @@ class PostgresClusterArgs:
         :param pulumi.Input['SchedulingArgs'] scheduling: Where the pods may run (kubernetes platform).
         :param pulumi.Input['StorageArgs'] storage: Volumes of each member (kubernetes platform).
         :param pulumi.Input['SynchronousArgs'] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
-        :param Any tls: Not supported yet: TLS certificates for client and replication connections.
+        :param pulumi.Input['TlsArgs'] tls: TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
         """
         if backup is not None:
             pulumi.set(__self__, "backup", backup)
@@ -221,14 +221,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def monitoring(self) -> Optional[Any]:
+    def monitoring(self) -> pulumi.Input[Optional['MonitoringArgs']]:
         """
-        Not supported yet: postgres_exporter and Patroni metrics.
+        Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
         """
         return pulumi.get(self, "monitoring")
 
     @monitoring.setter
-    def monitoring(self, value: Optional[Any]):
+    def monitoring(self, value: pulumi.Input[Optional['MonitoringArgs']]):
         pulumi.set(self, "monitoring", value)
 
     @_builtins.property
@@ -389,14 +389,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def tls(self) -> Optional[Any]:
+    def tls(self) -> pulumi.Input[Optional['TlsArgs']]:
         """
-        Not supported yet: TLS certificates for client and replication connections.
+        TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
         """
         return pulumi.get(self, "tls")
 
     @tls.setter
-    def tls(self, value: Optional[Any]):
+    def tls(self, value: pulumi.Input[Optional['TlsArgs']]):
         pulumi.set(self, "tls", value)
 
 
@@ -414,7 +414,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  ha: pulumi.Input[Optional[Union['HaArgs', 'HaArgsDict']]] = None,
                  hibernate: Optional[Any] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
-                 monitoring: Optional[Any] = None,
+                 monitoring: pulumi.Input[Optional[Union['MonitoringArgs', 'MonitoringArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
                  pg_hba: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -428,7 +428,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  scheduling: pulumi.Input[Optional[Union['SchedulingArgs', 'SchedulingArgsDict']]] = None,
                  storage: pulumi.Input[Optional[Union['StorageArgs', 'StorageArgsDict']]] = None,
                  synchronous: pulumi.Input[Optional[Union['SynchronousArgs', 'SynchronousArgsDict']]] = None,
-                 tls: Optional[Any] = None,
+                 tls: pulumi.Input[Optional[Union['TlsArgs', 'TlsArgsDict']]] = None,
                  __props__=None):
         """
         A highly available PostgreSQL cluster: one primary and N-1 streaming replicas.
@@ -443,7 +443,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['HaArgs', 'HaArgsDict']] ha: High-availability timing, passed to Patroni's dynamic configuration.
         :param Any hibernate: Not supported yet: Stop all members while keeping the data.
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
-        :param Any monitoring: Not supported yet: postgres_exporter and Patroni metrics.
+        :param pulumi.Input[Union['MonitoringArgs', 'MonitoringArgsDict']] monitoring: Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
         :param pulumi.Input[_builtins.str] name: Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
         :param pulumi.Input[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]] parameters: PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pg_hba: Extra pg_hba.conf lines, placed after the rules pgcluster needs (local superuser, replication) and before the final password rule. @default - []
@@ -457,7 +457,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['SchedulingArgs', 'SchedulingArgsDict']] scheduling: Where the pods may run (kubernetes platform).
         :param pulumi.Input[Union['StorageArgs', 'StorageArgsDict']] storage: Volumes of each member (kubernetes platform).
         :param pulumi.Input[Union['SynchronousArgs', 'SynchronousArgsDict']] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
-        :param Any tls: Not supported yet: TLS certificates for client and replication connections.
+        :param pulumi.Input[Union['TlsArgs', 'TlsArgsDict']] tls: TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
         """
         ...
     @overload
@@ -491,7 +491,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  ha: pulumi.Input[Optional[Union['HaArgs', 'HaArgsDict']]] = None,
                  hibernate: Optional[Any] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
-                 monitoring: Optional[Any] = None,
+                 monitoring: pulumi.Input[Optional[Union['MonitoringArgs', 'MonitoringArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
                  pg_hba: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -505,7 +505,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  scheduling: pulumi.Input[Optional[Union['SchedulingArgs', 'SchedulingArgsDict']]] = None,
                  storage: pulumi.Input[Optional[Union['StorageArgs', 'StorageArgsDict']]] = None,
                  synchronous: pulumi.Input[Optional[Union['SynchronousArgs', 'SynchronousArgsDict']]] = None,
-                 tls: Optional[Any] = None,
+                 tls: pulumi.Input[Optional[Union['TlsArgs', 'TlsArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):

@@ -27,6 +27,7 @@ mod_revision). A timeout, or either port answering, resets the count: only a ref
 import base64
 import ctypes
 import json
+import ssl
 import os
 import urllib.request
 import signal
@@ -141,11 +142,17 @@ def release_leader_lock():
     req = urllib.request.Request(url.rstrip("/") + "/v3/kv/txn", data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"}, method="POST")
     try:
-        with urllib.request.urlopen(req, timeout=2) as res:
+        with urllib.request.urlopen(req, timeout=2, context=etcd_tls()) as res:
             succeeded = json.load(res).get("succeeded", False)
         log("released the leader lock" if succeeded else "did not hold the leader lock")
     except Exception as e:  # etcd down: the lock expires by its TTL anyway
         log("could not release the leader lock: %s" % e)
+
+
+def etcd_tls():
+    """Under tls etcd speaks HTTPS: verify it with the cluster's CA (PGCLUSTER_ETCD_CA)."""
+    ca = os.environ.get("PGCLUSTER_ETCD_CA")
+    return ssl.create_default_context(cafile=ca) if ca else None
 
 
 def b64(value):
@@ -156,7 +163,7 @@ def etcd_post(path, body, timeout=1):
     url = os.environ["PGCLUSTER_ETCD_URL"].rstrip("/") + path
     req = urllib.request.Request(url, data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(req, timeout=timeout) as res:
+    with urllib.request.urlopen(req, timeout=timeout, context=etcd_tls()) as res:
         return json.load(res)
 
 

@@ -28,8 +28,9 @@ def admin_command(admin, commands):
 
     with open(admin["passFile"]) as f:
         password = f.read().strip()
+    tls = {k: admin[k] for k in ("sslmode", "sslrootcert") if k in admin}
     conn = psycopg2.connect(host=admin["host"], port=admin["port"], user=admin["user"],
-                            password=password, dbname="pgbouncer", connect_timeout=3)
+                            password=password, dbname="pgbouncer", connect_timeout=3, **tls)
     conn.autocommit = True
     try:
         cur = conn.cursor()

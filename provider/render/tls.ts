@@ -1,0 +1,96 @@
+/**
+ * What `tls` renders: PostgreSQL's ssl settings, the pg_hba rules of every TCP connection, the
+ * libpq options of Patroni's replication and rewind connections, the certificates' names, and the
+ * sslmode a client URI carries. Pure: the platform supplies where the files are.
+ */
+import type { ClusterSpec } from '../spec/cluster';
+import type { TlsSpec } from '../spec/tls';
+import { REPLICATION_USER, REWIND_USER } from '../naming';
+
+/** Where a member finds the cluster's TLS files (local: the cluster dir; kubernetes: the Secret's mount). */
+export interface TlsFiles {
+  caFile: string;
+  serverCert: string;
+  serverKey: string;
+  /** Client certificates of the replication and rewind roles (CN = the role). */
+  replicationCert: string;
+  replicationKey: string;
+  rewindCert: string;
+  rewindKey: string;
+}
+
+/** The spec's tls when it is on, else undefined. */
+export function activeTls(spec: ClusterSpec): TlsSpec | undefined {
+  return spec.tls?.enabled ? spec.tls : undefined;
+}
+
+/** postgresql.conf settings of TLS (all reloadable: a new certificate needs no restart). */
+export function sslParameters(tls: TlsSpec, files: TlsFiles): Record<string, string> {
+  return {
+    ssl: 'on',
+    ssl_ca_file: files.caFile,
+    ssl_cert_file: files.serverCert,
+    ssl_key_file: files.serverKey,
+    ssl_min_protocol_version: tls.minVersion,
+  };
+}
+
+/** pg_hba lines for connections over TCP from `networks` by `user` to `database`, per the tls spec. */
+export function tcpRules(
+  spec: ClusterSpec,
+  networks: readonly string[],
+  database: string,
+  user: string,
+  method: 'scram-sha-256' | 'cert',
+): string[] {
+  const tls = activeTls(spec);
+  const type = method === 'cert' || tls?.required ? 'hostssl' : 'host';
+  return networks.map((net) => `${type} ${database} ${user} ${net} ${method}`);
+}
+
+/** How Patroni's replication and rewind roles authenticate. */
+export function replicationMethod(spec: ClusterSpec): 'scram-sha-256' | 'cert' {
+  return activeTls(spec)?.clientAuth.replication === 'cert' ? 'cert' : 'scram-sha-256';
+}
+
+/** The libpq options Patroni adds to a role's connections (replication, pg_rewind). */
+export function libpqTls(
+  spec: ClusterSpec,
+  files: TlsFiles | undefined,
+  role: typeof REPLICATION_USER | typeof REWIND_USER,
+): Record<string, string> {
+  const tls = activeTls(spec);
+  if (!tls || !files) return {};
+  const cert = replicationMethod(spec) === 'cert';
+  const [certFile, keyFile] =
+    role === REPLICATION_USER
+      ? [files.replicationCert, files.replicationKey]
+      : [files.rewindCert, files.rewindKey];
+  return {
+    sslmode: 'verify-full',
+    sslrootcert: files.caFile,
+    ...(cert ? { sslcert: certFile, sslkey: keyFile } : {}),
+  };
+}
+
+/** Every name a client may use to reach the servers of cluster `name` (server certificate SANs). */
+export function serverNames(
+  name: string,
+  where: { namespace?: string; local?: boolean },
+): { dnsNames: string[]; ipAddresses: string[] } {
+  const services = [`${name}-rw`, `${name}-ro`, `${name}-r`, `${name}-pooler`];
+  const ns = where.namespace;
+  const dnsNames = [
+    ...services,
+    ...(ns ? services.flatMap((s) => [`${s}.${ns}`, `${s}.${ns}.svc`, `${s}.${ns}.svc.cluster.local`]) : []),
+    ...(ns ? [`*.${name}.${ns}.svc`, `*.${name}.${ns}.svc.cluster.local`] : []),
+    ...(where.local ? ['localhost'] : []),
+  ];
+  return { dnsNames, ipAddresses: where.local ? ['127.0.0.1', '::1'] : [] };
+}
+
+/** The query of a client URI under tls: verify the server by the CA. */
+export function uriTlsQuery(caFile: string | undefined): string {
+  if (!caFile) return '';
+  return `sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile).replace(/%2F/g, '/')}`;
+}
