@@ -72,8 +72,8 @@ export interface ClusterAccess {
   processProblems?(): string[];
   /** The last lines of each member's log, for an error that needs them. */
   logTails?(lines: number): string;
-  /** Tells the pooler to target this member now (the platform's callback also does it). */
-  retargetPooler?(member: string): Promise<void>;
+  /** The pooler's console, for the actions that move the primary; absent: no pooler to steer. */
+  pooler?(): PoolerControl | undefined;
   /** What `up` manages in SQL (roles, databases, grants, password fingerprints); absent: nothing yet. */
   managedSql?(): ManagedSql | undefined;
   /** Stores it (privately: it holds password fingerprints) after every SQL apply, failed or not. */
@@ -91,6 +91,31 @@ export interface ClusterAccess {
   /** Where the last backup pgcluster took or listed is remembered (status shows it without asking S3). */
   lastBackup?(): BackupInfo | undefined;
   saveLastBackup?(backup: BackupInfo): void;
+}
+
+/** What a PAUSE of the pooler achieved. */
+export interface PauseResult {
+  /** Every server connection was released (each running transaction finished) in time. */
+  complete: boolean;
+  ms: number;
+  /** Server connections still in use when the timeout passed (-1: unknown). */
+  busy: number;
+}
+
+/**
+ * The pooler around a planned change of primary: clients wait instead of failing. Platforms
+ * without a pooler to steer (Kubernetes: its PgBouncer pods follow the -rw Service) leave it out.
+ */
+export interface PoolerControl {
+  /**
+   * Session mode with pooler.carrySessions: pools server connections per transaction until
+   * resumeAt, so each session client can move to the new primary between two transactions.
+   * A no-op in the other modes.
+   */
+  loosen(): Promise<void>;
+  pause(timeoutMs: number): Promise<PauseResult>;
+  /** Points it at `member` (pool mode as the spec says), reloads it and RESUMEs it. */
+  resumeAt(member: string): Promise<void>;
 }
 
 export interface PgbackrestResult {

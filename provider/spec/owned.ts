@@ -40,4 +40,5 @@ export const OWNED_POOLER_SETTINGS: Readonly<Record<string, string>> = {
   pool_mode: 'set from pooler.poolMode',
   max_client_conn: 'set from pooler.maxClientConn',
   default_pool_size: 'set from pooler.defaultPoolSize',
+  server_fast_close: 'on: a session left on a demoted primary ends instead of reading from it',
 };

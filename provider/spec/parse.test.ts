@@ -15,7 +15,15 @@ const DEFAULTS: ClusterSpec = {
   bootstrap: {
     initdb: { database: 'app', owner: 'app', encoding: 'UTF8', locale: 'C.UTF-8', dataChecksums: true },
   },
-  pooler: { enabled: true, poolMode: 'session', maxClientConn: 1000, defaultPoolSize: 20, parameters: {} },
+  pooler: {
+    enabled: true,
+    poolMode: 'session',
+    maxClientConn: 1000,
+    defaultPoolSize: 20,
+    pauseTimeout: 10,
+    carrySessions: true,
+    parameters: {},
+  },
   roles: [],
   databases: [],
   grants: [],

@@ -4,7 +4,7 @@
  */
 import { appOf } from '../../spec/bootstrap';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { Reporter } from '../../report/reporter';
 import { InputError } from '../../errors';
@@ -31,6 +31,7 @@ import {
   writeMemberConfig,
 } from './member';
 import { ensurePooler, poolerPid, stopPooler } from './pooler';
+import { localPoolerControl } from './pooler-control';
 import { killLeftovers } from './leftovers';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
@@ -98,7 +99,12 @@ export class LocalPlatform implements Platform {
   readonly kind = 'local' as const;
   private userCache?: RunUser;
 
-  constructor(readonly stateDir: string) {}
+  readonly stateDir: string;
+
+  /** A relative state dir is made absolute: the daemons' files name each other by these paths. */
+  constructor(stateDir: string) {
+    this.stateDir = resolve(stateDir);
+  }
 
   private get user(): RunUser {
     this.userCache ??= resolveRunUser();
@@ -323,6 +329,7 @@ export class LocalPlatform implements Platform {
         if (current) writeRecord(lc.paths.stateFile, { ...current, sql });
       },
       savePoolerUsers: (users) => savePoolerUsers(lc.paths.secretsFile, users),
+      pooler: () => localPoolerControl(lc, (readRecord(lc.paths.stateFile) ?? record).spec, secrets),
       pgbackrest: (args, timeoutMs) => {
         const current = readRecord(lc.paths.stateFile) ?? record;
         const names = current.slots.map((s) => memberName(name, s));
