@@ -42,6 +42,10 @@ export function kubernetesNames(cluster: string) {
     pooler: `${cluster}-pooler`,
     poolerConfig: `${cluster}-pooler`,
     poolerAuth: `${cluster}-pooler-auth`,
+    /** pgBackRest's configurations, TLS material and S3 keys (backup). */
+    pgbackrestSecret: `${cluster}-pgbackrest`,
+    /** The scheduled backups' pods: no API access at all. */
+    backupServiceAccount: `${cluster}-backup`,
   };
 }
 
@@ -77,6 +81,10 @@ export function childNames(resource: string) {
     poolerDeployment: n('pooler'),
     poolerService: n('pooler'),
     ready: n('ready'),
+    backupCertificates: n('backup-certificates'),
+    pgbackrestSecret: n('pgbackrest'),
+    backupServiceAccount: n('backup-serviceaccount'),
+    backupCronJob: (type: string) => n(`backup-${type}`),
     scaleGuard: n('scale-guard'),
     local: n('local'),
   };
@@ -95,4 +103,5 @@ export const TYPES = {
   database: 'Database',
   grant: 'Grant',
   backup: 'Backup',
+  certificates: 'ClusterCertificates',
 } as const;

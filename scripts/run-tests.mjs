@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the test suites with node's test runner and tsx: `unit` (co-located provider/**/*.test.ts and
 // policy/**/*.test.ts: the CrossGuard policies on captured inputs),
-// `integration` (test/integration: real etcd, Patroni, PostgreSQL, PgBouncer), `pulumi` (test/pulumi:
+// `integration` (test/integration: real etcd, Patroni, PostgreSQL, PgBouncer), `cli` (test/cli: the
+// built CLI's messages, exit codes, completion and start, on a real cluster; needs `npm run build`), `pulumi` (test/pulumi:
 // the provider plugin and dynamic resources over gRPC, components under mocks; needs `npm run build`;
 // test/policy: the policy pack process over gRPC),
 // `acceptance` (test/acceptance: examples through the real Pulumi engine; needs `npm run build` and
@@ -12,10 +13,13 @@
 // engine, `npm run tools:kubernetes` and `npm run image`, and root), or `all` (every one; `npm run tools`
 // builds what they need).
 // Extra arguments after the suite are passed to `node --test` (e.g. --test-name-pattern).
+// `all` (or any suite with PGCLUSTER_LEFTOVER_CHECK=1) fails when the run leaves files in the temp dir
+// or processes behind (scripts/leftovers.mjs); PGCLUSTER_LEFTOVER_CHECK=0 skips that check.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkLeftovers, snapshot } from './leftovers.mjs';
 
 function find(dir, out = []) {
   for (const entry of readdirSync(dir)) {
@@ -35,9 +39,10 @@ const suites = {
   integration: ['test/integration'],
   pulumi: ['test/pulumi', 'test/policy'],
   acceptance: ['test/acceptance'],
+  cli: ['test/cli'],
   sdk: ['test/sdk'],
   kubernetes: ['test/kubernetes'],
-  all: ['provider', 'policy', 'test/integration', 'test/pulumi', 'test/policy'],
+  all: ['provider', 'policy', 'test/integration', 'test/cli', 'test/pulumi', 'test/policy'],
 };
 /** The engine tools/pulumi builds (PULUMI_BIN_DIR overrides), when its CLI and launchers are there. */
 function engineBuilt() {
@@ -86,7 +91,9 @@ if (suite === 'all') {
   }
 }
 if (!suites[suite]) {
-  console.error(`unknown suite ${suite}: use unit, integration, pulumi, acceptance, sdk, kubernetes or all`);
+  console.error(
+    `unknown suite ${suite}: use unit, integration, cli, pulumi, acceptance, sdk, kubernetes or all`,
+  );
   process.exit(2);
 }
 let files = suites[suite].flatMap((d) => find(d));
@@ -100,10 +107,22 @@ if (files.length === 0) {
 const needsNode = files.some((f) => f.startsWith('test/kubernetes'));
 const nodeState = needsNode ? kubernetesPaths().ADMIN_KUBECONFIG : undefined;
 const ownNode = nodeState !== undefined && !existsSync(nodeState);
+const checkLeftoversToo =
+  process.env.PGCLUSTER_LEFTOVER_CHECK === '1' ||
+  (suite === 'all' && process.env.PGCLUSTER_LEFTOVER_CHECK !== '0');
+const before = checkLeftoversToo ? snapshot() : undefined;
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...files],
   { stdio: 'inherit' },
 );
 if (ownNode) spawnSync('bash', [join('tools', 'kubernetes', 'down.sh')], { stdio: 'inherit' });
+if (before) {
+  const left = await checkLeftovers(before);
+  if (left.length > 0) {
+    console.error(`the tests left ${left.length} thing(s) behind:\n${left.map((l) => `  ${l}`).join('\n')}`);
+    process.exit(result.status || 1);
+  }
+  console.log(`leftover check: no files in ${before.dir} and no processes left behind`);
+}
 process.exit(result.status ?? 1);

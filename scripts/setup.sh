@@ -18,6 +18,7 @@ PACKAGES=(
   containerd runc containernetworking-plugins # the node's runtime and the pods' bridge network
   iptables conntrack socat                    # kube-proxy's Services, port-forward
   mmdebstrap busybox-static                   # the image from Debian packages; local-path's helper image
+  zsh                                # tests: the generated zsh completion loads
 )
 
 missing=()
@@ -41,5 +42,14 @@ fi
 # Patroni 4.1, pinned with hashes (tools/patroni/requirements.txt), in a venv the run user can read.
 bash tools/patroni/install.sh 2> >(grep -v 'DEPRECATION: .* legacy .setup.py install' >&2)
 
-npm ci --no-audit --no-fund --loglevel=error
+# npm ci only when package-lock.json or Node changed since the last one (the stamp lives in
+# node_modules, so removing node_modules installs again).
+stamp="node_modules/.pgcluster-npm-ci"
+want="$(sha256sum package-lock.json | cut -c1-64) node $(node --version)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  echo "npm dependencies: up to date (package-lock.json and Node $(node --version) unchanged)" >&2
+else
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
 npm run build --silent

@@ -5,6 +5,9 @@
 // Needs the `pulumi` CLI on PATH and a backend, for example:
 //   PULUMI_BACKEND_URL=file://$HOME/.pulumi-fleet PULUMI_CONFIG_PASSPHRASE=... npx tsx index.ts
 // FLEET_BASE_PORT (default 15500) moves the clusters' ports: fleet-a uses it, fleet-b 100 above.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalWorkspace, type OutputMap } from '@pulumi/pulumi/automation';
 import { PostgresCluster } from 'pulumi-pgcluster';
 
@@ -32,12 +35,25 @@ function program(plan: ClusterPlan) {
   };
 }
 
+/**
+ * Each stack's project directory. Without one, every workspace the Automation API creates makes a
+ * temp directory of its own (automation-XXXXXX) and leaves it behind; this one goes with the stack.
+ */
+const workDirs = new Map<string, string>();
+function workDirOf(plan: ClusterPlan): string {
+  let dir = workDirs.get(plan.name);
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), `pgcluster-fleet-${plan.name}-`));
+    workDirs.set(plan.name, dir);
+  }
+  return dir;
+}
+
 function stackOf(plan: ClusterPlan) {
-  return LocalWorkspace.createOrSelectStack({
-    projectName: 'pgcluster-fleet',
-    stackName: plan.name,
-    program: program(plan),
-  });
+  return LocalWorkspace.createOrSelectStack(
+    { projectName: 'pgcluster-fleet', stackName: plan.name, program: program(plan) },
+    { workDir: workDirOf(plan) },
+  );
 }
 
 async function deploy(plan: ClusterPlan): Promise<OutputMap> {
@@ -51,6 +67,8 @@ async function destroy(plan: ClusterPlan): Promise<void> {
   const stack = await stackOf(plan);
   await stack.destroy();
   await stack.workspace.removeStack(plan.name);
+  rmSync(workDirOf(plan), { recursive: true, force: true });
+  workDirs.delete(plan.name);
   console.log(`${plan.name}: destroyed`);
 }
 

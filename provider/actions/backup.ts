@@ -8,7 +8,10 @@ import type { ClusterAccess } from '../platform/types';
 import { ActionError, InputError } from '../errors';
 import { diagnose } from '../backup/diagnose';
 import { parseInfo, type BackupInfo, type StanzaInfo } from '../backup/info';
-import type { Reporter } from '../report/reporter';
+import { formatBytes, type Reporter } from '../report/reporter';
+import { watchBackup } from './backup-progress';
+
+export { formatBytes };
 
 function needArchive(
   spec: ClusterSpec,
@@ -56,7 +59,13 @@ export async function takeBackup(
   reporter.step(
     `taking a ${type} backup of ${spec.name}${spec.backup!.fromStandby ? ' (from a standby)' : ''}`,
   );
-  const res = await access.pgbackrest([`--stanza=${spec.name}`, `--type=${type}`, 'backup'], 24 * 3600_000);
+  const watch = reporter.progress ? watchBackup(access, spec.name, `${type} backup`, reporter) : undefined;
+  let res: Awaited<ReturnType<typeof access.pgbackrest>> | undefined;
+  try {
+    res = await access.pgbackrest([`--stanza=${spec.name}`, `--type=${type}`, 'backup'], 24 * 3600_000);
+  } finally {
+    await watch?.stop(res?.code === 0);
+  }
   if (res.code !== 0) throw failure(spec, `pgbackrest backup --type=${type}`, `${res.stdout}\n${res.stderr}`);
   const made = (await listBackups(spec, access)).backups.filter((b) => !before.has(b.label)).at(-1);
   if (!made) throw new ActionError(`pgbackrest backup --type=${type} exited 0 but no new backup is listed`);
@@ -68,15 +77,4 @@ export async function takeBackup(
       `${formatBytes(made.repoSize)} in the repository, in ${seconds.toFixed(1)} s`,
   );
   return made;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -12,9 +12,75 @@ import { getCluster, type PatroniCluster, type PatroniMember } from '../patroni/
 import { isLeaderRole, isRunningLeader, isServing, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
-import type { Reporter } from '../report/reporter';
+import type { Progress, Reporter } from '../report/reporter';
+import { catchUpProgress, dataDirProgress, MAKING_DATA_STATES, readCatchUp } from './catch-up';
 
 const PROGRESS_EVERY_MS = 5000;
+/** How often the primary is asked how far a base backup or a catching-up replica is. */
+const CATCH_UP_EVERY_MS = 1000;
+
+/**
+ * Reports the base backups and catching-up replicas the primary sees, while `up` waits (best
+ * effort: a reading that fails is skipped). A task that is gone since the last reading is done.
+ */
+function catchUpReporter(access: ClusterAccess, reporter: Reporter) {
+  const behindAtFirst = new Map<string, number>();
+  let open = new Map<string, Progress>();
+  let next = 0;
+  const finish = (keep: Set<string>) => {
+    for (const [task, p] of open)
+      if (!keep.has(task)) reporter.progress?.({ ...p, done: p.total ?? p.done, finished: true });
+  };
+  return {
+    async poll(health: Health, spec: ClusterSpec): Promise<void> {
+      if (!reporter.progress || Date.now() < next) return;
+      next = Date.now() + CATCH_UP_EVERY_MS;
+      const leader = health.leader;
+      const members = health.cluster?.members ?? [];
+      const creating = members.filter((m) => m.state === MAKING_DATA_STATES.replica).map((m) => m.name);
+      let fromPrimary: Progress[] = [];
+      if (leader) {
+        try {
+          const reading = await withClient(
+            await connectTo(await reachMember(access, leader), access.superuser()),
+            readCatchUp,
+          );
+          fromPrimary = catchUpProgress(reading, leader.name, creating, behindAtFirst);
+        } catch {
+          // the primary is busy or restarting: the next reading tells
+        }
+      }
+      const byBasebackup = fromPrimary.some((p) => p.task.includes(': base backup from ')) ? creating : [];
+      const fromDataDirs = access.dataBytes
+        ? dataDirProgress(
+            members,
+            byBasebackup,
+            (m) => access.dataBytes?.(m),
+            (m) =>
+              m.state === MAKING_DATA_STATES.bootstrap
+                ? { what: spec.bootstrap.recovery ? 'restoring the backup' : 'copying from the source' }
+                : spec.backup
+                  ? { what: 'restoring the latest backup', total: access.lastBackup?.()?.size }
+                  : undefined,
+          )
+        : [];
+      // A total seen once stays (the primary reports none before and after streaming the files).
+      const now = [...fromPrimary, ...fromDataDirs].map((p) =>
+        p.total === undefined && open.get(p.task)?.total !== undefined
+          ? { ...p, total: open.get(p.task)?.total }
+          : p,
+      );
+      finish(new Set(now.map((p) => p.task)));
+      open = new Map(now.map((p) => [p.task, p]));
+      for (const p of now) reporter.progress(p);
+    },
+    /** Closes the tasks still open (the cluster is healthy). */
+    end(): void {
+      finish(new Set());
+      open.clear();
+    },
+  };
+}
 
 export interface Health {
   healthy: boolean;
@@ -88,6 +154,7 @@ export async function waitHealthy(
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: [] };
   let nextReport = Date.now() + PROGRESS_EVERY_MS;
+  const catchUp = reporter ? catchUpReporter(access, reporter) : undefined;
   while (Date.now() < deadline) {
     const dead = access.processProblems?.() ?? [];
     if (dead.length > 0)
@@ -95,7 +162,11 @@ export async function waitHealthy(
         `cluster ${spec.name} cannot become healthy:\n${dead.map((p) => `  - ${p}`).join('\n')}`,
       );
     last = await checkHealth(access, spec, expected);
-    if (last.healthy) return last;
+    if (last.healthy) {
+      catchUp?.end();
+      return last;
+    }
+    await catchUp?.poll(last, spec);
     if (reporter && Date.now() >= nextReport) {
       reporter.step(`still waiting: ${last.problems.join('; ')}`);
       nextReport = Date.now() + PROGRESS_EVERY_MS;

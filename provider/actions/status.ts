@@ -1,15 +1,16 @@
 /**
  * `status`: Patroni's view of the members merged with the platform's (PIDs), and the endpoints
- * as connection URIs without passwords.
+ * as connection URIs without passwords. The PostgreSQL client is loaded only when there is
+ * something to ask PostgreSQL (managed roles or databases, an archive): `pgcluster status` starts fast.
  */
 import type { ClusterRuntime, Platform } from '../platform/types';
 import { InputError } from '../errors';
 import { getCluster } from '../patroni/api';
 import { CLUSTER_ROLE, isLeaderRole, isSynchronousRole } from '../patroni/roles';
 import { clusterUris } from './uri';
-import { archiveStatus, type ArchiveStatus } from './archive';
+import type { ArchiveStatus } from './archive';
 import { reachMember } from '../platform/reach';
-import { sqlObjectsStatus, type DatabaseStatus, type RoleStatus } from './sql-status';
+import type { DatabaseStatus, RoleStatus } from './sql-status';
 
 export interface MemberStatus {
   name: string;
@@ -27,7 +28,14 @@ export interface MemberStatus {
   pendingRestart: boolean;
   pid: number | null;
   patroniPid: number | null;
+  /**
+   * The member's processes that are gone, when any is and the platform knows them (local: the
+   * supervisor, Patroni, the postmaster), with where its log is; null otherwise.
+   */
+  down: { gone: MemberProcess[]; log: string } | null;
 }
+
+export type MemberProcess = 'supervisor' | 'patroni' | 'postmaster';
 
 export interface ClusterStatus {
   name: string;
@@ -41,16 +49,46 @@ export interface ClusterStatus {
   databases: DatabaseStatus[];
   /** The WAL archive (backup set): pg_stat_archiver of the primary and the last backup; null without one. */
   archive: ArchiveStatus | null;
+  /** No process of any member runs (`pgcluster down`, or a reboot): the cluster is stopped. */
+  stopped: boolean;
+  /** The spec file the cluster was last brought up from, when the platform knows it. */
+  specFile: string | null;
 }
 
-export async function status(platform: Platform, name: string): Promise<ClusterStatus> {
+function downOf(m: ClusterRuntime['members'][number]): MemberStatus['down'] {
+  if (m.logFile === undefined) return null;
+  const gone: MemberProcess[] = [
+    ...(m.supervisorPid ? [] : (['supervisor'] as const)),
+    ...(m.patroniPid ? [] : (['patroni'] as const)),
+    ...(m.pid ? [] : (['postmaster'] as const)),
+  ];
+  return gone.length > 0 ? { gone, log: m.logFile } : null;
+}
+
+async function sqlObjects(
+  access: Awaited<ReturnType<Platform['access']>>,
+  endpoints: ClusterRuntime['endpoints'],
+): Promise<{ roles: RoleStatus[]; databases: DatabaseStatus[] }> {
+  const managed = access.managedSql?.();
+  if (Object.keys(managed?.roles ?? {}).length === 0 && Object.keys(managed?.databases ?? {}).length === 0)
+    return { roles: [], databases: [] };
+  const { sqlObjectsStatus } = await import('./sql-status');
+  return sqlObjectsStatus(access, endpoints);
+}
+
+export async function status(
+  platform: Pick<Platform, 'runtime' | 'access'>,
+  name: string,
+): Promise<ClusterStatus> {
   const runtime = await platform.runtime(name);
   if (!runtime.exists || !runtime.spec)
     throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
   const access = await platform.access(name);
   const patroni = await getCluster(runtime.members.filter((m) => m.running).map((m) => m.apiUrl));
   const members: MemberStatus[] = runtime.members.map((m) => {
-    const p = patroni?.members.find((x) => x.name === m.name);
+    const down = downOf(m);
+    // A member whose Patroni is gone keeps its DCS entry until the key's TTL: that entry is stale.
+    const p = down?.gone.includes('patroni') ? undefined : patroni?.members.find((x) => x.name === m.name);
     const leader = p !== undefined && isLeaderRole(p.role);
     return {
       name: m.name,
@@ -65,6 +103,7 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
       pendingRestart: p?.pending_restart === true,
       pid: m.pid ?? null,
       patroniPid: m.patroniPid ?? null,
+      down,
     };
   });
   const primary = members.find((m) => m.role === 'primary')?.name ?? null;
@@ -72,6 +111,7 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
   let archive: ArchiveStatus | null = null;
   if (runtime.spec.backup && primaryMember) {
     try {
+      const { archiveStatus } = await import('./archive');
       archive = await archiveStatus(access, await reachMember(access, primaryMember));
     } catch {
       archive = null;
@@ -84,7 +124,9 @@ export async function status(platform: Platform, name: string): Promise<ClusterS
     members,
     endpoints: { ...uris, pooler: uris.pooler ?? null },
     services: runtime.services,
-    ...(await sqlObjectsStatus(access, runtime.endpoints)),
+    ...(await sqlObjects(access, runtime.endpoints)),
     archive,
+    stopped: runtime.members.length > 0 && runtime.members.every((m) => !m.running && !m.pid),
+    specFile: runtime.specFile ?? null,
   };
 }

@@ -135,7 +135,7 @@ export async function switchover(
   const started = Date.now();
   reporter.step(`switching over from ${leader.name}${candidate ? ` to ${candidate}` : ''}`);
   await checkpoint(access, leader, reporter);
-  const pooler = access.pooler?.();
+  const pooler = await access.pooler?.();
   const heldSince = pooler ? await holdPooler(pooler, spec, reporter) : undefined;
   let to: string | undefined;
   let heldMs: number | undefined;

@@ -46,6 +46,48 @@ export interface UpOptions {
 export const READY_TIMEOUT_MS = 180_000;
 
 /**
+ * Counts the steps that changed something. Every change an `up` makes is reported as a step
+ * (STYLE 11); the waits, the checks and "nothing to change" are not changes. None: the closing
+ * sentence says so and what was checked.
+ */
+function countingChanges(reporter: Reporter): { reporter: Reporter; changes: () => number } {
+  let changes = 0;
+  const notAChange = (message: string) =>
+    message.startsWith(WAITING) ||
+    message.startsWith(CHECKING) ||
+    / nothing to change/.test(message) ||
+    message.startsWith('still waiting');
+  return {
+    reporter: {
+      step: (message) => {
+        if (!notAChange(message)) changes++;
+        reporter.step(message);
+      },
+      done: (summary) => reporter.done(summary),
+      ...(reporter.progress ? { progress: reporter.progress.bind(reporter) } : {}),
+    },
+    changes: () => changes,
+  };
+}
+
+const WAITING = 'waiting for ';
+const CHECKING = 'checking ';
+
+/** What a no-op `up` compared with the spec, in a few words. */
+export function checkedItems(spec: ClusterSpec, members: number, primary: string): string[] {
+  const sync = spec.synchronous ? Math.min(spec.synchronous.number, members - 1) : 0;
+  const sql = spec.roles.length + spec.databases.length + spec.grants.length;
+  return [
+    `primary ${primary} and ${members - 1} replica(s) streaming${sync > 0 ? `, ${sync} of them synchronous` : ''}`,
+    'the Patroni configuration',
+    ...(sql > 0 ? [`${sql} role(s), database(s) and grant(s)`] : ['the application database and owner']),
+    ...(spec.pooler.enabled ? ['the pooler'] : []),
+    ...(spec.backup ? ['the archive'] : []),
+    ...(spec.backup?.schedule && Object.keys(spec.backup.schedule).length > 0 ? ['the backup schedule'] : []),
+  ];
+}
+
+/**
  * A cluster this `up` created from another server (a clone, a restore) or with an archive, and that
  * never came up or whose archive does not work, is removed again: nothing half-created is left
  * running, and it holds nobody's data yet. The members' last log lines go into the error first.
@@ -74,10 +116,11 @@ async function untilArchived<T>(
 export async function up(
   platform: Platform,
   spec: ClusterSpec,
-  reporter: Reporter,
+  outer: Reporter,
   options: UpOptions = {},
 ): Promise<UpResult> {
   const started = Date.now();
+  const { reporter, changes } = countingChanges(outer);
   const passwords = options.passwords ?? new Map<string, string>();
   checkPasswords(spec, passwords);
   await platform.preflight(spec, options.inputs);
@@ -85,7 +128,11 @@ export async function up(
   const access = await platform.access(spec.name);
   const all = Object.keys(access.apiUrls());
   const members = all.filter((m) => !toRemove.includes(m));
-  reporter.step(`waiting for ${all.length} member(s) to be healthy`);
+  reporter.step(
+    changes() > 0 || created
+      ? `${WAITING}${all.length} member(s) to be healthy`
+      : `${CHECKING}${all.length} member(s) against the spec`,
+  );
   let health = await untilArchived(platform, spec, created, reporter, access, () =>
     waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
   );
@@ -122,8 +169,10 @@ export async function up(
     );
   const seconds = (Date.now() - started) / 1000;
   reporter.done(
-    `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: primary ${primary}, ` +
-      `${members.length - 1} replica(s) streaming${spec.synchronous ? ' (synchronous)' : ''}`,
+    changes() === 0 && !created
+      ? `cluster ${spec.name}: nothing to change, checked in ${seconds.toFixed(1)} s: ${checkedItems(spec, members.length, primary).join(', ')}`
+      : `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: primary ${primary}, ` +
+          `${members.length - 1} replica(s) streaming${spec.synchronous ? ' (synchronous)' : ''}`,
   );
   return {
     primary,

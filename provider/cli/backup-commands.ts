@@ -1,19 +1,26 @@
 /** `pgcluster backup` and `pgcluster backups`: on-demand backups and the list of them. */
 import { Option, type Command } from 'commander';
-import { BACKUP_TYPES, type BackupType } from '../spec/backup';
+import { BACKUP_TYPES, type BackupType } from '../spec/backup-types';
 import { InputError } from '../errors';
 import type { LocalPlatform } from '../platform/local';
-import { formatBytes, listBackups, takeBackup } from '../actions/backup';
 import type { StanzaInfo } from '../backup/info';
-import { consoleReporter } from '../report/reporter';
+import { formatBytes } from '../report/reporter';
+import { kubernetesTarget } from './kubernetes-target';
 
-type PlatformFor = (cmd: Command) => LocalPlatform;
+type PlatformFor = (cmd: Command) => Promise<LocalPlatform>;
 
-async function clusterOf(platform: LocalPlatform, name: string) {
+/** The cluster on Kubernetes (--kubeconfig/--context/--namespace) or local; close() when done. */
+async function clusterOf(cmd: Command, platformFor: PlatformFor, name: string, opts: object) {
+  const k8s = kubernetesTarget(opts);
+  if (k8s) {
+    const { kubernetesCluster } = await import('./kubernetes');
+    return kubernetesCluster(k8s, name);
+  }
+  const platform = await platformFor(cmd);
   const runtime = await platform.runtime(name);
   if (!runtime.exists || !runtime.spec)
     throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
-  return { spec: runtime.spec, access: await platform.access(name) };
+  return { spec: runtime.spec, access: await platform.access(name), close: async () => undefined };
 }
 
 export function renderBackupsTable(info: StanzaInfo): string {
@@ -55,9 +62,15 @@ export function registerBackupCommands(program: Command, platformFor: PlatformFo
         .default('full'),
     )
     .action(async (name: string, opts: { type: BackupType }, cmd: Command) => {
-      const { spec, access } = await clusterOf(platformFor(cmd), name);
-      const made = await takeBackup(spec, access, opts.type, consoleReporter());
-      process.stdout.write(`${made.label}\n`);
+      const { takeBackup } = await import('../actions/backup');
+      const { cliReporter } = await import('./progress');
+      const { spec, access, close } = await clusterOf(cmd, platformFor, name, opts);
+      try {
+        const made = await takeBackup(spec, access, opts.type, cliReporter());
+        process.stdout.write(`${made.label}\n`);
+      } finally {
+        await close();
+      }
     });
 
   program
@@ -66,8 +79,13 @@ export function registerBackupCommands(program: Command, platformFor: PlatformFo
     .argument('<name>', 'cluster name')
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const { spec, access } = await clusterOf(platformFor(cmd), name);
-      const info = await listBackups(spec, access);
-      process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : renderBackupsTable(info));
+      const { listBackups } = await import('../actions/backup');
+      const { spec, access, close } = await clusterOf(cmd, platformFor, name, opts);
+      try {
+        const info = await listBackups(spec, access);
+        process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : renderBackupsTable(info));
+      } finally {
+        await close();
+      }
     });
 }

@@ -1,10 +1,9 @@
 /**
- * The CLI's Kubernetes target: `--kubeconfig F --context C --namespace N` on status, switchover,
- * psql and uri (and `logs`, Kubernetes only), like `kubectl cnpg`. Any of them selects the
- * cluster on Kubernetes; without them the commands act on the local platform.
+ * The CLI's commands on a cluster on Kubernetes (the target's options are in ./kubernetes-target):
+ * the same actions as on the local platform, through KubernetesCliPlatform. Loaded only when a
+ * Kubernetes target is given: it brings the Kubernetes client.
  */
 import { spawn } from 'node:child_process';
-import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import { KubernetesCliPlatform, type KubernetesTarget } from '../platform/kubernetes/cli-platform';
 import { status, type ClusterStatus } from '../actions/status';
@@ -14,40 +13,9 @@ import { getCluster } from '../patroni/api';
 import { isLeaderRole } from '../patroni/roles';
 import { consoleReporter } from '../report/reporter';
 import { renderStatusTable } from './status-table';
+import { colours } from './colour';
 import { PG_PORT } from '../render/kubernetes/patroni-config';
 import { portForwarder } from '../platform/kubernetes/port-forward';
-
-interface TargetOptions {
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-}
-
-/** Adds the Kubernetes target options to a command. */
-export function withKubernetesTarget(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option(
-        '--kubeconfig <file>',
-        'a cluster on Kubernetes: its kubeconfig (default: KUBECONFIG, ~/.kube/config)',
-      ),
-    )
-    .addOption(new Option('--context <name>', 'a cluster on Kubernetes: the kubeconfig context'))
-    .addOption(
-      new Option('-n, --namespace <ns>', 'a cluster on Kubernetes: its namespace (default: default)'),
-    );
-}
-
-/** The commands that take the Kubernetes target (besides `logs`). */
-export const KUBERNETES_COMMANDS = ['status', 'switchover', 'uri', 'psql'];
-
-/** The Kubernetes target, when any of its options is given. */
-export function kubernetesTarget(options: object): KubernetesTarget | undefined {
-  const opts = options as TargetOptions;
-  if (opts.kubeconfig === undefined && opts.context === undefined && opts.namespace === undefined)
-    return undefined;
-  return { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace ?? 'default' };
-}
 
 async function withPlatform<T>(
   target: KubernetesTarget,
@@ -79,7 +47,11 @@ export async function kubernetesStatus(target: KubernetesTarget, name: string, j
       },
     };
   });
-  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : renderStatusTable(result));
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : renderStatusTable(result, { paint: colours(process.stdout) }),
+  );
 }
 
 export async function kubernetesSwitchover(
@@ -154,19 +126,22 @@ export async function kubernetesPsql(
   });
 }
 
-export function addLogsCommand(program: Command): void {
-  withKubernetesTarget(
-    program
-      .command('logs')
-      .description('the last lines of every member pod (a cluster on Kubernetes)')
-      .argument('<name>', 'cluster name')
-      .option('--member <pod>', 'only this member')
-      .option('--tail <lines>', 'lines per member', '50'),
-  ).action(async (name: string, opts: TargetOptions & { member?: string; tail: string }) => {
-    const target = kubernetesTarget(opts) ?? { namespace: 'default' };
-    const tail = Number(opts.tail);
-    if (!Number.isInteger(tail) || tail < 1)
-      throw new InputError(`--tail ${opts.tail}: must be a whole number >= 1`);
-    process.stdout.write(await withPlatform(target, (p) => p.logs(name, { member: opts.member, tail })));
-  });
+export async function kubernetesLogs(
+  target: KubernetesTarget,
+  name: string,
+  opts: { member?: string; tail: number },
+): Promise<string> {
+  return withPlatform(target, (p) => p.logs(name, opts));
+}
+
+/** The cluster's spec (read from its objects) and access, for the backup commands; close() when done. */
+export async function kubernetesCluster(target: KubernetesTarget, name: string) {
+  const platform = new KubernetesCliPlatform(target);
+  try {
+    const { spec } = await platform.spec(name);
+    return { spec, access: await platform.access(name), close: () => platform.close() };
+  } catch (e) {
+    await platform.close();
+    throw e;
+  }
 }

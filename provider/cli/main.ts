@@ -1,41 +1,56 @@
 /**
  * The `pgcluster` CLI: day-2 commands in the spirit of `kubectl cnpg`, and `up -f spec.yaml` for
- * the local platform. Exit codes: 0 done, 1 failed, 2 invalid input.
+ * the local platform. Exit codes: 0 done, 1 failed, 2 invalid input (README: Exit codes).
+ *
+ * Each command imports what it runs when it runs (`await import`): the read-only ones (`status`,
+ * `uri`, `list`, `psql`) load neither the spec schemas, nor the renderers, nor Pulumi, nor a
+ * Kubernetes client, so they start in a fraction of the time (bench/cli-startup.bench.ts;
+ * test/cli/startup.test.ts keeps it so).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseSpecText, SpecError } from '../spec';
+import { SpecError } from '../spec/errors';
 import { InputError } from '../errors';
-import { LocalPlatform } from '../platform/local';
+import type { LocalPlatform } from '../platform/local';
+import { LocalInspector } from '../platform/local/inspect';
 import { defaultStateDir } from '../platform/local/state-dir';
-import { up } from '../actions/up';
-import { down, destroy } from '../actions/lifecycle';
-import { status } from '../actions/status';
-import { switchover } from '../actions/switchover';
 import { clusterUris } from '../actions/uri';
-import { consoleReporter } from '../report/reporter';
 import { renderStatusTable } from './status-table';
-import { resolveBackupSecrets, resolvePasswords } from '../secrets/references';
 import { registerBackupCommands } from './backup-commands';
+import { registerCompletionCommand } from './completion';
+import { cliVersion } from './version';
+import { colours } from './colour';
 import {
   addLogsCommand,
   KUBERNETES_COMMANDS,
-  kubernetesPsql,
-  kubernetesStatus,
-  kubernetesSwitchover,
   kubernetesTarget,
-  kubernetesUri,
   withKubernetesTarget,
-} from './kubernetes';
+} from './kubernetes-target';
 
-function platformFor(cmd: Command): LocalPlatform {
-  const opts = cmd.optsWithGlobals<{ stateDir?: string }>();
-  return new LocalPlatform(opts.stateDir ?? defaultStateDir());
+function stateDirOf(cmd: Command): string {
+  return cmd.optsWithGlobals<{ stateDir?: string }>().stateDir ?? defaultStateDir();
 }
 
-function readSpec(file: string) {
+/** The local clusters' read side: what `status`, `uri`, `psql` and `list` need. */
+function inspectorFor(cmd: Command): LocalInspector {
+  return new LocalInspector(stateDirOf(cmd));
+}
+
+/** The local platform, read and write side (loaded when a command changes something). */
+async function platformFor(cmd: Command): Promise<LocalPlatform> {
+  const { LocalPlatform } = await import('../platform/local');
+  return new LocalPlatform(stateDirOf(cmd));
+}
+
+/** Progress bars on a terminal, plain lines elsewhere (loaded by the commands that report). */
+async function reporter() {
+  const { cliReporter } = await import('./progress');
+  return cliReporter();
+}
+
+async function readSpec(file: string) {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -44,10 +59,23 @@ function readSpec(file: string) {
       `-f ${file}: cannot read the spec file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
+  const { parseSpecText } = await import('../spec/parse');
   return parseSpecText(text, file);
 }
 
-async function specOf(platform: LocalPlatform, name: string) {
+/** `pgcluster [--state-dir D] up -f FILE`: the command that brings a cluster back, to copy. */
+function upCommand(cmd: Command, specFile: string | null): string {
+  const explicit = cmd.optsWithGlobals<{ stateDir?: string }>().stateDir;
+  const fromCli = cmd.parent?.getOptionValueSource('stateDir') === 'cli';
+  const stateDir = explicit && fromCli ? ` --state-dir ${shellWord(explicit)}` : '';
+  return `pgcluster${stateDir} up -f ${specFile ? shellWord(specFile) : '<spec file>'}`;
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+async function specOf(platform: LocalInspector, name: string) {
   const runtime = await platform.runtime(name);
   if (!runtime.exists || !runtime.spec)
     throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
@@ -57,6 +85,7 @@ async function specOf(platform: LocalPlatform, name: string) {
 export function buildProgram(): Command {
   const program = new Command('pgcluster')
     .description('Highly available PostgreSQL clusters: Patroni, etcd and PgBouncer, declared by a spec')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .addOption(
       new Option('--state-dir <dir>', 'where local clusters keep data, configs, logs and pids').env(
         'PGCLUSTER_STATE_DIR',
@@ -70,15 +99,19 @@ export function buildProgram(): Command {
     .description('create the cluster, or change it to match the spec (idempotent)')
     .requiredOption('-f, --file <spec>', 'cluster spec, YAML or JSON')
     .action(async (opts: { file: string }, cmd: Command) => {
-      const spec = readSpec(opts.file);
+      const spec = await readSpec(opts.file);
       if (!spec.platform.local)
         throw new InputError(
           'platform.kubernetes: the pgcluster CLI runs local clusters; deploy kubernetes clusters with the PostgresCluster Pulumi component',
         );
+      const { resolveBackupSecrets, resolvePasswords } = await import('../secrets/references');
+      const { up } = await import('../actions/up');
       const baseDir = dirname(resolve(opts.file));
       const passwords = resolvePasswords(spec, baseDir);
       const inputs = { secrets: resolveBackupSecrets(spec, baseDir), baseDir };
-      await up(platformFor(cmd), spec, consoleReporter(), { passwords, inputs });
+      const platform = await platformFor(cmd);
+      await up(platform, spec, await reporter(), { passwords, inputs });
+      await platform.rememberSpecFile(spec.name, resolve(opts.file));
     });
 
   program
@@ -88,16 +121,32 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const k8s = kubernetesTarget(opts);
-      if (k8s) return kubernetesStatus(k8s, name, opts.json === true);
-      const result = await status(platformFor(cmd), name);
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderStatusTable(result));
+      if (k8s) {
+        const { kubernetesStatus } = await import('./kubernetes');
+        return kubernetesStatus(k8s, name, opts.json === true);
+      }
+      const { status } = await import('../actions/status');
+      const result = await status(inspectorFor(cmd), name);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : renderStatusTable(result, {
+              paint: colours(process.stdout),
+              upCommand: upCommand(cmd, result.specFile),
+            }),
+      );
     });
 
   program
     .command('list')
     .description('clusters in the state dir')
     .action(async (_opts: unknown, cmd: Command) => {
-      for (const name of await platformFor(cmd).list()) process.stdout.write(`${name}\n`);
+      const names = await inspectorFor(cmd).list();
+      if (names.length === 0)
+        process.stderr.write(
+          `no clusters in ${stateDirOf(cmd)} (create one with \`pgcluster up -f <spec>\`)\n`,
+        );
+      for (const name of names) process.stdout.write(`${name}\n`);
     });
 
   program
@@ -107,10 +156,14 @@ export function buildProgram(): Command {
     .option('--to <member>', 'member to promote (default: Patroni picks the healthiest replica)')
     .action(async (name: string, opts: { to?: string }, cmd: Command) => {
       const k8s = kubernetesTarget(opts);
-      if (k8s) return kubernetesSwitchover(k8s, name, opts.to);
-      const platform = platformFor(cmd);
+      if (k8s) {
+        const { kubernetesSwitchover } = await import('./kubernetes');
+        return kubernetesSwitchover(k8s, name, opts.to);
+      }
+      const { switchover } = await import('../actions/switchover');
+      const platform = await platformFor(cmd);
       const spec = await specOf(platform, name);
-      await switchover(platform, await platform.access(name), spec, opts.to, consoleReporter());
+      await switchover(platform, await platform.access(name), spec, opts.to, await reporter());
     });
 
   program
@@ -123,8 +176,11 @@ export function buildProgram(): Command {
     .action(
       async (name: string, opts: { ro?: boolean; pooler?: boolean; superuser?: boolean }, cmd: Command) => {
         const k8s = kubernetesTarget(opts);
-        if (k8s) return void process.stdout.write(`${await kubernetesUri(k8s, name, opts)}\n`);
-        process.stdout.write(`${await connectionUri(platformFor(cmd), name, opts)}\n`);
+        if (k8s) {
+          const { kubernetesUri } = await import('./kubernetes');
+          return void process.stdout.write(`${await kubernetesUri(k8s, name, opts)}\n`);
+        }
+        process.stdout.write(`${await connectionUri(inspectorFor(cmd), name, opts)}\n`);
       },
     );
 
@@ -138,8 +194,11 @@ export function buildProgram(): Command {
     .action(
       async (name: string, args: string[], opts: { ro?: boolean; superuser?: boolean }, cmd: Command) => {
         const k8s = kubernetesTarget(opts);
-        if (k8s) return void (process.exitCode = await kubernetesPsql(k8s, name, args, opts));
-        const platform = platformFor(cmd);
+        if (k8s) {
+          const { kubernetesPsql } = await import('./kubernetes');
+          return void (process.exitCode = await kubernetesPsql(k8s, name, args, opts));
+        }
+        const platform = inspectorFor(cmd);
         const runtime = await platform.runtime(name);
         if (!runtime.exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
         const access = await platform.access(name);
@@ -161,28 +220,30 @@ export function buildProgram(): Command {
     .command('down')
     .description('stop every process of the cluster, keep its data')
     .argument('<name>', 'cluster name')
-    .action(async (name: string, _opts: unknown, cmd: Command) =>
-      down(platformFor(cmd), name, consoleReporter()),
-    );
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const { down } = await import('../actions/lifecycle');
+      await down(await platformFor(cmd), name, await reporter());
+    });
 
   program
     .command('destroy')
     .description('stop the cluster and remove all its files')
     .argument('<name>', 'cluster name')
-    .action(async (name: string, _opts: unknown, cmd: Command) =>
-      destroy(platformFor(cmd), name, consoleReporter()),
-    );
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const { destroy } = await import('../actions/lifecycle');
+      await destroy(await platformFor(cmd), name, await reporter());
+    });
 
   // --kubeconfig/--context/--namespace: the same commands on a cluster on Kubernetes (cli/kubernetes.ts).
   for (const command of program.commands.filter((c) => KUBERNETES_COMMANDS.includes(c.name())))
     withKubernetesTarget(command);
   addLogsCommand(program);
-
+  registerCompletionCommand(program);
   return program;
 }
 
 export async function connectionUri(
-  platform: LocalPlatform,
+  platform: LocalInspector,
   name: string,
   opts: { ro?: boolean; pooler?: boolean; superuser?: boolean },
 ): Promise<string> {
@@ -201,6 +262,7 @@ export async function connectionUri(
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const paint = colours(process.stderr);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -210,13 +272,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       return 2; // commander already printed the usage error
     }
-    if (e instanceof SpecError || e instanceof InputError) {
-      process.stderr.write(`pgcluster: ${e.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`pgcluster: ${(e as Error).message}\n`);
-    if (process.env.PGCLUSTER_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
-    return 1;
+    const expected = e instanceof SpecError || e instanceof InputError;
+    process.stderr.write(`${paint.red('pgcluster:')} ${(e as Error).message}\n`);
+    if (!expected && process.env.PGCLUSTER_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return expected ? 2 : 1;
   }
 }
 

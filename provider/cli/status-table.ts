@@ -1,4 +1,40 @@
-import type { ClusterStatus } from '../actions/status';
+import type { ClusterStatus, MemberProcess, MemberStatus } from '../actions/status';
+import { createColors } from 'picocolors';
+import type { Colours } from './colour';
+
+export interface StatusTableOptions {
+  /** Colours for a terminal (cli/colour.ts); none by default. */
+  paint?: Colours;
+  /** The command that brings the cluster back as it was declared, e.g. `pgcluster up -f demo.yaml`. */
+  upCommand?: string;
+}
+
+const PROCESS_NAMES: Record<MemberProcess, string> = {
+  supervisor: 'supervisor',
+  patroni: 'Patroni',
+  postmaster: 'postmaster',
+};
+
+function listed(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/** What a person does about a member whose processes are gone: which, where the log is, the command. */
+export function memberHint(m: MemberStatus, upCommand: string): string[] {
+  if (!m.down) return [];
+  const gone = m.down.gone;
+  const names = listed(gone.map((p) => PROCESS_NAMES[p]));
+  const log = `  log:           ${m.down.log}`;
+  if (!gone.includes('patroni') && !gone.includes('supervisor'))
+    return [`${m.name}: its postmaster is gone; Patroni (PID ${m.patroniPid}) starts PostgreSQL again`, log];
+  const orphan =
+    m.pid !== null ? `; its postmaster (PID ${m.pid}) still runs, unmanaged: \`up\` stops it first` : '';
+  return [
+    `${m.name} is down: its ${names} ${gone.length > 1 ? 'are' : 'is'} gone${orphan}`,
+    log,
+    `  bring it back: ${upCommand}`,
+  ];
+}
 
 const known = (value: boolean | null, yes: string, no: string) => (value === null ? '?' : value ? yes : no);
 
@@ -52,7 +88,9 @@ function archiveLines(s: ClusterStatus): string[] {
 }
 
 /** The readable form of `pgcluster status`: a member table, the endpoints, managed roles and databases. */
-export function renderStatusTable(s: ClusterStatus): string {
+export function renderStatusTable(s: ClusterStatus, options: StatusTableOptions = {}): string {
+  const paint = options.paint ?? createColors(false);
+  const upCommand = options.upCommand ?? `pgcluster up -f ${s.specFile ?? '<spec file>'}`;
   const header = ['MEMBER', 'ROLE', 'STATE', 'HOST:PORT', 'TIMELINE', 'LAG', 'PID'];
   const rows = s.members.map((m) => [
     m.name,
@@ -64,17 +102,32 @@ export function renderStatusTable(s: ClusterStatus): string {
     m.pid === null ? '-' : String(m.pid),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
+  const line = (cells: string[], colour: (cell: string, i: number) => string = (c) => c) =>
     cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => colour(i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0), i))
       .join('  ')
       .trimEnd();
+  const cellColour = (row: string[]) => (cell: string, i: number) => {
+    const value = row[i] ?? '';
+    if (i === 1) return value === 'primary' ? paint.bold(paint.green(cell)) : cell;
+    if (i === 2)
+      return ['running', 'streaming'].includes(value)
+        ? paint.green(cell)
+        : value === 'stopped'
+          ? paint.red(cell)
+          : paint.yellow(cell);
+    return cell;
+  };
+  const hints = s.stopped ? [] : s.members.flatMap((m) => memberHint(m, upCommand));
   const out = [
-    `Cluster ${s.name}: primary ${s.primary ?? '(none)'}`,
+    s.stopped
+      ? `Cluster ${s.name}: ${paint.red('stopped')} (no member runs; its data is kept). Start it: ${upCommand}`
+      : `Cluster ${s.name}: primary ${s.primary ?? '(none)'}`,
     '',
-    line(header),
-    ...rows.map(line),
+    paint.bold(line(header)),
+    ...rows.map((r) => line(r, cellColour(r))),
     '',
+    ...(hints.length > 0 ? [...hints.map((h) => (h.startsWith(' ') ? h : paint.yellow(h))), ''] : []),
     'Endpoints (add the password from `pgcluster uri`):',
     `  rw      ${s.endpoints.rw}`,
     `  ro      ${s.endpoints.ro}`,

@@ -15,6 +15,7 @@ import { localProvider } from '../pulumi/local';
 import { readinessProvider } from '../pulumi/readiness';
 import { scaleGuardProvider } from '../pulumi/scale-guard';
 import { passwordProvider } from '../pulumi/password';
+import { certificatesProvider } from '../pulumi/certificates';
 
 export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> = {
   [TYPES.role]: roleProvider,
@@ -25,6 +26,7 @@ export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> =
   [TYPES.clusterReady]: readinessProvider,
   [TYPES.scaleDownGuard]: scaleGuardProvider,
   [TYPES.password]: passwordProvider,
+  [TYPES.certificates]: certificatesProvider,
 };
 
 /** The provider of a resource, from its URN (`urn:pulumi:stack::project::[parent$]pgcluster:index:Role::name`). */

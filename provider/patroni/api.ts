@@ -2,6 +2,8 @@
  * Patroni's REST API client (4.x shapes), for the platforms and the actions. Platform-neutral:
  * callers supply base URLs. Roles and states are judged with ./roles.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ActionError } from '../errors';
 
 /** A member in `GET /cluster`: `role` is one of roles.CLUSTER_ROLE, `lag` bytes or 'unknown'. */
@@ -24,14 +26,50 @@ export interface PatroniCluster {
   pause?: boolean;
 }
 
-async function call(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+interface HttpResponse {
+  status: number;
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * One HTTP exchange with node:http (not fetch: the first fetch of a process loads undici, some
+ * 50 ms that every `pgcluster status` would pay). The timeout covers the whole exchange.
+ */
+function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  timeoutMs = 5000,
+): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        resolve({ status, ok: status >= 200 && status < 300, text });
+      });
+    });
+    const timer = setTimeout(
+      () => req.destroy(new ActionError(`${init.method ?? 'GET'} ${url}: no answer in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.end(init.body);
+  });
 }
 
 export async function getJson<T>(url: string, timeoutMs?: number): Promise<T> {
   const res = await call(url, {}, timeoutMs);
   if (!res.ok && res.status !== 503) throw new ActionError(`GET ${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
+  return JSON.parse(res.text) as T;
 }
 
 /** The cluster view of the first member that answers. */
@@ -56,7 +94,7 @@ export async function patchDynamicConfig(apiUrl: string, patch: Record<string, u
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(patch),
   });
-  if (!res.ok) throw new ActionError(`PATCH ${apiUrl}/config: HTTP ${res.status} ${await res.text()}`);
+  if (!res.ok) throw new ActionError(`PATCH ${apiUrl}/config: HTTP ${res.status} ${res.text}`);
 }
 
 export async function postJson(
@@ -69,5 +107,5 @@ export async function postJson(
     { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
     timeoutMs,
   );
-  return { status: res.status, text: (await res.text()).trim() };
+  return { status: res.status, text: res.text.trim() };
 }

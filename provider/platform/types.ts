@@ -31,6 +31,8 @@ export interface MemberRuntime {
   pid?: number;
   patroniPid?: number;
   supervisorPid?: number;
+  /** Where the member's own log is (local: its supervisor's and Patroni's, patroni.log). */
+  logFile?: string;
 }
 
 export interface ClusterEndpoints {
@@ -45,6 +47,8 @@ export interface ClusterRuntime {
   name: string;
   exists: boolean;
   spec?: ClusterSpec;
+  /** The spec file `pgcluster up -f` applied last (local platform), for hints. */
+  specFile?: string;
   members: MemberRuntime[];
   endpoints: ClusterEndpoints;
   /** Auxiliary processes (etcd, pooler) and whether they run. */
@@ -70,10 +74,12 @@ export interface ClusterAccess {
   pgEndpoint?(member: { name: string; host?: string; port?: number }): Promise<PgEndpoint>;
   /** Members whose processes are gone and will not come back by themselves, with where to look. */
   processProblems?(): string[];
+  /** The bytes a member's data directory holds now (the progress of a restore or a clone); absent: unknown. */
+  dataBytes?(member: string): number | undefined;
   /** The last lines of each member's log, for an error that needs them. */
   logTails?(lines: number): string;
   /** The pooler's console, for the actions that move the primary; absent: no pooler to steer. */
-  pooler?(): PoolerControl | undefined;
+  pooler?(): Promise<PoolerControl | undefined>;
   /** What `up` manages in SQL (roles, databases, grants, password fingerprints); absent: nothing yet. */
   managedSql?(): ManagedSql | undefined;
   /** Stores it (privately: it holds password fingerprints) after every SQL apply, failed or not. */

@@ -19,8 +19,8 @@ export interface ArchiveIdentityArgs {
   /** The key prefix of the cluster's repository, e.g. /pgcluster/orders. */
   prefix: string;
   s3: S3Spec;
-  /** With IRSA: the namespace and service account of the pods. */
-  serviceAccount?: { namespace: string; name: string };
+  /** With IRSA: the service accounts of the pods that reach the repository (members, backup jobs). */
+  serviceAccounts?: ReadonlyArray<{ namespace: string; name: string }>;
 }
 
 export interface ArchiveIdentity {
@@ -74,7 +74,7 @@ function denyInsecureTransport(bucketArn: string): string {
 function trustServiceAccount(
   providerArn: string,
   providerUrl: string,
-  sa: { namespace: string; name: string },
+  accounts: ReadonlyArray<{ namespace: string; name: string }>,
 ): string {
   const issuer = providerUrl.replace(/^https:\/\//, '');
   return JSON.stringify({
@@ -85,8 +85,9 @@ function trustServiceAccount(
         Principal: { Federated: providerArn },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
+          // A list under StringEquals matches any of its values: each pod service account may assume it.
           StringEquals: {
-            [`${issuer}:sub`]: `system:serviceaccount:${sa.namespace}:${sa.name}`,
+            [`${issuer}:sub`]: accounts.map((sa) => `system:serviceaccount:${sa.namespace}:${sa.name}`),
             [`${issuer}:aud`]: 'sts.amazonaws.com',
           },
         },
@@ -194,7 +195,7 @@ export function createArchiveIdentity(
     opts,
   );
   if (irsa) {
-    if (!args.serviceAccount) throw new Error("backup.s3.irsa needs the pods' service account");
+    if (!args.serviceAccounts?.length) throw new Error("backup.s3.irsa needs the pods' service accounts");
     const role = new aws.iam.Role(
       `${name}-archive-role`,
       {
@@ -202,7 +203,7 @@ export function createArchiveIdentity(
         assumeRolePolicy: trustServiceAccount(
           irsa.oidcProviderArn,
           irsa.oidcProviderUrl,
-          args.serviceAccount,
+          args.serviceAccounts,
         ),
         tags: { pgcluster: args.cluster },
       },

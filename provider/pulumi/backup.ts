@@ -18,6 +18,15 @@ export interface BackupArgs {
   cluster: pulumi.Input<string>;
   /** Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, ~/.pgcluster) */
   stateDir?: pulumi.Input<string>;
+  /**
+   * A cluster on Kubernetes: its namespace, and the kubeconfig (its text; a secret) and context to
+   * reach it. The backup runs in a member pod (a replica with backup.fromStandby). Absent: local.
+   */
+  kubernetes?: pulumi.Input<{
+    namespace: pulumi.Input<string>;
+    context?: pulumi.Input<string>;
+    kubeconfig?: pulumi.Input<string>;
+  }>;
   /** full, diff (since the last full) or incr (since the last backup). @default - full */
   type?: pulumi.Input<BackupType>;
   /** Any value; a change takes a new backup (the resource is replaced). */
@@ -43,6 +52,7 @@ export class Backup extends PgclusterResource {
       name,
       {
         stateDir: undefined,
+        kubernetes: undefined,
         type: 'full',
         trigger: undefined,
         ...args,
@@ -55,7 +65,7 @@ export class Backup extends PgclusterResource {
         startedAt: undefined,
         stoppedAt: undefined,
       },
-      opts,
+      { ...opts, additionalSecretOutputs: ['kubernetes'] },
       TYPES.dynamicModule,
       TYPES.backup,
     );

@@ -6,7 +6,8 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterSpec, ClusterSpecInput } from '../spec/cluster';
-import { childNames, TYPES } from '../naming';
+import { childNames, kubernetesNames, TYPES } from '../naming';
+import { readS3Ca } from './kubernetes-backup';
 import { defaultStateDir } from '../platform/local/state-dir';
 import { firstUnknownPath, specError, validateKnownArgs } from './validate';
 import { createKubernetesChildren } from './kubernetes';
@@ -48,8 +49,6 @@ function refusedOnKubernetes(
   known: ClusterSpec | undefined,
   unknownAt?: string,
 ) {
-  if (known?.backup)
-    return `PostgresCluster ${name}: backup on platform.kubernetes is not supported by this version yet (the pods do not archive); use platform.local, or leave backup out`;
   const from = structural.bootstrap.pgBasebackup
     ? 'pgBasebackup'
     : structural.bootstrap.recovery
@@ -102,6 +101,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
       ? refusedOnKubernetes(name, structural, known, unknownAt)
       : undefined;
     if (refusal) throw new pulumi.ResourceError(refusal, opts?.parent);
+    let s3Ca: string | undefined;
+    try {
+      if (structural.platform.kubernetes && known) s3Ca = readS3Ca(known, process.cwd());
+    } catch (e) {
+      throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
+    }
     super(POSTGRES_CLUSTER_TYPE, name, {}, opts);
     const spec: pulumi.Output<ClusterSpec> = known
       ? pulumi.output(known)
@@ -115,7 +120,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
     const archive = archiveOf(name, plainArgs, known, this);
     if (structural.platform.kubernetes && known) {
-      const children = createKubernetesChildren(this, name, known, passwords);
+      const children = createKubernetesChildren(this, name, known, passwords, {
+        secrets: backupSecrets,
+        archive,
+        baseDir: process.cwd(),
+        s3Ca,
+      });
       createSqlChildren(known, passwords, {
         parent: this,
         resourceName: name,
@@ -187,19 +197,30 @@ function archiveOf(
   known: ClusterSpec | undefined,
   parent: pulumi.Resource,
 ): ArchiveIdentity | undefined {
-  const backup = args.backup as { s3?: { bucket?: unknown } } | undefined;
+  const backup = args.backup as { s3?: { bucket?: unknown; irsa?: unknown } } | undefined;
   if (!backup || pulumi.Output.isInstance(backup) || !backup.s3 || pulumi.Output.isInstance(backup.s3))
     return undefined;
-  if (backup.s3.bucket !== undefined) return undefined;
+  // A given bucket needs nothing created, unless the pods get an IRSA role for it.
+  if (backup.s3.bucket !== undefined && backup.s3.irsa === undefined) return undefined;
   if (!known?.backup)
     throw new pulumi.ResourceError(
       `PostgresCluster ${name}: backup must be known when the component creates its bucket (backup.s3.bucket is absent)`,
       parent,
     );
+  const k8s = known.platform.kubernetes;
+  const names = kubernetesNames(known.name);
   return createArchiveIdentity(parent, name, {
     cluster: known.name,
     prefix: repoPath(known.backup.s3, known.name),
     s3: known.backup.s3,
+    ...(k8s
+      ? {
+          serviceAccounts: [
+            { namespace: k8s.namespace, name: names.serviceAccount },
+            { namespace: k8s.namespace, name: names.backupServiceAccount },
+          ],
+        }
+      : {}),
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * The kubernetes platform of PostgresCluster: generated passwords, then every object from the pure
  * builders as a @pulumi/kubernetes resource, then a readiness resource that waits for a healthy
- * cluster. Only this file instantiates Kubernetes resources.
+ * cluster. Only this file (and kubernetes-backup.ts, the archive's objects) instantiates Kubernetes
+ * resources.
  */
 import { appOf } from '../spec/bootstrap';
 import * as pulumi from '@pulumi/pulumi';
@@ -29,6 +30,7 @@ import { ScaleDownGuard } from './scale-guard';
 import type { SqlConnection } from '../sql/target';
 import { memberNames } from '../platform/kubernetes/access';
 import { PG_PORT } from '../render/kubernetes/patroni-config';
+import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
 
 interface Passwords {
   superuser: string;
@@ -88,6 +90,8 @@ export function createKubernetesChildren(
   spec: ClusterSpec,
   /** roles[] passwords, resolved: the pooler admits those login roles (sql/pooler-users). */
   rolePasswords: ReadonlyMap<string, string> = new Map(),
+  /** With spec.backup: the references' values and the archive's identity; the S3 CA read already. */
+  backupInputs?: KubernetesBackupInputs & { s3Ca?: string },
 ): KubernetesChildren {
   const platform = kubernetesPlatformOf(spec);
   // A postgresVersion without an image is refused here, at preview, before any object is registered.
@@ -114,10 +118,25 @@ export function createKubernetesChildren(
     poolerAdmin: spec.pooler.enabled ? password(child.poolerAdminPassword) : '',
   }) as unknown as pulumi.Output<Passwords>;
 
+  const backup = spec.backup
+    ? createKubernetesBackup(
+        parent,
+        resourceName,
+        spec,
+        names,
+        backupInputs ?? { secrets: {}, baseDir: process.cwd() },
+        backupInputs?.s3Ca,
+      )
+    : undefined;
   const rbac = buildRbac(spec.name, ns, names);
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     child.serviceAccount,
-    argsOf(rbac.serviceAccount),
+    backup?.serviceAccountAnnotations
+      ? {
+          ...argsOf(rbac.serviceAccount),
+          metadata: { ...rbac.serviceAccount.metadata, annotations: backup.serviceAccountAnnotations },
+        }
+      : argsOf(rbac.serviceAccount),
     opts,
   );
   const role = new k8s.rbac.v1.Role(child.role, argsOf(rbac.role), opts);
@@ -156,12 +175,22 @@ export function createKubernetesChildren(
     { spec, superuserPassword: passwords.superuser, appPassword: passwords.app, appVerifier },
     opts,
   );
+  // With a bucket the component creates, its name is known once it exists (the annotation holds it).
+  const memberSpec = backup?.spec ?? pulumi.output(spec);
   const statefulSet = new k8s.apps.v1.StatefulSet(
     child.statefulSet,
-    withoutProviderAwait(argsOf(buildStatefulSet(spec, platform, names))),
+    memberSpec.apply((s) => withoutProviderAwait(argsOf(buildStatefulSet(s, platform, names)))),
     {
       parent,
-      dependsOn: [roleBinding, config, superuserSecret, replicationSecret, headless, scaleGuard],
+      dependsOn: [
+        roleBinding,
+        config,
+        superuserSecret,
+        replicationSecret,
+        headless,
+        scaleGuard,
+        ...(backup ? [backup.secret] : []),
+      ],
     },
   );
   const rw = new k8s.core.v1.Service(child.rw, withoutProviderAwait(argsOf(services.rw)), opts);
@@ -210,7 +239,7 @@ export function createKubernetesChildren(
   const ready = new ClusterReady(
     child.ready,
     {
-      spec,
+      spec: memberSpec,
       superuserPassword: passwords.superuser,
       appPassword: passwords.app,
       appVerifier,

@@ -9,6 +9,9 @@ import { waitHealthy } from '../actions/health';
 import { reachMember } from '../platform/reach';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
+import { applyDynamicConfig } from '../actions/config';
+import { ensureArchive } from '../actions/archive';
+import { silentReporter } from '../report/reporter';
 
 /** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
 export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
@@ -30,6 +33,9 @@ function explained(e: Error, findings: string[]): Error {
 
 export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_MS) {
   const started = Date.now();
+  // What is left of the timeout, but never less than 30 s (or the whole timeout when shorter) for a
+  // later step, so a slow rollout does not starve the health wait.
+  const remaining = () => Math.max(Math.min(30_000, timeoutMs), timeoutMs - (Date.now() - started));
   const spec = parseSpec(inputs.spec);
   const access = await kubernetesAccess(spec, inputs, inputs.kubeconfig, { diagnose: true });
   try {
@@ -37,17 +43,18 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     await access.waitRollout(timeoutMs).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
-    const health = await waitHealthy(
-      access,
-      spec,
-      members,
-      Math.max(30_000, timeoutMs - (Date.now() - started)),
-    ).catch((e: Error) => {
+    let health = await waitHealthy(access, spec, members, remaining()).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
+    // What changed in Patroni's dynamic configuration since the pods bootstrapped (parameters, pg_hba,
+    // the archive): patched, and members restarted replicas first when PostgreSQL needs it.
+    const config = await applyDynamicConfig(access, spec, health, members, silentReporter);
+    if (config.restarted.length > 0) health = await waitHealthy(access, spec, members, remaining());
+    // The archive is relied on only once the stanza exists and `check` saw a segment arrive.
+    if (spec.backup) await ensureArchive(access, spec, silentReporter);
     const leader = health.leader!;
     if (spec.pooler.enabled)
-      await access.waitPooler(Math.max(30_000, timeoutMs - (Date.now() - started))).catch((e: Error) => {
+      await access.waitPooler(remaining()).catch((e: Error) => {
         throw explained(e, access.diagnosis());
       });
     await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>

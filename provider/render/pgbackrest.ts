@@ -3,8 +3,9 @@
  * sections and keys in sorted order, so unchanged input never rewrites the file.
  *
  * One file per member: `pg1` is always the member itself (archive-push, archive-get and a restore
- * into its data directory use pg1-path: "the --pg1-path pitfall"), `pg2..` are the other members,
- * so that a backup run from any member finds the primary and a standby. The file holds the S3 keys
+ * into its data directory use pg1-path: "the --pg1-path pitfall"), `pg2..` are the other members
+ * (on Kubernetes through their pgBackRest TLS servers), so that a backup run from any member finds
+ * the primary and a standby. A repository host (the Kubernetes CronJob) lists every member remote. The file holds the S3 keys
  * and the cipher passphrase: write it 0600 (a Secret on Kubernetes).
  */
 import type { BackupSpec, S3Keys, S3Spec } from '../spec/backup';
@@ -17,6 +18,31 @@ export interface PgHost {
   port: number;
   /** Unix socket directory (local). */
   socketPath?: string;
+  /** Reached through that host's pgBackRest TLS server (Kubernetes); absent: on this machine. */
+  remote?: RemoteHost;
+}
+
+/** A pgBackRest TLS server on another host, and this side's certificate to be let in. */
+export interface RemoteHost {
+  host: string;
+  port: number;
+  /** The CA that signed the server's certificate. */
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** The configuration file on that host. */
+  config: string;
+}
+
+/** This host's pgBackRest TLS server: who may connect (client certificate CN → stanza). */
+export interface TlsServer {
+  address: string;
+  port: number;
+  certFile: string;
+  keyFile: string;
+  /** The CA client certificates must be signed by. */
+  caFile: string;
+  clientCommonName: string;
 }
 
 export interface RepoContext {
@@ -27,6 +53,11 @@ export interface RepoContext {
   /** Where the repository CA is on the machine that runs pgbackrest. */
   caFile?: string;
   passphrase?: string;
+  /**
+   * Without keys: `web-id` (the pods' IRSA role, from AWS_ROLE_ARN and the projected token), or
+   * `auto` (the instance's or pod's own identity). @default - auto
+   */
+  keyType?: 'auto' | 'web-id';
 }
 
 export interface PgbackrestContext {
@@ -37,6 +68,7 @@ export interface PgbackrestContext {
   spoolPath: string;
   logPath: string;
   lockPath: string;
+  server?: TlsServer;
 }
 
 /** The default key prefix of a cluster's (or a stanza's) repository. */
@@ -77,7 +109,7 @@ export function repoOptions(repo: RepoContext, retention?: BackupSpec['retention
   if (repo.keys) {
     out['repo1-s3-key'] = repo.keys.accessKeyId;
     out['repo1-s3-key-secret'] = repo.keys.secretAccessKey;
-  } else out['repo1-s3-key-type'] = 'auto';
+  } else out['repo1-s3-key-type'] = repo.keyType ?? 'auto';
   if (repo.passphrase !== undefined) {
     out['repo1-cipher-type'] = 'aes-256-cbc';
     out['repo1-cipher-pass'] = repo.passphrase;
@@ -108,6 +140,15 @@ function pgOptions(pg: readonly PgHost[]): Record<string, string> {
     out[`pg${n}-port`] = String(h.port);
     out[`pg${n}-user`] = SUPERUSER;
     if (h.socketPath) out[`pg${n}-socket-path`] = h.socketPath;
+    if (h.remote) {
+      out[`pg${n}-host`] = h.remote.host;
+      out[`pg${n}-host-type`] = 'tls';
+      out[`pg${n}-host-port`] = String(h.remote.port);
+      out[`pg${n}-host-ca-file`] = h.remote.caFile;
+      out[`pg${n}-host-cert-file`] = h.remote.certFile;
+      out[`pg${n}-host-key-file`] = h.remote.keyFile;
+      out[`pg${n}-host-config`] = h.remote.config;
+    }
   });
   return out;
 }
@@ -130,6 +171,14 @@ export function renderPgbackrestConf(backup: BackupSpec, ctx: PgbackrestContext)
     'archive-timeout': '60',
   };
   if (backup.fromStandby && ctx.pg.length > 1) global['backup-standby'] = 'y';
+  if (ctx.server) {
+    global['tls-server-address'] = ctx.server.address;
+    global['tls-server-port'] = String(ctx.server.port);
+    global['tls-server-cert-file'] = ctx.server.certFile;
+    global['tls-server-key-file'] = ctx.server.keyFile;
+    global['tls-server-ca-file'] = ctx.server.caFile;
+    global['tls-server-auth'] = `${ctx.server.clientCommonName}=${ctx.stanza}`;
+  }
   return render([
     ['global', global],
     [ctx.stanza, pgOptions(ctx.pg)],

@@ -8,6 +8,10 @@ import { oneLine } from './sorted';
 
 export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[]): string[] {
   const fixed = [
+    // In the pods with an archive, pgBackRest (archive, backups, its TLS server) reaches PostgreSQL as
+    // the OS user postgres over the socket: peer, so no password file. Only processes of the pod run as
+    // that user, and they hold the superuser's password anyway.
+    ...(spec.platform.kubernetes && spec.backup ? [`local all ${SUPERUSER} peer`] : []),
     `local all ${SUPERUSER} scram-sha-256`,
     ...allowedNetworks.map((net) => `host replication ${REPLICATION_USER} ${net} scram-sha-256`),
     ...allowedNetworks.map((net) => `host all ${REWIND_USER} ${net} scram-sha-256`),

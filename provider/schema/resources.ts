@@ -86,6 +86,22 @@ export const backupResourceInputs = z
       .describe(
         'Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)',
       ),
+    kubernetes: z
+      .strictObject({
+        namespace: z.string().describe('The namespace of the cluster.'),
+        context: z.string().optional().describe('The kubeconfig context. @default - its current context'),
+        kubeconfig: z
+          .string()
+          .meta({ secret: true })
+          .optional()
+          .describe(
+            'A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)',
+          ),
+      })
+      .optional()
+      .describe(
+        'A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.',
+      ),
     type: z
       .enum(BACKUP_TYPES)
       .default('full')

@@ -63,6 +63,17 @@ const ACCEPTED: ReadonlyArray<{ given: string; input: object }> = [
     input: { name: 'k', platform: { kubernetes: {} }, backup: { s3: {} } },
   },
   {
+    given: 'kubernetes CronJob schedules with ranges, steps, lists, names and a macro',
+    input: {
+      name: 'k',
+      platform: { kubernetes: {} },
+      backup: {
+        s3: { bucket: 'b-1' },
+        schedule: { full: '@weekly', diff: '*/30 1-5 * JAN-DEC MON,WED', incr: '0 */2 * * *' },
+      },
+    },
+  },
+  {
     given: 'encryption from a file',
     input: { ...base, backup: { s3, encryption: { passphrase: { fromFile: '/run/pass' } } } },
   },
@@ -107,6 +118,38 @@ const ACCEPTED: ReadonlyArray<{ given: string; input: object }> = [
 ];
 
 const REFUSED: ReadonlyArray<{ given: string; input: object; path: string; says: string[] }> = [
+  {
+    given: 'a 6-field cron on kubernetes',
+    input: {
+      name: 'k',
+      platform: { kubernetes: {} },
+      backup: { s3: { bucket: 'b-1' }, schedule: { incr: '30 */15 * * * *' } },
+    },
+    path: 'backup.schedule.incr',
+    says: ['"30 */15 * * * *" is not allowed', 'a Kubernetes CronJob takes 5 fields', 'not 6'],
+  },
+  {
+    given: "croner's last-day-of-month on kubernetes",
+    input: {
+      name: 'k',
+      platform: { kubernetes: {} },
+      backup: { s3: { bucket: 'b-1' }, schedule: { full: '0 1 L * *' } },
+    },
+    path: 'backup.schedule.full',
+    says: ['"L" is not a CronJob field'],
+  },
+  {
+    given: 'backup with platform.kubernetes.endpoint',
+    input: {
+      name: 'k',
+      platform: {
+        kubernetes: { endpoint: { host: 'db.example', port: 5432, patroniUrls: ['http://db.example:8008'] } },
+      },
+      backup: { s3: { bucket: 'b-1' } },
+    },
+    path: 'platform.kubernetes.endpoint',
+    says: ['cannot be used with backup', 'through the Kubernetes API'],
+  },
   {
     given: 'a bad cron minute',
     input: { ...base, backup: { s3, schedule: { full: '61 1 * * 0' } } },

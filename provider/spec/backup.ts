@@ -5,9 +5,8 @@
 import { z } from 'zod';
 import { secretRefSchema } from './secret-ref';
 
+export { BACKUP_TYPES, type BackupType } from './backup-types';
 export const COMPRESSIONS = ['lz4', 'zstd', 'gz', 'none'] as const;
-export const BACKUP_TYPES = ['full', 'diff', 'incr'] as const;
-export type BackupType = (typeof BACKUP_TYPES)[number];
 
 /** Weekly full, daily differential: a restore needs at most one full and one differential. */
 export const DEFAULT_SCHEDULE = { full: '0 1 * * 0', diff: '0 1 * * 1-6' } as const;

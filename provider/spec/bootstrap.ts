@@ -157,8 +157,4 @@ export type RecoverySpec = z.output<typeof recoverySchema>;
 export type RecoveryTarget = z.output<typeof recoveryTargetSchema>;
 export type BasebackupSource = z.output<typeof basebackupSourceSchema>;
 
-/** The application database and its owner, whichever way the cluster was bootstrapped. */
-export function appOf(bootstrap: BootstrapSpec): { owner: string; database: string } {
-  const from = bootstrap.initdb ?? bootstrap.pgBasebackup ?? bootstrap.recovery;
-  return { owner: from?.owner ?? 'app', database: from?.database ?? 'app' };
-}
+export { appOf } from './app';

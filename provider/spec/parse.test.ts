@@ -179,7 +179,7 @@ describe('parseSpecText', () => {
       given: 'a syntax error',
       text: 'name: [orders\n',
       path: '(file)',
-      says: ['not valid YAML or JSON', 'line 2'],
+      says: ['not valid YAML or JSON', 'this [ is never closed', 'line 1, column 7', '1 | name: [orders'],
     },
     { given: 'a list instead of a mapping', text: '- orders\n', path: '(spec)', says: ['expected object'] },
     { given: 'an empty file', text: '', path: '(spec)', says: ['null is not allowed', 'expected object'] },

@@ -3,6 +3,7 @@ import { clusterSpecSchema, type ClusterSpec } from './cluster';
 import { SpecError } from './errors';
 import { checkRules } from './rules';
 import { describeZodIssues } from './zod-issues';
+import { describeYamlError } from './yaml-errors';
 
 /** Validates a spec object: schema first, then the cross-field rules. Throws SpecError listing every problem. */
 export function parseSpec(input: unknown, source?: string): ClusterSpec {
@@ -16,14 +17,8 @@ export function parseSpec(input: unknown, source?: string): ClusterSpec {
 /** Parses spec text, YAML or JSON (JSON is YAML), then validates it. */
 export function parseSpecText(text: string, source?: string): ClusterSpec {
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map((e) => ({
-        path: '(file)',
-        message: `not valid YAML or JSON: ${e.message.split('\n')[0]}`,
-      })),
-      source,
-    );
-  }
+  const [first] = doc.errors;
+  // One message: the errors after the first follow from it.
+  if (first) throw new SpecError([{ path: '(file)', message: describeYamlError(text, first) }], source);
   return parseSpec(doc.toJS(), source);
 }

@@ -80,6 +80,48 @@ function cronIssue(path: string, expression: string | undefined): SpecIssue | un
   }
 }
 
+/** What a Kubernetes CronJob takes: 5 fields of numbers, ranges, steps, lists and names, or a macro. */
+const CRONJOB_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const CRONJOB_FIELD =
+  /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
+
+function cronJobIssue(path: string, expression: string | undefined): SpecIssue | undefined {
+  if (expression === undefined) return undefined;
+  const e = expression.trim();
+  if (CRONJOB_MACROS.includes(e)) return undefined;
+  const fields = e.split(/\s+/);
+  if (fields.length !== 5)
+    return refused(
+      path,
+      expression,
+      `a Kubernetes CronJob takes 5 fields (minute hour day month weekday), not ${fields.length}`,
+    );
+  const bad = fields.find((f) => !CRONJOB_FIELD.test(f) || /[LW#]/.test(f.replace(/[A-Za-z]{3}/g, '')));
+  return bad === undefined
+    ? undefined
+    : refused(
+        path,
+        expression,
+        `${JSON.stringify(bad)} is not a CronJob field (numbers, *, ranges, steps, lists, JAN-DEC, SUN-SAT)`,
+      );
+}
+
+function kubernetesBackupIssues(s: ClusterSpec): Issues {
+  const b = s.backup;
+  const k = s.platform.kubernetes;
+  if (!b || !k) return [];
+  return [
+    k.endpoint
+      ? refused(
+          'platform.kubernetes.endpoint',
+          k.endpoint,
+          'cannot be used with backup: the archive is checked and backups are taken in the pods, through the Kubernetes API',
+        )
+      : undefined,
+    ...BACKUP_TYPES.map((t) => cronJobIssue(`backup.schedule.${t}`, b.schedule[t])),
+  ];
+}
+
 function backupIssues(s: ClusterSpec): Issues {
   const b = s.backup;
   if (!b) return [];
@@ -110,6 +152,7 @@ function backupIssues(s: ClusterSpec): Issues {
       ? refused('backup.retention', b.retention, 'set exactly one of full (a count of full backups) or days')
       : undefined,
     secretRefIssue('backup.encryption.passphrase', b.encryption?.passphrase),
+    ...kubernetesBackupIssues(s),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { didYouMean, formatPath, showValue, type SpecIssue } from './errors';
+import { otherToolsName } from './other-tools';
 
 type AnySchema = z.core.$ZodType;
 
@@ -51,10 +52,15 @@ export function describeZodIssues(root: AnySchema, error: z.core.$ZodError, inpu
     switch (issue.code) {
       case 'unrecognized_keys': {
         const known = knownKeysAt(root, issue.path);
+        const at = issue.path.length > 0 ? formatPath(issue.path) : '';
         for (const key of issue.keys) {
+          // Another tool's name: the pgcluster key it means is the whole answer.
+          const other = otherToolsName(at, key);
           out.push({
             path: formatPath([...issue.path, key]),
-            message: `unknown key${didYouMean(key, known)}; allowed keys here: ${known.join(', ')}`,
+            message: other
+              ? `unknown key (did you mean "${other.means}"? ${other.whose})`
+              : `unknown key${didYouMean(key, known)}; allowed keys here: ${known.join(', ')}`,
           });
         }
         break;

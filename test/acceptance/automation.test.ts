@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, cli } from '../helpers/cli';
@@ -34,7 +35,12 @@ describe('examples/automation: a fleet through the Automation API', { skip }, ()
     sandbox?.cleanup();
   });
 
+  /** The Automation API's workspaces and the fleet's project dirs in the temp dir. */
+  const workspaces = () => readdirSync(tmpdir()).filter((e) => /^(automation|pgcluster-fleet)-/.test(e));
+  let workspacesBefore: string[] = [];
+
   test('GIVEN two cluster plans WHEN the program runs THEN both come up, fleet-b switches over, outputs are read and both are destroyed', async () => {
+    workspacesBefore = workspaces();
     const { code, output } = await runExample(project.dir, { ...sandbox.env, FLEET_BASE_PORT: String(BASE) });
     assert.equal(code, 0, output);
     for (const [i, name] of CLUSTERS.entries()) {
@@ -53,6 +59,8 @@ describe('examples/automation: a fleet through the Automation API', { skip }, ()
       assert.ok(!existsSync(join(sandbox.stateDir, name)), `${name} files left`);
       assert.deepEqual(processesUsing(join(sandbox.stateDir, name)), [], `${name} processes left`);
     }
+    const left = workspaces().filter((e) => !workspacesBefore.includes(e));
+    assert.deepEqual(left, [], `workspace directories left in ${tmpdir()}`);
     const stacks = join(sandbox.backendDir, '.pulumi', 'stacks', 'pgcluster-fleet');
     assert.ok(existsSync(stacks), `the stacks were kept in ${stacks}`);
     assert.deepEqual(

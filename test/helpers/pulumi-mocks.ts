@@ -94,6 +94,13 @@ let currentRaw = new Map<string, Record<string, unknown>>();
 
 function fakeDynamicOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   if (args.type.endsWith(':GeneratedPassword')) return { value: `pw-${args.name}` };
+  if (args.type.endsWith(':ClusterCertificates'))
+    return Object.fromEntries(
+      ['caCert', 'caKey', 'serverCert', 'serverKey', 'clientCert', 'clientKey'].map((k) => [
+        k,
+        `${k}-of-${args.name}`,
+      ]),
+    );
   if (args.type.endsWith(':ClusterReady'))
     return { primary: `${(args.inputs.spec as { name: string }).name}-1` };
   return {};

@@ -45,8 +45,8 @@ describe('invalid input', () => {
     },
     {
       name: 'a key of a later version',
-      spec: { name: 'bad', backup: { s3: {} } },
-      expect: [/backup: Not supported yet/],
+      spec: { name: 'bad', replica: { source: { cluster: 'other' } } },
+      expect: [/replica: Not supported yet/],
     },
     {
       name: 'missing PostgreSQL binaries',

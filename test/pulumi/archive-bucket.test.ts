@@ -164,7 +164,10 @@ describe('the archive bucket the component creates (mocks)', () => {
       cluster: 'orders',
       prefix: '/pgcluster/orders',
       s3: spec.backup!.s3,
-      serviceAccount: { namespace: 'db', name: 'orders' },
+      serviceAccounts: [
+        { namespace: 'db', name: 'orders' },
+        { namespace: 'db', name: 'orders-backup' },
+      ],
     });
     assert.equal(await valueOf(identity.roleArn!), 'arn:aws:iam::123456789012:role/orders-archive-role');
     await settle(resources);
@@ -173,7 +176,10 @@ describe('the archive bucket the component creates (mocks)', () => {
       Federated: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC',
     });
     assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
-      'oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub': 'system:serviceaccount:db:orders',
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub': [
+        'system:serviceaccount:db:orders',
+        'system:serviceaccount:db:orders-backup',
+      ],
       'oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud': 'sts.amazonaws.com',
     });
     assert.equal(

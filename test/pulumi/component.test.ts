@@ -256,12 +256,12 @@ describe('PostgresCluster args validation (mocks)', () => {
     ],
     ['an uppercase name', { name: 'Orders' }, /name: "Orders" is not allowed/],
     [
-      'backup on kubernetes',
+      'a backup.s3.caFile that does not exist on kubernetes',
       {
         platform: { kubernetes: K8S },
-        backup: { s3: { bucket: 'orders-wal', region: 'eu-west-1' }, schedule: {} },
+        backup: { s3: { bucket: 'orders-wal', caFile: 'no-such-ca.pem' }, schedule: {} },
       },
-      /backup on platform\.kubernetes is not supported by this version yet/,
+      /backup\.s3\.caFile: cannot read .*no-such-ca\.pem \(ENOENT\)/,
     ],
     [
       'bootstrap.pgBasebackup on kubernetes',

@@ -48,6 +48,12 @@ build_binary() { # <package> <output name>
 build_binary github.com/pulumi/pulumi/pkg/v3/cmd/pulumi pulumi
 if [[ -n "$LANGUAGE_HOST_MODULE" ]]; then
   build_binary "$LANGUAGE_HOST_MODULE" pulumi-language-nodejs
+else
+  # The 403 above is expected: say so, and what stands in for the language host.
+  echo "pulumi engine $VERSION: that 403 is expected: the module proxy does not serve the Node.js language host." >&2
+  echo "  Nothing is missing for pgcluster: Node.js programs run through @pulumi/pulumi's own in-process language" >&2
+  echo "  host (tools/pulumi/program-host.mjs, pulumi ... --client), and Node.js policy packs through the" >&2
+  echo "  pulumi-analyzer-policy-nodejs launcher. See tools/pulumi/README.md." >&2
 fi
 t=$(date +%s)
 # Its own module (pulumi-yaml requires pkg/v3 v3.206.0 and has no replace lines): go install works.

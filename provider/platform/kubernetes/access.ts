@@ -8,7 +8,11 @@ import type { ClusterSpec } from '../../spec/cluster';
 import { FIRST_ORDINAL, SUPERUSER, kubernetesNames } from '../../naming';
 import { PATRONI_PORT, PG_PORT } from '../../render/kubernetes/patroni-config';
 import { ALL_NETWORKS } from '../../render/kubernetes/patroni-config';
-import type { ClusterAccess, PgEndpoint } from '../types';
+import type { ClusterAccess, PgEndpoint, PgbackrestResult } from '../types';
+import { ActionError } from '../../errors';
+import { getCluster } from '../../patroni/api';
+import { isRunningLeader, MEMBER_STATE } from '../../patroni/roles';
+import { execInPod } from './exec';
 import { kubeConfigOf, portForwarder } from './port-forward';
 import { waitDeploymentAvailable, waitStatefulSetRolledOut, watchFindings } from './observe';
 
@@ -81,6 +85,12 @@ export async function kubernetesAccess(
   return {
     ...base,
     apiUrls: () => urls,
+    ...(spec.backup
+      ? {
+          pgbackrest: (args: readonly string[], timeoutMs = 10 * 60_000) =>
+            pgbackrestInPod(config, platform.namespace, spec, Object.values(urls), args, timeoutMs),
+        }
+      : {}),
     pgEndpoint: async (member) => ({ host: '127.0.0.1', port: await forwarder.local(member.name, PG_PORT) }),
     processProblems: () => watch?.fatal() ?? [],
     diagnosis: () => watch?.all() ?? [],
@@ -105,4 +115,25 @@ export async function kubernetesAccess(
       await forwarder.close();
     },
   };
+}
+
+/**
+ * A pgBackRest command in a member pod, with that pod's configuration (PGBACKREST_CONFIG: pg1 is the
+ * pod, the others through their TLS servers): a backup from a streaming replica when
+ * backup.fromStandby (the primary only starts and stops it), everything else on the primary.
+ */
+async function pgbackrestInPod(
+  config: KubeConfig,
+  namespace: string,
+  spec: ClusterSpec,
+  apiUrls: readonly string[],
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<PgbackrestResult> {
+  const cluster = await getCluster(apiUrls);
+  const leader = cluster?.members.find(isRunningLeader);
+  if (!leader) throw new ActionError(`cluster ${spec.name} has no running primary to run pgBackRest with`);
+  const replica = cluster?.members.find((m) => m.name !== leader.name && m.state === MEMBER_STATE.streaming);
+  const pod = args.includes('backup') && spec.backup?.fromStandby && replica ? replica.name : leader.name;
+  return execInPod(config, { namespace, pod, container: 'postgres' }, ['pgbackrest', ...args], timeoutMs);
 }

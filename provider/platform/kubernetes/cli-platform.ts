@@ -12,11 +12,15 @@ import { parseSpec } from '../../spec';
 import type { ClusterSpec } from '../../spec/cluster';
 import { serviceHost } from '../../render/kubernetes/secrets';
 import { PG_PORT } from '../../render/kubernetes/patroni-config';
+import { BACKUP_ANNOTATION } from '../../render/kubernetes/backup';
 import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
 import { kubernetesAccess, memberNames, type KubernetesAccess } from './access';
 
 export interface KubernetesTarget {
+  /** A kubeconfig file; absent: kubeconfigContent, else the default one. */
   kubeconfig?: string;
+  /** A kubeconfig's text (the Backup resource's input). */
+  kubeconfigContent?: string;
   context?: string;
   namespace: string;
 }
@@ -24,6 +28,7 @@ export interface KubernetesTarget {
 export function kubeConfigFor(target: KubernetesTarget): KubeConfig {
   const config = new KubeConfig();
   if (target.kubeconfig) config.loadFromFile(target.kubeconfig);
+  else if (target.kubeconfigContent) config.loadFromString(target.kubeconfigContent);
   else config.loadFromDefault();
   if (target.context) {
     if (!config.getContexts().some((c) => c.name === target.context))
@@ -68,11 +73,14 @@ export class KubernetesCliPlatform implements Platform {
       core.readNamespacedSecret({ name: names.superuserSecret, namespace: ns }),
       core.readNamespacedSecret({ name: names.appSecret, namespace: ns }),
     ]);
+    // The backup spec (references only) is on the StatefulSet: pgBackRest runs in the pods with theirs.
+    const backup = sts.metadata?.annotations?.[BACKUP_ANNOTATION];
     const spec = parseSpec({
       name,
       instances: sts.spec?.replicas ?? 1,
       platform: { kubernetes: { namespace: ns } },
       bootstrap: { initdb: { owner: decode(app.data?.username), database: decode(app.data?.dbname) } },
+      ...(backup ? { backup: JSON.parse(backup) } : {}),
     });
     return { spec, superuser: decode(su.data?.password) ?? '', app: decode(app.data?.password) ?? '' };
   }

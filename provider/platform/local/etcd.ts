@@ -3,16 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { ActionError } from '../../errors';
 import type { LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
-import { isAlive, readPid, sleep, spawnDaemon, stopPid } from './process';
+import { isAlive, sleep, spawnDaemon, stopPid } from './process';
+import { etcdPid } from './pids';
 import { ensureDir } from './run-user';
 
 export function etcdUrl(lc: LocalCluster): string {
   return `http://${LOCAL_HOST}:${lc.ports.etcdClient}`;
-}
-
-export function etcdPid(lc: LocalCluster): number | undefined {
-  const pid = readPid(lc.paths.etcd.pid);
-  return isAlive(pid) ? pid : undefined;
 }
 
 async function healthy(lc: LocalCluster): Promise<boolean> {

@@ -1,72 +1,37 @@
 /**
  * The local platform: etcd, Patroni members and PgBouncer as processes on 127.0.0.1, under
  * `<stateDir>/<cluster>/`, run as an unprivileged user. Same renderers, same actions as kubernetes.
+ * The read side (records, PIDs, access) is LocalInspector (inspect.ts); this adds the write side.
  */
-import { appOf } from '../../spec/bootstrap';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { Reporter } from '../../report/reporter';
 import { InputError } from '../../errors';
-import { memberName, memberSlot, SUPERUSER } from '../../naming';
+import { memberName, memberSlot } from '../../naming';
 import { planMembers } from '../../plan/members';
 import { diffSpecs } from '../../plan/spec-diff';
-import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
+import type { Platform } from '../types';
 import { findLocalBinaries, type LocalBinaries } from './binaries';
-import {
-  ALLOWED_NETWORKS,
-  basePortOf,
-  localCluster,
-  memberContext,
-  type LocalCluster,
-} from './cluster-context';
-import { ensureEtcd, etcdPid, stopEtcd } from './etcd';
-import {
-  memberPids,
-  memberRuntime,
-  reloadMember,
-  startMember,
-  stopMember,
-  stopOrphanPostmaster,
-  writeMemberConfig,
-} from './member';
-import { ensurePooler, poolerPid, stopPooler } from './pooler';
-import { localPoolerControl } from './pooler-control';
+import { memberContext, type LocalCluster } from './cluster-context';
+import { ensureEtcd, stopEtcd } from './etcd';
+import { reloadMember, startMember, stopMember, stopOrphanPostmaster, writeMemberConfig } from './member';
+import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
+import { ensurePooler, stopPooler } from './pooler';
 import { killLeftovers } from './leftovers';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
-import { checkReachable, ensureDir, giveTo, resolveRunUser, type RunUser } from './run-user';
-import {
-  ensureSecrets,
-  readRecord,
-  readSecrets,
-  savePoolerUsers,
-  writeFileAtomic,
-  writeRecord,
-  type ClusterRecord,
-} from './state';
+import { checkReachable, ensureDir, giveTo } from './run-user';
+import { ensureSecrets, readRecord, writeFileAtomic, writeRecord, type ClusterRecord } from './state';
 import { getCluster } from '../../patroni/api';
 import { checkExternalSources } from './archive-checks';
 import { removeCloneFiles, writeCloneFiles } from './clone';
-import { localArchiveProblems, runPgbackrest, writeBackupFiles, type BackupInputs } from './pgbackrest';
+import { localArchiveProblems, writeBackupFiles, type BackupInputs } from './pgbackrest';
 import { stopScheduler, syncScheduler } from './scheduler';
-import type { BackupInfo } from '../../backup/info';
+import { isLeaderRole } from '../../patroni/roles';
+import { LocalInspector } from './inspect';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
-import { isLeaderRole } from '../../patroni/roles';
-
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .slice(-lines)
-      .map((l) => `      ${l}`)
-      .join('\n');
-  } catch {
-    return '      (no log)';
-  }
-}
 
 const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py'];
 
@@ -95,41 +60,8 @@ function setPeerWatch(lc: LocalCluster, on: boolean): void {
 /** The socket path PostgreSQL creates must fit in sockaddr_un (107 bytes). */
 const MAX_SOCKET_PATH = 107;
 
-export class LocalPlatform implements Platform {
+export class LocalPlatform extends LocalInspector implements Platform {
   readonly kind = 'local' as const;
-  private userCache?: RunUser;
-
-  readonly stateDir: string;
-
-  /** A relative state dir is made absolute: the daemons' files name each other by these paths. */
-  constructor(stateDir: string) {
-    this.stateDir = resolve(stateDir);
-  }
-
-  private get user(): RunUser {
-    this.userCache ??= resolveRunUser();
-    return this.userCache;
-  }
-
-  private cluster(spec: ClusterSpec): LocalCluster {
-    return localCluster(this.stateDir, spec.name, basePortOf(spec), this.user);
-  }
-
-  /** A cluster known only by name: its base port comes from its record. */
-  private known(name: string): { lc: LocalCluster; record: ClusterRecord } | undefined {
-    const record = readRecord(join(this.stateDir, name, 'cluster.json'));
-    if (!record) return undefined;
-    return { lc: this.cluster(record.spec), record };
-  }
-
-  private mustKnow(name: string): { lc: LocalCluster; record: ClusterRecord } {
-    const found = this.known(name);
-    if (!found)
-      throw new InputError(
-        `no cluster named "${name}" in state dir ${this.stateDir} (see \`pgcluster list\`)`,
-      );
-    return found;
-  }
 
   async preflight(spec: ClusterSpec, inputs: BackupInputs = NO_INPUTS): Promise<void> {
     const bins = findLocalBinaries(spec.postgresVersion);
@@ -304,112 +236,6 @@ export class LocalPlatform implements Platform {
     if (!record) return;
     for (const slot of record.slots) removeCloneFiles(lc, memberName(spec.name, slot));
     writeRecord(lc.paths.stateFile, { ...record, spec });
-  }
-
-  async access(name: string): Promise<ClusterAccess> {
-    const { lc, record } = this.mustKnow(name);
-    const secrets = readSecrets(lc.paths.secretsFile);
-    if (!secrets) throw new InputError(`cluster "${name}" has no secrets file ${lc.paths.secretsFile}`);
-    const owner = appOf(record.spec.bootstrap).owner;
-    const database = appOf(record.spec.bootstrap).database;
-    return {
-      apiUrls: () => {
-        const current = readRecord(lc.paths.stateFile) ?? record;
-        return Object.fromEntries(
-          current.slots.map((s) => [memberName(name, s), memberRuntime(lc, s).apiUrl]),
-        );
-      },
-      allowedNetworks: ALLOWED_NETWORKS,
-      superuser: () => ({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
-      app: () => ({ user: owner, password: secrets.appPassword, database }),
-      appVerifier: () => secrets.appVerifier,
-      managedSql: () => readRecord(lc.paths.stateFile)?.sql,
-      saveManagedSql: (sql) => {
-        const current = readRecord(lc.paths.stateFile);
-        if (current) writeRecord(lc.paths.stateFile, { ...current, sql });
-      },
-      savePoolerUsers: (users) => savePoolerUsers(lc.paths.secretsFile, users),
-      pooler: () => localPoolerControl(lc, (readRecord(lc.paths.stateFile) ?? record).spec, secrets),
-      pgbackrest: (args, timeoutMs) => {
-        const current = readRecord(lc.paths.stateFile) ?? record;
-        const names = current.slots.map((s) => memberName(name, s));
-        // pg1 must be a member that runs; a member's file lists all the others after it.
-        const member = names.find((m) => memberPids(lc, m).postmaster) ?? names[0];
-        if (!member || !existsSync(lc.paths.member(member).pgbackrestConf))
-          throw new InputError(`cluster "${name}" has no archive (backup is not set)`);
-        return runPgbackrest(lc, lc.paths.member(member).pgbackrestConf, args, timeoutMs);
-      },
-      archiveVerified: () => readRecord(lc.paths.stateFile)?.archiveVerified,
-      saveArchiveVerified: (identity) => {
-        const current = readRecord(lc.paths.stateFile);
-        if (current) writeRecord(lc.paths.stateFile, { ...current, archiveVerified: identity });
-      },
-      lastBackup: () => {
-        try {
-          return JSON.parse(readFileSync(lc.paths.backup.lastBackup, 'utf8')) as BackupInfo;
-        } catch {
-          return undefined;
-        }
-      },
-      saveLastBackup: (backup) => {
-        if (!existsSync(lc.paths.backup.dir)) return;
-        writeFileAtomic(lc.paths.backup.lastBackup, `${JSON.stringify(backup, null, 2)}\n`, 0o644);
-      },
-      logTails: (lines) => {
-        const current = readRecord(lc.paths.stateFile) ?? record;
-        return current.slots
-          .map((s) => memberName(name, s))
-          .map(
-            (m) =>
-              `last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, lines)}`,
-          )
-          .join('\n');
-      },
-      processProblems: () => {
-        const current = readRecord(lc.paths.stateFile) ?? record;
-        return current.slots
-          .map((s) => memberName(name, s))
-          .filter((m) => !memberPids(lc, m).supervisor)
-          .map(
-            (m) =>
-              `${m}: its processes are not running; last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, 8)}`,
-          );
-      },
-    };
-  }
-
-  async runtime(name: string): Promise<ClusterRuntime> {
-    const found = this.known(name);
-    if (!found) return { name, exists: false, members: [], endpoints: { rw: [], ro: [] }, services: {} };
-    const { lc, record } = found;
-    const members = record.slots.map((s) => memberRuntime(lc, s));
-    const pg = members.map((m) => m.postgres);
-    return {
-      name,
-      exists: true,
-      spec: record.spec,
-      members,
-      endpoints: {
-        rw: pg,
-        ro: pg,
-        ...(record.spec.pooler.enabled ? { pooler: { host: LOCAL_HOST, port: lc.ports.pooler } } : {}),
-      },
-      services: {
-        etcd: { running: etcdPid(lc) !== undefined, pid: etcdPid(lc) },
-        pooler: { running: poolerPid(lc) !== undefined, pid: poolerPid(lc) },
-      },
-    };
-  }
-
-  private listSync(): string[] {
-    if (!existsSync(this.stateDir)) return [];
-    return readdirSync(this.stateDir)
-      .filter((n) => existsSync(join(this.stateDir, n, 'cluster.json')))
-      .sort();
-  }
-
-  async list(): Promise<string[]> {
-    return this.listSync();
   }
 
   async stop(name: string, reporter: Reporter): Promise<void> {

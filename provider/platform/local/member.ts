@@ -1,6 +1,6 @@
 /**
  * One Patroni member: its config file, its supervisor (which keeps Patroni and the postmaster
- * alive together and dead together), and its PIDs.
+ * alive together and dead together). Its PIDs: pids.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ClusterSpec } from '../../spec/cluster';
@@ -8,47 +8,14 @@ import { DCS_NAMESPACE, renderPatroniYaml } from '../../render/patroni';
 import { renderPoolerDatabases } from '../../render/pgbouncer';
 import { POOLER_ADMIN_USER } from '../../naming';
 import { CALLBACK_PRIMARY_ROLES } from '../../patroni/roles';
-import type { MemberRuntime } from '../types';
 import type { LocalBinaries } from './binaries';
-import { memberContext, patroniContext, scriptPath, type LocalCluster } from './cluster-context';
+import { patroniContext, scriptPath, type LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
 import { etcdUrl } from './etcd';
-import { isAlive, readPid, spawnDaemon, stopPid } from './process';
+import { spawnDaemon, stopPid } from './process';
+import { memberPids } from './pids';
 import { ensureDir, giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
-
-export function memberPids(lc: LocalCluster, name: string) {
-  const p = lc.paths.member(name);
-  const alive = (pid: number | undefined) => (isAlive(pid) ? pid : undefined);
-  const postmaster = readPid(p.postmasterPid);
-  return {
-    supervisor: alive(readPid(p.supervisorPid)),
-    patroni: alive(readPid(p.patroniPid)),
-    postmaster: alive(postmaster) && isPostgres(postmaster as number) ? postmaster : undefined,
-  };
-}
-
-function isPostgres(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]?.endsWith('postgres') ?? false;
-  } catch {
-    return false;
-  }
-}
-
-export function memberRuntime(lc: LocalCluster, slot: number): MemberRuntime {
-  const ctx = memberContext(lc, slot);
-  const pids = memberPids(lc, ctx.name);
-  return {
-    name: ctx.name,
-    running: pids.supervisor !== undefined,
-    postgres: { host: ctx.host, port: ctx.postgresPort },
-    apiUrl: `http://${ctx.host}:${ctx.restPort}`,
-    pid: pids.postmaster,
-    patroniPid: pids.patroni,
-    supervisorPid: pids.supervisor,
-  };
-}
 
 /** Writes patroni.yml and the pooler-follow config. Returns true when patroni.yml changed. */
 export function writeMemberConfig(

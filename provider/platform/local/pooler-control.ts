@@ -9,7 +9,7 @@ import type { PoolerControl } from '../types';
 import { PoolerAdmin } from '../pooler-admin';
 import { memberContext, type LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
-import { poolerPid } from './pooler';
+import { poolerPid } from './pids';
 import { giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
 

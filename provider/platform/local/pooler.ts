@@ -9,14 +9,10 @@ import { ActionError } from '../../errors';
 import type { LocalBinaries } from './binaries';
 import { poolerContext, type LocalCluster } from './cluster-context';
 import { LOCAL_HOST } from './ports';
-import { isAlive, readPid, sleep, spawnDaemon, stopPid } from './process';
+import { isAlive, sleep, spawnDaemon, stopPid } from './process';
+import { poolerPid } from './pids';
 import { ensureDir, giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
-
-export function poolerPid(lc: LocalCluster): number | undefined {
-  const pid = readPid(lc.paths.pooler.pid);
-  return isAlive(pid) ? pid : undefined;
-}
 
 function writeIfChanged(path: string, content: string): boolean {
   if (existsSync(path) && readFileSync(path, 'utf8') === content) return false;

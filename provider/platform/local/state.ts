@@ -20,6 +20,8 @@ export interface ClusterRecord {
   sql?: ManagedSql;
   /** The archive repository `up` last verified (stanza-create and check passed), by its identity. */
   archiveVerified?: string;
+  /** The spec file `pgcluster up -f` applied last (absolute), for the hints of `status`. */
+  specFile?: string;
 }
 
 export interface StoredSecrets extends ClusterSecrets {

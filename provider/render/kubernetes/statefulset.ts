@@ -8,6 +8,12 @@ import { FIRST_ORDINAL, type KubernetesNames } from '../../naming';
 import { memberLabels, memberSelector } from './labels';
 import { CONFIG_MOUNT, DATA_MOUNT, PATRONI_PORT, PG_PORT, SOCKET_DIR, WAL_MOUNT } from './patroni-config';
 import { containerSecurityContext, podSecurityContext } from './security';
+import {
+  backupAnnotation,
+  memberBackupContainerParts,
+  pgbackrestServerContainer,
+  pgbackrestVolume,
+} from './backup';
 
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
@@ -78,6 +84,11 @@ export function buildStatefulSet(
     failureThreshold,
   });
   const podIp = '$(PATRONI_KUBERNETES_POD_IP)';
+  const dataMounts = [
+    { name: 'data', mountPath: DATA_MOUNT },
+    ...(walSize ? [{ name: 'wal', mountPath: WAL_MOUNT }] : []),
+  ];
+  const backup = spec.backup ? memberBackupContainerParts() : undefined;
   const container = {
     name: 'postgres',
     image: kubernetesImage(spec.postgresVersion, platform),
@@ -93,6 +104,7 @@ export function buildStatefulSet(
       secretEnv('PATRONI_REPLICATION_PASSWORD', names.replicationSecret, 'password'),
       secretEnv('PATRONI_REWIND_PASSWORD', names.replicationSecret, 'rewind-password'),
       { name: 'PGDATA', value: `${DATA_MOUNT}/pgdata` },
+      ...(backup?.env ?? []),
     ],
     ports: [
       { name: 'postgresql', containerPort: PG_PORT, protocol: 'TCP' },
@@ -104,11 +116,11 @@ export function buildStatefulSet(
     resources: resourceRequirements(spec),
     securityContext: containerSecurityContext(),
     volumeMounts: [
-      { name: 'data', mountPath: DATA_MOUNT },
-      ...(walSize ? [{ name: 'wal', mountPath: WAL_MOUNT }] : []),
+      ...dataMounts,
       { name: 'patroni-config', mountPath: CONFIG_MOUNT, readOnly: true },
       { name: 'run', mountPath: SOCKET_DIR },
       { name: 'tmp', mountPath: '/tmp' },
+      ...(backup?.volumeMounts ?? []),
     ],
   };
   const spread = scheduling.spreadAcrossZones
@@ -124,7 +136,12 @@ export function buildStatefulSet(
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: names.statefulSet, namespace: platform.namespace, labels: memberLabels(cluster) },
+    metadata: {
+      name: names.statefulSet,
+      namespace: platform.namespace,
+      labels: memberLabels(cluster),
+      ...(spec.backup ? { annotations: backupAnnotation(spec) } : {}),
+    },
     spec: {
       replicas: spec.instances,
       ordinals: { start: FIRST_ORDINAL },
@@ -139,11 +156,15 @@ export function buildStatefulSet(
           automountServiceAccountToken: true,
           terminationGracePeriodSeconds: 60,
           securityContext: podSecurityContext(),
-          containers: [container],
+          containers: [
+            container,
+            ...(spec.backup ? [pgbackrestServerContainer(spec, platform, dataMounts)] : []),
+          ],
           volumes: [
             { name: 'patroni-config', configMap: { name: names.patroniConfig } },
             { name: 'run', emptyDir: {} },
             { name: 'tmp', emptyDir: {} },
+            ...(spec.backup ? [pgbackrestVolume(names)] : []),
           ],
           ...(affinity(cluster, scheduling) ? { affinity: affinity(cluster, scheduling) } : {}),
           ...(spread ? { topologySpreadConstraints: spread } : {}),

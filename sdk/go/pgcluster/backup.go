@@ -20,6 +20,8 @@ type Backup struct {
 	BackupType BackupBackupTypeOutput `pulumi:"backupType"`
 	// The cluster to back up: a PostgresCluster's `name`.
 	Cluster pulumi.StringOutput `pulumi:"cluster"`
+	// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+	Kubernetes BackupKubernetesPtrOutput `pulumi:"kubernetes"`
 	// pgBackRest's label, e.g. 20261201-101500F.
 	Label pulumi.StringOutput `pulumi:"label"`
 	// WAL position where the backup starts.
@@ -87,6 +89,8 @@ func (BackupState) ElementType() reflect.Type {
 type backupArgs struct {
 	// The cluster to back up: a PostgresCluster's `name`.
 	Cluster string `pulumi:"cluster"`
+	// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+	Kubernetes *BackupKubernetes `pulumi:"kubernetes"`
 	// Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
 	StateDir *string `pulumi:"stateDir"`
 	// Any value; a change takes a new backup (the resource is replaced).
@@ -99,6 +103,8 @@ type backupArgs struct {
 type BackupArgs struct {
 	// The cluster to back up: a PostgresCluster's `name`.
 	Cluster pulumi.StringInput
+	// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+	Kubernetes BackupKubernetesPtrInput
 	// Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
 	StateDir pulumi.StringPtrInput
 	// Any value; a change takes a new backup (the resource is replaced).
@@ -152,6 +158,11 @@ func (o BackupOutput) BackupType() BackupBackupTypeOutput {
 // The cluster to back up: a PostgresCluster's `name`.
 func (o BackupOutput) Cluster() pulumi.StringOutput {
 	return o.ApplyT(func(v *Backup) pulumi.StringOutput { return v.Cluster }).(pulumi.StringOutput)
+}
+
+// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+func (o BackupOutput) Kubernetes() BackupKubernetesPtrOutput {
+	return o.ApplyT(func(v *Backup) BackupKubernetesPtrOutput { return v.Kubernetes }).(BackupKubernetesPtrOutput)
 }
 
 // pgBackRest's label, e.g. 20261201-101500F.

@@ -13,6 +13,184 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+type BackupKubernetes struct {
+	// The kubeconfig context. @default - its current context
+	Context *string `pulumi:"context"`
+	// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+	Kubeconfig *string `pulumi:"kubeconfig"`
+	// The namespace of the cluster.
+	Namespace string `pulumi:"namespace"`
+}
+
+// BackupKubernetesInput is an input type that accepts BackupKubernetesArgs and BackupKubernetesOutput values.
+// You can construct a concrete instance of `BackupKubernetesInput` via:
+//
+//	BackupKubernetesArgs{...}
+type BackupKubernetesInput interface {
+	pulumi.Input
+
+	ToBackupKubernetesOutput() BackupKubernetesOutput
+	ToBackupKubernetesOutputWithContext(context.Context) BackupKubernetesOutput
+}
+
+// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+type BackupKubernetesArgs struct {
+	// The kubeconfig context. @default - its current context
+	Context pulumi.StringPtrInput `pulumi:"context"`
+	// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+	Kubeconfig pulumi.StringPtrInput `pulumi:"kubeconfig"`
+	// The namespace of the cluster.
+	Namespace pulumi.StringInput `pulumi:"namespace"`
+}
+
+func (BackupKubernetesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupKubernetes)(nil)).Elem()
+}
+
+func (i BackupKubernetesArgs) ToBackupKubernetesOutput() BackupKubernetesOutput {
+	return i.ToBackupKubernetesOutputWithContext(context.Background())
+}
+
+func (i BackupKubernetesArgs) ToBackupKubernetesOutputWithContext(ctx context.Context) BackupKubernetesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupKubernetesOutput)
+}
+
+func (i BackupKubernetesArgs) ToBackupKubernetesPtrOutput() BackupKubernetesPtrOutput {
+	return i.ToBackupKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (i BackupKubernetesArgs) ToBackupKubernetesPtrOutputWithContext(ctx context.Context) BackupKubernetesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupKubernetesOutput).ToBackupKubernetesPtrOutputWithContext(ctx)
+}
+
+// BackupKubernetesPtrInput is an input type that accepts BackupKubernetesArgs, BackupKubernetesPtr and BackupKubernetesPtrOutput values.
+// You can construct a concrete instance of `BackupKubernetesPtrInput` via:
+//
+//	        BackupKubernetesArgs{...}
+//
+//	or:
+//
+//	        nil
+type BackupKubernetesPtrInput interface {
+	pulumi.Input
+
+	ToBackupKubernetesPtrOutput() BackupKubernetesPtrOutput
+	ToBackupKubernetesPtrOutputWithContext(context.Context) BackupKubernetesPtrOutput
+}
+
+type backupKubernetesPtrType BackupKubernetesArgs
+
+func BackupKubernetesPtr(v *BackupKubernetesArgs) BackupKubernetesPtrInput {
+	return (*backupKubernetesPtrType)(v)
+}
+
+func (*backupKubernetesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupKubernetes)(nil)).Elem()
+}
+
+func (i *backupKubernetesPtrType) ToBackupKubernetesPtrOutput() BackupKubernetesPtrOutput {
+	return i.ToBackupKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (i *backupKubernetesPtrType) ToBackupKubernetesPtrOutputWithContext(ctx context.Context) BackupKubernetesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BackupKubernetesPtrOutput)
+}
+
+// A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+type BackupKubernetesOutput struct{ *pulumi.OutputState }
+
+func (BackupKubernetesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BackupKubernetes)(nil)).Elem()
+}
+
+func (o BackupKubernetesOutput) ToBackupKubernetesOutput() BackupKubernetesOutput {
+	return o
+}
+
+func (o BackupKubernetesOutput) ToBackupKubernetesOutputWithContext(ctx context.Context) BackupKubernetesOutput {
+	return o
+}
+
+func (o BackupKubernetesOutput) ToBackupKubernetesPtrOutput() BackupKubernetesPtrOutput {
+	return o.ToBackupKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (o BackupKubernetesOutput) ToBackupKubernetesPtrOutputWithContext(ctx context.Context) BackupKubernetesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BackupKubernetes) *BackupKubernetes {
+		return &v
+	}).(BackupKubernetesPtrOutput)
+}
+
+// The kubeconfig context. @default - its current context
+func (o BackupKubernetesOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupKubernetes) *string { return v.Context }).(pulumi.StringPtrOutput)
+}
+
+// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+func (o BackupKubernetesOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BackupKubernetes) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
+}
+
+// The namespace of the cluster.
+func (o BackupKubernetesOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v BackupKubernetes) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+type BackupKubernetesPtrOutput struct{ *pulumi.OutputState }
+
+func (BackupKubernetesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BackupKubernetes)(nil)).Elem()
+}
+
+func (o BackupKubernetesPtrOutput) ToBackupKubernetesPtrOutput() BackupKubernetesPtrOutput {
+	return o
+}
+
+func (o BackupKubernetesPtrOutput) ToBackupKubernetesPtrOutputWithContext(ctx context.Context) BackupKubernetesPtrOutput {
+	return o
+}
+
+func (o BackupKubernetesPtrOutput) Elem() BackupKubernetesOutput {
+	return o.ApplyT(func(v *BackupKubernetes) BackupKubernetes {
+		if v != nil {
+			return *v
+		}
+		var ret BackupKubernetes
+		return ret
+	}).(BackupKubernetesOutput)
+}
+
+// The kubeconfig context. @default - its current context
+func (o BackupKubernetesPtrOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Context
+	}).(pulumi.StringPtrOutput)
+}
+
+// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+func (o BackupKubernetesPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kubeconfig
+	}).(pulumi.StringPtrOutput)
+}
+
+// The namespace of the cluster.
+func (o BackupKubernetesPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
 // How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
 type Bootstrap struct {
 	// Create a new, empty cluster with initdb.
@@ -9052,6 +9230,8 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupKubernetesInput)(nil)).Elem(), BackupKubernetesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BackupKubernetesPtrInput)(nil)).Elem(), BackupKubernetesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInput)(nil)).Elem(), BootstrapArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapPtrInput)(nil)).Elem(), BootstrapArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapInitdbInput)(nil)).Elem(), BootstrapInitdbArgs{})
@@ -9145,6 +9325,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*StoragePtrInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousInput)(nil)).Elem(), SynchronousArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousPtrInput)(nil)).Elem(), SynchronousArgs{})
+	pulumi.RegisterOutputType(BackupKubernetesOutput{})
+	pulumi.RegisterOutputType(BackupKubernetesPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapOutput{})
 	pulumi.RegisterOutputType(BootstrapPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapInitdbOutput{})

@@ -13,7 +13,9 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['BackupArgs', 'Backup']
 
@@ -21,6 +23,7 @@ __all__ = ['BackupArgs', 'Backup']
 class BackupArgs:
     def __init__(__self__, *,
                  cluster: pulumi.Input[_builtins.str],
+                 kubernetes: pulumi.Input[Optional['BackupKubernetesArgs']] = None,
                  state_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  trigger: pulumi.Input[Optional[_builtins.str]] = None,
                  type: pulumi.Input[Optional['BackupType']] = None):
@@ -28,11 +31,14 @@ class BackupArgs:
         The set of arguments for constructing a Backup resource.
 
         :param pulumi.Input[_builtins.str] cluster: The cluster to back up: a PostgresCluster's `name`.
+        :param pulumi.Input['BackupKubernetesArgs'] kubernetes: A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
         :param pulumi.Input[_builtins.str] state_dir: Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
         :param pulumi.Input[_builtins.str] trigger: Any value; a change takes a new backup (the resource is replaced).
         :param pulumi.Input['BackupType'] type: full, diff (changes since the last full) or incr (since the last backup). @default - full
         """
         pulumi.set(__self__, "cluster", cluster)
+        if kubernetes is not None:
+            pulumi.set(__self__, "kubernetes", kubernetes)
         if state_dir is not None:
             pulumi.set(__self__, "state_dir", state_dir)
         if trigger is not None:
@@ -51,6 +57,18 @@ class BackupArgs:
     @cluster.setter
     def cluster(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "cluster", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubernetes(self) -> pulumi.Input[Optional['BackupKubernetesArgs']]:
+        """
+        A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+        """
+        return pulumi.get(self, "kubernetes")
+
+    @kubernetes.setter
+    def kubernetes(self, value: pulumi.Input[Optional['BackupKubernetesArgs']]):
+        pulumi.set(self, "kubernetes", value)
 
     @_builtins.property
     @pulumi.getter(name="stateDir")
@@ -96,6 +114,7 @@ class Backup(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster: pulumi.Input[Optional[_builtins.str]] = None,
+                 kubernetes: pulumi.Input[Optional[Union['BackupKubernetesArgs', 'BackupKubernetesArgsDict']]] = None,
                  state_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  trigger: pulumi.Input[Optional[_builtins.str]] = None,
                  type: pulumi.Input[Optional['BackupType']] = None,
@@ -106,6 +125,7 @@ class Backup(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] cluster: The cluster to back up: a PostgresCluster's `name`.
+        :param pulumi.Input[Union['BackupKubernetesArgs', 'BackupKubernetesArgsDict']] kubernetes: A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
         :param pulumi.Input[_builtins.str] state_dir: Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
         :param pulumi.Input[_builtins.str] trigger: Any value; a change takes a new backup (the resource is replaced).
         :param pulumi.Input['BackupType'] type: full, diff (changes since the last full) or incr (since the last backup). @default - full
@@ -135,6 +155,7 @@ class Backup(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster: pulumi.Input[Optional[_builtins.str]] = None,
+                 kubernetes: pulumi.Input[Optional[Union['BackupKubernetesArgs', 'BackupKubernetesArgsDict']]] = None,
                  state_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  trigger: pulumi.Input[Optional[_builtins.str]] = None,
                  type: pulumi.Input[Optional['BackupType']] = None,
@@ -150,6 +171,7 @@ class Backup(pulumi.CustomResource):
             if cluster is None and not opts.urn:
                 raise TypeError("Missing required property 'cluster'")
             __props__.__dict__["cluster"] = cluster
+            __props__.__dict__["kubernetes"] = kubernetes
             __props__.__dict__["state_dir"] = state_dir
             __props__.__dict__["trigger"] = trigger
             __props__.__dict__["type"] = type
@@ -185,6 +207,7 @@ class Backup(pulumi.CustomResource):
 
         __props__.__dict__["backup_type"] = None
         __props__.__dict__["cluster"] = None
+        __props__.__dict__["kubernetes"] = None
         __props__.__dict__["label"] = None
         __props__.__dict__["lsn_start"] = None
         __props__.__dict__["lsn_stop"] = None
@@ -212,6 +235,14 @@ class Backup(pulumi.CustomResource):
         The cluster to back up: a PostgresCluster's `name`.
         """
         return pulumi.get(self, "cluster")
+
+    @_builtins.property
+    @pulumi.getter
+    def kubernetes(self) -> pulumi.Output[Optional['outputs.BackupKubernetes']]:
+        """
+        A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+        """
+        return pulumi.get(self, "kubernetes")
 
     @_builtins.property
     @pulumi.getter

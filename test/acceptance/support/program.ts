@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  existsSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -55,7 +56,9 @@ export function stageProject(example: string, sandbox: Sandbox): Project {
     join(dir, 'node_modules', '@pulumi', 'pulumi'),
   );
   // A Node.js program runs in our program host (its language host is refused); others the engine runs.
-  const node = /^runtime:\s*nodejs\b/m.test(readFileSync(join(dir, 'Pulumi.yaml'), 'utf8'));
+  // An Automation API example has no Pulumi.yaml: its inline programs run in its own process.
+  const manifest = join(dir, 'Pulumi.yaml');
+  const node = !existsSync(manifest) || /^runtime:\s*nodejs\b/m.test(readFileSync(manifest, 'utf8'));
   const pulumi = (args: string[]) => runPulumi(dir, sandbox.env, args, node);
   return {
     dir,
