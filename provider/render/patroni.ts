@@ -25,6 +25,8 @@ export interface DynamicConfig {
   synchronous_mode: boolean | 'quorum';
   synchronous_mode_strict: boolean;
   synchronous_node_count: number;
+  /** Patroni's maintenance mode: no automatic failover, PostgreSQL keeps running (spec.maintenance). */
+  pause: boolean;
   postgresql: {
     use_pg_rewind: boolean;
     use_slots: boolean;
@@ -43,6 +45,7 @@ export function renderDynamicConfig(spec: ClusterSpec, allowedNetworks: readonly
     synchronous_mode: spec.synchronous ? (spec.synchronous.method === 'any' ? 'quorum' : true) : false,
     synchronous_mode_strict: spec.synchronous?.dataDurability === 'required',
     synchronous_node_count: spec.synchronous?.number ?? 1,
+    pause: spec.maintenance,
     postgresql: {
       use_pg_rewind: true,
       use_slots: true,
@@ -128,7 +131,8 @@ export function recoveryParameters(target: RecoveryTarget, restore: string): Rec
 /** Patroni's bootstrap section: initdb, or the custom method that restores or clones. */
 function bootstrapSection(spec: ClusterSpec, ctx: PatroniContext): Record<string, unknown> {
   const common = {
-    dcs: renderDynamicConfig(spec, ctx.allowedNetworks),
+    // A cluster is never bootstrapped paused (Patroni would not initialise it): `up` pauses it after.
+    dcs: renderDynamicConfig({ ...spec, maintenance: false }, ctx.allowedNetworks),
     // Same rules as the dynamic configuration (which wins), for the first start of a member.
     pg_hba: renderPgHba(spec, ctx.allowedNetworks),
   };

@@ -27,6 +27,10 @@ const DEFAULTS: ClusterSpec = {
   roles: [],
   databases: [],
   grants: [],
+  fenced: [],
+  hibernate: false,
+  maintenance: false,
+  primaryUpdateStrategy: 'unsupervised',
 };
 
 describe('parseSpec defaults', () => {

@@ -18,7 +18,7 @@ const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = ['monitoring', 'replica', 'fenced', 'hibernate', 'tls'] as const;
+const LATER_KEYS = ['monitoring', 'replica', 'tls'] as const;
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -155,6 +155,37 @@ export const RULES: readonly Rule[] = [
           path: 'primary',
           message: `${showValue(s.primary)} is not allowed: must be a member name of this cluster, "${s.name}-<n>"`,
         };
+  },
+  (s) =>
+    s.fenced.flatMap((member, i) => {
+      const slot = memberSlot(s.name, member);
+      if (slot === undefined || slot > s.instances)
+        return [
+          {
+            path: `fenced[${i}]`,
+            message: `${showValue(member)} is not allowed: must be a member of this cluster, ${s.name}-1 .. ${s.name}-${s.instances}`,
+          },
+        ];
+      if (s.fenced.indexOf(member) !== i)
+        return [{ path: `fenced[${i}]`, message: `${showValue(member)} is listed twice` }];
+      if (member === s.primary)
+        return [
+          {
+            path: `fenced[${i}]`,
+            message: `${showValue(member)} is also the desired primary: a fenced member cannot be the primary`,
+          },
+        ];
+      return [];
+    }),
+  (s) => {
+    const serving = s.instances - new Set(s.fenced).size;
+    const needed = s.synchronous ? s.synchronous.number + 1 : 1;
+    return s.fenced.length > 0 && serving < needed
+      ? {
+          path: 'fenced',
+          message: `${s.fenced.length} fenced of ${s.instances} is not allowed: at least ${needed} member(s) must stay unfenced (a primary${s.synchronous ? ` and synchronous.number ${s.synchronous.number} replica(s)` : ''})`,
+        }
+      : undefined;
   },
   checkSqlRules,
   checkBackupRules,
