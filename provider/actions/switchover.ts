@@ -16,6 +16,7 @@ import { isRunningLeader, isServing, isSynchronousRole } from '../patroni/roles'
 import { connectTo, withClient } from '../sql/connect';
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
+import { servingMembers } from '../plan/members';
 import { waitHealthy } from './health';
 import type { Reporter } from '../report/reporter';
 
@@ -56,7 +57,9 @@ function checkCandidate(
   candidate: string,
 ): void {
   if (!members.includes(candidate))
-    throw new InputError(`--to ${candidate}: not a member of ${spec.name}; members are ${members.join(', ')}`);
+    throw new InputError(
+      `--to ${candidate}: not a member of ${spec.name}; members are ${members.join(', ')}`,
+    );
   const state = cluster.members.find((m) => m.name === candidate);
   if (!state || !isServing(state.state))
     throw new ActionError(
@@ -86,11 +89,7 @@ async function checkpoint(access: ClusterAccess, leader: PatroniMember, reporter
 }
 
 /** Holds the pooler's clients: loosen session clients, then PAUSE (bounded). */
-async function holdPooler(
-  pooler: PoolerControl,
-  spec: ClusterSpec,
-  reporter: Reporter,
-): Promise<number> {
+async function holdPooler(pooler: PoolerControl, spec: ClusterSpec, reporter: Reporter): Promise<number> {
   const started = Date.now();
   await pooler.loosen();
   const paused = await pooler.pause(spec.pooler.pauseTimeout * 1000);
@@ -115,14 +114,15 @@ async function newLeader(access: ClusterAccess, old: string, timeoutMs: number):
 }
 
 export async function switchover(
-  platform: Platform,
+  /** The platform repoints its pooler after; absent (Kubernetes readiness): its pooler follows -rw. */
+  platform: Pick<Platform, 'syncPooler'> | undefined,
   access: ClusterAccess,
   spec: ClusterSpec,
   candidate: string | undefined,
   reporter: Reporter,
 ): Promise<SwitchoverResult> {
   const urls = access.apiUrls();
-  const members = Object.keys(urls);
+  const members = servingMembers(Object.keys(urls), spec.fenced);
   const cluster = await patroniView(Object.values(urls), spec.synchronous !== undefined);
   const leader = cluster?.members.find(isRunningLeader);
   if (!cluster || !leader)
@@ -161,7 +161,7 @@ export async function switchover(
   if (candidate && to !== candidate)
     throw new ActionError(`switchover ended with ${to} as primary, not ${candidate}`);
   await waitHealthy(access, spec, members, 120_000, reporter);
-  await platform.syncPooler(spec, to, reporter);
+  await platform?.syncPooler(spec, to, reporter);
   const seconds = (Date.now() - started) / 1000;
   reporter.done(
     `promoted ${to}; ${leader.name} rejoined as replica in ${seconds.toFixed(1)} s` +

@@ -11,7 +11,7 @@ import { formatFailure } from '../sql/errors';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
 import { appOf } from '../spec/bootstrap';
-import { applyDynamicConfig } from './config';
+import { applyDynamicConfig, leaveMaintenance } from './config';
 import { waitHealthy } from './health';
 import type { Reporter } from '../report/reporter';
 import { reachMember } from '../platform/reach';
@@ -20,6 +20,9 @@ import { applySqlObjects, checkPasswords, refreshPoolerUsers } from './sql-objec
 import type { PoolerUser } from '../sql/pooler-users';
 import type { ClusterAccess, ProvisionInputs } from '../platform/types';
 import { ensureArchive } from './archive';
+import { servingMembers } from '../plan/members';
+import { getCluster } from '../patroni/api';
+import { isRunningLeader, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
 
 export interface UpResult {
   primary: string;
@@ -113,6 +116,59 @@ async function untilArchived<T>(
   }
 }
 
+/** spec.hibernate: every process stopped, data kept; `hibernate: false` resumes on the same data. */
+async function hibernate(
+  platform: Platform,
+  spec: ClusterSpec,
+  reporter: Reporter,
+  started: number,
+): Promise<UpResult> {
+  const runtime = await platform.runtime(spec.name);
+  if (!runtime.exists)
+    throw new InputError(
+      `hibernate: true: cluster ${spec.name} does not exist yet; create it with hibernate: false first`,
+    );
+  if (!platform.hibernate)
+    throw new InputError(`hibernate: not available on platform ${platform.kind} through this command`);
+  const running = runtime.members.filter((m) => m.running).length;
+  await platform.hibernate(spec, reporter);
+  const seconds = (Date.now() - started) / 1000;
+  reporter.done(
+    running > 0
+      ? `hibernated ${spec.name} in ${seconds.toFixed(1)} s: ${running} member(s) and every service stopped, data kept (hibernate: false resumes it)`
+      : `cluster ${spec.name}: hibernating, nothing to change (checked in ${seconds.toFixed(1)} s)`,
+  );
+  return { primary: '', members: [], seconds, restarted: [], removed: [], sqlStatements: 0 };
+}
+
+/**
+ * A running primary that the spec fences is switched away from first (through the pooler, as a
+ * planned switchover), to a replica that stays unfenced, so provision then only stops a replica.
+ */
+async function switchOffFencedPrimary(platform: Platform, spec: ClusterSpec, reporter: Reporter) {
+  const runtime = await platform.runtime(spec.name);
+  if (spec.fenced.length === 0 || !runtime.exists) return;
+  const access = await platform.access(spec.name);
+  const cluster = await getCluster(Object.values(access.apiUrls()));
+  const leader = cluster?.members.find(isRunningLeader);
+  if (!cluster || !leader || !spec.fenced.includes(leader.name)) return;
+  const candidates = cluster.members.filter(
+    (m) => m.name !== leader.name && !spec.fenced.includes(m.name) && m.state === MEMBER_STATE.streaming,
+  );
+  const to =
+    candidates.find((m) => !spec.synchronous || isSynchronousRole(m.role)) ??
+    (spec.synchronous ? undefined : candidates[0]);
+  if (!to)
+    throw new ActionError(
+      `fenced: ${leader.name} is the primary and no unfenced ${spec.synchronous ? 'synchronous ' : ''}replica streams to take over; nothing was changed`,
+    );
+  reporter.step(`${leader.name} is to be fenced and is the primary: switching over to ${to.name} first`);
+  // Until provision, the members not running now stay down whatever the spec says.
+  const down = runtime.members.filter((m) => !m.running).map((m) => m.name);
+  const fenced = [...new Set([...spec.fenced, ...down])].filter((m) => m !== leader.name);
+  await switchover(platform, access, { ...spec, fenced }, to.name, reporter);
+}
+
 export async function up(
   platform: Platform,
   spec: ClusterSpec,
@@ -124,9 +180,12 @@ export async function up(
   const passwords = options.passwords ?? new Map<string, string>();
   checkPasswords(spec, passwords);
   await platform.preflight(spec, options.inputs);
+  if (spec.hibernate) return hibernate(platform, spec, reporter, started);
+  await switchOffFencedPrimary(platform, spec, reporter);
   const { toRemove, created } = await platform.provision(spec, reporter, options.inputs);
   const access = await platform.access(spec.name);
-  const all = Object.keys(access.apiUrls());
+  const all = servingMembers(Object.keys(access.apiUrls()), spec.fenced);
+  if (!created) await leaveMaintenance(access, spec, reporter);
   const members = all.filter((m) => !toRemove.includes(m));
   reporter.step(
     changes() > 0 || created
@@ -136,7 +195,7 @@ export async function up(
   let health = await untilArchived(platform, spec, created, reporter, access, () =>
     waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
   );
-  const config = await applyDynamicConfig(access, spec, health, all, reporter);
+  const config = await applyDynamicConfig(access, spec, health, all, reporter, platform);
   await untilArchived(platform, spec, created, reporter, access, () => ensureArchive(access, spec, reporter));
   const leader = health.leader;
   if (leader) {

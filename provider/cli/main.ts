@@ -19,6 +19,7 @@ import { defaultStateDir } from '../platform/local/state-dir';
 import { clusterUris } from '../actions/uri';
 import { renderStatusTable } from './status-table';
 import { registerBackupCommands } from './backup-commands';
+import { registerDay2Commands } from './day2-commands';
 import { registerCompletionCommand } from './completion';
 import { cliVersion } from './version';
 import { colours } from './colour';
@@ -215,6 +216,7 @@ export function buildProgram(): Command {
     );
 
   registerBackupCommands(program, platformFor);
+  registerDay2Commands(program, platformFor, reporter);
 
   program
     .command('down')

@@ -31,7 +31,9 @@ export class PoolerAdmin {
   }
 
   /** Runs admin commands in order on one connection; returns the rows of the last. */
-  async run<T extends Record<string, unknown> = Record<string, unknown>>(...commands: string[]): Promise<T[]> {
+  async run<T extends Record<string, unknown> = Record<string, unknown>>(
+    ...commands: string[]
+  ): Promise<T[]> {
     const client = await this.open();
     try {
       let rows: T[] = [];

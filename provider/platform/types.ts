@@ -165,4 +165,9 @@ export interface Platform {
   stop(name: string, reporter: Reporter): Promise<void>;
   /** Returns false when there was nothing of that name to destroy. */
   destroy(name: string, reporter: Reporter): Promise<boolean>;
+  /**
+   * spec.hibernate: stops every member (and, locally, the pooler, etcd and the scheduler), keeps
+   * data and identity, and records the spec. Absent: the platform hibernates through its objects.
+   */
+  hibernate?(spec: ClusterSpec, reporter: Reporter): Promise<void>;
 }

@@ -152,12 +152,27 @@ export class LocalPlatform extends LocalInspector implements Platform {
     );
     const slots = [...plan.keep, ...plan.add].sort((a, b) => a - b);
     // Record new slots before starting them, so a failure half-way leaves nothing untracked.
-    writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
+    writeRecord(lc.paths.stateFile, {
+      ...record,
+      slots: [...slots, ...plan.remove].sort((a, b) => a - b),
+      fenced: spec.fenced,
+    });
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
+      if (spec.fenced.includes(name)) {
+        writeMemberConfig(lc, spec, slot, bins, secrets);
+        if (memberPids(lc, name).supervisor || memberPids(lc, name).postmaster) {
+          const t0 = Date.now();
+          await stopMember(lc, name);
+          reporter.step(
+            `fenced ${name}: PostgreSQL and Patroni stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s, data kept`,
+          );
+        }
+        continue;
+      }
       // The source's password is on disk only until the cluster exists (clone-basebackup.py removes it).
       if (spec.bootstrap.pgBasebackup && created)
         writeCloneFiles(lc, spec, name, bins, inputs.secrets.sourcePassword);
@@ -259,6 +274,14 @@ export class LocalPlatform extends LocalInspector implements Platform {
       await stopEtcd(lc);
       reporter.step('stopped etcd');
     }
+  }
+
+  async hibernate(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    const { lc } = this.mustKnow(spec.name);
+    await this.stop(spec.name, reporter);
+    await this.commit(spec);
+    const left = await killLeftovers(lc.paths.root);
+    if (left > 0) reporter.step(`killed ${left} leftover process(es) of ${spec.name}`);
   }
 
   async destroy(name: string, reporter: Reporter): Promise<boolean> {

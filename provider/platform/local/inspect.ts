@@ -163,7 +163,7 @@ export class LocalInspector {
         const current = readRecord(lc.paths.stateFile) ?? record;
         return current.slots
           .map((s) => memberName(name, s))
-          .filter((m) => !memberPids(lc, m).supervisor)
+          .filter((m) => !(current.fenced ?? []).includes(m) && !memberPids(lc, m).supervisor)
           .map(
             (m) =>
               `${m}: its processes are not running; last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, 8)}`,
