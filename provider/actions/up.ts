@@ -196,6 +196,8 @@ export async function up(
     waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
   );
   const config = await applyDynamicConfig(access, spec, health, all, reporter, platform);
+  // A rolling restart switches over: everything after this works on the new primary.
+  if (config.restarted.length > 0) health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
   await untilArchived(platform, spec, created, reporter, access, () => ensureArchive(access, spec, reporter));
   const leader = health.leader;
   if (leader) {

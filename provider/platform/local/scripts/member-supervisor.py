@@ -33,7 +33,7 @@ away from it is requested (the failover key names it as leader, not scheduled), 
 exited), and the named candidate (any member, when none is named) has received WAL past the shutdown
 checkpoint, the supervisor releases the lock itself (compare on its value and revision). Patroni's own
 release later finds the key gone or someone else's and changes nothing. PGCLUSTER_PG_BINDIR names
-pg_controldata.
+pg_controldata. Like the peer watch, only while platform.local.peerWatch is on (the flag file exists).
 """
 import base64
 import ctypes
@@ -239,6 +239,9 @@ def switchover_handoff():
                                    ("PGCLUSTER_LEADER_KEY", "PGCLUSTER_MEMBER", "PGCLUSTER_PGDATA",
                                     "PGCLUSTER_PG_BINDIR"))
     if not (os.environ.get("PGCLUSTER_ETCD_URL") and key and member and pgdata and bindir):
+        return
+    flag = os.environ.get("PGCLUSTER_PEER_WATCH_FILE")
+    if not (flag and os.path.exists(flag)):  # platform.local.peerWatch false: Patroni's own release only
         return
     try:
         if postmaster_alive(pgdata):
