@@ -32,6 +32,8 @@ export interface ClusterConfig {
   peerWatch?: boolean;
   /** synchronous.method; omitted: pgcluster's default. Plain Patroni's synchronous mode is `first`. */
   method?: 'first' | 'any';
+  /** pooler.poolMode; omitted: the default (session). */
+  poolMode?: 'session' | 'transaction';
 }
 
 export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
@@ -44,6 +46,7 @@ export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
     synchronous: { number: 1, dataDurability: 'required', ...(cfg.method ? { method: cfg.method } : {}) },
     ...(cfg.ha ? { ha: cfg.ha } : {}),
     ...(cfg.parameters ? { parameters: cfg.parameters } : {}),
+    ...(cfg.poolMode ? { pooler: { poolMode: cfg.poolMode } } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
-import { perHost, processesUsing, query, sleep, statusOf, uriOf, waitFor } from '../helpers/pg';
+import { perHost, primaryUri, processesUsing, query, sleep, statusOf, uriOf, waitFor } from '../helpers/pg';
 import { pgbench } from '../helpers/pgbench';
 
 const NAME = 'lifecyc';
@@ -172,7 +172,10 @@ describe('local cluster: rolling restart, fencing, maintenance, hibernation', ()
     const status = await statusOf(state.dir, NAME);
     const primary = status.members.find((m) => m.role === 'primary')!;
     // PostgreSQL keeps serving while paused.
-    await query(await uriOf(state.dir, NAME), 'create table if not exists paused_write (id int)');
+    await query(
+      await primaryUri(await uriOf(state.dir, NAME)),
+      'create table if not exists paused_write (id int)',
+    );
     killMember(state.dir, primary);
     const survivors = perHost(await uriOf(state.dir, NAME, '--superuser')).filter(
       (u) => !u.includes(`:${primary.port}/`),
@@ -197,8 +200,11 @@ describe('local cluster: rolling restart, fencing, maintenance, hibernation', ()
   });
 
   test('GIVEN a hibernated cluster THEN no process of it is left; hibernate off resumes it on the same data', async () => {
-    await query(await uriOf(state.dir, NAME), 'create table if not exists kept (v text)');
-    await query(await uriOf(state.dir, NAME), "insert into kept values ('before hibernation')");
+    await query(await primaryUri(await uriOf(state.dir, NAME)), 'create table if not exists kept (v text)');
+    await query(
+      await primaryUri(await uriOf(state.dir, NAME)),
+      "insert into kept values ('before hibernation')",
+    );
     const on = await cliOk(state.dir, ['hibernate', NAME, 'on']);
     assert.match(
       on.stderr,
@@ -211,7 +217,10 @@ describe('local cluster: rolling restart, fencing, maintenance, hibernation', ()
       JSON.stringify(status.members),
     );
     await cliOk(state.dir, ['hibernate', NAME, 'off']);
-    const rows = await query<{ v: string }>(await uriOf(state.dir, NAME), 'select v from kept');
+    const rows = await query<{ v: string }>(
+      await primaryUri(await uriOf(state.dir, NAME)),
+      'select v from kept',
+    );
     assert.deepEqual(
       rows.map((r) => r.v),
       ['before hibernation'],
