@@ -51,6 +51,7 @@ const CONFIGS: Config[] = [
     basePort: 29600,
     ha: { ttl: 30, loopWait: 10, retryTimeout: 10 },
     peerWatch: false,
+    keeper: false,
     method: 'first',
     poolMode: 'transaction',
     via: 'patroni',
@@ -135,6 +136,10 @@ function printTable(results: Result[]): void {
     rows.push([
       `switchover via pooler (${mode}): aborted clients`,
       ...col((r) => med(of(r).map((p) => p.aborted))),
+    ]);
+    rows.push([
+      `switchover via pooler (${mode}): runs cut short (pgbench exit != 0)`,
+      ...col((r) => `${of(r).filter((p) => p.code !== 0).length} of ${of(r).length}`),
     ]);
     rows.push([
       `switchover via pooler (${mode}): longest stall, s`,

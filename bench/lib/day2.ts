@@ -25,6 +25,8 @@ export interface PoolerSwitchoverSample {
   processed: number;
   failed: number;
   aborted: number;
+  /** pgbench's exit code: 0 only when every client ran to the end. */
+  code: number;
   maxLatencyMs: number;
   /** What a client saw: every error line pgbench printed (first 3). */
   errors: string[];
@@ -88,6 +90,7 @@ export async function poolerSwitchover(
     processed: Number.isNaN(result.processed) ? 0 : result.processed,
     failed: Number.isNaN(result.failed) ? 0 : result.failed,
     aborted: result.aborted,
+    code: result.code,
     maxLatencyMs: result.maxLatencyMs,
     errors: result.output
       .split('\n')

@@ -29,6 +29,16 @@ export const localPlatformSchema = z
           "supervisor releases the leader lock at once instead of Patroni's one-second wait. " +
           'Takes effect at once, for running members too. @default - true',
       ),
+    keeper: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member ' +
+          'whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to ' +
+          '60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). ' +
+          '`down`, hibernation and fencing stop it from restarting anything. false: a killed member ' +
+          'stays down until `up`. @default - true',
+      ),
   })
   .describe('Run etcd, Patroni members and PgBouncer as processes on this machine.');
 

@@ -27,7 +27,15 @@ export interface PgbenchResult {
 export function pgbenchTarget(uri: string): { args: string[]; password: string } {
   const u = new URL(uri);
   return {
-    args: ['-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), decodeURIComponent(u.pathname.slice(1))],
+    args: [
+      '-h',
+      u.hostname,
+      '-p',
+      u.port,
+      '-U',
+      decodeURIComponent(u.username),
+      decodeURIComponent(u.pathname.slice(1)),
+    ],
     password: decodeURIComponent(u.password),
   };
 }
@@ -81,7 +89,7 @@ function parse(code: number, output: string, dir: string): PgbenchResult {
     output,
     processed: number(output, /number of transactions actually processed: (\d+)/),
     failed: number(output, /number of failed transactions: (\d+)/),
-    aborted: (output.match(/client \d+ aborted/g) ?? []).length,
+    aborted: (output.match(/client \d+ (?:script \d+ )?aborted/g) ?? []).length,
     maxLatencyMs,
     maxLatencyStartedAt,
     tps: number(output, /tps = ([\d.]+)/),

@@ -39,7 +39,13 @@ export class PoolerClients {
         const { rows } = await client.query<{ ro: boolean; port: number }>(
           'select pg_is_in_recovery() as ro, inet_server_port() as port',
         );
-        this.answers.push({ at: Date.now(), client: id, ok: true, readOnly: rows[0]?.ro, port: rows[0]?.port });
+        this.answers.push({
+          at: Date.now(),
+          client: id,
+          ok: true,
+          readOnly: rows[0]?.ro,
+          port: rows[0]?.port,
+        });
       } catch (e) {
         this.answers.push({ at: Date.now(), client: id, ok: false, error: (e as Error).message });
         await client?.end().catch(() => undefined);

@@ -59,7 +59,9 @@ describe('local cluster: switchover and failover through the pooler', () => {
 
   test('GIVEN pgbench -c 8 through the pooler in transaction mode WHEN pgcluster switchover THEN no transaction fails and no client aborts', async (t) => {
     const { result, sw } = await switchoverUnderPgbench();
-    t.diagnostic(`transaction mode: longest stall ${result.maxLatencyMs.toFixed(0)} ms, ${result.processed} transactions`);
+    t.diagnostic(
+      `transaction mode: longest stall ${result.maxLatencyMs.toFixed(0)} ms, ${result.processed} transactions`,
+    );
     assert.match(sw.stderr, /paused the pooler in [\d.]+ s/);
     assert.match(sw.stderr, /CHECKPOINT on swpool-\d/);
     assert.equal(result.code, 0, result.output);
@@ -72,7 +74,9 @@ describe('local cluster: switchover and failover through the pooler', () => {
   test('GIVEN the pooler in session mode (clients hold a server connection) WHEN pgcluster switchover THEN no transaction fails and no client aborts', async (t) => {
     await cliOk(state.dir, ['up', '-f', spec({ poolMode: 'session' })]);
     const { result } = await switchoverUnderPgbench();
-    t.diagnostic(`session mode: longest stall ${result.maxLatencyMs.toFixed(0)} ms, ${result.processed} transactions`);
+    t.diagnostic(
+      `session mode: longest stall ${result.maxLatencyMs.toFixed(0)} ms, ${result.processed} transactions`,
+    );
     assert.equal(result.code, 0, result.output);
     assert.equal(result.aborted, 0, result.output);
     assert.equal(result.failed, 0, result.output);
@@ -84,7 +88,11 @@ describe('local cluster: switchover and failover through the pooler', () => {
   });
 
   test('GIVEN session mode with pooler.carrySessions false WHEN pgcluster switchover THEN the session clients are cut (what carrying spares them)', async () => {
-    await cliOk(state.dir, ['up', '-f', spec({ poolMode: 'session', carrySessions: false, pauseTimeout: 2 })]);
+    await cliOk(state.dir, [
+      'up',
+      '-f',
+      spec({ poolMode: 'session', carrySessions: false, pauseTimeout: 2 }),
+    ]);
     const { result, sw } = await switchoverUnderPgbench();
     assert.match(sw.stderr, /still had \d+ server connection\(s\) in use after pooler.pauseTimeout 2 s/);
     assert.ok(result.aborted > 0 || result.code !== 0, `no client was cut:\n${result.output}`);
@@ -101,7 +109,9 @@ describe('local cluster: switchover and failover through the pooler', () => {
     clients.start();
     await sleep(1500);
     const databasesIni = join(state.dir, NAME, 'pooler', 'databases.ini');
-    const supervisor = Number(readFileSync(join(state.dir, NAME, 'members', victim.name, 'supervisor.pid'), 'utf8'));
+    const supervisor = Number(
+      readFileSync(join(state.dir, NAME, 'members', victim.name, 'supervisor.pid'), 'utf8'),
+    );
     for (const pid of [supervisor, victim.patroniPid!, victim.pid!]) process.kill(pid, 'SIGKILL');
     const killedAt = Date.now();
     let promotedAt = 0;
@@ -110,19 +120,28 @@ describe('local cluster: switchover and failover through the pooler', () => {
     while ((!promotedAt || !repointedAt) && Date.now() - killedAt < 30_000) {
       for (const uri of survivors) {
         if (promotedAt) break;
-        const row = await query<{ r: boolean; p: number }>(uri, 'select pg_is_in_recovery() as r, inet_server_port() as p').catch(() => []);
+        const row = await query<{ r: boolean; p: number }>(
+          uri,
+          'select pg_is_in_recovery() as r, inet_server_port() as p',
+        ).catch(() => []);
         if (row[0] && !row[0].r) {
           promotedAt = Date.now();
           newPort = row[0].p;
         }
       }
-      if (promotedAt && !repointedAt && readFileSync(databasesIni, 'utf8').includes(`port=${newPort}`)) repointedAt = Date.now();
+      if (promotedAt && !repointedAt && readFileSync(databasesIni, 'utf8').includes(`port=${newPort}`))
+        repointedAt = Date.now();
       await sleep(20);
     }
     assert.ok(promotedAt > 0, 'a replica was promoted');
     assert.ok(repointedAt > 0, 'the pooler was repointed');
-    t.diagnostic(`promoted ${promotedAt - killedAt} ms after the kill; pooler repointed ${repointedAt - promotedAt} ms after the promotion`);
-    assert.ok(repointedAt - promotedAt <= 1000, `repointed ${repointedAt - promotedAt} ms after the promotion`);
+    t.diagnostic(
+      `promoted ${promotedAt - killedAt} ms after the kill; pooler repointed ${repointedAt - promotedAt} ms after the promotion`,
+    );
+    assert.ok(
+      repointedAt - promotedAt <= 1000,
+      `repointed ${repointedAt - promotedAt} ms after the promotion`,
+    );
     // The killed member comes back as a replica: a pooler still pointing there would hand it out.
     await cliOk(state.dir, ['up', '-f', file]);
     await waitFor('the old primary streaming again', async () => {
@@ -134,7 +153,11 @@ describe('local cluster: switchover and failover through the pooler', () => {
     const late = answers.filter((a) => a.ok && a.at >= promotedAt + 2000);
     assert.ok(late.length > 100, `the clients kept working (${late.length} answers)`);
     const readOnly = late.filter((a) => a.readOnly || a.port !== newPort);
-    assert.deepEqual(readOnly.slice(0, 3), [], `${readOnly.length} answer(s) from a read-only or other server`);
+    assert.deepEqual(
+      readOnly.slice(0, 3),
+      [],
+      `${readOnly.length} answer(s) from a read-only or other server`,
+    );
     assert.ok(new Set(late.map((a) => a.client)).size === 6, 'every client reconnected');
   });
 });

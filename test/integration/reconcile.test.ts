@@ -17,7 +17,7 @@ const BASE = 21100;
 
 describe('local cluster: reconciling spec changes', () => {
   const state = tempStateDir('recon');
-  const base = { name: NAME, platform: { local: { basePort: BASE } } };
+  const base = { name: NAME, platform: { local: { basePort: BASE, keeper: false } } };
   const up = (spec: Record<string, unknown>) =>
     cliOk(state.dir, ['up', '-f', writeSpec(state.dir, { ...base, ...spec })]);
 

@@ -19,6 +19,7 @@ import { reloadMember, startMember, stopMember, stopOrphanPostmaster, writeMembe
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { ensurePooler, stopPooler } from './pooler';
 import { killLeftovers } from './leftovers';
+import { clearBusy, markBusy, stopKeeper, syncKeeper } from './keeper';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
 import { checkReachable, ensureDir, giveTo } from './run-user';
@@ -136,6 +137,8 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const { lc, bins } = this.prepare(spec);
     const secrets = ensureSecrets(lc.paths.secretsFile);
     const created = readRecord(lc.paths.stateFile) === undefined;
+    // Until commit: the keeper leaves the members to this `up`.
+    markBusy(lc);
     if (await ensureEtcd(lc, bins.etcd))
       reporter.step(`started etcd on ${LOCAL_HOST}:${lc.ports.etcdClient}`);
     const record: ClusterRecord = readRecord(lc.paths.stateFile) ?? {
@@ -251,10 +254,14 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (!record) return;
     for (const slot of record.slots) removeCloneFiles(lc, memberName(spec.name, slot));
     writeRecord(lc.paths.stateFile, { ...record, spec });
+    clearBusy(lc);
+    await syncKeeper(lc, spec);
   }
 
   async stop(name: string, reporter: Reporter): Promise<void> {
     const { lc, record } = this.mustKnow(name);
+    // First, so that it restarts nothing that is being stopped.
+    if (await stopKeeper(lc)) reporter.step('stopped the keeper');
     const primary = await this.currentPrimary(lc, record.slots);
     // Replicas first, the primary last: stopping the primary first would make a replica take over.
     const order = record.slots
@@ -290,6 +297,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (!found && !existsSync(root)) return false;
     if (found) {
       const { lc, record } = found;
+      await stopKeeper(lc);
       await stopScheduler(lc);
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
       await stopPooler(lc);

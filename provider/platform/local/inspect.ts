@@ -15,6 +15,7 @@ import type { ClusterAccess, ClusterRuntime } from '../types';
 import { ALLOWED_NETWORKS, basePortOf, localCluster, type LocalCluster } from './cluster-context';
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { LOCAL_HOST } from './ports';
+import { keeperPid } from './keeper';
 import { resolveRunUser, type RunUser } from './run-user';
 import {
   readRecord,
@@ -192,6 +193,7 @@ export class LocalInspector {
       services: {
         etcd: { running: etcdPid(lc) !== undefined, pid: etcdPid(lc) },
         pooler: { running: poolerPid(lc) !== undefined, pid: poolerPid(lc) },
+        keeper: { running: keeperPid(lc) !== undefined, pid: keeperPid(lc) },
       },
     };
   }
