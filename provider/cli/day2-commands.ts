@@ -152,6 +152,26 @@ export function registerDay2Commands(
     });
 
   program
+    .command('destroy-member')
+    .description('remove one replica and its data; it is recreated from a backup or a basebackup')
+    .argument('<name>', 'cluster name')
+    .argument('<member>', 'a replica')
+    .action(async (name: string, member: string, _opts: unknown, cmd: Command) => {
+      const platform = await platformFor(cmd);
+      const { spec } = await recorded(platform, name);
+      const r = await reporter();
+      const started = Date.now();
+      await platform.destroyMember(name, member, r);
+      const keeper = spec.platform.local?.keeper ?? true;
+      r.done(
+        `destroyed ${member}'s data in ${s1(Date.now() - started)}; ` +
+          (keeper
+            ? 'the keeper starts it again and Patroni recreates it from a backup or a basebackup'
+            : `\`pgcluster up\` recreates it from a backup or a basebackup`),
+      );
+    });
+
+  program
     .command('pgbench')
     .description(
       'run pgbench against the pooler (or --rw: the primary); the password goes through the environment',

@@ -157,6 +157,15 @@ export const clusterSpecSchema = z
           'restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that ' +
           'must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false',
       ),
+    removedMemberData: z
+      .enum(['keep', 'delete'])
+      .default('keep')
+      .describe(
+        'What happens to the data of a member that lowering `instances` removes (never the primary). ' +
+          '`keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so ' +
+          'nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: ' +
+          'removed with the member. @default - keep',
+      ),
     primaryUpdateStrategy: z
       .enum(PRIMARY_UPDATE_STRATEGIES)
       .default('unsupervised')

@@ -31,6 +31,7 @@ const DEFAULTS: ClusterSpec = {
   hibernate: false,
   maintenance: false,
   primaryUpdateStrategy: 'unsupervised',
+  removedMemberData: 'keep',
 };
 
 describe('parseSpec defaults', () => {

@@ -66,7 +66,7 @@ export const RULES: readonly Rule[] = [
     if (chosen.length !== 1)
       return {
         path: 'platform',
-        message: `${showValue(s.platform)} is not allowed: set exactly one of local, kubernetes`,
+        message: `${chosen.length ? `${chosen.map((k) => `"${k}"`).join(' and ')} together` : showValue(s.platform)} is not allowed: set exactly one of local, kubernetes`,
       };
     return undefined;
   },

@@ -3,7 +3,7 @@
  * `<stateDir>/<cluster>/`, run as an unprivileged user. Same renderers, same actions as kubernetes.
  * The read side (records, PIDs, access) is LocalInspector (inspect.ts); this adds the write side.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { Reporter } from '../../report/reporter';
@@ -206,12 +206,22 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const lc = this.cluster(spec);
     for (const name of members) {
       await stopMember(lc, name);
-      rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
+      let kept = '';
+      if (spec.removedMemberData === 'keep' && existsSync(lc.paths.member(name).dir)) {
+        const aside = join(
+          lc.paths.root,
+          'removed',
+          `${name}-${new Date().toISOString().replace(/[:.]/g, '')}`,
+        );
+        mkdirSync(dirname(aside), { recursive: true, mode: 0o700 });
+        renameSync(lc.paths.member(name).dir, aside);
+        kept = `; its data is kept in ${aside} (removedMemberData: keep)`;
+      } else rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
       const record = readRecord(lc.paths.stateFile);
       const slot = memberSlot(spec.name, name);
       if (record)
         writeRecord(lc.paths.stateFile, { ...record, slots: record.slots.filter((s) => s !== slot) });
-      reporter.step(`removed ${name}`);
+      reporter.step(`removed ${name}${kept}`);
     }
   }
 
@@ -280,6 +290,31 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (etcdPid(lc)) {
       await stopEtcd(lc);
       reporter.step('stopped etcd');
+    }
+  }
+
+  /**
+   * `pgcluster destroy-member`: stops a replica and removes its data directory; its configuration
+   * stays, so the keeper (or the next `up`) starts it again and Patroni recreates it (from a backup
+   * when the spec has one, else a basebackup). The primary is refused: switch over first.
+   */
+  async destroyMember(name: string, member: string, reporter: Reporter): Promise<void> {
+    const { lc, record } = this.mustKnow(name);
+    const members = record.slots.map((s) => memberName(name, s));
+    if (!members.includes(member))
+      throw new InputError(`${member}: not a member of ${name}; members are ${members.join(', ')}`);
+    const primary = await this.currentPrimary(lc, record.slots);
+    if (member === primary)
+      throw new InputError(
+        `${member} is the primary of ${name}: switch over first (\`pgcluster switchover ${name}\`), then destroy it`,
+      );
+    markBusy(lc);
+    try {
+      await stopMember(lc, member);
+      rmSync(lc.paths.member(member).data, { recursive: true, force: true });
+      reporter.step(`stopped ${member} and removed its data directory`);
+    } finally {
+      clearBusy(lc);
     }
   }
 

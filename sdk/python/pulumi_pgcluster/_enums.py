@@ -24,6 +24,7 @@ __all__ = [
     'GrantPrivilege',
     'PlatformKubernetesImagePullPolicy',
     'PoolerPoolMode',
+    'PrimaryUpdateStrategy',
     'RoleEnsure',
     'SchedulingAntiAffinity',
     'SchedulingTolerationEffect',
@@ -216,6 +217,15 @@ class PoolerPoolMode(_builtins.str, Enum):
     SESSION = "session"
     TRANSACTION = "transaction"
     STATEMENT = "statement"
+
+
+@pulumi.type_token("pgcluster:index:PrimaryUpdateStrategy")
+class PrimaryUpdateStrategy(_builtins.str, Enum):
+    """
+    How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+    """
+    UNSUPERVISED = "unsupervised"
+    SUPERVISED = "supervised"
 
 
 @pulumi.type_token("pgcluster:index:RoleEnsure")
