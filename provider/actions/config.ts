@@ -58,6 +58,8 @@ export async function applyDynamicConfig(
   members: readonly string[],
   reporter: Reporter,
   platform?: Pick<Platform, 'syncPooler'>,
+  /** Members a rolling restart's switchover must not promote (scale-down removes them next). */
+  avoid: readonly string[] = [],
 ): Promise<ConfigResult> {
   const urls = access.apiUrls();
   const leader = health.leader;
@@ -89,7 +91,7 @@ export async function applyDynamicConfig(
   }
   await waitPendingRestart(access, members, 6 * loopMs + 10_000);
   // Replicas one at a time, then the primary by switchover (or a stop there, when supervised).
-  const { restarted } = await rollingRestart(platform, access, spec, { pendingOnly: true }, reporter);
+  const { restarted } = await rollingRestart(platform, access, spec, { pendingOnly: true, avoid }, reporter);
   return { changedParameters: changed, restarted };
 }
 

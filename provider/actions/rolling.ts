@@ -14,7 +14,7 @@ import { isRunningLeader } from '../patroni/roles';
 import { servingMembers } from '../plan/members';
 import type { Reporter } from '../report/reporter';
 import { waitHealthy } from './health';
-import { switchover } from './switchover';
+import { pickCandidate, switchover } from './switchover';
 
 export interface RollingResult {
   /** Members restarted, in order (the switchover's demotion counts as the old primary's restart). */
@@ -27,8 +27,8 @@ export interface RollingResult {
 
 export interface RollingOptions {
   pendingOnly: boolean;
-  /** Patroni applies a DCS change on its next loop: how long to wait for pending_restart flags. */
-  timeoutMs?: number;
+  /** Members the switchover must not promote (about to be removed or fenced). */
+  avoid?: readonly string[];
 }
 
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -98,7 +98,13 @@ export async function rollingRestart(
     );
     return { restarted, primaryPending: leader.name };
   }
-  const moved = await switchover(platform, access, spec, undefined, reporter);
+  const candidate = pickCandidate(cluster, leader.name, options.avoid ?? [], spec.synchronous !== undefined);
+  if (!candidate)
+    throw new ActionError(
+      `rolling restart: no ${spec.synchronous ? 'synchronous ' : ''}replica streams to switch over to from ${leader.name}` +
+        `${options.avoid?.length ? ` (not ${options.avoid.join(', ')}, which are being removed)` : ''}; the replicas are restarted, the primary is not`,
+    );
+  const moved = await switchover(platform, access, spec, candidate, reporter);
   restarted.push(leader.name);
   // The demoted primary restarted as a replica; a parameter it still flags needs one more restart.
   const after = await getCluster(Object.values(access.apiUrls()));

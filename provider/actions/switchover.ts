@@ -113,6 +113,26 @@ async function newLeader(access: ClusterAccess, old: string, timeoutMs: number):
   return undefined;
 }
 
+/**
+ * A streaming replica to switch over to that is not in `exclude` (members about to be fenced or
+ * removed): a synchronous standby in synchronous mode (only those can be promoted without losing
+ * acknowledged writes), else any. Undefined: none fits.
+ */
+export function pickCandidate(
+  cluster: PatroniCluster,
+  leader: string,
+  exclude: readonly string[],
+  synchronous: boolean,
+): string | undefined {
+  const streaming = cluster.members.filter(
+    (m) => m.name !== leader && !exclude.includes(m.name) && m.state === 'streaming',
+  );
+  return (
+    streaming.find((m) => !synchronous || isSynchronousRole(m.role)) ??
+    (synchronous ? undefined : streaming[0])
+  )?.name;
+}
+
 export async function switchover(
   /** The platform repoints its pooler after; absent (Kubernetes readiness): its pooler follows -rw. */
   platform: Pick<Platform, 'syncPooler'> | undefined,

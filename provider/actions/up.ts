@@ -15,14 +15,14 @@ import { applyDynamicConfig, leaveMaintenance } from './config';
 import { waitHealthy } from './health';
 import type { Reporter } from '../report/reporter';
 import { reachMember } from '../platform/reach';
-import { switchover } from './switchover';
+import { pickCandidate, switchover } from './switchover';
 import { applySqlObjects, checkPasswords, refreshPoolerUsers } from './sql-objects';
 import type { PoolerUser } from '../sql/pooler-users';
 import type { ClusterAccess, ProvisionInputs } from '../platform/types';
 import { ensureArchive } from './archive';
 import { servingMembers } from '../plan/members';
 import { getCluster } from '../patroni/api';
-import { isRunningLeader, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
+import { isRunningLeader } from '../patroni/roles';
 
 export interface UpResult {
   primary: string;
@@ -152,21 +152,16 @@ async function switchOffFencedPrimary(platform: Platform, spec: ClusterSpec, rep
   const cluster = await getCluster(Object.values(access.apiUrls()));
   const leader = cluster?.members.find(isRunningLeader);
   if (!cluster || !leader || !spec.fenced.includes(leader.name)) return;
-  const candidates = cluster.members.filter(
-    (m) => m.name !== leader.name && !spec.fenced.includes(m.name) && m.state === MEMBER_STATE.streaming,
-  );
-  const to =
-    candidates.find((m) => !spec.synchronous || isSynchronousRole(m.role)) ??
-    (spec.synchronous ? undefined : candidates[0]);
+  const to = pickCandidate(cluster, leader.name, spec.fenced, spec.synchronous !== undefined);
   if (!to)
     throw new ActionError(
       `fenced: ${leader.name} is the primary and no unfenced ${spec.synchronous ? 'synchronous ' : ''}replica streams to take over; nothing was changed`,
     );
-  reporter.step(`${leader.name} is to be fenced and is the primary: switching over to ${to.name} first`);
+  reporter.step(`${leader.name} is to be fenced and is the primary: switching over to ${to} first`);
   // Until provision, the members not running now stay down whatever the spec says.
   const down = runtime.members.filter((m) => !m.running).map((m) => m.name);
   const fenced = [...new Set([...spec.fenced, ...down])].filter((m) => m !== leader.name);
-  await switchover(platform, access, { ...spec, fenced }, to.name, reporter);
+  await switchover(platform, access, { ...spec, fenced }, to, reporter);
 }
 
 export async function up(
@@ -195,7 +190,7 @@ export async function up(
   let health = await untilArchived(platform, spec, created, reporter, access, () =>
     waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
   );
-  const config = await applyDynamicConfig(access, spec, health, all, reporter, platform);
+  const config = await applyDynamicConfig(access, spec, health, all, reporter, platform, toRemove);
   // A rolling restart switches over: everything after this works on the new primary.
   if (config.restarted.length > 0) health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
   await untilArchived(platform, spec, created, reporter, access, () => ensureArchive(access, spec, reporter));
@@ -213,6 +208,17 @@ export async function up(
   if (options.poolerUsers) access.savePoolerUsers?.(options.poolerUsers);
   else if (leader) await refreshPoolerUsers(access, spec, await reachMember(access, leader));
   if (toRemove.length > 0) {
+    // Never the primary: should it be one of them now, switch over to a member that stays first.
+    const now = await getCluster(Object.values(access.apiUrls()));
+    const leaderNow = now?.members.find(isRunningLeader)?.name;
+    if (now && leaderNow && toRemove.includes(leaderNow)) {
+      const to = pickCandidate(now, leaderNow, toRemove, spec.synchronous !== undefined);
+      if (!to)
+        throw new ActionError(
+          `instances: ${leaderNow} is the primary and would be removed, and no member that stays can take over; nothing was removed`,
+        );
+      await switchover(platform, access, spec, to, reporter);
+    }
     await platform.removeMembers(spec, toRemove, reporter);
     health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS, reporter);
   }

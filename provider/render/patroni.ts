@@ -224,6 +224,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),
       ...(callbacks ? { callbacks } : {}),
+      ...(ctx.prePromote ? { pre_promote: ctx.prePromote } : {}),
     },
     // No watchdog device in containers or on laptops; a fenced primary relies on Patroni's demotion.
     watchdog: { mode: 'off' },

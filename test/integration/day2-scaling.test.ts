@@ -51,17 +51,17 @@ describe('local cluster: scaling 3 -> 5 -> 2 and destroy-member', () => {
   });
 
   test('GIVEN 3 members WHEN scaled to 5 THEN 4 replicas stream and every row is there', async () => {
-    const primary = (await statusOf(state.dir, NAME)).primary;
+    // 5 members need more wal senders (a restart): a rolling restart, whose switchover may move the primary.
     await cliOk(state.dir, ['up', '-f', file(5)]);
     await writeRows(100);
     const s = await statusOf(state.dir, NAME);
     assert.equal(s.members.length, 5);
     assert.equal(s.members.filter((m) => m.state === 'streaming').length, 4);
-    assert.equal(s.primary, primary, 'the primary stayed');
+    assert.ok(s.primary, 'one primary');
     assert.equal(await rows(), 200);
   });
 
-  test('GIVEN the primary on the highest slot WHEN scaled to 2 THEN the primary stays, 3 replicas go with their data kept aside, no row is lost', async () => {
+  test('GIVEN the primary on the highest slot WHEN scaled to 2 (a rolling restart too) THEN the primary is never one removed, 3 replicas go with their data kept aside, no row is lost', async () => {
     await cliOk(state.dir, ['switchover', NAME, '--to', `${NAME}-5`]);
     await writeRows(100);
     const up = await cliOk(state.dir, ['up', '-f', file(2)]);
@@ -82,17 +82,21 @@ describe('local cluster: scaling 3 -> 5 -> 2 and destroy-member', () => {
     const refused = await cli(state.dir, ['destroy-member', NAME, primary]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /is the primary of scaling: switch over first/);
-    const out = await cliOk(state.dir, ['destroy-member', NAME, `${NAME}-1`]);
-    assert.match(out.stderr, /destroyed scaling-1's data in [\d.]+ s; the keeper starts it again/);
+    const replicaName = (await statusOf(state.dir, NAME)).members.find((m) => m.role !== 'primary')!.name;
+    const out = await cliOk(state.dir, ['destroy-member', NAME, replicaName]);
+    assert.match(
+      out.stderr,
+      new RegExp(`destroyed ${replicaName}'s data in [\\d.]+ s; the keeper starts it again`),
+    );
     await waitFor(
-      'scaling-1 streaming again',
+      `${replicaName} streaming again`,
       async () => {
         const s = await statusOf(state.dir, NAME);
-        return s.members.find((m) => m.name === `${NAME}-1`)?.state === 'streaming' || undefined;
+        return s.members.find((m) => m.name === replicaName)?.state === 'streaming' || undefined;
       },
       60_000,
     );
-    const replica = (await statusOf(state.dir, NAME)).members.find((m) => m.name === `${NAME}-1`)!;
+    const replica = (await statusOf(state.dir, NAME)).members.find((m) => m.name === replicaName)!;
     const su = await uriOf(state.dir, NAME, '--superuser');
     const host = su.replace(/@[^/]+\//, `@127.0.0.1:${replica.port}/`).replace(/\/postgres.*$/, '/app');
     await waitFor('the rows on the new replica', async () => {

@@ -34,7 +34,7 @@ import { LocalInspector } from './inspect';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
-const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py'];
+const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py', 'fence-old-primary.py'];
 
 function scriptsSource(): string {
   const beside = join(__dirname, 'scripts');
