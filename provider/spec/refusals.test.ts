@@ -266,6 +266,12 @@ const REFUSED: Refusal[] = [
     says: ['2 fenced of 3 is not allowed', 'at least 2 member(s) must stay unfenced'],
   },
   {
+    given: 'pooler.instances 2 on the local platform',
+    input: { ...base, pooler: { instances: 2 } },
+    path: 'pooler.instances',
+    says: ['2 is not allowed on platform.local', 'one PgBouncer process'],
+  },
+  {
     given: 'primaryUpdateStrategy manual',
     input: { ...base, primaryUpdateStrategy: 'manual' },
     path: 'primaryUpdateStrategy',

@@ -187,6 +187,13 @@ export const RULES: readonly Rule[] = [
         }
       : undefined;
   },
+  (s) =>
+    s.platform.local && s.pooler.instances !== undefined && s.pooler.instances > 1
+      ? {
+          path: 'pooler.instances',
+          message: `${s.pooler.instances} is not allowed on platform.local: it runs one PgBouncer process (1, or leave it out)`,
+        }
+      : undefined,
   checkSqlRules,
   checkBackupRules,
 ];
