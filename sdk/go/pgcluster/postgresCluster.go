@@ -123,6 +123,8 @@ type postgresClusterArgs struct {
 	Primary *string `pulumi:"primary"`
 	// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
 	PrimaryUpdateStrategy *PrimaryUpdateStrategy `pulumi:"primaryUpdateStrategy"`
+	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+	RemovedMemberData *RemovedMemberData `pulumi:"removedMemberData"`
 	// Not supported yet: Run this cluster as a standby of another cluster.
 	Replica interface{} `pulumi:"replica"`
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
@@ -177,6 +179,8 @@ type PostgresClusterArgs struct {
 	Primary pulumi.StringPtrInput
 	// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
 	PrimaryUpdateStrategy PrimaryUpdateStrategyPtrInput
+	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+	RemovedMemberData RemovedMemberDataPtrInput
 	// Not supported yet: Run this cluster as a standby of another cluster.
 	Replica pulumi.Input
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).

@@ -25,6 +25,7 @@ __all__ = [
     'PlatformKubernetesImagePullPolicy',
     'PoolerPoolMode',
     'PrimaryUpdateStrategy',
+    'RemovedMemberData',
     'RoleEnsure',
     'SchedulingAntiAffinity',
     'SchedulingTolerationEffect',
@@ -226,6 +227,15 @@ class PrimaryUpdateStrategy(_builtins.str, Enum):
     """
     UNSUPERVISED = "unsupervised"
     SUPERVISED = "supervised"
+
+
+@pulumi.type_token("pgcluster:index:RemovedMemberData")
+class RemovedMemberData(_builtins.str, Enum):
+    """
+    What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+    """
+    KEEP = "keep"
+    DELETE = "delete"
 
 
 @pulumi.type_token("pgcluster:index:RoleEnsure")

@@ -40,6 +40,7 @@ class PostgresClusterArgs:
                  postgres_version: pulumi.Input[Optional[_builtins.int]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
+                 removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional['ResourcesArgs']] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterRoleArgs']]]] = None,
@@ -68,6 +69,7 @@ class PostgresClusterArgs:
         :param pulumi.Input[_builtins.int] postgres_version: PostgreSQL major version, one of 13, 14, 15, 16, 17. The local platform needs its server binaries installed. @default - 15
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
@@ -120,6 +122,8 @@ class PostgresClusterArgs:
             pulumi.set(__self__, "primary", primary)
         if primary_update_strategy is not None:
             pulumi.set(__self__, "primary_update_strategy", primary_update_strategy)
+        if removed_member_data is not None:
+            pulumi.set(__self__, "removed_member_data", removed_member_data)
         if replica is not None:
             pulumi.set(__self__, "replica", replica)
         if resources is not None:
@@ -352,6 +356,18 @@ class PostgresClusterArgs:
         pulumi.set(self, "primary_update_strategy", value)
 
     @_builtins.property
+    @pulumi.getter(name="removedMemberData")
+    def removed_member_data(self) -> pulumi.Input[Optional['RemovedMemberData']]:
+        """
+        What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+        """
+        return pulumi.get(self, "removed_member_data")
+
+    @removed_member_data.setter
+    def removed_member_data(self, value: pulumi.Input[Optional['RemovedMemberData']]):
+        pulumi.set(self, "removed_member_data", value)
+
+    @_builtins.property
     @pulumi.getter
     def replica(self) -> Optional[Any]:
         """
@@ -460,6 +476,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  postgres_version: pulumi.Input[Optional[_builtins.int]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
+                 removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
@@ -491,6 +508,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.int] postgres_version: PostgreSQL major version, one of 13, 14, 15, 16, 17. The local platform needs its server binaries installed. @default - 15
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
@@ -541,6 +559,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  postgres_version: pulumi.Input[Optional[_builtins.int]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
+                 removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
@@ -585,6 +604,7 @@ class PostgresCluster(pulumi.ComponentResource):
             __props__.__dict__["postgres_version"] = postgres_version
             __props__.__dict__["primary"] = primary
             __props__.__dict__["primary_update_strategy"] = primary_update_strategy
+            __props__.__dict__["removed_member_data"] = removed_member_data
             __props__.__dict__["replica"] = replica
             __props__.__dict__["resources"] = resources
             __props__.__dict__["roles"] = roles
