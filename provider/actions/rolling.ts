@@ -90,6 +90,11 @@ export async function rollingRestart(
     restarted.push(replica);
   }
   if (!plan.primary) return { restarted };
+  if (serving.length === 1) {
+    // A single member has nobody to switch over to: it restarts in place.
+    await restartOne(access, spec, leader.name, serving, options.pendingOnly, reporter);
+    return { restarted: [...restarted, leader.name] };
+  }
   if (spec.primaryUpdateStrategy === 'supervised') {
     reporter.step(
       `primaryUpdateStrategy supervised: the replicas are restarted; the primary ${leader.name} is not. ` +

@@ -172,6 +172,22 @@ export function registerDay2Commands(
     });
 
   program
+    .command('report')
+    .description(
+      'one archive with the spec, the Patroni configuration, the status, the logs and pg_settings (secrets redacted)',
+    )
+    .argument('<name>', 'cluster name')
+    .option('-o, --output <file>', 'the archive (default: pgcluster-report-NAME-TIME.tar.gz here)')
+    .action(async (name: string, opts: { output?: string }, cmd: Command) => {
+      const r = await reporter();
+      const started = Date.now();
+      const { localReport } = await import('./local-logs');
+      const file = await localReport(await platformFor(cmd), name, opts.output);
+      process.stdout.write(`${file}\n`);
+      r.done(`wrote the report of ${name} to ${file} in ${s1(Date.now() - started)}`);
+    });
+
+  program
     .command('pgbench')
     .description(
       'run pgbench against the pooler (or --rw: the primary); the password goes through the environment',

@@ -239,7 +239,10 @@ export function buildProgram(): Command {
   // --kubeconfig/--context/--namespace: the same commands on a cluster on Kubernetes (cli/kubernetes.ts).
   for (const command of program.commands.filter((c) => KUBERNETES_COMMANDS.includes(c.name())))
     withKubernetesTarget(command);
-  addLogsCommand(program);
+  addLogsCommand(program, async (cmd, name, opts) => {
+    const { localLogs } = await import('./local-logs');
+    await localLogs(await platformFor(cmd), name, opts);
+  });
   registerCompletionCommand(program);
   return program;
 }
