@@ -139,15 +139,15 @@ export const clusterSpecSchema = z
           'accepts no connection and cannot be promoted, while its data and identity are kept. A fenced ' +
           'primary is first switched away from (through the pooler, as `primary` does). Taking a member ' +
           'out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. ' +
-          'At least synchronous.number + 1 members must stay unfenced. @default - []',
+          'At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []',
       ),
     hibernate: z
       .boolean()
       .default(false)
       .describe(
-        'true: every member, the pooler and etcd are stopped; data, configuration and identity are kept ' +
-          '(Kubernetes: the pods go, the volume claims stay). false again resumes the cluster on the same ' +
-          'data. Also `pgcluster hibernate NAME on|off`. @default - false',
+        'true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity ' +
+          'are kept, and no process is left. false again resumes the cluster on the same ' +
+          'data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false',
       ),
     maintenance: z
       .boolean()
@@ -163,8 +163,8 @@ export const clusterSpecSchema = z
       .describe(
         'What happens to the data of a member that lowering `instances` removes (never the primary). ' +
           '`keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so ' +
-          'nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: ' +
-          'removed with the member. @default - keep',
+          'nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: ' +
+          'the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep',
       ),
     primaryUpdateStrategy: z
       .enum(PRIMARY_UPDATE_STRATEGIES)

@@ -194,6 +194,37 @@ export const RULES: readonly Rule[] = [
           message: `${s.pooler.instances} is not allowed on platform.local: it runs one PgBouncer process (1, or leave it out)`,
         }
       : undefined,
+  // Not wired on Kubernetes yet (docs/day2.md, Left to do): refused rather than silently ignored.
+  (s) =>
+    s.platform.kubernetes
+      ? [
+          ...(s.fenced.length > 0
+            ? [
+                {
+                  path: 'fenced',
+                  message: 'is not supported on platform.kubernetes yet (local only): remove it',
+                },
+              ]
+            : []),
+          ...(s.hibernate
+            ? [
+                {
+                  path: 'hibernate',
+                  message: 'true is not supported on platform.kubernetes yet (local only): remove it',
+                },
+              ]
+            : []),
+          ...(s.removedMemberData === 'delete'
+            ? [
+                {
+                  path: 'removedMemberData',
+                  message:
+                    '"delete" is not supported on platform.kubernetes yet: a removed member\'s volume claims are kept (keep)',
+                },
+              ]
+            : []),
+        ]
+      : undefined,
   checkSqlRules,
   checkBackupRules,
 ];
