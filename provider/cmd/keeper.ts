@@ -22,6 +22,14 @@ import { readRecord, writeFileAtomic } from '../platform/local/state';
 
 const TICK_MS = 250;
 
+const found = new Map<number, ReturnType<typeof findLocalBinaries>>();
+/** Looked up once per PostgreSQL version, not on every tick. */
+function binaries(version: number) {
+  const known = found.get(version) ?? findLocalBinaries(version);
+  found.set(version, known);
+  return known;
+}
+
 function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} keeper[${process.pid}]: ${message}\n`);
 }
@@ -43,7 +51,7 @@ async function main(): Promise<void> {
     }
     const lc = localCluster(stateDir, name, basePortOf(record.spec), user);
     if (isBusy(lc)) continue;
-    const bins = findLocalBinaries(record.spec.postgresVersion);
+    const bins = binaries(record.spec.postgresVersion);
     if (!etcdPid(lc)) {
       const t0 = Date.now();
       if (await ensureEtcd(lc, bins.etcd)) log(`restarted etcd in ${Date.now() - t0} ms`);

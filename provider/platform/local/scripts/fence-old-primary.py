@@ -14,6 +14,7 @@ still alive after the kill.
 """
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -51,7 +52,25 @@ def descendants(root):
     return out
 
 
+# pg_control begins with system_identifier (uint64), pg_control_version and catalog_version_no
+# (uint32 each), then state (the DBState enum), the same in PostgreSQL 13 to 17.
+STATE_OFFSET = 16
+DB_STATES = {1: "shut down", 2: "shut down in recovery", 3: "shutting down", 4: "in crash recovery",
+             5: "in archive recovery", 6: "in production"}
+
+
 def cluster_state(bindir, data):
+    """pg_control's state, read from the file (this runs inside the promotion: no process to start);
+    pg_controldata when the file cannot be read that way."""
+    try:
+        with open(os.path.join(data, "global", "pg_control"), "rb") as f:
+            raw = f.read(STATE_OFFSET + 4)
+        if len(raw) == STATE_OFFSET + 4:
+            state = DB_STATES.get(struct.unpack_from("<i" if sys.byteorder == "little" else ">i", raw, STATE_OFFSET)[0])
+            if state:
+                return state
+    except OSError:
+        pass
     try:
         out = subprocess.run([os.path.join(bindir, "pg_controldata"), data], capture_output=True, text=True,
                              timeout=5, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}).stdout
