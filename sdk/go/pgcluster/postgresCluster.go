@@ -93,13 +93,13 @@ type postgresClusterArgs struct {
 	Bootstrap *Bootstrap `pulumi:"bootstrap"`
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
 	Databases []ClusterDatabase `pulumi:"databases"`
-	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. @default - []
+	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
 	Fenced []string `pulumi:"fenced"`
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
 	Grants []ClusterGrant `pulumi:"grants"`
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha *Ha `pulumi:"ha"`
-	// true: every member, the pooler and etcd are stopped; data, configuration and identity are kept (Kubernetes: the pods go, the volume claims stay). false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. @default - false
+	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
 	Hibernate *bool `pulumi:"hibernate"`
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances *int `pulumi:"instances"`
@@ -123,7 +123,7 @@ type postgresClusterArgs struct {
 	Primary *string `pulumi:"primary"`
 	// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
 	PrimaryUpdateStrategy *PrimaryUpdateStrategy `pulumi:"primaryUpdateStrategy"`
-	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
 	RemovedMemberData *RemovedMemberData `pulumi:"removedMemberData"`
 	// Not supported yet: Run this cluster as a standby of another cluster.
 	Replica interface{} `pulumi:"replica"`
@@ -149,13 +149,13 @@ type PostgresClusterArgs struct {
 	Bootstrap BootstrapPtrInput
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
 	Databases ClusterDatabaseArrayInput
-	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. @default - []
+	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
 	Fenced pulumi.StringArrayInput
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
 	Grants ClusterGrantArrayInput
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha HaPtrInput
-	// true: every member, the pooler and etcd are stopped; data, configuration and identity are kept (Kubernetes: the pods go, the volume claims stay). false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. @default - false
+	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
 	Hibernate pulumi.BoolPtrInput
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances pulumi.IntPtrInput
@@ -179,7 +179,7 @@ type PostgresClusterArgs struct {
 	Primary pulumi.StringPtrInput
 	// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
 	PrimaryUpdateStrategy PrimaryUpdateStrategyPtrInput
-	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
 	RemovedMemberData RemovedMemberDataPtrInput
 	// Not supported yet: Run this cluster as a standby of another cluster.
 	Replica pulumi.Input

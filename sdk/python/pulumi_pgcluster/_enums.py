@@ -232,7 +232,7 @@ class PrimaryUpdateStrategy(_builtins.str, Enum):
 @pulumi.type_token("pgcluster:index:RemovedMemberData")
 class RemovedMemberData(_builtins.str, Enum):
     """
-    What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+    What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
     """
     KEEP = "keep"
     DELETE = "delete"

@@ -54,10 +54,10 @@ class PostgresClusterArgs:
         :param pulumi.Input['ClusterBackupArgs'] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input['BootstrapArgs'] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
         :param pulumi.Input[Sequence[pulumi.Input['ClusterDatabaseArgs']]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] fenced: Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. @default - []
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] fenced: Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
         :param pulumi.Input[Sequence[pulumi.Input['ClusterGrantArgs']]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         :param pulumi.Input['HaArgs'] ha: High-availability timing, passed to Patroni's dynamic configuration.
-        :param pulumi.Input[_builtins.bool] hibernate: true: every member, the pooler and etcd are stopped; data, configuration and identity are kept (Kubernetes: the pods go, the volume claims stay). false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. @default - false
+        :param pulumi.Input[_builtins.bool] hibernate: true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
         :param pulumi.Input[_builtins.bool] maintenance: true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
         :param Any monitoring: Not supported yet: postgres_exporter and Patroni metrics.
@@ -69,7 +69,7 @@ class PostgresClusterArgs:
         :param pulumi.Input[_builtins.int] postgres_version: PostgreSQL major version, one of 13, 14, 15, 16, 17. The local platform needs its server binaries installed. @default - 15
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
-        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
@@ -179,7 +179,7 @@ class PostgresClusterArgs:
     @pulumi.getter
     def fenced(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. @default - []
+        Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
         """
         return pulumi.get(self, "fenced")
 
@@ -215,7 +215,7 @@ class PostgresClusterArgs:
     @pulumi.getter
     def hibernate(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        true: every member, the pooler and etcd are stopped; data, configuration and identity are kept (Kubernetes: the pods go, the volume claims stay). false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. @default - false
+        true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
         """
         return pulumi.get(self, "hibernate")
 
@@ -359,7 +359,7 @@ class PostgresClusterArgs:
     @pulumi.getter(name="removedMemberData")
     def removed_member_data(self) -> pulumi.Input[Optional['RemovedMemberData']]:
         """
-        What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+        What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
         """
         return pulumi.get(self, "removed_member_data")
 
@@ -493,10 +493,10 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input[Union['BootstrapArgs', 'BootstrapArgsDict']] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] fenced: Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. @default - []
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] fenced: Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         :param pulumi.Input[Union['HaArgs', 'HaArgsDict']] ha: High-availability timing, passed to Patroni's dynamic configuration.
-        :param pulumi.Input[_builtins.bool] hibernate: true: every member, the pooler and etcd are stopped; data, configuration and identity are kept (Kubernetes: the pods go, the volume claims stay). false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. @default - false
+        :param pulumi.Input[_builtins.bool] hibernate: true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
         :param pulumi.Input[_builtins.bool] maintenance: true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
         :param Any monitoring: Not supported yet: postgres_exporter and Patroni metrics.
@@ -508,7 +508,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.int] postgres_version: PostgreSQL major version, one of 13, 14, 15, 16, 17. The local platform needs its server binaries installed. @default - 15
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
-        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup. `delete`: removed with the member. @default - keep
+        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
