@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, cliOk, tempStateDir } from '../helpers/cli';
 import { writeSpec } from '../helpers/spec-file';
-import { primaryUri, query, statusOf, uriOf, waitFor } from '../helpers/pg';
+import { perHost, primaryUri, query, statusOf, uriOf, waitFor } from '../helpers/pg';
 
 const NAME = 'scaling';
 const BASE = 29300;
@@ -101,7 +101,9 @@ describe('local cluster: scaling 3 -> 5 -> 2 and destroy-member', () => {
     );
     const replica = (await statusOf(state.dir, NAME)).members.find((m) => m.name === replicaName)!;
     const su = await uriOf(state.dir, NAME, '--superuser');
-    const host = su.replace(/@[^/]+\//, `@127.0.0.1:${replica.port}/`).replace(/\/postgres.*$/, '/app');
+    const host = perHost(su.replace(/\?.*$/, ''))
+      .find((u) => u.includes(`:${replica.port}/`))!
+      .replace(/\/postgres$/, '/app');
     const expected = await rows();
     assert.ok(expected >= 300, `${expected} rows on the primary`);
     await waitFor('the rows on the new replica', async () => {
