@@ -46,7 +46,10 @@ async function main(): Promise<number> {
       console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`),
     );
   } finally {
-    await cluster.destroy();
+    // A fault that did not heal: the members' logs are kept for the diagnosis.
+    const keep = report?.faults.some((f) => f.error) ? join(__dirname, 'results', 'logs') : undefined;
+    await cluster.destroy(keep);
+    if (keep) console.log(`members' logs kept in ${keep}/${cluster.name}`);
     await runCleanups();
   }
   const rows = byFault(report.faults).map((r) => [
