@@ -49,4 +49,23 @@ describe('planKeeper', () => {
     const d = planKeeper(now, [dead('a-1')], { 'a-1': { restarts: old, deadSince: 0 } });
     assert.deepEqual(d.restart, ['a-1']);
   });
+
+  test('GIVEN a member that runs longer than stableMs between deaths THEN each death is restarted at once and it never gives up', () => {
+    let state: Record<string, KeeperMemberState> = {};
+    let now = 0;
+    let restarts = 0;
+    for (let death = 0; death < KEEPER_POLICY.maxRestarts * 3; death++) {
+      // dead until restarted
+      for (let t = 0; t < 20 && restarts === death; t++, now += 250) {
+        const d = planKeeper(now, [dead('a-1')], state);
+        assert.deepEqual(d.gaveUp, []);
+        restarts += d.restart.length;
+        state = d.state;
+      }
+      assert.equal(restarts, death + 1, `death ${death + 1} was restarted`);
+      // then it runs for stableMs
+      for (let t = 0; t <= KEEPER_POLICY.stableMs; t += 1000, now += 1000)
+        state = planKeeper(now, [{ name: 'a-1', alive: true, fenced: false }], state).state;
+    }
+  });
 });

@@ -4,6 +4,8 @@
  * DEAD_CONFIRM_MS (a process starting or stopping on purpose is not mistaken for a crash), first at
  * once, then after BASE_DELAY_MS, doubling up to MAX_DELAY_MS; after MAX_RESTARTS restarts within
  * WINDOW_MS it gives up, with a status that says so, until `up` (which resets it) runs again.
+ * Only a crash loop counts: a member that ran STABLE_MS or longer before it died again starts over
+ * (restarted at once, no backoff), as Kubernetes resets a container's backoff once it has run.
  */
 export const KEEPER_POLICY = {
   deadConfirmMs: 1000,
@@ -11,6 +13,7 @@ export const KEEPER_POLICY = {
   maxDelayMs: 60_000,
   maxRestarts: 5,
   windowMs: 10 * 60_000,
+  stableMs: 10_000,
 } as const;
 
 export interface KeeperMemberState {
@@ -21,6 +24,8 @@ export interface KeeperMemberState {
   /** Not before then. */
   nextAt?: number;
   gaveUp?: boolean;
+  /** Since when it has been seen running (undefined while dead). */
+  aliveSince?: number;
 }
 
 export interface KeeperObservation {
@@ -46,17 +51,25 @@ export function planKeeper(
   const state: Record<string, KeeperMemberState> = {};
   for (const m of members) {
     const before = previous[m.name] ?? { restarts: [] };
-    const restarts = before.restarts.filter((t) => now - t < policy.windowMs);
-    if (m.alive || m.fenced) {
-      state[m.name] = { restarts, ...(before.gaveUp && !m.alive ? { gaveUp: true } : {}) };
+    let restarts = before.restarts.filter((t) => now - t < policy.windowMs);
+    if (m.alive) {
+      state[m.name] = { restarts, aliveSince: before.aliveSince ?? now };
       continue;
     }
+    if (m.fenced) {
+      state[m.name] = { restarts, ...(before.gaveUp ? { gaveUp: true } : {}) };
+      continue;
+    }
+    // It ran long enough: not a crash loop, a new incident.
+    const stable = before.aliveSince !== undefined && now - before.aliveSince >= policy.stableMs;
+    if (stable) restarts = [];
     const deadSince = before.deadSince ?? now;
     if (before.gaveUp) {
       state[m.name] = { restarts, deadSince, gaveUp: true };
       continue;
     }
-    if (now - deadSince < policy.deadConfirmMs || (before.nextAt !== undefined && now < before.nextAt)) {
+    const nextAt = stable ? undefined : before.nextAt;
+    if (now - deadSince < policy.deadConfirmMs || (nextAt !== undefined && now < nextAt)) {
       state[m.name] = {
         restarts,
         deadSince,
