@@ -51,6 +51,7 @@ const CONFIGS: ClusterConfig[] = [
     basePort: 23100,
     ha: { ttl: 30, loopWait: 10, retryTimeout: 10 },
     peerWatch: false,
+    keeper: false,
     method: 'first',
   },
   ...(EXTRA_PARAMETERS

@@ -42,6 +42,8 @@ export function kubernetesNames(cluster: string) {
     pooler: `${cluster}-pooler`,
     poolerConfig: `${cluster}-pooler`,
     poolerAuth: `${cluster}-pooler-auth`,
+    /** The pooler pods' own PodDisruptionBudget (the members' is <cluster>). */
+    poolerPdb: `${cluster}-pooler`,
     /** pgBackRest's configurations, TLS material and S3 keys (backup). */
     pgbackrestSecret: `${cluster}-pgbackrest`,
     /** The scheduled backups' pods: no API access at all. */
@@ -80,6 +82,7 @@ export function childNames(resource: string) {
     poolerAuth: n('pooler-auth'),
     poolerDeployment: n('pooler'),
     poolerService: n('pooler'),
+    poolerPdb: n('pooler-pdb'),
     ready: n('ready'),
     backupCertificates: n('backup-certificates'),
     pgbackrestSecret: n('pgbackrest'),

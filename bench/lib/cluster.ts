@@ -32,6 +32,10 @@ export interface ClusterConfig {
   peerWatch?: boolean;
   /** synchronous.method; omitted: pgcluster's default. Plain Patroni's synchronous mode is `first`. */
   method?: 'first' | 'any';
+  /** platform.local.keeper; omitted: pgcluster's default (on). Plain Patroni has no keeper. */
+  keeper?: boolean;
+  /** pooler.poolMode; omitted: the default (session). */
+  poolMode?: 'session' | 'transaction';
 }
 
 export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
@@ -39,11 +43,16 @@ export function benchSpec(cfg: ClusterConfig): Record<string, unknown> {
     name: cfg.name,
     instances: 3,
     platform: {
-      local: { basePort: cfg.basePort, ...(cfg.peerWatch === undefined ? {} : { peerWatch: cfg.peerWatch }) },
+      local: {
+        basePort: cfg.basePort,
+        ...(cfg.peerWatch === undefined ? {} : { peerWatch: cfg.peerWatch }),
+        ...(cfg.keeper === undefined ? {} : { keeper: cfg.keeper }),
+      },
     },
     synchronous: { number: 1, dataDurability: 'required', ...(cfg.method ? { method: cfg.method } : {}) },
     ...(cfg.ha ? { ha: cfg.ha } : {}),
     ...(cfg.parameters ? { parameters: cfg.parameters } : {}),
+    ...(cfg.poolMode ? { pooler: { poolMode: cfg.poolMode } } : {}),
   };
 }
 

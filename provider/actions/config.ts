@@ -1,19 +1,20 @@
 /**
  * Applies the spec's Patroni dynamic configuration (timing, synchronous mode, parameters, pg_hba)
  * with one PATCH /config, then restarts members only when PostgreSQL needs it for a changed
- * parameter (pg_settings.context = 'postmaster'): replicas first, the primary last.
+ * parameter (pg_settings.context = 'postmaster'), as a rolling restart (actions/rolling.ts): replicas
+ * one at a time, then a switchover, then the old primary if it still needs it.
  */
 import type { ClusterSpec } from '../spec/cluster';
-import type { ClusterAccess } from '../platform/types';
+import type { ClusterAccess, Platform } from '../platform/types';
+import { rollingRestart } from './rolling';
 import { renderDynamicConfig } from '../render/patroni';
 import { changedParameters, dynamicConfigPatch } from '../plan/dynamic-config';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
-import { getCluster, getDynamicConfig, patchDynamicConfig, postJson } from '../patroni/api';
-import { isLeaderRole } from '../patroni/roles';
+import { getCluster, getDynamicConfig, patchDynamicConfig } from '../patroni/api';
 import { reachMember } from '../platform/reach';
 import type { Reporter } from '../report/reporter';
-import { waitHealthy, type Health } from './health';
+import type { Health } from './health';
 import { sleep } from '../util/sleep';
 
 export interface ConfigResult {
@@ -56,6 +57,9 @@ export async function applyDynamicConfig(
   health: Health,
   members: readonly string[],
   reporter: Reporter,
+  platform?: Pick<Platform, 'syncPooler'>,
+  /** Members a rolling restart's switchover must not promote (scale-down removes them next). */
+  avoid: readonly string[] = [],
 ): Promise<ConfigResult> {
   const urls = access.apiUrls();
   const leader = health.leader;
@@ -67,6 +71,12 @@ export async function applyDynamicConfig(
   await patchDynamicConfig(leaderUrl, patch);
   const changed = changedParameters(patch);
   const needRestart = await restartRequired(access, health, changed);
+  if ('pause' in patch)
+    reporter.step(
+      spec.maintenance
+        ? 'maintenance on: Patroni paused, no automatic failover; PostgreSQL keeps serving'
+        : 'maintenance off: Patroni resumed, automatic failover again',
+    );
   reporter.step(
     `updated the dynamic configuration${changed.length ? ` (parameters: ${changed.join(', ')})` : ''}` +
       (needRestart.length
@@ -79,22 +89,35 @@ export async function applyDynamicConfig(
     if (changed.length > 0) await sleep(2 * loopMs + 500);
     return { changedParameters: changed, restarted: [] };
   }
-  const pending = await waitPendingRestart(access, members, 6 * loopMs + 10_000);
-  const cluster = await getCluster(Object.values(urls));
-  const leaderName = cluster?.members.find((m) => isLeaderRole(m.role))?.name ?? leader.name;
-  const order = [...pending].sort((a, b) =>
-    a === leaderName ? 1 : b === leaderName ? -1 : a.localeCompare(b),
-  );
-  const restarted: string[] = [];
-  for (const name of order) {
-    const url = urls[name];
-    if (!url) continue;
-    const res = await postJson(`${url}/restart`, { restart_pending: true });
-    if (res.status !== 200)
-      throw new ActionError(`restart of ${name} failed: HTTP ${res.status} ${res.text}`);
-    await waitHealthy(access, spec, members, 120_000, reporter);
-    restarted.push(name);
-    reporter.step(`restarted ${name}`);
-  }
+  await waitPendingRestart(access, members, 6 * loopMs + 10_000);
+  // Replicas one at a time, then the primary by switchover (or a stop there, when supervised).
+  const { restarted } = await rollingRestart(platform, access, spec, { pendingOnly: true, avoid }, reporter);
   return { changedParameters: changed, restarted };
+}
+
+/**
+ * maintenance off, before `up` waits for health: a paused Patroni starts no stopped PostgreSQL and
+ * elects no leader, so members that went down while paused would never become healthy. Any member
+ * whose REST API answers takes the PATCH (it writes the DCS). Returns whether it resumed Patroni.
+ */
+export async function leaveMaintenance(
+  access: ClusterAccess,
+  spec: ClusterSpec,
+  reporter: Reporter,
+  timeoutMs = 30_000,
+): Promise<boolean> {
+  if (spec.maintenance) return false;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const url of Object.values(access.apiUrls())) {
+      const config = await getDynamicConfig(url).catch(() => undefined);
+      if (!config) continue;
+      if (config.pause !== true) return false;
+      await patchDynamicConfig(url, { pause: false });
+      reporter.step('maintenance off: Patroni resumed, automatic failover again');
+      return true;
+    }
+    await sleep(250);
+  }
+  return false;
 }

@@ -1,13 +1,22 @@
 /**
- * Planned switchover through Patroni: the candidate is promoted, the old primary rejoins as a
- * replica, and the pooler is pointed at the new primary.
+ * Planned switchover through Patroni, without errors for the pooler's clients:
+ *   1. CHECKPOINT on the primary, so the demotion's own checkpoints have little left to write;
+ *   2. the pooler PAUSEd (session clients first pooled per transaction, pooler.carrySessions):
+ *      running transactions finish, new ones wait, bounded by pooler.pauseTimeout;
+ *   3. Patroni switches over (the old primary stops, the candidate takes the lock and promotes);
+ *   4. the pooler repointed at the new primary and RESUMEd: waiting transactions run there.
+ * The new primary's Patroni callback repoints and resumes the pooler too, as soon as it accepts
+ * writes (platform/local/scripts/pooler-follow.py); step 4 is the action's own guarantee.
  */
 import type { ClusterSpec } from '../spec/cluster';
-import type { ClusterAccess, Platform } from '../platform/types';
+import type { ClusterAccess, Platform, PoolerControl } from '../platform/types';
 import { ActionError, InputError } from '../errors';
-import { getCluster, postJson, type PatroniCluster } from '../patroni/api';
+import { getCluster, postJson, type PatroniCluster, type PatroniMember } from '../patroni/api';
 import { isRunningLeader, isServing, isSynchronousRole } from '../patroni/roles';
+import { connectTo, withClient } from '../sql/connect';
+import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
+import { servingMembers } from '../plan/members';
 import { waitHealthy } from './health';
 import type { Reporter } from '../report/reporter';
 
@@ -16,6 +25,8 @@ export interface SwitchoverResult {
   to: string;
   seconds: number;
   changed: boolean;
+  /** How long the pooler held its clients (PAUSE to RESUME), when there is one to steer. */
+  poolerHeldSeconds?: number;
 }
 
 /**
@@ -33,55 +44,154 @@ async function patroniView(urls: string[], synchronous: boolean): Promise<Patron
 }
 
 const SYNC_WAIT_MS = 15_000;
+const NEW_LEADER_TIMEOUT_MS = 120_000;
+
+const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The refusals of a switchover to `candidate`, before anything is touched. */
+function checkCandidate(
+  spec: ClusterSpec,
+  cluster: PatroniCluster,
+  leader: PatroniMember,
+  members: string[],
+  candidate: string,
+): void {
+  if (!members.includes(candidate))
+    throw new InputError(
+      `--to ${candidate}: not a member of ${spec.name}; members are ${members.join(', ')}`,
+    );
+  const state = cluster.members.find((m) => m.name === candidate);
+  if (!state || !isServing(state.state))
+    throw new ActionError(
+      `--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a streaming replica`,
+    );
+  const syncStandbys = cluster.members.filter((m) => isSynchronousRole(m.role)).map((m) => m.name);
+  if (spec.synchronous && !syncStandbys.includes(candidate))
+    throw new InputError(
+      `--to ${candidate}: in synchronous mode only a synchronous standby can be promoted without losing ` +
+        `acknowledged writes; now ${syncStandbys.length ? syncStandbys.join(', ') : 'none'}`,
+    );
+  if (candidate === leader.name) throw new Error('unreachable: the candidate is the leader');
+}
+
+/** CHECKPOINT on the primary: what the demotion's checkpoints would write is written now, outside the window. */
+async function checkpoint(access: ClusterAccess, leader: PatroniMember, reporter: Reporter): Promise<void> {
+  const started = Date.now();
+  try {
+    await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
+      c.query('CHECKPOINT'),
+    );
+    reporter.step(`CHECKPOINT on ${leader.name} in ${s1(Date.now() - started)}`);
+  } catch (e) {
+    // Only an optimisation: the switchover does not depend on it.
+    reporter.step(`CHECKPOINT on ${leader.name} failed (${(e as Error).message}); switching over anyway`);
+  }
+}
+
+/** Holds the pooler's clients: loosen session clients, then PAUSE (bounded). */
+async function holdPooler(pooler: PoolerControl, spec: ClusterSpec, reporter: Reporter): Promise<number> {
+  const started = Date.now();
+  await pooler.loosen();
+  const paused = await pooler.pause(spec.pooler.pauseTimeout * 1000);
+  reporter.step(
+    paused.complete
+      ? `paused the pooler in ${s1(paused.ms)} (running transactions finished; new ones wait)`
+      : `the pooler still had ${paused.busy < 0 ? 'some' : paused.busy} server connection(s) in use after ` +
+          `pooler.pauseTimeout ${spec.pooler.pauseTimeout} s: switching over anyway, their transactions are cut`,
+  );
+  return started;
+}
+
+/** The new running leader once the old one has handed over (Patroni may answer before it runs). */
+async function newLeader(access: ClusterAccess, old: string, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const leader = (await getCluster(Object.values(access.apiUrls())))?.members.find(isRunningLeader);
+    if (leader && leader.name !== old) return leader.name;
+    await sleep(50);
+  }
+  return undefined;
+}
+
+/**
+ * A streaming replica to switch over to that is not in `exclude` (members about to be fenced or
+ * removed): a synchronous standby in synchronous mode (only those can be promoted without losing
+ * acknowledged writes), else any. Undefined: none fits.
+ */
+export function pickCandidate(
+  cluster: PatroniCluster,
+  leader: string,
+  exclude: readonly string[],
+  synchronous: boolean,
+): string | undefined {
+  const streaming = cluster.members.filter(
+    (m) => m.name !== leader && !exclude.includes(m.name) && m.state === 'streaming',
+  );
+  return (
+    streaming.find((m) => !synchronous || isSynchronousRole(m.role)) ??
+    (synchronous ? undefined : streaming[0])
+  )?.name;
+}
 
 export async function switchover(
-  platform: Platform,
+  /** The platform repoints its pooler after; absent (Kubernetes readiness): its pooler follows -rw. */
+  platform: Pick<Platform, 'syncPooler'> | undefined,
   access: ClusterAccess,
   spec: ClusterSpec,
   candidate: string | undefined,
   reporter: Reporter,
 ): Promise<SwitchoverResult> {
   const urls = access.apiUrls();
-  const members = Object.keys(urls);
+  const members = servingMembers(Object.keys(urls), spec.fenced);
   const cluster = await patroniView(Object.values(urls), spec.synchronous !== undefined);
   const leader = cluster?.members.find(isRunningLeader);
   if (!cluster || !leader)
     throw new ActionError(`cluster ${spec.name} has no running primary to switch over from`);
-  if (candidate !== undefined) {
-    if (!members.includes(candidate))
-      throw new InputError(
-        `--to ${candidate}: not a member of ${spec.name}; members are ${members.join(', ')}`,
-      );
-    if (candidate === leader.name) {
-      reporter.done(`${candidate} is already the primary`);
-      return { from: leader.name, to: candidate, seconds: 0, changed: false };
-    }
-    const state = cluster.members.find((m) => m.name === candidate);
-    if (!state || !isServing(state.state))
-      throw new ActionError(
-        `--to ${candidate}: it is ${state ? state.state : 'not running'}; it must be a streaming replica`,
-      );
-    const syncStandbys = cluster.members.filter((m) => isSynchronousRole(m.role)).map((m) => m.name);
-    if (spec.synchronous && !syncStandbys.includes(candidate))
-      throw new InputError(
-        `--to ${candidate}: in synchronous mode only a synchronous standby can be promoted without losing ` +
-          `acknowledged writes; now ${syncStandbys.length ? syncStandbys.join(', ') : 'none'}`,
-      );
+  if (candidate === leader.name) {
+    reporter.done(`${candidate} is already the primary`);
+    return { from: leader.name, to: candidate, seconds: 0, changed: false };
   }
+  if (candidate !== undefined) checkCandidate(spec, cluster, leader, members, candidate);
   const started = Date.now();
   reporter.step(`switching over from ${leader.name}${candidate ? ` to ${candidate}` : ''}`);
-  const res = await postJson(`${urls[leader.name]}/switchover`, {
-    leader: leader.name,
-    ...(candidate ? { candidate } : {}),
-  });
-  if (res.status !== 200)
-    throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
-  const health = await waitHealthy(access, spec, members, 120_000, reporter);
-  const to = health.leader?.name as string;
+  await checkpoint(access, leader, reporter);
+  const pooler = await access.pooler?.();
+  const heldSince = pooler ? await holdPooler(pooler, spec, reporter) : undefined;
+  let to: string | undefined;
+  let heldMs: number | undefined;
+  try {
+    const res = await postJson(`${urls[leader.name]}/switchover`, {
+      leader: leader.name,
+      ...(candidate ? { candidate } : {}),
+    });
+    if (res.status !== 200)
+      throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
+    to = await newLeader(access, leader.name, NEW_LEADER_TIMEOUT_MS);
+    if (!to) throw new ActionError(`no new primary ${s1(NEW_LEADER_TIMEOUT_MS)} after the switchover`);
+  } finally {
+    if (pooler && heldSince !== undefined) {
+      // Never leave clients waiting: back to whichever member leads now, even after a failure.
+      const current =
+        to ?? (await getCluster(Object.values(urls)))?.members.find(isRunningLeader)?.name ?? leader.name;
+      await pooler.resumeAt(current);
+      heldMs = Date.now() - heldSince;
+      reporter.step(`the pooler targets ${current} and resumed (clients waited at most ${s1(heldMs)})`);
+    }
+  }
   if (candidate && to !== candidate)
     throw new ActionError(`switchover ended with ${to} as primary, not ${candidate}`);
-  await platform.syncPooler(spec, to, reporter);
+  await waitHealthy(access, spec, members, 120_000, reporter);
+  await platform?.syncPooler(spec, to, reporter);
   const seconds = (Date.now() - started) / 1000;
-  reporter.done(`promoted ${to}; ${leader.name} rejoined as replica in ${seconds.toFixed(1)} s`);
-  return { from: leader.name, to, seconds, changed: true };
+  reporter.done(
+    `promoted ${to}; ${leader.name} rejoined as replica in ${seconds.toFixed(1)} s` +
+      (heldMs !== undefined ? ` (pooler clients held ${s1(heldMs)})` : ''),
+  );
+  return {
+    from: leader.name,
+    to,
+    seconds,
+    changed: true,
+    ...(heldMs !== undefined ? { poolerHeldSeconds: heldMs / 1000 } : {}),
+  };
 }

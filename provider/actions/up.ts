@@ -11,15 +11,18 @@ import { formatFailure } from '../sql/errors';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
 import { appOf } from '../spec/bootstrap';
-import { applyDynamicConfig } from './config';
+import { applyDynamicConfig, leaveMaintenance } from './config';
 import { waitHealthy } from './health';
 import type { Reporter } from '../report/reporter';
 import { reachMember } from '../platform/reach';
-import { switchover } from './switchover';
+import { pickCandidate, switchover } from './switchover';
 import { applySqlObjects, checkPasswords, refreshPoolerUsers } from './sql-objects';
 import type { PoolerUser } from '../sql/pooler-users';
 import type { ClusterAccess, ProvisionInputs } from '../platform/types';
 import { ensureArchive } from './archive';
+import { servingMembers } from '../plan/members';
+import { getCluster } from '../patroni/api';
+import { isRunningLeader } from '../patroni/roles';
 
 export interface UpResult {
   primary: string;
@@ -113,6 +116,54 @@ async function untilArchived<T>(
   }
 }
 
+/** spec.hibernate: every process stopped, data kept; `hibernate: false` resumes on the same data. */
+async function hibernate(
+  platform: Platform,
+  spec: ClusterSpec,
+  reporter: Reporter,
+  started: number,
+): Promise<UpResult> {
+  const runtime = await platform.runtime(spec.name);
+  if (!runtime.exists)
+    throw new InputError(
+      `hibernate: true: cluster ${spec.name} does not exist yet; create it with hibernate: false first`,
+    );
+  if (!platform.hibernate)
+    throw new InputError(`hibernate: not available on platform ${platform.kind} through this command`);
+  const running = runtime.members.filter((m) => m.running).length;
+  await platform.hibernate(spec, reporter);
+  const seconds = (Date.now() - started) / 1000;
+  reporter.done(
+    running > 0
+      ? `hibernated ${spec.name} in ${seconds.toFixed(1)} s: ${running} member(s) and every service stopped, data kept (hibernate: false resumes it)`
+      : `cluster ${spec.name}: hibernating, nothing to change (checked in ${seconds.toFixed(1)} s)`,
+  );
+  return { primary: '', members: [], seconds, restarted: [], removed: [], sqlStatements: 0 };
+}
+
+/**
+ * A running primary that the spec fences is switched away from first (through the pooler, as a
+ * planned switchover), to a replica that stays unfenced, so provision then only stops a replica.
+ */
+async function switchOffFencedPrimary(platform: Platform, spec: ClusterSpec, reporter: Reporter) {
+  const runtime = await platform.runtime(spec.name);
+  if (spec.fenced.length === 0 || !runtime.exists) return;
+  const access = await platform.access(spec.name);
+  const cluster = await getCluster(Object.values(access.apiUrls()));
+  const leader = cluster?.members.find(isRunningLeader);
+  if (!cluster || !leader || !spec.fenced.includes(leader.name)) return;
+  const to = pickCandidate(cluster, leader.name, spec.fenced, spec.synchronous !== undefined);
+  if (!to)
+    throw new ActionError(
+      `fenced: ${leader.name} is the primary and no unfenced ${spec.synchronous ? 'synchronous ' : ''}replica streams to take over; nothing was changed`,
+    );
+  reporter.step(`${leader.name} is to be fenced and is the primary: switching over to ${to} first`);
+  // Until provision, the members not running now stay down whatever the spec says.
+  const down = runtime.members.filter((m) => !m.running).map((m) => m.name);
+  const fenced = [...new Set([...spec.fenced, ...down])].filter((m) => m !== leader.name);
+  await switchover(platform, access, { ...spec, fenced }, to, reporter);
+}
+
 export async function up(
   platform: Platform,
   spec: ClusterSpec,
@@ -124,9 +175,12 @@ export async function up(
   const passwords = options.passwords ?? new Map<string, string>();
   checkPasswords(spec, passwords);
   await platform.preflight(spec, options.inputs);
+  if (spec.hibernate) return hibernate(platform, spec, reporter, started);
+  await switchOffFencedPrimary(platform, spec, reporter);
   const { toRemove, created } = await platform.provision(spec, reporter, options.inputs);
   const access = await platform.access(spec.name);
-  const all = Object.keys(access.apiUrls());
+  const all = servingMembers(Object.keys(access.apiUrls()), spec.fenced);
+  if (!created) await leaveMaintenance(access, spec, reporter);
   const members = all.filter((m) => !toRemove.includes(m));
   reporter.step(
     changes() > 0 || created
@@ -136,7 +190,9 @@ export async function up(
   let health = await untilArchived(platform, spec, created, reporter, access, () =>
     waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
   );
-  const config = await applyDynamicConfig(access, spec, health, all, reporter);
+  const config = await applyDynamicConfig(access, spec, health, all, reporter, platform, toRemove);
+  // A rolling restart switches over: everything after this works on the new primary.
+  if (config.restarted.length > 0) health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
   await untilArchived(platform, spec, created, reporter, access, () => ensureArchive(access, spec, reporter));
   const leader = health.leader;
   if (leader) {
@@ -152,6 +208,17 @@ export async function up(
   if (options.poolerUsers) access.savePoolerUsers?.(options.poolerUsers);
   else if (leader) await refreshPoolerUsers(access, spec, await reachMember(access, leader));
   if (toRemove.length > 0) {
+    // Never the primary: should it be one of them now, switch over to a member that stays first.
+    const now = await getCluster(Object.values(access.apiUrls()));
+    const leaderNow = now?.members.find(isRunningLeader)?.name;
+    if (now && leaderNow && toRemove.includes(leaderNow)) {
+      const to = pickCandidate(now, leaderNow, toRemove, spec.synchronous !== undefined);
+      if (!to)
+        throw new ActionError(
+          `instances: ${leaderNow} is the primary and would be removed, and no member that stays can take over; nothing was removed`,
+        );
+      await switchover(platform, access, spec, to, reporter);
+    }
     await platform.removeMembers(spec, toRemove, reporter);
     health = await waitHealthy(access, spec, members, READY_TIMEOUT_MS, reporter);
   }

@@ -40,20 +40,39 @@ export function kubernetesTarget(options: object): KubernetesTarget | undefined 
   return { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace ?? 'default' };
 }
 
-export function addLogsCommand(program: Command): void {
+export function addLogsCommand(
+  program: Command,
+  local: (
+    cmd: Command,
+    name: string,
+    opts: { member?: string; tail: number; follow: boolean },
+  ) => Promise<void>,
+): void {
   withKubernetesTarget(
     program
       .command('logs')
-      .description('the last lines of every member pod (a cluster on Kubernetes)')
+      .description('the last lines of every member (its Patroni and PostgreSQL logs; pods on Kubernetes)')
       .argument('<name>', 'cluster name')
+      .argument('[member]', 'only this member')
       .option('--member <pod>', 'only this member')
-      .option('--tail <lines>', 'lines per member', '50'),
-  ).action(async (name: string, opts: TargetOptions & { member?: string; tail: string }) => {
-    const target = kubernetesTarget(opts) ?? { namespace: 'default' };
-    const tail = Number(opts.tail);
-    if (!Number.isInteger(tail) || tail < 1)
-      throw new InputError(`--tail ${opts.tail}: must be a whole number >= 1`);
-    const { kubernetesLogs } = await import('./kubernetes');
-    process.stdout.write(await kubernetesLogs(target, name, { member: opts.member, tail }));
-  });
+      .option('--tail <lines>', 'lines per member', '50')
+      .option('-f, --follow', 'keep printing what is appended (local clusters)'),
+  ).action(
+    async (
+      name: string,
+      positional: string | undefined,
+      opts: TargetOptions & { member?: string; tail: string; follow?: boolean },
+      cmd: Command,
+    ) => {
+      const tail = Number(opts.tail);
+      if (!Number.isInteger(tail) || tail < 1)
+        throw new InputError(`--tail ${opts.tail}: must be a whole number >= 1`);
+      const member = positional ?? opts.member;
+      const target = kubernetesTarget(opts);
+      if (!target)
+        return local(cmd, name, { ...(member ? { member } : {}), tail, follow: opts.follow === true });
+      const { kubernetesLogs } = await import('./kubernetes');
+      process.stdout.write(await kubernetesLogs(target, name, { member, tail }));
+    },
+  );
 }

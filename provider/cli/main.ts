@@ -19,6 +19,7 @@ import { defaultStateDir } from '../platform/local/state-dir';
 import { clusterUris } from '../actions/uri';
 import { renderStatusTable } from './status-table';
 import { registerBackupCommands } from './backup-commands';
+import { registerDay2Commands } from './day2-commands';
 import { registerCompletionCommand } from './completion';
 import { cliVersion } from './version';
 import { colours } from './colour';
@@ -242,6 +243,7 @@ export function buildProgram(): Command {
     });
 
   registerBackupCommands(program, platformFor);
+  registerDay2Commands(program, platformFor, reporter);
 
   program
     .command('down')
@@ -264,7 +266,10 @@ export function buildProgram(): Command {
   // --kubeconfig/--context/--namespace: the same commands on a cluster on Kubernetes (cli/kubernetes.ts).
   for (const command of program.commands.filter((c) => KUBERNETES_COMMANDS.includes(c.name())))
     withKubernetesTarget(command);
-  addLogsCommand(program);
+  addLogsCommand(program, async (cmd, name, opts) => {
+    const { localLogs } = await import('./local-logs');
+    await localLogs(await platformFor(cmd), name, opts);
+  });
   registerCompletionCommand(program);
   return program;
 }

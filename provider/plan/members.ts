@@ -21,3 +21,8 @@ export function planMembers(current: readonly number[], instances: number, prima
   const remove = removable.slice(0, slots.length - instances).sort((a, b) => a - b);
   return { keep: slots.filter((s) => !remove.includes(s)), add: [], remove };
 }
+
+/** The members that should run: all but the fenced ones (spec.fenced). Pure. */
+export function servingMembers(names: readonly string[], fenced: readonly string[]): string[] {
+  return names.filter((n) => !fenced.includes(n));
+}

@@ -92,8 +92,8 @@ export interface ClusterAccess {
   dataBytes?(member: string): number | undefined;
   /** The last lines of each member's log, for an error that needs them. */
   logTails?(lines: number): string;
-  /** Tells the pooler to target this member now (the platform's callback also does it). */
-  retargetPooler?(member: string): Promise<void>;
+  /** The pooler's console, for the actions that move the primary; absent: no pooler to steer. */
+  pooler?(): Promise<PoolerControl | undefined>;
   /** What `up` manages in SQL (roles, databases, grants, password fingerprints); absent: nothing yet. */
   managedSql?(): ManagedSql | undefined;
   /** Stores it (privately: it holds password fingerprints) after every SQL apply, failed or not. */
@@ -111,6 +111,31 @@ export interface ClusterAccess {
   /** Where the last backup pgcluster took or listed is remembered (status shows it without asking S3). */
   lastBackup?(): BackupInfo | undefined;
   saveLastBackup?(backup: BackupInfo): void;
+}
+
+/** What a PAUSE of the pooler achieved. */
+export interface PauseResult {
+  /** Every server connection was released (each running transaction finished) in time. */
+  complete: boolean;
+  ms: number;
+  /** Server connections still in use when the timeout passed (-1: unknown). */
+  busy: number;
+}
+
+/**
+ * The pooler around a planned change of primary: clients wait instead of failing. Platforms
+ * without a pooler to steer (Kubernetes: its PgBouncer pods follow the -rw Service) leave it out.
+ */
+export interface PoolerControl {
+  /**
+   * Session mode with pooler.carrySessions: pools server connections per transaction until
+   * resumeAt, so each session client can move to the new primary between two transactions.
+   * A no-op in the other modes.
+   */
+  loosen(): Promise<void>;
+  pause(timeoutMs: number): Promise<PauseResult>;
+  /** Points it at `member` (pool mode as the spec says), reloads it and RESUMEs it. */
+  resumeAt(member: string): Promise<void>;
 }
 
 export interface PgbackrestResult {
@@ -154,4 +179,9 @@ export interface Platform {
   stop(name: string, reporter: Reporter): Promise<void>;
   /** Returns false when there was nothing of that name to destroy. */
   destroy(name: string, reporter: Reporter): Promise<boolean>;
+  /**
+   * spec.hibernate: stops every member (and, locally, the pooler, etcd and the scheduler), keeps
+   * data and identity, and records the spec. Absent: the platform hibernates through its objects.
+   */
+  hibernate?(spec: ClusterSpec, reporter: Reporter): Promise<void>;
 }

@@ -234,6 +234,7 @@ export function createKubernetesChildren(
       },
     );
     new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
+    new k8s.policy.v1.PodDisruptionBudget(child.poolerPdb, argsOf(plain.pdb), opts);
     poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
   }
 

@@ -56,6 +56,11 @@ export interface PatroniContext {
   allowedNetworks: string[];
   /** Command Patroni runs on start and role changes (e.g. to point the pooler at the new primary). */
   callback?: string;
+  /**
+   * Patroni's postgresql.pre_promote: runs once this member holds the leader lock, before it
+   * promotes; a non-zero exit cancels the promotion. Local: fences the old primary's processes.
+   */
+  prePromote?: string;
   bootstrap?: BootstrapContext;
   /** Where the TLS files are, when spec.tls is on. */
   tls?: TlsFiles;

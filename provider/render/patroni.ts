@@ -26,6 +26,8 @@ export interface DynamicConfig {
   synchronous_mode: boolean | 'quorum';
   synchronous_mode_strict: boolean;
   synchronous_node_count: number;
+  /** Patroni's maintenance mode: no automatic failover, PostgreSQL keeps running (spec.maintenance). */
+  pause: boolean;
   postgresql: {
     use_pg_rewind: boolean;
     use_slots: boolean;
@@ -44,6 +46,7 @@ export function renderDynamicConfig(spec: ClusterSpec, allowedNetworks: readonly
     synchronous_mode: spec.synchronous ? (spec.synchronous.method === 'any' ? 'quorum' : true) : false,
     synchronous_mode_strict: spec.synchronous?.dataDurability === 'required',
     synchronous_node_count: spec.synchronous?.number ?? 1,
+    pause: spec.maintenance,
     postgresql: {
       use_pg_rewind: true,
       use_slots: true,
@@ -135,7 +138,8 @@ export function recoveryParameters(target: RecoveryTarget, restore: string): Rec
 /** Patroni's bootstrap section: initdb, or the custom method that restores or clones. */
 function bootstrapSection(spec: ClusterSpec, ctx: PatroniContext): Record<string, unknown> {
   const common = {
-    dcs: renderDynamicConfig(spec, ctx.allowedNetworks),
+    // A cluster is never bootstrapped paused (Patroni would not initialise it): `up` pauses it after.
+    dcs: renderDynamicConfig({ ...spec, maintenance: false }, ctx.allowedNetworks),
     // Same rules as the dynamic configuration (which wins), for the first start of a member.
     pg_hba: renderPgHba(spec, ctx.allowedNetworks),
   };
@@ -241,6 +245,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),
       ...(callbacks ? { callbacks } : {}),
+      ...(ctx.prePromote ? { pre_promote: ctx.prePromote } : {}),
     },
     // No watchdog device in containers or on laptops; a fenced primary relies on Patroni's demotion.
     watchdog: { mode: 'off' },

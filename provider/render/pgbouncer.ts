@@ -81,6 +81,9 @@ export function renderPgbouncerIni(pooler: PoolerSpec, ctx: PoolerContext): stri
     max_client_conn: pooler.maxClientConn,
     default_pool_size: pooler.defaultPoolSize,
     ...tlsSettings(ctx.tls),
+    // A session left on a demoted or replaced primary ends at its transaction's end (or at once when
+    // idle) once the target changes, instead of reading from a server that no longer takes writes.
+    server_fast_close: 1,
   };
   const lines = Object.keys(settings)
     .sort()

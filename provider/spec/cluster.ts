@@ -20,6 +20,7 @@ import { resourcesSchema, schedulingSchema, storageSchema } from './kubernetes';
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_NAME_LENGTH = 50;
 export const POSTGRES_VERSIONS = [13, 14, 15, 16, 17] as const;
+export const PRIMARY_UPDATE_STRATEGIES = ['unsupervised', 'supervised'] as const;
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -132,8 +133,51 @@ export const clusterSpecSchema = z
     backup: backupSchema.meta({ id: 'ClusterBackup' }).optional(),
     monitoring: monitoringSchema.optional(),
     replica: notYetSupported('Run this cluster as a standby of another cluster.'),
-    fenced: notYetSupported('Members to fence (stop serving without removing them).'),
-    hibernate: notYetSupported('Stop all members while keeping the data.'),
+    fenced: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it ' +
+          'accepts no connection and cannot be promoted, while its data and identity are kept. A fenced ' +
+          'primary is first switched away from (through the pooler, as `primary` does). Taking a member ' +
+          'out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. ' +
+          'At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []',
+      ),
+    hibernate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity ' +
+          'are kept, and no process is left. false again resumes the cluster on the same ' +
+          'data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false',
+      ),
+    maintenance: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no " +
+          'restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that ' +
+          'must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false',
+      ),
+    removedMemberData: z
+      .enum(['keep', 'delete'])
+      .default('keep')
+      .describe(
+        'What happens to the data of a member that lowering `instances` removes (never the primary). ' +
+          '`keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so ' +
+          'nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: ' +
+          'the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep',
+      ),
+    primaryUpdateStrategy: z
+      .enum(PRIMARY_UPDATE_STRATEGIES)
+      .default('unsupervised')
+      .describe(
+        'How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once ' +
+          'every replica is restarted and streaming again. `unsupervised`: switch over (through the ' +
+          'pooler, clients wait instead of failing), then restart the old primary if it still needs it. ' +
+          '`supervised`: stop before the primary and say how to go on (`pgcluster switchover` or ' +
+          '`pgcluster restart NAME MEMBER`). @default - unsupervised',
+      ),
     scheduling: schedulingSchema.optional(),
     tls: tlsSchema.optional(),
   })

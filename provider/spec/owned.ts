@@ -54,4 +54,5 @@ export const OWNED_POOLER_SETTINGS: Readonly<Record<string, string>> = {
       ]),
     ),
   ),
+  server_fast_close: 'on: a session left on a demoted primary ends instead of reading from it',
 };

@@ -24,7 +24,20 @@ export const localPlatformSchema = z
           "leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: " +
           'no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its ' +
           'leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only ' +
-          'the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true',
+          'the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old ' +
+          "primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its " +
+          "supervisor releases the leader lock at once instead of Patroni's one-second wait. " +
+          'Takes effect at once, for running members too. @default - true',
+      ),
+    keeper: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member ' +
+          'whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to ' +
+          '60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). ' +
+          '`down`, hibernation and fencing stop it from restarting anything. false: a killed member ' +
+          'stays down until `up`. @default - true',
       ),
   })
   .describe('Run etcd, Patroni members and PgBouncer as processes on this machine.');

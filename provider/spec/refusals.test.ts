@@ -241,6 +241,52 @@ const REFUSED: Refusal[] = [
     path: 'primary',
     says: [`"${primary}" is not allowed`, 'a member name of this cluster, "orders-<n>"'],
   })),
+  ...['other-1', 'orders-0', 'orders-4', 'orders'].map((member) => ({
+    given: `fenced ["${member}"] of a 3-member cluster`,
+    input: { ...base, fenced: [member] },
+    path: 'fenced[0]',
+    says: [`"${member}" is not allowed`, 'orders-1 .. orders-3'],
+  })),
+  {
+    given: 'a member fenced twice',
+    input: { ...base, fenced: ['orders-2', 'orders-2'] },
+    path: 'fenced[1]',
+    says: ['"orders-2" is listed twice'],
+  },
+  {
+    given: 'the desired primary fenced',
+    input: { ...base, primary: 'orders-2', fenced: ['orders-2'] },
+    path: 'fenced[0]',
+    says: ['also the desired primary'],
+  },
+  {
+    given: 'fencing that leaves fewer than synchronous.number + 1 members',
+    input: { ...base, synchronous: { number: 1 }, fenced: ['orders-2', 'orders-3'] },
+    path: 'fenced',
+    says: ['2 fenced of 3 is not allowed', 'at least 2 member(s) must stay unfenced'],
+  },
+  {
+    given: 'pooler.instances 2 on the local platform',
+    input: { ...base, pooler: { instances: 2 } },
+    path: 'pooler.instances',
+    says: ['2 is not allowed on platform.local', 'one PgBouncer process'],
+  },
+  ...(['fenced', 'hibernate'] as const).map((key) => ({
+    given: `${key} on platform.kubernetes`,
+    input: {
+      ...base,
+      platform: { kubernetes: { namespace: 'db' } },
+      ...(key === 'fenced' ? { fenced: ['orders-2'] } : { hibernate: true }),
+    },
+    path: key,
+    says: ['not supported on platform.kubernetes yet'],
+  })),
+  {
+    given: 'primaryUpdateStrategy manual',
+    input: { ...base, primaryUpdateStrategy: 'manual' },
+    path: 'primaryUpdateStrategy',
+    says: ['unsupervised', 'supervised'],
+  },
   ...Object.entries(OWNED_PARAMETERS).map(([key, reason]) => ({
     given: `the owned parameter ${key}`,
     input: { ...base, parameters: { [key]: 'x' } },

@@ -19,7 +19,7 @@ const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = ['replica', 'fenced', 'hibernate'] as const;
+const LATER_KEYS = ['replica'] as const;
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -67,7 +67,7 @@ export const RULES: readonly Rule[] = [
     if (chosen.length !== 1)
       return {
         path: 'platform',
-        message: `${showValue(s.platform)} is not allowed: set exactly one of local, kubernetes`,
+        message: `${chosen.length ? `${chosen.map((k) => `"${k}"`).join(' and ')} together` : showValue(s.platform)} is not allowed: set exactly one of local, kubernetes`,
       };
     return undefined;
   },
@@ -157,6 +157,75 @@ export const RULES: readonly Rule[] = [
           message: `${showValue(s.primary)} is not allowed: must be a member name of this cluster, "${s.name}-<n>"`,
         };
   },
+  (s) =>
+    s.fenced.flatMap((member, i) => {
+      const slot = memberSlot(s.name, member);
+      if (slot === undefined || slot > s.instances)
+        return [
+          {
+            path: `fenced[${i}]`,
+            message: `${showValue(member)} is not allowed: must be a member of this cluster, ${s.name}-1 .. ${s.name}-${s.instances}`,
+          },
+        ];
+      if (s.fenced.indexOf(member) !== i)
+        return [{ path: `fenced[${i}]`, message: `${showValue(member)} is listed twice` }];
+      if (member === s.primary)
+        return [
+          {
+            path: `fenced[${i}]`,
+            message: `${showValue(member)} is also the desired primary: a fenced member cannot be the primary`,
+          },
+        ];
+      return [];
+    }),
+  (s) => {
+    const serving = s.instances - new Set(s.fenced).size;
+    const needed = s.synchronous ? s.synchronous.number + 1 : 1;
+    return s.fenced.length > 0 && serving < needed
+      ? {
+          path: 'fenced',
+          message: `${s.fenced.length} fenced of ${s.instances} is not allowed: at least ${needed} member(s) must stay unfenced (a primary${s.synchronous ? ` and synchronous.number ${s.synchronous.number} replica(s)` : ''})`,
+        }
+      : undefined;
+  },
+  (s) =>
+    s.platform.local && s.pooler.instances !== undefined && s.pooler.instances > 1
+      ? {
+          path: 'pooler.instances',
+          message: `${s.pooler.instances} is not allowed on platform.local: it runs one PgBouncer process (1, or leave it out)`,
+        }
+      : undefined,
+  // Not wired on Kubernetes yet (docs/day2.md, Left to do): refused rather than silently ignored.
+  (s) =>
+    s.platform.kubernetes
+      ? [
+          ...(s.fenced.length > 0
+            ? [
+                {
+                  path: 'fenced',
+                  message: 'is not supported on platform.kubernetes yet (local only): remove it',
+                },
+              ]
+            : []),
+          ...(s.hibernate
+            ? [
+                {
+                  path: 'hibernate',
+                  message: 'true is not supported on platform.kubernetes yet (local only): remove it',
+                },
+              ]
+            : []),
+          ...(s.removedMemberData === 'delete'
+            ? [
+                {
+                  path: 'removedMemberData',
+                  message:
+                    '"delete" is not supported on platform.kubernetes yet: a removed member\'s volume claims are kept (keep)',
+                },
+              ]
+            : []),
+        ]
+      : undefined,
   checkSqlRules,
   checkBackupRules,
   checkObservabilityRules,

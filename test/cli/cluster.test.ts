@@ -27,7 +27,7 @@ describe('the CLI on a real cluster', { timeout: 600_000 }, () => {
     writeSpec(state.dir, {
       name: NAME,
       instances: 2,
-      platform: { local: { basePort: BASE } },
+      platform: { local: { basePort: BASE, keeper: false } },
       synchronous: { number: 1 },
       ...extra,
     });

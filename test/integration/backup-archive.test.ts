@@ -39,7 +39,7 @@ describe(
       writeSpec(state.dir, {
         name: NAME,
         instances: 3,
-        platform: { local: { basePort: BASE } },
+        platform: { local: { basePort: BASE, keeper: false } },
         synchronous: { number: 1 },
         backup: { s3: minio.s3Spec(BUCKET), schedule: {}, ...extra },
       });

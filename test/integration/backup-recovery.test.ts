@@ -48,7 +48,7 @@ describe('backup: point-in-time recovery into new clusters', { timeout: 900_000 
       writeSpec(state.dir, {
         name: SOURCE,
         instances: 2,
-        platform: { local: { basePort: 22500 } },
+        platform: { local: { basePort: 22500, keeper: false } },
         synchronous: { number: 1 },
         backup: { s3: minio.s3Spec(BUCKET), schedule: {} },
       }),
@@ -108,7 +108,7 @@ describe('backup: point-in-time recovery into new clusters', { timeout: 900_000 
           {
             name,
             instances: 1,
-            platform: { local: { basePort: 22570 + i * 70 } },
+            platform: { local: { basePort: 22570 + i * 70, keeper: false } },
             bootstrap: { recovery: { source: { cluster: SOURCE }, target: target() } },
             ...(kind === 'time' ? { backup: { s3: minio.s3Spec(BUCKET), schedule: {} } } : {}),
           },
@@ -190,7 +190,7 @@ describe('backup: point-in-time recovery into new clusters', { timeout: 900_000 
         {
           name: 'pitr-after',
           instances: 2,
-          platform: { local: { basePort: 22920 } },
+          platform: { local: { basePort: 22920, keeper: false } },
           bootstrap: { recovery: { source: { cluster: SOURCE }, target: { time: now } } },
         },
         'pitr-after.yaml',

@@ -34,7 +34,7 @@ describe('local cluster: 3 members, synchronous', () => {
     specFile = writeSpec(state.dir, {
       name: NAME,
       instances: 3,
-      platform: { local: { basePort: BASE } },
+      platform: { local: { basePort: BASE, keeper: false } },
       // method first: one named synchronous standby, so a switchover to the other replica is refused.
       synchronous: { number: 1, dataDurability: 'required', method: 'first' },
       pooler: { poolMode: 'transaction' },

@@ -28,7 +28,9 @@ describe('local platform: peer watch of the leader', () => {
       name: NAME,
       instances: 2,
       ha: HA,
-      platform: { local: { basePort: BASE, ...(peerWatch === undefined ? {} : { peerWatch }) } },
+      platform: {
+        local: { basePort: BASE, keeper: false, ...(peerWatch === undefined ? {} : { peerWatch }) },
+      },
     });
 
   before(async () => {

@@ -48,7 +48,7 @@ describe('local cluster: quorum commit (synchronous.method any)', () => {
     specFile = writeSpec(state.dir, {
       name: NAME,
       instances: 3,
-      platform: { local: { basePort: BASE } },
+      platform: { local: { basePort: BASE, keeper: false } },
       synchronous: { number: 1, dataDurability: 'required', method: 'any' },
     });
     await cliOk(state.dir, ['up', '-f', specFile]);

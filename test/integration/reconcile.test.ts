@@ -17,7 +17,7 @@ const BASE = 21100;
 
 describe('local cluster: reconciling spec changes', () => {
   const state = tempStateDir('recon');
-  const base = { name: NAME, platform: { local: { basePort: BASE } } };
+  const base = { name: NAME, platform: { local: { basePort: BASE, keeper: false } } };
   const up = (spec: Record<string, unknown>) =>
     cliOk(state.dir, ['up', '-f', writeSpec(state.dir, { ...base, ...spec })]);
 
@@ -103,14 +103,20 @@ describe('local cluster: reconciling spec changes', () => {
     );
   });
 
-  test('GIVEN a parameter that needs a restart WHEN it changes THEN members restart (replicas first) and have it', async () => {
+  test('GIVEN a parameter that needs a restart WHEN it changes THEN the replica restarts, a switchover follows, the old primary restarts last, and all have it', async () => {
     const before = await memberSettings('shared_buffers');
+    const oldPrimary = (await statusOf(state.dir, NAME)).primary;
+    const replica = oldPrimary === 'recon-1' ? 'recon-2' : 'recon-1';
     const out = await up({ instances: 2, parameters: { work_mem: '16MB', shared_buffers: '64MB' } });
     assert.match(out.stderr, /shared_buffers needs a restart/);
     const order = [...out.stderr.matchAll(/restarted (recon-\d)/g)].map((m) => m[1]);
     const status = await statusOf(state.dir, NAME);
-    assert.equal(order.length, 2);
-    assert.equal(order[1], status.primary, 'the primary restarts last');
+    assert.deepEqual(order, [replica], out.stderr);
+    assert.ok(
+      out.stderr.indexOf(`restarted ${replica}`) < out.stderr.indexOf(`promoted ${replica}`),
+      `the replica restarts, then the switchover:\n${out.stderr}`,
+    );
+    assert.equal(status.primary, replica, 'the old primary restarted last, as a replica, by the switchover');
     const after = await memberSettings('shared_buffers');
     assert.ok(
       after.every((s) => s.value === '64MB'),

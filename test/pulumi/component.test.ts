@@ -64,6 +64,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'kubernetes:core/v1:Service orders-rw',
       'kubernetes:core/v1:ServiceAccount orders-serviceaccount',
       'kubernetes:policy/v1:PodDisruptionBudget orders-pdb',
+      'kubernetes:policy/v1:PodDisruptionBudget orders-pooler-pdb',
       'kubernetes:rbac.authorization.k8s.io/v1:Role orders-role',
       'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding orders-rolebinding',
       'pgcluster:index:PostgresCluster orders',
@@ -80,7 +81,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
   test('GIVEN the children WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 17);
+    assert.equal(objects.length, 18);
     for (const r of objects) {
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
       assert.equal((r.inputs.metadata as Obj).namespace, 'db', `${r.name} namespace`);
@@ -204,6 +205,22 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     assert.equal(await pulumiIsSecret(cluster.connectionUri), true);
     const pdb = one(resources, 'kubernetes:policy/v1:PodDisruptionBudget', 'orders-pdb').inputs as Obj;
     assert.equal(pdb.spec.maxUnavailable, 1);
+    // The pooler's own budget, over the PgBouncer pods only; 2 pods by default, spread over nodes.
+    const poolerPdb = one(resources, 'kubernetes:policy/v1:PodDisruptionBudget', 'orders-pooler-pdb')
+      .inputs as Obj;
+    assert.equal(poolerPdb.spec.maxUnavailable, 1);
+    assert.deepEqual(
+      poolerPdb.spec.selector.matchLabels,
+      (one(resources, 'kubernetes:apps/v1:Deployment', 'orders-pooler').inputs as Obj).spec.selector
+        .matchLabels,
+    );
+    const deployment = one(resources, 'kubernetes:apps/v1:Deployment', 'orders-pooler').inputs as Obj;
+    assert.equal(deployment.spec.replicas, 2);
+    assert.equal(
+      deployment.spec.template.spec.affinity.podAntiAffinity
+        .preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+      'kubernetes.io/hostname',
+    );
     assert.deepEqual(await valueOf(cluster.endpoints), {
       rw: 'orders-rw.db.svc:5432',
       ro: 'orders-ro.db.svc:5432',
@@ -236,6 +253,14 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'orders-ready',
       'orders-scale-guard',
     ]);
+  });
+
+  test('GIVEN pooler.instances 3 WHEN constructed THEN the Deployment runs 3 PgBouncer pods', async () => {
+    const { resources } = await build({ ...args, pooler: { instances: 3 } });
+    assert.equal(
+      (one(resources, 'kubernetes:apps/v1:Deployment', 'orders-pooler').inputs as Obj).spec.replicas,
+      3,
+    );
   });
 
   test('GIVEN pooler.enabled false THEN no pooler objects', async () => {

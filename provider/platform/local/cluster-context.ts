@@ -108,6 +108,16 @@ export function patroniContext(
     secrets,
     allowedNetworks: ALLOWED_NETWORKS,
     ...(activeTls(spec) ? { tls: tlsFiles(lc) } : {}),
+    // Every member is on this host: the one promoting kills a still-running old primary first.
+    prePromote: [
+      bins.python,
+      scriptPath(lc, 'fence-old-primary.py'),
+      lc.paths.membersDir,
+      member.name,
+      bins.postgresBinDir,
+    ]
+      .map(shellQuote)
+      .join(' '),
     callback: spec.pooler.enabled
       ? [bins.python, scriptPath(lc, 'pooler-follow.py'), follow].map(shellQuote).join(' ')
       : undefined,

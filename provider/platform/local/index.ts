@@ -3,7 +3,7 @@
  * `<stateDir>/<cluster>/`, run as an unprivileged user. Same renderers, same actions as kubernetes.
  * The read side (records, PIDs, access) is LocalInspector (inspect.ts); this adds the write side.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { Reporter } from '../../report/reporter';
@@ -19,6 +19,7 @@ import { reloadMember, startMember, stopMember, stopOrphanPostmaster, writeMembe
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { ensurePooler, stopPooler } from './pooler';
 import { killLeftovers } from './leftovers';
+import { clearBusy, markBusy, stopKeeper, syncKeeper } from './keeper';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
 import { checkReachable, ensureDir, giveTo } from './run-user';
@@ -36,7 +37,13 @@ import { trustCertificateAuthority } from '../../patroni/api';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
-const SCRIPTS = ['member-supervisor.py', 'pooler-follow.py', 'clone-basebackup.py', 'pgbouncer-exporter.py'];
+const SCRIPTS = [
+  'member-supervisor.py',
+  'pooler-follow.py',
+  'clone-basebackup.py',
+  'pgbouncer-exporter.py',
+  'fence-old-primary.py',
+];
 
 function scriptsSource(): string {
   const beside = join(__dirname, 'scripts');
@@ -170,6 +177,8 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const { lc, bins } = this.prepare(spec);
     const secrets = ensureSecrets(lc.paths.secretsFile);
     const created = readRecord(lc.paths.stateFile) === undefined;
+    // Until commit: the keeper leaves the members to this `up`.
+    markBusy(lc);
     // Certificates first: a new etcd of a cluster under tls serves HTTPS with them.
     const tls = await ensureTls(lc, spec, inputs.baseDir);
     if (tls) {
@@ -193,12 +202,27 @@ export class LocalPlatform extends LocalInspector implements Platform {
     );
     const slots = [...plan.keep, ...plan.add].sort((a, b) => a - b);
     // Record new slots before starting them, so a failure half-way leaves nothing untracked.
-    writeRecord(lc.paths.stateFile, { ...record, slots: [...slots, ...plan.remove].sort((a, b) => a - b) });
+    writeRecord(lc.paths.stateFile, {
+      ...record,
+      slots: [...slots, ...plan.remove].sort((a, b) => a - b),
+      fenced: spec.fenced,
+    });
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
+      if (spec.fenced.includes(name)) {
+        writeMemberConfig(lc, spec, slot, bins, secrets);
+        if (memberPids(lc, name).supervisor || memberPids(lc, name).postmaster) {
+          const t0 = Date.now();
+          await stopMember(lc, name);
+          reporter.step(
+            `fenced ${name}: PostgreSQL and Patroni stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s, data kept`,
+          );
+        }
+        continue;
+      }
       // The source's password is on disk only until the cluster exists (clone-basebackup.py removes it).
       if (spec.bootstrap.pgBasebackup && created)
         writeCloneFiles(lc, spec, name, bins, inputs.secrets.sourcePassword);
@@ -248,12 +272,22 @@ export class LocalPlatform extends LocalInspector implements Platform {
     for (const name of members) {
       await stopMember(lc, name);
       await stopExporters(lc, [name], false);
-      rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
+      let kept = '';
+      if (spec.removedMemberData === 'keep' && existsSync(lc.paths.member(name).dir)) {
+        const aside = join(
+          lc.paths.root,
+          'removed',
+          `${name}-${new Date().toISOString().replace(/[:.]/g, '')}`,
+        );
+        mkdirSync(dirname(aside), { recursive: true, mode: 0o700 });
+        renameSync(lc.paths.member(name).dir, aside);
+        kept = `; its data is kept in ${aside} (removedMemberData: keep)`;
+      } else rmSync(lc.paths.member(name).dir, { recursive: true, force: true });
       const record = readRecord(lc.paths.stateFile);
       const slot = memberSlot(spec.name, name);
       if (record)
         writeRecord(lc.paths.stateFile, { ...record, slots: record.slots.filter((s) => s !== slot) });
-      reporter.step(`removed ${name}`);
+      reporter.step(`removed ${name}${kept}`);
     }
   }
 
@@ -323,10 +357,14 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (!record) return;
     for (const slot of record.slots) removeCloneFiles(lc, memberName(spec.name, slot));
     writeRecord(lc.paths.stateFile, { ...record, spec });
+    clearBusy(lc);
+    await syncKeeper(lc, spec);
   }
 
   async stop(name: string, reporter: Reporter): Promise<void> {
     const { lc, record } = this.mustKnow(name);
+    // First, so that it restarts nothing that is being stopped.
+    if (await stopKeeper(lc)) reporter.step('stopped the keeper');
     const primary = await this.currentPrimary(lc, record.slots);
     // Replicas first, the primary last: stopping the primary first would make a replica take over.
     const order = record.slots
@@ -349,12 +387,46 @@ export class LocalPlatform extends LocalInspector implements Platform {
     }
   }
 
+  /**
+   * `pgcluster destroy-member`: stops a replica and removes its data directory; its configuration
+   * stays, so the keeper (or the next `up`) starts it again and Patroni recreates it (from a backup
+   * when the spec has one, else a basebackup). The primary is refused: switch over first.
+   */
+  async destroyMember(name: string, member: string, reporter: Reporter): Promise<void> {
+    const { lc, record } = this.mustKnow(name);
+    const members = record.slots.map((s) => memberName(name, s));
+    if (!members.includes(member))
+      throw new InputError(`${member}: not a member of ${name}; members are ${members.join(', ')}`);
+    const primary = await this.currentPrimary(lc, record.slots);
+    if (member === primary)
+      throw new InputError(
+        `${member} is the primary of ${name}: switch over first (\`pgcluster switchover ${name}\`), then destroy it`,
+      );
+    markBusy(lc);
+    try {
+      await stopMember(lc, member);
+      rmSync(lc.paths.member(member).data, { recursive: true, force: true });
+      reporter.step(`stopped ${member} and removed its data directory`);
+    } finally {
+      clearBusy(lc);
+    }
+  }
+
+  async hibernate(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    const { lc } = this.mustKnow(spec.name);
+    await this.stop(spec.name, reporter);
+    await this.commit(spec);
+    const left = await killLeftovers(lc.paths.root);
+    if (left > 0) reporter.step(`killed ${left} leftover process(es) of ${spec.name}`);
+  }
+
   async destroy(name: string, reporter: Reporter): Promise<boolean> {
     const found = this.known(name);
     const root = join(this.stateDir, name);
     if (!found && !existsSync(root)) return false;
     if (found) {
       const { lc, record } = found;
+      await stopKeeper(lc);
       await stopScheduler(lc);
       await stopExporters(
         lc,

@@ -5,7 +5,7 @@
  * asked for), so those commands start fast. LocalPlatform (index.ts) adds the write side.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { appOf } from '../../spec/app';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { BackupInfo } from '../../backup/info';
@@ -18,6 +18,7 @@ import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { LOCAL_HOST } from './ports';
 import { clusterPaths } from './paths';
 import { exporterServices } from './exporter-files';
+import { keeperPid } from './keeper';
 import { resolveRunUser, type RunUser } from './run-user';
 import {
   readRecord,
@@ -101,7 +102,12 @@ function tail(file: string, lines: number): string {
 export class LocalInspector {
   private userCache?: RunUser;
 
-  constructor(readonly stateDir: string) {}
+  readonly stateDir: string;
+
+  /** A relative state dir is made absolute: the daemons' files name each other by these paths. */
+  constructor(stateDir: string) {
+    this.stateDir = resolve(stateDir);
+  }
 
   protected get user(): RunUser {
     this.userCache ??= resolveRunUser();
@@ -172,6 +178,10 @@ export class LocalInspector {
         if (current) writeRecord(lc.paths.stateFile, { ...current, sql });
       },
       savePoolerUsers: (users) => savePoolerUsers(lc.paths.secretsFile, users),
+      pooler: async () => {
+        const { localPoolerControl } = await import('./pooler-control');
+        return localPoolerControl(lc, (readRecord(lc.paths.stateFile) ?? record).spec, secrets);
+      },
       pgbackrest: async (args, timeoutMs) => {
         const current = readRecord(lc.paths.stateFile) ?? record;
         const names = current.slots.map((s) => memberName(name, s));
@@ -213,7 +223,7 @@ export class LocalInspector {
         const current = readRecord(lc.paths.stateFile) ?? record;
         return current.slots
           .map((s) => memberName(name, s))
-          .filter((m) => !memberPids(lc, m).supervisor)
+          .filter((m) => !(current.fenced ?? []).includes(m) && !memberPids(lc, m).supervisor)
           .map(
             (m) =>
               `${m}: its processes are not running; last lines of ${lc.paths.member(m).patroniLog}:\n${tail(lc.paths.member(m).patroniLog, 8)}`,
@@ -245,6 +255,7 @@ export class LocalInspector {
         etcd: { running: etcdPid(lc) !== undefined, pid: etcdPid(lc) },
         pooler: { running: poolerPid(lc) !== undefined, pid: poolerPid(lc) },
         ...exporterServices(lc, record.spec, record.slots),
+        keeper: { running: keeperPid(lc) !== undefined, pid: keeperPid(lc) },
       },
     };
   }

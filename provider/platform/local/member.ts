@@ -41,6 +41,7 @@ export function writeMemberConfig(
       // Under tls the admin console is reached over TLS too (required when tls.required).
       ...(spec.tls?.enabled ? { sslmode: 'verify-full', sslrootcert: lc.paths.tls.caCert } : {}),
     },
+    postgres: { socketDir: p.socketDir, port: ctx.member.postgresPort, patroniConfig: p.config },
   };
   writeFileAtomic(p.followConfig, `${JSON.stringify(follow, null, 2)}\n`, 0o600);
   const yaml = renderPatroniYaml(spec, ctx);
@@ -85,6 +86,7 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
       PGCLUSTER_MEMBER: name,
       PGCLUSTER_PGDATA: p.data,
       PGCLUSTER_PEER_WATCH_FILE: lc.paths.peerWatchFlag,
+      PGCLUSTER_PG_BINDIR: bins.postgresBinDir,
       // archive_command, restore_command and the replica restore read this member's configuration
       // (pg1 = this member); the superuser's password for pgBackRest's own connections.
       PGBACKREST_CONFIG: p.pgbackrestConf,

@@ -54,6 +54,15 @@ export function clusterPaths(stateDir: string, cluster: string) {
       rewindCert: join(root, 'tls', 'rewinder.crt'),
       rewindKey: join(root, 'tls', 'rewinder.key'),
     },
+    /** The keeper: restarts members whose processes are gone (platform/local/keeper.ts). */
+    keeper: {
+      pid: join(root, 'keeper.pid'),
+      log: join(root, 'keeper.log'),
+      /** What it did per member (restarts, backoff, gave up), for status and tests. */
+      state: join(root, 'keeper.json'),
+      /** Written by `up`/`down` while they start and stop members: the keeper keeps its hands off. */
+      busy: join(root, 'keeper.busy'),
+    },
     membersDir: join(root, 'members'),
     member: (name: string) => memberPaths(join(root, 'members', name)),
   };

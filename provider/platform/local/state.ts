@@ -12,6 +12,8 @@ export interface ClusterRecord {
   spec: ClusterSpec;
   /** Member slots in use: member n is `<name>-n`. */
   slots: number[];
+  /** Members stopped on purpose (spec.fenced, as the last provision applied it): not a problem, not restarted. */
+  fenced?: string[];
   createdAt: string;
   /**
    * The roles, databases and grants pgcluster manages, with the fingerprints of the passwords it

@@ -1,5 +1,5 @@
 /** PgBouncer on Kubernetes: it targets the <name>-rw Service, which follows the primary. */
-import type { PoolerSpec } from '../../spec/pooler';
+import { DEFAULT_POOLER_INSTANCES, type PoolerSpec } from '../../spec/pooler';
 import { kubernetesImage, type KubernetesPlatformSpec } from '../../spec/kubernetes';
 import type { KubernetesNames } from '../../naming';
 import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from '../pgbouncer';
@@ -9,7 +9,6 @@ import { PG_PORT } from './patroni-config';
 import { serviceHost } from './secrets';
 import { containerSecurityContext, podSecurityContext } from './security';
 
-export const POOLER_REPLICAS = 2;
 const CONFIG_DIR = '/etc/pgbouncer';
 
 export function buildPooler(
@@ -36,6 +35,7 @@ export function buildPooler(
     socketDir: '',
   });
   const labels = poolerLabels(cluster);
+  const instances = pooler.instances ?? DEFAULT_POOLER_INSTANCES;
   return {
     configMap: {
       apiVersion: 'v1',
@@ -64,7 +64,7 @@ export function buildPooler(
       kind: 'Deployment',
       metadata: { name: names.pooler, namespace: ns, labels },
       spec: {
-        replicas: POOLER_REPLICAS,
+        replicas: instances,
         selector: { matchLabels: poolerSelector(cluster) },
         template: {
           metadata: { labels },
@@ -107,6 +107,13 @@ export function buildPooler(
           },
         },
       },
+    },
+    /** A drain takes one PgBouncer pod at a time: with 2 or more, one always serves. */
+    pdb: {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: names.poolerPdb, namespace: ns, labels: commonLabels(cluster) },
+      spec: { maxUnavailable: 1, selector: { matchLabels: poolerSelector(cluster) } },
     },
     service: {
       apiVersion: 'v1',

@@ -45,8 +45,14 @@ func NewPostgresCluster(ctx *pulumi.Context,
 	if args.Ha != nil {
 		args.Ha = args.Ha.ToHaPtrOutput().ApplyT(func(v *Ha) *Ha { return v.Defaults() }).(HaPtrOutput)
 	}
+	if args.Hibernate == nil {
+		args.Hibernate = pulumi.BoolPtr(false)
+	}
 	if args.Instances == nil {
 		args.Instances = pulumi.IntPtr(3)
+	}
+	if args.Maintenance == nil {
+		args.Maintenance = pulumi.BoolPtr(false)
 	}
 	if args.Monitoring != nil {
 		args.Monitoring = args.Monitoring.ToMonitoringPtrOutput().ApplyT(func(v *Monitoring) *Monitoring { return v.Defaults() }).(MonitoringPtrOutput)
@@ -93,16 +99,18 @@ type postgresClusterArgs struct {
 	Bootstrap *Bootstrap `pulumi:"bootstrap"`
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
 	Databases []ClusterDatabase `pulumi:"databases"`
-	// Not supported yet: Members to fence (stop serving without removing them).
-	Fenced interface{} `pulumi:"fenced"`
+	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
+	Fenced []string `pulumi:"fenced"`
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
 	Grants []ClusterGrant `pulumi:"grants"`
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha *Ha `pulumi:"ha"`
-	// Not supported yet: Stop all members while keeping the data.
-	Hibernate interface{} `pulumi:"hibernate"`
+	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
+	Hibernate *bool `pulumi:"hibernate"`
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances *int `pulumi:"instances"`
+	// true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
+	Maintenance *bool `pulumi:"maintenance"`
 	// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
 	Monitoring *Monitoring `pulumi:"monitoring"`
 	// Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
@@ -119,6 +127,10 @@ type postgresClusterArgs struct {
 	PostgresVersion *int `pulumi:"postgresVersion"`
 	// Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
 	Primary *string `pulumi:"primary"`
+	// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+	PrimaryUpdateStrategy *PrimaryUpdateStrategy `pulumi:"primaryUpdateStrategy"`
+	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
+	RemovedMemberData *RemovedMemberData `pulumi:"removedMemberData"`
 	// Not supported yet: Run this cluster as a standby of another cluster.
 	Replica interface{} `pulumi:"replica"`
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
@@ -143,16 +155,18 @@ type PostgresClusterArgs struct {
 	Bootstrap BootstrapPtrInput
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
 	Databases ClusterDatabaseArrayInput
-	// Not supported yet: Members to fence (stop serving without removing them).
-	Fenced pulumi.Input
+	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
+	Fenced pulumi.StringArrayInput
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
 	Grants ClusterGrantArrayInput
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha HaPtrInput
-	// Not supported yet: Stop all members while keeping the data.
-	Hibernate pulumi.Input
+	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
+	Hibernate pulumi.BoolPtrInput
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances pulumi.IntPtrInput
+	// true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
+	Maintenance pulumi.BoolPtrInput
 	// Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
 	Monitoring MonitoringPtrInput
 	// Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
@@ -169,6 +183,10 @@ type PostgresClusterArgs struct {
 	PostgresVersion pulumi.IntPtrInput
 	// Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
 	Primary pulumi.StringPtrInput
+	// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+	PrimaryUpdateStrategy PrimaryUpdateStrategyPtrInput
+	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
+	RemovedMemberData RemovedMemberDataPtrInput
 	// Not supported yet: Run this cluster as a standby of another cluster.
 	Replica pulumi.Input
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).

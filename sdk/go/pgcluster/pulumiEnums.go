@@ -3476,6 +3476,338 @@ func (in *poolerPoolModePtr) ToPoolerPoolModePtrOutputWithContext(ctx context.Co
 	return pulumi.ToOutputWithContext(ctx, in).(PoolerPoolModePtrOutput)
 }
 
+// How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+type PrimaryUpdateStrategy string
+
+const (
+	PrimaryUpdateStrategyUnsupervised = PrimaryUpdateStrategy("unsupervised")
+	PrimaryUpdateStrategySupervised   = PrimaryUpdateStrategy("supervised")
+)
+
+func (PrimaryUpdateStrategy) ElementType() reflect.Type {
+	return reflect.TypeOf((*PrimaryUpdateStrategy)(nil)).Elem()
+}
+
+func (e PrimaryUpdateStrategy) ToPrimaryUpdateStrategyOutput() PrimaryUpdateStrategyOutput {
+	return pulumi.ToOutput(e).(PrimaryUpdateStrategyOutput)
+}
+
+func (e PrimaryUpdateStrategy) ToPrimaryUpdateStrategyOutputWithContext(ctx context.Context) PrimaryUpdateStrategyOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(PrimaryUpdateStrategyOutput)
+}
+
+func (e PrimaryUpdateStrategy) ToPrimaryUpdateStrategyPtrOutput() PrimaryUpdateStrategyPtrOutput {
+	return e.ToPrimaryUpdateStrategyPtrOutputWithContext(context.Background())
+}
+
+func (e PrimaryUpdateStrategy) ToPrimaryUpdateStrategyPtrOutputWithContext(ctx context.Context) PrimaryUpdateStrategyPtrOutput {
+	return PrimaryUpdateStrategy(e).ToPrimaryUpdateStrategyOutputWithContext(ctx).ToPrimaryUpdateStrategyPtrOutputWithContext(ctx)
+}
+
+func (e PrimaryUpdateStrategy) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PrimaryUpdateStrategy) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PrimaryUpdateStrategy) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e PrimaryUpdateStrategy) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type PrimaryUpdateStrategyOutput struct{ *pulumi.OutputState }
+
+func (PrimaryUpdateStrategyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PrimaryUpdateStrategy)(nil)).Elem()
+}
+
+func (o PrimaryUpdateStrategyOutput) ToPrimaryUpdateStrategyOutput() PrimaryUpdateStrategyOutput {
+	return o
+}
+
+func (o PrimaryUpdateStrategyOutput) ToPrimaryUpdateStrategyOutputWithContext(ctx context.Context) PrimaryUpdateStrategyOutput {
+	return o
+}
+
+func (o PrimaryUpdateStrategyOutput) ToPrimaryUpdateStrategyPtrOutput() PrimaryUpdateStrategyPtrOutput {
+	return o.ToPrimaryUpdateStrategyPtrOutputWithContext(context.Background())
+}
+
+func (o PrimaryUpdateStrategyOutput) ToPrimaryUpdateStrategyPtrOutputWithContext(ctx context.Context) PrimaryUpdateStrategyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PrimaryUpdateStrategy) *PrimaryUpdateStrategy {
+		return &v
+	}).(PrimaryUpdateStrategyPtrOutput)
+}
+
+func (o PrimaryUpdateStrategyOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o PrimaryUpdateStrategyOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PrimaryUpdateStrategy) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o PrimaryUpdateStrategyOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PrimaryUpdateStrategyOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PrimaryUpdateStrategy) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type PrimaryUpdateStrategyPtrOutput struct{ *pulumi.OutputState }
+
+func (PrimaryUpdateStrategyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PrimaryUpdateStrategy)(nil)).Elem()
+}
+
+func (o PrimaryUpdateStrategyPtrOutput) ToPrimaryUpdateStrategyPtrOutput() PrimaryUpdateStrategyPtrOutput {
+	return o
+}
+
+func (o PrimaryUpdateStrategyPtrOutput) ToPrimaryUpdateStrategyPtrOutputWithContext(ctx context.Context) PrimaryUpdateStrategyPtrOutput {
+	return o
+}
+
+func (o PrimaryUpdateStrategyPtrOutput) Elem() PrimaryUpdateStrategyOutput {
+	return o.ApplyT(func(v *PrimaryUpdateStrategy) PrimaryUpdateStrategy {
+		if v != nil {
+			return *v
+		}
+		var ret PrimaryUpdateStrategy
+		return ret
+	}).(PrimaryUpdateStrategyOutput)
+}
+
+func (o PrimaryUpdateStrategyPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PrimaryUpdateStrategyPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *PrimaryUpdateStrategy) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// PrimaryUpdateStrategyInput is an input type that accepts values of the PrimaryUpdateStrategy enum
+// A concrete instance of `PrimaryUpdateStrategyInput` can be one of the following:
+//
+//	PrimaryUpdateStrategyUnsupervised
+//	PrimaryUpdateStrategySupervised
+type PrimaryUpdateStrategyInput interface {
+	pulumi.Input
+
+	ToPrimaryUpdateStrategyOutput() PrimaryUpdateStrategyOutput
+	ToPrimaryUpdateStrategyOutputWithContext(context.Context) PrimaryUpdateStrategyOutput
+}
+
+var primaryUpdateStrategyPtrType = reflect.TypeOf((**PrimaryUpdateStrategy)(nil)).Elem()
+
+type PrimaryUpdateStrategyPtrInput interface {
+	pulumi.Input
+
+	ToPrimaryUpdateStrategyPtrOutput() PrimaryUpdateStrategyPtrOutput
+	ToPrimaryUpdateStrategyPtrOutputWithContext(context.Context) PrimaryUpdateStrategyPtrOutput
+}
+
+type primaryUpdateStrategyPtr string
+
+func PrimaryUpdateStrategyPtr(v string) PrimaryUpdateStrategyPtrInput {
+	return (*primaryUpdateStrategyPtr)(&v)
+}
+
+func (*primaryUpdateStrategyPtr) ElementType() reflect.Type {
+	return primaryUpdateStrategyPtrType
+}
+
+func (in *primaryUpdateStrategyPtr) ToPrimaryUpdateStrategyPtrOutput() PrimaryUpdateStrategyPtrOutput {
+	return pulumi.ToOutput(in).(PrimaryUpdateStrategyPtrOutput)
+}
+
+func (in *primaryUpdateStrategyPtr) ToPrimaryUpdateStrategyPtrOutputWithContext(ctx context.Context) PrimaryUpdateStrategyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PrimaryUpdateStrategyPtrOutput)
+}
+
+// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
+type RemovedMemberData string
+
+const (
+	RemovedMemberDataKeep   = RemovedMemberData("keep")
+	RemovedMemberDataDelete = RemovedMemberData("delete")
+)
+
+func (RemovedMemberData) ElementType() reflect.Type {
+	return reflect.TypeOf((*RemovedMemberData)(nil)).Elem()
+}
+
+func (e RemovedMemberData) ToRemovedMemberDataOutput() RemovedMemberDataOutput {
+	return pulumi.ToOutput(e).(RemovedMemberDataOutput)
+}
+
+func (e RemovedMemberData) ToRemovedMemberDataOutputWithContext(ctx context.Context) RemovedMemberDataOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(RemovedMemberDataOutput)
+}
+
+func (e RemovedMemberData) ToRemovedMemberDataPtrOutput() RemovedMemberDataPtrOutput {
+	return e.ToRemovedMemberDataPtrOutputWithContext(context.Background())
+}
+
+func (e RemovedMemberData) ToRemovedMemberDataPtrOutputWithContext(ctx context.Context) RemovedMemberDataPtrOutput {
+	return RemovedMemberData(e).ToRemovedMemberDataOutputWithContext(ctx).ToRemovedMemberDataPtrOutputWithContext(ctx)
+}
+
+func (e RemovedMemberData) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e RemovedMemberData) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e RemovedMemberData) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e RemovedMemberData) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type RemovedMemberDataOutput struct{ *pulumi.OutputState }
+
+func (RemovedMemberDataOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RemovedMemberData)(nil)).Elem()
+}
+
+func (o RemovedMemberDataOutput) ToRemovedMemberDataOutput() RemovedMemberDataOutput {
+	return o
+}
+
+func (o RemovedMemberDataOutput) ToRemovedMemberDataOutputWithContext(ctx context.Context) RemovedMemberDataOutput {
+	return o
+}
+
+func (o RemovedMemberDataOutput) ToRemovedMemberDataPtrOutput() RemovedMemberDataPtrOutput {
+	return o.ToRemovedMemberDataPtrOutputWithContext(context.Background())
+}
+
+func (o RemovedMemberDataOutput) ToRemovedMemberDataPtrOutputWithContext(ctx context.Context) RemovedMemberDataPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RemovedMemberData) *RemovedMemberData {
+		return &v
+	}).(RemovedMemberDataPtrOutput)
+}
+
+func (o RemovedMemberDataOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o RemovedMemberDataOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e RemovedMemberData) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o RemovedMemberDataOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o RemovedMemberDataOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e RemovedMemberData) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type RemovedMemberDataPtrOutput struct{ *pulumi.OutputState }
+
+func (RemovedMemberDataPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RemovedMemberData)(nil)).Elem()
+}
+
+func (o RemovedMemberDataPtrOutput) ToRemovedMemberDataPtrOutput() RemovedMemberDataPtrOutput {
+	return o
+}
+
+func (o RemovedMemberDataPtrOutput) ToRemovedMemberDataPtrOutputWithContext(ctx context.Context) RemovedMemberDataPtrOutput {
+	return o
+}
+
+func (o RemovedMemberDataPtrOutput) Elem() RemovedMemberDataOutput {
+	return o.ApplyT(func(v *RemovedMemberData) RemovedMemberData {
+		if v != nil {
+			return *v
+		}
+		var ret RemovedMemberData
+		return ret
+	}).(RemovedMemberDataOutput)
+}
+
+func (o RemovedMemberDataPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o RemovedMemberDataPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *RemovedMemberData) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// RemovedMemberDataInput is an input type that accepts values of the RemovedMemberData enum
+// A concrete instance of `RemovedMemberDataInput` can be one of the following:
+//
+//	RemovedMemberDataKeep
+//	RemovedMemberDataDelete
+type RemovedMemberDataInput interface {
+	pulumi.Input
+
+	ToRemovedMemberDataOutput() RemovedMemberDataOutput
+	ToRemovedMemberDataOutputWithContext(context.Context) RemovedMemberDataOutput
+}
+
+var removedMemberDataPtrType = reflect.TypeOf((**RemovedMemberData)(nil)).Elem()
+
+type RemovedMemberDataPtrInput interface {
+	pulumi.Input
+
+	ToRemovedMemberDataPtrOutput() RemovedMemberDataPtrOutput
+	ToRemovedMemberDataPtrOutputWithContext(context.Context) RemovedMemberDataPtrOutput
+}
+
+type removedMemberDataPtr string
+
+func RemovedMemberDataPtr(v string) RemovedMemberDataPtrInput {
+	return (*removedMemberDataPtr)(&v)
+}
+
+func (*removedMemberDataPtr) ElementType() reflect.Type {
+	return removedMemberDataPtrType
+}
+
+func (in *removedMemberDataPtr) ToRemovedMemberDataPtrOutput() RemovedMemberDataPtrOutput {
+	return pulumi.ToOutput(in).(RemovedMemberDataPtrOutput)
+}
+
+func (in *removedMemberDataPtr) ToRemovedMemberDataPtrOutputWithContext(ctx context.Context) RemovedMemberDataPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(RemovedMemberDataPtrOutput)
+}
+
 // `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
 type RoleEnsure string
 
@@ -4848,6 +5180,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformKubernetesImagePullPolicyPtrInput)(nil)).Elem(), PlatformKubernetesImagePullPolicy("Always"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PoolerPoolModeInput)(nil)).Elem(), PoolerPoolMode("session"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PoolerPoolModePtrInput)(nil)).Elem(), PoolerPoolMode("session"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PrimaryUpdateStrategyInput)(nil)).Elem(), PrimaryUpdateStrategy("unsupervised"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PrimaryUpdateStrategyPtrInput)(nil)).Elem(), PrimaryUpdateStrategy("unsupervised"))
+	pulumi.RegisterInputType(reflect.TypeOf((*RemovedMemberDataInput)(nil)).Elem(), RemovedMemberData("keep"))
+	pulumi.RegisterInputType(reflect.TypeOf((*RemovedMemberDataPtrInput)(nil)).Elem(), RemovedMemberData("keep"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleEnsureInput)(nil)).Elem(), RoleEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleEnsurePtrInput)(nil)).Elem(), RoleEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingAntiAffinityInput)(nil)).Elem(), SchedulingAntiAffinity("preferred"))
@@ -4907,6 +5243,10 @@ func init() {
 	pulumi.RegisterOutputType(PlatformKubernetesImagePullPolicyPtrOutput{})
 	pulumi.RegisterOutputType(PoolerPoolModeOutput{})
 	pulumi.RegisterOutputType(PoolerPoolModePtrOutput{})
+	pulumi.RegisterOutputType(PrimaryUpdateStrategyOutput{})
+	pulumi.RegisterOutputType(PrimaryUpdateStrategyPtrOutput{})
+	pulumi.RegisterOutputType(RemovedMemberDataOutput{})
+	pulumi.RegisterOutputType(RemovedMemberDataPtrOutput{})
 	pulumi.RegisterOutputType(RoleEnsureOutput{})
 	pulumi.RegisterOutputType(RoleEnsurePtrOutput{})
 	pulumi.RegisterOutputType(SchedulingAntiAffinityOutput{})

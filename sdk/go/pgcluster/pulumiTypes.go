@@ -8356,7 +8356,9 @@ func (o PlatformKubernetesEndpointPtrOutput) Port() pulumi.IntPtrOutput {
 type PlatformLocal struct {
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort *int `pulumi:"basePort"`
-	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+	Keeper *bool `pulumi:"keeper"`
+	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
 	PeerWatch *bool `pulumi:"peerWatch"`
 }
 
@@ -8369,6 +8371,10 @@ func (val *PlatformLocal) Defaults() *PlatformLocal {
 	if tmp.BasePort == nil {
 		basePort_ := 15400
 		tmp.BasePort = &basePort_
+	}
+	if tmp.Keeper == nil {
+		keeper_ := true
+		tmp.Keeper = &keeper_
 	}
 	if tmp.PeerWatch == nil {
 		peerWatch_ := true
@@ -8392,7 +8398,9 @@ type PlatformLocalInput interface {
 type PlatformLocalArgs struct {
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort pulumi.IntPtrInput `pulumi:"basePort"`
-	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+	Keeper pulumi.BoolPtrInput `pulumi:"keeper"`
+	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
 	PeerWatch pulumi.BoolPtrInput `pulumi:"peerWatch"`
 }
 
@@ -8404,6 +8412,9 @@ func (val *PlatformLocalArgs) Defaults() *PlatformLocalArgs {
 	tmp := *val
 	if tmp.BasePort == nil {
 		tmp.BasePort = pulumi.IntPtr(15400)
+	}
+	if tmp.Keeper == nil {
+		tmp.Keeper = pulumi.BoolPtr(true)
 	}
 	if tmp.PeerWatch == nil {
 		tmp.PeerWatch = pulumi.BoolPtr(true)
@@ -8493,7 +8504,12 @@ func (o PlatformLocalOutput) BasePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlatformLocal) *int { return v.BasePort }).(pulumi.IntPtrOutput)
 }
 
-// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+func (o PlatformLocalOutput) Keeper() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PlatformLocal) *bool { return v.Keeper }).(pulumi.BoolPtrOutput)
+}
+
+// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
 func (o PlatformLocalOutput) PeerWatch() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v PlatformLocal) *bool { return v.PeerWatch }).(pulumi.BoolPtrOutput)
 }
@@ -8532,7 +8548,17 @@ func (o PlatformLocalPtrOutput) BasePort() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+func (o PlatformLocalPtrOutput) Keeper() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PlatformLocal) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Keeper
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
 func (o PlatformLocalPtrOutput) PeerWatch() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *PlatformLocal) *bool {
 		if v == nil {
@@ -8544,14 +8570,20 @@ func (o PlatformLocalPtrOutput) PeerWatch() pulumi.BoolPtrOutput {
 
 // Connection pooler (PgBouncer) that follows the primary through failovers and switchovers.
 type Pooler struct {
+	// poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
+	CarrySessions *bool `pulumi:"carrySessions"`
 	// PgBouncer default_pool_size. @default - 20
 	DefaultPoolSize *int `pulumi:"defaultPoolSize"`
 	// Run a PgBouncer in front of the primary. @default - true
 	Enabled *bool `pulumi:"enabled"`
+	// PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
+	Instances *int `pulumi:"instances"`
 	// PgBouncer max_client_conn. @default - 1000
 	MaxClientConn *int `pulumi:"maxClientConn"`
 	// Extra [pgbouncer] settings. Keys pgcluster owns (listen_addr, listen_port, auth_type, auth_file, admin_users, ...) are refused. @default - {}
 	Parameters map[string]interface{} `pulumi:"parameters"`
+	// Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
+	PauseTimeout *int `pulumi:"pauseTimeout"`
 	// PgBouncer pool_mode. @default - session
 	PoolMode *PoolerPoolMode `pulumi:"poolMode"`
 }
@@ -8562,6 +8594,10 @@ func (val *Pooler) Defaults() *Pooler {
 		return nil
 	}
 	tmp := *val
+	if tmp.CarrySessions == nil {
+		carrySessions_ := true
+		tmp.CarrySessions = &carrySessions_
+	}
 	if tmp.DefaultPoolSize == nil {
 		defaultPoolSize_ := 20
 		tmp.DefaultPoolSize = &defaultPoolSize_
@@ -8573,6 +8609,10 @@ func (val *Pooler) Defaults() *Pooler {
 	if tmp.MaxClientConn == nil {
 		maxClientConn_ := 1000
 		tmp.MaxClientConn = &maxClientConn_
+	}
+	if tmp.PauseTimeout == nil {
+		pauseTimeout_ := 10
+		tmp.PauseTimeout = &pauseTimeout_
 	}
 	return &tmp
 }
@@ -8590,14 +8630,20 @@ type PoolerInput interface {
 
 // Connection pooler (PgBouncer) that follows the primary through failovers and switchovers.
 type PoolerArgs struct {
+	// poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
+	CarrySessions pulumi.BoolPtrInput `pulumi:"carrySessions"`
 	// PgBouncer default_pool_size. @default - 20
 	DefaultPoolSize pulumi.IntPtrInput `pulumi:"defaultPoolSize"`
 	// Run a PgBouncer in front of the primary. @default - true
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	// PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
+	Instances pulumi.IntPtrInput `pulumi:"instances"`
 	// PgBouncer max_client_conn. @default - 1000
 	MaxClientConn pulumi.IntPtrInput `pulumi:"maxClientConn"`
 	// Extra [pgbouncer] settings. Keys pgcluster owns (listen_addr, listen_port, auth_type, auth_file, admin_users, ...) are refused. @default - {}
 	Parameters pulumi.MapInput `pulumi:"parameters"`
+	// Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
+	PauseTimeout pulumi.IntPtrInput `pulumi:"pauseTimeout"`
 	// PgBouncer pool_mode. @default - session
 	PoolMode PoolerPoolModePtrInput `pulumi:"poolMode"`
 }
@@ -8608,6 +8654,9 @@ func (val *PoolerArgs) Defaults() *PoolerArgs {
 		return nil
 	}
 	tmp := *val
+	if tmp.CarrySessions == nil {
+		tmp.CarrySessions = pulumi.BoolPtr(true)
+	}
 	if tmp.DefaultPoolSize == nil {
 		tmp.DefaultPoolSize = pulumi.IntPtr(20)
 	}
@@ -8616,6 +8665,9 @@ func (val *PoolerArgs) Defaults() *PoolerArgs {
 	}
 	if tmp.MaxClientConn == nil {
 		tmp.MaxClientConn = pulumi.IntPtr(1000)
+	}
+	if tmp.PauseTimeout == nil {
+		tmp.PauseTimeout = pulumi.IntPtr(10)
 	}
 	return &tmp
 }
@@ -8697,6 +8749,11 @@ func (o PoolerOutput) ToPoolerPtrOutputWithContext(ctx context.Context) PoolerPt
 	}).(PoolerPtrOutput)
 }
 
+// poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
+func (o PoolerOutput) CarrySessions() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Pooler) *bool { return v.CarrySessions }).(pulumi.BoolPtrOutput)
+}
+
 // PgBouncer default_pool_size. @default - 20
 func (o PoolerOutput) DefaultPoolSize() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Pooler) *int { return v.DefaultPoolSize }).(pulumi.IntPtrOutput)
@@ -8707,6 +8764,11 @@ func (o PoolerOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Pooler) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
+// PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
+func (o PoolerOutput) Instances() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Pooler) *int { return v.Instances }).(pulumi.IntPtrOutput)
+}
+
 // PgBouncer max_client_conn. @default - 1000
 func (o PoolerOutput) MaxClientConn() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Pooler) *int { return v.MaxClientConn }).(pulumi.IntPtrOutput)
@@ -8715,6 +8777,11 @@ func (o PoolerOutput) MaxClientConn() pulumi.IntPtrOutput {
 // Extra [pgbouncer] settings. Keys pgcluster owns (listen_addr, listen_port, auth_type, auth_file, admin_users, ...) are refused. @default - {}
 func (o PoolerOutput) Parameters() pulumi.MapOutput {
 	return o.ApplyT(func(v Pooler) map[string]interface{} { return v.Parameters }).(pulumi.MapOutput)
+}
+
+// Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
+func (o PoolerOutput) PauseTimeout() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Pooler) *int { return v.PauseTimeout }).(pulumi.IntPtrOutput)
 }
 
 // PgBouncer pool_mode. @default - session
@@ -8746,6 +8813,16 @@ func (o PoolerPtrOutput) Elem() PoolerOutput {
 	}).(PoolerOutput)
 }
 
+// poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
+func (o PoolerPtrOutput) CarrySessions() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Pooler) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.CarrySessions
+	}).(pulumi.BoolPtrOutput)
+}
+
 // PgBouncer default_pool_size. @default - 20
 func (o PoolerPtrOutput) DefaultPoolSize() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Pooler) *int {
@@ -8766,6 +8843,16 @@ func (o PoolerPtrOutput) Enabled() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
+func (o PoolerPtrOutput) Instances() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Pooler) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Instances
+	}).(pulumi.IntPtrOutput)
+}
+
 // PgBouncer max_client_conn. @default - 1000
 func (o PoolerPtrOutput) MaxClientConn() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Pooler) *int {
@@ -8784,6 +8871,16 @@ func (o PoolerPtrOutput) Parameters() pulumi.MapOutput {
 		}
 		return v.Parameters
 	}).(pulumi.MapOutput)
+}
+
+// Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
+func (o PoolerPtrOutput) PauseTimeout() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Pooler) *int {
+		if v == nil {
+			return nil
+		}
+		return v.PauseTimeout
+	}).(pulumi.IntPtrOutput)
 }
 
 // PgBouncer pool_mode. @default - session

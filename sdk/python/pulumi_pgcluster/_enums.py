@@ -27,6 +27,8 @@ __all__ = [
     'MonitoringStatementsTrack',
     'PlatformKubernetesImagePullPolicy',
     'PoolerPoolMode',
+    'PrimaryUpdateStrategy',
+    'RemovedMemberData',
     'RoleEnsure',
     'SchedulingAntiAffinity',
     'SchedulingTolerationEffect',
@@ -252,6 +254,24 @@ class PoolerPoolMode(_builtins.str, Enum):
     SESSION = "session"
     TRANSACTION = "transaction"
     STATEMENT = "statement"
+
+
+@pulumi.type_token("pgcluster:index:PrimaryUpdateStrategy")
+class PrimaryUpdateStrategy(_builtins.str, Enum):
+    """
+    How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+    """
+    UNSUPERVISED = "unsupervised"
+    SUPERVISED = "supervised"
+
+
+@pulumi.type_token("pgcluster:index:RemovedMemberData")
+class RemovedMemberData(_builtins.str, Enum):
+    """
+    What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
+    """
+    KEEP = "keep"
+    DELETE = "delete"
 
 
 @pulumi.type_token("pgcluster:index:RoleEnsure")

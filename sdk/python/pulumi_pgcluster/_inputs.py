@@ -4108,26 +4108,36 @@ class PlatformLocalArgsDict(TypedDict):
     """
     First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
     """
+    keeper: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+    """
     peer_watch: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+    Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
     """
 
 @pulumi.input_type
 class PlatformLocalArgs:
     def __init__(__self__, *,
                  base_port: pulumi.Input[Optional[_builtins.int]] = None,
+                 keeper: pulumi.Input[Optional[_builtins.bool]] = None,
                  peer_watch: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         Run etcd, Patroni members and PgBouncer as processes on this machine.
 
         :param pulumi.Input[_builtins.int] base_port: First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
-        :param pulumi.Input[_builtins.bool] peer_watch: Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+        :param pulumi.Input[_builtins.bool] keeper: Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+        :param pulumi.Input[_builtins.bool] peer_watch: Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
         """
         if base_port is None:
             base_port = 15400
         if base_port is not None:
             pulumi.set(__self__, "base_port", base_port)
+        if keeper is None:
+            keeper = True
+        if keeper is not None:
+            pulumi.set(__self__, "keeper", keeper)
         if peer_watch is None:
             peer_watch = True
         if peer_watch is not None:
@@ -4146,10 +4156,22 @@ class PlatformLocalArgs:
         pulumi.set(self, "base_port", value)
 
     @_builtins.property
+    @pulumi.getter
+    def keeper(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+        """
+        return pulumi.get(self, "keeper")
+
+    @keeper.setter
+    def keeper(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "keeper", value)
+
+    @_builtins.property
     @pulumi.getter(name="peerWatch")
     def peer_watch(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. Takes effect at once, for running members too. @default - true
+        Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
         """
         return pulumi.get(self, "peer_watch")
 
@@ -4162,6 +4184,10 @@ class PoolerArgsDict(TypedDict):
     """
     Connection pooler (PgBouncer) that follows the primary through failovers and switchovers.
     """
+    carry_sessions: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
+    """
     default_pool_size: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     PgBouncer default_pool_size. @default - 20
@@ -4169,6 +4195,10 @@ class PoolerArgsDict(TypedDict):
     enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
     Run a PgBouncer in front of the primary. @default - true
+    """
+    instances: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
     """
     max_client_conn: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -4178,6 +4208,10 @@ class PoolerArgsDict(TypedDict):
     """
     Extra [pgbouncer] settings. Keys pgcluster owns (listen_addr, listen_port, auth_type, auth_file, admin_users, ...) are refused. @default - {}
     """
+    pause_timeout: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
+    """
     pool_mode: NotRequired[pulumi.Input[Optional['PoolerPoolMode']]]
     """
     PgBouncer pool_mode. @default - session
@@ -4186,20 +4220,30 @@ class PoolerArgsDict(TypedDict):
 @pulumi.input_type
 class PoolerArgs:
     def __init__(__self__, *,
+                 carry_sessions: pulumi.Input[Optional[_builtins.bool]] = None,
                  default_pool_size: pulumi.Input[Optional[_builtins.int]] = None,
                  enabled: pulumi.Input[Optional[_builtins.bool]] = None,
+                 instances: pulumi.Input[Optional[_builtins.int]] = None,
                  max_client_conn: pulumi.Input[Optional[_builtins.int]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
+                 pause_timeout: pulumi.Input[Optional[_builtins.int]] = None,
                  pool_mode: pulumi.Input[Optional['PoolerPoolMode']] = None):
         """
         Connection pooler (PgBouncer) that follows the primary through failovers and switchovers.
 
+        :param pulumi.Input[_builtins.bool] carry_sessions: poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
         :param pulumi.Input[_builtins.int] default_pool_size: PgBouncer default_pool_size. @default - 20
         :param pulumi.Input[_builtins.bool] enabled: Run a PgBouncer in front of the primary. @default - true
+        :param pulumi.Input[_builtins.int] instances: PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
         :param pulumi.Input[_builtins.int] max_client_conn: PgBouncer max_client_conn. @default - 1000
         :param pulumi.Input[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]] parameters: Extra [pgbouncer] settings. Keys pgcluster owns (listen_addr, listen_port, auth_type, auth_file, admin_users, ...) are refused. @default - {}
+        :param pulumi.Input[_builtins.int] pause_timeout: Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
         :param pulumi.Input['PoolerPoolMode'] pool_mode: PgBouncer pool_mode. @default - session
         """
+        if carry_sessions is None:
+            carry_sessions = True
+        if carry_sessions is not None:
+            pulumi.set(__self__, "carry_sessions", carry_sessions)
         if default_pool_size is None:
             default_pool_size = 20
         if default_pool_size is not None:
@@ -4208,14 +4252,32 @@ class PoolerArgs:
             enabled = True
         if enabled is not None:
             pulumi.set(__self__, "enabled", enabled)
+        if instances is not None:
+            pulumi.set(__self__, "instances", instances)
         if max_client_conn is None:
             max_client_conn = 1000
         if max_client_conn is not None:
             pulumi.set(__self__, "max_client_conn", max_client_conn)
         if parameters is not None:
             pulumi.set(__self__, "parameters", parameters)
+        if pause_timeout is None:
+            pause_timeout = 10
+        if pause_timeout is not None:
+            pulumi.set(__self__, "pause_timeout", pause_timeout)
         if pool_mode is not None:
             pulumi.set(__self__, "pool_mode", pool_mode)
+
+    @_builtins.property
+    @pulumi.getter(name="carrySessions")
+    def carry_sessions(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        poolMode session only. true: during a planned switchover each client is moved to the new primary at its next transaction boundary instead of being disconnected (PgBouncer pools its server connection per transaction for that moment). Its server session ends either way: values it SET, its prepared statements and temporary tables do not follow it; the startup parameters PgBouncer tracks (client_encoding, DateStyle, TimeZone, application_name, ...) do. false: session clients are disconnected when the old primary stops. @default - true
+        """
+        return pulumi.get(self, "carry_sessions")
+
+    @carry_sessions.setter
+    def carry_sessions(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "carry_sessions", value)
 
     @_builtins.property
     @pulumi.getter(name="defaultPoolSize")
@@ -4242,6 +4304,18 @@ class PoolerArgs:
         pulumi.set(self, "enabled", value)
 
     @_builtins.property
+    @pulumi.getter
+    def instances(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        PgBouncer pods on platform.kubernetes, spread over nodes and covered by their own PodDisruptionBudget. @default - 2. platform.local runs one PgBouncer process: only 1 is allowed there.
+        """
+        return pulumi.get(self, "instances")
+
+    @instances.setter
+    def instances(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "instances", value)
+
+    @_builtins.property
     @pulumi.getter(name="maxClientConn")
     def max_client_conn(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -4264,6 +4338,18 @@ class PoolerArgs:
     @parameters.setter
     def parameters(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]]):
         pulumi.set(self, "parameters", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pauseTimeout")
+    def pause_timeout(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds a planned switchover (and a rolling restart) waits, with PgBouncer PAUSEd, for the transactions running through it to finish before the primary is demoted. New transactions wait meanwhile and run on the new primary once PgBouncer RESUMEs, so clients see latency, not errors. A transaction still running after this long is cut by the demotion. @default - 10
+        """
+        return pulumi.get(self, "pause_timeout")
+
+    @pause_timeout.setter
+    def pause_timeout(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "pause_timeout", value)
 
     @_builtins.property
     @pulumi.getter(name="poolMode")

@@ -25,11 +25,12 @@ class PostgresClusterArgs:
                  backup: pulumi.Input[Optional['ClusterBackupArgs']] = None,
                  bootstrap: pulumi.Input[Optional['BootstrapArgs']] = None,
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterDatabaseArgs']]]] = None,
-                 fenced: Optional[Any] = None,
+                 fenced: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  grants: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterGrantArgs']]]] = None,
                  ha: pulumi.Input[Optional['HaArgs']] = None,
-                 hibernate: Optional[Any] = None,
+                 hibernate: pulumi.Input[Optional[_builtins.bool]] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
+                 maintenance: pulumi.Input[Optional[_builtins.bool]] = None,
                  monitoring: pulumi.Input[Optional['MonitoringArgs']] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
@@ -38,6 +39,8 @@ class PostgresClusterArgs:
                  pooler: pulumi.Input[Optional['PoolerArgs']] = None,
                  postgres_version: pulumi.Input[Optional[_builtins.int]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
+                 primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
+                 removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional['ResourcesArgs']] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterRoleArgs']]]] = None,
@@ -51,11 +54,12 @@ class PostgresClusterArgs:
         :param pulumi.Input['ClusterBackupArgs'] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input['BootstrapArgs'] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
         :param pulumi.Input[Sequence[pulumi.Input['ClusterDatabaseArgs']]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
-        :param Any fenced: Not supported yet: Members to fence (stop serving without removing them).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] fenced: Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
         :param pulumi.Input[Sequence[pulumi.Input['ClusterGrantArgs']]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         :param pulumi.Input['HaArgs'] ha: High-availability timing, passed to Patroni's dynamic configuration.
-        :param Any hibernate: Not supported yet: Stop all members while keeping the data.
+        :param pulumi.Input[_builtins.bool] hibernate: true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
+        :param pulumi.Input[_builtins.bool] maintenance: true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
         :param pulumi.Input['MonitoringArgs'] monitoring: Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
         :param pulumi.Input[_builtins.str] name: Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
         :param pulumi.Input[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]] parameters: PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}
@@ -64,6 +68,8 @@ class PostgresClusterArgs:
         :param pulumi.Input['PoolerArgs'] pooler: Connection pooler (PgBouncer) that follows the primary through failovers and switchovers.
         :param pulumi.Input[_builtins.int] postgres_version: PostgreSQL major version, one of 13, 14, 15, 16, 17. The local platform needs its server binaries installed. @default - 15
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
+        :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
@@ -84,12 +90,18 @@ class PostgresClusterArgs:
             pulumi.set(__self__, "grants", grants)
         if ha is not None:
             pulumi.set(__self__, "ha", ha)
+        if hibernate is None:
+            hibernate = False
         if hibernate is not None:
             pulumi.set(__self__, "hibernate", hibernate)
         if instances is None:
             instances = 3
         if instances is not None:
             pulumi.set(__self__, "instances", instances)
+        if maintenance is None:
+            maintenance = False
+        if maintenance is not None:
+            pulumi.set(__self__, "maintenance", maintenance)
         if monitoring is not None:
             pulumi.set(__self__, "monitoring", monitoring)
         if name is not None:
@@ -108,6 +120,10 @@ class PostgresClusterArgs:
             pulumi.set(__self__, "postgres_version", postgres_version)
         if primary is not None:
             pulumi.set(__self__, "primary", primary)
+        if primary_update_strategy is not None:
+            pulumi.set(__self__, "primary_update_strategy", primary_update_strategy)
+        if removed_member_data is not None:
+            pulumi.set(__self__, "removed_member_data", removed_member_data)
         if replica is not None:
             pulumi.set(__self__, "replica", replica)
         if resources is not None:
@@ -161,14 +177,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def fenced(self) -> Optional[Any]:
+    def fenced(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Not supported yet: Members to fence (stop serving without removing them).
+        Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
         """
         return pulumi.get(self, "fenced")
 
     @fenced.setter
-    def fenced(self, value: Optional[Any]):
+    def fenced(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "fenced", value)
 
     @_builtins.property
@@ -197,14 +213,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def hibernate(self) -> Optional[Any]:
+    def hibernate(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Not supported yet: Stop all members while keeping the data.
+        true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
         """
         return pulumi.get(self, "hibernate")
 
     @hibernate.setter
-    def hibernate(self, value: Optional[Any]):
+    def hibernate(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "hibernate", value)
 
     @_builtins.property
@@ -218,6 +234,18 @@ class PostgresClusterArgs:
     @instances.setter
     def instances(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "instances", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def maintenance(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
+        """
+        return pulumi.get(self, "maintenance")
+
+    @maintenance.setter
+    def maintenance(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "maintenance", value)
 
     @_builtins.property
     @pulumi.getter
@@ -316,6 +344,30 @@ class PostgresClusterArgs:
         pulumi.set(self, "primary", value)
 
     @_builtins.property
+    @pulumi.getter(name="primaryUpdateStrategy")
+    def primary_update_strategy(self) -> pulumi.Input[Optional['PrimaryUpdateStrategy']]:
+        """
+        How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+        """
+        return pulumi.get(self, "primary_update_strategy")
+
+    @primary_update_strategy.setter
+    def primary_update_strategy(self, value: pulumi.Input[Optional['PrimaryUpdateStrategy']]):
+        pulumi.set(self, "primary_update_strategy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="removedMemberData")
+    def removed_member_data(self) -> pulumi.Input[Optional['RemovedMemberData']]:
+        """
+        What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
+        """
+        return pulumi.get(self, "removed_member_data")
+
+    @removed_member_data.setter
+    def removed_member_data(self, value: pulumi.Input[Optional['RemovedMemberData']]):
+        pulumi.set(self, "removed_member_data", value)
+
+    @_builtins.property
     @pulumi.getter
     def replica(self) -> Optional[Any]:
         """
@@ -409,11 +461,12 @@ class PostgresCluster(pulumi.ComponentResource):
                  backup: pulumi.Input[Optional[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']]] = None,
                  bootstrap: pulumi.Input[Optional[Union['BootstrapArgs', 'BootstrapArgsDict']]] = None,
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]]] = None,
-                 fenced: Optional[Any] = None,
+                 fenced: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  grants: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]]] = None,
                  ha: pulumi.Input[Optional[Union['HaArgs', 'HaArgsDict']]] = None,
-                 hibernate: Optional[Any] = None,
+                 hibernate: pulumi.Input[Optional[_builtins.bool]] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
+                 maintenance: pulumi.Input[Optional[_builtins.bool]] = None,
                  monitoring: pulumi.Input[Optional[Union['MonitoringArgs', 'MonitoringArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
@@ -422,6 +475,8 @@ class PostgresCluster(pulumi.ComponentResource):
                  pooler: pulumi.Input[Optional[Union['PoolerArgs', 'PoolerArgsDict']]] = None,
                  postgres_version: pulumi.Input[Optional[_builtins.int]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
+                 primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
+                 removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
@@ -438,11 +493,12 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']] backup: Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
         :param pulumi.Input[Union['BootstrapArgs', 'BootstrapArgsDict']] bootstrap: How the first member gets its data: exactly one of initdb, pgBasebackup, recovery. @default - {initdb: {}}
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]] databases: Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
-        :param Any fenced: Not supported yet: Members to fence (stop serving without removing them).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] fenced: Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]] grants: Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
         :param pulumi.Input[Union['HaArgs', 'HaArgsDict']] ha: High-availability timing, passed to Patroni's dynamic configuration.
-        :param Any hibernate: Not supported yet: Stop all members while keeping the data.
+        :param pulumi.Input[_builtins.bool] hibernate: true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
         :param pulumi.Input[_builtins.int] instances: Number of PostgreSQL members. @default - 3, one primary and two replicas
+        :param pulumi.Input[_builtins.bool] maintenance: true: Patroni is paused (its dynamic configuration's `pause`): no automatic failover and no restart of a stopped PostgreSQL, while PostgreSQL keeps serving. For work on the hosts that must not trigger a failover. Also `pgcluster maintenance NAME on|off`. @default - false
         :param pulumi.Input[Union['MonitoringArgs', 'MonitoringArgsDict']] monitoring: Metrics, logs and statistics. Changing which extensions are preloaded restarts the members (replicas first); every other change is a reload.
         :param pulumi.Input[_builtins.str] name: Cluster name: a DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most 50 characters. Members are named `<name>-1`, `<name>-2`, ...
         :param pulumi.Input[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]] parameters: PostgreSQL parameters (postgresql.conf), applied through Patroni's dynamic configuration: a change reloads PostgreSQL, and restarts members only when PostgreSQL needs it. Keys that pgcluster owns (port, listen_addresses, wal_level, hot_standby, ...) are refused. @default - {}
@@ -451,6 +507,8 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['PoolerArgs', 'PoolerArgsDict']] pooler: Connection pooler (PgBouncer) that follows the primary through failovers and switchovers.
         :param pulumi.Input[_builtins.int] postgres_version: PostgreSQL major version, one of 13, 14, 15, 16, 17. The local platform needs its server binaries installed. @default - 15
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
+        :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
+        :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep
         :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
@@ -486,11 +544,12 @@ class PostgresCluster(pulumi.ComponentResource):
                  backup: pulumi.Input[Optional[Union['ClusterBackupArgs', 'ClusterBackupArgsDict']]] = None,
                  bootstrap: pulumi.Input[Optional[Union['BootstrapArgs', 'BootstrapArgsDict']]] = None,
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterDatabaseArgs', 'ClusterDatabaseArgsDict']]]]] = None,
-                 fenced: Optional[Any] = None,
+                 fenced: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  grants: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterGrantArgs', 'ClusterGrantArgsDict']]]]] = None,
                  ha: pulumi.Input[Optional[Union['HaArgs', 'HaArgsDict']]] = None,
-                 hibernate: Optional[Any] = None,
+                 hibernate: pulumi.Input[Optional[_builtins.bool]] = None,
                  instances: pulumi.Input[Optional[_builtins.int]] = None,
+                 maintenance: pulumi.Input[Optional[_builtins.bool]] = None,
                  monitoring: pulumi.Input[Optional[Union['MonitoringArgs', 'MonitoringArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  parameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union[_builtins.str, _builtins.float, _builtins.bool]]]]] = None,
@@ -499,6 +558,8 @@ class PostgresCluster(pulumi.ComponentResource):
                  pooler: pulumi.Input[Optional[Union['PoolerArgs', 'PoolerArgsDict']]] = None,
                  postgres_version: pulumi.Input[Optional[_builtins.int]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
+                 primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
+                 removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
                  replica: Optional[Any] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
@@ -523,10 +584,15 @@ class PostgresCluster(pulumi.ComponentResource):
             __props__.__dict__["fenced"] = fenced
             __props__.__dict__["grants"] = grants
             __props__.__dict__["ha"] = ha
+            if hibernate is None:
+                hibernate = False
             __props__.__dict__["hibernate"] = hibernate
             if instances is None:
                 instances = 3
             __props__.__dict__["instances"] = instances
+            if maintenance is None:
+                maintenance = False
+            __props__.__dict__["maintenance"] = maintenance
             __props__.__dict__["monitoring"] = monitoring
             __props__.__dict__["name"] = name
             __props__.__dict__["parameters"] = parameters
@@ -537,6 +603,8 @@ class PostgresCluster(pulumi.ComponentResource):
                 postgres_version = 15
             __props__.__dict__["postgres_version"] = postgres_version
             __props__.__dict__["primary"] = primary
+            __props__.__dict__["primary_update_strategy"] = primary_update_strategy
+            __props__.__dict__["removed_member_data"] = removed_member_data
             __props__.__dict__["replica"] = replica
             __props__.__dict__["resources"] = resources
             __props__.__dict__["roles"] = roles

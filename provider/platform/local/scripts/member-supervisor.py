@@ -23,6 +23,17 @@ from "slow": when both the leader's Patroni REST port and PostgreSQL port refuse
 (nothing listens: no postmaster that could accept a write) on PROBES consecutive probes INTERVAL
 apart, and the leader key has not changed meanwhile, the supervisor deletes it (compare on its
 mod_revision). A timeout, or either port answering, resets the count: only a refusal is proof.
+
+Switchover handoff: in a planned switchover Patroni stops PostgreSQL (fast), then waits a second
+("give replicas some more time to catch up") before it releases the leader lock, and the candidate
+cannot promote before. The supervisor is the postmaster's parent (subreaper), so it learns at once
+that the postmaster has exited. When it has, and this member still holds the lock, a switchover
+away from it is requested (the failover key names it as leader, not scheduled), pg_control says
+"shut down" (a clean shutdown: every connected standby confirmed the WAL before the walsenders
+exited), and the named candidate (any member, when none is named) has received WAL past the shutdown
+checkpoint, the supervisor releases the lock itself (compare on its value and revision). Patroni's own
+release later finds the key gone or someone else's and changes nothing. PGCLUSTER_PG_BINDIR names
+pg_controldata. Like the peer watch, only while platform.local.peerWatch is on (the flag file exists).
 """
 import base64
 import ctypes
@@ -201,6 +212,83 @@ def leader_gone(leader, prefix):
     return refused(api.hostname, api.port) and refused(pg.hostname, pg.port)
 
 
+def controldata(bindir, pgdata):
+    """(cluster state, latest checkpoint location as an int) from pg_controldata, or (None, None)."""
+    import subprocess
+
+    try:
+        out = subprocess.run([os.path.join(bindir, "pg_controldata"), pgdata], capture_output=True, text=True,
+                             timeout=5, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    state = fields.get("Database cluster state", "").strip()
+    location = fields.get("Latest checkpoint location", "").strip()
+    try:
+        high, low = location.split("/")
+        return state, (int(high, 16) << 32) + int(low, 16)
+    except ValueError:
+        return state, None
+
+
+def received_location(api_url):
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/patroni", timeout=1) as res:
+            xlog = json.load(res).get("xlog") or {}
+        return max(xlog.get("received_location") or 0, xlog.get("replayed_location") or 0)
+    except Exception:
+        return 0
+
+
+def switchover_handoff():
+    """Releases the leader lock once a cleanly stopped primary's candidate has its last WAL (see above)."""
+    key, member, pgdata, bindir = (os.environ.get(k) for k in
+                                   ("PGCLUSTER_LEADER_KEY", "PGCLUSTER_MEMBER", "PGCLUSTER_PGDATA",
+                                    "PGCLUSTER_PG_BINDIR"))
+    if not (os.environ.get("PGCLUSTER_ETCD_URL") and key and member and pgdata and bindir):
+        return
+    flag = os.environ.get("PGCLUSTER_PEER_WATCH_FILE")
+    if not (flag and os.path.exists(flag)):  # platform.local.peerWatch false: Patroni's own release only
+        return
+    try:
+        if postmaster_alive(pgdata):
+            return
+        leader, revision = etcd_get(key)
+        if leader != member:
+            return
+        prefix = key.rsplit("/", 1)[0]
+        failover, _ = etcd_get(prefix + "/failover")
+        request = json.loads(failover) if failover else {}
+        if request.get("leader") != member or request.get("scheduled_at"):
+            return
+        state, checkpoint = controldata(bindir, pgdata)
+        if state != "shut down" or checkpoint is None:
+            return
+        names = [request["member"]] if request.get("member") else [
+            base64.b64decode(kv["key"]).decode().rsplit("/", 1)[1]
+            for kv in etcd_post("/v3/kv/range", {"key": b64(prefix + "/members/"),
+                                                 "range_end": b64(prefix + "/members0")}).get("kvs") or []]
+        ready = []
+        for name in names:
+            if name == member:
+                continue
+            data, _ = etcd_get(prefix + "/members/" + name)
+            if data and received_location(json.loads(data).get("api_url", "")) > checkpoint:
+                ready.append(name)
+        if not ready:
+            return
+        result = etcd_post("/v3/kv/txn", {
+            "compare": [{"key": b64(key), "result": "EQUAL", "target": "VALUE", "value": b64(member)},
+                        {"key": b64(key), "result": "EQUAL", "target": "MOD", "mod_revision": revision}],
+            "success": [{"request_delete_range": {"key": b64(key)}}],
+        })
+        if result.get("succeeded"):
+            log("switchover: PostgreSQL shut down cleanly and %s has its last WAL: released the leader lock"
+                % ", ".join(ready))
+    except Exception as e:  # etcd or a member unreachable: Patroni releases the lock itself
+        log("switchover handoff: %s" % e)
+
+
 def peer_watch(stop):
     key, member, flag = (os.environ.get(k) for k in
                          ("PGCLUSTER_LEADER_KEY", "PGCLUSTER_MEMBER", "PGCLUSTER_PEER_WATCH_FILE"))
@@ -288,6 +376,8 @@ def main():
             status = os.waitstatus_to_exitcode(st)
             log("patroni exited with %d; stopping what it left behind" % status)
             break
+        # Another child: the postmaster (re-parented to us) may have just exited.
+        threading.Thread(target=switchover_handoff, daemon=True).start()
     stop_watch.set()
     stop_all_children()
     if status != 0:

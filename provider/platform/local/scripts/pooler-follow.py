@@ -8,14 +8,22 @@ CONFIG.json (written by pgcluster, one per member) holds:
   databasesFile     the [databases] file PgBouncer includes
   databasesContent  its content with this member as the target (rendered by pgcluster)
   admin             {host, port, user, passFile}: PgBouncer's admin console
-On on_start/on_role_change with a primary role it rewrites databasesFile atomically and
-sends RELOAD to PgBouncer (and RESUME, in case a switchover paused it). Any other call is a no-op.
+  postgres          {socketDir, port, patroniConfig}: this member's PostgreSQL, and the patroni.yml
+                    that holds the superuser's credentials (both readable by this user only)
+On on_start/on_role_change with a primary role it waits until this member's PostgreSQL accepts
+writes (Patroni calls on_role_change as soon as it has signalled the promotion, while PostgreSQL may
+still be ending recovery: a pooler repointed then would hand out a read-only server), rewrites
+databasesFile atomically and sends RELOAD to PgBouncer (and RESUME, in case a switchover paused it).
+A changed target makes PgBouncer close its server connections to the old primary as they are
+released (server_fast_close: a session's at the end of its transaction). Any other call is a no-op.
 A pooler that is not running is not an error: pgcluster writes the current primary when it starts one.
 """
 import json
 import os
 import sys
 import time
+
+WRITABLE_TIMEOUT = 30.0
 
 
 def log(msg):
@@ -43,6 +51,34 @@ def admin_command(admin, commands):
         conn.close()
 
 
+def wait_writable(pg):
+    """True once this member's PostgreSQL is out of recovery; False after WRITABLE_TIMEOUT."""
+    import psycopg2
+    import yaml
+
+    with open(pg["patroniConfig"]) as f:
+        superuser = yaml.safe_load(f)["postgresql"]["authentication"]["superuser"]
+    deadline = time.time() + WRITABLE_TIMEOUT
+    while time.time() < deadline:
+        conn = None
+        try:
+            conn = psycopg2.connect(host=pg["socketDir"], port=pg["port"], user=superuser["username"],
+                                    password=superuser["password"], dbname="postgres", connect_timeout=2)
+            conn.autocommit = True
+            cur = conn.cursor()
+            while time.time() < deadline:
+                cur.execute("select pg_is_in_recovery()")
+                if not cur.fetchone()[0]:
+                    return True
+                time.sleep(0.01)
+        except psycopg2.Error:
+            time.sleep(0.05)
+        finally:
+            if conn is not None:
+                conn.close()
+    return False
+
+
 def main():
     if len(sys.argv) < 5:
         sys.stderr.write(__doc__)
@@ -56,14 +92,20 @@ def main():
     if not os.path.isdir(os.path.dirname(target)):
         log("no pooler directory %s; nothing to do" % os.path.dirname(target))
         return 0
+    started = time.time()
+    if config.get("postgres") and not wait_writable(config["postgres"]):
+        log("%s as %s: PostgreSQL did not accept writes within %d s; the pooler is left as it is"
+            % (action, role, WRITABLE_TIMEOUT))
+        return 1
     tmp = target + ".%d.tmp" % os.getpid()
     with open(tmp, "w") as f:
         f.write(config["databasesContent"])
     os.chmod(tmp, 0o600)
     os.rename(tmp, target)
-    log("%s as %s: pooler now targets this member" % (action, role))
     try:
         admin_command(config["admin"], ["RELOAD", "RESUME"])
+        log("%s as %s: pooler now targets this member (writable after %.2f s)"
+            % (action, role, time.time() - started))
     except Exception as e:  # pooler not running: it reads the file when it starts
         log("pooler not reachable (%s); it will read the new target when it starts" % str(e).strip())
     return 0

@@ -1,0 +1,50 @@
+/**
+ * The local PgBouncer steered around a planned switchover, through its admin console: loosen
+ * (session clients pooled per transaction for the moment), PAUSE, then repoint and RESUME.
+ */
+import type { ClusterSpec } from '../../spec/cluster';
+import { memberSlot, POOLER_ADMIN_USER } from '../../naming';
+import { renderPoolerDatabases } from '../../render/pgbouncer';
+import type { PoolerControl } from '../types';
+import { PoolerAdmin } from '../pooler-admin';
+import { memberContext, type LocalCluster } from './cluster-context';
+import { LOCAL_HOST } from './ports';
+import { poolerPid } from './pids';
+import { giveTo } from './run-user';
+import { writeFileAtomic, type StoredSecrets } from './state';
+
+export function localPoolerControl(
+  lc: LocalCluster,
+  spec: ClusterSpec,
+  secrets: StoredSecrets,
+): PoolerControl | undefined {
+  if (!spec.pooler.enabled || !poolerPid(lc)) return undefined;
+  const admin = new PoolerAdmin(
+    { host: LOCAL_HOST, port: lc.ports.pooler },
+    { user: POOLER_ADMIN_USER, password: secrets.poolerAdminPassword },
+  );
+  const target = (member: string) => {
+    const slot = memberSlot(lc.name, member);
+    if (slot === undefined) throw new Error(`${member} is not a member of ${lc.name}`);
+    const ctx = memberContext(lc, slot);
+    return { host: ctx.host, port: ctx.postgresPort };
+  };
+  const writeTarget = (content: string) => {
+    writeFileAtomic(lc.paths.pooler.databases, content, 0o600);
+    giveTo(lc.user, lc.paths.pooler.databases);
+  };
+  return {
+    // The running setting only: the target stays as it is (a changed [databases] line would make
+    // PgBouncer replace every server connection now), and the next RELOAD, by resumeAt or by the
+    // new primary's callback, restores pgbouncer.ini's pool_mode.
+    loosen: async () => {
+      if (spec.pooler.poolMode !== 'session' || !spec.pooler.carrySessions) return;
+      await admin.run("SET pool_mode = 'transaction'");
+    },
+    pause: (timeoutMs) => admin.pause(timeoutMs),
+    resumeAt: async (member) => {
+      writeTarget(renderPoolerDatabases(target(member)));
+      await admin.reloadAndResume();
+    },
+  };
+}
