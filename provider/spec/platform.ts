@@ -35,7 +35,8 @@ export const localPlatformSchema = z
       .describe(
         'Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member ' +
           'whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to ' +
-          '60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). ' +
+          '60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member ' +
+          'that ran 10 s or more before dying again is a new incident, restarted at once. ' +
           '`down`, hibernation and fencing stop it from restarting anything. false: a killed member ' +
           'stays down until `up`. @default - true',
       ),

@@ -8356,7 +8356,7 @@ func (o PlatformKubernetesEndpointPtrOutput) Port() pulumi.IntPtrOutput {
 type PlatformLocal struct {
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort *int `pulumi:"basePort"`
-	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 	Keeper *bool `pulumi:"keeper"`
 	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
 	PeerWatch *bool `pulumi:"peerWatch"`
@@ -8398,7 +8398,7 @@ type PlatformLocalInput interface {
 type PlatformLocalArgs struct {
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort pulumi.IntPtrInput `pulumi:"basePort"`
-	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 	Keeper pulumi.BoolPtrInput `pulumi:"keeper"`
 	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
 	PeerWatch pulumi.BoolPtrInput `pulumi:"peerWatch"`
@@ -8504,7 +8504,7 @@ func (o PlatformLocalOutput) BasePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlatformLocal) *int { return v.BasePort }).(pulumi.IntPtrOutput)
 }
 
-// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 func (o PlatformLocalOutput) Keeper() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v PlatformLocal) *bool { return v.Keeper }).(pulumi.BoolPtrOutput)
 }
@@ -8548,7 +8548,7 @@ func (o PlatformLocalPtrOutput) BasePort() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 func (o PlatformLocalPtrOutput) Keeper() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *PlatformLocal) *bool {
 		if v == nil {

@@ -4110,7 +4110,7 @@ class PlatformLocalArgsDict(TypedDict):
     """
     keeper: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+    Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
     """
     peer_watch: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -4127,7 +4127,7 @@ class PlatformLocalArgs:
         Run etcd, Patroni members and PgBouncer as processes on this machine.
 
         :param pulumi.Input[_builtins.int] base_port: First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
-        :param pulumi.Input[_builtins.bool] keeper: Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+        :param pulumi.Input[_builtins.bool] keeper: Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
         :param pulumi.Input[_builtins.bool] peer_watch: Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
         """
         if base_port is None:
@@ -4159,7 +4159,7 @@ class PlatformLocalArgs:
     @pulumi.getter
     def keeper(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over). `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
+        Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
         """
         return pulumi.get(self, "keeper")
 
