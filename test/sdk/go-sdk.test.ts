@@ -172,7 +172,13 @@ describe('the Go SDK (sdk/go)', () => {
         assert.deepEqual(pulumiNames(declared.inputTypes[type]), properties, `${type}Args`);
       for (const [type, properties] of Object.entries(expected.outputTypes))
         assert.deepEqual(pulumiNames(declared.outputTypes[type]), properties, type);
-      assert.deepEqual(Object.keys(declared.customResources).sort(), ['Backup', 'Database', 'Grant', 'Role']);
+      assert.deepEqual(Object.keys(declared.customResources).sort(), [
+        'Backup',
+        'ClientCertificate',
+        'Database',
+        'Grant',
+        'Role',
+      ]);
       for (const [name, want] of Object.entries(expected.customResources)) {
         assert.deepEqual(pulumiNames(declared.customResources[name]!.args), want.inputs, `${name}Args`);
         assert.deepEqual(pulumiNames(declared.customResources[name]!.outputs), want.outputs, name);

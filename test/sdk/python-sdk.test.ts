@@ -175,8 +175,14 @@ describe('the Python SDK (sdk/python)', () => {
       assert.deepEqual(pulumiNames(declared.outputTypes[type]), properties, type);
   });
 
-  test('GIVEN schema.json WHEN pulumi_pgcluster is imported THEN Role, Database, Grant and Backup are resources with every input and output', () => {
-    assert.deepEqual(Object.keys(declared.customResources).sort(), ['Backup', 'Database', 'Grant', 'Role']);
+  test('GIVEN schema.json WHEN pulumi_pgcluster is imported THEN Role, Database, Grant, Backup and ClientCertificate are resources with every input and output', () => {
+    assert.deepEqual(Object.keys(declared.customResources).sort(), [
+      'Backup',
+      'ClientCertificate',
+      'Database',
+      'Grant',
+      'Role',
+    ]);
     for (const [name, want] of Object.entries(expected.customResources)) {
       const got = declared.customResources[name]!;
       assert.deepEqual(pulumiNames(got.args), want.inputs, `${name}Args`);
