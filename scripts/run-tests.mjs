@@ -114,11 +114,13 @@ const checkLeftoversToo =
 const before = checkLeftoversToo ? snapshot() : undefined;
 const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...list];
 // `all` runs in three lanes at once: the kubernetes files (they mostly wait on pods, on the node's
-// own address), the engine's (test/acceptance, test/sdk: each on its own ports) and the rest (loopback
-// ports below 32768, each file its own range). The run takes about as long as the longest lane; the
+// own address); the engine's, the CLI's and the Pulumi ones (test/acceptance, test/sdk, test/cli,
+// test/pulumi, test/policy); and the rest (unit, test/integration). Every file has its own loopback
+// port range below 32768, and no two lanes share one. The run takes about as long as the longest lane; the
 // other lanes' output is printed after the first's. PGCLUSTER_TEST_LANES=1: one lane, in order.
+const SECOND_LANE = ['test/acceptance', 'test/sdk', 'test/cli', 'test/pulumi', 'test/policy'];
 const laneOf = (f) =>
-  f.startsWith('test/kubernetes') ? 2 : f.startsWith('test/acceptance') || f.startsWith('test/sdk') ? 1 : 0;
+  f.startsWith('test/kubernetes') ? 2 : SECOND_LANE.some((d) => f.startsWith(`${d}/`)) ? 1 : 0;
 const lanes = [0, 1, 2].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
 let result;
 if (suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1') {
