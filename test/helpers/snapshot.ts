@@ -9,8 +9,13 @@ import { join } from 'node:path';
 
 export const SNAPSHOT_DIR = join(__dirname, '..', 'fixtures', 'render');
 
-export function matchSnapshot(name: string, text: string): void {
-  const file = join(SNAPSHOT_DIR, `${name}.snap`);
+/** Compares `text` with `<dir>/<name><ext>` (the render snapshots by default). */
+export function matchSnapshot(
+  name: string,
+  text: string,
+  where: { dir: string; ext: string } = { dir: SNAPSHOT_DIR, ext: '.snap' },
+): void {
+  const file = join(where.dir, `${name}${where.ext}`);
   const update = process.env.UPDATE_SNAPSHOTS === '1';
   if (!update && existsSync(file)) {
     assert.equal(
@@ -21,6 +26,6 @@ export function matchSnapshot(name: string, text: string): void {
     return;
   }
   if (!update && process.env.CI) assert.fail(`${file} is missing: run the tests locally and commit it`);
-  mkdirSync(SNAPSHOT_DIR, { recursive: true });
+  mkdirSync(where.dir, { recursive: true });
   writeFileSync(file, text);
 }

@@ -104,6 +104,36 @@ export function watchFindings(config: KubeConfig, namespace: string, cluster: st
   };
 }
 
+/**
+ * Polls `read` every 500 ms until it returns true (done) or a string (why not yet), until timeoutMs;
+ * `fatal` ends it early with what cannot heal by waiting. `what`: "StatefulSet x", `goal`: the
+ * state waited for, in both messages.
+ */
+async function waitUntil(
+  what: string,
+  goal: { cannot: string; not: string },
+  timeoutMs: number,
+  fatal: () => string[],
+  read: () => Promise<true | string>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not read yet';
+  while (Date.now() < deadline) {
+    const problems = fatal();
+    if (problems.length > 0)
+      throw new Error(`${what} ${goal.cannot}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    try {
+      const state = await read();
+      if (state === true) return;
+      last = state;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} ${goal.not} after ${Math.round(timeoutMs / 1000)} s: ${last}`);
+}
+
 /** Waits until a Deployment has as many available replicas as it wants; `fatal` ends it early. */
 export async function waitDeploymentAvailable(
   config: KubeConfig,
@@ -113,26 +143,20 @@ export async function waitDeploymentAvailable(
   fatal: () => string[],
 ): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not read yet';
-  while (Date.now() < deadline) {
-    const problems = fatal();
-    if (problems.length > 0)
-      throw new Error(
-        `Deployment ${name} cannot become available:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-      );
-    try {
+  await waitUntil(
+    `Deployment ${name}`,
+    { cannot: 'cannot become available', not: 'not available' },
+    timeoutMs,
+    fatal,
+    async () => {
       const d = await apps.readNamespacedDeployment({ name, namespace });
       const want = d.spec?.replicas ?? 1;
       const available = d.status?.availableReplicas ?? 0;
-      if (available >= want && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)) return;
-      last = `${available} of ${want} replicas available`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`Deployment ${name} not available after ${Math.round(timeoutMs / 1000)} s: ${last}`);
+      if (available >= want && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0))
+        return true;
+      return `${available} of ${want} replicas available`;
+    },
+  );
 }
 
 /**
@@ -147,13 +171,12 @@ export async function waitStatefulSetRolledOut(
   fatal: () => string[],
 ): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not read yet';
-  while (Date.now() < deadline) {
-    const problems = fatal();
-    if (problems.length > 0)
-      throw new Error(`StatefulSet ${name} cannot roll out:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    try {
+  await waitUntil(
+    `StatefulSet ${name}`,
+    { cannot: 'cannot roll out', not: 'not rolled out' },
+    timeoutMs,
+    fatal,
+    async () => {
       const s = await apps.readNamespacedStatefulSet({ name, namespace });
       const want = s.spec?.replicas ?? 1;
       const st = s.status;
@@ -164,12 +187,8 @@ export async function waitStatefulSetRolledOut(
         (st?.replicas ?? 0) === want &&
         (st?.currentRevision === st?.updateRevision || st?.updateRevision === undefined)
       )
-        return;
-      last = `${st?.updatedReplicas ?? 0} of ${want} replicas on the current template, ${st?.readyReplicas ?? 0} ready`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`StatefulSet ${name} not rolled out after ${Math.round(timeoutMs / 1000)} s: ${last}`);
+        return true;
+      return `${st?.updatedReplicas ?? 0} of ${want} replicas on the current template, ${st?.readyReplicas ?? 0} ready`;
+    },
+  );
 }
