@@ -256,8 +256,15 @@ describe(
         60_000,
       );
       assert.equal(made.type, 'incr');
-      const log = readFileSync(join(state.dir, NAME, 'pgbackrest', 'scheduler.log'), 'utf8');
-      assert.match(log, new RegExp(`backed up arch: ${made.label}, incr`));
+      // pgBackRest lists the backup a moment before it exits and the scheduler logs it.
+      const logged = new RegExp(`backed up arch: ${made.label}, incr`);
+      await waitFor(
+        `the scheduler to log ${made.label}`,
+        async () =>
+          logged.test(readFileSync(join(state.dir, NAME, 'pgbackrest', 'scheduler.log'), 'utf8')) ||
+          undefined,
+        30_000,
+      );
       const scheduler = () =>
         processesUsing(state.dir).filter((pid) =>
           readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('backup-scheduler'),
