@@ -48,6 +48,8 @@ export function kubernetesNames(cluster: string) {
     pgbackrestSecret: `${cluster}-pgbackrest`,
     /** The scheduled backups' pods: no API access at all. */
     backupServiceAccount: `${cluster}-backup`,
+    /** bootstrap.pgBasebackup: the source's password, as a pgpass line. */
+    cloneSecret: `${cluster}-clone-source`,
   };
 }
 
@@ -86,6 +88,7 @@ export function childNames(resource: string) {
     ready: n('ready'),
     backupCertificates: n('backup-certificates'),
     pgbackrestSecret: n('pgbackrest'),
+    cloneSecret: n('clone-source'),
     backupServiceAccount: n('backup-serviceaccount'),
     backupCronJob: (type: string) => n(`backup-${type}`),
     scaleGuard: n('scale-guard'),

@@ -29,7 +29,9 @@ import { ClusterReady } from './readiness';
 import { ScaleDownGuard } from './scale-guard';
 import type { SqlConnection } from '../sql/target';
 import { memberNames } from '../platform/kubernetes/access';
-import { PG_PORT } from '../render/kubernetes/patroni-config';
+import { CLONE_SCRIPT, PG_PORT } from '../render/kubernetes/patroni-config';
+import { buildCloneSecret, cloneConfigFiles, clonesWithPassword } from '../render/kubernetes/clone';
+import { scriptText } from '../platform/local/scripts-dir';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
 
 interface Passwords {
@@ -147,9 +149,26 @@ export function createKubernetesChildren(
   });
   const config = new k8s.core.v1.ConfigMap(
     child.patroniConfig,
-    argsOf(buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns))),
+    argsOf(
+      buildPatroniConfigMap(
+        spec.name,
+        ns,
+        names,
+        renderKubernetesPatroniYaml(spec, ns),
+        spec.bootstrap.pgBasebackup ? cloneConfigFiles(spec, scriptText(CLONE_SCRIPT)) : {},
+      ),
+    ),
     opts,
   );
+  const sourcePassword = backupInputs?.secrets.sourcePassword;
+  const cloneSecret =
+    clonesWithPassword(spec) && sourcePassword !== undefined
+      ? new k8s.core.v1.Secret(
+          child.cloneSecret,
+          secretArgs(pulumi.output(buildCloneSecret(spec, ns, names, sourcePassword))),
+          opts,
+        )
+      : undefined;
   const secretObjects = passwords.apply((p) => buildSecrets(spec.name, ns, names, app, p));
   const superuserSecret = new k8s.core.v1.Secret(
     child.superuserSecret,
@@ -191,6 +210,7 @@ export function createKubernetesChildren(
         headless,
         scaleGuard,
         ...(backup ? [backup.secret] : []),
+        ...(cloneSecret ? [cloneSecret] : []),
       ],
     },
   );

@@ -131,13 +131,6 @@ function kubernetesBootstrapIssues(s: ClusterSpec): Issues {
   if (!s.platform.kubernetes) return [];
   const r = s.bootstrap.recovery;
   return [
-    s.bootstrap.pgBasebackup
-      ? {
-          path: 'bootstrap.pgBasebackup',
-          message:
-            'is not supported on platform.kubernetes by this version (use platform.local, or bootstrap.recovery from a backup of the source)',
-        }
-      : undefined,
     r?.source.cluster !== undefined
       ? refused(
           'bootstrap.recovery.source.cluster',

@@ -4,6 +4,7 @@
  * over TCP with SCRAM like a cluster member, stopped by its PID. Every statement is logged
  * (log_statement = all) unless asked otherwise, so tests can prove what never reaches the log.
  */
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import { generatePassword } from '../../provider/secrets/scram';
@@ -37,6 +38,12 @@ export interface ServerOptions {
   /** log_statement = all. @default true */
   logStatements?: boolean;
   maxConnections?: number;
+  /** Listen on this address as well as 127.0.0.1 (e.g. the Kubernetes node's, for its pods). */
+  alsoListen?: string;
+  /** This port instead of a free one in 26000-26999. */
+  port?: number;
+  /** pg_hba.conf lines appended to initdb's (which admit 127.0.0.1 only). */
+  hba?: string[];
 }
 
 export async function startPostgres(label: string, options: ServerOptions = {}): Promise<TestServer> {
@@ -60,9 +67,10 @@ export async function startPostgres(label: string, options: ServerOptions = {}):
     dir,
   );
   if (init.status !== 0) throw new Error(`initdb failed:\n${init.stderr}${init.stdout}`);
-  const port = await freePort();
+  if (options.hba?.length) appendFileSync(join(data, 'pg_hba.conf'), `${options.hba.join('\n')}\n`);
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string | number> = {
-    listen_addresses: '127.0.0.1',
+    listen_addresses: ['127.0.0.1', ...(options.alsoListen ? [options.alsoListen] : [])].join(','),
     port,
     unix_socket_directories: dir,
     fsync: 'off',

@@ -270,7 +270,6 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
 });
 
 describe('PostgresCluster args validation (mocks)', () => {
-  process.env.PGC_COMPONENT_TEST_PW = 'clone-source-password'; // read at construction
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['instances 0', { instances: 0 }, /instances: 0 is not allowed: must be >= 1/],
     ['an unknown key', { instancs: 3 }, /instancs: unknown key \(did you mean "instances"\?\)/],
@@ -289,14 +288,14 @@ describe('PostgresCluster args validation (mocks)', () => {
       /backup\.s3\.caFile: cannot read .*no-such-ca\.pem \(ENOENT\)/,
     ],
     [
-      'bootstrap.pgBasebackup on kubernetes',
+      "bootstrap.pgBasebackup on kubernetes whose password's variable is unset",
       {
         platform: { kubernetes: K8S },
         bootstrap: {
-          pgBasebackup: { source: { host: 'db.example', password: { fromEnv: 'PGC_COMPONENT_TEST_PW' } } },
+          pgBasebackup: { source: { host: 'db.example', password: { fromEnv: 'PGC_COMPONENT_NO_SUCH_PW' } } },
         },
       },
-      /bootstrap\.pgBasebackup: is not supported on platform\.kubernetes by this version \(use platform\.local, or bootstrap\.recovery from a backup of the source\)/,
+      /bootstrap\.pgBasebackup\.source\.password.*PGC_COMPONENT_NO_SUCH_PW/,
     ],
     [
       'bootstrap.recovery from a cluster name on kubernetes',

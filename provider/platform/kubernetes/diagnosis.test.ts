@@ -1,6 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose, type Observed } from './diagnosis';
+import { diagnose, meaningfulLines, type Observed } from './diagnosis';
+
+const BOOTSTRAP_LOG = [
+  'clone: pg_basebackup from 10.245.0.1:27710 as cloner into /var/lib/postgresql/data/pgdata',
+  'pg_basebackup: error: connection to server at "10.245.0.1", port 27710 failed: FATAL:  password authentication failed for user "cloner"',
+  '2026-12-01 17:40:01,123 INFO: removing initialize key',
+  'Traceback (most recent call last):',
+  '  File "/opt/patroni/lib/python3.11/site-packages/patroni/ha.py", line 2216, in _run_cycle',
+  '    return self.post_bootstrap()',
+  '           ^^^^^^^^^^^^^^^^^^^^^',
+  "    raise PatroniFatalException('Failed to bootstrap cluster')",
+  'patroni.exceptions.PatroniFatalException: Failed to bootstrap cluster',
+  '',
+].join('\n');
 
 const base: Observed = {
   pods: [],
@@ -111,6 +124,28 @@ describe('diagnose: why a cluster on Kubernetes is not ready', () => {
       [{ fatal: true, match: /crash-looping \(4 restarts\); its last lines:\n\s+FATAL: bad config/ }],
     ],
     [
+      'a failed bootstrap after one restart (the pg_basebackup error kept, the traceback cut)',
+      {
+        ...base,
+        pods: [
+          pod([
+            {
+              name: 'postgres',
+              restartCount: 1,
+              lastLog: BOOTSTRAP_LOG,
+            },
+          ]),
+        ],
+      },
+      [
+        {
+          fatal: true,
+          match:
+            /postgres: Patroni could not bootstrap the cluster; its last lines:\n\s+clone: pg_basebackup from .*\n.*password authentication failed for user "cloner"\n.*removing initialize key\n.*PatroniFatalException: Failed to bootstrap cluster$/,
+        },
+      ],
+    ],
+    [
       'an unschedulable pod',
       { ...base, pods: [pod([], { unschedulable: '0/1 nodes are available: 1 Insufficient memory.' })] },
       [
@@ -131,4 +166,14 @@ describe('diagnose: why a cluster on Kubernetes is not ready', () => {
       });
     });
   }
+});
+
+describe('meaningfulLines', () => {
+  test('GIVEN a log with two tracebacks WHEN cut THEN each keeps its exception line, and only the last lines are shown', () => {
+    const log = ['a', 'Traceback (most recent call last):', '  File "x", line 1', 'E: one', 'b', 'c'].join(
+      '\n',
+    );
+    assert.deepEqual(meaningfulLines(log), ['a', 'E: one', 'b', 'c']);
+    assert.deepEqual(meaningfulLines(log, 2), ['b', 'c']);
+  });
 });

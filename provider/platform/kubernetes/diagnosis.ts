@@ -47,6 +47,31 @@ export interface Observed {
 const IMAGE_FAILURES = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ImagePullBackOff', 'ErrImagePull']);
 /** Restarts after which a crash loop is reported as fatal. */
 export const CRASH_LOOP_RESTARTS = 3;
+/** How much of a restarted container's previous log is read (tracebacks are long). */
+export const LOG_TAIL_LINES = 80;
+/** What Patroni raises when a bootstrap (initdb, a clone, a restore) failed. */
+const BOOTSTRAP_FAILED = 'Failed to bootstrap cluster';
+/** How many lines of a log a finding shows. */
+const SHOWN_LINES = 10;
+
+/**
+ * The last lines of a log that say something: Python tracebacks are cut to their final line (the
+ * exception), so what the program logged before it (pg_basebackup's error) stays in view.
+ */
+export function meaningfulLines(log: string, count = SHOWN_LINES): string[] {
+  const kept: string[] = [];
+  let inTraceback = false;
+  for (const line of log.split('\n')) {
+    if (line.startsWith('Traceback (most recent call last)')) {
+      inTraceback = true;
+      continue;
+    }
+    if (inTraceback && /^\s/.test(line)) continue;
+    inTraceback = false;
+    if (line.trim() !== '') kept.push(line.trimEnd());
+  }
+  return kept.slice(-count);
+}
 
 function claimFindings(claim: ObservedClaim, observed: Observed): Finding[] {
   if (claim.phase !== 'Pending') return [];
@@ -83,19 +108,18 @@ function containerFindings(pod: ObservedPod, c: ObservedContainer): Finding[] {
         message: `${where}: ${c.waitingReason}${c.waitingMessage ? `: ${c.waitingMessage}` : ''} (platform.kubernetes.image and imagePullPolicy; images/build.sh builds the image)`,
       },
     ];
+  const log = c.lastLog ? meaningfulLines(c.lastLog) : undefined;
+  const shown = (lines: string[] | undefined) =>
+    lines?.length ? `; its last lines:\n${lines.map((l) => `      ${l}`).join('\n')}` : '';
+  // Patroni exits when a bootstrap fails (it removes the initialize key first): the next start
+  // runs the same bootstrap with the same inputs, so waiting for more restarts teaches nothing.
+  if (c.restartCount >= 1 && c.lastLog?.includes(BOOTSTRAP_FAILED))
+    return [{ fatal: true, message: `${where}: Patroni could not bootstrap the cluster${shown(log)}` }];
   if (c.waitingReason === 'CrashLoopBackOff' || c.restartCount >= CRASH_LOOP_RESTARTS) {
-    const log = c.lastLog?.trim();
     return [
       {
         fatal: c.restartCount >= CRASH_LOOP_RESTARTS,
-        message:
-          `${where} is crash-looping (${c.restartCount} restarts)` +
-          (log
-            ? `; its last lines:\n${log
-                .split('\n')
-                .map((l) => `      ${l}`)
-                .join('\n')}`
-            : ''),
+        message: `${where} is crash-looping (${c.restartCount} restarts)${shown(log)}`,
       },
     ];
   }

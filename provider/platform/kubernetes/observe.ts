@@ -3,7 +3,7 @@
  * events, the storage classes, and the last log lines of a container that keeps restarting.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, StorageV1Api, type CoreV1Event } from '@kubernetes/client-node';
-import { CRASH_LOOP_RESTARTS, diagnose, type Finding, type Observed } from './diagnosis';
+import { diagnose, LOG_TAIL_LINES, type Finding, type Observed } from './diagnosis';
 
 const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
@@ -40,9 +40,15 @@ export async function observeCluster(
       const containers = await Promise.all(
         (pod.status?.containerStatuses ?? []).map(async (c) => {
           const lastLog =
-            c.restartCount >= CRASH_LOOP_RESTARTS
+            c.restartCount >= 1
               ? await core
-                  .readNamespacedPodLog({ name, namespace, container: c.name, previous: true, tailLines: 10 })
+                  .readNamespacedPodLog({
+                    name,
+                    namespace,
+                    container: c.name,
+                    previous: true,
+                    tailLines: LOG_TAIL_LINES,
+                  })
                   .catch(() => undefined)
               : undefined;
           return {

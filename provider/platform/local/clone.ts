@@ -13,6 +13,7 @@ import type { LocalBinaries } from './binaries';
 import type { LocalCluster } from './cluster-context';
 import { giveTo } from './run-user';
 import { writeFileAtomic } from './state';
+import { pgpassLine } from '../../render/pgpass';
 
 const FIELD = 'bootstrap.pgBasebackup.source';
 
@@ -130,8 +131,7 @@ export function writeCloneFiles(
   const src = spec.bootstrap.pgBasebackup!.source;
   const p = lc.paths.member(member);
   if (password !== undefined) {
-    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
-    writeFileAtomic(p.clonePass, `${esc(src.host)}:${src.port}:*:${esc(src.user)}:${esc(password)}\n`, 0o600);
+    writeFileAtomic(p.clonePass, pgpassLine(src.host, src.port, '*', src.user, password), 0o600);
     giveTo(lc.user, p.clonePass);
   }
   const config = {

@@ -27,6 +27,7 @@ import { ensureSecrets, readRecord, writeFileAtomic, writeRecord, type ClusterRe
 import { getCluster } from '../../patroni/api';
 import { checkExternalSources } from './archive-checks';
 import { removeCloneFiles, writeCloneFiles } from './clone';
+import { scriptsSource } from './scripts-dir';
 import { localArchiveProblems, writeBackupFiles, type BackupInputs } from './pgbackrest';
 import { stopScheduler, syncScheduler } from './scheduler';
 import { isLeaderRole } from '../../patroni/roles';
@@ -44,13 +45,6 @@ const SCRIPTS = [
   'pgbouncer-exporter.py',
   'fence-old-primary.py',
 ];
-
-function scriptsSource(): string {
-  const beside = join(__dirname, 'scripts');
-  return existsSync(beside)
-    ? beside
-    : join(__dirname, '..', '..', '..', 'provider', 'platform', 'local', 'scripts');
-}
 
 function describeSchedule(spec: ClusterSpec): string {
   return Object.entries(spec.backup?.schedule ?? {})

@@ -12,12 +12,15 @@ import { buildStatefulSet } from './statefulset';
 import { buildPatroniConfigMap, buildPodDisruptionBudget, buildServices } from './services';
 import { buildSecrets, type KubernetesPasswords } from './secrets';
 import { buildPooler } from './pooler';
+import { buildCloneSecret, cloneConfigFiles } from './clone';
 
 export interface KubernetesInputs {
   passwords: KubernetesPasswords;
   /** SCRAM verifiers (stable salts) of the app owner's and the pooler admin's passwords. */
   appVerifier: string;
   poolerAdminVerifier: string;
+  /** bootstrap.pgBasebackup: the clone script's text (the ConfigMap carries it) and the source's password. */
+  clone?: { script: string; password?: string };
 }
 
 export function kubernetesPlatformOf(spec: ClusterSpec): KubernetesPlatformSpec {
@@ -35,7 +38,17 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
   };
   return {
     ...buildRbac(spec.name, ns, names),
-    patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns)),
+    patroniConfig: buildPatroniConfigMap(
+      spec.name,
+      ns,
+      names,
+      renderKubernetesPatroniYaml(spec, ns),
+      cloneConfigFiles(spec, inputs.clone?.script ?? ''),
+    ),
+    cloneSecret:
+      inputs.clone?.password !== undefined
+        ? buildCloneSecret(spec, ns, names, inputs.clone.password)
+        : undefined,
     statefulSet: buildStatefulSet(spec, platform, names),
     services: buildServices(spec.name, ns, names),
     pdb: buildPodDisruptionBudget(spec.name, ns, names),

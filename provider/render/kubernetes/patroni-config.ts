@@ -21,6 +21,11 @@ export const RESTORE_SOURCE_FILE = 'restore-source.conf';
 /** The configuration bootstrap.recovery restores with: it only reads the source's repository. */
 export const RESTORE_SOURCE_CONF = `${PGBACKREST_MOUNT}/${RESTORE_SOURCE_FILE}`;
 
+/** bootstrap.pgBasebackup's custom bootstrap (render/kubernetes/clone): Patroni's python3, on PATH. */
+export const CLONE_SCRIPT = 'clone-basebackup.py';
+export const CLONE_CONFIG = 'clone.json';
+export const CLONE_COMMAND = `python3 ${CONFIG_MOUNT}/${CLONE_SCRIPT} ${CONFIG_MOUNT}/${CLONE_CONFIG}`;
+
 export function postgresBinDir(version: number): string {
   return `/usr/lib/postgresql/${version}/bin`;
 }
@@ -49,6 +54,7 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
     },
     allowedNetworks: ALL_NETWORKS,
     ...(spec.bootstrap.recovery ? { bootstrap: { restoreConfig: RESTORE_SOURCE_CONF } } : {}),
+    ...(spec.bootstrap.pgBasebackup ? { bootstrap: { cloneCommand: CLONE_COMMAND } } : {}),
   });
   delete config.name;
   // Patroni copies a top-level `namespace` (the etcd key prefix) over kubernetes.namespace, and would

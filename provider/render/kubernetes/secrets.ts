@@ -7,6 +7,7 @@ import type { KubernetesNames } from '../../naming';
 import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../../naming';
 import { commonLabels } from './labels';
 import { PG_PORT } from './patroni-config';
+import { pgpassLine } from '../pgpass';
 
 export interface KubernetesPasswords {
   superuser: string;
@@ -52,7 +53,7 @@ export function buildAppSecretData(
     dbname: database,
     uri: `postgresql://${u}:${p}@${host}:${PG_PORT}/${d}`,
     'jdbc-uri': `jdbc:postgresql://${host}:${PG_PORT}/${d}?password=${p}&user=${u}`,
-    pgpass: `${host}:${PG_PORT}:${database}:${user}:${password}\n`,
+    pgpass: pgpassLine(host, PG_PORT, database, user, password),
   };
 }
 

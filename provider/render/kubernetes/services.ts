@@ -54,11 +54,13 @@ export function buildPatroniConfigMap(
   namespace: string,
   names: KubernetesNames,
   patroniYaml: string,
+  /** Files beside it (bootstrap.pgBasebackup's script and configuration). */
+  files: Record<string, string> = {},
 ) {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: names.patroniConfig, namespace, labels: commonLabels(cluster) },
-    data: { 'patroni.yml': patroniYaml },
+    data: { 'patroni.yml': patroniYaml, ...files },
   };
 }

@@ -15,6 +15,7 @@ import {
   pgbackrestServerContainer,
   pgbackrestVolume,
 } from './backup';
+import { cloneMount, cloneVolume, clonesWithPassword } from './clone';
 
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
@@ -124,6 +125,7 @@ export function buildStatefulSet(
       { name: 'run', mountPath: SOCKET_DIR },
       { name: 'tmp', mountPath: '/tmp' },
       ...(backup?.volumeMounts ?? []),
+      ...(clonesWithPassword(spec) ? [cloneMount] : []),
     ],
   };
   const spread = scheduling.spreadAcrossZones
@@ -168,6 +170,7 @@ export function buildStatefulSet(
             { name: 'run', emptyDir: {} },
             { name: 'tmp', emptyDir: {} },
             ...(spec.backup ? [pgbackrestVolume(names)] : []),
+            ...(clonesWithPassword(spec) ? [cloneVolume(names)] : []),
           ],
           ...(affinity(cluster, scheduling) ? { affinity: affinity(cluster, scheduling) } : {}),
           ...(spread ? { topologySpreadConstraints: spread } : {}),

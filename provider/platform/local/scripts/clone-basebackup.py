@@ -4,15 +4,20 @@ member's data directory with pg_basebackup, WAL included, so the copy starts con
 
 Usage: clone-basebackup.py CONFIG.json
 
-CONFIG.json (written by pgcluster, 0600) holds pgBasebackup (the program), dataDir, host, port,
-user, database, sslMode and passFile (optional): the password is in that 0600 file, handed to
-pg_basebackup as PGPASSFILE (never an argument), and the file is removed once the copy ends,
-whatever the outcome. pg_basebackup's progress goes to stderr (the member's patroni.log).
+CONFIG.json (written by pgcluster, no secret in it) holds pgBasebackup (the program), dataDir,
+walDir (optional), host, port, user, database, sslMode and passFile (optional): the password is in
+that file. It is copied to a private 0600 file (libpq ignores a password file its group can read,
+as a Kubernetes Secret volume is), handed to pg_basebackup as PGPASSFILE (never an argument), and
+the copy is removed once the copy ends, whatever the outcome; so is passFile itself unless
+keepPassFile (a read-only Secret mount). pg_basebackup's progress goes to stderr (the member's
+patroni.log, or the pod's log).
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 def conninfo(c):
@@ -32,16 +37,24 @@ def main():
     with open(sys.argv[1]) as f:
         c = json.load(f)
     env = dict(os.environ)
-    if c.get("passFile"):
-        env["PGPASSFILE"] = c["passFile"]
+    private = None
     cmd = [c["pgBasebackup"], "--pgdata", c["dataDir"], "--wal-method=stream", "--checkpoint=fast",
            "--progress", "--no-password", "--dbname", conninfo(c)]
+    if c.get("walDir"):
+        cmd += ["--waldir", c["walDir"]]
     sys.stderr.write("clone: pg_basebackup from %s:%s as %s into %s\n" % (c["host"], c["port"], c["user"], c["dataDir"]))
     sys.stderr.flush()
     try:
+        if c.get("passFile"):
+            fd, private = tempfile.mkstemp(prefix="clone-", suffix=".pgpass")  # 0600, this user's
+            with os.fdopen(fd, "wb") as out, open(c["passFile"], "rb") as src:
+                shutil.copyfileobj(src, out)
+            env["PGPASSFILE"] = private
         return subprocess.call(cmd, env=env)
     finally:
-        if c.get("passFile"):
+        if private:
+            os.unlink(private)
+        if c.get("passFile") and not c.get("keepPassFile"):
             try:
                 os.unlink(c["passFile"])
             except FileNotFoundError:
