@@ -40,6 +40,8 @@ const cluster = new PostgresCluster('orders', {
   parameters: { shared_buffers: '128MB', work_mem: '16MB' },
   pooler: { poolMode: 'transaction', defaultPoolSize: 20 },
   primary: config.get('primary'),
+  // pulumi config set hibernate true: no pod, the volume claims (the data) kept; false resumes.
+  hibernate: config.getBoolean('hibernate'),
   backup: config.getObject<PostgresClusterArgs['backup']>('backup'),
   bootstrap: config.getObject<PostgresClusterArgs['bootstrap']>('bootstrap'),
   ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),

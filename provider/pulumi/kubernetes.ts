@@ -227,18 +227,34 @@ export function createKubernetesChildren(
   let poolerDeployment: k8s.apps.v1.Deployment | undefined;
   if (spec.pooler.enabled) {
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
-      buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
-        owner: app.owner,
-        appVerifier: verifier,
-        adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
-        users: poolerUsersFrom(spec.roles, rolePasswords),
-      }),
+      buildPooler(
+        spec.name,
+        spec.postgresVersion,
+        spec.pooler,
+        platform,
+        names,
+        {
+          owner: app.owner,
+          appVerifier: verifier,
+          adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
+          users: poolerUsersFrom(spec.roles, rolePasswords),
+        },
+        spec.hibernate,
+      ),
     );
-    const plain = buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
-      owner: app.owner,
-      appVerifier: '',
-      adminVerifier: '',
-    });
+    const plain = buildPooler(
+      spec.name,
+      spec.postgresVersion,
+      spec.pooler,
+      platform,
+      names,
+      {
+        owner: app.owner,
+        appVerifier: '',
+        adminVerifier: '',
+      },
+      spec.hibernate,
+    );
     const poolerConfig = new k8s.core.v1.ConfigMap(child.poolerConfig, argsOf(plain.configMap), opts);
     const poolerAuth = new k8s.core.v1.Secret(
       child.poolerAuth,

@@ -44,6 +44,12 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
   const spec = parseSpec(inputs.spec);
   const access = await kubernetesAccess(spec, inputs, inputs.kubeconfig, { diagnose: true });
   try {
+    // Hibernated: the StatefulSet and the pooler have no pod; their claims, and so the data, stay.
+    if (spec.hibernate) {
+      await access.waitRollout(timeoutMs);
+      await access.waitHibernated(remaining());
+      return { primary: '', members: [] };
+    }
     const members = Object.keys(access.apiUrls());
     await access.waitRollout(timeoutMs).catch((e: Error) => {
       throw explained(e, access.diagnosis());

@@ -149,7 +149,9 @@ export const clusterSpecSchema = z
       .describe(
         'true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity ' +
           'are kept, and no process is left. false again resumes the cluster on the same ' +
-          'data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false',
+          'data. On Kubernetes the StatefulSet and the pooler scale to no pod while their volume claims, ' +
+          'Secrets and Services stay, and the backup CronJobs are suspended. Also `pgcluster hibernate ' +
+          'NAME on|off` (local platform). @default - false',
       ),
     maintenance: z
       .boolean()

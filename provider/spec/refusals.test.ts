@@ -271,16 +271,12 @@ const REFUSED: Refusal[] = [
     path: 'pooler.instances',
     says: ['2 is not allowed on platform.local', 'one PgBouncer process'],
   },
-  ...(['fenced', 'hibernate'] as const).map((key) => ({
-    given: `${key} on platform.kubernetes`,
-    input: {
-      ...base,
-      platform: { kubernetes: { namespace: 'db' } },
-      ...(key === 'fenced' ? { fenced: ['orders-2'] } : { hibernate: true }),
-    },
-    path: key,
+  {
+    given: 'fenced on platform.kubernetes',
+    input: { ...base, platform: { kubernetes: { namespace: 'db' } }, fenced: ['orders-2'] },
+    path: 'fenced',
     says: ['not supported on platform.kubernetes yet'],
-  })),
+  },
   {
     given: 'primaryUpdateStrategy manual',
     input: { ...base, primaryUpdateStrategy: 'manual' },

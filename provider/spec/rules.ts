@@ -207,14 +207,6 @@ export const RULES: readonly Rule[] = [
                 },
               ]
             : []),
-          ...(s.hibernate
-            ? [
-                {
-                  path: 'hibernate',
-                  message: 'true is not supported on platform.kubernetes yet (local only): remove it',
-                },
-              ]
-            : []),
           ...(s.removedMemberData === 'delete'
             ? [
                 {

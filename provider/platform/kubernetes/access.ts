@@ -14,7 +14,8 @@ import { getCluster } from '../../patroni/api';
 import { isRunningLeader, MEMBER_STATE } from '../../patroni/roles';
 import { execInPod } from './exec';
 import { kubeConfigOf, portForwarder } from './port-forward';
-import { waitDeploymentAvailable, waitStatefulSetRolledOut, watchFindings } from './observe';
+import { waitDeploymentAvailable, waitPodsGone, waitStatefulSetRolledOut, watchFindings } from './observe';
+import { memberSelector, poolerSelector } from '../../render/kubernetes/labels';
 
 export interface KubernetesSecretsForAccess {
   superuserPassword: string;
@@ -42,6 +43,8 @@ export type KubernetesAccess = ClusterAccess & {
   waitPooler(timeoutMs: number): Promise<void>;
   /** Waits until the StatefulSet runs its current template everywhere (without the API: at once). */
   waitRollout(timeoutMs: number): Promise<void>;
+  /** spec.hibernate: waits until no member or pooler pod is left (without the API: at once). */
+  waitHibernated(timeoutMs: number): Promise<void>;
 };
 
 export async function kubernetesAccess(
@@ -75,6 +78,7 @@ export async function kubernetesAccess(
       diagnosis: () => [],
       waitPooler: async () => undefined,
       waitRollout: async () => undefined,
+      waitHibernated: async () => undefined,
     };
   }
   const config = kubeConfigOf(kubeconfig);
@@ -110,6 +114,23 @@ export async function kubernetesAccess(
         timeoutMs,
         () => watch?.fatal() ?? [],
       ),
+    waitHibernated: async (timeoutMs) => {
+      const started = Date.now();
+      await waitPodsGone(
+        config,
+        platform.namespace,
+        memberSelector(spec.name),
+        `the members of ${spec.name}`,
+        timeoutMs,
+      );
+      await waitPodsGone(
+        config,
+        platform.namespace,
+        poolerSelector(spec.name),
+        `the pooler of ${spec.name}`,
+        Math.max(1000, timeoutMs - (Date.now() - started)),
+      );
+    },
     close: async () => {
       watch?.stop();
       await forwarder.close();

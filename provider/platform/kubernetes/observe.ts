@@ -198,3 +198,28 @@ export async function waitStatefulSetRolledOut(
     },
   );
 }
+
+/** Waits until no pod matches the selector (a hibernated cluster's members and pooler). */
+export async function waitPodsGone(
+  config: KubeConfig,
+  namespace: string,
+  selector: Record<string, string>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const core = config.makeApiClient(CoreV1Api);
+  const labelSelector = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  await waitUntil(
+    what,
+    { cannot: 'cannot stop', not: 'still running' },
+    timeoutMs,
+    () => [],
+    async () => {
+      const pods = (await core.listNamespacedPod({ namespace, labelSelector })).items;
+      if (pods.length === 0) return true;
+      return `${pods.length} pod(s) left: ${pods.map((p) => p.metadata?.name).join(', ')}`;
+    },
+  );
+}

@@ -389,6 +389,8 @@ export function buildBackupCronJobs(
     },
     spec: {
       schedule: schedule[type] as string,
+      // Hibernated: no member to back up; the schedule resumes with the cluster.
+      suspend: spec.hibernate,
       concurrencyPolicy: 'Forbid',
       startingDeadlineSeconds: 3600,
       successfulJobsHistoryLimit: 3,

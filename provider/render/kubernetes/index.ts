@@ -54,11 +54,19 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
     pdb: buildPodDisruptionBudget(spec.name, ns, names),
     secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords),
     pooler: spec.pooler.enabled
-      ? buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
-          owner: app.owner,
-          appVerifier: inputs.appVerifier,
-          adminVerifier: inputs.poolerAdminVerifier,
-        })
+      ? buildPooler(
+          spec.name,
+          spec.postgresVersion,
+          spec.pooler,
+          platform,
+          names,
+          {
+            owner: app.owner,
+            appVerifier: inputs.appVerifier,
+            adminVerifier: inputs.poolerAdminVerifier,
+          },
+          spec.hibernate,
+        )
       : undefined,
   };
 }

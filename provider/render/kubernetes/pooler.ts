@@ -23,6 +23,8 @@ export function buildPooler(
     adminVerifier: string;
     users?: ReadonlyArray<{ user: string; secret: string }>;
   },
+  /** spec.hibernate: the Deployment keeps its objects with no pod. */
+  hibernate = false,
 ) {
   const ns = platform.namespace;
   const ini = renderPgbouncerIni(pooler, {
@@ -64,7 +66,7 @@ export function buildPooler(
       kind: 'Deployment',
       metadata: { name: names.pooler, namespace: ns, labels },
       spec: {
-        replicas: instances,
+        replicas: hibernate ? 0 : instances,
         selector: { matchLabels: poolerSelector(cluster) },
         template: {
           metadata: { labels },

@@ -148,7 +148,8 @@ export function buildStatefulSet(
       ...(spec.backup ? { annotations: backupAnnotation(spec) } : {}),
     },
     spec: {
-      replicas: spec.instances,
+      // Hibernated: no pod, the claims (and so the data) kept: scale-down retains them.
+      replicas: spec.hibernate ? 0 : spec.instances,
       ordinals: { start: FIRST_ORDINAL },
       serviceName: names.headless,
       podManagementPolicy: 'Parallel',

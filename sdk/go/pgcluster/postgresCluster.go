@@ -105,7 +105,7 @@ type postgresClusterArgs struct {
 	Grants []ClusterGrant `pulumi:"grants"`
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha *Ha `pulumi:"ha"`
-	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
+	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. On Kubernetes the StatefulSet and the pooler scale to no pod while their volume claims, Secrets and Services stay, and the backup CronJobs are suspended. Also `pgcluster hibernate NAME on|off` (local platform). @default - false
 	Hibernate *bool `pulumi:"hibernate"`
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances *int `pulumi:"instances"`
@@ -161,7 +161,7 @@ type PostgresClusterArgs struct {
 	Grants ClusterGrantArrayInput
 	// High-availability timing, passed to Patroni's dynamic configuration.
 	Ha HaPtrInput
-	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. Also `pgcluster hibernate NAME on|off`. platform.local only for now. @default - false
+	// true: every member, the pooler, etcd and the keeper are stopped; data, configuration and identity are kept, and no process is left. false again resumes the cluster on the same data. On Kubernetes the StatefulSet and the pooler scale to no pod while their volume claims, Secrets and Services stay, and the backup CronJobs are suspended. Also `pgcluster hibernate NAME on|off` (local platform). @default - false
 	Hibernate pulumi.BoolPtrInput
 	// Number of PostgreSQL members. @default - 3, one primary and two replicas
 	Instances pulumi.IntPtrInput
