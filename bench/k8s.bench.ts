@@ -1,10 +1,11 @@
 /**
  * `npm run bench:k8s`: examples/kubernetes (3 members, synchronous, local-path volumes, a writer
  * through the -rw ClusterIP) on the real single-node Kubernetes, through the real engine, with our
- * Kubernetes HA defaults and with Patroni's (ttl 30, loop_wait 10, retry_timeout 10), beside the
- * CloudNativePG 1.30.0 anchors measured on this same kind of node. For each: `pulumi up` -> ready,
- * the user-visible write outage of each fault (median of BENCH_RUNS, default 3) with the
- * acknowledged writes lost, and the failovers seen under pgbench load without any fault.
+ * Kubernetes HA defaults and with Patroni's (ttl 30, loop_wait 10, retry_timeout 10, no peer
+ * watch), beside the CloudNativePG 1.30.0 anchors measured on this same kind of node. For each:
+ * `pulumi up` -> ready, the user-visible write outage of each fault (median of BENCH_RUNS, default
+ * 3) with the acknowledged writes lost, and the failovers seen under pgbench load without any fault.
+ * BENCH_FAULTS=container,... runs only the faults whose label contains one of those words.
  */
 import { spawn } from 'node:child_process';
 import { query, waitFor } from '../test/helpers/pg';
@@ -47,6 +48,8 @@ interface Config {
   label: string;
   namespace: string;
   ha?: { ttl: number; loopWait: number; retryTimeout: number };
+  /** platform.kubernetes.peerWatch (plain Patroni has none). */
+  peerWatch?: boolean;
 }
 const CONFIGS: Config[] = [
   { label: 'pgcluster (our defaults: ttl 20, loop_wait 1, retry_timeout 3)', namespace: 'pgc-bench-ours' },
@@ -54,8 +57,12 @@ const CONFIGS: Config[] = [
     label: 'pgcluster with Patroni defaults (30/10/10)',
     namespace: 'pgc-bench-patroni',
     ha: { ttl: 30, loopWait: 10, retryTimeout: 10 },
+    peerWatch: false,
   },
 ];
+/** BENCH_FAULTS=container,switchover: only the faults whose label contains one of these. */
+const ONLY = (process.env.BENCH_FAULTS ?? '').split(',').filter((f) => f.length > 0);
+const SELECTED = FAULTS.filter(({ label }) => ONLY.length === 0 || ONLY.some((o) => label.includes(o)));
 
 interface Result {
   readyS: number;
@@ -142,6 +149,8 @@ async function benchConfig(cluster: Cluster, cfg: Config): Promise<Result> {
     if (cfg.ha)
       for (const [k, v] of Object.entries(cfg.ha))
         await stack.project.pulumiOk(['config', 'set', '--path', `ha.${k}`, String(v)]);
+    if (cfg.peerWatch !== undefined)
+      await stack.project.pulumiOk(['config', 'set', 'peerWatch', String(cfg.peerWatch)]);
     const started = Date.now();
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
     const readyS = (Date.now() - started) / 1000;
@@ -153,7 +162,7 @@ async function benchConfig(cluster: Cluster, cfg: Config): Promise<Result> {
     );
     const outages = new Map<string, number[]>();
     let lost = 0;
-    for (const { label, fault } of FAULTS)
+    for (const { label, fault } of SELECTED)
       for (let i = 0; i < RUNS; i++) {
         const r = await measureFault(cluster, cfg.namespace, rw, `bench_${i}`, fault);
         outages.set(label, [...(outages.get(label) ?? []), r.outageS]);
@@ -181,7 +190,7 @@ async function main(): Promise<number> {
       `${CNPG_READY_S} s`,
       `${CNPG_READY_S / 2} s`,
     ],
-    ...FAULTS.map(({ label, anchor }) => [
+    ...SELECTED.map(({ label, anchor }) => [
       `${label} (median write outage)`,
       ...results.map((r) => cell(median(r, label))),
       `${anchor} s`,

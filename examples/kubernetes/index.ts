@@ -32,6 +32,7 @@ const cluster = new PostgresCluster('orders', {
       namespace,
       storageClass: config.get('storageClass'),
       imagePullPolicy: (config.get('imagePullPolicy') ?? 'IfNotPresent') as 'IfNotPresent',
+      peerWatch: config.getBoolean('peerWatch'),
     },
   },
   storage: { size: config.get('storageSize') ?? '1Gi' },
@@ -42,6 +43,8 @@ const cluster = new PostgresCluster('orders', {
   primary: config.get('primary'),
   // pulumi config set hibernate true: no pod, the volume claims (the data) kept; false resumes.
   hibernate: config.getBoolean('hibernate'),
+  // pulumi config set removedMemberData delete: lowering instances deletes the removed members' claims.
+  removedMemberData: config.get('removedMemberData') as 'keep' | 'delete' | undefined,
   backup: config.getObject<PostgresClusterArgs['backup']>('backup'),
   bootstrap: config.getObject<PostgresClusterArgs['bootstrap']>('bootstrap'),
   ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),

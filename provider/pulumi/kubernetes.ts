@@ -32,6 +32,7 @@ import { memberNames } from '../platform/kubernetes/access';
 import { CLONE_SCRIPT, PG_PORT } from '../render/kubernetes/patroni-config';
 import { buildCloneSecret, cloneConfigFiles, clonesWithPassword } from '../render/kubernetes/clone';
 import { scriptText } from '../platform/local/scripts-dir';
+import { PEER_WATCH_SCRIPT, peerWatchFiles } from '../render/kubernetes/peer-watch';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
 
 interface Passwords {
@@ -150,13 +151,10 @@ export function createKubernetesChildren(
   const config = new k8s.core.v1.ConfigMap(
     child.patroniConfig,
     argsOf(
-      buildPatroniConfigMap(
-        spec.name,
-        ns,
-        names,
-        renderKubernetesPatroniYaml(spec, ns),
-        spec.bootstrap.pgBasebackup ? cloneConfigFiles(spec, scriptText(CLONE_SCRIPT)) : {},
-      ),
+      buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns), {
+        ...(spec.bootstrap.pgBasebackup ? cloneConfigFiles(spec, scriptText(CLONE_SCRIPT)) : {}),
+        ...(platform.peerWatch ? peerWatchFiles(platform, scriptText(PEER_WATCH_SCRIPT)) : {}),
+      }),
     ),
     opts,
   );

@@ -168,7 +168,8 @@ export const clusterSpecSchema = z
         'What happens to the data of a member that lowering `instances` removes (never the primary). ' +
           '`keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so ' +
           'nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: ' +
-          'the volume claims stay. `delete`: removed with the member (platform.local only for now). @default - keep',
+          'the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its ' +
+          'claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep',
       ),
     primaryUpdateStrategy: z
       .enum(PRIMARY_UPDATE_STRATEGIES)

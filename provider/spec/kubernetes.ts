@@ -37,6 +37,17 @@ export const kubernetesPlatformSchema = z
       .enum(['Always', 'IfNotPresent', 'Never'])
       .default('IfNotPresent')
       .describe('@default - IfNotPresent'),
+    peerWatch: z
+      .boolean()
+      .default(true)
+      .describe(
+        'A `peer-watch` sidecar in every member pod watches the members through the API: when the ' +
+          "kubelet reports that the leader's postgres container died (its restart count goes up, or it " +
+          'stops running, in a pod that is not being deleted), its processes are gone for certain, and ' +
+          'the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead ' +
+          'of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, ' +
+          'as plain Patroni. @default - true',
+      ),
     storageClass: z
       .string()
       .optional()

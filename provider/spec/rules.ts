@@ -207,15 +207,6 @@ export const RULES: readonly Rule[] = [
                 },
               ]
             : []),
-          ...(s.removedMemberData === 'delete'
-            ? [
-                {
-                  path: 'removedMemberData',
-                  message:
-                    '"delete" is not supported on platform.kubernetes yet: a removed member\'s volume claims are kept (keep)',
-                },
-              ]
-            : []),
         ]
       : undefined,
   checkSqlRules,

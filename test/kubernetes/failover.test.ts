@@ -2,8 +2,10 @@
  * Failures of a synchronous 3-member cluster (examples/kubernetes) on the real single-node
  * Kubernetes, under a writer through the -rw ClusterIP: the primary pod deleted, then only its
  * postmaster killed; each time -rw follows, writes resume, no acknowledged write is lost and every
- * member serves again. Then the PodDisruptionBudget refuses a second eviction, and `instances`
- * 3 -> 2 through `pulumi up` moves the primary off the removed ordinal first.
+ * member serves again; the same when the primary's container is killed from the host, where a
+ * member's peer watch releases the dead primary's lock. Then the PodDisruptionBudget refuses a second eviction, and `instances`
+ * 3 -> 2 through `pulumi up` (removedMemberData: delete) moves the primary off the removed ordinal
+ * first, and the StatefulSet deletes the removed member's claim.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { SequentialWriter } from '../helpers/writer';
 import { kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
 import { labelledPrimary, patroniCluster, serviceUri, superuser } from './support/reach';
+import { containerKill } from './support/faults';
 
 const NS = 'pgc-failover';
 const NAME = 'orders';
@@ -111,6 +114,25 @@ describe('failover on a real single-node Kubernetes', () => {
     );
   });
 
+  test("GIVEN writes through -rw WHEN the primary's container is killed from the host THEN a peer watch releases its lock, another member is promoted well before the TTL, 0 acknowledged writes lost", async () => {
+    const r = await underWrites('w_container', (primary) => containerKill(cluster, NS, primary));
+    assert.notEqual(r.after, r.before, 'another member was promoted');
+    const logs = await Promise.all(
+      PODS.filter((p) => p !== r.before).map((p) =>
+        cluster.kubectl(['-n', NS, 'logs', p, '-c', 'peer-watch']),
+      ),
+    );
+    assert.ok(
+      logs.some((l) => l.includes(`released the leader lock of ${r.before}: its postgres container died`)),
+      logs.join('\n'),
+    );
+    // ha.ttl is 20 s: without the watch the lock outlives the container that held it.
+    assert.ok(r.outageMs < 12_000, `write outage ${r.outageMs} ms`);
+    console.log(
+      `container kill: write outage ${(r.outageMs / 1000).toFixed(1)} s, ${r.report.acknowledged.length} acked, 0 lost`,
+    );
+  });
+
   test('GIVEN one replica evicted WHEN a second member is evicted THEN the eviction API refuses it (PodDisruptionBudget)', async () => {
     const primary = await healthy();
     const replicas = PODS.filter((p) => p !== primary);
@@ -131,7 +153,7 @@ describe('failover on a real single-node Kubernetes', () => {
     await healthy();
   });
 
-  test('GIVEN the primary on orders-3 WHEN instances 3 -> 2 through pulumi up THEN the guard switches over first and orders-3 goes', async () => {
+  test('GIVEN the primary on orders-3 WHEN instances 3 -> 2 with removedMemberData delete THEN the guard switches over first, orders-3 goes with its claim', async () => {
     let primary = await healthy();
     if (primary !== 'orders-3') {
       await cluster.kubectl([
@@ -151,6 +173,7 @@ describe('failover on a real single-node Kubernetes', () => {
     await query(rw, 'create table if not exists scale (id int primary key)');
     await query(rw, 'insert into scale values (1)');
     await stack.project.pulumiOk(['config', 'set', 'instances', '2']);
+    await stack.project.pulumiOk(['config', 'set', 'removedMemberData', 'delete']);
     const up = await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
     assert.match(up, /ScaleDownGuard/);
     const after = await healthy(['orders-1', 'orders-2']);
@@ -166,5 +189,17 @@ describe('failover on a real single-node Kubernetes', () => {
     assert.doesNotMatch(pods.replace('pod/orders-3', ''), /orders-3/);
     const rows = await query<{ id: number }>(rw, 'select id from scale');
     assert.equal(rows.length, 1);
+    // The StatefulSet deletes the removed member's claim (whenScaled: Delete); the others stay.
+    const claims = async () =>
+      (await cluster.kubectl(['-n', NS, 'get', 'pvc', '-o', 'name'])).trim().split('\n');
+    await waitFor(
+      'the claim data-orders-3 to be deleted',
+      async () => !(await claims()).includes('persistentvolumeclaim/data-orders-3') || undefined,
+      60_000,
+    );
+    assert.deepEqual((await claims()).sort(), [
+      'persistentvolumeclaim/data-orders-1',
+      'persistentvolumeclaim/data-orders-2',
+    ]);
   });
 });

@@ -135,7 +135,7 @@ describe('PostgresCluster with backup on kubernetes (mocks)', () => {
     const [postgres, server] = pod.containers;
     assert.deepEqual(
       pod.containers.map((c: Obj) => c.name),
-      ['postgres', 'pgbackrest'],
+      ['postgres', 'pgbackrest', 'peer-watch'],
     );
     const env = Object.fromEntries(postgres.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
     assert.equal(env.PGBACKREST_CONFIG, '/etc/pgbackrest/$(PATRONI_NAME).conf');

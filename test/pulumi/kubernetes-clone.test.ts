@@ -123,9 +123,19 @@ describe('bootstrap.pgBasebackup on kubernetes (mocks)', () => {
     assert.ok(!JSON.stringify(sts.inputs).includes('pgcluster-clone'));
   });
 
-  test('GIVEN initdb WHEN constructed THEN the ConfigMap holds patroni.yml alone', async () => {
+  test('GIVEN initdb WHEN constructed THEN the ConfigMap holds patroni.yml and the peer watch only', async () => {
     const resources = await build({ instances: 2, platform: { kubernetes: K8S } });
     const data = (one(resources, 'kubernetes:core/v1:ConfigMap', 'orders-patroni-config').inputs as Obj).data;
-    assert.deepEqual(Object.keys(data), ['patroni.yml']);
+    assert.deepEqual(Object.keys(data).sort(), ['k8s-peer-watch.py', 'patroni.yml']);
+    const off = await build({ instances: 2, platform: { kubernetes: { ...K8S, peerWatch: false } } });
+    const offData = (one(off, 'kubernetes:core/v1:ConfigMap', 'orders-patroni-config').inputs as Obj).data;
+    assert.deepEqual(Object.keys(offData), ['patroni.yml']);
+    const pod = (one(off, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj).spec.template
+      .spec;
+    assert.deepEqual(
+      pod.containers.map((c: Obj) => c.name),
+      ['postgres'],
+      'peerWatch: false runs no sidecar',
+    );
   });
 });

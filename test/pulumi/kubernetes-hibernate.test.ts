@@ -1,7 +1,8 @@
 /**
  * hibernate on kubernetes under mocks: the StatefulSet and the pooler Deployment want no pod, the
  * volume claim templates are those of the running cluster (so the same claims are kept and reused),
- * and the backup CronJobs are suspended; hibernate: false gives them back their replicas.
+ * and the backup CronJobs are suspended; hibernate: false gives them back their replicas. The claim
+ * retention policy deletes a removed member's claims only with removedMemberData: delete, never while hibernated.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,17 +11,18 @@ import { PostgresCluster } from '../../provider/pulumi/component';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const args = (hibernate: boolean) => ({
+const args = (hibernate: boolean, removedMemberData?: 'keep' | 'delete') => ({
   instances: 3,
   hibernate,
+  ...(removedMemberData ? { removedMemberData } : {}),
   platform: { kubernetes: { namespace: 'db', image: 'example.org/pg:15' } },
   pooler: { instances: 2 },
   backup: { s3: { bucket: 'orders-wal' }, schedule: { full: '0 3 * * 0' } },
 });
 
-async function build(hibernate: boolean): Promise<Registered[]> {
+async function build(hibernate: boolean, removedMemberData?: 'keep' | 'delete'): Promise<Registered[]> {
   const { resources } = setupMocks();
-  const cluster = new PostgresCluster('orders', args(hibernate));
+  const cluster = new PostgresCluster('orders', args(hibernate, removedMemberData));
   await valueOf(cluster.urn);
   await settle(resources);
   return resources;
@@ -54,5 +56,14 @@ describe('hibernate on kubernetes (mocks)', () => {
       awake.map((r) => `${r.type} ${r.name}`).sort(),
       'every object stays',
     );
+  });
+
+  test('GIVEN removedMemberData delete WHEN awake THEN a scale-down deletes the claims; WHEN hibernated THEN every claim is retained', async () => {
+    const policy = async (hibernate: boolean, removed?: 'keep' | 'delete') =>
+      spec(await build(hibernate, removed), 'kubernetes:apps/v1:StatefulSet', 'orders-members')
+        .persistentVolumeClaimRetentionPolicy;
+    assert.deepEqual(await policy(false, 'delete'), { whenScaled: 'Delete', whenDeleted: 'Retain' });
+    assert.deepEqual(await policy(true, 'delete'), { whenScaled: 'Retain', whenDeleted: 'Retain' });
+    assert.deepEqual(await policy(false), { whenScaled: 'Retain', whenDeleted: 'Retain' });
   });
 });

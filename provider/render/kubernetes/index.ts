@@ -13,6 +13,7 @@ import { buildPatroniConfigMap, buildPodDisruptionBudget, buildServices } from '
 import { buildSecrets, type KubernetesPasswords } from './secrets';
 import { buildPooler } from './pooler';
 import { buildCloneSecret, cloneConfigFiles } from './clone';
+import { peerWatchFiles } from './peer-watch';
 
 export interface KubernetesInputs {
   passwords: KubernetesPasswords;
@@ -21,6 +22,8 @@ export interface KubernetesInputs {
   poolerAdminVerifier: string;
   /** bootstrap.pgBasebackup: the clone script's text (the ConfigMap carries it) and the source's password. */
   clone?: { script: string; password?: string };
+  /** platform.kubernetes.peerWatch: the sidecar's script text (the ConfigMap carries it). */
+  peerWatchScript?: string;
 }
 
 export function kubernetesPlatformOf(spec: ClusterSpec): KubernetesPlatformSpec {
@@ -38,13 +41,10 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
   };
   return {
     ...buildRbac(spec.name, ns, names),
-    patroniConfig: buildPatroniConfigMap(
-      spec.name,
-      ns,
-      names,
-      renderKubernetesPatroniYaml(spec, ns),
-      cloneConfigFiles(spec, inputs.clone?.script ?? ''),
-    ),
+    patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns), {
+      ...cloneConfigFiles(spec, inputs.clone?.script ?? ''),
+      ...peerWatchFiles(platform, inputs.peerWatchScript ?? ''),
+    }),
     cloneSecret:
       inputs.clone?.password !== undefined
         ? buildCloneSecret(spec, ns, names, inputs.clone.password)

@@ -16,6 +16,7 @@ import {
   pgbackrestVolume,
 } from './backup';
 import { cloneMount, cloneVolume, clonesWithPassword } from './clone';
+import { peerWatchContainer } from './peer-watch';
 
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
@@ -153,6 +154,12 @@ export function buildStatefulSet(
       ordinals: { start: FIRST_ORDINAL },
       serviceName: names.headless,
       podManagementPolicy: 'Parallel',
+      // removedMemberData: delete takes a removed member's claims with it. Hibernating scales to no
+      // pod, and must keep every claim: Retain then, in the same object as replicas: 0.
+      persistentVolumeClaimRetentionPolicy: {
+        whenScaled: spec.removedMemberData === 'delete' && !spec.hibernate ? 'Delete' : 'Retain',
+        whenDeleted: 'Retain',
+      },
       updateStrategy: { type: 'RollingUpdate' },
       selector: { matchLabels: memberSelector(cluster) },
       template: {
@@ -165,6 +172,7 @@ export function buildStatefulSet(
           containers: [
             container,
             ...(spec.backup ? [pgbackrestServerContainer(spec, platform, dataMounts)] : []),
+            ...(platform.peerWatch ? [peerWatchContainer(spec, platform)] : []),
           ],
           volumes: [
             { name: 'patroni-config', configMap: { name: names.patroniConfig } },

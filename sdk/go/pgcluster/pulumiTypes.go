@@ -7917,6 +7917,8 @@ type PlatformKubernetes struct {
 	ImagePullPolicy *PlatformKubernetesImagePullPolicy `pulumi:"imagePullPolicy"`
 	// Namespace of every object of the cluster. @default - default
 	Namespace *string `pulumi:"namespace"`
+	// A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
+	PeerWatch *bool `pulumi:"peerWatch"`
 	// StorageClass of the volume claims. Absent: the cluster default.
 	StorageClass *string `pulumi:"storageClass"`
 }
@@ -7932,6 +7934,10 @@ func (val *PlatformKubernetes) Defaults() *PlatformKubernetes {
 	if tmp.Namespace == nil {
 		namespace_ := "default"
 		tmp.Namespace = &namespace_
+	}
+	if tmp.PeerWatch == nil {
+		peerWatch_ := true
+		tmp.PeerWatch = &peerWatch_
 	}
 	return &tmp
 }
@@ -7957,6 +7963,8 @@ type PlatformKubernetesArgs struct {
 	ImagePullPolicy PlatformKubernetesImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
 	// Namespace of every object of the cluster. @default - default
 	Namespace pulumi.StringPtrInput `pulumi:"namespace"`
+	// A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
+	PeerWatch pulumi.BoolPtrInput `pulumi:"peerWatch"`
 	// StorageClass of the volume claims. Absent: the cluster default.
 	StorageClass pulumi.StringPtrInput `pulumi:"storageClass"`
 }
@@ -7970,6 +7978,9 @@ func (val *PlatformKubernetesArgs) Defaults() *PlatformKubernetesArgs {
 
 	if tmp.Namespace == nil {
 		tmp.Namespace = pulumi.StringPtr("default")
+	}
+	if tmp.PeerWatch == nil {
+		tmp.PeerWatch = pulumi.BoolPtr(true)
 	}
 	return &tmp
 }
@@ -8071,6 +8082,11 @@ func (o PlatformKubernetesOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PlatformKubernetes) *string { return v.Namespace }).(pulumi.StringPtrOutput)
 }
 
+// A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
+func (o PlatformKubernetesOutput) PeerWatch() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PlatformKubernetes) *bool { return v.PeerWatch }).(pulumi.BoolPtrOutput)
+}
+
 // StorageClass of the volume claims. Absent: the cluster default.
 func (o PlatformKubernetesOutput) StorageClass() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v PlatformKubernetes) *string { return v.StorageClass }).(pulumi.StringPtrOutput)
@@ -8138,6 +8154,16 @@ func (o PlatformKubernetesPtrOutput) Namespace() pulumi.StringPtrOutput {
 		}
 		return v.Namespace
 	}).(pulumi.StringPtrOutput)
+}
+
+// A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
+func (o PlatformKubernetesPtrOutput) PeerWatch() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PlatformKubernetes) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.PeerWatch
+	}).(pulumi.BoolPtrOutput)
 }
 
 // StorageClass of the volume claims. Absent: the cluster default.

@@ -3930,6 +3930,10 @@ class PlatformKubernetesArgsDict(TypedDict):
     """
     Namespace of every object of the cluster. @default - default
     """
+    peer_watch: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
+    """
     storage_class: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     StorageClass of the volume claims. Absent: the cluster default.
@@ -3942,6 +3946,7 @@ class PlatformKubernetesArgs:
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  image_pull_policy: pulumi.Input[Optional['PlatformKubernetesImagePullPolicy']] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
+                 peer_watch: pulumi.Input[Optional[_builtins.bool]] = None,
                  storage_class: pulumi.Input[Optional[_builtins.str]] = None):
         """
         Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
@@ -3950,6 +3955,7 @@ class PlatformKubernetesArgs:
         :param pulumi.Input[_builtins.str] image: Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
         :param pulumi.Input['PlatformKubernetesImagePullPolicy'] image_pull_policy: @default - IfNotPresent
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster. @default - default
+        :param pulumi.Input[_builtins.bool] peer_watch: A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
         :param pulumi.Input[_builtins.str] storage_class: StorageClass of the volume claims. Absent: the cluster default.
         """
         if endpoint is not None:
@@ -3962,6 +3968,10 @@ class PlatformKubernetesArgs:
             namespace = 'default'
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
+        if peer_watch is None:
+            peer_watch = True
+        if peer_watch is not None:
+            pulumi.set(__self__, "peer_watch", peer_watch)
         if storage_class is not None:
             pulumi.set(__self__, "storage_class", storage_class)
 
@@ -4012,6 +4022,18 @@ class PlatformKubernetesArgs:
     @namespace.setter
     def namespace(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="peerWatch")
+    def peer_watch(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
+        """
+        return pulumi.get(self, "peer_watch")
+
+    @peer_watch.setter
+    def peer_watch(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "peer_watch", value)
 
     @_builtins.property
     @pulumi.getter(name="storageClass")

@@ -45,7 +45,7 @@ export const containerKill: Fault = async (c, ns, pod) => {
       'pod',
       pod,
       '-o',
-      'jsonpath={.status.containerStatuses[0].containerID}',
+      'jsonpath={.status.containerStatuses[?(@.name=="postgres")].containerID}',
     ])
   ).replace(/^containerd:\/\//, '');
   const socket = `${PATHS.STATE}/containerd/containerd.sock`;
