@@ -76,11 +76,16 @@ export class PoolerAdmin {
     return { complete, ms: Date.now() - started, busy: await this.busyServers().catch(() => -1) };
   }
 
-  /** RELOAD (the target file may have changed) and RESUME; "not paused" is not an error. */
-  async reloadAndResume(): Promise<void> {
+  /**
+   * RELOAD (the target file may have changed) and RESUME; "not paused" is not an error. `reconnect`:
+   * RECONNECT first, so the idle server connections (to the old primary, when the target is a
+   * Service whose address stays) are closed and the next client gets a new one.
+   */
+  async reloadAndResume(options: { reconnect?: boolean } = {}): Promise<void> {
     const client = await this.open();
     try {
       await client.query('RELOAD');
+      if (options.reconnect) await client.query('RECONNECT');
       await client.query('RESUME').catch((e: Error) => {
         if (!/not paused|not suspended/i.test(e.message)) throw e;
       });

@@ -190,7 +190,13 @@ export function createKubernetesChildren(
   // Before the StatefulSet loses members, the primary is moved off the ordinals it removes.
   const scaleGuard = new ScaleDownGuard(
     child.scaleGuard,
-    { spec, superuserPassword: passwords.superuser, appPassword: passwords.app, appVerifier },
+    {
+      spec,
+      superuserPassword: passwords.superuser,
+      appPassword: passwords.app,
+      appVerifier,
+      ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
+    },
     opts,
   );
   // With a bucket the component creates, its name is known once it exists (the annotation holds it).
@@ -279,6 +285,7 @@ export function createKubernetesChildren(
       superuserPassword: passwords.superuser,
       appPassword: passwords.app,
       appVerifier,
+      ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
       ...(backup
         ? {
             backupConfigDigests: backup.configDigests,

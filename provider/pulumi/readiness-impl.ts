@@ -10,6 +10,7 @@ import { reachMember } from '../platform/reach';
 import { connectTo, withClient } from '../sql/connect';
 import { ensureAppObjects } from '../sql/bootstrap';
 import { applyDynamicConfig } from '../actions/config';
+import { switchover } from '../actions/switchover';
 import { ensureArchive } from '../actions/archive';
 import { silentReporter } from '../report/reporter';
 import { kubeConfigOf } from '../platform/kubernetes/port-forward';
@@ -24,6 +25,7 @@ export interface ReadyInputs {
   superuserPassword: string;
   appPassword: string;
   appVerifier: string;
+  poolerAdminPassword?: string;
   kubeconfig?: string;
   /** With backup: member name to the SHA-256 of its pgBackRest configuration (render/kubernetes/backup). */
   backupConfigDigests?: Record<string, string>;
@@ -79,7 +81,15 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
         );
       await ensureArchive(access, spec, silentReporter);
     }
-    const leader = health.leader!;
+    let leader = health.leader!;
+    // The declared primary (spec.primary): a switchover to it, as `up` does on the local platform.
+    if (spec.primary && spec.primary !== leader.name) {
+      const moved = await switchover(undefined, access, spec, spec.primary, silentReporter);
+      health = await waitHealthy(access, spec, members, remaining());
+      leader = health.leader!;
+      if (leader.name !== moved.to)
+        throw new Error(`switched over to ${moved.to}, but ${leader.name} leads now`);
+    }
     if (spec.pooler.enabled)
       await access.waitPooler(remaining()).catch((e: Error) => {
         throw explained(e, access.diagnosis());

@@ -16,6 +16,8 @@ export interface ClusterReadyInputs {
   superuserPassword: pulumi.Input<string>;
   appPassword: pulumi.Input<string>;
   appVerifier: pulumi.Input<string>;
+  /** With the pooler: its admin's password, so a switchover PAUSEs the PgBouncer pods around it. */
+  poolerAdminPassword?: pulumi.Input<string>;
   /** Kubeconfig for the port-forward; absent: the default kubeconfig. */
   kubeconfig?: pulumi.Input<string>;
   /**
@@ -57,7 +59,16 @@ export class ClusterReady extends PgclusterResource {
       readinessProvider,
       name,
       { ...inputs, primary: undefined, members: undefined },
-      { ...opts, additionalSecretOutputs: ['superuserPassword', 'appPassword', 'appVerifier', 'kubeconfig'] },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          'superuserPassword',
+          'appPassword',
+          'appVerifier',
+          'poolerAdminPassword',
+          'kubeconfig',
+        ],
+      },
       TYPES.dynamicModule,
       TYPES.clusterReady,
     );

@@ -38,7 +38,16 @@ export class ScaleDownGuard extends PgclusterResource {
       scaleGuardProvider,
       name,
       { ...inputs, lastStep: undefined },
-      { ...opts, additionalSecretOutputs: ['superuserPassword', 'appPassword', 'appVerifier', 'kubeconfig'] },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          'superuserPassword',
+          'appPassword',
+          'appVerifier',
+          'poolerAdminPassword',
+          'kubeconfig',
+        ],
+      },
       TYPES.dynamicModule,
       TYPES.scaleDownGuard,
     );

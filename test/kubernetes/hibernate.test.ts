@@ -2,14 +2,16 @@
  * hibernate on the real single-node Kubernetes: `hibernate: true` leaves the members and the pooler
  * with no pod while their volume claims (the same ones, the data in them), Secrets and Services stay;
  * `hibernate: false` resumes the same cluster (its system identifier, its rows) with every member
- * running and the pooler available again.
+ * running and the pooler available again. Then `primary` naming the replica switches over to it.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
-import { patroniCluster, serviceUri, superuser } from './support/reach';
+import { appUser, patroniCluster, serviceUri, superuser } from './support/reach';
+import { query } from '../helpers/pg';
+import { SequentialWriter } from '../helpers/writer';
 
 const NS = 'pgc-hibernate';
 const NAME = 'orders';
@@ -103,5 +105,36 @@ describe('hibernate on a real single-node Kubernetes', () => {
       'jsonpath={.status.availableReplicas}',
     ]);
     assert.equal(pooler.trim(), '2');
+  });
+
+  test('GIVEN writes through the pooler WHEN primary names the replica THEN up switches over to it with the pooler pods PAUSEd: 0 failed writes, 0 lost', async () => {
+    const before = String((await stack.outputs()).primary);
+    const target = before === 'orders-1' ? 'orders-2' : 'orders-1';
+    const pooler = await serviceUri(cluster, NS, `${NAME}-pooler`, await appUser(cluster, NS, NAME), 'app');
+    await query(pooler, 'create table if not exists pooled (id int primary key)');
+    const writer = new SequentialWriter(pooler, 'pooled', 10);
+    writer.start();
+    await writer.waitForAcks(20);
+    await stack.project.pulumiOk(['config', 'set', 'primary', target]);
+    await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    await writer.waitForAcks(20);
+    const report = await writer.stop();
+    assert.equal(report.failures, 0, 'no write through the pooler failed');
+    const rows = new Set(
+      (await query<{ id: number }>(pooler, 'select id from pooled')).map((r) => Number(r.id)),
+    );
+    assert.deepEqual(
+      report.acknowledged.filter((id) => !rows.has(id)),
+      [],
+      'every acknowledged write is there',
+    );
+    console.log(
+      `switchover through the pooler: ${report.acknowledged.length} writes, 0 failed, longest wait ${report.longestGapMs} ms`,
+    );
+    assert.equal((await stack.outputs()).primary, target);
+    const members = (await patroniCluster(cluster, NS, ['orders-1', 'orders-2'])).members;
+    assert.equal(members.find((m) => m.role === 'leader')?.name, target, JSON.stringify(members));
+    assert.equal(await onPrimary('select count(*) from marker'), '1000');
+    await stack.project.pulumiOk(['preview', '--expect-no-changes']);
   });
 });

@@ -16,11 +16,14 @@ import { execInPod } from './exec';
 import { kubeConfigOf, portForwarder } from './port-forward';
 import { waitDeploymentAvailable, waitPodsGone, waitStatefulSetRolledOut, watchFindings } from './observe';
 import { memberSelector, poolerSelector } from '../../render/kubernetes/labels';
+import { kubernetesPoolerControl } from './pooler-control';
 
 export interface KubernetesSecretsForAccess {
   superuserPassword: string;
   appPassword: string;
   appVerifier: string;
+  /** The PgBouncer admin's password: with it, a switchover PAUSEs the pooler pods around it. */
+  poolerAdminPassword?: string;
 }
 
 export function memberNames(spec: ClusterSpec): string[] {
@@ -96,6 +99,14 @@ export async function kubernetesAccess(
         }
       : {}),
     pgEndpoint: async (member) => ({ host: '127.0.0.1', port: await forwarder.local(member.name, PG_PORT) }),
+    ...(spec.pooler.enabled && secrets.poolerAdminPassword
+      ? {
+          pooler: async () =>
+            kubernetesPoolerControl(config, spec, secrets.poolerAdminPassword as string, (pod, port) =>
+              forwarder.local(pod, port),
+            ),
+        }
+      : {}),
     processProblems: () => watch?.fatal() ?? [],
     diagnosis: () => watch?.all() ?? [],
     waitRollout: (timeoutMs) =>
