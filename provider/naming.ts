@@ -48,6 +48,8 @@ export function kubernetesNames(cluster: string) {
     pgbackrestSecret: `${cluster}-pgbackrest`,
     /** The scheduled backups' pods: no API access at all. */
     backupServiceAccount: `${cluster}-backup`,
+    /** Under tls: the CA, the server certificate and the replication and rewind client certificates. */
+    tlsSecret: `${cluster}-tls`,
   };
 }
 
@@ -89,6 +91,8 @@ export function childNames(resource: string) {
     backupServiceAccount: n('backup-serviceaccount'),
     backupCronJob: (type: string) => n(`backup-${type}`),
     scaleGuard: n('scale-guard'),
+    tlsCertificates: n('tls-certificates'),
+    tlsSecret: n('tls'),
     local: n('local'),
   };
 }
@@ -107,5 +111,6 @@ export const TYPES = {
   grant: 'Grant',
   backup: 'Backup',
   certificates: 'ClusterCertificates',
+  tlsCertificates: 'TlsCertificates',
   clientCertificate: 'ClientCertificate',
 } as const;

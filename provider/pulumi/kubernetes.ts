@@ -31,6 +31,10 @@ import type { SqlConnection } from '../sql/target';
 import { memberNames } from '../platform/kubernetes/access';
 import { PG_PORT } from '../render/kubernetes/patroni-config';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
+import { createKubernetesTls } from './kubernetes-tls';
+import { activeTls, uriTlsQuery } from '../render/tls';
+import { kubernetesPoolerTls } from '../render/kubernetes/tls';
+import { APP_CA_FILE } from '../render/kubernetes/secrets';
 
 interface Passwords {
   superuser: string;
@@ -150,7 +154,11 @@ export function createKubernetesChildren(
     argsOf(buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns))),
     opts,
   );
-  const secretObjects = passwords.apply((p) => buildSecrets(spec.name, ns, names, app, p));
+  const tls = activeTls(spec) ? createKubernetesTls(parent, resourceName, spec, names) : undefined;
+  const caCert = tls ? tls.caCert : pulumi.output(undefined);
+  const secretObjects = pulumi
+    .all([passwords, caCert])
+    .apply(([p, ca]) => buildSecrets(spec.name, ns, names, app, p, ca));
   const superuserSecret = new k8s.core.v1.Secret(
     child.superuserSecret,
     secretArgs(secretObjects.superuser),
@@ -173,7 +181,13 @@ export function createKubernetesChildren(
   // Before the StatefulSet loses members, the primary is moved off the ordinals it removes.
   const scaleGuard = new ScaleDownGuard(
     child.scaleGuard,
-    { spec, superuserPassword: passwords.superuser, appPassword: passwords.app, appVerifier },
+    {
+      spec,
+      superuserPassword: passwords.superuser,
+      appPassword: passwords.app,
+      appVerifier,
+      ...(tls ? { caCert: tls.caCert } : {}),
+    },
     opts,
   );
   // With a bucket the component creates, its name is known once it exists (the annotation holds it).
@@ -191,6 +205,7 @@ export function createKubernetesChildren(
         headless,
         scaleGuard,
         ...(backup ? [backup.secret] : []),
+        ...(tls ? [tls.secret] : []),
       ],
     },
   );
@@ -206,19 +221,32 @@ export function createKubernetesChildren(
   let poolerHost: string | undefined;
   let poolerDeployment: k8s.apps.v1.Deployment | undefined;
   if (spec.pooler.enabled) {
+    const poolerTls = kubernetesPoolerTls(spec);
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
-      buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
-        owner: app.owner,
-        appVerifier: verifier,
-        adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
-        users: poolerUsersFrom(spec.roles, rolePasswords),
-      }),
+      buildPooler(
+        spec.name,
+        spec.postgresVersion,
+        spec.pooler,
+        platform,
+        names,
+        {
+          owner: app.owner,
+          appVerifier: verifier,
+          adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
+          users: poolerUsersFrom(spec.roles, rolePasswords),
+        },
+        poolerTls,
+      ),
     );
-    const plain = buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
-      owner: app.owner,
-      appVerifier: '',
-      adminVerifier: '',
-    });
+    const plain = buildPooler(
+      spec.name,
+      spec.postgresVersion,
+      spec.pooler,
+      platform,
+      names,
+      { owner: app.owner, appVerifier: '', adminVerifier: '' },
+      poolerTls,
+    );
     const poolerConfig = new k8s.core.v1.ConfigMap(child.poolerConfig, argsOf(plain.configMap), opts);
     const poolerAuth = new k8s.core.v1.Secret(
       child.poolerAuth,
@@ -230,7 +258,7 @@ export function createKubernetesChildren(
       withoutProviderAwait(argsOf(plain.deployment)),
       {
         parent,
-        dependsOn: [poolerConfig, poolerAuth, rw],
+        dependsOn: [poolerConfig, poolerAuth, rw, ...(tls ? [tls.secret] : [])],
       },
     );
     new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
@@ -245,6 +273,7 @@ export function createKubernetesChildren(
       superuserPassword: passwords.superuser,
       appPassword: passwords.app,
       appVerifier,
+      ...(tls ? { caCert: tls.caCert, tlsServerDigest: tls.serverDigest } : {}),
       ...(backup
         ? {
             backupConfigDigests: backup.configDigests,
@@ -261,6 +290,7 @@ export function createKubernetesChildren(
   );
 
   const rwHost = serviceHost(names.rw, ns);
+  const uriQuery = tls ? `?${uriTlsQuery(APP_CA_FILE)}` : '';
   return {
     endpoints: pulumi.output({
       rw: `${rwHost}:5432`,
@@ -272,17 +302,18 @@ export function createKubernetesChildren(
     connectionUri: pulumi.secret(
       passwords.apply(
         (p) =>
-          `postgresql://${encodeURIComponent(app.owner)}:${encodeURIComponent(p.app)}@${rwHost}:5432/${encodeURIComponent(app.database)}`,
+          `postgresql://${encodeURIComponent(app.owner)}:${encodeURIComponent(p.app)}@${rwHost}:5432/${encodeURIComponent(app.database)}${uriQuery}`,
       ),
     ),
     appSecretName: appSecret.metadata.name,
     superuserSecretName: superuserSecret.metadata.name,
     sqlConnection: pulumi.secret(
-      passwords.apply((p): SqlConnection => ({
+      pulumi.all([passwords, caCert]).apply(([p, ca]): SqlConnection => ({
         kubernetes: { namespace: ns, pods: memberNames(spec), port: PG_PORT },
         user: SUPERUSER,
         password: p.superuser,
         database: 'postgres',
+        ...(ca ? { ca } : {}),
       })),
     ),
     ready,

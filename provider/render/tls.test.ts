@@ -157,6 +157,19 @@ describe('certificate names and URIs', () => {
     assert.deepEqual(serverNames('orders', { local: true }).ipAddresses, ['127.0.0.1', '::1']);
   });
 
+  test('GIVEN the headless Service and port-forwards (kubernetes) WHEN server names are listed THEN every pod and 127.0.0.1 are named', () => {
+    const { dnsNames, ipAddresses } = serverNames('orders', {
+      namespace: 'db',
+      headless: 'orders-members',
+      loopback: true,
+    });
+    assert.ok(dnsNames.includes('*.orders-members.db.svc'));
+    assert.ok(dnsNames.includes('*.orders-members.db.svc.cluster.local'));
+    assert.ok(dnsNames.includes('localhost'));
+    assert.ok(!dnsNames.some((n) => n.startsWith('*.orders.')));
+    assert.deepEqual(ipAddresses, ['127.0.0.1', '::1']);
+  });
+
   test('GIVEN a CA path WHEN the URI query is made THEN it asks verify-full with that root, escaped', () => {
     assert.equal(uriTlsQuery('/s/a b/ca.crt'), 'sslmode=verify-full&sslrootcert=/s/a%20b/ca.crt');
     assert.equal(uriTlsQuery(undefined), '');
@@ -234,9 +247,15 @@ describe('tls and monitoring rules', () => {
       ['monitoring.podMonitor: applies to platform.kubernetes only'],
     ],
     [
-      'tls on kubernetes (a later version)',
-      { platform: { kubernetes: {} }, tls: {} },
-      ['tls: is not supported on platform.kubernetes by this version yet'],
+      'a CA and server certificate from files on kubernetes (a later version)',
+      {
+        platform: { kubernetes: {} },
+        tls: { ca: { certFile: 'ca.pem', keyFile: 'ca.key' }, server: { certFile: 's', keyFile: 'k' } },
+      },
+      [
+        'tls.ca: {certFile, keyFile} is not supported on platform.kubernetes by this version yet: use "generated"',
+        'tls.server: {certFile, keyFile} is not supported on platform.kubernetes by this version yet: use "generated"',
+      ],
     ],
     [
       'exporters on kubernetes (a later version)',
@@ -265,6 +284,18 @@ describe('tls and monitoring rules', () => {
         name: 'o',
         platform: { kubernetes: {} },
         monitoring: { exporters: false, logFormat: 'json', audit: {} },
+      }),
+      [],
+    );
+  });
+
+  test('GIVEN generated tls, required, on kubernetes WHEN parsed THEN there is no issue', () => {
+    assert.deepEqual(
+      issues({
+        name: 'o',
+        platform: { kubernetes: {} },
+        tls: { required: true, clientAuth: { users: ['alice'] } },
+        monitoring: { exporters: false },
       }),
       [],
     );

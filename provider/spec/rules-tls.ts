@@ -17,7 +17,12 @@ function tlsIssues(s: ClusterSpec): SpecIssue[] {
   if (!tls) return [];
   const issues: SpecIssue[] = [];
   if (s.platform.kubernetes && tls.enabled)
-    issues.push({ path: 'tls', message: `${KUBERNETES_LATER}: remove the key, or set tls.enabled false` });
+    for (const key of ['ca', 'server'] as const)
+      if (tls[key] !== 'generated')
+        issues.push({
+          path: `tls.${key}`,
+          message: `{certFile, keyFile} ${KUBERNETES_LATER}: use "generated" (a CA of the cluster, its certificates in the Secret <name>-tls)`,
+        });
   if (!tls.enabled && tls.required)
     issues.push({
       path: 'tls.required',

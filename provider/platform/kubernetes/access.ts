@@ -20,6 +20,8 @@ export interface KubernetesSecretsForAccess {
   superuserPassword: string;
   appPassword: string;
   appVerifier: string;
+  /** Under tls: the CA's PEM; SQL through the port-forwards verifies the member by it (127.0.0.1). */
+  caCert?: string;
 }
 
 export function memberNames(spec: ClusterSpec): string[] {
@@ -77,6 +79,7 @@ export async function kubernetesAccess(
       waitRollout: async () => undefined,
     };
   }
+  const ssl = secrets.caCert ? { ssl: { ca: secrets.caCert } } : {};
   const config = kubeConfigOf(kubeconfig);
   const forwarder = portForwarder(platform.namespace, config);
   const watch = options.diagnose ? watchFindings(config, platform.namespace, spec.name) : undefined;
@@ -84,6 +87,8 @@ export async function kubernetesAccess(
   const urls = Object.fromEntries(members.map((m, i) => [m, `http://127.0.0.1:${apiPorts[i]}`]));
   return {
     ...base,
+    superuser: () => ({ ...base.superuser(), ...ssl }),
+    app: () => ({ ...base.app(), ...ssl }),
     apiUrls: () => urls,
     ...(spec.backup
       ? {

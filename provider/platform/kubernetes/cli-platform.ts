@@ -55,7 +55,7 @@ export class KubernetesCliPlatform implements Platform {
   }
 
   /** What the cluster is, read from its objects; InputError when there is no such cluster. */
-  async spec(name: string): Promise<{ spec: ClusterSpec; superuser: string; app: string }> {
+  async spec(name: string): Promise<{ spec: ClusterSpec; superuser: string; app: string; caCert?: string }> {
     const ns = this.target.namespace;
     const names = kubernetesNames(name);
     const apps = this.config.makeApiClient(AppsV1Api);
@@ -82,16 +82,23 @@ export class KubernetesCliPlatform implements Platform {
       bootstrap: { initdb: { owner: decode(app.data?.username), database: decode(app.data?.dbname) } },
       ...(backup ? { backup: JSON.parse(backup) } : {}),
     });
-    return { spec, superuser: decode(su.data?.password) ?? '', app: decode(app.data?.password) ?? '' };
+    // Under tls the application Secret holds the CA: SQL through the port-forwards verifies by it.
+    const caCert = decode(app.data?.['ca.crt']);
+    return {
+      spec,
+      superuser: decode(su.data?.password) ?? '',
+      app: decode(app.data?.password) ?? '',
+      ...(caCert ? { caCert } : {}),
+    };
   }
 
   async access(name: string): Promise<ClusterAccess & { close(): Promise<void> }> {
     const known = this.accesses.get(name);
     if (known) return known;
-    const { spec, superuser, app } = await this.spec(name);
+    const { spec, superuser, app, caCert } = await this.spec(name);
     const access = await kubernetesAccess(
       spec,
-      { superuserPassword: superuser, appPassword: app, appVerifier: '' },
+      { superuserPassword: superuser, appPassword: app, appVerifier: '', ...(caCert ? { caCert } : {}) },
       this.config,
     );
     this.accesses.set(name, access);

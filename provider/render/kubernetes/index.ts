@@ -12,12 +12,16 @@ import { buildStatefulSet } from './statefulset';
 import { buildPatroniConfigMap, buildPodDisruptionBudget, buildServices } from './services';
 import { buildSecrets, type KubernetesPasswords } from './secrets';
 import { buildPooler } from './pooler';
+import { activeTls } from '../tls';
+import { buildTlsSecret, kubernetesPoolerTls, type TlsMaterial } from './tls';
 
 export interface KubernetesInputs {
   passwords: KubernetesPasswords;
   /** SCRAM verifiers (stable salts) of the app owner's and the pooler admin's passwords. */
   appVerifier: string;
   poolerAdminVerifier: string;
+  /** Under tls: the certificates (TlsCertificates issues them). */
+  tls?: TlsMaterial;
 }
 
 export function kubernetesPlatformOf(spec: ClusterSpec): KubernetesPlatformSpec {
@@ -33,19 +37,30 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
     owner: appOf(spec.bootstrap).owner,
     database: appOf(spec.bootstrap).database,
   };
+  const tls = activeTls(spec) ? inputs.tls : undefined;
+  if (activeTls(spec) && !tls) throw new Error('tls is on: the certificates are needed');
   return {
     ...buildRbac(spec.name, ns, names),
     patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns)),
     statefulSet: buildStatefulSet(spec, platform, names),
     services: buildServices(spec.name, ns, names),
     pdb: buildPodDisruptionBudget(spec.name, ns, names),
-    secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords),
+    secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords, tls?.caCert),
+    tlsSecret: tls ? buildTlsSecret(spec.name, ns, names, tls) : undefined,
     pooler: spec.pooler.enabled
-      ? buildPooler(spec.name, spec.postgresVersion, spec.pooler, platform, names, {
-          owner: app.owner,
-          appVerifier: inputs.appVerifier,
-          adminVerifier: inputs.poolerAdminVerifier,
-        })
+      ? buildPooler(
+          spec.name,
+          spec.postgresVersion,
+          spec.pooler,
+          platform,
+          names,
+          {
+            owner: app.owner,
+            appVerifier: inputs.appVerifier,
+            adminVerifier: inputs.poolerAdminVerifier,
+          },
+          kubernetesPoolerTls(spec),
+        )
       : undefined,
   };
 }

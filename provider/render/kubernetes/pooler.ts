@@ -1,5 +1,7 @@
 /** PgBouncer on Kubernetes: it targets the <name>-rw Service, which follows the primary. */
 import { DEFAULT_POOLER_INSTANCES, type PoolerSpec } from '../../spec/pooler';
+import type { PoolerTls } from '../pgbouncer';
+import { POOLER_TLS_KEYS, tlsMount, tlsVolume } from './tls';
 import { kubernetesImage, type KubernetesPlatformSpec } from '../../spec/kubernetes';
 import type { KubernetesNames } from '../../naming';
 import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from '../pgbouncer';
@@ -23,6 +25,8 @@ export function buildPooler(
     adminVerifier: string;
     users?: ReadonlyArray<{ user: string; secret: string }>;
   },
+  /** Under tls: TLS to the clients and verify-full to the -rw Service (render/kubernetes/tls). */
+  tls?: PoolerTls,
 ) {
   const ns = platform.namespace;
   const ini = renderPgbouncerIni(pooler, {
@@ -33,6 +37,7 @@ export function buildPooler(
     logFile: '',
     pidFile: '',
     socketDir: '',
+    ...(tls ? { tls } : {}),
   });
   const labels = poolerLabels(cluster);
   const instances = pooler.instances ?? DEFAULT_POOLER_INSTANCES;
@@ -97,12 +102,14 @@ export function buildPooler(
                 volumeMounts: [
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'auth', mountPath: `${CONFIG_DIR}/auth`, readOnly: true },
+                  ...(tls ? [tlsMount] : []),
                 ],
               },
             ],
             volumes: [
               { name: 'config', configMap: { name: names.poolerConfig } },
               { name: 'auth', secret: { secretName: names.poolerAuth, defaultMode: 0o400 } },
+              ...(tls ? [tlsVolume(names, POOLER_TLS_KEYS)] : []),
             ],
           },
         },

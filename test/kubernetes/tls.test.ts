@@ -1,0 +1,213 @@
+/**
+ * TLS on the real single-node Kubernetes: examples/kubernetes with `tls: {required: true}` through
+ * the real engine. psql verifies the server by the CA of the application Secret with verify-full
+ * against the Service names (`<name>-rw.<ns>.svc` from the node, by the Service's ClusterIP as
+ * hostaddr; and from a pod through the cluster DNS), through the pooler too, whose own connection to
+ * the primary is TLS; the replicas stream on their client certificates (pg_stat_ssl on the primary);
+ * plaintext and a wrong CA are refused; the private keys are 0440 files in the pods and in no
+ * ConfigMap.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../helpers/pg';
+import { PG_BIN } from '../helpers/postgres';
+import { createCa } from '../../provider/secrets/x509';
+import { kubernetesCluster, type Cluster } from './support/cluster';
+import { kubernetesStack, type KubernetesStack } from './support/stack';
+import { appUser, labelledPrimary, secretOf, serviceIp, type Credentials } from './support/reach';
+
+const NS = 'pgc-tls';
+const NAME = 'orders';
+const PODS = ['orders-1', 'orders-2'];
+
+interface Psql {
+  ok: boolean;
+  out: string;
+  err: string;
+}
+
+/** psql on the node; the password in its environment, never in its arguments. */
+function psql(conninfo: string, sql: string, who: Credentials): Psql {
+  const r = spawnSync(join(PG_BIN, 'psql'), [conninfo, '-XAtc', sql], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, PGUSER: who.user, PGPASSWORD: who.password, PGCONNECT_TIMEOUT: '5' },
+  });
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
+}
+
+describe('tls on a real single-node Kubernetes (verify-full by Service name, certificate replication)', () => {
+  let cluster: Cluster;
+  let stack: KubernetesStack;
+  let created = false;
+  let app: Credentials;
+  let appSecret: Record<string, string>;
+  const dir = mkdtempSync(join(tmpdir(), 'pgc-k8s-tls-'));
+  const caFile = join(dir, 'ca.crt');
+  const otherCaFile = join(dir, 'other-ca.crt');
+
+  /** A libpq conninfo that verifies `service`'s name while reaching its ClusterIP from the node. */
+  const byName = async (service: string, extra = '') =>
+    `host=${service}.${NS}.svc hostaddr=${await serviceIp(cluster, NS, service)} port=5432 dbname=app ${extra}`;
+
+  /** SQL as postgres in a member pod: over TCP to `host` (the pod resolves it), password from its env. */
+  const inPod = (pod: string, conninfo: string, sql: string) =>
+    cluster.kubectl([
+      'exec',
+      '-n',
+      NS,
+      pod,
+      '-c',
+      'postgres',
+      '--',
+      'sh',
+      '-c',
+      `PGPASSWORD="$PATRONI_SUPERUSER_PASSWORD" psql "${conninfo}" -XAtc "${sql}"`,
+    ]);
+
+  before(async () => {
+    cluster = await kubernetesCluster();
+    stack = await kubernetesStack(cluster, 'tls', {
+      namespace: NS,
+      instances: '2',
+      tls: JSON.stringify({ required: true }),
+    });
+    created = true;
+    await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    appSecret = await secretOf(cluster, NS, `${NAME}-app`);
+    app = await appUser(cluster, NS, NAME);
+    writeFileSync(caFile, appSecret['ca.crt'] as string);
+    writeFileSync(otherCaFile, (await createCa('another CA', 30)).certificate);
+  });
+
+  after(async () => {
+    if (created) await stack.project.pulumi(['destroy', '--yes']);
+    stack?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN the application Secret WHEN read THEN it holds the CA and URIs that ask verify-full with it', async () => {
+    assert.match(appSecret['ca.crt'] as string, /^-----BEGIN CERTIFICATE-----/);
+    const query = 'sslmode=verify-full&sslrootcert=/etc/pgcluster/app/ca.crt';
+    assert.ok(appSecret.uri!.endsWith(`@${NAME}-rw.${NS}.svc:5432/app?${query}`), 'uri');
+    assert.ok(appSecret['jdbc-uri']!.endsWith(`&${query}`), 'jdbc-uri');
+    const outputs = await stack.outputs();
+    assert.ok(String(outputs.connectionUri).endsWith(`/app?${query}`), 'the connectionUri output');
+  });
+
+  test('GIVEN the CA WHEN psql connects with verify-full to <name>-rw.<ns>.svc and the pooler from the node THEN both are TLS, the pooler to the primary too', async () => {
+    const rw = psql(
+      await byName(`${NAME}-rw`, `sslmode=verify-full sslrootcert=${caFile}`),
+      'select pg_is_in_recovery(), ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      app,
+    );
+    assert.ok(rw.ok, rw.err);
+    assert.equal(rw.out, 'f|t');
+    const ro = psql(
+      await byName(`${NAME}-ro`, `sslmode=verify-full sslrootcert=${caFile}`),
+      'select pg_is_in_recovery(), ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      app,
+    );
+    assert.ok(ro.ok, ro.err);
+    assert.equal(ro.out, 't|t');
+    // psql verified the pooler's certificate; the backend serving it sees PgBouncer's connection on TLS.
+    const pooled = psql(
+      await byName(`${NAME}-pooler`, `sslmode=verify-full sslrootcert=${caFile}`),
+      'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      app,
+    );
+    assert.ok(pooled.ok, pooled.err);
+    assert.equal(pooled.out, 't');
+  });
+
+  test('GIVEN a pod WHEN it connects by the Service DNS names with verify-full THEN the cluster DNS names are in the certificate', async () => {
+    const ca = 'sslrootcert=/etc/pgcluster/tls/ca.crt sslmode=verify-full user=postgres';
+    for (const host of [
+      `${NAME}-rw.${NS}.svc`,
+      `${NAME}-r.${NS}.svc.cluster.local`,
+      `${NAME}-2.${NAME}-members.${NS}.svc`,
+    ])
+      assert.equal(
+        (
+          await inPod(
+            'orders-1',
+            `host=${host} dbname=postgres ${ca}`,
+            'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+          )
+        ).trim(),
+        't',
+        host,
+      );
+  });
+
+  test('GIVEN the replicas WHEN the primary lists its replication connections THEN each is TLS on the replicator certificate', async () => {
+    const [primary] = await labelledPrimary(cluster, NS, NAME);
+    assert.ok(primary, 'a primary');
+    const rows = await waitFor(
+      'both replicas streaming',
+      async () => {
+        const out = (
+          await inPod(
+            primary,
+            'host=/var/run/postgresql dbname=postgres user=postgres',
+            "select r.usename || ' ' || s.ssl || ' ' || coalesce(s.client_dn, '-') from pg_stat_replication r join pg_stat_ssl s using (pid) where r.state = 'streaming'",
+          )
+        )
+          .trim()
+          .split('\n')
+          .filter(Boolean);
+        return out.length === PODS.length - 1 ? out : undefined;
+      },
+      120_000,
+    );
+    assert.deepEqual(rows, ['replicator true /CN=replicator']);
+  });
+
+  test('GIVEN a wrong CA or no TLS WHEN psql connects THEN verification fails and plaintext is refused', async () => {
+    for (const service of [`${NAME}-rw`, `${NAME}-pooler`]) {
+      const wrong = psql(
+        await byName(service, `sslmode=verify-full sslrootcert=${otherCaFile}`),
+        'select 1',
+        app,
+      );
+      assert.ok(!wrong.ok && /certificate verify failed/.test(wrong.err), `${service}: ${wrong.err}`);
+    }
+    const plain = psql(await byName(`${NAME}-rw`, 'sslmode=disable'), 'select 1', app);
+    assert.ok(!plain.ok && /no pg_hba.conf entry .* no encryption/.test(plain.err), plain.err);
+    const pooledPlain = psql(await byName(`${NAME}-pooler`, 'sslmode=disable'), 'select 1', app);
+    assert.ok(!pooledPlain.ok, 'the pooler refuses plaintext under tls.required');
+  });
+
+  test('GIVEN the pods WHEN their TLS files and ConfigMaps are inspected THEN keys are 0440, root-owned, postgres group, and in no ConfigMap', async () => {
+    const modes = await cluster.kubectl([
+      'exec',
+      '-n',
+      NS,
+      'orders-1',
+      '-c',
+      'postgres',
+      '--',
+      'stat',
+      '-L',
+      '-c',
+      '%n %a %u %g',
+      '/etc/pgcluster/tls/tls.key',
+      '/etc/pgcluster/tls/replicator.key',
+    ]);
+    assert.deepEqual(modes.trim().split('\n'), [
+      '/etc/pgcluster/tls/tls.key 440 0 999',
+      '/etc/pgcluster/tls/replicator.key 440 0 999',
+    ]);
+    const configMaps = await cluster.kubectl(['-n', NS, 'get', 'configmaps', '-o', 'yaml']);
+    assert.doesNotMatch(configMaps, /PRIVATE KEY/);
+    assert.match(
+      configMaps,
+      /ssl_cert_file: \/etc\/pgcluster\/tls\/tls.crt/,
+      'the ConfigMaps are the rendered ones',
+    );
+  });
+});
