@@ -5,7 +5,8 @@
  * hostaddr; and from a pod through the cluster DNS), through the pooler too, whose own connection to
  * the primary is TLS; the replicas stream on their client certificates (pg_stat_ssl on the primary);
  * plaintext and a wrong CA are refused; the private keys are 0440 files in the pods and in no
- * ConfigMap.
+ * ConfigMap. Then an `up` within renewBeforeDays issues a new server certificate from the same CA,
+ * which PostgreSQL and PgBouncer serve after a reload: no pod and no postmaster restarts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +30,24 @@ interface Psql {
   out: string;
   err: string;
 }
+
+/** The server certificate a TLS client sees at ip:5432 (openssl s_client -starttls postgres). */
+function served(ip: string): { notAfter: Date; serial: string } {
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `openssl s_client -starttls postgres -connect ${ip}:5432 </dev/null 2>/dev/null | openssl x509 -noout -enddate -serial`,
+    ],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  const notAfter = /notAfter=(.*)/.exec(r.stdout)?.[1];
+  const serial = /serial=(.*)/.exec(r.stdout)?.[1];
+  assert.ok(notAfter && serial, `openssl s_client ${ip}: ${r.stdout} ${r.stderr}`);
+  return { notAfter: new Date(notAfter), serial };
+}
+
+const DAY_MS = 24 * 3600_000;
 
 /** psql on the node; the password in its environment, never in its arguments. */
 function psql(conninfo: string, sql: string, who: Credentials): Psql {
@@ -74,7 +93,7 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
     stack = await kubernetesStack(cluster, 'tls', {
       namespace: NS,
       instances: '2',
-      tls: JSON.stringify({ required: true }),
+      tls: JSON.stringify({ required: true, days: 20, renewBeforeDays: 5 }),
     });
     created = true;
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
@@ -209,5 +228,58 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
       /ssl_cert_file: \/etc\/pgcluster\/tls\/tls.crt/,
       'the ConfigMaps are the rendered ones',
     );
+  });
+
+  test('GIVEN a server certificate within renewBeforeDays WHEN up runs THEN a new one from the same CA is served after a reload, nothing restarts', async () => {
+    const rwIp = await serviceIp(cluster, NS, `${NAME}-rw`);
+    const poolerIp = await serviceIp(cluster, NS, `${NAME}-pooler`);
+    const before = served(rwIp);
+    const beforePooler = served(poolerIp);
+    assert.ok(before.notAfter.getTime() - Date.now() < 21 * DAY_MS, 'the first certificate is for 20 days');
+    const started = async (pod: string) =>
+      (
+        await inPod(
+          pod,
+          'host=/var/run/postgresql dbname=postgres user=postgres',
+          'select pg_postmaster_start_time()',
+        )
+      ).trim();
+    const postmasters = await Promise.all(PODS.map(started));
+    const pods = async () =>
+      (
+        await cluster.kubectl([
+          '-n',
+          NS,
+          'get',
+          'pods',
+          '-o',
+          'jsonpath={range .items[*]}{.metadata.name}={.metadata.uid}/{.status.containerStatuses[*].restartCount}{"\\n"}{end}',
+        ])
+      ).trim();
+    const podsBefore = await pods();
+    // 19.99 days left < 30: the server certificate (and the client ones) are issued again, for 40 days.
+    await stack.project.pulumiOk([
+      'config',
+      'set',
+      'tls',
+      JSON.stringify({ required: true, days: 40, renewBeforeDays: 30 }),
+    ]);
+    await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    // `up` returned once every pod saw the new file and was reloaded.
+    const after = served(rwIp);
+    assert.notEqual(after.serial, before.serial);
+    assert.ok(
+      after.notAfter.getTime() - Date.now() > 39 * DAY_MS,
+      `the new one is for 40 days: ${after.notAfter.toISOString()}`,
+    );
+    const afterPooler = served(poolerIp);
+    assert.notEqual(afterPooler.serial, beforePooler.serial, 'PgBouncer serves the new certificate');
+    assert.equal(afterPooler.serial, after.serial);
+    assert.equal((await secretOf(cluster, NS, `${NAME}-app`))['ca.crt'], appSecret['ca.crt'], 'the same CA');
+    // Clients that trust the CA keep working: verify-full with the CA file written before.
+    const rw = psql(await byName(`${NAME}-rw`, `sslmode=verify-full sslrootcert=${caFile}`), 'select 1', app);
+    assert.ok(rw.ok, rw.err);
+    assert.deepEqual(await Promise.all(PODS.map(started)), postmasters, 'no postmaster restarted');
+    assert.equal(await pods(), podsBefore, 'no pod replaced, no container restarted');
   });
 });
