@@ -50,6 +50,11 @@ export function kubernetesNames(cluster: string) {
     backupServiceAccount: `${cluster}-backup`,
     /** Under tls: the CA, the server certificate and the replication and rewind client certificates. */
     tlsSecret: `${cluster}-tls`,
+    /** Under monitoring.exporters: the query set and the PgBouncer exporter's script and configuration. */
+    monitoringConfig: `${cluster}-monitoring`,
+    /** The pooler admin's password, for the PgBouncer exporter only. */
+    poolerExporterSecret: `${cluster}-pooler-exporter`,
+    podMonitor: cluster,
   };
 }
 
@@ -93,6 +98,9 @@ export function childNames(resource: string) {
     scaleGuard: n('scale-guard'),
     tlsCertificates: n('tls-certificates'),
     tlsSecret: n('tls'),
+    monitoringConfig: n('monitoring-config'),
+    poolerExporterSecret: n('pooler-exporter'),
+    podMonitor: n('podmonitor'),
     local: n('local'),
   };
 }

@@ -32,6 +32,8 @@ import { memberNames } from '../platform/kubernetes/access';
 import { PG_PORT } from '../render/kubernetes/patroni-config';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
 import { createKubernetesTls } from './kubernetes-tls';
+import { createKubernetesMonitoring } from './kubernetes-monitoring';
+import { exportersOn } from '../render/kubernetes/monitoring';
 import { activeTls, uriTlsQuery } from '../render/tls';
 import { kubernetesPoolerTls } from '../render/kubernetes/tls';
 import { APP_CA_FILE } from '../render/kubernetes/secrets';
@@ -156,6 +158,9 @@ export function createKubernetesChildren(
   );
   const tls = activeTls(spec) ? createKubernetesTls(parent, resourceName, spec, names) : undefined;
   const caCert = tls ? tls.caCert : pulumi.output(undefined);
+  const monitoring = exportersOn(spec)
+    ? createKubernetesMonitoring(parent, resourceName, spec, names, passwords.poolerAdmin)
+    : undefined;
   const secretObjects = pulumi
     .all([passwords, caCert])
     .apply(([p, ca]) => buildSecrets(spec.name, ns, names, app, p, ca));
@@ -206,6 +211,7 @@ export function createKubernetesChildren(
         scaleGuard,
         ...(backup ? [backup.secret] : []),
         ...(tls ? [tls.secret] : []),
+        ...(monitoring?.dependencies ?? []),
       ],
     },
   );
@@ -236,6 +242,7 @@ export function createKubernetesChildren(
           users: poolerUsersFrom(spec.roles, rolePasswords),
         },
         poolerTls,
+        monitoring?.poolerExporter,
       ),
     );
     const plain = buildPooler(
@@ -246,6 +253,7 @@ export function createKubernetesChildren(
       names,
       { owner: app.owner, appVerifier: '', adminVerifier: '' },
       poolerTls,
+      monitoring?.poolerExporter,
     );
     const poolerConfig = new k8s.core.v1.ConfigMap(child.poolerConfig, argsOf(plain.configMap), opts);
     const poolerAuth = new k8s.core.v1.Secret(
@@ -258,7 +266,13 @@ export function createKubernetesChildren(
       withoutProviderAwait(argsOf(plain.deployment)),
       {
         parent,
-        dependsOn: [poolerConfig, poolerAuth, rw, ...(tls ? [tls.secret] : [])],
+        dependsOn: [
+          poolerConfig,
+          poolerAuth,
+          rw,
+          ...(tls ? [tls.secret] : []),
+          ...(monitoring?.dependencies ?? []),
+        ],
       },
     );
     new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);

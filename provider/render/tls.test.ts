@@ -258,9 +258,9 @@ describe('tls and monitoring rules', () => {
       ],
     ],
     [
-      'exporters on kubernetes (a later version)',
-      { platform: { kubernetes: {} }, monitoring: {} },
-      ['monitoring.exporters: true is not supported on platform.kubernetes'],
+      'a PodMonitor without exporters on kubernetes',
+      { platform: { kubernetes: {} }, monitoring: { exporters: false, podMonitor: true } },
+      ['monitoring.podMonitor: true needs monitoring.exporters true'],
     ],
     [
       'an unknown audit class',
@@ -289,13 +289,13 @@ describe('tls and monitoring rules', () => {
     );
   });
 
-  test('GIVEN generated tls, required, on kubernetes WHEN parsed THEN there is no issue', () => {
+  test('GIVEN generated tls, required, and exporters with a PodMonitor on kubernetes WHEN parsed THEN there is no issue', () => {
     assert.deepEqual(
       issues({
         name: 'o',
         platform: { kubernetes: {} },
         tls: { required: true, clientAuth: { users: ['alice'] } },
-        monitoring: { exporters: false },
+        monitoring: { podMonitor: true, logFormat: 'json' },
       }),
       [],
     );

@@ -81,13 +81,6 @@ function monitoringIssues(s: ClusterSpec): SpecIssue[] {
       path: 'platform.local.basePort',
       message: `${base} is not allowed with monitoring.exporters: the exporters use ports up to basePort+${EXPORTER_PORT_SPAN}, so basePort must be <= ${MAX_PORT - EXPORTER_PORT_SPAN} (or set monitoring.exporters false)`,
     });
-  if (s.platform.kubernetes && m.exporters)
-    issues.push({
-      path: 'monitoring.exporters',
-      message: `true ${KUBERNETES_LATER}: set it false (logFormat, statements, autoExplain and audit are rendered there)`,
-    });
-  if (s.platform.kubernetes && m.podMonitor)
-    issues.push({ path: 'monitoring.podMonitor', message: `true ${KUBERNETES_LATER}: remove it` });
   if (m.podMonitor && !s.platform.kubernetes)
     issues.push({
       path: 'monitoring.podMonitor',

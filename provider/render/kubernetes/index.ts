@@ -14,6 +14,14 @@ import { buildSecrets, type KubernetesPasswords } from './secrets';
 import { buildPooler } from './pooler';
 import { activeTls } from '../tls';
 import { buildTlsSecret, kubernetesPoolerTls, type TlsMaterial } from './tls';
+import {
+  buildMonitoringConfigMap,
+  buildPodMonitor,
+  buildPoolerExporterSecret,
+  exportersOn,
+  poolerExporterContainer,
+  poolerExporterVolumes,
+} from './monitoring';
 
 export interface KubernetesInputs {
   passwords: KubernetesPasswords;
@@ -22,6 +30,8 @@ export interface KubernetesInputs {
   poolerAdminVerifier: string;
   /** Under tls: the certificates (TlsCertificates issues them). */
   tls?: TlsMaterial;
+  /** Under monitoring.exporters with a pooler: the PgBouncer exporter's script and the admin's password. */
+  poolerExporter?: { script: string; adminPassword: string };
 }
 
 export function kubernetesPlatformOf(spec: ClusterSpec): KubernetesPlatformSpec {
@@ -39,6 +49,11 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
   };
   const tls = activeTls(spec) ? inputs.tls : undefined;
   if (activeTls(spec) && !tls) throw new Error('tls is on: the certificates are needed');
+  const exporters = exportersOn(spec);
+  const poolerExporter =
+    exporters && spec.pooler.enabled
+      ? { container: poolerExporterContainer(spec, platform), volumes: poolerExporterVolumes(names) }
+      : undefined;
   return {
     ...buildRbac(spec.name, ns, names),
     patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns)),
@@ -60,8 +75,16 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
             adminVerifier: inputs.poolerAdminVerifier,
           },
           kubernetesPoolerTls(spec),
+          poolerExporter,
         )
       : undefined,
+    monitoringConfig: exporters
+      ? buildMonitoringConfigMap(spec, names, ns, inputs.poolerExporter?.script ?? '')
+      : undefined,
+    poolerExporterSecret: poolerExporter
+      ? buildPoolerExporterSecret(spec, names, ns, inputs.poolerExporter?.adminPassword ?? '')
+      : undefined,
+    podMonitor: exporters && spec.monitoring?.podMonitor ? buildPodMonitor(spec, names, ns) : undefined,
   };
 }
 

@@ -2,6 +2,7 @@
 import { DEFAULT_POOLER_INSTANCES, type PoolerSpec } from '../../spec/pooler';
 import type { PoolerTls } from '../pgbouncer';
 import { POOLER_TLS_KEYS, tlsMount, tlsVolume } from './tls';
+import type { poolerExporterContainer, poolerExporterVolumes } from './monitoring';
 import { kubernetesImage, type KubernetesPlatformSpec } from '../../spec/kubernetes';
 import type { KubernetesNames } from '../../naming';
 import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from '../pgbouncer';
@@ -12,6 +13,11 @@ import { serviceHost } from './secrets';
 import { containerSecurityContext, podSecurityContext } from './security';
 
 const CONFIG_DIR = '/etc/pgbouncer';
+
+export interface PoolerExporter {
+  container: ReturnType<typeof poolerExporterContainer>;
+  volumes: ReturnType<typeof poolerExporterVolumes>;
+}
 
 export function buildPooler(
   cluster: string,
@@ -27,6 +33,8 @@ export function buildPooler(
   },
   /** Under tls: TLS to the clients and verify-full to the -rw Service (render/kubernetes/tls). */
   tls?: PoolerTls,
+  /** Under monitoring.exporters: the PgBouncer exporter beside PgBouncer (render/kubernetes/monitoring). */
+  exporter?: PoolerExporter,
 ) {
   const ns = platform.namespace;
   const ini = renderPgbouncerIni(pooler, {
@@ -105,11 +113,13 @@ export function buildPooler(
                   ...(tls ? [tlsMount] : []),
                 ],
               },
+              ...(exporter ? [exporter.container] : []),
             ],
             volumes: [
               { name: 'config', configMap: { name: names.poolerConfig } },
               { name: 'auth', secret: { secretName: names.poolerAuth, defaultMode: 0o400 } },
               ...(tls ? [tlsVolume(names, POOLER_TLS_KEYS)] : []),
+              ...(exporter?.volumes ?? []),
             ],
           },
         },

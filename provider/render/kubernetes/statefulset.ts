@@ -17,6 +17,7 @@ import {
 } from './backup';
 import { activeTls } from '../tls';
 import { memberHost, tlsMount, tlsVolume } from './tls';
+import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
 
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
@@ -169,6 +170,7 @@ export function buildStatefulSet(
           containers: [
             container,
             ...(spec.backup ? [pgbackrestServerContainer(spec, platform, dataMounts)] : []),
+            ...(exportersOn(spec) ? [memberExporterContainer(spec, platform, names)] : []),
           ],
           volumes: [
             { name: 'patroni-config', configMap: { name: names.patroniConfig } },
@@ -176,6 +178,7 @@ export function buildStatefulSet(
             { name: 'tmp', emptyDir: {} },
             ...(tls ? [tlsVolume(names)] : []),
             ...(spec.backup ? [pgbackrestVolume(names)] : []),
+            ...(exportersOn(spec) ? [monitoringVolume(names)] : []),
           ],
           ...(affinity(cluster, scheduling) ? { affinity: affinity(cluster, scheduling) } : {}),
           ...(spread ? { topologySpreadConstraints: spread } : {}),
