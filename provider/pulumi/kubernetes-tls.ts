@@ -12,6 +12,7 @@ import { kubernetesPlatformOf } from '../render/kubernetes';
 import { activeTls } from '../render/tls';
 import { buildTlsSecret, kubernetesServerCertificate } from '../render/kubernetes/tls';
 import { TlsCertificates } from './tls-certificates';
+import { readOwnTls } from './kubernetes-tls-files';
 
 export interface KubernetesTls {
   caCert: pulumi.Output<string>;
@@ -31,6 +32,12 @@ export function createKubernetesTls(
   if (!tls) throw new Error('tls is off');
   const ns = kubernetesPlatformOf(spec).namespace;
   const child = childNames(resourceName);
+  let own: ReturnType<typeof readOwnTls>;
+  try {
+    own = readOwnTls(spec, names, ns, process.cwd());
+  } catch (e) {
+    throw new pulumi.ResourceError(`PostgresCluster ${resourceName}: ${(e as Error).message}`, parent);
+  }
   const certificates = new TlsCertificates(
     child.tlsCertificates,
     {
@@ -39,6 +46,8 @@ export function createKubernetesTls(
       clients: [REPLICATION_USER, REWIND_USER],
       days: tls.days,
       renewBeforeDays: tls.renewBeforeDays,
+      ...(own.ca ? { ca: pulumi.secret(own.ca) } : {}),
+      ...(own.server ? { ownServer: pulumi.secret(own.server) } : {}),
     },
     { parent },
   );

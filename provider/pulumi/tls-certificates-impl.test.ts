@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { certificateFacts } from '../secrets/x509';
+import { certificateFacts, createCa, issueCertificate } from '../secrets/x509';
 import { create, diff, issue, renewals, update, type Outs } from './tls-certificates-impl';
 
 const props = {
@@ -69,5 +69,37 @@ describe('TlsCertificates', () => {
     const { outs } = (await create(props)) as { outs: Outs };
     const d = await diff('id', outs, { ...props, caName: 'other CA' });
     assert.deepEqual(d.replaces, ['caName']);
+  });
+
+  test('GIVEN your CA and server pair WHEN created THEN the clients are signed by your CA and your pair is served as it is', async () => {
+    const ca = await createCa('my CA', 100);
+    const ownServer = await issueCertificate(ca, {
+      commonName: 'mine',
+      dnsNames: ['x'],
+      usage: 'server',
+      days: 50,
+    });
+    const { outs } = (await create({ ...props, ca, ownServer })) as { outs: Outs };
+    assert.equal(outs.caCert, ca.certificate);
+    assert.equal(outs.serverCert, ownServer.certificate);
+    assert.equal(outs.serverKey, ownServer.privateKey);
+    const caCert = new X509Certificate(ca.certificate);
+    for (const cn of props.clients)
+      assert.ok(new X509Certificate(outs.clientCerts[cn]!).verify(caCert.publicKey));
+    // Unchanged: nothing to do, even within renewBeforeDays of your server certificate's end.
+    const same = { ...props, ca, ownServer, renewBeforeDays: 60 };
+    assert.deepEqual(renewals({ ...outs, renewBeforeDays: 60 }, same), {
+      ca: false,
+      server: false,
+      clients: [],
+    });
+    // Another CA of yours: an update (not a replacement) signing everything anew.
+    const other = await createCa('my other CA', 100);
+    const d = await diff('id', outs, { ...props, ca: other });
+    assert.equal(d.changes, true);
+    assert.deepEqual(d.replaces, []);
+    const { outs: next } = (await update('id', outs, { ...props, ca: other })) as { outs: Outs };
+    assert.equal(next.caCert, other.certificate);
+    assert.ok(new X509Certificate(next.serverCert).verify(new X509Certificate(other.certificate).publicKey));
   });
 });

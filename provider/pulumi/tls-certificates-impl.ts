@@ -15,6 +15,10 @@ interface Props {
   clients: string[];
   days: number;
   renewBeforeDays: number;
+  /** Your CA (tls.ca files): it signs the client certificates; absent, a CA of our own. */
+  ca?: IssuedPem;
+  /** Your server pair (tls.server files), served as it is; absent, one issued for `server`. */
+  ownServer?: IssuedPem;
 }
 
 export interface Outs extends Props {
@@ -38,9 +42,15 @@ export interface Renewals {
 /** What must be issued again for `news`, given the state `olds`, at `now`. */
 export function renewals(olds: Partial<Outs>, news: Props, now = new Date()): Renewals {
   const expiring = (pem: string | undefined) => !pem || daysLeft(pem, now) < news.renewBeforeDays;
-  const ca = olds.caName !== news.caName || expiring(olds.caCert);
+  const ca = news.ca
+    ? olds.caCert !== news.ca.certificate
+    : olds.caName !== news.caName || olds.ca !== undefined || expiring(olds.caCert);
   if (ca) return { ca, server: true, clients: [...news.clients] };
-  const server = JSON.stringify(olds.server) !== JSON.stringify(news.server) || expiring(olds.serverCert);
+  const server = news.ownServer
+    ? olds.serverCert !== news.ownServer.certificate
+    : olds.ownServer !== undefined ||
+      JSON.stringify(olds.server) !== JSON.stringify(news.server) ||
+      expiring(olds.serverCert);
   const clients = news.clients.filter((cn) => expiring(olds.clientCerts?.[cn]));
   return { ca, server, clients };
 }
@@ -56,7 +66,8 @@ export async function diff(_id: string, olds: Outs, news: Props): Promise<pulumi
     JSON.stringify([olds.days, olds.renewBeforeDays]) !== JSON.stringify([news.days, news.renewBeforeDays]);
   return {
     changes: r.ca || r.server || r.clients.length > 0 || removed || inputs,
-    replaces: r.ca ? ['caName'] : [],
+    // A new CA of our own replaces the resource; your CA changing is an update that signs anew.
+    replaces: r.ca && !news.ca ? ['caName'] : [],
     deleteBeforeReplace: false,
   };
 }
@@ -64,13 +75,15 @@ export async function diff(_id: string, olds: Outs, news: Props): Promise<pulumi
 /** Issues what `r` asks (from `olds` the rest), signed by the CA of `olds` unless r.ca. */
 export async function issue(props: Props, olds: Partial<Outs>, r: Renewals, now = new Date()): Promise<Outs> {
   const ca: IssuedPem =
-    r.ca || !olds.caCert || !olds.caKey
+    props.ca ??
+    (r.ca || !olds.caCert || !olds.caKey
       ? await createCa(props.caName, CA_DAYS, now)
-      : { certificate: olds.caCert, privateKey: olds.caKey };
+      : { certificate: olds.caCert, privateKey: olds.caKey });
   const server =
-    r.server || !olds.serverCert || !olds.serverKey
+    props.ownServer ??
+    (r.server || !olds.serverCert || !olds.serverKey
       ? await issueCertificate(ca, { ...props.server, usage: 'server', days: props.days, now })
-      : { certificate: olds.serverCert, privateKey: olds.serverKey };
+      : { certificate: olds.serverCert, privateKey: olds.serverKey });
   const clientCerts: Record<string, string> = {};
   const clientKeys: Record<string, string> = {};
   for (const cn of props.clients) {

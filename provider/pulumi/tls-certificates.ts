@@ -23,6 +23,10 @@ export interface TlsCertificatesArgs {
   days: pulumi.Input<number>;
   /** Issue a certificate again when fewer days than this are left. */
   renewBeforeDays: pulumi.Input<number>;
+  /** Your CA (tls.ca files, a secret): it signs the client certificates. */
+  ca?: pulumi.Input<{ certificate: string; privateKey: string }>;
+  /** Your server pair (tls.server files, a secret), served as it is. */
+  ownServer?: pulumi.Input<{ certificate: string; privateKey: string }>;
 }
 
 export class TlsCertificates extends PgclusterResource {
@@ -50,7 +54,7 @@ export class TlsCertificates extends PgclusterResource {
         clientKeys: undefined,
         serverNotAfter: undefined,
       },
-      { ...opts, additionalSecretOutputs: ['caKey', 'serverKey', 'clientKeys'] },
+      { ...opts, additionalSecretOutputs: ['caKey', 'serverKey', 'clientKeys', 'ca', 'ownServer'] },
       TYPES.dynamicModule,
       TYPES.tlsCertificates,
     );

@@ -247,17 +247,6 @@ describe('tls and monitoring rules', () => {
       ['monitoring.podMonitor: applies to platform.kubernetes only'],
     ],
     [
-      'a CA and server certificate from files on kubernetes (a later version)',
-      {
-        platform: { kubernetes: {} },
-        tls: { ca: { certFile: 'ca.pem', keyFile: 'ca.key' }, server: { certFile: 's', keyFile: 'k' } },
-      },
-      [
-        'tls.ca: {certFile, keyFile} is not supported on platform.kubernetes by this version yet: use "generated"',
-        'tls.server: {certFile, keyFile} is not supported on platform.kubernetes by this version yet: use "generated"',
-      ],
-    ],
-    [
       'a PodMonitor without exporters on kubernetes',
       { platform: { kubernetes: {} }, monitoring: { exporters: false, podMonitor: true } },
       ['monitoring.podMonitor: true needs monitoring.exporters true'],
@@ -294,7 +283,11 @@ describe('tls and monitoring rules', () => {
       issues({
         name: 'o',
         platform: { kubernetes: {} },
-        tls: { required: true, clientAuth: { users: ['alice'] } },
+        tls: {
+          required: true,
+          clientAuth: { users: ['alice'] },
+          ca: { certFile: 'ca.pem', keyFile: 'ca.key' },
+        },
         monitoring: { podMonitor: true, logFormat: 'json' },
       }),
       [],

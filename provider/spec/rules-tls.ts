@@ -9,20 +9,10 @@ const HBA_ROLE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export const EXPORTER_PORT_SPAN = 80;
 const MAX_PORT = 32767;
 
-/** What this version does on the local platform only (the Kubernetes side comes in a later version). */
-const KUBERNETES_LATER = 'is not supported on platform.kubernetes by this version yet';
-
 function tlsIssues(s: ClusterSpec): SpecIssue[] {
   const tls = s.tls;
   if (!tls) return [];
   const issues: SpecIssue[] = [];
-  if (s.platform.kubernetes && tls.enabled)
-    for (const key of ['ca', 'server'] as const)
-      if (tls[key] !== 'generated')
-        issues.push({
-          path: `tls.${key}`,
-          message: `{certFile, keyFile} ${KUBERNETES_LATER}: use "generated" (a CA of the cluster, its certificates in the Secret <name>-tls)`,
-        });
   if (!tls.enabled && tls.required)
     issues.push({
       path: 'tls.required',

@@ -1,5 +1,6 @@
 /**
- * Metrics on the real single-node Kubernetes: examples/kubernetes with `tls` and
+ * Metrics on the real single-node Kubernetes: examples/kubernetes with `tls` from a CA of the test's
+ * own (`tls.ca` files: it signs the generated server certificate, which psql verifies with it) and
  * `monitoring: {podMonitor: true}` through the real engine, after a minimal PodMonitor CRD is
  * installed (test/fixtures/kubernetes/podmonitor-crd.yaml: no Prometheus Operator CRD is available
  * offline). The API server stores the PodMonitor as rendered (nothing pruned) and refuses a malformed
@@ -9,9 +10,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ROOT } from '../helpers/cli';
+import { PG_BIN } from '../helpers/postgres';
+import { createCa } from '../../provider/secrets/x509';
 import { waitFor } from '../helpers/pg';
 import { parseSpec } from '../../provider/spec';
 import { kubernetesNames } from '../../provider/naming';
@@ -53,6 +59,9 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
   let stack: KubernetesStack;
   let created = false;
   let crdInstalled = false;
+  const dir = mkdtempSync(join(tmpdir(), 'pgc-k8s-monitoring-'));
+  const caFile = join(dir, 'ca.crt');
+  let caPem = '';
 
   const podIp = async (pod: string) =>
     (await cluster.kubectl(['-n', NS, 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'])).trim();
@@ -81,10 +90,14 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
       crdInstalled = true;
     }
     await cluster.kubectl(['wait', '--for', 'condition=Established', '--timeout=60s', `crd/${CRD}`]);
+    const ca = await createCa('the test CA', 30);
+    caPem = ca.certificate;
+    writeFileSync(caFile, ca.certificate);
+    writeFileSync(join(dir, 'ca.key'), ca.privateKey, { mode: 0o600 });
     stack = await kubernetesStack(cluster, 'monitoring', {
       namespace: NS,
       instances: '2',
-      tls: JSON.stringify({}),
+      tls: JSON.stringify({ ca: { certFile: caFile, keyFile: join(dir, 'ca.key') } }),
       monitoring: JSON.stringify({ podMonitor: true }),
     });
     created = true;
@@ -95,6 +108,27 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
     if (created) await stack.project.pulumi(['destroy', '--yes']);
     stack?.remove();
     if (crdInstalled) await cluster.kubectl(['delete', 'crd', CRD, '--wait=true']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN your CA in tls.ca WHEN psql verifies <name>-rw.<ns>.svc with it THEN the server certificate is signed by it, and the app Secret carries it', async () => {
+    assert.equal((await secretOf(cluster, NS, `${NAME}-app`))['ca.crt'], caPem);
+    const app = await appUser(cluster, NS, NAME);
+    const r = spawnSync(
+      join(PG_BIN, 'psql'),
+      [
+        `host=${NAME}-rw.${NS}.svc hostaddr=${await serviceIp(cluster, NS, `${NAME}-rw`)} dbname=app sslmode=verify-full sslrootcert=${caFile}`,
+        '-XAtc',
+        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { ...process.env, PGUSER: app.user, PGPASSWORD: app.password, PGCONNECT_TIMEOUT: '5' },
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 't');
   });
 
   test('GIVEN the CRD WHEN up created the PodMonitor THEN the API server stored it as rendered and refuses a malformed one', async () => {

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/pg';
+import { cli } from '../helpers/cli';
 import { PG_BIN } from '../helpers/postgres';
 import { createCa } from '../../provider/secrets/x509';
 import { kubernetesCluster, type Cluster } from './support/cluster';
@@ -228,6 +229,51 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
       /ssl_cert_file: \/etc\/pgcluster\/tls\/tls.crt/,
       'the ConfigMaps are the rendered ones',
     );
+  });
+
+  test('GIVEN the stack WHEN its state is exported THEN no private key is in it in clear', async () => {
+    const state = await stack.project.pulumiOk(['stack', 'export']);
+    assert.match(state, /TlsCertificates/, 'the certificates are in the state');
+    assert.doesNotMatch(state, /BEGIN (EC |RSA )?PRIVATE KEY/);
+  });
+
+  test('GIVEN the CLI WHEN status, uri and psql run against the cluster THEN the certificates show, the URIs ask verify-full, psql goes over TLS', async () => {
+    const target = ['--kubeconfig', cluster.kubeconfig, '--context', 'pgcluster', '--namespace', NS];
+    // The target goes before any `--` (what follows it is psql's).
+    const run = (args: string[]) => {
+      const end = args.indexOf('--');
+      const at = end === -1 ? args.length : end;
+      return cli(stack.sandbox.stateDir, [...args.slice(0, at), ...target, ...args.slice(at)]);
+    };
+    const status = await run(['status', NAME, '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const s = JSON.parse(status.stdout) as {
+      endpoints: Record<string, string>;
+      certificates: Array<{ name: string; daysLeft: number }>;
+    };
+    assert.deepEqual(
+      s.certificates.map((c) => c.name),
+      ['ca', 'server', 'replicator', 'rewinder'],
+    );
+    assert.equal(s.certificates.find((c) => c.name === 'server')?.daysLeft, 19);
+    const query = 'sslmode=verify-full&sslrootcert=/etc/pgcluster/app/ca.crt';
+    for (const key of ['rw', 'ro', 'r', 'pooler'])
+      assert.ok(s.endpoints[key]!.endsWith(query), `${key}: ${s.endpoints[key]}`);
+    const uri = await run(['uri', NAME]);
+    assert.equal(uri.code, 0, uri.stderr);
+    assert.match(
+      uri.stdout.trim(),
+      new RegExp(`@${NAME}-rw\\.${NS}\\.svc:5432/app\\?target_session_attrs=read-write&${query}$`),
+    );
+    const psqlRun = await run([
+      'psql',
+      NAME,
+      '--',
+      '-Atc',
+      'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+    ]);
+    assert.equal(psqlRun.code, 0, psqlRun.stderr);
+    assert.equal(psqlRun.stdout.trim(), 't');
   });
 
   test('GIVEN a server certificate within renewBeforeDays WHEN up runs THEN a new one from the same CA is served after a reload, nothing restarts', async () => {

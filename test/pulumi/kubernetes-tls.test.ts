@@ -5,12 +5,16 @@
  * to the pods' DNS names; PgBouncer's client and server TLS; the CA in the application Secret and
  * verify-full URIs; every object valid against the Kubernetes OpenAPI schemas.
  */
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import { isSecretValue, settle, setupMocks, valueOf, type Registered } from '../helpers/pulumi-mocks';
 import { validateKubernetesObject } from '../helpers/k8s-openapi';
 import { PostgresCluster } from '../../provider/pulumi/component';
+import { createCa, issueCertificate } from '../../provider/secrets/x509';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -190,4 +194,74 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       undefined,
     );
   });
+});
+
+describe('PostgresCluster with your own CA and server certificate on kubernetes (mocks)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgc-k8s-tls-mocks-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const files = (name: string, pem: { certificate: string; privateKey: string }) => {
+    writeFileSync(join(dir, `${name}.crt`), pem.certificate);
+    writeFileSync(join(dir, `${name}.key`), pem.privateKey, { mode: 0o600 });
+    return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
+  };
+  const all = [
+    'orders-rw.db.svc',
+    'orders-ro.db.svc',
+    'orders-r.db.svc',
+    'orders-pooler.db.svc',
+    '*.orders-members.db.svc',
+  ];
+  let ca: { certFile: string; keyFile: string };
+  let good: { certFile: string; keyFile: string };
+  let noPods: { certFile: string; keyFile: string };
+  let foreign: { certFile: string; keyFile: string };
+
+  before(async () => {
+    const mine = await createCa('my CA', 100);
+    ca = files('ca', mine);
+    const server = (dnsNames: string[], ipAddresses: string[], by = mine) =>
+      issueCertificate(by, { commonName: 'orders-rw', dnsNames, ipAddresses, usage: 'server', days: 50 });
+    good = files('good', await server(all, ['127.0.0.1']));
+    noPods = files('no-pods', await server(all.slice(0, 4), []));
+    foreign = files('foreign', await server(all, ['127.0.0.1'], await createCa('another CA', 100)));
+  });
+
+  const args = (tls: Record<string, unknown>) => ({ instances: 2, platform: { kubernetes: K8S }, tls });
+
+  test('GIVEN your CA and a server certificate that names everything WHEN constructed THEN both go to TlsCertificates as Pulumi secrets', async () => {
+    const { resources } = await build(args({ ca, server: good }));
+    const certs = resources.find((r) => r.type.endsWith(':TlsCertificates'))!;
+    assert.ok(isSecretValue(certs.raw.ca), 'the CA pair is secret');
+    assert.ok(isSecretValue(certs.raw.ownServer), 'the server pair is secret');
+    assert.match((certs.inputs.ownServer as Obj).privateKey, /BEGIN PRIVATE KEY/);
+  });
+
+  test('GIVEN your CA only WHEN constructed THEN the server certificate is generated and signed by it', async () => {
+    const { resources } = await build(args({ ca }));
+    const certs = resources.find((r) => r.type.endsWith(':TlsCertificates'))!;
+    assert.ok(isSecretValue(certs.raw.ca));
+    assert.equal(certs.inputs.ownServer, undefined);
+  });
+
+  for (const [what, server, expected] of [
+    [
+      'a server certificate without the pods and 127.0.0.1',
+      () => noPods,
+      /tls\.server\.certFile: .*no-pods\.crt does not name orders-1\.orders-members\.db\.svc, orders-2\.orders-members\.db\.svc, 127\.0\.0\.1: on Kubernetes/,
+    ],
+    [
+      'a server certificate of another CA',
+      () => foreign,
+      /tls\.server\.certFile: .*foreign\.crt is issued by "CN=another CA", not by the CA of tls\.ca \("CN=my CA"\)/,
+    ],
+    [
+      'a missing key file',
+      () => ({ ...good, keyFile: join(dir, 'nope.key') }),
+      /tls\.server\.keyFile: cannot read .*nope\.key \(ENOENT\)/,
+    ],
+  ] as const)
+    test(`GIVEN ${what} WHEN constructed THEN it is refused naming the field`, async () => {
+      setupMocks();
+      assert.throws(() => new PostgresCluster('orders', args({ ca, server: server() })), expected);
+    });
 });

@@ -10212,7 +10212,7 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 
 // TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
 type Tls struct {
-	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 	Ca interface{} `pulumi:"ca"`
 	// Which connections authenticate with client certificates.
 	ClientAuth *TlsClientAuth `pulumi:"clientAuth"`
@@ -10226,7 +10226,7 @@ type Tls struct {
 	RenewBeforeDays *int `pulumi:"renewBeforeDays"`
 	// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
 	Required *bool `pulumi:"required"`
-	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 	Server interface{} `pulumi:"server"`
 }
 
@@ -10268,7 +10268,7 @@ type TlsInput interface {
 
 // TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
 type TlsArgs struct {
-	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 	Ca pulumi.Input `pulumi:"ca"`
 	// Which connections authenticate with client certificates.
 	ClientAuth TlsClientAuthPtrInput `pulumi:"clientAuth"`
@@ -10282,7 +10282,7 @@ type TlsArgs struct {
 	RenewBeforeDays pulumi.IntPtrInput `pulumi:"renewBeforeDays"`
 	// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
 	Required pulumi.BoolPtrInput `pulumi:"required"`
-	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 	Server pulumi.Input `pulumi:"server"`
 }
 
@@ -10384,7 +10384,7 @@ func (o TlsOutput) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
 	}).(TlsPtrOutput)
 }
 
-// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 func (o TlsOutput) Ca() pulumi.AnyOutput {
 	return o.ApplyT(func(v Tls) interface{} { return v.Ca }).(pulumi.AnyOutput)
 }
@@ -10419,7 +10419,7 @@ func (o TlsOutput) Required() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Tls) *bool { return v.Required }).(pulumi.BoolPtrOutput)
 }
 
-// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 func (o TlsOutput) Server() pulumi.AnyOutput {
 	return o.ApplyT(func(v Tls) interface{} { return v.Server }).(pulumi.AnyOutput)
 }
@@ -10448,7 +10448,7 @@ func (o TlsPtrOutput) Elem() TlsOutput {
 	}).(TlsOutput)
 }
 
-// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 func (o TlsPtrOutput) Ca() pulumi.AnyOutput {
 	return o.ApplyT(func(v *Tls) interface{} {
 		if v == nil {
@@ -10518,7 +10518,7 @@ func (o TlsPtrOutput) Required() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 func (o TlsPtrOutput) Server() pulumi.AnyOutput {
 	return o.ApplyT(func(v *Tls) interface{} {
 		if v == nil {

@@ -4971,7 +4971,7 @@ class TlsArgsDict(TypedDict):
     """
     ca: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgsDict']]]]
     """
-    `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+    `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
     """
     client_auth: NotRequired[pulumi.Input[Optional['TlsClientAuthArgsDict']]]
     """
@@ -4999,7 +4999,7 @@ class TlsArgsDict(TypedDict):
     """
     server: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgsDict']]]]
     """
-    `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+    `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
     """
 
 @pulumi.input_type
@@ -5016,14 +5016,14 @@ class TlsArgs:
         """
         TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
 
-        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
         :param pulumi.Input['TlsClientAuthArgs'] client_auth: Which connections authenticate with client certificates.
         :param pulumi.Input[_builtins.int] days: Validity of the generated server and client certificates, in days. @default - 365
         :param pulumi.Input[_builtins.bool] enabled: TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
         :param pulumi.Input['TlsMinVersion'] min_version: Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
         :param pulumi.Input[_builtins.int] renew_before_days: An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
         :param pulumi.Input[_builtins.bool] required: Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
-        :param pulumi.Input[Union[_builtins.str, 'TlsServerFilesArgs']] server: `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+        :param pulumi.Input[Union[_builtins.str, 'TlsServerFilesArgs']] server: `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
         """
         if ca is not None:
             pulumi.set(__self__, "ca", ca)
@@ -5054,7 +5054,7 @@ class TlsArgs:
     @pulumi.getter
     def ca(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]]:
         """
-        `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile} (local platform only): pgcluster signs the server and client certificates with it. @default - generated
+        `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
         """
         return pulumi.get(self, "ca")
 
@@ -5138,7 +5138,7 @@ class TlsArgs:
     @pulumi.getter
     def server(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgs']]]:
         """
-        `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; local platform only): a changed file is picked up by the next `up`, again by a reload. @default - generated
+        `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
         """
         return pulumi.get(self, "server")
 
