@@ -50,6 +50,13 @@ export function kubernetesNames(cluster: string) {
     backupServiceAccount: `${cluster}-backup`,
     /** bootstrap.pgBasebackup: the source's password, as a pgpass line. */
     cloneSecret: `${cluster}-clone-source`,
+    /** Under tls: the CA, the server certificate and the replication and rewind client certificates. */
+    tlsSecret: `${cluster}-tls`,
+    /** Under monitoring.exporters: the query set and the PgBouncer exporter's script and configuration. */
+    monitoringConfig: `${cluster}-monitoring`,
+    /** The pooler admin's password, for the PgBouncer exporter only. */
+    poolerExporterSecret: `${cluster}-pooler-exporter`,
+    podMonitor: cluster,
   };
 }
 
@@ -92,6 +99,11 @@ export function childNames(resource: string) {
     backupServiceAccount: n('backup-serviceaccount'),
     backupCronJob: (type: string) => n(`backup-${type}`),
     scaleGuard: n('scale-guard'),
+    tlsCertificates: n('tls-certificates'),
+    tlsSecret: n('tls'),
+    monitoringConfig: n('monitoring-config'),
+    poolerExporterSecret: n('pooler-exporter'),
+    podMonitor: n('podmonitor'),
     local: n('local'),
   };
 }
@@ -110,5 +122,6 @@ export const TYPES = {
   grant: 'Grant',
   backup: 'Backup',
   certificates: 'ClusterCertificates',
+  tlsCertificates: 'TlsCertificates',
   clientCertificate: 'ClientCertificate',
 } as const;

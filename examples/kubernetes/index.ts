@@ -15,6 +15,12 @@
 // and a new cluster restored from another one's repository to a point in time (it archives to its own path):
 // pulumi config set bootstrap '{"recovery": {"source": {"s3": {"bucket": "orders-archive", ...},
 //   "stanza": "orders"}, "target": {"time": "2026-12-01T10:00:00Z"}}}'
+// TLS on every connection to PostgreSQL and the pooler, from a CA of the cluster's own (the Secret
+// orders-tls; the application Secret gets ca.crt and verify-full URIs):
+// pulumi config set tls '{"required": true}'
+// Metrics: postgres_exporter beside every member, Patroni's /metrics, the PgBouncer exporter beside the
+// pooler, and a PodMonitor for the Prometheus Operator (its CRD must be installed):
+// pulumi config set monitoring '{"podMonitor": true}'
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { PostgresCluster, type PostgresClusterArgs } from 'pulumi-pgcluster';
@@ -48,6 +54,8 @@ const cluster = new PostgresCluster('orders', {
   backup: config.getObject<PostgresClusterArgs['backup']>('backup'),
   bootstrap: config.getObject<PostgresClusterArgs['bootstrap']>('bootstrap'),
   ha: config.getObject<{ ttl?: number; loopWait?: number; retryTimeout?: number }>('ha'),
+  tls: config.getObject<PostgresClusterArgs['tls']>('tls'),
+  monitoring: config.getObject<PostgresClusterArgs['monitoring']>('monitoring'),
   // Each entry becomes a Role, Database or Grant child, applied through a port-forward to the
   // primary: `pulumi refresh` shows a change made by hand.
   roles: [

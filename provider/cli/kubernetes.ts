@@ -9,6 +9,7 @@ import { KubernetesCliPlatform, type KubernetesTarget } from '../platform/kubern
 import { status, type ClusterStatus } from '../actions/status';
 import { switchover } from '../actions/switchover';
 import { clusterUris, uri } from '../actions/uri';
+import { uriTlsQuery } from '../render/tls';
 import { getCluster } from '../patroni/api';
 import { isLeaderRole } from '../patroni/roles';
 import { consoleReporter } from '../report/reporter';
@@ -34,7 +35,8 @@ export async function kubernetesStatus(target: KubernetesTarget, name: string, j
     const s: ClusterStatus = await status(platform, name);
     const access = await platform.access(name);
     // Endpoints as clients inside the cluster reach them, not the CLI's port-forwards.
-    const services = platform.serviceEndpoints(name, await platform.hasPooler(name));
+    const tls = (await platform.spec(name)).caCert !== undefined;
+    const services = platform.serviceEndpoints(name, await platform.hasPooler(name), tls);
     const uris = clusterUris(services, access.app());
     return {
       ...s,
@@ -42,7 +44,7 @@ export async function kubernetesStatus(target: KubernetesTarget, name: string, j
       endpoints: {
         rw: uris.rw,
         ro: uris.ro,
-        r: uri(services.r, access.app(), '', false),
+        r: uri(services.r, access.app(), uriTlsQuery(services.caFile), false),
         pooler: uris.pooler ?? null,
       },
     };
@@ -78,8 +80,9 @@ export async function kubernetesUri(
     const pooler = await platform.hasPooler(name);
     if (opts.pooler && !pooler) throw new InputError(`--pooler: cluster "${name}" has no pooler`);
     const access = await platform.access(name);
+    const tls = (await platform.spec(name)).caCert !== undefined;
     const uris = clusterUris(
-      platform.serviceEndpoints(name, pooler),
+      platform.serviceEndpoints(name, pooler, tls),
       opts.superuser ? access.superuser() : access.app(),
       true,
     );

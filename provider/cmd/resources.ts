@@ -16,6 +16,7 @@ import { readinessProvider } from '../pulumi/readiness';
 import { scaleGuardProvider } from '../pulumi/scale-guard';
 import { passwordProvider } from '../pulumi/password';
 import { certificatesProvider } from '../pulumi/certificates';
+import { tlsCertificatesProvider } from '../pulumi/tls-certificates';
 import { clientCertificateProvider } from '../pulumi/client-certificate';
 
 export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> = {
@@ -28,6 +29,7 @@ export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> =
   [TYPES.scaleDownGuard]: scaleGuardProvider,
   [TYPES.password]: passwordProvider,
   [TYPES.certificates]: certificatesProvider,
+  [TYPES.tlsCertificates]: tlsCertificatesProvider,
   [TYPES.clientCertificate]: clientCertificateProvider,
 };
 

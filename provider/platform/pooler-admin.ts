@@ -3,7 +3,7 @@
  * a timeout, RESUME, RELOAD, SHOW. Platform-neutral: the platform says where the console is and
  * with which credentials; the local platform and the Kubernetes pooler pods use the same calls.
  */
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import type { Credentials, PgEndpoint, PauseResult } from './types';
 import { sleep } from '../util/sleep';
 
@@ -14,6 +14,8 @@ export class PoolerAdmin {
   constructor(
     private readonly endpoint: PgEndpoint,
     private readonly creds: Omit<Credentials, 'database'>,
+    /** TLS to the console (a pooler that requires it): the CA that signed its certificate. */
+    private readonly ssl?: ClientConfig['ssl'],
   ) {}
 
   private async open(): Promise<Client> {
@@ -24,6 +26,7 @@ export class PoolerAdmin {
       password: this.creds.password,
       database: 'pgbouncer',
       connectionTimeoutMillis: 3000,
+      ...(this.ssl ? { ssl: this.ssl } : {}),
     });
     client.on('error', () => undefined);
     await client.connect();

@@ -34,6 +34,12 @@ import { buildCloneSecret, cloneConfigFiles, clonesWithPassword } from '../rende
 import { scriptText } from '../platform/local/scripts-dir';
 import { PEER_WATCH_SCRIPT, peerWatchFiles } from '../render/kubernetes/peer-watch';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
+import { createKubernetesTls } from './kubernetes-tls';
+import { createKubernetesMonitoring } from './kubernetes-monitoring';
+import { exportersOn } from '../render/kubernetes/monitoring';
+import { activeTls, uriTlsQuery } from '../render/tls';
+import { kubernetesPoolerTls } from '../render/kubernetes/tls';
+import { APP_CA_FILE } from '../render/kubernetes/secrets';
 
 interface Passwords {
   superuser: string;
@@ -167,7 +173,14 @@ export function createKubernetesChildren(
           opts,
         )
       : undefined;
-  const secretObjects = passwords.apply((p) => buildSecrets(spec.name, ns, names, app, p));
+  const tls = activeTls(spec) ? createKubernetesTls(parent, resourceName, spec, names) : undefined;
+  const caCert = tls ? tls.caCert : pulumi.output(undefined);
+  const monitoring = exportersOn(spec)
+    ? createKubernetesMonitoring(parent, resourceName, spec, names, passwords.poolerAdmin)
+    : undefined;
+  const secretObjects = pulumi
+    .all([passwords, caCert])
+    .apply(([p, ca]) => buildSecrets(spec.name, ns, names, app, p, ca));
   const superuserSecret = new k8s.core.v1.Secret(
     child.superuserSecret,
     secretArgs(secretObjects.superuser),
@@ -196,6 +209,7 @@ export function createKubernetesChildren(
       appPassword: passwords.app,
       appVerifier,
       ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
+      ...(tls ? { caCert: tls.caCert } : {}),
     },
     opts,
   );
@@ -215,6 +229,8 @@ export function createKubernetesChildren(
         scaleGuard,
         ...(backup ? [backup.secret] : []),
         ...(cloneSecret ? [cloneSecret] : []),
+        ...(tls ? [tls.secret] : []),
+        ...(monitoring?.dependencies ?? []),
       ],
     },
   );
@@ -230,6 +246,7 @@ export function createKubernetesChildren(
   let poolerHost: string | undefined;
   let poolerDeployment: k8s.apps.v1.Deployment | undefined;
   if (spec.pooler.enabled) {
+    const poolerTls = kubernetesPoolerTls(spec);
     const pooler = pulumi.all([passwords, appVerifier]).apply(([p, verifier]) =>
       buildPooler(
         spec.name,
@@ -243,6 +260,8 @@ export function createKubernetesChildren(
           adminVerifier: stableScramVerifier(p.poolerAdmin, `${spec.name}/pgbouncer_admin`),
           users: poolerUsersFrom(spec.roles, rolePasswords),
         },
+        poolerTls,
+        monitoring?.poolerExporter,
         spec.hibernate,
       ),
     );
@@ -252,11 +271,9 @@ export function createKubernetesChildren(
       spec.pooler,
       platform,
       names,
-      {
-        owner: app.owner,
-        appVerifier: '',
-        adminVerifier: '',
-      },
+      { owner: app.owner, appVerifier: '', adminVerifier: '' },
+      poolerTls,
+      monitoring?.poolerExporter,
       spec.hibernate,
     );
     const poolerConfig = new k8s.core.v1.ConfigMap(child.poolerConfig, argsOf(plain.configMap), opts);
@@ -270,7 +287,13 @@ export function createKubernetesChildren(
       withoutProviderAwait(argsOf(plain.deployment)),
       {
         parent,
-        dependsOn: [poolerConfig, poolerAuth, rw],
+        dependsOn: [
+          poolerConfig,
+          poolerAuth,
+          rw,
+          ...(tls ? [tls.secret] : []),
+          ...(monitoring?.dependencies ?? []),
+        ],
       },
     );
     new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
@@ -286,6 +309,7 @@ export function createKubernetesChildren(
       appPassword: passwords.app,
       appVerifier,
       ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
+      ...(tls ? { caCert: tls.caCert, tlsServerDigest: tls.serverDigest } : {}),
       ...(backup
         ? {
             backupConfigDigests: backup.configDigests,
@@ -302,6 +326,7 @@ export function createKubernetesChildren(
   );
 
   const rwHost = serviceHost(names.rw, ns);
+  const uriQuery = tls ? `?${uriTlsQuery(APP_CA_FILE)}` : '';
   return {
     endpoints: pulumi.output({
       rw: `${rwHost}:5432`,
@@ -313,17 +338,18 @@ export function createKubernetesChildren(
     connectionUri: pulumi.secret(
       passwords.apply(
         (p) =>
-          `postgresql://${encodeURIComponent(app.owner)}:${encodeURIComponent(p.app)}@${rwHost}:5432/${encodeURIComponent(app.database)}`,
+          `postgresql://${encodeURIComponent(app.owner)}:${encodeURIComponent(p.app)}@${rwHost}:5432/${encodeURIComponent(app.database)}${uriQuery}`,
       ),
     ),
     appSecretName: appSecret.metadata.name,
     superuserSecretName: superuserSecret.metadata.name,
     sqlConnection: pulumi.secret(
-      passwords.apply((p): SqlConnection => ({
+      pulumi.all([passwords, caCert]).apply(([p, ca]): SqlConnection => ({
         kubernetes: { namespace: ns, pods: memberNames(spec), port: PG_PORT },
         user: SUPERUSER,
         password: p.superuser,
         database: 'postgres',
+        ...(ca ? { ca } : {}),
       })),
     ),
     ready,

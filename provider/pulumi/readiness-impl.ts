@@ -16,6 +16,7 @@ import { silentReporter } from '../report/reporter';
 import { kubeConfigOf } from '../platform/kubernetes/port-forward';
 import { waitMountedFiles } from '../platform/kubernetes/mounted';
 import { memberConfigPath } from '../render/kubernetes/backup';
+import { reloadCertificates } from '../platform/kubernetes/tls-reload';
 
 /** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
 export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
@@ -27,6 +28,10 @@ export interface ReadyInputs {
   appVerifier: string;
   poolerAdminPassword?: string;
   kubeconfig?: string;
+  /** Under tls: the CA's PEM (SQL through the port-forwards verifies the members by it). */
+  caCert?: string;
+  /** Under tls: the server certificate's SHA-256; the pods reload once they see it. */
+  tlsServerDigest?: string;
   /** With backup: member name to the SHA-256 of its pgBackRest configuration (render/kubernetes/backup). */
   backupConfigDigests?: Record<string, string>;
 }
@@ -94,6 +99,15 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
       await access.waitPooler(remaining()).catch((e: Error) => {
         throw explained(e, access.diagnosis());
       });
+    // A renewed server certificate is served once the pods see it: a reload, no restart.
+    if (inputs.tlsServerDigest)
+      await reloadCertificates(
+        kubeConfigOf(inputs.kubeconfig),
+        spec,
+        members,
+        inputs.tlsServerDigest,
+        remaining(),
+      );
     await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
       ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: inputs.appVerifier }),
     );

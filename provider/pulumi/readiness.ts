@@ -18,6 +18,10 @@ export interface ClusterReadyInputs {
   appVerifier: pulumi.Input<string>;
   /** With the pooler: its admin's password, so a switchover PAUSEs the PgBouncer pods around it. */
   poolerAdminPassword?: pulumi.Input<string>;
+  /** Under tls: the CA's PEM (SQL through the port-forwards verifies the members by it). */
+  caCert?: pulumi.Input<string>;
+  /** Under tls: the server certificate's SHA-256; a new one is reloaded once the pods see it. */
+  tlsServerDigest?: pulumi.Input<string>;
   /** Kubeconfig for the port-forward; absent: the default kubeconfig. */
   kubeconfig?: pulumi.Input<string>;
   /**
@@ -45,7 +49,9 @@ export const readinessProvider: pulumi.dynamic.ResourceProvider = {
     const changed =
       JSON.stringify(olds.spec) !== JSON.stringify(news.spec) ||
       JSON.stringify(olds.backupConfigDigests ?? null) !== JSON.stringify(news.backupConfigDigests ?? null) ||
-      (olds.backupSecretVersion ?? null) !== (news.backupSecretVersion ?? null);
+      (olds.backupSecretVersion ?? null) !== (news.backupSecretVersion ?? null) ||
+      (olds.caCert ?? null) !== (news.caCert ?? null) ||
+      (olds.tlsServerDigest ?? null) !== (news.tlsServerDigest ?? null);
     return { changes: changed, replaces: [], deleteBeforeReplace: false };
   },
 };

@@ -213,7 +213,9 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       listen: `${member.listenHost}:${member.restPort}`,
       connect_address: `${member.host}:${member.restPort}`,
       // HTTPS with the server certificate; Patroni verifies the other members' with the CA.
-      ...(files ? { certfile: files.serverCert, keyfile: files.serverKey, cafile: files.caFile } : {}),
+      ...(files && ctx.restApiTls !== false
+        ? { certfile: files.serverCert, keyfile: files.serverKey, cafile: files.caFile }
+        : {}),
     },
     ...renderDcs(ctx.dcs),
     bootstrap: bootstrapSection(spec, ctx),

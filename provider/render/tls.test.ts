@@ -157,6 +157,19 @@ describe('certificate names and URIs', () => {
     assert.deepEqual(serverNames('orders', { local: true }).ipAddresses, ['127.0.0.1', '::1']);
   });
 
+  test('GIVEN the headless Service and port-forwards (kubernetes) WHEN server names are listed THEN every pod and 127.0.0.1 are named', () => {
+    const { dnsNames, ipAddresses } = serverNames('orders', {
+      namespace: 'db',
+      headless: 'orders-members',
+      loopback: true,
+    });
+    assert.ok(dnsNames.includes('*.orders-members.db.svc'));
+    assert.ok(dnsNames.includes('*.orders-members.db.svc.cluster.local'));
+    assert.ok(dnsNames.includes('localhost'));
+    assert.ok(!dnsNames.some((n) => n.startsWith('*.orders.')));
+    assert.deepEqual(ipAddresses, ['127.0.0.1', '::1']);
+  });
+
   test('GIVEN a CA path WHEN the URI query is made THEN it asks verify-full with that root, escaped', () => {
     assert.equal(uriTlsQuery('/s/a b/ca.crt'), 'sslmode=verify-full&sslrootcert=/s/a%20b/ca.crt');
     assert.equal(uriTlsQuery(undefined), '');
@@ -234,14 +247,9 @@ describe('tls and monitoring rules', () => {
       ['monitoring.podMonitor: applies to platform.kubernetes only'],
     ],
     [
-      'tls on kubernetes (a later version)',
-      { platform: { kubernetes: {} }, tls: {} },
-      ['tls: is not supported on platform.kubernetes by this version yet'],
-    ],
-    [
-      'exporters on kubernetes (a later version)',
-      { platform: { kubernetes: {} }, monitoring: {} },
-      ['monitoring.exporters: true is not supported on platform.kubernetes'],
+      'a PodMonitor without exporters on kubernetes',
+      { platform: { kubernetes: {} }, monitoring: { exporters: false, podMonitor: true } },
+      ['monitoring.podMonitor: true needs monitoring.exporters true'],
     ],
     [
       'an unknown audit class',
@@ -265,6 +273,22 @@ describe('tls and monitoring rules', () => {
         name: 'o',
         platform: { kubernetes: {} },
         monitoring: { exporters: false, logFormat: 'json', audit: {} },
+      }),
+      [],
+    );
+  });
+
+  test('GIVEN generated tls, required, and exporters with a PodMonitor on kubernetes WHEN parsed THEN there is no issue', () => {
+    assert.deepEqual(
+      issues({
+        name: 'o',
+        platform: { kubernetes: {} },
+        tls: {
+          required: true,
+          clientAuth: { users: ['alice'] },
+          ca: { certFile: 'ca.pem', keyFile: 'ca.key' },
+        },
+        monitoring: { podMonitor: true, logFormat: 'json' },
       }),
       [],
     );

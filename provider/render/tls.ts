@@ -73,20 +73,26 @@ export function libpqTls(
   };
 }
 
-/** Every name a client may use to reach the servers of cluster `name` (server certificate SANs). */
+/**
+ * Every name a client may use to reach the servers of cluster `name` (server certificate SANs):
+ * the Services in every form, each member pod through the `headless` Service, and with `loopback`
+ * localhost and 127.0.0.1 (the local platform; on Kubernetes the deployer's port-forwards).
+ */
 export function serverNames(
   name: string,
-  where: { namespace?: string; local?: boolean },
+  where: { namespace?: string; headless?: string; local?: boolean; loopback?: boolean },
 ): { dnsNames: string[]; ipAddresses: string[] } {
   const services = [`${name}-rw`, `${name}-ro`, `${name}-r`, `${name}-pooler`];
   const ns = where.namespace;
+  const pods = where.headless ?? name;
+  const loopback = where.local === true || where.loopback === true;
   const dnsNames = [
     ...services,
     ...(ns ? services.flatMap((s) => [`${s}.${ns}`, `${s}.${ns}.svc`, `${s}.${ns}.svc.cluster.local`]) : []),
-    ...(ns ? [`*.${name}.${ns}.svc`, `*.${name}.${ns}.svc.cluster.local`] : []),
-    ...(where.local ? ['localhost'] : []),
+    ...(ns ? [`*.${pods}.${ns}.svc`, `*.${pods}.${ns}.svc.cluster.local`] : []),
+    ...(loopback ? ['localhost'] : []),
   ];
-  return { dnsNames, ipAddresses: where.local ? ['127.0.0.1', '::1'] : [] };
+  return { dnsNames, ipAddresses: loopback ? ['127.0.0.1', '::1'] : [] };
 }
 
 /** The query of a client URI under tls: verify the server by the CA. */

@@ -16,14 +16,16 @@ export const monitoringSchema = z
         "Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, " +
           'archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni ' +
           'serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: ' +
-          'basePort+60+n, pooler: basePort+3). @default - true',
+          'basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the ' +
+          'members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true',
       ),
     podMonitor: z
       .boolean()
       .default(false)
       .describe(
-        'Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the ' +
-          'Prometheus Operator CRD). @default - false',
+        'Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and ' +
+          "`patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. " +
+          '@default - false',
       ),
     logFormat: z
       .enum(['text', 'json'])

@@ -9,15 +9,10 @@ const HBA_ROLE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export const EXPORTER_PORT_SPAN = 80;
 const MAX_PORT = 32767;
 
-/** What this version does on the local platform only (the Kubernetes side comes in a later version). */
-const KUBERNETES_LATER = 'is not supported on platform.kubernetes by this version yet';
-
 function tlsIssues(s: ClusterSpec): SpecIssue[] {
   const tls = s.tls;
   if (!tls) return [];
   const issues: SpecIssue[] = [];
-  if (s.platform.kubernetes && tls.enabled)
-    issues.push({ path: 'tls', message: `${KUBERNETES_LATER}: remove the key, or set tls.enabled false` });
   if (!tls.enabled && tls.required)
     issues.push({
       path: 'tls.required',
@@ -76,13 +71,6 @@ function monitoringIssues(s: ClusterSpec): SpecIssue[] {
       path: 'platform.local.basePort',
       message: `${base} is not allowed with monitoring.exporters: the exporters use ports up to basePort+${EXPORTER_PORT_SPAN}, so basePort must be <= ${MAX_PORT - EXPORTER_PORT_SPAN} (or set monitoring.exporters false)`,
     });
-  if (s.platform.kubernetes && m.exporters)
-    issues.push({
-      path: 'monitoring.exporters',
-      message: `true ${KUBERNETES_LATER}: set it false (logFormat, statements, autoExplain and audit are rendered there)`,
-    });
-  if (s.platform.kubernetes && m.podMonitor)
-    issues.push({ path: 'monitoring.podMonitor', message: `true ${KUBERNETES_LATER}: remove it` });
   if (m.podMonitor && !s.platform.kubernetes)
     issues.push({
       path: 'monitoring.podMonitor',

@@ -44,17 +44,21 @@ export const tlsSchema = z
       .union([z.literal('generated'), pemFiles('CA', 'TlsCaFiles')])
       .default('generated')
       .describe(
-        '`generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as ' +
-          '{certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated',
+        '`generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi ' +
+          'state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as ' +
+          '{certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: ' +
+          'read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated',
       ),
     server: z
       .union([z.literal('generated'), pemFiles('server', 'TlsServerFiles')])
       .default('generated')
       .describe(
         '`generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, ' +
-          '`-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed ' +
+          '`-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through ' +
+          'the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed ' +
           '`renewBeforeDays` before it expires, with a reload and no restart. Or your own ' +
-          '{certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by ' +
+          '{certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and ' +
+          '127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by ' +
           'a reload. @default - generated',
       ),
     clientAuth: z

@@ -101,6 +101,21 @@ function fakeDynamicOutputs(args: pulumi.runtime.MockResourceArgs): Record<strin
         `${k}-of-${args.name}`,
       ]),
     );
+  if (args.type.endsWith(':TlsCertificates'))
+    return {
+      ...Object.fromEntries(
+        ['caCert', 'caKey', 'serverCert', 'serverKey'].map((k) => [k, `${k}-of-${args.name}`]),
+      ),
+      ...Object.fromEntries(
+        (['clientCerts', 'clientKeys'] as const).map((k) => [
+          k,
+          Object.fromEntries(
+            (args.inputs.clients as string[]).map((cn) => [cn, `${k}-${cn}-of-${args.name}`]),
+          ),
+        ]),
+      ),
+      serverNotAfter: '2027-12-01T00:00:00.000Z',
+    };
   if (args.type.endsWith(':ClusterReady'))
     return { primary: `${(args.inputs.spec as { name: string }).name}-1` };
   return {};

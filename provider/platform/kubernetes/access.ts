@@ -24,6 +24,8 @@ export interface KubernetesSecretsForAccess {
   appVerifier: string;
   /** The PgBouncer admin's password: with it, a switchover PAUSEs the pooler pods around it. */
   poolerAdminPassword?: string;
+  /** Under tls: the CA's PEM; SQL through the port-forwards verifies the member by it (127.0.0.1). */
+  caCert?: string;
 }
 
 export function memberNames(spec: ClusterSpec): string[] {
@@ -84,6 +86,7 @@ export async function kubernetesAccess(
       waitHibernated: async () => undefined,
     };
   }
+  const ssl = secrets.caCert ? { ssl: { ca: secrets.caCert } } : {};
   const config = kubeConfigOf(kubeconfig);
   const forwarder = portForwarder(platform.namespace, config);
   const watch = options.diagnose ? watchFindings(config, platform.namespace, spec.name) : undefined;
@@ -91,6 +94,8 @@ export async function kubernetesAccess(
   const urls = Object.fromEntries(members.map((m, i) => [m, `http://127.0.0.1:${apiPorts[i]}`]));
   return {
     ...base,
+    superuser: () => ({ ...base.superuser(), ...ssl }),
+    app: () => ({ ...base.app(), ...ssl }),
     apiUrls: () => urls,
     ...(spec.backup
       ? {
@@ -102,8 +107,12 @@ export async function kubernetesAccess(
     ...(spec.pooler.enabled && secrets.poolerAdminPassword
       ? {
           pooler: async () =>
-            kubernetesPoolerControl(config, spec, secrets.poolerAdminPassword as string, (pod, port) =>
-              forwarder.local(pod, port),
+            kubernetesPoolerControl(
+              config,
+              spec,
+              secrets.poolerAdminPassword as string,
+              (pod, port) => forwarder.local(pod, port),
+              secrets.caCert,
             ),
         }
       : {}),

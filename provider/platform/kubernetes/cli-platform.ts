@@ -10,10 +10,11 @@ import { InputError } from '../../errors';
 import { kubernetesNames } from '../../naming';
 import { parseSpec } from '../../spec';
 import type { ClusterSpec } from '../../spec/cluster';
-import { serviceHost } from '../../render/kubernetes/secrets';
+import { APP_CA_FILE, serviceHost } from '../../render/kubernetes/secrets';
+import { TLS_KEYS } from '../../render/kubernetes/tls';
 import { PG_PORT } from '../../render/kubernetes/patroni-config';
 import { BACKUP_ANNOTATION } from '../../render/kubernetes/backup';
-import type { ClusterAccess, ClusterRuntime, Platform } from '../types';
+import type { CertificateStatus, ClusterAccess, ClusterRuntime, Platform } from '../types';
 import { kubernetesAccess, memberNames, type KubernetesAccess } from './access';
 
 export interface KubernetesTarget {
@@ -55,7 +56,7 @@ export class KubernetesCliPlatform implements Platform {
   }
 
   /** What the cluster is, read from its objects; InputError when there is no such cluster. */
-  async spec(name: string): Promise<{ spec: ClusterSpec; superuser: string; app: string }> {
+  async spec(name: string): Promise<{ spec: ClusterSpec; superuser: string; app: string; caCert?: string }> {
     const ns = this.target.namespace;
     const names = kubernetesNames(name);
     const apps = this.config.makeApiClient(AppsV1Api);
@@ -82,16 +83,23 @@ export class KubernetesCliPlatform implements Platform {
       bootstrap: { initdb: { owner: decode(app.data?.username), database: decode(app.data?.dbname) } },
       ...(backup ? { backup: JSON.parse(backup) } : {}),
     });
-    return { spec, superuser: decode(su.data?.password) ?? '', app: decode(app.data?.password) ?? '' };
+    // Under tls the application Secret holds the CA: SQL through the port-forwards verifies by it.
+    const caCert = decode(app.data?.['ca.crt']);
+    return {
+      spec,
+      superuser: decode(su.data?.password) ?? '',
+      app: decode(app.data?.password) ?? '',
+      ...(caCert ? { caCert } : {}),
+    };
   }
 
   async access(name: string): Promise<ClusterAccess & { close(): Promise<void> }> {
     const known = this.accesses.get(name);
     if (known) return known;
-    const { spec, superuser, app } = await this.spec(name);
+    const { spec, superuser, app, caCert } = await this.spec(name);
     const access = await kubernetesAccess(
       spec,
-      { superuserPassword: superuser, appPassword: app, appVerifier: '' },
+      { superuserPassword: superuser, appPassword: app, appVerifier: '', ...(caCert ? { caCert } : {}) },
       this.config,
     );
     this.accesses.set(name, access);
@@ -111,14 +119,59 @@ export class KubernetesCliPlatform implements Platform {
       })),
     );
     const pg = members.map((m) => m.postgres);
-    return { name, exists: true, spec, members, endpoints: { rw: pg, ro: pg }, services: {} };
+    const certificates = await this.certificates(name);
+    return {
+      name,
+      exists: true,
+      spec,
+      members,
+      endpoints: { rw: pg, ro: pg },
+      services: {},
+      ...(certificates ? { certificates } : {}),
+    };
+  }
+
+  /** Under tls: each certificate in the Secret <name>-tls with its expiry (keys are not read out). */
+  async certificates(name: string): Promise<CertificateStatus[] | undefined> {
+    const core = this.config.makeApiClient(CoreV1Api);
+    const secret = await core
+      .readNamespacedSecret({ name: kubernetesNames(name).tlsSecret, namespace: this.target.namespace })
+      .catch((e) => {
+        if ((e as { code?: number }).code === 404) return undefined;
+        throw e;
+      });
+    if (!secret?.data) return undefined;
+    const { certificateFacts } = await import('../../secrets/x509');
+    const now = Date.now();
+    return (
+      [
+        ['ca', TLS_KEYS.ca],
+        ['server', TLS_KEYS.serverCert],
+        ['replicator', TLS_KEYS.replicationCert],
+        ['rewinder', TLS_KEYS.rewindCert],
+      ] as const
+    ).flatMap(([label, key]) => {
+      const pem = decode(secret.data?.[key]);
+      if (!pem) return [];
+      const facts = certificateFacts(pem);
+      return [
+        {
+          name: label,
+          subject: facts.subject,
+          notAfter: facts.notAfter.toISOString(),
+          daysLeft: Math.floor((facts.notAfter.getTime() - now) / 86_400_000),
+        },
+      ];
+    });
   }
 
   /** The Services, as clients inside the cluster reach them (what `status` and `uri` print). */
-  serviceEndpoints(name: string, pooler: boolean) {
+  serviceEndpoints(name: string, pooler: boolean, tls = false) {
     const names = kubernetesNames(name);
     const at = (service: string) => [{ host: serviceHost(service, this.target.namespace), port: PG_PORT }];
     return {
+      // Under tls: verify-full with the CA where the application Secret is mounted (its ca.crt).
+      ...(tls ? { caFile: APP_CA_FILE } : {}),
       rw: at(names.rw),
       ro: at(names.ro),
       r: at(names.r),

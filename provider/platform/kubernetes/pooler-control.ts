@@ -67,6 +67,8 @@ export function kubernetesPoolerControl(
   poolerAdminPassword: string,
   /** A local port forwarded to the pod's port. */
   forward: (pod: string, port: number) => Promise<number>,
+  /** Under tls: the CA (the pods' certificate names 127.0.0.1, where the port-forward listens). */
+  caCert?: string,
 ): PoolerControl {
   const namespace = spec.platform.kubernetes!.namespace;
   const core = config.makeApiClient(CoreV1Api);
@@ -80,6 +82,7 @@ export function kubernetesPoolerControl(
           new PoolerAdmin(
             { host: '127.0.0.1', port: await forward(pod, PG_PORT) },
             { user: POOLER_ADMIN_USER, password: poolerAdminPassword },
+            caCert ? { ca: caCert } : undefined,
           ),
       ),
     );

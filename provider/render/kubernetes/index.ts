@@ -14,6 +14,16 @@ import { buildSecrets, type KubernetesPasswords } from './secrets';
 import { buildPooler } from './pooler';
 import { buildCloneSecret, cloneConfigFiles } from './clone';
 import { peerWatchFiles } from './peer-watch';
+import { activeTls } from '../tls';
+import { buildTlsSecret, kubernetesPoolerTls, type TlsMaterial } from './tls';
+import {
+  buildMonitoringConfigMap,
+  buildPodMonitor,
+  buildPoolerExporterSecret,
+  exportersOn,
+  poolerExporterContainer,
+  poolerExporterVolumes,
+} from './monitoring';
 
 export interface KubernetesInputs {
   passwords: KubernetesPasswords;
@@ -24,6 +34,10 @@ export interface KubernetesInputs {
   clone?: { script: string; password?: string };
   /** platform.kubernetes.peerWatch: the sidecar's script text (the ConfigMap carries it). */
   peerWatchScript?: string;
+  /** Under tls: the certificates (TlsCertificates issues them). */
+  tls?: TlsMaterial;
+  /** Under monitoring.exporters with a pooler: the PgBouncer exporter's script and the admin's password. */
+  poolerExporter?: { script: string; adminPassword: string };
 }
 
 export function kubernetesPlatformOf(spec: ClusterSpec): KubernetesPlatformSpec {
@@ -39,6 +53,13 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
     owner: appOf(spec.bootstrap).owner,
     database: appOf(spec.bootstrap).database,
   };
+  const tls = activeTls(spec) ? inputs.tls : undefined;
+  if (activeTls(spec) && !tls) throw new Error('tls is on: the certificates are needed');
+  const exporters = exportersOn(spec);
+  const poolerExporter =
+    exporters && spec.pooler.enabled
+      ? { container: poolerExporterContainer(spec, platform), volumes: poolerExporterVolumes(names) }
+      : undefined;
   return {
     ...buildRbac(spec.name, ns, names),
     patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns), {
@@ -52,7 +73,8 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
     statefulSet: buildStatefulSet(spec, platform, names),
     services: buildServices(spec.name, ns, names),
     pdb: buildPodDisruptionBudget(spec.name, ns, names),
-    secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords),
+    secrets: buildSecrets(spec.name, ns, names, app, inputs.passwords, tls?.caCert),
+    tlsSecret: tls ? buildTlsSecret(spec.name, ns, names, tls) : undefined,
     pooler: spec.pooler.enabled
       ? buildPooler(
           spec.name,
@@ -65,9 +87,18 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
             appVerifier: inputs.appVerifier,
             adminVerifier: inputs.poolerAdminVerifier,
           },
+          kubernetesPoolerTls(spec),
+          poolerExporter,
           spec.hibernate,
         )
       : undefined,
+    monitoringConfig: exporters
+      ? buildMonitoringConfigMap(spec, names, ns, inputs.poolerExporter?.script ?? '')
+      : undefined,
+    poolerExporterSecret: poolerExporter
+      ? buildPoolerExporterSecret(spec, names, ns, inputs.poolerExporter?.adminPassword ?? '')
+      : undefined,
+    podMonitor: exporters && spec.monitoring?.podMonitor ? buildPodMonitor(spec, names, ns) : undefined,
   };
 }
 

@@ -7,6 +7,8 @@ import YAML from 'yaml';
 import type { ClusterSpec } from '../../spec/cluster';
 import { buildPatroniConfig } from '../patroni';
 import { patroniLabels } from './labels';
+import { activeTls } from '../tls';
+import { kubernetesTlsFiles } from './tls';
 
 export const PG_PORT = 5432;
 export const PATRONI_PORT = 8008;
@@ -53,6 +55,7 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
       poolerAdminPassword: '',
     },
     allowedNetworks: ALL_NETWORKS,
+    ...(activeTls(spec) ? { tls: kubernetesTlsFiles(), restApiTls: false } : {}),
     ...(spec.bootstrap.recovery ? { bootstrap: { restoreConfig: RESTORE_SOURCE_CONF } } : {}),
     ...(spec.bootstrap.pgBasebackup ? { bootstrap: { cloneCommand: CLONE_COMMAND } } : {}),
   });

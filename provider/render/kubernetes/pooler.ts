@@ -1,5 +1,8 @@
 /** PgBouncer on Kubernetes: it targets the <name>-rw Service, which follows the primary. */
 import { DEFAULT_POOLER_INSTANCES, type PoolerSpec } from '../../spec/pooler';
+import type { PoolerTls } from '../pgbouncer';
+import { POOLER_TLS_KEYS, tlsMount, tlsVolume } from './tls';
+import type { poolerExporterContainer, poolerExporterVolumes } from './monitoring';
 import { kubernetesImage, type KubernetesPlatformSpec } from '../../spec/kubernetes';
 import type { KubernetesNames } from '../../naming';
 import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from '../pgbouncer';
@@ -10,6 +13,11 @@ import { serviceHost } from './secrets';
 import { containerSecurityContext, podSecurityContext } from './security';
 
 const CONFIG_DIR = '/etc/pgbouncer';
+
+export interface PoolerExporter {
+  container: ReturnType<typeof poolerExporterContainer>;
+  volumes: ReturnType<typeof poolerExporterVolumes>;
+}
 
 export function buildPooler(
   cluster: string,
@@ -23,6 +31,10 @@ export function buildPooler(
     adminVerifier: string;
     users?: ReadonlyArray<{ user: string; secret: string }>;
   },
+  /** Under tls: TLS to the clients and verify-full to the -rw Service (render/kubernetes/tls). */
+  tls?: PoolerTls,
+  /** Under monitoring.exporters: the PgBouncer exporter beside PgBouncer (render/kubernetes/monitoring). */
+  exporter?: PoolerExporter,
   /** spec.hibernate: the Deployment keeps its objects with no pod. */
   hibernate = false,
 ) {
@@ -35,6 +47,7 @@ export function buildPooler(
     logFile: '',
     pidFile: '',
     socketDir: '',
+    ...(tls ? { tls } : {}),
   });
   const labels = poolerLabels(cluster);
   const instances = pooler.instances ?? DEFAULT_POOLER_INSTANCES;
@@ -99,12 +112,16 @@ export function buildPooler(
                 volumeMounts: [
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'auth', mountPath: `${CONFIG_DIR}/auth`, readOnly: true },
+                  ...(tls ? [tlsMount] : []),
                 ],
               },
+              ...(exporter ? [exporter.container] : []),
             ],
             volumes: [
               { name: 'config', configMap: { name: names.poolerConfig } },
               { name: 'auth', secret: { secretName: names.poolerAuth, defaultMode: 0o400 } },
+              ...(tls ? [tlsVolume(names, POOLER_TLS_KEYS)] : []),
+              ...(exporter?.volumes ?? []),
             ],
           },
         },

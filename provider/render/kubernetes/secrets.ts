@@ -1,6 +1,7 @@
 /**
  * Secrets: superuser, replication (+ rewind), and the application secret with the keys
- * CloudNativePG's app secret has (username, password, host, port, dbname, uri, jdbc-uri, pgpass).
+ * CloudNativePG's app secret has (username, password, host, port, dbname, uri, jdbc-uri, pgpass;
+ * under tls also ca.crt, and the URIs verify the server with it, mounted at APP_SECRET_MOUNT).
  * Values arrive resolved; the component marks them secret.
  */
 import type { KubernetesNames } from '../../naming';
@@ -8,6 +9,14 @@ import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../../naming';
 import { commonLabels } from './labels';
 import { PG_PORT } from './patroni-config';
 import { pgpassLine } from '../pgpass';
+import { uriTlsQuery } from '../tls';
+
+/**
+ * Where the URIs of the application Secret expect it mounted under tls (`sslrootcert` names
+ * `<APP_SECRET_MOUNT>/ca.crt`): mount the Secret there, or give libpq another sslrootcert.
+ */
+export const APP_SECRET_MOUNT = '/etc/pgcluster/app';
+export const APP_CA_FILE = `${APP_SECRET_MOUNT}/ca.crt`;
 
 export interface KubernetesPasswords {
   superuser: string;
@@ -41,19 +50,23 @@ export function buildAppSecretData(
   password: string,
   host: string,
   database: string,
+  /** Under tls: the CA's PEM (the `ca.crt` key; the URIs verify the server with it). */
+  ca?: string,
 ): Record<string, string> {
   const u = encodeURIComponent(user);
   const p = encodeURIComponent(password);
   const d = encodeURIComponent(database);
+  const tls = ca ? uriTlsQuery(APP_CA_FILE) : '';
   return {
     username: user,
     password,
     host,
     port: String(PG_PORT),
     dbname: database,
-    uri: `postgresql://${u}:${p}@${host}:${PG_PORT}/${d}`,
-    'jdbc-uri': `jdbc:postgresql://${host}:${PG_PORT}/${d}?password=${p}&user=${u}`,
+    uri: `postgresql://${u}:${p}@${host}:${PG_PORT}/${d}${tls ? `?${tls}` : ''}`,
+    'jdbc-uri': `jdbc:postgresql://${host}:${PG_PORT}/${d}?password=${p}&user=${u}${tls ? `&${tls}` : ''}`,
     pgpass: pgpassLine(host, PG_PORT, database, user, password),
+    ...(ca ? { 'ca.crt': ca } : {}),
   };
 }
 
@@ -63,6 +76,8 @@ export function buildSecrets(
   names: KubernetesNames,
   app: { owner: string; database: string },
   passwords: KubernetesPasswords,
+  /** Under tls: the CA's PEM, for the application Secret. */
+  ca?: string,
 ) {
   return {
     superuser: secret(names.superuserSecret, namespace, cluster, 'kubernetes.io/basic-auth', {
@@ -80,7 +95,7 @@ export function buildSecrets(
       namespace,
       cluster,
       'kubernetes.io/basic-auth',
-      buildAppSecretData(app.owner, passwords.app, serviceHost(names.rw, namespace), app.database),
+      buildAppSecretData(app.owner, passwords.app, serviceHost(names.rw, namespace), app.database, ca),
     ),
   };
 }

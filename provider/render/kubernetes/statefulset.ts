@@ -17,6 +17,9 @@ import {
 } from './backup';
 import { cloneMount, cloneVolume, clonesWithPassword } from './clone';
 import { peerWatchContainer } from './peer-watch';
+import { activeTls } from '../tls';
+import { memberHost, tlsMount, tlsVolume } from './tls';
+import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
 
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
@@ -87,6 +90,10 @@ export function buildStatefulSet(
     failureThreshold,
   });
   const podIp = '$(PATRONI_KUBERNETES_POD_IP)';
+  // Under tls the members reach each other by the pod's DNS name, which the server certificate
+  // names (replication and pg_rewind verify-full); Patroni's REST API stays on the pod IP.
+  const tls = activeTls(spec) !== undefined;
+  const pgHost = tls ? memberHost(names) : podIp;
   const dataMounts = [
     { name: 'data', mountPath: DATA_MOUNT },
     ...(walSize ? [{ name: 'wal', mountPath: WAL_MOUNT }] : []),
@@ -103,7 +110,7 @@ export function buildStatefulSet(
       { name: 'PATRONI_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'PATRONI_KUBERNETES_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       { name: 'PATRONI_KUBERNETES_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `${podIp}:${PG_PORT}` },
+      { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `${pgHost}:${PG_PORT}` },
       { name: 'PATRONI_RESTAPI_CONNECT_ADDRESS', value: `${podIp}:${PATRONI_PORT}` },
       secretEnv('PATRONI_SUPERUSER_PASSWORD', names.superuserSecret, 'password'),
       secretEnv('PATRONI_REPLICATION_PASSWORD', names.replicationSecret, 'password'),
@@ -125,6 +132,7 @@ export function buildStatefulSet(
       { name: 'patroni-config', mountPath: CONFIG_MOUNT, readOnly: true },
       { name: 'run', mountPath: SOCKET_DIR },
       { name: 'tmp', mountPath: '/tmp' },
+      ...(tls ? [tlsMount] : []),
       ...(backup?.volumeMounts ?? []),
       ...(clonesWithPassword(spec) ? [cloneMount] : []),
     ],
@@ -173,13 +181,16 @@ export function buildStatefulSet(
             container,
             ...(spec.backup ? [pgbackrestServerContainer(spec, platform, dataMounts)] : []),
             ...(platform.peerWatch ? [peerWatchContainer(spec, platform)] : []),
+            ...(exportersOn(spec) ? [memberExporterContainer(spec, platform, names)] : []),
           ],
           volumes: [
             { name: 'patroni-config', configMap: { name: names.patroniConfig } },
             { name: 'run', emptyDir: {} },
             { name: 'tmp', emptyDir: {} },
+            ...(tls ? [tlsVolume(names)] : []),
             ...(spec.backup ? [pgbackrestVolume(names)] : []),
             ...(clonesWithPassword(spec) ? [cloneVolume(names)] : []),
+            ...(exportersOn(spec) ? [monitoringVolume(names)] : []),
           ],
           ...(affinity(cluster, scheduling) ? { affinity: affinity(cluster, scheduling) } : {}),
           ...(spread ? { topologySpreadConstraints: spread } : {}),

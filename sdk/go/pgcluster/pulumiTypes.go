@@ -6857,11 +6857,11 @@ type Monitoring struct {
 	Audit *MonitoringAudit `pulumi:"audit"`
 	// Log the plans of slow statements (auto_explain). Absent: off.
 	AutoExplain *MonitoringAutoExplain `pulumi:"autoExplain"`
-	// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+	// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
 	Exporters *bool `pulumi:"exporters"`
 	// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
 	LogFormat *MonitoringLogFormat `pulumi:"logFormat"`
-	// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+	// Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
 	PodMonitor *bool `pulumi:"podMonitor"`
 	// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
 	Statements *MonitoringStatements `pulumi:"statements"`
@@ -6907,11 +6907,11 @@ type MonitoringArgs struct {
 	Audit MonitoringAuditPtrInput `pulumi:"audit"`
 	// Log the plans of slow statements (auto_explain). Absent: off.
 	AutoExplain MonitoringAutoExplainPtrInput `pulumi:"autoExplain"`
-	// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+	// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
 	Exporters pulumi.BoolPtrInput `pulumi:"exporters"`
 	// PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
 	LogFormat MonitoringLogFormatPtrInput `pulumi:"logFormat"`
-	// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+	// Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
 	PodMonitor pulumi.BoolPtrInput `pulumi:"podMonitor"`
 	// Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
 	Statements MonitoringStatementsPtrInput `pulumi:"statements"`
@@ -7021,7 +7021,7 @@ func (o MonitoringOutput) AutoExplain() MonitoringAutoExplainPtrOutput {
 	return o.ApplyT(func(v Monitoring) *MonitoringAutoExplain { return v.AutoExplain }).(MonitoringAutoExplainPtrOutput)
 }
 
-// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
 func (o MonitoringOutput) Exporters() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Monitoring) *bool { return v.Exporters }).(pulumi.BoolPtrOutput)
 }
@@ -7031,7 +7031,7 @@ func (o MonitoringOutput) LogFormat() MonitoringLogFormatPtrOutput {
 	return o.ApplyT(func(v Monitoring) *MonitoringLogFormat { return v.LogFormat }).(MonitoringLogFormatPtrOutput)
 }
 
-// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+// Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
 func (o MonitoringOutput) PodMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Monitoring) *bool { return v.PodMonitor }).(pulumi.BoolPtrOutput)
 }
@@ -7085,7 +7085,7 @@ func (o MonitoringPtrOutput) AutoExplain() MonitoringAutoExplainPtrOutput {
 	}).(MonitoringAutoExplainPtrOutput)
 }
 
-// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+// Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
 func (o MonitoringPtrOutput) Exporters() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Monitoring) *bool {
 		if v == nil {
@@ -7105,7 +7105,7 @@ func (o MonitoringPtrOutput) LogFormat() MonitoringLogFormatPtrOutput {
 	}).(MonitoringLogFormatPtrOutput)
 }
 
-// Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+// Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
 func (o MonitoringPtrOutput) PodMonitor() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Monitoring) *bool {
 		if v == nil {
@@ -10238,7 +10238,7 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 
 // TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
 type Tls struct {
-	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 	Ca interface{} `pulumi:"ca"`
 	// Which connections authenticate with client certificates.
 	ClientAuth *TlsClientAuth `pulumi:"clientAuth"`
@@ -10252,7 +10252,7 @@ type Tls struct {
 	RenewBeforeDays *int `pulumi:"renewBeforeDays"`
 	// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
 	Required *bool `pulumi:"required"`
-	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 	Server interface{} `pulumi:"server"`
 }
 
@@ -10294,7 +10294,7 @@ type TlsInput interface {
 
 // TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
 type TlsArgs struct {
-	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 	Ca pulumi.Input `pulumi:"ca"`
 	// Which connections authenticate with client certificates.
 	ClientAuth TlsClientAuthPtrInput `pulumi:"clientAuth"`
@@ -10308,7 +10308,7 @@ type TlsArgs struct {
 	RenewBeforeDays pulumi.IntPtrInput `pulumi:"renewBeforeDays"`
 	// Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
 	Required pulumi.BoolPtrInput `pulumi:"required"`
-	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+	// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 	Server pulumi.Input `pulumi:"server"`
 }
 
@@ -10410,7 +10410,7 @@ func (o TlsOutput) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
 	}).(TlsPtrOutput)
 }
 
-// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 func (o TlsOutput) Ca() pulumi.AnyOutput {
 	return o.ApplyT(func(v Tls) interface{} { return v.Ca }).(pulumi.AnyOutput)
 }
@@ -10445,7 +10445,7 @@ func (o TlsOutput) Required() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Tls) *bool { return v.Required }).(pulumi.BoolPtrOutput)
 }
 
-// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 func (o TlsOutput) Server() pulumi.AnyOutput {
 	return o.ApplyT(func(v Tls) interface{} { return v.Server }).(pulumi.AnyOutput)
 }
@@ -10474,7 +10474,7 @@ func (o TlsPtrOutput) Elem() TlsOutput {
 	}).(TlsOutput)
 }
 
-// `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 func (o TlsPtrOutput) Ca() pulumi.AnyOutput {
 	return o.ApplyT(func(v *Tls) interface{} {
 		if v == nil {
@@ -10544,7 +10544,7 @@ func (o TlsPtrOutput) Required() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+// `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
 func (o TlsPtrOutput) Server() pulumi.AnyOutput {
 	return o.ApplyT(func(v *Tls) interface{} {
 		if v == nil {

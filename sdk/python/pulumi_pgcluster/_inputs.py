@@ -3520,7 +3520,7 @@ class MonitoringArgsDict(TypedDict):
     """
     exporters: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+    Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
     """
     log_format: NotRequired[pulumi.Input[Optional['MonitoringLogFormat']]]
     """
@@ -3528,7 +3528,7 @@ class MonitoringArgsDict(TypedDict):
     """
     pod_monitor: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+    Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
     """
     statements: NotRequired[pulumi.Input[Optional['MonitoringStatementsArgsDict']]]
     """
@@ -3549,9 +3549,9 @@ class MonitoringArgs:
 
         :param pulumi.Input['MonitoringAuditArgs'] audit: Session audit logging with pgaudit (Debian's postgresql-<version>-pgaudit). Absent: off.
         :param pulumi.Input['MonitoringAutoExplainArgs'] auto_explain: Log the plans of slow statements (auto_explain). Absent: off.
-        :param pulumi.Input[_builtins.bool] exporters: Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+        :param pulumi.Input[_builtins.bool] exporters: Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
         :param pulumi.Input['MonitoringLogFormat'] log_format: PostgreSQL's log format: `json` is PostgreSQL's jsonlog, one JSON object a line. @default - text
-        :param pulumi.Input[_builtins.bool] pod_monitor: Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+        :param pulumi.Input[_builtins.bool] pod_monitor: Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
         :param pulumi.Input['MonitoringStatementsArgs'] statements: Query statistics (pg_stat_statements; `create extension pg_stat_statements` to query them).
         """
         if audit is not None:
@@ -3599,7 +3599,7 @@ class MonitoringArgs:
     @pulumi.getter
     def exporters(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). @default - true
+        Run postgres_exporter beside every member (with pgcluster's query set: replication lag, WAL, archiving, connections, locks, bloat) and a PgBouncer exporter beside the pooler; Patroni serves /metrics on its REST port. Local: processes whose ports `status` shows (member n: basePort+60+n, pooler: basePort+3). Kubernetes: sidecars, port `metrics` (9187 on the members, 9127 on the pooler pods) and Patroni on port `patroni` (8008). @default - true
         """
         return pulumi.get(self, "exporters")
 
@@ -3623,7 +3623,7 @@ class MonitoringArgs:
     @pulumi.getter(name="podMonitor")
     def pod_monitor(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Kubernetes: a monitoring.coreos.com/v1 PodMonitor for the members and the pooler (needs the Prometheus Operator CRD). @default - false
+        Kubernetes: a monitoring.coreos.com/v1 PodMonitor `<name>` scraping the members (`metrics` and `patroni` ports) and the pooler (`metrics`); needs the Prometheus Operator's CRD installed. @default - false
         """
         return pulumi.get(self, "pod_monitor")
 
@@ -4993,7 +4993,7 @@ class TlsArgsDict(TypedDict):
     """
     ca: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgsDict']]]]
     """
-    `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+    `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
     """
     client_auth: NotRequired[pulumi.Input[Optional['TlsClientAuthArgsDict']]]
     """
@@ -5021,7 +5021,7 @@ class TlsArgsDict(TypedDict):
     """
     server: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgsDict']]]]
     """
-    `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+    `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
     """
 
 @pulumi.input_type
@@ -5038,14 +5038,14 @@ class TlsArgs:
         """
         TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
 
-        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
         :param pulumi.Input['TlsClientAuthArgs'] client_auth: Which connections authenticate with client certificates.
         :param pulumi.Input[_builtins.int] days: Validity of the generated server and client certificates, in days. @default - 365
         :param pulumi.Input[_builtins.bool] enabled: TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
         :param pulumi.Input['TlsMinVersion'] min_version: Oldest TLS protocol version accepted (PostgreSQL and the pooler). @default - TLSv1.2
         :param pulumi.Input[_builtins.int] renew_before_days: An `up` issues new generated certificates when fewer days than this are left (PostgreSQL and the pooler reload them: no restart). Must be < days. @default - 30
         :param pulumi.Input[_builtins.bool] required: Refuse plaintext: pg_hba admits TCP connections only with `hostssl`, and the pooler requires TLS from its clients. false: TLS is offered and plaintext still works. @default - false
-        :param pulumi.Input[Union[_builtins.str, 'TlsServerFilesArgs']] server: `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+        :param pulumi.Input[Union[_builtins.str, 'TlsServerFilesArgs']] server: `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
         """
         if ca is not None:
             pulumi.set(__self__, "ca", ca)
@@ -5076,7 +5076,7 @@ class TlsArgs:
     @pulumi.getter
     def ca(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]]:
         """
-        `generated`: a CA of the cluster (ECDSA P-256), created once and kept. Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it. @default - generated
+        `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
         """
         return pulumi.get(self, "ca")
 
@@ -5160,7 +5160,7 @@ class TlsArgs:
     @pulumi.getter
     def server(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgs']]]:
         """
-        `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, their namespaced and `svc` forms; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA): a changed file is picked up by the next `up`, again by a reload. @default - generated
+        `generated`: a server certificate signed by the CA with every name clients use (`<name>-rw`, `-ro`, `-r`, `-pooler`, their namespaced and `svc` forms; on Kubernetes every pod through the `<name>-members` Service and 127.0.0.1 for port-forwards; 127.0.0.1 and localhost locally), renewed `renewBeforeDays` before it expires, with a reload and no restart. Or your own {certFile, keyFile} (signed by the CA; on Kubernetes it must name the `svc` names, every pod and 127.0.0.1, checked at preview): a changed file is picked up by the next `up`, again by a reload. @default - generated
         """
         return pulumi.get(self, "server")
 
