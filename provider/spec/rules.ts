@@ -12,6 +12,7 @@ import { memberSlot } from '../naming';
 import { checkSqlRules } from './rules-sql';
 import { checkBackupRules } from './rules-backup';
 import { checkObservabilityRules } from './rules-tls';
+import { checkReplicaRules } from './rules-replica';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
@@ -19,7 +20,8 @@ const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = ['replica'] as const;
+/** Top-level keys declared for a later version (none today; see later.ts). */
+const LATER_KEYS = [] as const satisfies ReadonlyArray<keyof ClusterSpec>;
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -104,10 +106,12 @@ export const RULES: readonly Rule[] = [
         ].filter((i): i is SpecIssue => i !== undefined)
       : undefined,
   (s) =>
-    LATER_KEYS.filter((k) => s[k] !== undefined).map((k) => ({
-      path: k,
-      message: `${NOT_YET_SUPPORTED} by this version of pgcluster: remove the key`,
-    })),
+    (LATER_KEYS as ReadonlyArray<keyof ClusterSpec>)
+      .filter((k) => s[k] !== undefined)
+      .map((k) => ({
+        path: k,
+        message: `${NOT_YET_SUPPORTED} by this version of pgcluster: remove the key`,
+      })),
   (s) =>
     Object.entries(s.parameters).flatMap(([key, value]) => {
       const owned = ownedReason(OWNED_PARAMETERS, key);
@@ -229,6 +233,7 @@ export const RULES: readonly Rule[] = [
   checkSqlRules,
   checkBackupRules,
   checkObservabilityRules,
+  checkReplicaRules,
 ];
 
 export function checkRules(spec: ClusterSpec): SpecIssue[] {
