@@ -42,7 +42,8 @@ export function isServing(state: string): boolean {
   return SERVING_STATES.includes(state);
 }
 
-/** A leader that serves. */
+/** A leader that serves: a primary `running`; a standby leader `running` or `streaming` (from its source). */
 export function isRunningLeader(m: { role: string; state: string }): boolean {
-  return isLeaderRole(m.role) && m.state === MEMBER_STATE.running;
+  if (m.role === CLUSTER_ROLE.standbyLeader) return isServing(m.state);
+  return m.role === CLUSTER_ROLE.leader && m.state === MEMBER_STATE.running;
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
-import type { MemberContext, PatroniContext } from '../../render/context';
+import type { MemberContext, PatroniContext, StandbyContext } from '../../render/context';
 import type { PoolerContext } from '../../render/pgbouncer';
 import { memberName } from '../../naming';
 import { clusterPaths, type ClusterPaths } from './paths';
@@ -83,6 +83,7 @@ export function patroniContext(
   slot: number,
   bins: LocalBinaries,
   secrets: StoredSecrets,
+  standby?: StandbyContext,
 ): PatroniContext {
   const member = memberContext(lc, slot);
   const paths = lc.paths.member(member.name);
@@ -98,6 +99,7 @@ export function patroniContext(
       : undefined;
   return {
     ...(bootstrap ? { bootstrap } : {}),
+    ...(standby ? { standby } : {}),
     member,
     dcs: {
       kind: 'etcd3',

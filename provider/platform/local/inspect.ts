@@ -208,6 +208,11 @@ export class LocalInspector {
         if (!existsSync(lc.paths.backup.dir)) return;
         writeFileAtomic(lc.paths.backup.lastBackup, `${JSON.stringify(backup, null, 2)}\n`, 0o644);
       },
+      demotion: () => readRecord(lc.paths.stateFile)?.demotion,
+      saveDemotion: (demotion) => {
+        const current = readRecord(lc.paths.stateFile);
+        if (current) writeRecord(lc.paths.stateFile, { ...current, demotion });
+      },
       dataBytes: (member) => bytesUnder(lc.paths.member(member).data),
       logTails: (lines) => {
         const current = readRecord(lc.paths.stateFile) ?? record;
