@@ -38,7 +38,7 @@ interface Position {
   timeline: number;
 }
 
-/** Where the leader's WAL is; the timeline as Patroni reports it (pg_control's lags until a checkpoint). */
+/** Where the leader's WAL is, and its timeline: the latest it has a history file of (pg_control's lags until a checkpoint). */
 async function position(access: ClusterAccess, leader: PatroniMember): Promise<Position> {
   const at = await withClient(
     await connectTo(await reachMember(access, leader), access.superuser()),
@@ -52,7 +52,9 @@ async function position(access: ClusterAccess, leader: PatroniMember): Promise<P
         `select pg_is_in_recovery() as recovery,
               (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end)::text as lsn,
               pg_last_wal_receive_lsn()::text as received,
-              (pg_control_checkpoint()).timeline_id as timeline`,
+              greatest((pg_control_checkpoint()).timeline_id,
+                       (select max(('x' || substr(name, 1, 8))::bit(32)::int) from pg_ls_waldir()
+                         where name ~ '^[0-9A-F]{8}[.]history$')) as timeline`,
       );
       return rows[0] as Position;
     },
@@ -163,21 +165,28 @@ export async function promoteCluster(
 ): Promise<{ leader: PatroniMember; at: Position }> {
   const leader = await leaderOf(urls(access));
   if (!leader) throw new ActionError(`${name}: no standby leader answers, nothing to promote`);
+  const before = await position(access, leader);
   await patchDynamicConfig(leaderUrl(access, leader), { standby_cluster: null });
-  return waitLeaderRole(access, CLUSTER_ROLE.leader, `promoting ${name}`);
+  const promoted = await waitLeaderRole(access, CLUSTER_ROLE.leader, `promoting ${name}`);
+  // The new timeline is in use once the end-of-recovery record is written, a moment after recovery ends.
+  const deadline = Date.now() + 10_000;
+  let at = promoted.at;
+  while (at.timeline <= before.timeline && Date.now() < deadline) {
+    await sleep(50);
+    at = await position(access, promoted.leader).catch(() => at);
+  }
+  return { leader: promoted.leader, at };
 }
 
-/** Waits until the demoted cluster's standby leader follows the new primary cluster's timeline. */
+/** Waits until the demoted cluster's standby leader streams the new primary cluster's timeline. */
 async function waitFollowing(access: ClusterAccess, timeline: number, timeoutMs = ROLE_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const leader = await leaderOf(urls(access));
-    if (
-      leader?.role === CLUSTER_ROLE.standbyLeader &&
-      leader.state === MEMBER_STATE.streaming &&
-      (leader.timeline ?? 0) >= timeline
-    )
-      return leader;
+    if (leader?.role === CLUSTER_ROLE.standbyLeader && leader.state === MEMBER_STATE.streaming) {
+      const p = await position(access, leader).catch(() => undefined);
+      if (p?.recovery && p.timeline >= timeline) return leader;
+    }
     await sleep(200);
   }
   return undefined;

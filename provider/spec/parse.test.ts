@@ -8,7 +8,7 @@ const DEFAULTS: ClusterSpec = {
   name: 'orders',
   instances: 3,
   postgresVersion: 15,
-  platform: { local: { basePort: 15400, peerWatch: true, keeper: true } },
+  platform: { local: { basePort: 15400, peerWatch: true, allowedNetworks: [], keeper: true } },
   parameters: {},
   pgHba: [],
   ha: { ttl: 20, loopWait: 1, retryTimeout: 3, maximumLagOnFailover: 1048576 },

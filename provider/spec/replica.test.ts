@@ -132,3 +132,26 @@ describe('spec replica: a replica cluster and its group', () => {
     );
   });
 });
+
+describe('spec platform.local addressing (the sites of a group)', () => {
+  test('GIVEN a site address and the networks of the other sites WHEN parsed THEN both are kept', () => {
+    const spec = parseSpec({
+      name: 'orders-a',
+      platform: { local: { basePort: 24100, host: '10.246.1.1', allowedNetworks: ['10.246.0.0/16'] } },
+    });
+    assert.equal(spec.platform.local?.host, '10.246.1.1');
+    assert.deepEqual(spec.platform.local?.allowedNetworks, ['10.246.0.0/16']);
+  });
+
+  test('GIVEN a host name or a bad network WHEN parsed THEN each is refused, naming what is allowed', () => {
+    const issues = issuesOf(() =>
+      parseSpec({
+        name: 'orders-a',
+        platform: { local: { host: 'site-a.example', allowedNetworks: ['10.246.0.0/33', '10.1.0.0/16'] } },
+      }),
+    );
+    assertIssue(issues, 'platform.local.host', ['"site-a.example" is not allowed', 'IPv4 address']);
+    assertIssue(issues, 'platform.local.allowedNetworks[0]', ['"10.246.0.0/33"', 'CIDR']);
+    assert.equal(issues.length, 2, JSON.stringify(issues));
+  });
+});

@@ -18,6 +18,10 @@ import { checkReplicaRules } from './rules-replica';
 export const MAX_LOCAL_INSTANCES = 20;
 const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
+const OCTET = '(25[0-5]|2[0-4]\\d|1?\\d?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+const CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?\\d)$`);
+
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
 /** Top-level keys declared for a later version (none today; see later.ts). */
@@ -80,6 +84,26 @@ export const RULES: readonly Rule[] = [
           message: 'applies to platform.kubernetes only: remove it for platform.local',
         }))
       : undefined,
+  (s) => {
+    const local = s.platform.local;
+    if (!local) return undefined;
+    return [
+      local.host !== undefined && !IPV4.test(local.host)
+        ? {
+            path: 'platform.local.host',
+            message: `${showValue(local.host)} is not allowed: must be an IPv4 address of this host, e.g. 10.246.1.1`,
+          }
+        : undefined,
+      ...local.allowedNetworks.map((n, i) =>
+        CIDR.test(n)
+          ? undefined
+          : {
+              path: `platform.local.allowedNetworks[${i}]`,
+              message: `${showValue(n)} is not allowed: must be an IPv4 network in CIDR form, e.g. 10.246.0.0/16`,
+            },
+      ),
+    ].filter((i): i is SpecIssue => i !== undefined);
+  },
   (s) =>
     s.platform.local && s.instances > MAX_LOCAL_INSTANCES
       ? {

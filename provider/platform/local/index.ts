@@ -317,7 +317,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       secrets,
     );
     if (result !== 'unchanged')
-      reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
+      reporter.step(`${result} the pooler on ${lc.host}:${lc.ports.pooler} -> ${target.name}`);
     const exporter = syncPoolerExporter(lc, spec, secrets, bins.python);
     if (exporter) reporter.step(`started ${exporter}`);
   }

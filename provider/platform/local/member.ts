@@ -11,7 +11,6 @@ import { CALLBACK_PRIMARY_ROLES } from '../../patroni/roles';
 import type { LocalBinaries } from './binaries';
 import type { StandbyContext } from '../../render/context';
 import { patroniContext, scriptPath, type LocalCluster } from './cluster-context';
-import { LOCAL_HOST } from './ports';
 import { etcdUrl } from './etcd';
 import { etcdTlsOn } from './tls-files';
 import { spawnDaemon, stopPid } from './process';
@@ -36,7 +35,7 @@ export function writeMemberConfig(
     databasesFile: lc.paths.pooler.databases,
     databasesContent: renderPoolerDatabases({ host: ctx.member.host, port: ctx.member.postgresPort }),
     admin: {
-      host: LOCAL_HOST,
+      host: lc.host,
       port: lc.ports.pooler,
       user: POOLER_ADMIN_USER,
       passFile: lc.paths.pooler.adminPassFile,

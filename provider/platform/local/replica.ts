@@ -36,7 +36,7 @@ export function sourceCluster(
     );
   const base = record.spec.platform.local?.basePort;
   if (base === undefined) throw new InputError(`${FIELD}: cluster "${name}" is not a local cluster`);
-  return { lc: localCluster(lc.stateDir, name, base, lc.user), record };
+  return { lc: localCluster(lc.stateDir, name, base, lc.user, false, record.spec.platform.local), record };
 }
 
 /** What `up` checks before it starts anything: a source it can follow, of the same major version, with an archive when needed. */

@@ -8354,8 +8354,12 @@ func (o PlatformKubernetesEndpointPtrOutput) Port() pulumi.IntPtrOutput {
 
 // Run etcd, Patroni members and PgBouncer as processes on this machine.
 type PlatformLocal struct {
+	// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+	AllowedNetworks []string `pulumi:"allowedNetworks"`
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort *int `pulumi:"basePort"`
+	// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+	Host *string `pulumi:"host"`
 	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 	Keeper *bool `pulumi:"keeper"`
 	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
@@ -8396,8 +8400,12 @@ type PlatformLocalInput interface {
 
 // Run etcd, Patroni members and PgBouncer as processes on this machine.
 type PlatformLocalArgs struct {
+	// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+	AllowedNetworks pulumi.StringArrayInput `pulumi:"allowedNetworks"`
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort pulumi.IntPtrInput `pulumi:"basePort"`
+	// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+	Host pulumi.StringPtrInput `pulumi:"host"`
 	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 	Keeper pulumi.BoolPtrInput `pulumi:"keeper"`
 	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
@@ -8499,9 +8507,19 @@ func (o PlatformLocalOutput) ToPlatformLocalPtrOutputWithContext(ctx context.Con
 	}).(PlatformLocalPtrOutput)
 }
 
+// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+func (o PlatformLocalOutput) AllowedNetworks() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v PlatformLocal) []string { return v.AllowedNetworks }).(pulumi.StringArrayOutput)
+}
+
 // First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 func (o PlatformLocalOutput) BasePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlatformLocal) *int { return v.BasePort }).(pulumi.IntPtrOutput)
+}
+
+// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+func (o PlatformLocalOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PlatformLocal) *string { return v.Host }).(pulumi.StringPtrOutput)
 }
 
 // Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
@@ -8538,6 +8556,16 @@ func (o PlatformLocalPtrOutput) Elem() PlatformLocalOutput {
 	}).(PlatformLocalOutput)
 }
 
+// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+func (o PlatformLocalPtrOutput) AllowedNetworks() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *PlatformLocal) []string {
+		if v == nil {
+			return nil
+		}
+		return v.AllowedNetworks
+	}).(pulumi.StringArrayOutput)
+}
+
 // First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 func (o PlatformLocalPtrOutput) BasePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *PlatformLocal) *int {
@@ -8546,6 +8574,16 @@ func (o PlatformLocalPtrOutput) BasePort() pulumi.IntPtrOutput {
 		}
 		return v.BasePort
 	}).(pulumi.IntPtrOutput)
+}
+
+// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+func (o PlatformLocalPtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PlatformLocal) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Host
+	}).(pulumi.StringPtrOutput)
 }
 
 // Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true

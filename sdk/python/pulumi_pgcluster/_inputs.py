@@ -4126,9 +4126,17 @@ class PlatformLocalArgsDict(TypedDict):
     """
     Run etcd, Patroni members and PgBouncer as processes on this machine.
     """
+    allowed_networks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+    """
     base_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
+    """
+    host: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
     """
     keeper: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -4142,20 +4150,28 @@ class PlatformLocalArgsDict(TypedDict):
 @pulumi.input_type
 class PlatformLocalArgs:
     def __init__(__self__, *,
+                 allowed_networks: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  base_port: pulumi.Input[Optional[_builtins.int]] = None,
+                 host: pulumi.Input[Optional[_builtins.str]] = None,
                  keeper: pulumi.Input[Optional[_builtins.bool]] = None,
                  peer_watch: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         Run etcd, Patroni members and PgBouncer as processes on this machine.
 
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_networks: Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
         :param pulumi.Input[_builtins.int] base_port: First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
+        :param pulumi.Input[_builtins.str] host: Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
         :param pulumi.Input[_builtins.bool] keeper: Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
         :param pulumi.Input[_builtins.bool] peer_watch: Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
         """
+        if allowed_networks is not None:
+            pulumi.set(__self__, "allowed_networks", allowed_networks)
         if base_port is None:
             base_port = 15400
         if base_port is not None:
             pulumi.set(__self__, "base_port", base_port)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
         if keeper is None:
             keeper = True
         if keeper is not None:
@@ -4164,6 +4180,18 @@ class PlatformLocalArgs:
             peer_watch = True
         if peer_watch is not None:
             pulumi.set(__self__, "peer_watch", peer_watch)
+
+    @_builtins.property
+    @pulumi.getter(name="allowedNetworks")
+    def allowed_networks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+        """
+        return pulumi.get(self, "allowed_networks")
+
+    @allowed_networks.setter
+    def allowed_networks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "allowed_networks", value)
 
     @_builtins.property
     @pulumi.getter(name="basePort")
@@ -4176,6 +4204,18 @@ class PlatformLocalArgs:
     @base_port.setter
     def base_port(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "base_port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "host", value)
 
     @_builtins.property
     @pulumi.getter
