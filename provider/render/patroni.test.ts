@@ -143,6 +143,7 @@ describe('Patroni configuration of a replica cluster', () => {
     assert.deepEqual(config.postgresql.pgcluster_replica_restore, {
       command: 'pgbackrest --stanza=orders-a restore',
       keep_data: true,
+      no_leader: true,
       no_params: true,
     });
   });

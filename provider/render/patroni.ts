@@ -273,6 +273,8 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
             [ctx.standby.restoreMethod.name]: {
               command: ctx.standby.restoreMethod.command,
               keep_data: true,
+              // It reads the archive: it works while the source's PostgreSQL is out of reach.
+              no_leader: true,
               no_params: true,
             },
           }
