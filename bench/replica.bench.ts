@@ -23,7 +23,7 @@ import { SERVICE_ACCOUNT } from '../test/helpers/processes';
 import { readSecrets } from '../provider/platform/local/state';
 import { REPLICATION_USER } from '../provider/naming';
 import { lsnDiff } from '../provider/plan/lsn';
-import { cleanupOnSignals, onCleanup, runBench } from './lib/cleanup';
+import { cleanupOnSignals, onCleanup, runBench, runCleanups } from './lib/cleanup';
 import { runPgbench } from './lib/load';
 import { renderTable } from './lib/stats';
 
@@ -143,6 +143,14 @@ function recloneMs(dir: string, from: Site): { ms: number; bytes: number } {
 }
 
 async function main(): Promise<number> {
+  try {
+    return await measure();
+  } finally {
+    await runCleanups();
+  }
+}
+
+async function measure(): Promise<number> {
   cleanupOnSignals();
   const state = tempStateDir('bench-replica');
   onCleanup('remove the bench state dir', () => state.cleanup());
