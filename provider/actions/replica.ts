@@ -208,10 +208,10 @@ async function peerOf(platform: Platform, spec: ClusterSpec): Promise<Peer | und
 }
 
 /** A role change this `up` did not ask for (its replica.primary unchanged) would undo the peer's switch. */
-function staleIssue(
+export function staleIssue(
   spec: ClusterSpec,
   recorded: ClusterSpec | undefined,
-  peer: Peer | undefined,
+  peer: Pick<Peer, 'name' | 'spec'> | undefined,
 ): string | undefined {
   const declared = spec.replica?.primary;
   if (recorded?.replica?.primary !== declared || !peer?.spec?.replica) return undefined;
