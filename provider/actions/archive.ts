@@ -3,6 +3,7 @@
  * that a WAL segment reaches the repository, before the cluster relies on it. Done again only
  * when the repository changes. And the archive section of `status`, from pg_stat_archiver.
  */
+import { sleep } from '../util/sleep';
 import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess, PgEndpoint } from '../platform/types';
 import { ActionError, InputError } from '../errors';
@@ -34,8 +35,17 @@ function where(spec: ClusterSpec) {
   };
 }
 
+/** pgBackRest's "unable to acquire lock": an archive-push of the members holds it for a moment. */
+const LOCK_BUSY = /ERROR: \[050\]: unable to acquire lock/;
+const LOCK_ATTEMPTS = 10;
+
 async function run(access: ClusterAccess, spec: ClusterSpec, args: string[], what: string): Promise<string> {
-  const res = await access.pgbackrest!([`--stanza=${spec.name}`, ...args], 5 * 60_000);
+  let res = await access.pgbackrest!([`--stanza=${spec.name}`, ...args], 5 * 60_000);
+  for (let attempt = 1; attempt < LOCK_ATTEMPTS && res.code !== 0; attempt++) {
+    if (!LOCK_BUSY.test(`${res.stdout}\n${res.stderr}`)) break;
+    await sleep(500 * attempt);
+    res = await access.pgbackrest!([`--stanza=${spec.name}`, ...args], 5 * 60_000);
+  }
   const output = `${res.stdout}\n${res.stderr}`;
   if (res.code === 0) return output;
   if (/\[028\]: backup and archive info files exist but do not match the database/.test(output))

@@ -8,6 +8,7 @@ import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess, Platform } from '../platform/types';
 import { rollingRestart } from './rolling';
 import { renderDynamicConfig } from '../render/patroni';
+import type { StandbyContext } from '../render/context';
 import { changedParameters, dynamicConfigPatch } from '../plan/dynamic-config';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
@@ -60,12 +61,17 @@ export async function applyDynamicConfig(
   platform?: Pick<Platform, 'syncPooler'>,
   /** Members a rolling restart's switchover must not promote (scale-down removes them next). */
   avoid: readonly string[] = [],
+  /** spec.replica: the standby_cluster a replica cluster follows (undefined: a primary cluster). */
+  standby?: StandbyContext,
 ): Promise<ConfigResult> {
   const urls = access.apiUrls();
   const leader = health.leader;
   if (!leader) throw new ActionError('no leader to apply the configuration to');
   const leaderUrl = urls[leader.name] as string;
-  const desired = renderDynamicConfig(spec, access.allowedNetworks) as unknown as Record<string, unknown>;
+  const desired = renderDynamicConfig(spec, access.allowedNetworks, standby) as unknown as Record<
+    string,
+    unknown
+  >;
   const patch = dynamicConfigPatch(await getDynamicConfig(leaderUrl), desired);
   if (!patch) return { changedParameters: [], restarted: [] };
   await patchDynamicConfig(leaderUrl, patch);

@@ -9,7 +9,7 @@ import type { ClusterAccess } from '../platform/types';
 import { ActionError } from '../errors';
 import { connectTo, withClient } from '../sql/connect';
 import { getCluster, type PatroniCluster, type PatroniMember } from '../patroni/api';
-import { isLeaderRole, isRunningLeader, isServing, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
+import { isLeaderRole, isRunningLeader, isSynchronousRole, MEMBER_STATE } from '../patroni/roles';
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
 import type { Progress, Reporter } from '../report/reporter';
@@ -110,7 +110,7 @@ export async function checkHealth(
   for (const name of expected) {
     const m = cluster.members.find((x) => x.name === name);
     if (!m) problems.push(`${name}: not registered in the DCS yet`);
-    else if (isLeaderRole(m.role) ? !isServing(m.state) : m.state !== MEMBER_STATE.streaming)
+    else if (isLeaderRole(m.role) ? !isRunningLeader(m) : m.state !== MEMBER_STATE.streaming)
       problems.push(`${name}: ${m.role} ${m.state}`);
   }
   if (!leader || problems.length > 0) return { healthy: false, leader, problems, cluster };

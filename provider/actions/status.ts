@@ -14,7 +14,8 @@ import type { DatabaseStatus, RoleStatus } from './sql-status';
 
 export interface MemberStatus {
   name: string;
-  role: 'primary' | 'replica' | 'unknown';
+  /** `standby-leader`: the leader of a replica cluster, following the source (read-only). */
+  role: 'primary' | 'standby-leader' | 'replica' | 'unknown';
   /** A synchronous standby (commits wait for it, or for enough of the quorum it is part of). */
   sync: boolean;
   /** A member of the commit quorum (synchronous.method any) rather than a named standby (first). */
@@ -55,6 +56,22 @@ export interface ClusterStatus {
   specFile: string | null;
   /** Under tls: each certificate and its expiry; [] without tls. */
   certificates: NonNullable<ClusterRuntime['certificates']>;
+  /** spec.replica: the cluster's place in its group; null without replica. */
+  replica: ReplicaStatus | null;
+}
+
+export interface ReplicaStatus {
+  /** True while it is a replica cluster (a standby cluster): read-only. */
+  readOnly: boolean;
+  /** The cluster (or host:port) it follows, or would follow once demoted. */
+  source: string;
+  via: 'streaming' | 'archive' | 'both';
+  /** The primary cluster of its group, as its spec declares it (null: a replica cluster of source). */
+  groupPrimary: string | null;
+  /** The standby leader's member name while a replica cluster. */
+  standbyLeader: string | null;
+  /** Its last demotion (its WAL end and timeline), when it was ever demoted. */
+  demotion: { lsn: string; timeline: number; at: string; to: string } | null;
 }
 
 function downOf(m: ClusterRuntime['members'][number]): MemberStatus['down'] {
@@ -94,7 +111,13 @@ export async function status(
     const leader = p !== undefined && isLeaderRole(p.role);
     return {
       name: m.name,
-      role: p ? (leader ? 'primary' : 'replica') : 'unknown',
+      role: p
+        ? p.role === CLUSTER_ROLE.standbyLeader
+          ? 'standby-leader'
+          : leader
+            ? 'primary'
+            : 'replica'
+        : 'unknown',
       sync: p !== undefined && isSynchronousRole(p.role),
       quorum: p?.role === CLUSTER_ROLE.quorumStandby,
       state: p?.state ?? (m.running ? 'starting' : 'stopped'),
@@ -120,6 +143,18 @@ export async function status(
     }
   }
   const uris = clusterUris(runtime.endpoints, access.app());
+  const r = runtime.spec.replica;
+  const standbyLeader = members.find((m) => m.role === 'standby-leader')?.name ?? null;
+  const replica: ReplicaStatus | null = r
+    ? {
+        readOnly: standbyLeader !== null,
+        source: r.source.cluster ?? `${r.source.host}:${r.source.port}`,
+        via: r.via,
+        groupPrimary: r.primary ?? null,
+        standbyLeader,
+        demotion: access.demotion?.() ?? null,
+      }
+    : null;
   return {
     name,
     primary,
@@ -131,5 +166,6 @@ export async function status(
     stopped: runtime.members.length > 0 && runtime.members.every((m) => !m.running && !m.pid),
     specFile: runtime.specFile ?? null,
     certificates: runtime.certificates ?? [],
+    replica,
   };
 }

@@ -23,6 +23,8 @@ import { ensureArchive } from './archive';
 import { servingMembers } from '../plan/members';
 import { getCluster } from '../patroni/api';
 import { isRunningLeader } from '../patroni/roles';
+import { isReplicaCluster } from '../spec/replica';
+import { reconcileReplicaRole } from './replica';
 
 export interface UpResult {
   primary: string;
@@ -177,6 +179,7 @@ export async function up(
   await platform.preflight(spec, options.inputs);
   if (spec.hibernate) return hibernate(platform, spec, reporter, started);
   await switchOffFencedPrimary(platform, spec, reporter);
+  const recorded = (await platform.runtime(spec.name)).spec;
   const { toRemove, created } = await platform.provision(spec, reporter, options.inputs);
   const access = await platform.access(spec.name);
   const all = servingMembers(Object.keys(access.apiUrls()), spec.fenced);
@@ -190,11 +193,19 @@ export async function up(
   let health = await untilArchived(platform, spec, created, reporter, access, () =>
     waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter),
   );
-  const config = await applyDynamicConfig(access, spec, health, all, reporter, platform, toRemove);
+  const role = await reconcileReplicaRole(platform, spec, access, created ? spec : recorded, reporter);
+  if (role.change) health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
+  // A replica cluster is read-only: its roles, databases and archive are the source's.
+  const readOnly = isReplicaCluster(spec);
+  const standby = readOnly ? await platform.standbyCluster?.(spec) : undefined;
+  const config = await applyDynamicConfig(access, spec, health, all, reporter, platform, toRemove, standby);
   // A rolling restart switches over: everything after this works on the new primary.
   if (config.restarted.length > 0) health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
-  await untilArchived(platform, spec, created, reporter, access, () => ensureArchive(access, spec, reporter));
-  const leader = health.leader;
+  if (!readOnly)
+    await untilArchived(platform, spec, created, reporter, access, () =>
+      ensureArchive(access, spec, reporter),
+    );
+  const leader = readOnly ? undefined : health.leader;
   if (leader) {
     const ran = await withClient(
       await connectTo(await reachMember(access, leader), access.superuser()),
@@ -238,7 +249,10 @@ export async function up(
   reporter.done(
     changes() === 0 && !created
       ? `cluster ${spec.name}: nothing to change, checked in ${seconds.toFixed(1)} s: ${checkedItems(spec, members.length, primary).join(', ')}`
-      : `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: primary ${primary}, ` +
+      : readOnly
+        ? `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: a read-only replica cluster of ${spec.replica?.source.cluster ?? spec.replica?.source.host} ` +
+          `(via ${spec.replica?.via}), standby leader ${primary}, ${members.length - 1} replica(s) cascading from it`
+        : `cluster ${spec.name} ready in ${seconds.toFixed(1)} s: primary ${primary}, ` +
           `${members.length - 1} replica(s) streaming${spec.synchronous ? ' (synchronous)' : ''}`,
   );
   return {

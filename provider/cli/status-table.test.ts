@@ -38,6 +38,7 @@ const status = (members: MemberStatus[], over: Partial<ClusterStatus> = {}): Clu
   stopped: false,
   specFile: '/specs/demo.yaml',
   certificates: [],
+  replica: null,
   ...over,
 });
 
@@ -170,5 +171,38 @@ describe('status: metrics endpoints and certificates', () => {
   test('GIVEN neither WHEN rendered THEN no Metrics or Certificates section', () => {
     const text = renderStatusTable(status([member({})]));
     assert.doesNotMatch(text, /Metrics:|Certificates:/);
+  });
+});
+
+describe('status table of a replica cluster', () => {
+  test('GIVEN a replica cluster WHEN rendered THEN the header says whose replica it is, read-only, and the standby leader shows as such', () => {
+    const text = renderStatusTable(
+      status(
+        [
+          member({ name: 'demo-1', role: 'standby-leader', state: 'streaming' }),
+          member({ name: 'demo-2', role: 'replica', state: 'streaming' }),
+        ],
+        {
+          primary: null,
+          replica: {
+            readOnly: true,
+            source: 'orders-a',
+            via: 'streaming',
+            groupPrimary: 'orders-a',
+            standbyLeader: 'demo-1',
+            demotion: { lsn: '0/3000060', timeline: 2, at: '2026-12-01T17:00:00.000Z', to: 'orders-a' },
+          },
+        },
+      ),
+    );
+    assert.match(
+      text,
+      /^Cluster demo: replica cluster of orders-a \(read-only, via streaming\), standby leader demo-1$/m,
+    );
+    assert.match(
+      text,
+      /last demoted 2026-12-01T17:00:00.000Z for orders-a: WAL ended at 0\/3000060 \(timeline 2\)/,
+    );
+    assert.match(text, /^demo-1\s+standby-leader\s+streaming/m);
   });
 });

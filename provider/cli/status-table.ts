@@ -131,7 +131,8 @@ export function renderStatusTable(s: ClusterStatus, options: StatusTableOptions 
       .trimEnd();
   const cellColour = (row: string[]) => (cell: string, i: number) => {
     const value = row[i] ?? '';
-    if (i === 1) return value === 'primary' ? paint.bold(paint.green(cell)) : cell;
+    if (i === 1)
+      return value === 'primary' || value === 'standby-leader' ? paint.bold(paint.green(cell)) : cell;
     if (i === 2)
       return ['running', 'streaming'].includes(value)
         ? paint.green(cell)
@@ -144,7 +145,17 @@ export function renderStatusTable(s: ClusterStatus, options: StatusTableOptions 
   const out = [
     s.stopped
       ? `Cluster ${s.name}: ${paint.red('stopped')} (no member runs; its data is kept). Start it: ${upCommand}`
-      : `Cluster ${s.name}: primary ${s.primary ?? '(none)'}`,
+      : s.replica?.readOnly
+        ? `Cluster ${s.name}: replica cluster of ${s.replica.source} (read-only, via ${s.replica.via}), standby leader ${s.replica.standbyLeader}`
+        : `Cluster ${s.name}: primary ${s.primary ?? '(none)'}`,
+    ...(s.replica && !s.replica.readOnly
+      ? [`  primary cluster of its group; replicas follow it from ${s.replica.source}'s side`]
+      : []),
+    ...(s.replica?.demotion
+      ? [
+          `  last demoted ${s.replica.demotion.at} for ${s.replica.demotion.to}: WAL ended at ${s.replica.demotion.lsn} (timeline ${s.replica.demotion.timeline})`,
+        ]
+      : []),
     '',
     paint.bold(line(header)),
     ...rows.map((r) => line(r, cellColour(r))),

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       log(`cluster ${name} is gone; stopping`);
       return;
     }
-    const lc = localCluster(stateDir, name, basePortOf(record.spec), user);
+    const lc = localCluster(stateDir, name, basePortOf(record.spec), user, false, record.spec.platform.local);
     if (isBusy(lc)) continue;
     const bins = binaries(record.spec.postgresVersion);
     if (!etcdPid(lc)) {

@@ -122,3 +122,9 @@ export async function postJson(
   );
   return { status: res.status, text: res.text.trim() };
 }
+
+/** The leader (primary or standby leader) of a cluster, with the address Patroni advertises for it. */
+export async function leaderOf(apiUrls: readonly string[]): Promise<PatroniMember | undefined> {
+  const cluster = await getCluster(apiUrls);
+  return cluster?.members.find((m) => m.role === 'leader' || m.role === 'standby_leader');
+}

@@ -14,7 +14,12 @@ export const CLUSTER_ROLE = {
 } as const;
 
 /** Member states in `GET /cluster`: a leader that serves is `running`, a replica that replicates `streaming`. */
-export const MEMBER_STATE = { running: 'running', streaming: 'streaming' } as const;
+export const MEMBER_STATE = {
+  running: 'running',
+  streaming: 'streaming',
+  /** A standby leader that restores its source's archive (a replica cluster via archive). */
+  archiveRecovery: 'in archive recovery',
+} as const;
 
 /** States of a member that serves: the primary `running`, a replica `streaming` (or `running` before it connects). */
 export const SERVING_STATES: readonly string[] = [MEMBER_STATE.running, MEMBER_STATE.streaming];
@@ -42,7 +47,12 @@ export function isServing(state: string): boolean {
   return SERVING_STATES.includes(state);
 }
 
-/** A leader that serves. */
+/**
+ * A leader that serves: a primary `running`; a standby leader `running`, `streaming` (from its
+ * source) or `in archive recovery` (from its source's archive).
+ */
 export function isRunningLeader(m: { role: string; state: string }): boolean {
-  return isLeaderRole(m.role) && m.state === MEMBER_STATE.running;
+  if (m.role === CLUSTER_ROLE.standbyLeader)
+    return isServing(m.state) || m.state === MEMBER_STATE.archiveRecovery;
+  return m.role === CLUSTER_ROLE.leader && m.state === MEMBER_STATE.running;
 }

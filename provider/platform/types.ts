@@ -9,6 +9,7 @@ import type { ManagedSql } from '../sql/managed';
 import type { PoolerUser } from '../sql/pooler-users';
 import type { BackupSecrets } from '../secrets/references';
 import type { BackupInfo } from '../backup/info';
+import type { StandbyContext } from '../render/context';
 
 export interface PgEndpoint {
   host: string;
@@ -70,6 +71,17 @@ export interface CertificateStatus {
 }
 
 /** What the actions need to reach a running cluster. */
+/** What demoting a primary cluster left behind (spec.replica): where its WAL ended, on which timeline. */
+export interface DemotionRecord {
+  /** The last WAL position it wrote: its shutdown checkpoint, replayed by the cluster that takes over. */
+  lsn: string;
+  timeline: number;
+  /** ISO time of the demotion. */
+  at: string;
+  /** The cluster it was demoted for (the new primary cluster). */
+  to: string;
+}
+
 export interface ClusterAccess {
   /** Patroni REST API base URLs of all members, by member name. */
   apiUrls(): Record<string, string>;
@@ -111,6 +123,9 @@ export interface ClusterAccess {
   /** Where the last backup pgcluster took or listed is remembered (status shows it without asking S3). */
   lastBackup?(): BackupInfo | undefined;
   saveLastBackup?(backup: BackupInfo): void;
+  /** The last demotion of this cluster (spec.replica), as its state keeps it; absent: never demoted. */
+  demotion?(): DemotionRecord | undefined;
+  saveDemotion?(demotion: DemotionRecord | undefined): void;
 }
 
 /** What a PAUSE of the pooler achieved. */
@@ -184,4 +199,9 @@ export interface Platform {
    * data and identity, and records the spec. Absent: the platform hibernates through its objects.
    */
   hibernate?(spec: ClusterSpec, reporter: Reporter): Promise<void>;
+  /**
+   * spec.replica: Patroni's standby_cluster the spec asks for now (the source's current leader, its
+   * archive); undefined when the spec makes the cluster the primary of its group. Absent: no replica clusters.
+   */
+  standbyCluster?(spec: ClusterSpec): Promise<StandbyContext | undefined>;
 }

@@ -46,6 +46,21 @@ export interface BootstrapContext {
   cloneCommand?: string;
 }
 
+/**
+ * Patroni's standby_cluster for a replica cluster: where its standby leader follows the source
+ * (host/port: the source's current leader, for streaming), how it restores the source's WAL
+ * (restore_command, for the archive) and how its first member gets the data.
+ */
+export interface StandbyContext {
+  host?: string;
+  port?: number;
+  restoreCommand?: string;
+  /** Patroni's create_replica_methods for the standby leader, e.g. [basebackup]. */
+  createReplicaMethods: string[];
+  /** The custom method restoring the source's latest backup (archive), when one is listed. */
+  restoreMethod?: { name: string; command: string };
+}
+
 export interface PatroniContext {
   member: MemberContext;
   dcs: DcsContext;
@@ -62,6 +77,8 @@ export interface PatroniContext {
    */
   prePromote?: string;
   bootstrap?: BootstrapContext;
+  /** Set while the cluster is a replica cluster (spec.replica, not the group's primary). */
+  standby?: StandbyContext;
   /** Where the TLS files are, when spec.tls is on. */
   tls?: TlsFiles;
   /**

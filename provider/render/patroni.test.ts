@@ -107,3 +107,55 @@ describe('Patroni configuration properties', () => {
     assert.notDeepEqual(one.postgresql, two.postgresql);
   });
 });
+
+describe('Patroni configuration of a replica cluster', () => {
+  const spec = parseSpec({ name: 'orders-b', replica: { source: { cluster: 'orders-a' }, via: 'both' } });
+  const standby = {
+    host: '127.0.0.1',
+    port: 24111,
+    restoreCommand: 'pgbackrest --config=/s/restore.conf --stanza=orders-a archive-get %f "%p"',
+    createReplicaMethods: ['pgcluster_replica_restore', 'basebackup'],
+    restoreMethod: { name: 'pgcluster_replica_restore', command: 'pgbackrest --stanza=orders-a restore' },
+  };
+
+  test('GIVEN a replica cluster WHEN its dynamic configuration is rendered THEN standby_cluster names the source leader, the restore_command and the replica methods', () => {
+    assert.deepEqual(renderDynamicConfig(spec, NETWORKS, standby).standby_cluster, {
+      create_replica_methods: ['pgcluster_replica_restore', 'basebackup'],
+      host: '127.0.0.1',
+      port: 24111,
+      restore_command: standby.restoreCommand,
+    });
+  });
+
+  test('GIVEN no standby context (the primary cluster) WHEN rendered THEN there is no standby_cluster', () => {
+    assert.equal('standby_cluster' in renderDynamicConfig(spec, NETWORKS), false);
+  });
+
+  test('GIVEN a replica cluster member WHEN patroni.yml is built THEN the bootstrap DCS holds standby_cluster and postgresql the restore method', () => {
+    const config = buildPatroniConfig(spec, { ...member2, standby }) as {
+      bootstrap: { dcs: { standby_cluster?: unknown } };
+      postgresql: Record<string, unknown>;
+    };
+    assert.deepEqual(
+      config.bootstrap.dcs.standby_cluster,
+      renderDynamicConfig(spec, NETWORKS, standby).standby_cluster,
+    );
+    assert.deepEqual(config.postgresql.pgcluster_replica_restore, {
+      command: 'pgbackrest --stanza=orders-a restore',
+      keep_data: true,
+      no_leader: true,
+      no_params: true,
+    });
+  });
+
+  test('GIVEN archive only WHEN rendered THEN standby_cluster has no host, only the restore_command', () => {
+    const archiveOnly = {
+      restoreCommand: standby.restoreCommand,
+      createReplicaMethods: ['pgcluster_replica_restore'],
+    };
+    assert.deepEqual(Object.keys(renderDynamicConfig(spec, NETWORKS, archiveOnly).standby_cluster ?? {}), [
+      'create_replica_methods',
+      'restore_command',
+    ]);
+  });
+});

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import type { ClusterSpec } from '../spec/cluster';
 import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../naming';
 import { KUBERNETES_ROLE_LABEL } from '../patroni/roles';
-import type { DcsContext, PatroniContext } from './context';
+import type { DcsContext, PatroniContext, StandbyContext } from './context';
 import { renderParameters } from './parameters';
 import { renderPgHba } from './pghba';
 import { oneLine, sortKeys } from './sorted';
@@ -34,11 +34,35 @@ export interface DynamicConfig {
     parameters: Record<string, string>;
     pg_hba: string[];
   };
+  /** Present while the cluster is a replica cluster: Patroni runs it as a standby cluster. */
+  standby_cluster?: StandbyClusterConfig;
+}
+
+export interface StandbyClusterConfig {
+  host?: string;
+  port?: number;
+  restore_command?: string;
+  create_replica_methods: string[];
+}
+
+/** Patroni's standby_cluster section for a replica cluster. */
+export function renderStandbyCluster(standby: StandbyContext): StandbyClusterConfig {
+  return sortKeys({
+    ...(standby.host !== undefined ? { host: standby.host } : {}),
+    ...(standby.port !== undefined ? { port: standby.port } : {}),
+    ...(standby.restoreCommand !== undefined ? { restore_command: standby.restoreCommand } : {}),
+    create_replica_methods: standby.createReplicaMethods,
+  });
 }
 
 /** Patroni's dynamic configuration for the spec: timing, synchronous mode, parameters, pg_hba. */
-export function renderDynamicConfig(spec: ClusterSpec, allowedNetworks: readonly string[]): DynamicConfig {
+export function renderDynamicConfig(
+  spec: ClusterSpec,
+  allowedNetworks: readonly string[],
+  standby?: StandbyContext,
+): DynamicConfig {
   return sortKeys({
+    ...(standby ? { standby_cluster: renderStandbyCluster(standby) } : {}),
     ttl: spec.ha.ttl,
     loop_wait: spec.ha.loopWait,
     retry_timeout: spec.ha.retryTimeout,
@@ -139,7 +163,7 @@ export function recoveryParameters(target: RecoveryTarget, restore: string): Rec
 function bootstrapSection(spec: ClusterSpec, ctx: PatroniContext): Record<string, unknown> {
   const common = {
     // A cluster is never bootstrapped paused (Patroni would not initialise it): `up` pauses it after.
-    dcs: renderDynamicConfig({ ...spec, maintenance: false }, ctx.allowedNetworks),
+    dcs: renderDynamicConfig({ ...spec, maintenance: false }, ctx.allowedNetworks, ctx.standby),
     // Same rules as the dynamic configuration (which wins), for the first start of a member.
     pg_hba: renderPgHba(spec, ctx.allowedNetworks),
   };
@@ -246,6 +270,17 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       },
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),
+      ...(ctx.standby?.restoreMethod
+        ? {
+            [ctx.standby.restoreMethod.name]: {
+              command: ctx.standby.restoreMethod.command,
+              keep_data: true,
+              // It reads the archive: it works while the source's PostgreSQL is out of reach.
+              no_leader: true,
+              no_params: true,
+            },
+          }
+        : {}),
       ...(callbacks ? { callbacks } : {}),
       ...(ctx.prePromote ? { pre_promote: ctx.prePromote } : {}),
     },

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { renderParameters } from './parameters';
 import { renderPatroniYaml } from './patroni';
+import type { StandbyContext } from './context';
 import { renderPgbouncerIni, renderPoolerDatabases, renderUserlist } from './pgbouncer';
 import { parseSpec } from '../spec';
 import { POOLER_ADMIN_USER } from '../naming';
@@ -172,7 +173,7 @@ describe('Patroni validates the rendered patroni.yml', TIMEOUT, () => {
 
   async function validate(
     file: string,
-    o: { host: string; restPort?: number; etcdPort: number },
+    o: { host: string; restPort?: number; etcdPort: number; standby?: StandbyContext },
   ): Promise<RunResult> {
     const ctx = patroniContext({
       cluster: 'orders',
@@ -183,12 +184,31 @@ describe('Patroni validates the rendered patroni.yml', TIMEOUT, () => {
       stateDir: dir,
       etcdHosts: [`127.0.0.1:${o.etcdPort}`],
     });
-    const yml = writeOwnedFile(join(dir, file), renderPatroniYaml(ordersSpec(), ctx));
+    const yml = writeOwnedFile(
+      join(dir, file),
+      renderPatroniYaml(ordersSpec(), o.standby ? { ...ctx, standby: o.standby } : ctx),
+    );
     return run(patroniBinary(), ['--validate-config', yml], dir);
   }
 
   test('GIVEN member orders-1 on 127.0.1.1 and a running etcd WHEN validated THEN Patroni reports no error', async () => {
     const result = await validate('patroni.yml', { host: '127.0.1.1', etcdPort });
+    assertRan(result, 'patroni --validate-config');
+    assert.equal(`${result.stdout}${result.stderr}`.trim(), '', 'the validator printed something');
+  });
+
+  test('GIVEN member orders-1 of a replica cluster (standby_cluster, an archive restore method) WHEN validated THEN Patroni reports no error', async () => {
+    const result = await validate('standby.yml', {
+      host: '127.0.1.1',
+      etcdPort,
+      standby: {
+        host: '10.246.1.1',
+        port: 24111,
+        restoreCommand: 'pgbackrest --stanza=orders-a archive-get %f "%p"',
+        createReplicaMethods: ['pgcluster_replica_restore', 'basebackup'],
+        restoreMethod: { name: 'pgcluster_replica_restore', command: 'pgbackrest --stanza=orders-a restore' },
+      },
+    });
     assertRan(result, 'patroni --validate-config');
     assert.equal(`${result.stdout}${result.stderr}`.trim(), '', 'the validator printed something');
   });

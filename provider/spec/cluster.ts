@@ -9,7 +9,7 @@ import { backupSchema } from './backup';
 import { bootstrapSchema } from './bootstrap';
 import { platformSchema } from './platform';
 import { poolerSchema } from './pooler';
-import { notYetSupported } from './later';
+import { replicaSchema } from './replica';
 import { tlsSchema } from './tls';
 import { monitoringSchema } from './monitoring';
 import { roleSchema } from './roles';
@@ -132,7 +132,7 @@ export const clusterSpecSchema = z
     // Named apart from the Backup resource (and Role, Database, Grant below): the SDKs need distinct names.
     backup: backupSchema.meta({ id: 'ClusterBackup' }).optional(),
     monitoring: monitoringSchema.optional(),
-    replica: notYetSupported('Run this cluster as a standby of another cluster.'),
+    replica: replicaSchema.optional(),
     fenced: z
       .array(z.string())
       .default([])

@@ -29,6 +29,21 @@ export const localPlatformSchema = z
           "supervisor releases the leader lock at once instead of Patroni's one-second wait. " +
           'Takes effect at once, for running members too. @default - true',
       ),
+    host: z
+      .string()
+      .optional()
+      .describe(
+        'Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise ' +
+          'instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other ' +
+          'sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1',
+      ),
+    allowedNetworks: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites ' +
+          'of a replica cluster group, which replicate with the replication role. @default - []',
+      ),
     keeper: z
       .boolean()
       .default(true)

@@ -16,7 +16,7 @@ type Issues = Array<SpecIssue | undefined>;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A key prefix: absolute, no `..`, characters that need no quoting in pgbackrest.conf. */
 const PREFIX = /^(\/[A-Za-z0-9._-]+)+$|^\/$/;
-const ENDPOINT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
+export const ENDPOINT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
 const REGION = /^[a-z0-9-]{1,40}$/;
 /** pgBackRest stanza names. */
 export const STANZA = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

@@ -12,14 +12,20 @@ import { memberSlot } from '../naming';
 import { checkSqlRules } from './rules-sql';
 import { checkBackupRules } from './rules-backup';
 import { checkObservabilityRules } from './rules-tls';
+import { checkReplicaRules } from './rules-replica';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
 const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
 
+const OCTET = '(25[0-5]|2[0-4]\\d|1?\\d?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+const CIDR = new RegExp(`^${OCTET}(\\.${OCTET}){3}/(3[0-2]|[12]?\\d)$`);
+
 type Rule = (spec: ClusterSpec) => SpecIssue | SpecIssue[] | undefined;
 
-const LATER_KEYS = ['replica'] as const;
+/** Top-level keys declared for a later version (none today; see later.ts). */
+const LATER_KEYS = [] as const satisfies ReadonlyArray<keyof ClusterSpec>;
 
 /** Why pgcluster owns a setting, or undefined. Own keys only: `constructor` is not an owned setting. */
 function ownedReason(table: Readonly<Record<string, string>>, key: string): string | undefined {
@@ -78,6 +84,26 @@ export const RULES: readonly Rule[] = [
           message: 'applies to platform.kubernetes only: remove it for platform.local',
         }))
       : undefined,
+  (s) => {
+    const local = s.platform.local;
+    if (!local) return undefined;
+    return [
+      local.host !== undefined && !IPV4.test(local.host)
+        ? {
+            path: 'platform.local.host',
+            message: `${showValue(local.host)} is not allowed: must be an IPv4 address of this host, e.g. 10.246.1.1`,
+          }
+        : undefined,
+      ...local.allowedNetworks.map((n, i) =>
+        CIDR.test(n)
+          ? undefined
+          : {
+              path: `platform.local.allowedNetworks[${i}]`,
+              message: `${showValue(n)} is not allowed: must be an IPv4 network in CIDR form, e.g. 10.246.0.0/16`,
+            },
+      ),
+    ].filter((i): i is SpecIssue => i !== undefined);
+  },
   (s) =>
     s.platform.local && s.instances > MAX_LOCAL_INSTANCES
       ? {
@@ -104,10 +130,12 @@ export const RULES: readonly Rule[] = [
         ].filter((i): i is SpecIssue => i !== undefined)
       : undefined,
   (s) =>
-    LATER_KEYS.filter((k) => s[k] !== undefined).map((k) => ({
-      path: k,
-      message: `${NOT_YET_SUPPORTED} by this version of pgcluster: remove the key`,
-    })),
+    (LATER_KEYS as ReadonlyArray<keyof ClusterSpec>)
+      .filter((k) => s[k] !== undefined)
+      .map((k) => ({
+        path: k,
+        message: `${NOT_YET_SUPPORTED} by this version of pgcluster: remove the key`,
+      })),
   (s) =>
     Object.entries(s.parameters).flatMap(([key, value]) => {
       const owned = ownedReason(OWNED_PARAMETERS, key);
@@ -212,6 +240,7 @@ export const RULES: readonly Rule[] = [
   checkSqlRules,
   checkBackupRules,
   checkObservabilityRules,
+  checkReplicaRules,
 ];
 
 export function checkRules(spec: ClusterSpec): SpecIssue[] {

@@ -13,13 +13,21 @@ export interface WriterReport {
   longestGapMs: number;
   /** Wall-clock time of each acknowledgement, ms since epoch. */
   ackTimes: number[];
+  /** Each failure: when (ms since epoch) and why, for a test to explain an outage. */
+  errors: Array<{ at: number; message: string }>;
 }
 
 export class SequentialWriter {
   private stopped = false;
   private client?: Client;
   private next = 1;
-  readonly report: WriterReport = { acknowledged: [], failures: 0, longestGapMs: 0, ackTimes: [] };
+  readonly report: WriterReport = {
+    acknowledged: [],
+    failures: 0,
+    longestGapMs: 0,
+    ackTimes: [],
+    errors: [],
+  };
   private loop?: Promise<void>;
 
   constructor(
@@ -44,8 +52,9 @@ export class SequentialWriter {
         this.report.ackTimes.push(now);
         this.report.longestGapMs = Math.max(this.report.longestGapMs, now - lastAck);
         lastAck = now;
-      } catch {
+      } catch (e) {
         this.report.failures++;
+        this.report.errors.push({ at: Date.now(), message: (e as Error).message });
         await this.client?.end().catch(() => undefined);
         this.client = undefined;
         await sleep(50);

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
-import type { MemberContext, PatroniContext } from '../../render/context';
+import type { MemberContext, PatroniContext, StandbyContext } from '../../render/context';
 import type { PoolerContext } from '../../render/pgbouncer';
 import { memberName } from '../../naming';
 import { clusterPaths, type ClusterPaths } from './paths';
@@ -26,6 +26,16 @@ export interface LocalCluster {
   user: RunUser;
   /** spec.tls is on: Patroni's REST API speaks HTTPS. */
   tls?: boolean;
+  /** platform.local.host: where members and the pooler listen and are reached (127.0.0.1 by default). */
+  host: string;
+  /** Networks pg_hba admits over TCP (the loopback, host, platform.local.allowedNetworks). */
+  networks: string[];
+}
+
+/** platform.local's addressing: host, allowedNetworks. */
+export interface LocalAddressing {
+  host?: string | undefined;
+  allowedNetworks?: readonly string[] | undefined;
 }
 
 export function localCluster(
@@ -34,8 +44,16 @@ export function localCluster(
   basePort: number,
   user: RunUser,
   tls = false,
+  addressing: LocalAddressing = {},
 ): LocalCluster {
+  const host = addressing.host ?? LOCAL_HOST;
   return {
+    host,
+    networks: [
+      ...ALLOWED_NETWORKS,
+      ...(host !== LOCAL_HOST ? [`${host}/32`] : []),
+      ...(addressing.allowedNetworks ?? []),
+    ],
     name,
     basePort,
     stateDir,
@@ -62,8 +80,8 @@ export function memberContext(lc: LocalCluster, slot: number): MemberContext {
   const ports = memberPorts(lc.basePort, slot);
   return {
     name,
-    host: LOCAL_HOST,
-    listenHost: LOCAL_HOST,
+    host: lc.host,
+    listenHost: lc.host,
     postgresPort: ports.postgres,
     restPort: ports.rest,
     dataDir: paths.data,
@@ -83,6 +101,7 @@ export function patroniContext(
   slot: number,
   bins: LocalBinaries,
   secrets: StoredSecrets,
+  standby?: StandbyContext,
 ): PatroniContext {
   const member = memberContext(lc, slot);
   const paths = lc.paths.member(member.name);
@@ -98,6 +117,7 @@ export function patroniContext(
       : undefined;
   return {
     ...(bootstrap ? { bootstrap } : {}),
+    ...(standby ? { standby } : {}),
     member,
     dcs: {
       kind: 'etcd3',
@@ -106,7 +126,7 @@ export function patroniContext(
     },
     binDir: bins.postgresBinDir,
     secrets,
-    allowedNetworks: ALLOWED_NETWORKS,
+    allowedNetworks: lc.networks,
     ...(activeTls(spec) ? { tls: tlsFiles(lc) } : {}),
     // Every member is on this host: the one promoting kills a still-running old primary first.
     prePromote: [
@@ -129,7 +149,7 @@ export function poolerContext(lc: LocalCluster, spec: ClusterSpec): PoolerContex
   const tls = poolerTls(lc, spec);
   return {
     ...(tls ? { tls } : {}),
-    listenHost: LOCAL_HOST,
+    listenHost: lc.host,
     port: lc.ports.pooler,
     databasesFile: p.databases,
     authFile: p.userlist,

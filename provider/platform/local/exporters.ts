@@ -91,7 +91,7 @@ export function syncPoolerExporter(
   const config = {
     listen: { host: LOCAL_HOST, port: poolerExporterPort(lc) },
     admin: {
-      host: LOCAL_HOST,
+      host: lc.host,
       port: lc.ports.pooler,
       user: POOLER_ADMIN_USER,
       passFile: p.poolerPass,

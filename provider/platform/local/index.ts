@@ -35,6 +35,8 @@ import { LocalInspector } from './inspect';
 import { checkTlsFiles, ensureTls, issueClientCertificate } from './tls';
 import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
 import { trustCertificateAuthority } from '../../patroni/api';
+import type { StandbyContext } from '../../render/context';
+import { checkReplicaSource, inheritedSecrets, standbyContext, writeReplicaRestoreConf } from './replica';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
@@ -126,6 +128,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
         `--state-dir ${this.stateDir} is too deep: PostgreSQL's socket path ${socketPath} would exceed ${MAX_SOCKET_PATH} bytes; choose a shorter state dir`,
       );
     checkExporterBinaries(spec);
+    checkReplicaSource(lc, spec);
     checkTlsFiles(spec, inputs.baseDir);
     const archive = localArchiveProblems(spec, inputs.secrets);
     if (archive.length > 0) throw new InputError(archive.join('\n'));
@@ -158,7 +161,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       chmodSync(to, 0o700);
       giveTo(this.user, to);
     }
-    ensureSecrets(lc.paths.secretsFile);
+    ensureSecrets(lc.paths.secretsFile, inheritedSecrets(lc, spec));
     giveTo(this.user, lc.paths.secretsFile);
     return { lc, bins };
   }
@@ -203,11 +206,13 @@ export class LocalPlatform extends LocalInspector implements Platform {
     });
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
+    writeReplicaRestoreConf(lc, spec);
+    const standby = await standbyContext(lc, spec);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
       if (spec.fenced.includes(name)) {
-        writeMemberConfig(lc, spec, slot, bins, secrets);
+        writeMemberConfig(lc, spec, slot, bins, secrets, standby);
         if (memberPids(lc, name).supervisor || memberPids(lc, name).postmaster) {
           const t0 = Date.now();
           await stopMember(lc, name);
@@ -220,7 +225,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       // The source's password is on disk only until the cluster exists (clone-basebackup.py removes it).
       if (spec.bootstrap.pgBasebackup && created)
         writeCloneFiles(lc, spec, name, bins, inputs.secrets.sourcePassword);
-      const changed = writeMemberConfig(lc, spec, slot, bins, secrets);
+      const changed = writeMemberConfig(lc, spec, slot, bins, secrets, standby);
       if (memberPids(lc, name).supervisor) {
         if (changed) {
           reloadMember(lc, name);
@@ -306,9 +311,14 @@ export class LocalPlatform extends LocalInspector implements Platform {
       secrets,
     );
     if (result !== 'unchanged')
-      reporter.step(`${result} the pooler on ${LOCAL_HOST}:${lc.ports.pooler} -> ${target.name}`);
+      reporter.step(`${result} the pooler on ${lc.host}:${lc.ports.pooler} -> ${target.name}`);
     const exporter = syncPoolerExporter(lc, spec, secrets, bins.python);
     if (exporter) reporter.step(`started ${exporter}`);
+  }
+
+  /** The standby_cluster the spec asks for now (undefined: this cluster is a primary cluster). */
+  async standbyCluster(spec: ClusterSpec): Promise<StandbyContext | undefined> {
+    return standbyContext(this.cluster(spec), spec);
   }
 
   async syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void> {

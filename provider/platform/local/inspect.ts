@@ -13,9 +13,8 @@ import { InputError } from '../../errors';
 import { memberName, SUPERUSER } from '../../naming';
 import type { CertificateStatus, ClusterAccess, ClusterRuntime, Credentials } from '../types';
 import { trustCertificateAuthority } from '../../patroni/api';
-import { ALLOWED_NETWORKS, basePortOf, localCluster, type LocalCluster } from './cluster-context';
+import { basePortOf, localCluster, type LocalCluster } from './cluster-context';
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
-import { LOCAL_HOST } from './ports';
 import { clusterPaths } from './paths';
 import { exporterServices } from './exporter-files';
 import { keeperPid } from './keeper';
@@ -123,6 +122,7 @@ export class LocalInspector {
       basePortOf(spec),
       this.user,
       existsSync(paths.tls.active),
+      spec.platform.local,
     );
     const ca = lc.tls ? readText(lc.paths.tls.caCert) : undefined;
     if (ca) trustCertificateAuthority(ca);
@@ -167,7 +167,7 @@ export class LocalInspector {
           current.slots.map((s) => [memberName(name, s), memberRuntime(lc, s).apiUrl]),
         );
       },
-      allowedNetworks: ALLOWED_NETWORKS,
+      allowedNetworks: lc.networks,
       superuser: () =>
         withTls({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
       app: () => withTls({ user: owner, password: secrets.appPassword, database }),
@@ -208,6 +208,11 @@ export class LocalInspector {
         if (!existsSync(lc.paths.backup.dir)) return;
         writeFileAtomic(lc.paths.backup.lastBackup, `${JSON.stringify(backup, null, 2)}\n`, 0o644);
       },
+      demotion: () => readRecord(lc.paths.stateFile)?.demotion,
+      saveDemotion: (demotion) => {
+        const current = readRecord(lc.paths.stateFile);
+        if (current) writeRecord(lc.paths.stateFile, { ...current, demotion });
+      },
       dataBytes: (member) => bytesUnder(lc.paths.member(member).data),
       logTails: (lines) => {
         const current = readRecord(lc.paths.stateFile) ?? record;
@@ -247,7 +252,7 @@ export class LocalInspector {
       endpoints: {
         rw: pg,
         ro: pg,
-        ...(record.spec.pooler.enabled ? { pooler: { host: LOCAL_HOST, port: lc.ports.pooler } } : {}),
+        ...(record.spec.pooler.enabled ? { pooler: { host: lc.host, port: lc.ports.pooler } } : {}),
         ...(lc.tls && existsSync(lc.paths.tls.caCert) ? { caFile: lc.paths.tls.caCert } : {}),
       },
       ...(lc.tls ? { certificates: await certificatesOf(lc) } : {}),

@@ -9,8 +9,8 @@ import { renderPoolerDatabases } from '../../render/pgbouncer';
 import { POOLER_ADMIN_USER } from '../../naming';
 import { CALLBACK_PRIMARY_ROLES } from '../../patroni/roles';
 import type { LocalBinaries } from './binaries';
+import type { StandbyContext } from '../../render/context';
 import { patroniContext, scriptPath, type LocalCluster } from './cluster-context';
-import { LOCAL_HOST } from './ports';
 import { etcdUrl } from './etcd';
 import { etcdTlsOn } from './tls-files';
 import { spawnDaemon, stopPid } from './process';
@@ -25,8 +25,9 @@ export function writeMemberConfig(
   slot: number,
   bins: LocalBinaries,
   secrets: StoredSecrets,
+  standby?: StandbyContext,
 ): boolean {
-  const ctx = patroniContext(lc, spec, slot, bins, secrets);
+  const ctx = patroniContext(lc, spec, slot, bins, secrets, standby);
   const p = lc.paths.member(ctx.member.name);
   for (const dir of [p.dir, p.socketDir, p.pgLogDir]) ensureDir(lc.user, dir);
   const follow = {
@@ -34,7 +35,7 @@ export function writeMemberConfig(
     databasesFile: lc.paths.pooler.databases,
     databasesContent: renderPoolerDatabases({ host: ctx.member.host, port: ctx.member.postgresPort }),
     admin: {
-      host: LOCAL_HOST,
+      host: lc.host,
       port: lc.ports.pooler,
       user: POOLER_ADMIN_USER,
       passFile: lc.paths.pooler.adminPassFile,
@@ -90,6 +91,9 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
       // archive_command, restore_command and the replica restore read this member's configuration
       // (pg1 = this member); the superuser's password for pgBackRest's own connections.
       PGBACKREST_CONFIG: p.pgbackrestConf,
+      // The same pg1 as the member's own file; what a replica cluster's configuration for the source's
+      // archive (one for the whole cluster, replica-source.conf) needs.
+      PGBACKREST_PG1_PATH: p.data,
       PGPASSFILE: lc.paths.backup.pgpass,
     },
   });

@@ -175,8 +175,11 @@ export function sourceRepo(
 }
 
 /** The repository of a cluster of this state dir, from its record and its first member's configuration. */
-function clusterRepo(lc: LocalCluster, name: string): RepoContext {
-  const field = 'bootstrap.recovery.source.cluster';
+export function clusterRepo(
+  lc: LocalCluster,
+  name: string,
+  field = 'bootstrap.recovery.source.cluster',
+): RepoContext {
   const paths = clusterPaths(lc.stateDir, name);
   const record = readRecord(paths.stateFile);
   if (!record) throw new InputError(`${field}: no cluster named "${name}" in state dir ${lc.stateDir}`);

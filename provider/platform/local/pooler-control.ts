@@ -8,7 +8,6 @@ import { renderPoolerDatabases } from '../../render/pgbouncer';
 import type { PoolerControl } from '../types';
 import { PoolerAdmin } from '../pooler-admin';
 import { memberContext, type LocalCluster } from './cluster-context';
-import { LOCAL_HOST } from './ports';
 import { poolerPid } from './pids';
 import { giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
@@ -20,7 +19,7 @@ export function localPoolerControl(
 ): PoolerControl | undefined {
   if (!spec.pooler.enabled || !poolerPid(lc)) return undefined;
   const admin = new PoolerAdmin(
-    { host: LOCAL_HOST, port: lc.ports.pooler },
+    { host: lc.host, port: lc.ports.pooler },
     { user: POOLER_ADMIN_USER, password: secrets.poolerAdminPassword },
   );
   const target = (member: string) => {

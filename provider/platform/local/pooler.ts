@@ -8,7 +8,6 @@ import { POOLER_ADMIN_USER } from '../../naming';
 import { ActionError } from '../../errors';
 import type { LocalBinaries } from './binaries';
 import { poolerContext, type LocalCluster } from './cluster-context';
-import { LOCAL_HOST } from './ports';
 import { isAlive, sleep, spawnDaemon, stopPid } from './process';
 import { poolerPid } from './pids';
 import { ensureDir, giveTo } from './run-user';
@@ -20,9 +19,9 @@ function writeIfChanged(path: string, content: string): boolean {
   return true;
 }
 
-function listening(port: number): Promise<boolean> {
+function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: LOCAL_HOST, port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -75,11 +74,11 @@ export async function ensurePooler(
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (!isAlive(started)) throw new ActionError(`pgbouncer exited during start; see ${p.log}`);
-    if (await listening(lc.ports.pooler)) return 'started';
+    if (await listening(lc.host, lc.ports.pooler)) return 'started';
     await sleep(50);
   }
   throw new ActionError(
-    `pgbouncer did not listen on ${LOCAL_HOST}:${lc.ports.pooler} within 15 s; see ${p.log}`,
+    `pgbouncer did not listen on ${lc.host}:${lc.ports.pooler} within 15 s; see ${p.log}`,
   );
 }
 

@@ -4,6 +4,7 @@ import type { ClusterSpec } from '../../spec/cluster';
 import type { ClusterSecrets } from '../../render/context';
 import { generatePassword, scramVerifier } from '../../secrets/scram';
 import type { ManagedSql } from '../../sql/managed';
+import type { DemotionRecord } from '../types';
 import type { PoolerUser } from '../../sql/pooler-users';
 
 export interface ClusterRecord {
@@ -24,6 +25,8 @@ export interface ClusterRecord {
   archiveVerified?: string;
   /** The spec file `pgcluster up -f` applied last (absolute), for the hints of `status`. */
   specFile?: string;
+  /** spec.replica: this cluster's last demotion (also kept in its DCS, the dynamic configuration's `pgcluster.demotion`). */
+  demotion?: DemotionRecord;
 }
 
 export interface StoredSecrets extends ClusterSecrets {
@@ -61,8 +64,11 @@ export function savePoolerUsers(file: string, users: PoolerUser[]): void {
   writeFileAtomic(file, `${JSON.stringify({ ...secrets, poolerUsers: users }, null, 2)}\n`, 0o600);
 }
 
-/** Loads the cluster's passwords, generating and storing (0600) any that do not exist yet. */
-export function ensureSecrets(file: string): StoredSecrets {
+/**
+ * Loads the cluster's passwords, generating and storing (0600) any that do not exist yet. `inherit`:
+ * the ones a new cluster takes over instead (a replica cluster logs in with its source's roles).
+ */
+export function ensureSecrets(file: string, inherit: Partial<StoredSecrets> = {}): StoredSecrets {
   const existing = readSecrets(file);
   if (existing) return existing;
   const appPassword = generatePassword();
@@ -75,6 +81,7 @@ export function ensureSecrets(file: string): StoredSecrets {
     poolerAdminPassword,
     appVerifier: scramVerifier(appPassword),
     poolerAdminVerifier: scramVerifier(poolerAdminPassword),
+    ...inherit,
   };
   writeFileAtomic(file, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
   return secrets;

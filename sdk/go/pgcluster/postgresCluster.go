@@ -66,6 +66,9 @@ func NewPostgresCluster(ctx *pulumi.Context,
 	if args.PostgresVersion == nil {
 		args.PostgresVersion = pulumi.IntPtr(15)
 	}
+	if args.Replica != nil {
+		args.Replica = args.Replica.ToReplicaPtrOutput().ApplyT(func(v *Replica) *Replica { return v.Defaults() }).(ReplicaPtrOutput)
+	}
 	if args.Scheduling != nil {
 		args.Scheduling = args.Scheduling.ToSchedulingPtrOutput().ApplyT(func(v *Scheduling) *Scheduling { return v.Defaults() }).(SchedulingPtrOutput)
 	}
@@ -131,8 +134,8 @@ type postgresClusterArgs struct {
 	PrimaryUpdateStrategy *PrimaryUpdateStrategy `pulumi:"primaryUpdateStrategy"`
 	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
 	RemovedMemberData *RemovedMemberData `pulumi:"removedMemberData"`
-	// Not supported yet: Run this cluster as a standby of another cluster.
-	Replica interface{} `pulumi:"replica"`
+	// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+	Replica *Replica `pulumi:"replica"`
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
 	Resources *Resources `pulumi:"resources"`
 	// Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
@@ -187,8 +190,8 @@ type PostgresClusterArgs struct {
 	PrimaryUpdateStrategy PrimaryUpdateStrategyPtrInput
 	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
 	RemovedMemberData RemovedMemberDataPtrInput
-	// Not supported yet: Run this cluster as a standby of another cluster.
-	Replica pulumi.Input
+	// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+	Replica ReplicaPtrInput
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
 	Resources ResourcesPtrInput
 	// Roles pgcluster creates and keeps exactly as declared (see each field). @default - []

@@ -3808,6 +3808,514 @@ func (in *removedMemberDataPtr) ToRemovedMemberDataPtrOutputWithContext(ctx cont
 	return pulumi.ToOutputWithContext(ctx, in).(RemovedMemberDataPtrOutput)
 }
 
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+type ReplicaSourceArchiveS3UriStyle string
+
+const (
+	ReplicaSourceArchiveS3UriStyleHost = ReplicaSourceArchiveS3UriStyle("host")
+	ReplicaSourceArchiveS3UriStylePath = ReplicaSourceArchiveS3UriStyle("path")
+)
+
+func (ReplicaSourceArchiveS3UriStyle) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3UriStyle)(nil)).Elem()
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToReplicaSourceArchiveS3UriStyleOutput() ReplicaSourceArchiveS3UriStyleOutput {
+	return pulumi.ToOutput(e).(ReplicaSourceArchiveS3UriStyleOutput)
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToReplicaSourceArchiveS3UriStyleOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3UriStyleOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ReplicaSourceArchiveS3UriStyleOutput)
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToReplicaSourceArchiveS3UriStylePtrOutput() ReplicaSourceArchiveS3UriStylePtrOutput {
+	return e.ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3UriStylePtrOutput {
+	return ReplicaSourceArchiveS3UriStyle(e).ToReplicaSourceArchiveS3UriStyleOutputWithContext(ctx).ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(ctx)
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ReplicaSourceArchiveS3UriStyle) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ReplicaSourceArchiveS3UriStyleOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3UriStyleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3UriStyle)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToReplicaSourceArchiveS3UriStyleOutput() ReplicaSourceArchiveS3UriStyleOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToReplicaSourceArchiveS3UriStyleOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3UriStyleOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToReplicaSourceArchiveS3UriStylePtrOutput() ReplicaSourceArchiveS3UriStylePtrOutput {
+	return o.ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3UriStylePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveS3UriStyle) *ReplicaSourceArchiveS3UriStyle {
+		return &v
+	}).(ReplicaSourceArchiveS3UriStylePtrOutput)
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ReplicaSourceArchiveS3UriStyle) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3UriStyleOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ReplicaSourceArchiveS3UriStyle) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourceArchiveS3UriStylePtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3UriStylePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3UriStyle)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3UriStylePtrOutput) ToReplicaSourceArchiveS3UriStylePtrOutput() ReplicaSourceArchiveS3UriStylePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3UriStylePtrOutput) ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3UriStylePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3UriStylePtrOutput) Elem() ReplicaSourceArchiveS3UriStyleOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3UriStyle) ReplicaSourceArchiveS3UriStyle {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveS3UriStyle
+		return ret
+	}).(ReplicaSourceArchiveS3UriStyleOutput)
+}
+
+func (o ReplicaSourceArchiveS3UriStylePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3UriStylePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ReplicaSourceArchiveS3UriStyle) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ReplicaSourceArchiveS3UriStyleInput is an input type that accepts values of the ReplicaSourceArchiveS3UriStyle enum
+// A concrete instance of `ReplicaSourceArchiveS3UriStyleInput` can be one of the following:
+//
+//	ReplicaSourceArchiveS3UriStyleHost
+//	ReplicaSourceArchiveS3UriStylePath
+type ReplicaSourceArchiveS3UriStyleInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3UriStyleOutput() ReplicaSourceArchiveS3UriStyleOutput
+	ToReplicaSourceArchiveS3UriStyleOutputWithContext(context.Context) ReplicaSourceArchiveS3UriStyleOutput
+}
+
+var replicaSourceArchiveS3UriStylePtrType = reflect.TypeOf((**ReplicaSourceArchiveS3UriStyle)(nil)).Elem()
+
+type ReplicaSourceArchiveS3UriStylePtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3UriStylePtrOutput() ReplicaSourceArchiveS3UriStylePtrOutput
+	ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(context.Context) ReplicaSourceArchiveS3UriStylePtrOutput
+}
+
+type replicaSourceArchiveS3UriStylePtr string
+
+func ReplicaSourceArchiveS3UriStylePtr(v string) ReplicaSourceArchiveS3UriStylePtrInput {
+	return (*replicaSourceArchiveS3UriStylePtr)(&v)
+}
+
+func (*replicaSourceArchiveS3UriStylePtr) ElementType() reflect.Type {
+	return replicaSourceArchiveS3UriStylePtrType
+}
+
+func (in *replicaSourceArchiveS3UriStylePtr) ToReplicaSourceArchiveS3UriStylePtrOutput() ReplicaSourceArchiveS3UriStylePtrOutput {
+	return pulumi.ToOutput(in).(ReplicaSourceArchiveS3UriStylePtrOutput)
+}
+
+func (in *replicaSourceArchiveS3UriStylePtr) ToReplicaSourceArchiveS3UriStylePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3UriStylePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ReplicaSourceArchiveS3UriStylePtrOutput)
+}
+
+// libpq's sslmode for the replication connection (with host). @default - prefer
+type ReplicaSourceSslMode string
+
+const (
+	ReplicaSourceSslModeDisable      = ReplicaSourceSslMode("disable")
+	ReplicaSourceSslModeAllow        = ReplicaSourceSslMode("allow")
+	ReplicaSourceSslModePrefer       = ReplicaSourceSslMode("prefer")
+	ReplicaSourceSslModeRequire      = ReplicaSourceSslMode("require")
+	ReplicaSourceSslMode_Verify_Ca   = ReplicaSourceSslMode("verify-ca")
+	ReplicaSourceSslMode_Verify_Full = ReplicaSourceSslMode("verify-full")
+)
+
+func (ReplicaSourceSslMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceSslMode)(nil)).Elem()
+}
+
+func (e ReplicaSourceSslMode) ToReplicaSourceSslModeOutput() ReplicaSourceSslModeOutput {
+	return pulumi.ToOutput(e).(ReplicaSourceSslModeOutput)
+}
+
+func (e ReplicaSourceSslMode) ToReplicaSourceSslModeOutputWithContext(ctx context.Context) ReplicaSourceSslModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ReplicaSourceSslModeOutput)
+}
+
+func (e ReplicaSourceSslMode) ToReplicaSourceSslModePtrOutput() ReplicaSourceSslModePtrOutput {
+	return e.ToReplicaSourceSslModePtrOutputWithContext(context.Background())
+}
+
+func (e ReplicaSourceSslMode) ToReplicaSourceSslModePtrOutputWithContext(ctx context.Context) ReplicaSourceSslModePtrOutput {
+	return ReplicaSourceSslMode(e).ToReplicaSourceSslModeOutputWithContext(ctx).ToReplicaSourceSslModePtrOutputWithContext(ctx)
+}
+
+func (e ReplicaSourceSslMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ReplicaSourceSslMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ReplicaSourceSslMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ReplicaSourceSslMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ReplicaSourceSslModeOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceSslModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceSslMode)(nil)).Elem()
+}
+
+func (o ReplicaSourceSslModeOutput) ToReplicaSourceSslModeOutput() ReplicaSourceSslModeOutput {
+	return o
+}
+
+func (o ReplicaSourceSslModeOutput) ToReplicaSourceSslModeOutputWithContext(ctx context.Context) ReplicaSourceSslModeOutput {
+	return o
+}
+
+func (o ReplicaSourceSslModeOutput) ToReplicaSourceSslModePtrOutput() ReplicaSourceSslModePtrOutput {
+	return o.ToReplicaSourceSslModePtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceSslModeOutput) ToReplicaSourceSslModePtrOutputWithContext(ctx context.Context) ReplicaSourceSslModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceSslMode) *ReplicaSourceSslMode {
+		return &v
+	}).(ReplicaSourceSslModePtrOutput)
+}
+
+func (o ReplicaSourceSslModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceSslModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ReplicaSourceSslMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ReplicaSourceSslModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceSslModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ReplicaSourceSslMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourceSslModePtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceSslModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceSslMode)(nil)).Elem()
+}
+
+func (o ReplicaSourceSslModePtrOutput) ToReplicaSourceSslModePtrOutput() ReplicaSourceSslModePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceSslModePtrOutput) ToReplicaSourceSslModePtrOutputWithContext(ctx context.Context) ReplicaSourceSslModePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceSslModePtrOutput) Elem() ReplicaSourceSslModeOutput {
+	return o.ApplyT(func(v *ReplicaSourceSslMode) ReplicaSourceSslMode {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceSslMode
+		return ret
+	}).(ReplicaSourceSslModeOutput)
+}
+
+func (o ReplicaSourceSslModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceSslModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ReplicaSourceSslMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ReplicaSourceSslModeInput is an input type that accepts values of the ReplicaSourceSslMode enum
+// A concrete instance of `ReplicaSourceSslModeInput` can be one of the following:
+//
+//	ReplicaSourceSslModeDisable
+//	ReplicaSourceSslModeAllow
+//	ReplicaSourceSslModePrefer
+//	ReplicaSourceSslModeRequire
+//	ReplicaSourceSslMode_Verify_Ca
+//	ReplicaSourceSslMode_Verify_Full
+type ReplicaSourceSslModeInput interface {
+	pulumi.Input
+
+	ToReplicaSourceSslModeOutput() ReplicaSourceSslModeOutput
+	ToReplicaSourceSslModeOutputWithContext(context.Context) ReplicaSourceSslModeOutput
+}
+
+var replicaSourceSslModePtrType = reflect.TypeOf((**ReplicaSourceSslMode)(nil)).Elem()
+
+type ReplicaSourceSslModePtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceSslModePtrOutput() ReplicaSourceSslModePtrOutput
+	ToReplicaSourceSslModePtrOutputWithContext(context.Context) ReplicaSourceSslModePtrOutput
+}
+
+type replicaSourceSslModePtr string
+
+func ReplicaSourceSslModePtr(v string) ReplicaSourceSslModePtrInput {
+	return (*replicaSourceSslModePtr)(&v)
+}
+
+func (*replicaSourceSslModePtr) ElementType() reflect.Type {
+	return replicaSourceSslModePtrType
+}
+
+func (in *replicaSourceSslModePtr) ToReplicaSourceSslModePtrOutput() ReplicaSourceSslModePtrOutput {
+	return pulumi.ToOutput(in).(ReplicaSourceSslModePtrOutput)
+}
+
+func (in *replicaSourceSslModePtr) ToReplicaSourceSslModePtrOutputWithContext(ctx context.Context) ReplicaSourceSslModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ReplicaSourceSslModePtrOutput)
+}
+
+// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+type ReplicaVia string
+
+const (
+	ReplicaViaStreaming = ReplicaVia("streaming")
+	ReplicaViaArchive   = ReplicaVia("archive")
+	ReplicaViaBoth      = ReplicaVia("both")
+)
+
+func (ReplicaVia) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaVia)(nil)).Elem()
+}
+
+func (e ReplicaVia) ToReplicaViaOutput() ReplicaViaOutput {
+	return pulumi.ToOutput(e).(ReplicaViaOutput)
+}
+
+func (e ReplicaVia) ToReplicaViaOutputWithContext(ctx context.Context) ReplicaViaOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ReplicaViaOutput)
+}
+
+func (e ReplicaVia) ToReplicaViaPtrOutput() ReplicaViaPtrOutput {
+	return e.ToReplicaViaPtrOutputWithContext(context.Background())
+}
+
+func (e ReplicaVia) ToReplicaViaPtrOutputWithContext(ctx context.Context) ReplicaViaPtrOutput {
+	return ReplicaVia(e).ToReplicaViaOutputWithContext(ctx).ToReplicaViaPtrOutputWithContext(ctx)
+}
+
+func (e ReplicaVia) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ReplicaVia) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ReplicaVia) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ReplicaVia) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ReplicaViaOutput struct{ *pulumi.OutputState }
+
+func (ReplicaViaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaVia)(nil)).Elem()
+}
+
+func (o ReplicaViaOutput) ToReplicaViaOutput() ReplicaViaOutput {
+	return o
+}
+
+func (o ReplicaViaOutput) ToReplicaViaOutputWithContext(ctx context.Context) ReplicaViaOutput {
+	return o
+}
+
+func (o ReplicaViaOutput) ToReplicaViaPtrOutput() ReplicaViaPtrOutput {
+	return o.ToReplicaViaPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaViaOutput) ToReplicaViaPtrOutputWithContext(ctx context.Context) ReplicaViaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaVia) *ReplicaVia {
+		return &v
+	}).(ReplicaViaPtrOutput)
+}
+
+func (o ReplicaViaOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ReplicaViaOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ReplicaVia) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ReplicaViaOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaViaOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ReplicaVia) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ReplicaViaPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaViaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaVia)(nil)).Elem()
+}
+
+func (o ReplicaViaPtrOutput) ToReplicaViaPtrOutput() ReplicaViaPtrOutput {
+	return o
+}
+
+func (o ReplicaViaPtrOutput) ToReplicaViaPtrOutputWithContext(ctx context.Context) ReplicaViaPtrOutput {
+	return o
+}
+
+func (o ReplicaViaPtrOutput) Elem() ReplicaViaOutput {
+	return o.ApplyT(func(v *ReplicaVia) ReplicaVia {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaVia
+		return ret
+	}).(ReplicaViaOutput)
+}
+
+func (o ReplicaViaPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaViaPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ReplicaVia) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ReplicaViaInput is an input type that accepts values of the ReplicaVia enum
+// A concrete instance of `ReplicaViaInput` can be one of the following:
+//
+//	ReplicaViaStreaming
+//	ReplicaViaArchive
+//	ReplicaViaBoth
+type ReplicaViaInput interface {
+	pulumi.Input
+
+	ToReplicaViaOutput() ReplicaViaOutput
+	ToReplicaViaOutputWithContext(context.Context) ReplicaViaOutput
+}
+
+var replicaViaPtrType = reflect.TypeOf((**ReplicaVia)(nil)).Elem()
+
+type ReplicaViaPtrInput interface {
+	pulumi.Input
+
+	ToReplicaViaPtrOutput() ReplicaViaPtrOutput
+	ToReplicaViaPtrOutputWithContext(context.Context) ReplicaViaPtrOutput
+}
+
+type replicaViaPtr string
+
+func ReplicaViaPtr(v string) ReplicaViaPtrInput {
+	return (*replicaViaPtr)(&v)
+}
+
+func (*replicaViaPtr) ElementType() reflect.Type {
+	return replicaViaPtrType
+}
+
+func (in *replicaViaPtr) ToReplicaViaPtrOutput() ReplicaViaPtrOutput {
+	return pulumi.ToOutput(in).(ReplicaViaPtrOutput)
+}
+
+func (in *replicaViaPtr) ToReplicaViaPtrOutputWithContext(ctx context.Context) ReplicaViaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ReplicaViaPtrOutput)
+}
+
 // `present`: the object exists as declared. `absent`: it is dropped if it exists. Leaving an entry out of the spec is not the same: see each key. @default - present
 type RoleEnsure string
 
@@ -5184,6 +5692,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PrimaryUpdateStrategyPtrInput)(nil)).Elem(), PrimaryUpdateStrategy("unsupervised"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RemovedMemberDataInput)(nil)).Elem(), RemovedMemberData("keep"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RemovedMemberDataPtrInput)(nil)).Elem(), RemovedMemberData("keep"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3UriStyleInput)(nil)).Elem(), ReplicaSourceArchiveS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3UriStylePtrInput)(nil)).Elem(), ReplicaSourceArchiveS3UriStyle("host"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceSslModeInput)(nil)).Elem(), ReplicaSourceSslMode("disable"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceSslModePtrInput)(nil)).Elem(), ReplicaSourceSslMode("disable"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaViaInput)(nil)).Elem(), ReplicaVia("streaming"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaViaPtrInput)(nil)).Elem(), ReplicaVia("streaming"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleEnsureInput)(nil)).Elem(), RoleEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleEnsurePtrInput)(nil)).Elem(), RoleEnsure("present"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingAntiAffinityInput)(nil)).Elem(), SchedulingAntiAffinity("preferred"))
@@ -5247,6 +5761,12 @@ func init() {
 	pulumi.RegisterOutputType(PrimaryUpdateStrategyPtrOutput{})
 	pulumi.RegisterOutputType(RemovedMemberDataOutput{})
 	pulumi.RegisterOutputType(RemovedMemberDataPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3UriStyleOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3UriStylePtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceSslModeOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceSslModePtrOutput{})
+	pulumi.RegisterOutputType(ReplicaViaOutput{})
+	pulumi.RegisterOutputType(ReplicaViaPtrOutput{})
 	pulumi.RegisterOutputType(RoleEnsureOutput{})
 	pulumi.RegisterOutputType(RoleEnsurePtrOutput{})
 	pulumi.RegisterOutputType(SchedulingAntiAffinityOutput{})

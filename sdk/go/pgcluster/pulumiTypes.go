@@ -8380,8 +8380,12 @@ func (o PlatformKubernetesEndpointPtrOutput) Port() pulumi.IntPtrOutput {
 
 // Run etcd, Patroni members and PgBouncer as processes on this machine.
 type PlatformLocal struct {
+	// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+	AllowedNetworks []string `pulumi:"allowedNetworks"`
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort *int `pulumi:"basePort"`
+	// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+	Host *string `pulumi:"host"`
 	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 	Keeper *bool `pulumi:"keeper"`
 	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
@@ -8422,8 +8426,12 @@ type PlatformLocalInput interface {
 
 // Run etcd, Patroni members and PgBouncer as processes on this machine.
 type PlatformLocalArgs struct {
+	// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+	AllowedNetworks pulumi.StringArrayInput `pulumi:"allowedNetworks"`
 	// First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 	BasePort pulumi.IntPtrInput `pulumi:"basePort"`
+	// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+	Host pulumi.StringPtrInput `pulumi:"host"`
 	// Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
 	Keeper pulumi.BoolPtrInput `pulumi:"keeper"`
 	// Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
@@ -8525,9 +8533,19 @@ func (o PlatformLocalOutput) ToPlatformLocalPtrOutputWithContext(ctx context.Con
 	}).(PlatformLocalPtrOutput)
 }
 
+// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+func (o PlatformLocalOutput) AllowedNetworks() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v PlatformLocal) []string { return v.AllowedNetworks }).(pulumi.StringArrayOutput)
+}
+
 // First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 func (o PlatformLocalOutput) BasePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v PlatformLocal) *int { return v.BasePort }).(pulumi.IntPtrOutput)
+}
+
+// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+func (o PlatformLocalOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PlatformLocal) *string { return v.Host }).(pulumi.StringPtrOutput)
 }
 
 // Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
@@ -8564,6 +8582,16 @@ func (o PlatformLocalPtrOutput) Elem() PlatformLocalOutput {
 	}).(PlatformLocalOutput)
 }
 
+// Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+func (o PlatformLocalPtrOutput) AllowedNetworks() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *PlatformLocal) []string {
+		if v == nil {
+			return nil
+		}
+		return v.AllowedNetworks
+	}).(pulumi.StringArrayOutput)
+}
+
 // First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
 func (o PlatformLocalPtrOutput) BasePort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *PlatformLocal) *int {
@@ -8572,6 +8600,16 @@ func (o PlatformLocalPtrOutput) BasePort() pulumi.IntPtrOutput {
 		}
 		return v.BasePort
 	}).(pulumi.IntPtrOutput)
+}
+
+// Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+func (o PlatformLocalPtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PlatformLocal) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Host
+	}).(pulumi.StringPtrOutput)
 }
 
 // Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
@@ -8917,6 +8955,2156 @@ func (o PoolerPtrOutput) PoolMode() PoolerPoolModePtrOutput {
 		}
 		return v.PoolMode
 	}).(PoolerPoolModePtrOutput)
+}
+
+// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+type Replica struct {
+	// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+	Force *bool `pulumi:"force"`
+	// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+	Primary *string `pulumi:"primary"`
+	// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+	Source ReplicaSource `pulumi:"source"`
+	// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+	Via *ReplicaVia `pulumi:"via"`
+}
+
+// Defaults sets the appropriate defaults for Replica
+func (val *Replica) Defaults() *Replica {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Force == nil {
+		force_ := false
+		tmp.Force = &force_
+	}
+	tmp.Source = *tmp.Source.Defaults()
+
+	return &tmp
+}
+
+// ReplicaInput is an input type that accepts ReplicaArgs and ReplicaOutput values.
+// You can construct a concrete instance of `ReplicaInput` via:
+//
+//	ReplicaArgs{...}
+type ReplicaInput interface {
+	pulumi.Input
+
+	ToReplicaOutput() ReplicaOutput
+	ToReplicaOutputWithContext(context.Context) ReplicaOutput
+}
+
+// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+type ReplicaArgs struct {
+	// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+	Force pulumi.BoolPtrInput `pulumi:"force"`
+	// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+	Primary pulumi.StringPtrInput `pulumi:"primary"`
+	// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+	Source ReplicaSourceInput `pulumi:"source"`
+	// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+	Via ReplicaViaPtrInput `pulumi:"via"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaArgs
+func (val *ReplicaArgs) Defaults() *ReplicaArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Force == nil {
+		tmp.Force = pulumi.BoolPtr(false)
+	}
+
+	return &tmp
+}
+func (ReplicaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Replica)(nil)).Elem()
+}
+
+func (i ReplicaArgs) ToReplicaOutput() ReplicaOutput {
+	return i.ToReplicaOutputWithContext(context.Background())
+}
+
+func (i ReplicaArgs) ToReplicaOutputWithContext(ctx context.Context) ReplicaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaOutput)
+}
+
+func (i ReplicaArgs) ToReplicaPtrOutput() ReplicaPtrOutput {
+	return i.ToReplicaPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaArgs) ToReplicaPtrOutputWithContext(ctx context.Context) ReplicaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaOutput).ToReplicaPtrOutputWithContext(ctx)
+}
+
+// ReplicaPtrInput is an input type that accepts ReplicaArgs, ReplicaPtr and ReplicaPtrOutput values.
+// You can construct a concrete instance of `ReplicaPtrInput` via:
+//
+//	        ReplicaArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaPtrInput interface {
+	pulumi.Input
+
+	ToReplicaPtrOutput() ReplicaPtrOutput
+	ToReplicaPtrOutputWithContext(context.Context) ReplicaPtrOutput
+}
+
+type replicaPtrType ReplicaArgs
+
+func ReplicaPtr(v *ReplicaArgs) ReplicaPtrInput {
+	return (*replicaPtrType)(v)
+}
+
+func (*replicaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Replica)(nil)).Elem()
+}
+
+func (i *replicaPtrType) ToReplicaPtrOutput() ReplicaPtrOutput {
+	return i.ToReplicaPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaPtrType) ToReplicaPtrOutputWithContext(ctx context.Context) ReplicaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaPtrOutput)
+}
+
+// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+type ReplicaOutput struct{ *pulumi.OutputState }
+
+func (ReplicaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Replica)(nil)).Elem()
+}
+
+func (o ReplicaOutput) ToReplicaOutput() ReplicaOutput {
+	return o
+}
+
+func (o ReplicaOutput) ToReplicaOutputWithContext(ctx context.Context) ReplicaOutput {
+	return o
+}
+
+func (o ReplicaOutput) ToReplicaPtrOutput() ReplicaPtrOutput {
+	return o.ToReplicaPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaOutput) ToReplicaPtrOutputWithContext(ctx context.Context) ReplicaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Replica) *Replica {
+		return &v
+	}).(ReplicaPtrOutput)
+}
+
+// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+func (o ReplicaOutput) Force() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Replica) *bool { return v.Force }).(pulumi.BoolPtrOutput)
+}
+
+// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+func (o ReplicaOutput) Primary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Replica) *string { return v.Primary }).(pulumi.StringPtrOutput)
+}
+
+// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+func (o ReplicaOutput) Source() ReplicaSourceOutput {
+	return o.ApplyT(func(v Replica) ReplicaSource { return v.Source }).(ReplicaSourceOutput)
+}
+
+// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+func (o ReplicaOutput) Via() ReplicaViaPtrOutput {
+	return o.ApplyT(func(v Replica) *ReplicaVia { return v.Via }).(ReplicaViaPtrOutput)
+}
+
+type ReplicaPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Replica)(nil)).Elem()
+}
+
+func (o ReplicaPtrOutput) ToReplicaPtrOutput() ReplicaPtrOutput {
+	return o
+}
+
+func (o ReplicaPtrOutput) ToReplicaPtrOutputWithContext(ctx context.Context) ReplicaPtrOutput {
+	return o
+}
+
+func (o ReplicaPtrOutput) Elem() ReplicaOutput {
+	return o.ApplyT(func(v *Replica) Replica {
+		if v != nil {
+			return *v
+		}
+		var ret Replica
+		return ret
+	}).(ReplicaOutput)
+}
+
+// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+func (o ReplicaPtrOutput) Force() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Replica) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Force
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+func (o ReplicaPtrOutput) Primary() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Replica) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Primary
+	}).(pulumi.StringPtrOutput)
+}
+
+// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+func (o ReplicaPtrOutput) Source() ReplicaSourcePtrOutput {
+	return o.ApplyT(func(v *Replica) *ReplicaSource {
+		if v == nil {
+			return nil
+		}
+		return &v.Source
+	}).(ReplicaSourcePtrOutput)
+}
+
+// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+func (o ReplicaPtrOutput) Via() ReplicaViaPtrOutput {
+	return o.ApplyT(func(v *Replica) *ReplicaVia {
+		if v == nil {
+			return nil
+		}
+		return v.Via
+	}).(ReplicaViaPtrOutput)
+}
+
+// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+type ReplicaSource struct {
+	// The source's WAL archive (pgBackRest), read by restore_command; never written.
+	Archive *ReplicaSourceArchive `pulumi:"archive"`
+	// A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+	Cluster *string `pulumi:"cluster"`
+	// An external primary (not managed here): its host name or address.
+	Host *string `pulumi:"host"`
+	// Where that role's password is read (with host).
+	Password *ReplicaSourcePassword `pulumi:"password"`
+	// Its port (with host). @default - 5432
+	Port *int `pulumi:"port"`
+	// libpq's sslmode for the replication connection (with host). @default - prefer
+	SslMode *ReplicaSourceSslMode `pulumi:"sslMode"`
+	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+	User *string `pulumi:"user"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaSource
+func (val *ReplicaSource) Defaults() *ReplicaSource {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.Archive = tmp.Archive.Defaults()
+
+	if tmp.Port == nil {
+		port_ := 5432
+		tmp.Port = &port_
+	}
+	if tmp.User == nil {
+		user_ := "replicator"
+		tmp.User = &user_
+	}
+	return &tmp
+}
+
+// ReplicaSourceInput is an input type that accepts ReplicaSourceArgs and ReplicaSourceOutput values.
+// You can construct a concrete instance of `ReplicaSourceInput` via:
+//
+//	ReplicaSourceArgs{...}
+type ReplicaSourceInput interface {
+	pulumi.Input
+
+	ToReplicaSourceOutput() ReplicaSourceOutput
+	ToReplicaSourceOutputWithContext(context.Context) ReplicaSourceOutput
+}
+
+// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+type ReplicaSourceArgs struct {
+	// The source's WAL archive (pgBackRest), read by restore_command; never written.
+	Archive ReplicaSourceArchivePtrInput `pulumi:"archive"`
+	// A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+	Cluster pulumi.StringPtrInput `pulumi:"cluster"`
+	// An external primary (not managed here): its host name or address.
+	Host pulumi.StringPtrInput `pulumi:"host"`
+	// Where that role's password is read (with host).
+	Password ReplicaSourcePasswordPtrInput `pulumi:"password"`
+	// Its port (with host). @default - 5432
+	Port pulumi.IntPtrInput `pulumi:"port"`
+	// libpq's sslmode for the replication connection (with host). @default - prefer
+	SslMode ReplicaSourceSslModePtrInput `pulumi:"sslMode"`
+	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+	User pulumi.StringPtrInput `pulumi:"user"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaSourceArgs
+func (val *ReplicaSourceArgs) Defaults() *ReplicaSourceArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	if tmp.Port == nil {
+		tmp.Port = pulumi.IntPtr(5432)
+	}
+	if tmp.User == nil {
+		tmp.User = pulumi.StringPtr("replicator")
+	}
+	return &tmp
+}
+func (ReplicaSourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSource)(nil)).Elem()
+}
+
+func (i ReplicaSourceArgs) ToReplicaSourceOutput() ReplicaSourceOutput {
+	return i.ToReplicaSourceOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArgs) ToReplicaSourceOutputWithContext(ctx context.Context) ReplicaSourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceOutput)
+}
+
+func (i ReplicaSourceArgs) ToReplicaSourcePtrOutput() ReplicaSourcePtrOutput {
+	return i.ToReplicaSourcePtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArgs) ToReplicaSourcePtrOutputWithContext(ctx context.Context) ReplicaSourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceOutput).ToReplicaSourcePtrOutputWithContext(ctx)
+}
+
+// ReplicaSourcePtrInput is an input type that accepts ReplicaSourceArgs, ReplicaSourcePtr and ReplicaSourcePtrOutput values.
+// You can construct a concrete instance of `ReplicaSourcePtrInput` via:
+//
+//	        ReplicaSourceArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourcePtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourcePtrOutput() ReplicaSourcePtrOutput
+	ToReplicaSourcePtrOutputWithContext(context.Context) ReplicaSourcePtrOutput
+}
+
+type replicaSourcePtrType ReplicaSourceArgs
+
+func ReplicaSourcePtr(v *ReplicaSourceArgs) ReplicaSourcePtrInput {
+	return (*replicaSourcePtrType)(v)
+}
+
+func (*replicaSourcePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSource)(nil)).Elem()
+}
+
+func (i *replicaSourcePtrType) ToReplicaSourcePtrOutput() ReplicaSourcePtrOutput {
+	return i.ToReplicaSourcePtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourcePtrType) ToReplicaSourcePtrOutputWithContext(ctx context.Context) ReplicaSourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourcePtrOutput)
+}
+
+// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+type ReplicaSourceOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSource)(nil)).Elem()
+}
+
+func (o ReplicaSourceOutput) ToReplicaSourceOutput() ReplicaSourceOutput {
+	return o
+}
+
+func (o ReplicaSourceOutput) ToReplicaSourceOutputWithContext(ctx context.Context) ReplicaSourceOutput {
+	return o
+}
+
+func (o ReplicaSourceOutput) ToReplicaSourcePtrOutput() ReplicaSourcePtrOutput {
+	return o.ToReplicaSourcePtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceOutput) ToReplicaSourcePtrOutputWithContext(ctx context.Context) ReplicaSourcePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSource) *ReplicaSource {
+		return &v
+	}).(ReplicaSourcePtrOutput)
+}
+
+// The source's WAL archive (pgBackRest), read by restore_command; never written.
+func (o ReplicaSourceOutput) Archive() ReplicaSourceArchivePtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *ReplicaSourceArchive { return v.Archive }).(ReplicaSourceArchivePtrOutput)
+}
+
+// A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+func (o ReplicaSourceOutput) Cluster() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *string { return v.Cluster }).(pulumi.StringPtrOutput)
+}
+
+// An external primary (not managed here): its host name or address.
+func (o ReplicaSourceOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *string { return v.Host }).(pulumi.StringPtrOutput)
+}
+
+// Where that role's password is read (with host).
+func (o ReplicaSourceOutput) Password() ReplicaSourcePasswordPtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *ReplicaSourcePassword { return v.Password }).(ReplicaSourcePasswordPtrOutput)
+}
+
+// Its port (with host). @default - 5432
+func (o ReplicaSourceOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *int { return v.Port }).(pulumi.IntPtrOutput)
+}
+
+// libpq's sslmode for the replication connection (with host). @default - prefer
+func (o ReplicaSourceOutput) SslMode() ReplicaSourceSslModePtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *ReplicaSourceSslMode { return v.SslMode }).(ReplicaSourceSslModePtrOutput)
+}
+
+// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+func (o ReplicaSourceOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *string { return v.User }).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourcePtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourcePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSource)(nil)).Elem()
+}
+
+func (o ReplicaSourcePtrOutput) ToReplicaSourcePtrOutput() ReplicaSourcePtrOutput {
+	return o
+}
+
+func (o ReplicaSourcePtrOutput) ToReplicaSourcePtrOutputWithContext(ctx context.Context) ReplicaSourcePtrOutput {
+	return o
+}
+
+func (o ReplicaSourcePtrOutput) Elem() ReplicaSourceOutput {
+	return o.ApplyT(func(v *ReplicaSource) ReplicaSource {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSource
+		return ret
+	}).(ReplicaSourceOutput)
+}
+
+// The source's WAL archive (pgBackRest), read by restore_command; never written.
+func (o ReplicaSourcePtrOutput) Archive() ReplicaSourceArchivePtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *ReplicaSourceArchive {
+		if v == nil {
+			return nil
+		}
+		return v.Archive
+	}).(ReplicaSourceArchivePtrOutput)
+}
+
+// A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+func (o ReplicaSourcePtrOutput) Cluster() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Cluster
+	}).(pulumi.StringPtrOutput)
+}
+
+// An external primary (not managed here): its host name or address.
+func (o ReplicaSourcePtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Host
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where that role's password is read (with host).
+func (o ReplicaSourcePtrOutput) Password() ReplicaSourcePasswordPtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *ReplicaSourcePassword {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(ReplicaSourcePasswordPtrOutput)
+}
+
+// Its port (with host). @default - 5432
+func (o ReplicaSourcePtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Port
+	}).(pulumi.IntPtrOutput)
+}
+
+// libpq's sslmode for the replication connection (with host). @default - prefer
+func (o ReplicaSourcePtrOutput) SslMode() ReplicaSourceSslModePtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *ReplicaSourceSslMode {
+		if v == nil {
+			return nil
+		}
+		return v.SslMode
+	}).(ReplicaSourceSslModePtrOutput)
+}
+
+// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+func (o ReplicaSourcePtrOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.User
+	}).(pulumi.StringPtrOutput)
+}
+
+// The source's WAL archive (pgBackRest), read by restore_command; never written.
+type ReplicaSourceArchive struct {
+	// The encryption of that repository, if it has one.
+	Encryption *ReplicaSourceArchiveEncryption `pulumi:"encryption"`
+	// The source's pgBackRest repository in S3 (bucket and path required).
+	S3 ReplicaSourceArchiveS3 `pulumi:"s3"`
+	// The stanza in that repository: usually the source cluster's name.
+	Stanza string `pulumi:"stanza"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaSourceArchive
+func (val *ReplicaSourceArchive) Defaults() *ReplicaSourceArchive {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	tmp.S3 = *tmp.S3.Defaults()
+
+	return &tmp
+}
+
+// ReplicaSourceArchiveInput is an input type that accepts ReplicaSourceArchiveArgs and ReplicaSourceArchiveOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveInput` via:
+//
+//	ReplicaSourceArchiveArgs{...}
+type ReplicaSourceArchiveInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveOutput() ReplicaSourceArchiveOutput
+	ToReplicaSourceArchiveOutputWithContext(context.Context) ReplicaSourceArchiveOutput
+}
+
+// The source's WAL archive (pgBackRest), read by restore_command; never written.
+type ReplicaSourceArchiveArgs struct {
+	// The encryption of that repository, if it has one.
+	Encryption ReplicaSourceArchiveEncryptionPtrInput `pulumi:"encryption"`
+	// The source's pgBackRest repository in S3 (bucket and path required).
+	S3 ReplicaSourceArchiveS3Input `pulumi:"s3"`
+	// The stanza in that repository: usually the source cluster's name.
+	Stanza pulumi.StringInput `pulumi:"stanza"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaSourceArchiveArgs
+func (val *ReplicaSourceArchiveArgs) Defaults() *ReplicaSourceArchiveArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+
+	return &tmp
+}
+func (ReplicaSourceArchiveArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchive)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveArgs) ToReplicaSourceArchiveOutput() ReplicaSourceArchiveOutput {
+	return i.ToReplicaSourceArchiveOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveArgs) ToReplicaSourceArchiveOutputWithContext(ctx context.Context) ReplicaSourceArchiveOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveOutput)
+}
+
+func (i ReplicaSourceArchiveArgs) ToReplicaSourceArchivePtrOutput() ReplicaSourceArchivePtrOutput {
+	return i.ToReplicaSourceArchivePtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveArgs) ToReplicaSourceArchivePtrOutputWithContext(ctx context.Context) ReplicaSourceArchivePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveOutput).ToReplicaSourceArchivePtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchivePtrInput is an input type that accepts ReplicaSourceArchiveArgs, ReplicaSourceArchivePtr and ReplicaSourceArchivePtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchivePtrInput` via:
+//
+//	        ReplicaSourceArchiveArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchivePtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchivePtrOutput() ReplicaSourceArchivePtrOutput
+	ToReplicaSourceArchivePtrOutputWithContext(context.Context) ReplicaSourceArchivePtrOutput
+}
+
+type replicaSourceArchivePtrType ReplicaSourceArchiveArgs
+
+func ReplicaSourceArchivePtr(v *ReplicaSourceArchiveArgs) ReplicaSourceArchivePtrInput {
+	return (*replicaSourceArchivePtrType)(v)
+}
+
+func (*replicaSourceArchivePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchive)(nil)).Elem()
+}
+
+func (i *replicaSourceArchivePtrType) ToReplicaSourceArchivePtrOutput() ReplicaSourceArchivePtrOutput {
+	return i.ToReplicaSourceArchivePtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchivePtrType) ToReplicaSourceArchivePtrOutputWithContext(ctx context.Context) ReplicaSourceArchivePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchivePtrOutput)
+}
+
+// The source's WAL archive (pgBackRest), read by restore_command; never written.
+type ReplicaSourceArchiveOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchive)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveOutput) ToReplicaSourceArchiveOutput() ReplicaSourceArchiveOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveOutput) ToReplicaSourceArchiveOutputWithContext(ctx context.Context) ReplicaSourceArchiveOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveOutput) ToReplicaSourceArchivePtrOutput() ReplicaSourceArchivePtrOutput {
+	return o.ToReplicaSourceArchivePtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveOutput) ToReplicaSourceArchivePtrOutputWithContext(ctx context.Context) ReplicaSourceArchivePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchive) *ReplicaSourceArchive {
+		return &v
+	}).(ReplicaSourceArchivePtrOutput)
+}
+
+// The encryption of that repository, if it has one.
+func (o ReplicaSourceArchiveOutput) Encryption() ReplicaSourceArchiveEncryptionPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchive) *ReplicaSourceArchiveEncryption { return v.Encryption }).(ReplicaSourceArchiveEncryptionPtrOutput)
+}
+
+// The source's pgBackRest repository in S3 (bucket and path required).
+func (o ReplicaSourceArchiveOutput) S3() ReplicaSourceArchiveS3Output {
+	return o.ApplyT(func(v ReplicaSourceArchive) ReplicaSourceArchiveS3 { return v.S3 }).(ReplicaSourceArchiveS3Output)
+}
+
+// The stanza in that repository: usually the source cluster's name.
+func (o ReplicaSourceArchiveOutput) Stanza() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicaSourceArchive) string { return v.Stanza }).(pulumi.StringOutput)
+}
+
+type ReplicaSourceArchivePtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchivePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchive)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchivePtrOutput) ToReplicaSourceArchivePtrOutput() ReplicaSourceArchivePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchivePtrOutput) ToReplicaSourceArchivePtrOutputWithContext(ctx context.Context) ReplicaSourceArchivePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchivePtrOutput) Elem() ReplicaSourceArchiveOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchive) ReplicaSourceArchive {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchive
+		return ret
+	}).(ReplicaSourceArchiveOutput)
+}
+
+// The encryption of that repository, if it has one.
+func (o ReplicaSourceArchivePtrOutput) Encryption() ReplicaSourceArchiveEncryptionPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchive) *ReplicaSourceArchiveEncryption {
+		if v == nil {
+			return nil
+		}
+		return v.Encryption
+	}).(ReplicaSourceArchiveEncryptionPtrOutput)
+}
+
+// The source's pgBackRest repository in S3 (bucket and path required).
+func (o ReplicaSourceArchivePtrOutput) S3() ReplicaSourceArchiveS3PtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchive) *ReplicaSourceArchiveS3 {
+		if v == nil {
+			return nil
+		}
+		return &v.S3
+	}).(ReplicaSourceArchiveS3PtrOutput)
+}
+
+// The stanza in that repository: usually the source cluster's name.
+func (o ReplicaSourceArchivePtrOutput) Stanza() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchive) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Stanza
+	}).(pulumi.StringPtrOutput)
+}
+
+// The encryption of that repository, if it has one.
+type ReplicaSourceArchiveEncryption struct {
+	// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+	Passphrase ReplicaSourceArchiveEncryptionPassphrase `pulumi:"passphrase"`
+}
+
+// ReplicaSourceArchiveEncryptionInput is an input type that accepts ReplicaSourceArchiveEncryptionArgs and ReplicaSourceArchiveEncryptionOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveEncryptionInput` via:
+//
+//	ReplicaSourceArchiveEncryptionArgs{...}
+type ReplicaSourceArchiveEncryptionInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveEncryptionOutput() ReplicaSourceArchiveEncryptionOutput
+	ToReplicaSourceArchiveEncryptionOutputWithContext(context.Context) ReplicaSourceArchiveEncryptionOutput
+}
+
+// The encryption of that repository, if it has one.
+type ReplicaSourceArchiveEncryptionArgs struct {
+	// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+	Passphrase ReplicaSourceArchiveEncryptionPassphraseInput `pulumi:"passphrase"`
+}
+
+func (ReplicaSourceArchiveEncryptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveEncryption)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveEncryptionArgs) ToReplicaSourceArchiveEncryptionOutput() ReplicaSourceArchiveEncryptionOutput {
+	return i.ToReplicaSourceArchiveEncryptionOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveEncryptionArgs) ToReplicaSourceArchiveEncryptionOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveEncryptionOutput)
+}
+
+func (i ReplicaSourceArchiveEncryptionArgs) ToReplicaSourceArchiveEncryptionPtrOutput() ReplicaSourceArchiveEncryptionPtrOutput {
+	return i.ToReplicaSourceArchiveEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveEncryptionArgs) ToReplicaSourceArchiveEncryptionPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveEncryptionOutput).ToReplicaSourceArchiveEncryptionPtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveEncryptionPtrInput is an input type that accepts ReplicaSourceArchiveEncryptionArgs, ReplicaSourceArchiveEncryptionPtr and ReplicaSourceArchiveEncryptionPtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveEncryptionPtrInput` via:
+//
+//	        ReplicaSourceArchiveEncryptionArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveEncryptionPtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveEncryptionPtrOutput() ReplicaSourceArchiveEncryptionPtrOutput
+	ToReplicaSourceArchiveEncryptionPtrOutputWithContext(context.Context) ReplicaSourceArchiveEncryptionPtrOutput
+}
+
+type replicaSourceArchiveEncryptionPtrType ReplicaSourceArchiveEncryptionArgs
+
+func ReplicaSourceArchiveEncryptionPtr(v *ReplicaSourceArchiveEncryptionArgs) ReplicaSourceArchiveEncryptionPtrInput {
+	return (*replicaSourceArchiveEncryptionPtrType)(v)
+}
+
+func (*replicaSourceArchiveEncryptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveEncryption)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveEncryptionPtrType) ToReplicaSourceArchiveEncryptionPtrOutput() ReplicaSourceArchiveEncryptionPtrOutput {
+	return i.ToReplicaSourceArchiveEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveEncryptionPtrType) ToReplicaSourceArchiveEncryptionPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveEncryptionPtrOutput)
+}
+
+// The encryption of that repository, if it has one.
+type ReplicaSourceArchiveEncryptionOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveEncryptionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveEncryption)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveEncryptionOutput) ToReplicaSourceArchiveEncryptionOutput() ReplicaSourceArchiveEncryptionOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionOutput) ToReplicaSourceArchiveEncryptionOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionOutput) ToReplicaSourceArchiveEncryptionPtrOutput() ReplicaSourceArchiveEncryptionPtrOutput {
+	return o.ToReplicaSourceArchiveEncryptionPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveEncryptionOutput) ToReplicaSourceArchiveEncryptionPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveEncryption) *ReplicaSourceArchiveEncryption {
+		return &v
+	}).(ReplicaSourceArchiveEncryptionPtrOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+func (o ReplicaSourceArchiveEncryptionOutput) Passphrase() ReplicaSourceArchiveEncryptionPassphraseOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveEncryption) ReplicaSourceArchiveEncryptionPassphrase { return v.Passphrase }).(ReplicaSourceArchiveEncryptionPassphraseOutput)
+}
+
+type ReplicaSourceArchiveEncryptionPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveEncryptionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveEncryption)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveEncryptionPtrOutput) ToReplicaSourceArchiveEncryptionPtrOutput() ReplicaSourceArchiveEncryptionPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionPtrOutput) ToReplicaSourceArchiveEncryptionPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionPtrOutput) Elem() ReplicaSourceArchiveEncryptionOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveEncryption) ReplicaSourceArchiveEncryption {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveEncryption
+		return ret
+	}).(ReplicaSourceArchiveEncryptionOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+func (o ReplicaSourceArchiveEncryptionPtrOutput) Passphrase() ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveEncryption) *ReplicaSourceArchiveEncryptionPassphrase {
+		if v == nil {
+			return nil
+		}
+		return &v.Passphrase
+	}).(ReplicaSourceArchiveEncryptionPassphrasePtrOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+type ReplicaSourceArchiveEncryptionPassphrase struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ReplicaSourceArchiveEncryptionPassphraseInput is an input type that accepts ReplicaSourceArchiveEncryptionPassphraseArgs and ReplicaSourceArchiveEncryptionPassphraseOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveEncryptionPassphraseInput` via:
+//
+//	ReplicaSourceArchiveEncryptionPassphraseArgs{...}
+type ReplicaSourceArchiveEncryptionPassphraseInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveEncryptionPassphraseOutput() ReplicaSourceArchiveEncryptionPassphraseOutput
+	ToReplicaSourceArchiveEncryptionPassphraseOutputWithContext(context.Context) ReplicaSourceArchiveEncryptionPassphraseOutput
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+type ReplicaSourceArchiveEncryptionPassphraseArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ReplicaSourceArchiveEncryptionPassphraseArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveEncryptionPassphraseArgs) ToReplicaSourceArchiveEncryptionPassphraseOutput() ReplicaSourceArchiveEncryptionPassphraseOutput {
+	return i.ToReplicaSourceArchiveEncryptionPassphraseOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveEncryptionPassphraseArgs) ToReplicaSourceArchiveEncryptionPassphraseOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPassphraseOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveEncryptionPassphraseOutput)
+}
+
+func (i ReplicaSourceArchiveEncryptionPassphraseArgs) ToReplicaSourceArchiveEncryptionPassphrasePtrOutput() ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return i.ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveEncryptionPassphraseArgs) ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveEncryptionPassphraseOutput).ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveEncryptionPassphrasePtrInput is an input type that accepts ReplicaSourceArchiveEncryptionPassphraseArgs, ReplicaSourceArchiveEncryptionPassphrasePtr and ReplicaSourceArchiveEncryptionPassphrasePtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveEncryptionPassphrasePtrInput` via:
+//
+//	        ReplicaSourceArchiveEncryptionPassphraseArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveEncryptionPassphrasePtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveEncryptionPassphrasePtrOutput() ReplicaSourceArchiveEncryptionPassphrasePtrOutput
+	ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(context.Context) ReplicaSourceArchiveEncryptionPassphrasePtrOutput
+}
+
+type replicaSourceArchiveEncryptionPassphrasePtrType ReplicaSourceArchiveEncryptionPassphraseArgs
+
+func ReplicaSourceArchiveEncryptionPassphrasePtr(v *ReplicaSourceArchiveEncryptionPassphraseArgs) ReplicaSourceArchiveEncryptionPassphrasePtrInput {
+	return (*replicaSourceArchiveEncryptionPassphrasePtrType)(v)
+}
+
+func (*replicaSourceArchiveEncryptionPassphrasePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveEncryptionPassphrase)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveEncryptionPassphrasePtrType) ToReplicaSourceArchiveEncryptionPassphrasePtrOutput() ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return i.ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveEncryptionPassphrasePtrType) ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveEncryptionPassphrasePtrOutput)
+}
+
+// Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+type ReplicaSourceArchiveEncryptionPassphraseOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveEncryptionPassphraseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphraseOutput) ToReplicaSourceArchiveEncryptionPassphraseOutput() ReplicaSourceArchiveEncryptionPassphraseOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphraseOutput) ToReplicaSourceArchiveEncryptionPassphraseOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPassphraseOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphraseOutput) ToReplicaSourceArchiveEncryptionPassphrasePtrOutput() ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return o.ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphraseOutput) ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveEncryptionPassphrase) *ReplicaSourceArchiveEncryptionPassphrase {
+		return &v
+	}).(ReplicaSourceArchiveEncryptionPassphrasePtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+func (o ReplicaSourceArchiveEncryptionPassphraseOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveEncryptionPassphrase) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourceArchiveEncryptionPassphraseOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveEncryptionPassphrase) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourceArchiveEncryptionPassphrasePtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveEncryptionPassphrasePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveEncryptionPassphrase)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphrasePtrOutput) ToReplicaSourceArchiveEncryptionPassphrasePtrOutput() ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphrasePtrOutput) ToReplicaSourceArchiveEncryptionPassphrasePtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveEncryptionPassphrasePtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveEncryptionPassphrasePtrOutput) Elem() ReplicaSourceArchiveEncryptionPassphraseOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveEncryptionPassphrase) ReplicaSourceArchiveEncryptionPassphrase {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveEncryptionPassphrase
+		return ret
+	}).(ReplicaSourceArchiveEncryptionPassphraseOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+func (o ReplicaSourceArchiveEncryptionPassphrasePtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourceArchiveEncryptionPassphrasePtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveEncryptionPassphrase) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// The source's pgBackRest repository in S3 (bucket and path required).
+type ReplicaSourceArchiveS3 struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket *string `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile *string `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials *ReplicaSourceArchiveS3Credentials `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+	Endpoint *string `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa *ReplicaSourceArchiveS3Irsa `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId *string `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path *string `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region *string `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle *ReplicaSourceArchiveS3UriStyle `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls *bool `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaSourceArchiveS3
+func (val *ReplicaSourceArchiveS3) Defaults() *ReplicaSourceArchiveS3 {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		region_ := "us-east-1"
+		tmp.Region = &region_
+	}
+	if tmp.VerifyTls == nil {
+		verifyTls_ := true
+		tmp.VerifyTls = &verifyTls_
+	}
+	return &tmp
+}
+
+// ReplicaSourceArchiveS3Input is an input type that accepts ReplicaSourceArchiveS3Args and ReplicaSourceArchiveS3Output values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3Input` via:
+//
+//	ReplicaSourceArchiveS3Args{...}
+type ReplicaSourceArchiveS3Input interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3Output() ReplicaSourceArchiveS3Output
+	ToReplicaSourceArchiveS3OutputWithContext(context.Context) ReplicaSourceArchiveS3Output
+}
+
+// The source's pgBackRest repository in S3 (bucket and path required).
+type ReplicaSourceArchiveS3Args struct {
+	// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
+	// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
+	// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+	Credentials ReplicaSourceArchiveS3CredentialsPtrInput `pulumi:"credentials"`
+	// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+	Endpoint pulumi.StringPtrInput `pulumi:"endpoint"`
+	// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+	Irsa ReplicaSourceArchiveS3IrsaPtrInput `pulumi:"irsa"`
+	// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+	KmsKeyId pulumi.StringPtrInput `pulumi:"kmsKeyId"`
+	// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// S3 region. @default - us-east-1
+	Region pulumi.StringPtrInput `pulumi:"region"`
+	// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+	UriStyle ReplicaSourceArchiveS3UriStylePtrInput `pulumi:"uriStyle"`
+	// Verify the endpoint's TLS certificate. @default - true
+	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaSourceArchiveS3Args
+func (val *ReplicaSourceArchiveS3Args) Defaults() *ReplicaSourceArchiveS3Args {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Region == nil {
+		tmp.Region = pulumi.StringPtr("us-east-1")
+	}
+	if tmp.VerifyTls == nil {
+		tmp.VerifyTls = pulumi.BoolPtr(true)
+	}
+	return &tmp
+}
+func (ReplicaSourceArchiveS3Args) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveS3Args) ToReplicaSourceArchiveS3Output() ReplicaSourceArchiveS3Output {
+	return i.ToReplicaSourceArchiveS3OutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3Args) ToReplicaSourceArchiveS3OutputWithContext(ctx context.Context) ReplicaSourceArchiveS3Output {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3Output)
+}
+
+func (i ReplicaSourceArchiveS3Args) ToReplicaSourceArchiveS3PtrOutput() ReplicaSourceArchiveS3PtrOutput {
+	return i.ToReplicaSourceArchiveS3PtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3Args) ToReplicaSourceArchiveS3PtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3Output).ToReplicaSourceArchiveS3PtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveS3PtrInput is an input type that accepts ReplicaSourceArchiveS3Args, ReplicaSourceArchiveS3Ptr and ReplicaSourceArchiveS3PtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3PtrInput` via:
+//
+//	        ReplicaSourceArchiveS3Args{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveS3PtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3PtrOutput() ReplicaSourceArchiveS3PtrOutput
+	ToReplicaSourceArchiveS3PtrOutputWithContext(context.Context) ReplicaSourceArchiveS3PtrOutput
+}
+
+type replicaSourceArchiveS3PtrType ReplicaSourceArchiveS3Args
+
+func ReplicaSourceArchiveS3Ptr(v *ReplicaSourceArchiveS3Args) ReplicaSourceArchiveS3PtrInput {
+	return (*replicaSourceArchiveS3PtrType)(v)
+}
+
+func (*replicaSourceArchiveS3PtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveS3PtrType) ToReplicaSourceArchiveS3PtrOutput() ReplicaSourceArchiveS3PtrOutput {
+	return i.ToReplicaSourceArchiveS3PtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveS3PtrType) ToReplicaSourceArchiveS3PtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3PtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3PtrOutput)
+}
+
+// The source's pgBackRest repository in S3 (bucket and path required).
+type ReplicaSourceArchiveS3Output struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3Output) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3Output) ToReplicaSourceArchiveS3Output() ReplicaSourceArchiveS3Output {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3Output) ToReplicaSourceArchiveS3OutputWithContext(ctx context.Context) ReplicaSourceArchiveS3Output {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3Output) ToReplicaSourceArchiveS3PtrOutput() ReplicaSourceArchiveS3PtrOutput {
+	return o.ToReplicaSourceArchiveS3PtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3Output) ToReplicaSourceArchiveS3PtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3PtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3 {
+		return &v
+	}).(ReplicaSourceArchiveS3PtrOutput)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o ReplicaSourceArchiveS3Output) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *string { return v.Bucket }).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o ReplicaSourceArchiveS3Output) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *string { return v.CaFile }).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o ReplicaSourceArchiveS3Output) Credentials() ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3Credentials { return v.Credentials }).(ReplicaSourceArchiveS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+func (o ReplicaSourceArchiveS3Output) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *string { return v.Endpoint }).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o ReplicaSourceArchiveS3Output) Irsa() ReplicaSourceArchiveS3IrsaPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3Irsa { return v.Irsa }).(ReplicaSourceArchiveS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o ReplicaSourceArchiveS3Output) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *string { return v.KmsKeyId }).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o ReplicaSourceArchiveS3Output) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o ReplicaSourceArchiveS3Output) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *string { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o ReplicaSourceArchiveS3Output) UriStyle() ReplicaSourceArchiveS3UriStylePtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3UriStyle { return v.UriStyle }).(ReplicaSourceArchiveS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o ReplicaSourceArchiveS3Output) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3) *bool { return v.VerifyTls }).(pulumi.BoolPtrOutput)
+}
+
+type ReplicaSourceArchiveS3PtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3PtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3PtrOutput) ToReplicaSourceArchiveS3PtrOutput() ReplicaSourceArchiveS3PtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3PtrOutput) ToReplicaSourceArchiveS3PtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3PtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3PtrOutput) Elem() ReplicaSourceArchiveS3Output {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) ReplicaSourceArchiveS3 {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveS3
+		return ret
+	}).(ReplicaSourceArchiveS3Output)
+}
+
+// Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+func (o ReplicaSourceArchiveS3PtrOutput) Bucket() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Bucket
+	}).(pulumi.StringPtrOutput)
+}
+
+// PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+func (o ReplicaSourceArchiveS3PtrOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+func (o ReplicaSourceArchiveS3PtrOutput) Credentials() ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3Credentials {
+		if v == nil {
+			return nil
+		}
+		return v.Credentials
+	}).(ReplicaSourceArchiveS3CredentialsPtrOutput)
+}
+
+// S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+func (o ReplicaSourceArchiveS3PtrOutput) Endpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Endpoint
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+func (o ReplicaSourceArchiveS3PtrOutput) Irsa() ReplicaSourceArchiveS3IrsaPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3Irsa {
+		if v == nil {
+			return nil
+		}
+		return v.Irsa
+	}).(ReplicaSourceArchiveS3IrsaPtrOutput)
+}
+
+// AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+func (o ReplicaSourceArchiveS3PtrOutput) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KmsKeyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+func (o ReplicaSourceArchiveS3PtrOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Path
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 region. @default - us-east-1
+func (o ReplicaSourceArchiveS3PtrOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Region
+	}).(pulumi.StringPtrOutput)
+}
+
+// `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+func (o ReplicaSourceArchiveS3PtrOutput) UriStyle() ReplicaSourceArchiveS3UriStylePtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *ReplicaSourceArchiveS3UriStyle {
+		if v == nil {
+			return nil
+		}
+		return v.UriStyle
+	}).(ReplicaSourceArchiveS3UriStylePtrOutput)
+}
+
+// Verify the endpoint's TLS certificate. @default - true
+func (o ReplicaSourceArchiveS3PtrOutput) VerifyTls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.VerifyTls
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type ReplicaSourceArchiveS3Credentials struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId ReplicaSourceArchiveS3CredentialsAccessKeyId `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey ReplicaSourceArchiveS3CredentialsSecretAccessKey `pulumi:"secretAccessKey"`
+}
+
+// ReplicaSourceArchiveS3CredentialsInput is an input type that accepts ReplicaSourceArchiveS3CredentialsArgs and ReplicaSourceArchiveS3CredentialsOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3CredentialsInput` via:
+//
+//	ReplicaSourceArchiveS3CredentialsArgs{...}
+type ReplicaSourceArchiveS3CredentialsInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3CredentialsOutput() ReplicaSourceArchiveS3CredentialsOutput
+	ToReplicaSourceArchiveS3CredentialsOutputWithContext(context.Context) ReplicaSourceArchiveS3CredentialsOutput
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type ReplicaSourceArchiveS3CredentialsArgs struct {
+	// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	AccessKeyId ReplicaSourceArchiveS3CredentialsAccessKeyIdInput `pulumi:"accessKeyId"`
+	// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+	SecretAccessKey ReplicaSourceArchiveS3CredentialsSecretAccessKeyInput `pulumi:"secretAccessKey"`
+}
+
+func (ReplicaSourceArchiveS3CredentialsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3Credentials)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveS3CredentialsArgs) ToReplicaSourceArchiveS3CredentialsOutput() ReplicaSourceArchiveS3CredentialsOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3CredentialsArgs) ToReplicaSourceArchiveS3CredentialsOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsOutput)
+}
+
+func (i ReplicaSourceArchiveS3CredentialsArgs) ToReplicaSourceArchiveS3CredentialsPtrOutput() ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3CredentialsArgs) ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsOutput).ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveS3CredentialsPtrInput is an input type that accepts ReplicaSourceArchiveS3CredentialsArgs, ReplicaSourceArchiveS3CredentialsPtr and ReplicaSourceArchiveS3CredentialsPtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3CredentialsPtrInput` via:
+//
+//	        ReplicaSourceArchiveS3CredentialsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveS3CredentialsPtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3CredentialsPtrOutput() ReplicaSourceArchiveS3CredentialsPtrOutput
+	ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(context.Context) ReplicaSourceArchiveS3CredentialsPtrOutput
+}
+
+type replicaSourceArchiveS3CredentialsPtrType ReplicaSourceArchiveS3CredentialsArgs
+
+func ReplicaSourceArchiveS3CredentialsPtr(v *ReplicaSourceArchiveS3CredentialsArgs) ReplicaSourceArchiveS3CredentialsPtrInput {
+	return (*replicaSourceArchiveS3CredentialsPtrType)(v)
+}
+
+func (*replicaSourceArchiveS3CredentialsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3Credentials)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveS3CredentialsPtrType) ToReplicaSourceArchiveS3CredentialsPtrOutput() ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveS3CredentialsPtrType) ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsPtrOutput)
+}
+
+// Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+type ReplicaSourceArchiveS3CredentialsOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3CredentialsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3Credentials)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3CredentialsOutput) ToReplicaSourceArchiveS3CredentialsOutput() ReplicaSourceArchiveS3CredentialsOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsOutput) ToReplicaSourceArchiveS3CredentialsOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsOutput) ToReplicaSourceArchiveS3CredentialsPtrOutput() ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return o.ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3CredentialsOutput) ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveS3Credentials) *ReplicaSourceArchiveS3Credentials {
+		return &v
+	}).(ReplicaSourceArchiveS3CredentialsPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ReplicaSourceArchiveS3CredentialsOutput) AccessKeyId() ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3Credentials) ReplicaSourceArchiveS3CredentialsAccessKeyId {
+		return v.AccessKeyId
+	}).(ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ReplicaSourceArchiveS3CredentialsOutput) SecretAccessKey() ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3Credentials) ReplicaSourceArchiveS3CredentialsSecretAccessKey {
+		return v.SecretAccessKey
+	}).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput)
+}
+
+type ReplicaSourceArchiveS3CredentialsPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3CredentialsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3Credentials)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3CredentialsPtrOutput) ToReplicaSourceArchiveS3CredentialsPtrOutput() ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsPtrOutput) ToReplicaSourceArchiveS3CredentialsPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsPtrOutput) Elem() ReplicaSourceArchiveS3CredentialsOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3Credentials) ReplicaSourceArchiveS3Credentials {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveS3Credentials
+		return ret
+	}).(ReplicaSourceArchiveS3CredentialsOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ReplicaSourceArchiveS3CredentialsPtrOutput) AccessKeyId() ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3Credentials) *ReplicaSourceArchiveS3CredentialsAccessKeyId {
+		if v == nil {
+			return nil
+		}
+		return &v.AccessKeyId
+	}).(ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+func (o ReplicaSourceArchiveS3CredentialsPtrOutput) SecretAccessKey() ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3Credentials) *ReplicaSourceArchiveS3CredentialsSecretAccessKey {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretAccessKey
+	}).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ReplicaSourceArchiveS3CredentialsAccessKeyId struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ReplicaSourceArchiveS3CredentialsAccessKeyIdInput is an input type that accepts ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs and ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3CredentialsAccessKeyIdInput` via:
+//
+//	ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs{...}
+type ReplicaSourceArchiveS3CredentialsAccessKeyIdInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput
+	ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutputWithContext(context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs) ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs) ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput)
+}
+
+func (i ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput).ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrInput is an input type that accepts ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs, ReplicaSourceArchiveS3CredentialsAccessKeyIdPtr and ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrInput` via:
+//
+//	        ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput
+	ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput
+}
+
+type replicaSourceArchiveS3CredentialsAccessKeyIdPtrType ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs
+
+func ReplicaSourceArchiveS3CredentialsAccessKeyIdPtr(v *ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs) ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrInput {
+	return (*replicaSourceArchiveS3CredentialsAccessKeyIdPtrType)(v)
+}
+
+func (*replicaSourceArchiveS3CredentialsAccessKeyIdPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveS3CredentialsAccessKeyIdPtrType) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveS3CredentialsAccessKeyIdPtrType) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) ToReplicaSourceArchiveS3CredentialsAccessKeyIdOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return o.ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveS3CredentialsAccessKeyId) *ReplicaSourceArchiveS3CredentialsAccessKeyId {
+		return &v
+	}).(ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3CredentialsAccessKeyId) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3CredentialsAccessKeyId) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3CredentialsAccessKeyId)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput() ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput) ToReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput) Elem() ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3CredentialsAccessKeyId) ReplicaSourceArchiveS3CredentialsAccessKeyId {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveS3CredentialsAccessKeyId
+		return ret
+	}).(ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3CredentialsAccessKeyId) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ReplicaSourceArchiveS3CredentialsSecretAccessKey struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ReplicaSourceArchiveS3CredentialsSecretAccessKeyInput is an input type that accepts ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs and ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3CredentialsSecretAccessKeyInput` via:
+//
+//	ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs{...}
+type ReplicaSourceArchiveS3CredentialsSecretAccessKeyInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput
+	ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutputWithContext(context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput)
+}
+
+func (i ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput).ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrInput is an input type that accepts ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs, ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtr and ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrInput` via:
+//
+//	        ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput
+	ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput
+}
+
+type replicaSourceArchiveS3CredentialsSecretAccessKeyPtrType ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs
+
+func ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtr(v *ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs) ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrInput {
+	return (*replicaSourceArchiveS3CredentialsSecretAccessKeyPtrType)(v)
+}
+
+func (*replicaSourceArchiveS3CredentialsSecretAccessKeyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveS3CredentialsSecretAccessKeyPtrType) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return i.ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveS3CredentialsSecretAccessKeyPtrType) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+type ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveS3CredentialsSecretAccessKey) *ReplicaSourceArchiveS3CredentialsSecretAccessKey {
+		return &v
+	}).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3CredentialsSecretAccessKey) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3CredentialsSecretAccessKey) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3CredentialsSecretAccessKey)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput() ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput) ToReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput) Elem() ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3CredentialsSecretAccessKey) ReplicaSourceArchiveS3CredentialsSecretAccessKey {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveS3CredentialsSecretAccessKey
+		return ret
+	}).(ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3CredentialsSecretAccessKey) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type ReplicaSourceArchiveS3Irsa struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl string `pulumi:"oidcProviderUrl"`
+}
+
+// ReplicaSourceArchiveS3IrsaInput is an input type that accepts ReplicaSourceArchiveS3IrsaArgs and ReplicaSourceArchiveS3IrsaOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3IrsaInput` via:
+//
+//	ReplicaSourceArchiveS3IrsaArgs{...}
+type ReplicaSourceArchiveS3IrsaInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3IrsaOutput() ReplicaSourceArchiveS3IrsaOutput
+	ToReplicaSourceArchiveS3IrsaOutputWithContext(context.Context) ReplicaSourceArchiveS3IrsaOutput
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type ReplicaSourceArchiveS3IrsaArgs struct {
+	// ARN of the EKS cluster's IAM OIDC provider.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+	OidcProviderUrl pulumi.StringInput `pulumi:"oidcProviderUrl"`
+}
+
+func (ReplicaSourceArchiveS3IrsaArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3Irsa)(nil)).Elem()
+}
+
+func (i ReplicaSourceArchiveS3IrsaArgs) ToReplicaSourceArchiveS3IrsaOutput() ReplicaSourceArchiveS3IrsaOutput {
+	return i.ToReplicaSourceArchiveS3IrsaOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3IrsaArgs) ToReplicaSourceArchiveS3IrsaOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3IrsaOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3IrsaOutput)
+}
+
+func (i ReplicaSourceArchiveS3IrsaArgs) ToReplicaSourceArchiveS3IrsaPtrOutput() ReplicaSourceArchiveS3IrsaPtrOutput {
+	return i.ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourceArchiveS3IrsaArgs) ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3IrsaOutput).ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(ctx)
+}
+
+// ReplicaSourceArchiveS3IrsaPtrInput is an input type that accepts ReplicaSourceArchiveS3IrsaArgs, ReplicaSourceArchiveS3IrsaPtr and ReplicaSourceArchiveS3IrsaPtrOutput values.
+// You can construct a concrete instance of `ReplicaSourceArchiveS3IrsaPtrInput` via:
+//
+//	        ReplicaSourceArchiveS3IrsaArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourceArchiveS3IrsaPtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourceArchiveS3IrsaPtrOutput() ReplicaSourceArchiveS3IrsaPtrOutput
+	ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(context.Context) ReplicaSourceArchiveS3IrsaPtrOutput
+}
+
+type replicaSourceArchiveS3IrsaPtrType ReplicaSourceArchiveS3IrsaArgs
+
+func ReplicaSourceArchiveS3IrsaPtr(v *ReplicaSourceArchiveS3IrsaArgs) ReplicaSourceArchiveS3IrsaPtrInput {
+	return (*replicaSourceArchiveS3IrsaPtrType)(v)
+}
+
+func (*replicaSourceArchiveS3IrsaPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3Irsa)(nil)).Elem()
+}
+
+func (i *replicaSourceArchiveS3IrsaPtrType) ToReplicaSourceArchiveS3IrsaPtrOutput() ReplicaSourceArchiveS3IrsaPtrOutput {
+	return i.ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourceArchiveS3IrsaPtrType) ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3IrsaPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceArchiveS3IrsaPtrOutput)
+}
+
+// platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+type ReplicaSourceArchiveS3IrsaOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3IrsaOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourceArchiveS3Irsa)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3IrsaOutput) ToReplicaSourceArchiveS3IrsaOutput() ReplicaSourceArchiveS3IrsaOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3IrsaOutput) ToReplicaSourceArchiveS3IrsaOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3IrsaOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3IrsaOutput) ToReplicaSourceArchiveS3IrsaPtrOutput() ReplicaSourceArchiveS3IrsaPtrOutput {
+	return o.ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourceArchiveS3IrsaOutput) ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3IrsaPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceArchiveS3Irsa) *ReplicaSourceArchiveS3Irsa {
+		return &v
+	}).(ReplicaSourceArchiveS3IrsaPtrOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o ReplicaSourceArchiveS3IrsaOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3Irsa) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o ReplicaSourceArchiveS3IrsaOutput) OidcProviderUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicaSourceArchiveS3Irsa) string { return v.OidcProviderUrl }).(pulumi.StringOutput)
+}
+
+type ReplicaSourceArchiveS3IrsaPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourceArchiveS3IrsaPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourceArchiveS3Irsa)(nil)).Elem()
+}
+
+func (o ReplicaSourceArchiveS3IrsaPtrOutput) ToReplicaSourceArchiveS3IrsaPtrOutput() ReplicaSourceArchiveS3IrsaPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3IrsaPtrOutput) ToReplicaSourceArchiveS3IrsaPtrOutputWithContext(ctx context.Context) ReplicaSourceArchiveS3IrsaPtrOutput {
+	return o
+}
+
+func (o ReplicaSourceArchiveS3IrsaPtrOutput) Elem() ReplicaSourceArchiveS3IrsaOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3Irsa) ReplicaSourceArchiveS3Irsa {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourceArchiveS3Irsa
+		return ret
+	}).(ReplicaSourceArchiveS3IrsaOutput)
+}
+
+// ARN of the EKS cluster's IAM OIDC provider.
+func (o ReplicaSourceArchiveS3IrsaPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+func (o ReplicaSourceArchiveS3IrsaPtrOutput) OidcProviderUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourceArchiveS3Irsa) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where that role's password is read (with host).
+type ReplicaSourcePassword struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+	FromEnv *string `pulumi:"fromEnv"`
+	// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile *string `pulumi:"fromFile"`
+}
+
+// ReplicaSourcePasswordInput is an input type that accepts ReplicaSourcePasswordArgs and ReplicaSourcePasswordOutput values.
+// You can construct a concrete instance of `ReplicaSourcePasswordInput` via:
+//
+//	ReplicaSourcePasswordArgs{...}
+type ReplicaSourcePasswordInput interface {
+	pulumi.Input
+
+	ToReplicaSourcePasswordOutput() ReplicaSourcePasswordOutput
+	ToReplicaSourcePasswordOutputWithContext(context.Context) ReplicaSourcePasswordOutput
+}
+
+// Where that role's password is read (with host).
+type ReplicaSourcePasswordArgs struct {
+	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
+	// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
+}
+
+func (ReplicaSourcePasswordArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourcePassword)(nil)).Elem()
+}
+
+func (i ReplicaSourcePasswordArgs) ToReplicaSourcePasswordOutput() ReplicaSourcePasswordOutput {
+	return i.ToReplicaSourcePasswordOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourcePasswordArgs) ToReplicaSourcePasswordOutputWithContext(ctx context.Context) ReplicaSourcePasswordOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourcePasswordOutput)
+}
+
+func (i ReplicaSourcePasswordArgs) ToReplicaSourcePasswordPtrOutput() ReplicaSourcePasswordPtrOutput {
+	return i.ToReplicaSourcePasswordPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaSourcePasswordArgs) ToReplicaSourcePasswordPtrOutputWithContext(ctx context.Context) ReplicaSourcePasswordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourcePasswordOutput).ToReplicaSourcePasswordPtrOutputWithContext(ctx)
+}
+
+// ReplicaSourcePasswordPtrInput is an input type that accepts ReplicaSourcePasswordArgs, ReplicaSourcePasswordPtr and ReplicaSourcePasswordPtrOutput values.
+// You can construct a concrete instance of `ReplicaSourcePasswordPtrInput` via:
+//
+//	        ReplicaSourcePasswordArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaSourcePasswordPtrInput interface {
+	pulumi.Input
+
+	ToReplicaSourcePasswordPtrOutput() ReplicaSourcePasswordPtrOutput
+	ToReplicaSourcePasswordPtrOutputWithContext(context.Context) ReplicaSourcePasswordPtrOutput
+}
+
+type replicaSourcePasswordPtrType ReplicaSourcePasswordArgs
+
+func ReplicaSourcePasswordPtr(v *ReplicaSourcePasswordArgs) ReplicaSourcePasswordPtrInput {
+	return (*replicaSourcePasswordPtrType)(v)
+}
+
+func (*replicaSourcePasswordPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourcePassword)(nil)).Elem()
+}
+
+func (i *replicaSourcePasswordPtrType) ToReplicaSourcePasswordPtrOutput() ReplicaSourcePasswordPtrOutput {
+	return i.ToReplicaSourcePasswordPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaSourcePasswordPtrType) ToReplicaSourcePasswordPtrOutputWithContext(ctx context.Context) ReplicaSourcePasswordPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourcePasswordPtrOutput)
+}
+
+// Where that role's password is read (with host).
+type ReplicaSourcePasswordOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourcePasswordOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaSourcePassword)(nil)).Elem()
+}
+
+func (o ReplicaSourcePasswordOutput) ToReplicaSourcePasswordOutput() ReplicaSourcePasswordOutput {
+	return o
+}
+
+func (o ReplicaSourcePasswordOutput) ToReplicaSourcePasswordOutputWithContext(ctx context.Context) ReplicaSourcePasswordOutput {
+	return o
+}
+
+func (o ReplicaSourcePasswordOutput) ToReplicaSourcePasswordPtrOutput() ReplicaSourcePasswordPtrOutput {
+	return o.ToReplicaSourcePasswordPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaSourcePasswordOutput) ToReplicaSourcePasswordPtrOutputWithContext(ctx context.Context) ReplicaSourcePasswordPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourcePassword) *ReplicaSourcePassword {
+		return &v
+	}).(ReplicaSourcePasswordPtrOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+func (o ReplicaSourcePasswordOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourcePassword) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourcePasswordOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSourcePassword) *string { return v.FromFile }).(pulumi.StringPtrOutput)
+}
+
+type ReplicaSourcePasswordPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaSourcePasswordPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaSourcePassword)(nil)).Elem()
+}
+
+func (o ReplicaSourcePasswordPtrOutput) ToReplicaSourcePasswordPtrOutput() ReplicaSourcePasswordPtrOutput {
+	return o
+}
+
+func (o ReplicaSourcePasswordPtrOutput) ToReplicaSourcePasswordPtrOutputWithContext(ctx context.Context) ReplicaSourcePasswordPtrOutput {
+	return o
+}
+
+func (o ReplicaSourcePasswordPtrOutput) Elem() ReplicaSourcePasswordOutput {
+	return o.ApplyT(func(v *ReplicaSourcePassword) ReplicaSourcePassword {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaSourcePassword
+		return ret
+	}).(ReplicaSourcePasswordOutput)
+}
+
+// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+func (o ReplicaSourcePasswordPtrOutput) FromEnv() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourcePassword) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromEnv
+	}).(pulumi.StringPtrOutput)
+}
+
+// Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+func (o ReplicaSourcePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSourcePassword) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FromFile
+	}).(pulumi.StringPtrOutput)
 }
 
 // CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
@@ -11120,6 +13308,28 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PlatformLocalPtrInput)(nil)).Elem(), PlatformLocalArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PoolerInput)(nil)).Elem(), PoolerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PoolerPtrInput)(nil)).Elem(), PoolerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaInput)(nil)).Elem(), ReplicaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaPtrInput)(nil)).Elem(), ReplicaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceInput)(nil)).Elem(), ReplicaSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePtrInput)(nil)).Elem(), ReplicaSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveInput)(nil)).Elem(), ReplicaSourceArchiveArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchivePtrInput)(nil)).Elem(), ReplicaSourceArchiveArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveEncryptionInput)(nil)).Elem(), ReplicaSourceArchiveEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveEncryptionPtrInput)(nil)).Elem(), ReplicaSourceArchiveEncryptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveEncryptionPassphraseInput)(nil)).Elem(), ReplicaSourceArchiveEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveEncryptionPassphrasePtrInput)(nil)).Elem(), ReplicaSourceArchiveEncryptionPassphraseArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3Input)(nil)).Elem(), ReplicaSourceArchiveS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3PtrInput)(nil)).Elem(), ReplicaSourceArchiveS3Args{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsInput)(nil)).Elem(), ReplicaSourceArchiveS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsPtrInput)(nil)).Elem(), ReplicaSourceArchiveS3CredentialsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsAccessKeyIdInput)(nil)).Elem(), ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrInput)(nil)).Elem(), ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsSecretAccessKeyInput)(nil)).Elem(), ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrInput)(nil)).Elem(), ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3IrsaInput)(nil)).Elem(), ReplicaSourceArchiveS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3IrsaPtrInput)(nil)).Elem(), ReplicaSourceArchiveS3IrsaArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePasswordInput)(nil)).Elem(), ReplicaSourcePasswordArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePasswordPtrInput)(nil)).Elem(), ReplicaSourcePasswordArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesInput)(nil)).Elem(), ResourcesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesPtrInput)(nil)).Elem(), ResourcesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesLimitsInput)(nil)).Elem(), ResourcesLimitsArgs{})
@@ -11232,6 +13442,28 @@ func init() {
 	pulumi.RegisterOutputType(PlatformLocalPtrOutput{})
 	pulumi.RegisterOutputType(PoolerOutput{})
 	pulumi.RegisterOutputType(PoolerPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaOutput{})
+	pulumi.RegisterOutputType(ReplicaPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceOutput{})
+	pulumi.RegisterOutputType(ReplicaSourcePtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchivePtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveEncryptionOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveEncryptionPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveEncryptionPassphraseOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveEncryptionPassphrasePtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3Output{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3PtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3CredentialsOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3CredentialsPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3CredentialsAccessKeyIdOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3CredentialsAccessKeyIdPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3CredentialsSecretAccessKeyOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3CredentialsSecretAccessKeyPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3IrsaOutput{})
+	pulumi.RegisterOutputType(ReplicaSourceArchiveS3IrsaPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaSourcePasswordOutput{})
+	pulumi.RegisterOutputType(ReplicaSourcePasswordPtrOutput{})
 	pulumi.RegisterOutputType(ResourcesOutput{})
 	pulumi.RegisterOutputType(ResourcesPtrOutput{})
 	pulumi.RegisterOutputType(ResourcesLimitsOutput{})

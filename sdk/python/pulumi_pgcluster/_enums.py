@@ -29,6 +29,9 @@ __all__ = [
     'PoolerPoolMode',
     'PrimaryUpdateStrategy',
     'RemovedMemberData',
+    'ReplicaSourceArchiveS3UriStyle',
+    'ReplicaSourceSslMode',
+    'ReplicaVia',
     'RoleEnsure',
     'SchedulingAntiAffinity',
     'SchedulingTolerationEffect',
@@ -272,6 +275,38 @@ class RemovedMemberData(_builtins.str, Enum):
     """
     KEEP = "keep"
     DELETE = "delete"
+
+
+@pulumi.type_token("pgcluster:index:ReplicaSourceArchiveS3UriStyle")
+class ReplicaSourceArchiveS3UriStyle(_builtins.str, Enum):
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    HOST = "host"
+    PATH = "path"
+
+
+@pulumi.type_token("pgcluster:index:ReplicaSourceSslMode")
+class ReplicaSourceSslMode(_builtins.str, Enum):
+    """
+    libpq's sslmode for the replication connection (with host). @default - prefer
+    """
+    DISABLE = "disable"
+    ALLOW = "allow"
+    PREFER = "prefer"
+    REQUIRE = "require"
+    VERIFY_CA = "verify-ca"
+    VERIFY_FULL = "verify-full"
+
+
+@pulumi.type_token("pgcluster:index:ReplicaVia")
+class ReplicaVia(_builtins.str, Enum):
+    """
+    `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+    """
+    STREAMING = "streaming"
+    ARCHIVE = "archive"
+    BOTH = "both"
 
 
 @pulumi.type_token("pgcluster:index:RoleEnsure")

@@ -104,6 +104,28 @@ __all__ = [
     'PlatformLocalArgsDict',
     'PoolerArgs',
     'PoolerArgsDict',
+    'ReplicaArgs',
+    'ReplicaArgsDict',
+    'ReplicaSourceArgs',
+    'ReplicaSourceArgsDict',
+    'ReplicaSourceArchiveArgs',
+    'ReplicaSourceArchiveArgsDict',
+    'ReplicaSourceArchiveEncryptionArgs',
+    'ReplicaSourceArchiveEncryptionArgsDict',
+    'ReplicaSourceArchiveEncryptionPassphraseArgs',
+    'ReplicaSourceArchiveEncryptionPassphraseArgsDict',
+    'ReplicaSourceArchiveS3Args',
+    'ReplicaSourceArchiveS3ArgsDict',
+    'ReplicaSourceArchiveS3CredentialsArgs',
+    'ReplicaSourceArchiveS3CredentialsArgsDict',
+    'ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs',
+    'ReplicaSourceArchiveS3CredentialsAccessKeyIdArgsDict',
+    'ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs',
+    'ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgsDict',
+    'ReplicaSourceArchiveS3IrsaArgs',
+    'ReplicaSourceArchiveS3IrsaArgsDict',
+    'ReplicaSourcePasswordArgs',
+    'ReplicaSourcePasswordArgsDict',
     'ResourcesArgs',
     'ResourcesArgsDict',
     'ResourcesLimitsArgs',
@@ -4126,9 +4148,17 @@ class PlatformLocalArgsDict(TypedDict):
     """
     Run etcd, Patroni members and PgBouncer as processes on this machine.
     """
+    allowed_networks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+    """
     base_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
+    """
+    host: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
     """
     keeper: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -4142,20 +4172,28 @@ class PlatformLocalArgsDict(TypedDict):
 @pulumi.input_type
 class PlatformLocalArgs:
     def __init__(__self__, *,
+                 allowed_networks: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  base_port: pulumi.Input[Optional[_builtins.int]] = None,
+                 host: pulumi.Input[Optional[_builtins.str]] = None,
                  keeper: pulumi.Input[Optional[_builtins.bool]] = None,
                  peer_watch: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         Run etcd, Patroni members and PgBouncer as processes on this machine.
 
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_networks: Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
         :param pulumi.Input[_builtins.int] base_port: First of the 61 TCP ports the cluster uses on 127.0.0.1: pooler = basePort, etcd = +1/+2, member n PostgreSQL = +10+n, member n Patroni REST API = +40+n. @default - 15400
+        :param pulumi.Input[_builtins.str] host: Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
         :param pulumi.Input[_builtins.bool] keeper: Self-healing, as Kubernetes restarts a pod: a per-cluster keeper process restarts a member whose processes are gone (and etcd), at once and then with a backoff doubling from 2 s to 60 s, and gives up after 5 restarts in 10 minutes (its log says so; `up` starts over); a member that ran 10 s or more before dying again is a new incident, restarted at once. `down`, hibernation and fencing stop it from restarting anything. false: a killed member stays down until `up`. @default - true
         :param pulumi.Input[_builtins.bool] peer_watch: Fast detection of a lost leader member. Every member runs on this host, so when the leader's Patroni REST port and PostgreSQL port both refuse connections (nothing listens: no postmaster can accept a write) on 3 probes 200 ms apart, the other members release its leader lock instead of waiting for ha.ttl to expire. A timeout never counts. false: only the TTL, as plain Patroni. The same switch covers the planned-switchover handoff: once the old primary's PostgreSQL has shut down cleanly and the candidate has received its last WAL, its supervisor releases the leader lock at once instead of Patroni's one-second wait. Takes effect at once, for running members too. @default - true
         """
+        if allowed_networks is not None:
+            pulumi.set(__self__, "allowed_networks", allowed_networks)
         if base_port is None:
             base_port = 15400
         if base_port is not None:
             pulumi.set(__self__, "base_port", base_port)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
         if keeper is None:
             keeper = True
         if keeper is not None:
@@ -4164,6 +4202,18 @@ class PlatformLocalArgs:
             peer_watch = True
         if peer_watch is not None:
             pulumi.set(__self__, "peer_watch", peer_watch)
+
+    @_builtins.property
+    @pulumi.getter(name="allowedNetworks")
+    def allowed_networks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Networks (CIDR) that pg_hba admits over TCP besides the loopback and host: e.g. the other sites of a replica cluster group, which replicate with the replication role. @default - []
+        """
+        return pulumi.get(self, "allowed_networks")
+
+    @allowed_networks.setter
+    def allowed_networks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "allowed_networks", value)
 
     @_builtins.property
     @pulumi.getter(name="basePort")
@@ -4176,6 +4226,18 @@ class PlatformLocalArgs:
     @base_port.setter
     def base_port(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "base_port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Address the members (PostgreSQL and the Patroni REST API) and the pooler listen on and advertise instead of 127.0.0.1, e.g. the address of a site (a network namespace) whose clusters other sites replicate from (replica). etcd stays on 127.0.0.1. @default - 127.0.0.1
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "host", value)
 
     @_builtins.property
     @pulumi.getter
@@ -4384,6 +4446,902 @@ class PoolerArgs:
     @pool_mode.setter
     def pool_mode(self, value: pulumi.Input[Optional['PoolerPoolMode']]):
         pulumi.set(self, "pool_mode", value)
+
+
+class ReplicaArgsDict(TypedDict):
+    """
+    Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+    """
+    source: pulumi.Input['ReplicaSourceArgsDict']
+    """
+    What this cluster replicates from: exactly one of cluster, or host (an external primary).
+    """
+    force: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+    """
+    primary: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+    """
+    via: NotRequired[pulumi.Input[Optional['ReplicaVia']]]
+    """
+    `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+    """
+
+@pulumi.input_type
+class ReplicaArgs:
+    def __init__(__self__, *,
+                 source: pulumi.Input['ReplicaSourceArgs'],
+                 force: pulumi.Input[Optional[_builtins.bool]] = None,
+                 primary: pulumi.Input[Optional[_builtins.str]] = None,
+                 via: pulumi.Input[Optional['ReplicaVia']] = None):
+        """
+        Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+
+        :param pulumi.Input['ReplicaSourceArgs'] source: What this cluster replicates from: exactly one of cluster, or host (an external primary).
+        :param pulumi.Input[_builtins.bool] force: Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+        :param pulumi.Input[_builtins.str] primary: The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+        :param pulumi.Input['ReplicaVia'] via: `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+        """
+        pulumi.set(__self__, "source", source)
+        if force is None:
+            force = False
+        if force is not None:
+            pulumi.set(__self__, "force", force)
+        if primary is not None:
+            pulumi.set(__self__, "primary", primary)
+        if via is not None:
+            pulumi.set(__self__, "via", via)
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> pulumi.Input['ReplicaSourceArgs']:
+        """
+        What this cluster replicates from: exactly one of cluster, or host (an external primary).
+        """
+        return pulumi.get(self, "source")
+
+    @source.setter
+    def source(self, value: pulumi.Input['ReplicaSourceArgs']):
+        pulumi.set(self, "source", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def force(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
+        """
+        return pulumi.get(self, "force")
+
+    @force.setter
+    def force(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "force", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def primary(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+        """
+        return pulumi.get(self, "primary")
+
+    @primary.setter
+    def primary(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "primary", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def via(self) -> pulumi.Input[Optional['ReplicaVia']]:
+        """
+        `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
+        """
+        return pulumi.get(self, "via")
+
+    @via.setter
+    def via(self, value: pulumi.Input[Optional['ReplicaVia']]):
+        pulumi.set(self, "via", value)
+
+
+class ReplicaSourceArgsDict(TypedDict):
+    """
+    What this cluster replicates from: exactly one of cluster, or host (an external primary).
+    """
+    archive: NotRequired[pulumi.Input[Optional['ReplicaSourceArchiveArgsDict']]]
+    """
+    The source's WAL archive (pgBackRest), read by restore_command; never written.
+    """
+    cluster: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+    """
+    host: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    An external primary (not managed here): its host name or address.
+    """
+    password: NotRequired[pulumi.Input[Optional['ReplicaSourcePasswordArgsDict']]]
+    """
+    Where that role's password is read (with host).
+    """
+    port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Its port (with host). @default - 5432
+    """
+    ssl_mode: NotRequired[pulumi.Input[Optional['ReplicaSourceSslMode']]]
+    """
+    libpq's sslmode for the replication connection (with host). @default - prefer
+    """
+    user: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+    """
+
+@pulumi.input_type
+class ReplicaSourceArgs:
+    def __init__(__self__, *,
+                 archive: pulumi.Input[Optional['ReplicaSourceArchiveArgs']] = None,
+                 cluster: pulumi.Input[Optional[_builtins.str]] = None,
+                 host: pulumi.Input[Optional[_builtins.str]] = None,
+                 password: pulumi.Input[Optional['ReplicaSourcePasswordArgs']] = None,
+                 port: pulumi.Input[Optional[_builtins.int]] = None,
+                 ssl_mode: pulumi.Input[Optional['ReplicaSourceSslMode']] = None,
+                 user: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        What this cluster replicates from: exactly one of cluster, or host (an external primary).
+
+        :param pulumi.Input['ReplicaSourceArchiveArgs'] archive: The source's WAL archive (pgBackRest), read by restore_command; never written.
+        :param pulumi.Input[_builtins.str] cluster: A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+        :param pulumi.Input[_builtins.str] host: An external primary (not managed here): its host name or address.
+        :param pulumi.Input['ReplicaSourcePasswordArgs'] password: Where that role's password is read (with host).
+        :param pulumi.Input[_builtins.int] port: Its port (with host). @default - 5432
+        :param pulumi.Input['ReplicaSourceSslMode'] ssl_mode: libpq's sslmode for the replication connection (with host). @default - prefer
+        :param pulumi.Input[_builtins.str] user: A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+        """
+        if archive is not None:
+            pulumi.set(__self__, "archive", archive)
+        if cluster is not None:
+            pulumi.set(__self__, "cluster", cluster)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if port is None:
+            port = 5432
+        if port is not None:
+            pulumi.set(__self__, "port", port)
+        if ssl_mode is not None:
+            pulumi.set(__self__, "ssl_mode", ssl_mode)
+        if user is None:
+            user = 'replicator'
+        if user is not None:
+            pulumi.set(__self__, "user", user)
+
+    @_builtins.property
+    @pulumi.getter
+    def archive(self) -> pulumi.Input[Optional['ReplicaSourceArchiveArgs']]:
+        """
+        The source's WAL archive (pgBackRest), read by restore_command; never written.
+        """
+        return pulumi.get(self, "archive")
+
+    @archive.setter
+    def archive(self, value: pulumi.Input[Optional['ReplicaSourceArchiveArgs']]):
+        pulumi.set(self, "archive", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def cluster(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
+        """
+        return pulumi.get(self, "cluster")
+
+    @cluster.setter
+    def cluster(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "cluster", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        An external primary (not managed here): its host name or address.
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional['ReplicaSourcePasswordArgs']]:
+        """
+        Where that role's password is read (with host).
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional['ReplicaSourcePasswordArgs']]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Its port (with host). @default - 5432
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sslMode")
+    def ssl_mode(self) -> pulumi.Input[Optional['ReplicaSourceSslMode']]:
+        """
+        libpq's sslmode for the replication connection (with host). @default - prefer
+        """
+        return pulumi.get(self, "ssl_mode")
+
+    @ssl_mode.setter
+    def ssl_mode(self, value: pulumi.Input[Optional['ReplicaSourceSslMode']]):
+        pulumi.set(self, "ssl_mode", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+        """
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "user", value)
+
+
+class ReplicaSourceArchiveArgsDict(TypedDict):
+    """
+    The source's WAL archive (pgBackRest), read by restore_command; never written.
+    """
+    s3: pulumi.Input['ReplicaSourceArchiveS3ArgsDict']
+    """
+    The source's pgBackRest repository in S3 (bucket and path required).
+    """
+    stanza: pulumi.Input[_builtins.str]
+    """
+    The stanza in that repository: usually the source cluster's name.
+    """
+    encryption: NotRequired[pulumi.Input[Optional['ReplicaSourceArchiveEncryptionArgsDict']]]
+    """
+    The encryption of that repository, if it has one.
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveArgs:
+    def __init__(__self__, *,
+                 s3: pulumi.Input['ReplicaSourceArchiveS3Args'],
+                 stanza: pulumi.Input[_builtins.str],
+                 encryption: pulumi.Input[Optional['ReplicaSourceArchiveEncryptionArgs']] = None):
+        """
+        The source's WAL archive (pgBackRest), read by restore_command; never written.
+
+        :param pulumi.Input['ReplicaSourceArchiveS3Args'] s3: The source's pgBackRest repository in S3 (bucket and path required).
+        :param pulumi.Input[_builtins.str] stanza: The stanza in that repository: usually the source cluster's name.
+        :param pulumi.Input['ReplicaSourceArchiveEncryptionArgs'] encryption: The encryption of that repository, if it has one.
+        """
+        pulumi.set(__self__, "s3", s3)
+        pulumi.set(__self__, "stanza", stanza)
+        if encryption is not None:
+            pulumi.set(__self__, "encryption", encryption)
+
+    @_builtins.property
+    @pulumi.getter
+    def s3(self) -> pulumi.Input['ReplicaSourceArchiveS3Args']:
+        """
+        The source's pgBackRest repository in S3 (bucket and path required).
+        """
+        return pulumi.get(self, "s3")
+
+    @s3.setter
+    def s3(self, value: pulumi.Input['ReplicaSourceArchiveS3Args']):
+        pulumi.set(self, "s3", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def stanza(self) -> pulumi.Input[_builtins.str]:
+        """
+        The stanza in that repository: usually the source cluster's name.
+        """
+        return pulumi.get(self, "stanza")
+
+    @stanza.setter
+    def stanza(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "stanza", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def encryption(self) -> pulumi.Input[Optional['ReplicaSourceArchiveEncryptionArgs']]:
+        """
+        The encryption of that repository, if it has one.
+        """
+        return pulumi.get(self, "encryption")
+
+    @encryption.setter
+    def encryption(self, value: pulumi.Input[Optional['ReplicaSourceArchiveEncryptionArgs']]):
+        pulumi.set(self, "encryption", value)
+
+
+class ReplicaSourceArchiveEncryptionArgsDict(TypedDict):
+    """
+    The encryption of that repository, if it has one.
+    """
+    passphrase: pulumi.Input['ReplicaSourceArchiveEncryptionPassphraseArgsDict']
+    """
+    Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveEncryptionArgs:
+    def __init__(__self__, *,
+                 passphrase: pulumi.Input['ReplicaSourceArchiveEncryptionPassphraseArgs']):
+        """
+        The encryption of that repository, if it has one.
+
+        :param pulumi.Input['ReplicaSourceArchiveEncryptionPassphraseArgs'] passphrase: Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+        """
+        pulumi.set(__self__, "passphrase", passphrase)
+
+    @_builtins.property
+    @pulumi.getter
+    def passphrase(self) -> pulumi.Input['ReplicaSourceArchiveEncryptionPassphraseArgs']:
+        """
+        Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+        """
+        return pulumi.get(self, "passphrase")
+
+    @passphrase.setter
+    def passphrase(self, value: pulumi.Input['ReplicaSourceArchiveEncryptionPassphraseArgs']):
+        pulumi.set(self, "passphrase", value)
+
+
+class ReplicaSourceArchiveEncryptionPassphraseArgsDict(TypedDict):
+    """
+    Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveEncryptionPassphraseArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the source repository's encryption passphrase is read at apply time: exactly one of fromEnv, fromFile. Read, never stored.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the source repository's encryption passphrase.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the source repository's encryption passphrase (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class ReplicaSourceArchiveS3ArgsDict(TypedDict):
+    """
+    The source's pgBackRest repository in S3 (bucket and path required).
+    """
+    bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+    """
+    ca_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+    """
+    credentials: NotRequired[pulumi.Input[Optional['ReplicaSourceArchiveS3CredentialsArgsDict']]]
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    endpoint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+    """
+    irsa: NotRequired[pulumi.Input[Optional['ReplicaSourceArchiveS3IrsaArgsDict']]]
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    kms_key_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+    """
+    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+    """
+    region: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 region. @default - us-east-1
+    """
+    uri_style: NotRequired[pulumi.Input[Optional['ReplicaSourceArchiveS3UriStyle']]]
+    """
+    `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+    """
+    verify_tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Verify the endpoint's TLS certificate. @default - true
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveS3Args:
+    def __init__(__self__, *,
+                 bucket: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 credentials: pulumi.Input[Optional['ReplicaSourceArchiveS3CredentialsArgs']] = None,
+                 endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 irsa: pulumi.Input[Optional['ReplicaSourceArchiveS3IrsaArgs']] = None,
+                 kms_key_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 path: pulumi.Input[Optional[_builtins.str]] = None,
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 uri_style: pulumi.Input[Optional['ReplicaSourceArchiveS3UriStyle']] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        The source's pgBackRest repository in S3 (bucket and path required).
+
+        :param pulumi.Input[_builtins.str] bucket: Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        :param pulumi.Input[_builtins.str] ca_file: PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        :param pulumi.Input['ReplicaSourceArchiveS3CredentialsArgs'] credentials: Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        :param pulumi.Input[_builtins.str] endpoint: S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+        :param pulumi.Input['ReplicaSourceArchiveS3IrsaArgs'] irsa: platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        :param pulumi.Input[_builtins.str] kms_key_id: AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        :param pulumi.Input[_builtins.str] path: Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        :param pulumi.Input[_builtins.str] region: S3 region. @default - us-east-1
+        :param pulumi.Input['ReplicaSourceArchiveS3UriStyle'] uri_style: `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify the endpoint's TLS certificate. @default - true
+        """
+        if bucket is not None:
+            pulumi.set(__self__, "bucket", bucket)
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
+        if credentials is not None:
+            pulumi.set(__self__, "credentials", credentials)
+        if endpoint is not None:
+            pulumi.set(__self__, "endpoint", endpoint)
+        if irsa is not None:
+            pulumi.set(__self__, "irsa", irsa)
+        if kms_key_id is not None:
+            pulumi.set(__self__, "kms_key_id", kms_key_id)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+        if region is None:
+            region = 'us-east-1'
+        if region is not None:
+            pulumi.set(__self__, "region", region)
+        if uri_style is not None:
+            pulumi.set(__self__, "uri_style", uri_style)
+        if verify_tls is None:
+            verify_tls = True
+        if verify_tls is not None:
+            pulumi.set(__self__, "verify_tls", verify_tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Bucket holding the archive and the backups. Required by the pgcluster CLI; absent in the PostgresCluster component: the component creates one (versioned, encrypted, private, TLS only).
+        """
+        return pulumi.get(self, "bucket")
+
+    @bucket.setter
+    def bucket(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "bucket", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        PEM file of the certificate authority that signed the endpoint's certificate (a private CA); a relative path is relative to the spec file. Absent: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_file")
+
+    @ca_file.setter
+    def ca_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> pulumi.Input[Optional['ReplicaSourceArchiveS3CredentialsArgs']]:
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+        """
+        return pulumi.get(self, "credentials")
+
+    @credentials.setter
+    def credentials(self, value: pulumi.Input[Optional['ReplicaSourceArchiveS3CredentialsArgs']]):
+        pulumi.set(self, "credentials", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 endpoint, `host` or `host:port` (an S3-compatible server such as MinIO). With verifyTls, `host` must be the certificate's CN or one of its DNS names, even when it is an IP address (pgBackRest 2.45 does not match IP address entries). @default - s3.<region>.amazonaws.com
+        """
+        return pulumi.get(self, "endpoint")
+
+    @endpoint.setter
+    def endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def irsa(self) -> pulumi.Input[Optional['ReplicaSourceArchiveS3IrsaArgs']]:
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+        """
+        return pulumi.get(self, "irsa")
+
+    @irsa.setter
+    def irsa(self, value: pulumi.Input[Optional['ReplicaSourceArchiveS3IrsaArgs']]):
+        pulumi.set(self, "irsa", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kmsKeyId")
+    def kms_key_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AWS KMS key (id or ARN) for server-side encryption: pgBackRest asks for it on every upload, and a bucket the component creates uses it by default. Absent: AES256 (SSE-S3).
+        """
+        return pulumi.get(self, "kms_key_id")
+
+    @kms_key_id.setter
+    def kms_key_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kms_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Key prefix in the bucket under which this cluster keeps its archive and backups (one pgBackRest stanza, named after the cluster). @default - /pgcluster/<name>
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "path", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 region. @default - us-east-1
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter(name="uriStyle")
+    def uri_style(self) -> pulumi.Input[Optional['ReplicaSourceArchiveS3UriStyle']]:
+        """
+        `host`: bucket.endpoint/key (AWS); `path`: endpoint/bucket/key (most S3-compatible servers). @default - host
+        """
+        return pulumi.get(self, "uri_style")
+
+    @uri_style.setter
+    def uri_style(self, value: pulumi.Input[Optional['ReplicaSourceArchiveS3UriStyle']]):
+        pulumi.set(self, "uri_style", value)
+
+    @_builtins.property
+    @pulumi.getter(name="verifyTls")
+    def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Verify the endpoint's TLS certificate. @default - true
+        """
+        return pulumi.get(self, "verify_tls")
+
+    @verify_tls.setter
+    def verify_tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "verify_tls", value)
+
+
+class ReplicaSourceArchiveS3CredentialsArgsDict(TypedDict):
+    """
+    Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+    """
+    access_key_id: pulumi.Input['ReplicaSourceArchiveS3CredentialsAccessKeyIdArgsDict']
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    secret_access_key: pulumi.Input['ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgsDict']
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveS3CredentialsArgs:
+    def __init__(__self__, *,
+                 access_key_id: pulumi.Input['ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs'],
+                 secret_access_key: pulumi.Input['ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs']):
+        """
+        Static S3 credentials. Absent on Kubernetes: the pods' own AWS identity (IRSA: the service account's role, which the component creates when it creates the bucket).
+
+        :param pulumi.Input['ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs'] access_key_id: Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        :param pulumi.Input['ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs'] secret_access_key: Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        pulumi.set(__self__, "access_key_id", access_key_id)
+        pulumi.set(__self__, "secret_access_key", secret_access_key)
+
+    @_builtins.property
+    @pulumi.getter(name="accessKeyId")
+    def access_key_id(self) -> pulumi.Input['ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs']:
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "access_key_id")
+
+    @access_key_id.setter
+    def access_key_id(self, value: pulumi.Input['ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs']):
+        pulumi.set(self, "access_key_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretAccessKey")
+    def secret_access_key(self) -> pulumi.Input['ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs']:
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+        """
+        return pulumi.get(self, "secret_access_key")
+
+    @secret_access_key.setter
+    def secret_access_key(self, value: pulumi.Input['ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs']):
+        pulumi.set(self, "secret_access_key", value)
+
+
+class ReplicaSourceArchiveS3CredentialsAccessKeyIdArgsDict(TypedDict):
+    """
+    Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveS3CredentialsAccessKeyIdArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 access key id is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 access key id.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 access key id (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgsDict(TypedDict):
+    """
+    Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveS3CredentialsSecretAccessKeyArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where the S3 secret access key is read at apply time: exactly one of fromEnv, fromFile. pgcluster writes it only into the cluster's pgBackRest configuration (0600, the run user's; a Kubernetes Secret), never into a process argument or a log.
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the S3 secret access key.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds the S3 secret access key (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
+
+
+class ReplicaSourceArchiveS3IrsaArgsDict(TypedDict):
+    """
+    platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the EKS cluster's IAM OIDC provider.
+    """
+    oidc_provider_url: pulumi.Input[_builtins.str]
+    """
+    Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+    """
+
+@pulumi.input_type
+class ReplicaSourceArchiveS3IrsaArgs:
+    def __init__(__self__, *,
+                 oidc_provider_arn: pulumi.Input[_builtins.str],
+                 oidc_provider_url: pulumi.Input[_builtins.str]):
+        """
+        platform.kubernetes with the PostgresCluster component: an IAM role for the pods' service account (IRSA), allowed only this cluster's prefix of the bucket. Absent without credentials: the component makes an IAM user with a static key (a Kubernetes Secret) when it creates the bucket.
+
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the EKS cluster's IAM OIDC provider.
+        :param pulumi.Input[_builtins.str] oidc_provider_url: Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "oidc_provider_url", oidc_provider_url)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the EKS cluster's IAM OIDC provider.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderUrl")
+    def oidc_provider_url(self) -> pulumi.Input[_builtins.str]:
+        """
+        Its issuer URL (https://oidc.eks.<region>.amazonaws.com/id/...); the scheme is optional.
+        """
+        return pulumi.get(self, "oidc_provider_url")
+
+    @oidc_provider_url.setter
+    def oidc_provider_url(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_url", value)
+
+
+class ReplicaSourcePasswordArgsDict(TypedDict):
+    """
+    Where that role's password is read (with host).
+    """
+    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+    """
+    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+    """
+
+@pulumi.input_type
+class ReplicaSourcePasswordArgs:
+    def __init__(__self__, *,
+                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
+                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where that role's password is read (with host).
+
+        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        if from_env is not None:
+            pulumi.set(__self__, "from_env", from_env)
+        if from_file is not None:
+            pulumi.set(__self__, "from_file", from_file)
+
+    @_builtins.property
+    @pulumi.getter(name="fromEnv")
+    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds that role's password.
+        """
+        return pulumi.get(self, "from_env")
+
+    @from_env.setter
+    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_env", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fromFile")
+    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
+        """
+        return pulumi.get(self, "from_file")
+
+    @from_file.setter
+    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_file", value)
 
 
 class ResourcesArgsDict(TypedDict):

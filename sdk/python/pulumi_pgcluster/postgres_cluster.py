@@ -41,7 +41,7 @@ class PostgresClusterArgs:
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
                  removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
-                 replica: Optional[Any] = None,
+                 replica: pulumi.Input[Optional['ReplicaArgs']] = None,
                  resources: pulumi.Input[Optional['ResourcesArgs']] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input['ClusterRoleArgs']]]] = None,
                  scheduling: pulumi.Input[Optional['SchedulingArgs']] = None,
@@ -70,7 +70,7 @@ class PostgresClusterArgs:
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
         :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
-        :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
+        :param pulumi.Input['ReplicaArgs'] replica: Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input['SchedulingArgs'] scheduling: Where the pods may run (kubernetes platform).
@@ -369,14 +369,14 @@ class PostgresClusterArgs:
 
     @_builtins.property
     @pulumi.getter
-    def replica(self) -> Optional[Any]:
+    def replica(self) -> pulumi.Input[Optional['ReplicaArgs']]:
         """
-        Not supported yet: Run this cluster as a standby of another cluster.
+        Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
         """
         return pulumi.get(self, "replica")
 
     @replica.setter
-    def replica(self, value: Optional[Any]):
+    def replica(self, value: pulumi.Input[Optional['ReplicaArgs']]):
         pulumi.set(self, "replica", value)
 
     @_builtins.property
@@ -477,7 +477,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
                  removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
-                 replica: Optional[Any] = None,
+                 replica: pulumi.Input[Optional[Union['ReplicaArgs', 'ReplicaArgsDict']]] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
                  scheduling: pulumi.Input[Optional[Union['SchedulingArgs', 'SchedulingArgsDict']]] = None,
@@ -509,7 +509,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
         :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
-        :param Any replica: Not supported yet: Run this cluster as a standby of another cluster.
+        :param pulumi.Input[Union['ReplicaArgs', 'ReplicaArgsDict']] replica: Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input[Union['SchedulingArgs', 'SchedulingArgsDict']] scheduling: Where the pods may run (kubernetes platform).
@@ -560,7 +560,7 @@ class PostgresCluster(pulumi.ComponentResource):
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  primary_update_strategy: pulumi.Input[Optional['PrimaryUpdateStrategy']] = None,
                  removed_member_data: pulumi.Input[Optional['RemovedMemberData']] = None,
-                 replica: Optional[Any] = None,
+                 replica: pulumi.Input[Optional[Union['ReplicaArgs', 'ReplicaArgsDict']]] = None,
                  resources: pulumi.Input[Optional[Union['ResourcesArgs', 'ResourcesArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]]] = None,
                  scheduling: pulumi.Input[Optional[Union['SchedulingArgs', 'SchedulingArgsDict']]] = None,

@@ -1,0 +1,158 @@
+/**
+ * spec.replica on the local platform: the source cluster of this state dir (its record, its
+ * secrets, its current leader's address, its archive) and the Patroni standby_cluster that follows it.
+ */
+import { existsSync } from 'node:fs';
+import type { ClusterSpec } from '../../spec/cluster';
+import { isReplicaCluster } from '../../spec/replica';
+import type { StandbyContext } from '../../render/context';
+import { renderRestoreConf } from '../../render/pgbackrest';
+import { InputError } from '../../errors';
+import { leaderOf } from '../../patroni/api';
+import { clusterPaths } from './paths';
+import { memberRuntime } from './pids';
+import { localCluster, type LocalCluster } from './cluster-context';
+import { clusterRepo } from './pgbackrest';
+import { ensureDir, giveTo } from './run-user';
+import { readRecord, readSecrets, writeFileAtomic, type ClusterRecord, type StoredSecrets } from './state';
+import { join } from 'node:path';
+
+const FIELD = 'replica.source.cluster';
+/** The Patroni replica method that restores the source's latest backup (via archive or both). */
+export const REPLICA_RESTORE_METHOD = 'pgcluster_replica_restore';
+
+/** The source cluster of the spec, from its record in this state dir. */
+export function sourceCluster(
+  lc: LocalCluster,
+  spec: ClusterSpec,
+): { lc: LocalCluster; record: ClusterRecord } {
+  const name = spec.replica?.source.cluster;
+  if (!name)
+    throw new InputError(`${FIELD}: only a cluster of this state dir is supported as a source for now`);
+  const record = readRecord(clusterPaths(lc.stateDir, name).stateFile);
+  if (!record)
+    throw new InputError(
+      `${FIELD}: no cluster named "${name}" in state dir ${lc.stateDir} (see \`pgcluster list\`)`,
+    );
+  const base = record.spec.platform.local?.basePort;
+  if (base === undefined) throw new InputError(`${FIELD}: cluster "${name}" is not a local cluster`);
+  return { lc: localCluster(lc.stateDir, name, base, lc.user, false, record.spec.platform.local), record };
+}
+
+/** What `up` checks before it starts anything: a source it can follow, of the same major version, with an archive when needed. */
+export function checkReplicaSource(lc: LocalCluster, spec: ClusterSpec): void {
+  const r = spec.replica;
+  if (!r || !isReplicaCluster(spec)) return;
+  if (r.source.host !== undefined)
+    throw new InputError(
+      'replica.source.host: an external primary is not supported on platform.local by this version yet; name a cluster of this state dir with replica.source.cluster',
+    );
+  const source = sourceCluster(lc, spec);
+  if (source.record.spec.postgresVersion !== spec.postgresVersion)
+    throw new InputError(
+      `postgresVersion: ${spec.postgresVersion} is not allowed for a replica cluster of "${source.record.name}", which runs PostgreSQL ${source.record.spec.postgresVersion}: a physical replica has the same major version`,
+    );
+  if (r.via !== 'streaming' && !source.record.spec.backup)
+    throw new InputError(
+      `replica.via: ${JSON.stringify(r.via)} needs the archive of cluster "${source.record.name}", which has no backup: set backup there, or use via: streaming`,
+    );
+}
+
+/** Where the source's members answer (Patroni REST API), by member name. */
+export function sourceApiUrls(source: { lc: LocalCluster; record: ClusterRecord }): string[] {
+  return source.record.slots.map((s) => memberRuntime(source.lc, s).apiUrl);
+}
+
+/**
+ * A replica cluster is a physical copy of its source, catalog included: its Patroni logs in with the
+ * source's role passwords (superuser, replication, pg_rewind, the application owner). They are read
+ * from the source's secrets file in this state dir, never sent anywhere; the pooler's admin is its own.
+ */
+export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<StoredSecrets> | undefined {
+  if (!spec.replica?.source.cluster || !isReplicaCluster(spec) || existsSync(lc.paths.secretsFile))
+    return undefined;
+  const source = readSecrets(clusterPaths(lc.stateDir, spec.replica.source.cluster).secretsFile);
+  if (!source) throw new InputError(`${FIELD}: cluster "${spec.replica.source.cluster}" has no secrets file`);
+  return {
+    superuserPassword: source.superuserPassword,
+    replicationPassword: source.replicationPassword,
+    rewindPassword: source.rewindPassword,
+    appPassword: source.appPassword,
+    appVerifier: source.appVerifier,
+  };
+}
+
+/** The cluster-wide pgBackRest configuration that reads the source's archive (pg1-path comes from the member's environment). */
+export function replicaRestoreConf(lc: LocalCluster): string {
+  return join(lc.paths.backup.dir, 'replica-source.conf');
+}
+
+/** Writes replicaRestoreConf for via archive|both; returns its path. */
+export function writeReplicaRestoreConf(lc: LocalCluster, spec: ClusterSpec): string | undefined {
+  const r = spec.replica;
+  if (!r || r.via === 'streaming' || !r.source.cluster) return undefined;
+  const source = sourceCluster(lc, spec);
+  if (!source.record.spec.backup)
+    throw new InputError(
+      `replica.via: ${JSON.stringify(r.via)} needs the archive of cluster "${r.source.cluster}", which has no backup: set backup there, or use via: streaming`,
+    );
+  ensureDir(lc.user, lc.paths.backup.dir);
+  ensureDir(lc.user, lc.paths.backup.log);
+  const file = replicaRestoreConf(lc);
+  const text = renderRestoreConf(
+    {
+      pg: [],
+      stanza: r.source.cluster,
+      repo: clusterRepo(lc, r.source.cluster, FIELD),
+      logPath: lc.paths.backup.log,
+      lockPath: join(lc.paths.backup.dir, 'replica-lock'),
+    },
+    2,
+  );
+  writeFileAtomic(file, text, 0o600);
+  giveTo(lc.user, file);
+  return file;
+}
+
+/**
+ * The standby_cluster of a replica cluster: the source's current leader (streaming) and its archive
+ * (restore_command). Undefined when the spec makes this cluster the primary of its group.
+ */
+export async function standbyContext(
+  lc: LocalCluster,
+  spec: ClusterSpec,
+): Promise<StandbyContext | undefined> {
+  if (!isReplicaCluster(spec)) return undefined;
+  const r = spec.replica!;
+  const source = sourceCluster(lc, spec);
+  const conf = replicaRestoreConf(lc);
+  const archive = r.via !== 'streaming' && existsSync(conf) ? conf : undefined;
+  let endpoint: { host: string; port: number } | undefined;
+  if (r.via !== 'archive') {
+    const leader = await leaderOf(sourceApiUrls(source));
+    if (leader?.host && leader.port) endpoint = { host: leader.host, port: leader.port };
+    else {
+      // The source answers no more (its site is down): keep following the address last rendered.
+      const slot = source.record.slots[0] ?? 1;
+      const m = memberRuntime(source.lc, slot);
+      endpoint = { host: m.postgres.host, port: m.postgres.port };
+    }
+  }
+  const stanza = r.source.cluster as string;
+  return {
+    ...(endpoint ?? {}),
+    ...(archive
+      ? {
+          restoreCommand: `pgbackrest --config=${archive} --stanza=${stanza} archive-get %f "%p"`,
+          restoreMethod: {
+            name: REPLICA_RESTORE_METHOD,
+            command: `pgbackrest --config=${archive} --stanza=${stanza} --delta restore`,
+          },
+        }
+      : {}),
+    createReplicaMethods: [
+      ...(archive ? [REPLICA_RESTORE_METHOD] : []),
+      ...(r.via !== 'archive' ? ['basebackup'] : []),
+    ],
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * `replica`: this cluster as a replica cluster (a Patroni standby cluster) of another one, and the
+ * group of clusters it belongs to, which names its primary cluster (CloudNativePG's
+ * `replica.primary`). Every field is documented once, here.
+ */
+import { z } from 'zod';
+import { s3Schema } from './backup';
+import { SSL_MODES } from './bootstrap';
+import { secretRefSchema } from './secret-ref';
+
+export const REPLICA_VIA = ['streaming', 'archive', 'both'] as const;
+
+export const replicaArchiveSchema = z
+  .strictObject({
+    s3: s3Schema.describe("The source's pgBackRest repository in S3 (bucket and path required)."),
+    stanza: z.string().describe("The stanza in that repository: usually the source cluster's name."),
+    encryption: z
+      .strictObject({
+        passphrase: secretRefSchema("the source repository's encryption passphrase", 'Read, never stored.'),
+      })
+      .optional()
+      .describe('The encryption of that repository, if it has one.'),
+  })
+  .describe("The source's WAL archive (pgBackRest), read by restore_command; never written.");
+
+export const replicaSourceSchema = z
+  .strictObject({
+    cluster: z
+      .string()
+      .optional()
+      .describe(
+        'A cluster this tool manages, in the same state dir (platform.local): its state gives the ' +
+          'address of its current leader, the replication credentials and, with backup, its archive.',
+      ),
+    host: z.string().optional().describe('An external primary (not managed here): its host name or address.'),
+    port: z.int().min(1).max(65535).default(5432).describe('Its port (with host). @default - 5432'),
+    user: z
+      .string()
+      .default('replicator')
+      .describe(
+        'A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator',
+      ),
+    password: secretRefSchema(
+      "that role's password",
+      'It goes to Patroni only through its 0600 configuration and pgpass file, never an argument.',
+    )
+      .optional()
+      .describe("Where that role's password is read (with host)."),
+    sslMode: z
+      .enum(SSL_MODES)
+      .default('prefer')
+      .describe("libpq's sslmode for the replication connection (with host). @default - prefer"),
+    archive: replicaArchiveSchema.optional(),
+  })
+  .describe('What this cluster replicates from: exactly one of cluster, or host (an external primary).');
+
+export const replicaSchema = z
+  .strictObject({
+    source: replicaSourceSchema,
+    via: z
+      .enum(REPLICA_VIA)
+      .default('streaming')
+      .describe(
+        '`streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: ' +
+          "it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the " +
+          "source's latest backup to start), so it lags by up to an archived segment. `both`: streams, " +
+          'and falls back on the archive when the stream is behind or broken. @default - streaming',
+      ),
+    primary: z
+      .string()
+      .optional()
+      .describe(
+        'The primary cluster of the group this cluster belongs to: the same value in the spec of every ' +
+          'cluster of the group. This cluster is a replica cluster unless it is named here. Changing it ' +
+          'is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the ' +
+          'new one is promoted once it has replayed up to it, and the old one follows the new one (no ' +
+          're-clone). Absent: this cluster is a replica cluster of source.',
+      ),
+    force: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Promote even when the source cannot say how far behind this cluster is (an unplanned ' +
+          'promotion, the source site gone): writes not yet received are lost. @default - false',
+      ),
+  })
+  .describe(
+    "Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader " +
+      'follows the source, its other members cascade from it, and it is read-only (roles, databases ' +
+      'and grants come from the source). platform.local only for now.',
+  );
+
+export type ReplicaSpec = z.output<typeof replicaSchema>;
+export type ReplicaSource = z.output<typeof replicaSourceSchema>;
+
+/** True when the spec asks this cluster to be a replica cluster now (not the group's primary). */
+export function isReplicaCluster(spec: { name: string; replica?: ReplicaSpec | undefined }): boolean {
+  return spec.replica !== undefined && spec.replica.primary !== spec.name;
+}

@@ -1,0 +1,127 @@
+/**
+ * Cross-field rules of `replica` (a replica cluster and its group): part of the one rule table
+ * (rules.ts). Pure.
+ */
+import type { ClusterSpec } from './cluster';
+import { DNS_1035_LABEL } from './cluster';
+import type { SpecIssue } from './errors';
+import { identifierIssue } from './identifiers';
+import { isReplicaCluster } from './replica';
+import { secretRefIssue } from './secret-ref';
+import { refused } from './rules-sql-helpers';
+import { ENDPOINT, s3Issues, STANZA } from './rules-backup';
+
+type Issues = Array<SpecIssue | undefined>;
+const PATH = 'replica.source';
+
+function clusterName(path: string, value: string): SpecIssue | undefined {
+  return DNS_1035_LABEL.test(value)
+    ? undefined
+    : refused(path, value, 'must be the name of a cluster (a DNS-1035 label)');
+}
+
+function sourceIssues(s: ClusterSpec): Issues {
+  const src = s.replica!.source;
+  if ((src.cluster === undefined) === (src.host === undefined))
+    return [
+      refused(
+        PATH,
+        src,
+        'set exactly one of cluster (a cluster of this state dir) or host (an external primary)',
+      ),
+    ];
+  if (src.cluster !== undefined)
+    return [
+      clusterName(`${PATH}.cluster`, src.cluster),
+      src.cluster === s.name
+        ? refused(`${PATH}.cluster`, src.cluster, 'a cluster cannot be a replica of itself')
+        : undefined,
+      src.password !== undefined || src.archive !== undefined
+        ? refused(
+            PATH,
+            src,
+            "with cluster, the credentials and the archive come from that cluster's state: remove password and archive",
+          )
+        : undefined,
+    ];
+  const archive = src.archive;
+  return [
+    ENDPOINT.test(src.host as string)
+      ? undefined
+      : refused(`${PATH}.host`, src.host, 'must be a host name or address'),
+    identifierIssue(`${PATH}.user`, src.user),
+    secretRefIssue(`${PATH}.password`, src.password),
+    ...(archive
+      ? [
+          ...s3Issues(`${PATH}.archive.s3`, archive.s3, true),
+          STANZA.test(archive.stanza)
+            ? undefined
+            : refused(
+                `${PATH}.archive.stanza`,
+                archive.stanza,
+                'must be a stanza name (letters, digits, ".", "_", "-")',
+              ),
+          secretRefIssue(`${PATH}.archive.encryption.passphrase`, archive.encryption?.passphrase),
+        ]
+      : []),
+    s.replica!.via !== 'streaming' && !archive
+      ? refused(
+          'replica.via',
+          s.replica!.via,
+          "needs the source's archive: set replica.source.archive (s3 and stanza), or use via: streaming",
+        )
+      : undefined,
+  ];
+}
+
+function groupIssues(s: ClusterSpec): Issues {
+  const r = s.replica!;
+  if (r.primary === undefined) return [];
+  const named = clusterName('replica.primary', r.primary);
+  if (named) return [named];
+  const members = [s.name, ...(r.source.cluster ? [r.source.cluster] : [])];
+  return [
+    r.source.cluster !== undefined && !members.includes(r.primary)
+      ? refused(
+          'replica.primary',
+          r.primary,
+          `must be a cluster of the group: this cluster (${s.name}) or its source (${r.source.cluster})`,
+        )
+      : undefined,
+  ];
+}
+
+/** What a replica cluster cannot do: write (roles, databases, grants), or get its data another way. */
+function readOnlyIssues(s: ClusterSpec): Issues {
+  if (!isReplicaCluster(s)) return [];
+  const from = s.replica!.source.cluster ?? s.replica!.source.host;
+  const writes = (['roles', 'databases', 'grants'] as const)
+    .filter((k) => s[k].length > 0)
+    .map((k) => ({
+      path: k,
+      message: `cannot be declared on a replica cluster (read-only): ${k} come from the source (${from}); declare them there, or remove them (${s[k].length} declared)`,
+    }));
+  const bootstrap = (['pgBasebackup', 'recovery'] as const).find((k) => s.bootstrap[k] !== undefined);
+  return [
+    ...writes,
+    bootstrap
+      ? refused(
+          `bootstrap.${bootstrap}`,
+          s.bootstrap[bootstrap],
+          `a replica cluster gets its data from replica.source (${from}): remove bootstrap`,
+        )
+      : undefined,
+  ];
+}
+
+export function checkReplicaRules(s: ClusterSpec): SpecIssue[] {
+  if (!s.replica) return [];
+  return [
+    s.platform.kubernetes
+      ? { path: 'replica', message: 'is not supported on platform.kubernetes yet (local only): remove it' }
+      : undefined,
+    ...sourceIssues(s),
+    ...groupIssues(s),
+    ...readOnlyIssues(s),
+  ].filter((i): i is SpecIssue => i !== undefined);
+}

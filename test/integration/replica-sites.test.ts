@@ -1,0 +1,173 @@
+/**
+ * Replica clusters across two sites: each site its own network namespace and address (10.246.1.1,
+ * 10.246.1.2), each cluster's CLI and daemons inside its site (no link delay: this kernel has no
+ * netem, see helpers/netns.ts). Site A runs a 3-member primary cluster, site B a 3-member replica cluster streaming from it.
+ * Under writes through the sites' poolers: B follows; a planned switch A -> B loses no acknowledged
+ * write; A follows B on its own data directories; the fail-back B -> A works the same; the table
+ * checksums agree after each step. Then site A is killed whole: up of B refuses to promote without
+ * replica.force (its RPO is unknown), and promotes with it. Ports 24500-24660 in the namespaces.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempStateDir } from '../helpers/cli';
+import { query, statusOf, uriOf, waitFor } from '../helpers/pg';
+import { SequentialWriter } from '../helpers/writer';
+import { cliIn, connectMs, createSites, killSite, removeSites, SITE_A, SITE_B } from '../helpers/netns';
+import {
+  groupSpec,
+  idsOn,
+  leaderUri,
+  systemIdentifier,
+  tableChecksum,
+  up,
+  type Site,
+} from '../helpers/replica';
+
+const state = tempStateDir('replica-sites');
+const A: Site = {
+  name: 'site-a',
+  basePort: 24500,
+  host: SITE_A.address,
+  run: (args) => cliIn(SITE_A, state.dir, args),
+};
+const B: Site = {
+  name: 'site-b',
+  basePort: 24600,
+  host: SITE_B.address,
+  run: (args) => cliIn(SITE_B, state.dir, args),
+};
+const TABLE = 'ledger';
+
+function dataInodes(name: string): number[] {
+  return [1, 2, 3].map(
+    (n) => statSync(join(state.dir, name, 'members', `${name}-${n}`, 'data', 'PG_VERSION')).ino,
+  );
+}
+
+async function checksumsAgree(tables: string[]): Promise<void> {
+  const a = await leaderUri(state.dir, A.name, 'app');
+  const b = await leaderUri(state.dir, B.name, 'app');
+  for (const table of tables)
+    await waitFor(`both sites to hold the same rows of ${table}`, async () => {
+      const [x, y] = [await tableChecksum(a, table), await tableChecksum(b, table)];
+      return x.md5 === y.md5 && x.n === y.n ? true : undefined;
+    });
+}
+
+/** A multi-host URI over both sites' poolers: writes follow whichever site's cluster is writable. */
+async function poolersUri(): Promise<string> {
+  const a = await uriOf(state.dir, A.name, '--pooler');
+  const b = await uriOf(state.dir, B.name, '--pooler');
+  const host = (u: string) => (/@([^/]+)\//.exec(u) as RegExpExecArray)[1];
+  return a.replace(/@[^/]+\//, `@${host(a)},${host(b)}/`);
+}
+
+describe('replica clusters across two sites (network namespaces)', { timeout: 1_200_000 }, () => {
+  let identity = '';
+  let inodesA: number[] = [];
+
+  before(async () => {
+    createSites();
+    const out = await up(state.dir, A, groupSpec(state.dir, A, B, A.name));
+    assert.equal(out.code, 0, out.stderr);
+    const app = await leaderUri(state.dir, A.name, 'app');
+    await query(app, `create table ${TABLE} (id int primary key)`);
+    await query(app, `insert into ${TABLE} select generate_series(-5000, -1)`);
+  });
+
+  after(async () => {
+    await B.run!(['destroy', B.name]);
+    await A.run!(['destroy', A.name]);
+    removeSites();
+    state.cleanup();
+  });
+
+  test("GIVEN the two sites WHEN B connects to A THEN A's address answers and A's loopback is not B's", () => {
+    assert.ok(connectMs(SITE_B, SITE_A.address, A.basePort) < 1000, "A's pooler answers on its address");
+    assert.throws(() => connectMs(SITE_B, '127.0.0.1', A.basePort), /ECONNREFUSED/, "B's loopback has no A");
+  });
+
+  test("GIVEN site A's primary cluster WHEN up of site B as its replica cluster THEN B streams from A across the link and follows it", async () => {
+    const out = await up(state.dir, B, groupSpec(state.dir, B, A, A.name));
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stderr, /a read-only replica cluster of site-a \(via streaming\)/);
+    const s = await statusOf(state.dir, B.name);
+    assert.equal(s.replica?.readOnly, true);
+    assert.ok(
+      s.members.every((m) => m.host === SITE_B.address),
+      JSON.stringify(s.members),
+    );
+    const [sender] = await query<{ client_addr: string }>(
+      await leaderUri(state.dir, A.name),
+      "select host(client_addr) as client_addr from pg_stat_replication where application_name like 'site-b-%'",
+    );
+    assert.equal(sender?.client_addr, SITE_B.address, "B's standby leader streams from A over the link");
+    await query(
+      await leaderUri(state.dir, A.name, 'app'),
+      `insert into ${TABLE} select generate_series(1, 100)`,
+    );
+    await checksumsAgree([TABLE]);
+    identity = await systemIdentifier(await leaderUri(state.dir, A.name));
+    inodesA = dataInodes(A.name);
+  });
+
+  async function switchUnderWrites(from: Site, to: Site): Promise<void> {
+    const table = `writes_${from.name}_${to.name}`.replace(/-/g, '_');
+    const owner = await leaderUri(state.dir, from.name, 'app');
+    await query(owner, `create table ${table} (id int primary key)`);
+    // The writer is the application owner, through the poolers.
+    await query(owner, `grant select, insert on ${table} to app`);
+    const writer = new SequentialWriter(await poolersUri(), table, 10);
+    writer.start();
+    await writer.waitForAcks(50);
+    const out = await up(state.dir, to, groupSpec(state.dir, to, from, to.name));
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stderr, new RegExp(`demoted ${from.name} to a replica cluster of ${to.name}`));
+    assert.match(out.stderr, new RegExp(`${from.name} follows ${to.name}`));
+    await writer.waitForAcks(50);
+    const report = await writer.stop();
+    const present = await idsOn(await leaderUri(state.dir, to.name, 'app'), table);
+    const lost = report.acknowledged.filter((id) => !present.has(id));
+    assert.deepEqual(lost, [], `${lost.length} acknowledged write(s) lost`);
+    const gaps = report.ackTimes.slice(1).map((t, i) => t - (report.ackTimes[i] as number));
+    console.log(
+      `${from.name} -> ${to.name} across the sites: writes failed for ${Math.max(...gaps)} ms, 0 lost, ${report.acknowledged.length} acknowledged`,
+    );
+    assert.ok(Math.max(...gaps) < 30_000, `writes failed for ${Math.max(...gaps)} ms:\n${out.stderr}`);
+    const converge = await up(state.dir, from, groupSpec(state.dir, from, to, to.name));
+    assert.equal(converge.code, 0, converge.stderr);
+    assert.equal((await statusOf(state.dir, from.name)).replica?.readOnly, true);
+    await checksumsAgree([TABLE, table]);
+    assert.equal(await systemIdentifier(await leaderUri(state.dir, A.name)), identity);
+    assert.equal(await systemIdentifier(await leaderUri(state.dir, B.name)), identity);
+    assert.deepEqual(dataInodes(A.name), inodesA, "site A's data directories were not re-cloned");
+  }
+
+  test('GIVEN writes through the poolers WHEN both specs name site B the primary THEN A is demoted, B promoted, A follows B, nothing acknowledged is lost', async () => {
+    await switchUnderWrites(A, B);
+  });
+
+  test('GIVEN writes through the poolers WHEN both specs name site A again THEN the fail-back works the same', async () => {
+    await switchUnderWrites(B, A);
+  });
+
+  test('GIVEN site A killed whole WHEN up of B names it the primary THEN it refuses without force (RPO unknown), and promotes with force', async () => {
+    const killed = killSite(SITE_A);
+    assert.ok(killed.length > 0, 'site A had processes');
+    const refused = await up(state.dir, B, groupSpec(state.dir, B, A, B.name));
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /site-b cannot be promoted safely: site-a answers no more .*the RPO\) is unknown.*Set replica.force: true/s,
+    );
+    assert.equal((await statusOf(state.dir, B.name)).replica?.readOnly, true, 'still a replica cluster');
+    const forced = await up(state.dir, B, groupSpec(state.dir, B, A, B.name, {}, true));
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stderr, /unplanned promotion of site-b \(replica.force\)/);
+    const s = await statusOf(state.dir, B.name);
+    assert.equal(s.replica?.readOnly, false);
+    await query(await leaderUri(state.dir, B.name, 'app'), `insert into ${TABLE} values (100000)`);
+  });
+});
