@@ -44,9 +44,9 @@ describe('invalid input', () => {
       expect: [/parameters\.wal_level: is owned by pgcluster and cannot be set/],
     },
     {
-      name: 'a key of a later version',
+      name: 'a replica cluster whose source does not exist',
       spec: { name: 'bad', replica: { source: { cluster: 'other' } } },
-      expect: [/replica: Not supported yet/],
+      expect: [/replica\.source\.cluster: no cluster named "other" in state dir .* \(see `pgcluster list`\)/],
     },
     {
       name: 'tls.required with tls off',
