@@ -200,7 +200,12 @@ export class KubernetesCliPlatform implements Platform {
     const out: string[] = [];
     for (const pod of opts.member ? [opts.member] : members) {
       const text = await core
-        .readNamespacedPodLog({ name: pod, namespace: this.target.namespace, tailLines: opts.tail })
+        .readNamespacedPodLog({
+          name: pod,
+          namespace: this.target.namespace,
+          container: 'postgres',
+          tailLines: opts.tail,
+        })
         .catch((e: Error) => `(no log: ${e.message})`);
       for (const line of String(text).split('\n').filter(Boolean)) out.push(`${pod} ${line}`);
     }
