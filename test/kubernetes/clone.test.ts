@@ -21,6 +21,13 @@ const NAME = 'orders';
 const SOURCE_PORT = 27710;
 const CLONE_PW = 'clone-pw:with\\odd-chars';
 const NODE_IP = PATHS.NODE_IP as string;
+/** The pgBasebackup source both stacks name (the password from the stack's environment). */
+const SOURCE = {
+  host: NODE_IP,
+  port: SOURCE_PORT,
+  user: 'cloner',
+  password: { fromEnv: 'PGC_TEST_CLONE_PW' },
+};
 
 describe('bootstrap.pgBasebackup on a real single-node Kubernetes', () => {
   let cluster: Cluster;
@@ -83,12 +90,7 @@ describe('bootstrap.pgBasebackup on a real single-node Kubernetes', () => {
       'bootstrap',
       JSON.stringify({
         pgBasebackup: {
-          source: {
-            host: NODE_IP,
-            port: SOURCE_PORT,
-            user: 'cloner',
-            password: { fromEnv: 'PGC_TEST_CLONE_PW' },
-          },
+          source: SOURCE,
           owner: 'shopkeeper',
         },
       }),
@@ -161,12 +163,7 @@ describe('bootstrap.pgBasebackup on a real single-node Kubernetes', () => {
       'bootstrap',
       JSON.stringify({
         pgBasebackup: {
-          source: {
-            host: NODE_IP,
-            port: SOURCE_PORT,
-            user: 'cloner',
-            password: { fromEnv: 'PGC_TEST_CLONE_PW' },
-          },
+          source: SOURCE,
         },
       }),
     ]);
