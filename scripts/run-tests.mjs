@@ -113,25 +113,68 @@ const checkLeftoversToo =
   (suite === 'all' && process.env.PGCLUSTER_LEFTOVER_CHECK !== '0');
 const before = checkLeftoversToo ? snapshot() : undefined;
 const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...list];
-// `all` runs in three lanes at once: the kubernetes files (they mostly wait on pods, on the node's
-// own address); the engine's, the CLI's and the Pulumi ones (test/acceptance, test/sdk, test/cli,
-// test/pulumi, test/policy); and the rest (unit, test/integration). Every file has its own loopback
-// port range below 32768, and no two lanes share one. The run takes about as long as the longest lane; the
-// other lanes' output is printed after the first's. PGCLUSTER_TEST_LANES=1: one lane, in order.
+// `all` runs in four lanes at once: the rest (unit, test/integration); the engine's, the CLI's and the
+// Pulumi ones (test/acceptance, test/sdk, test/cli, test/pulumi, test/policy) with two long backup
+// files of test/integration; and the kubernetes files in two lanes (they mostly wait on pods, on the
+// node's own address; each has its own namespace), balanced by their run times. Every file has its own
+// loopback port range below 32768, and no two lanes share one. The run takes about as long as the
+// longest lane; the other lanes' output is printed after the first's. PGCLUSTER_TEST_LANES=1: one
+// lane, in order.
 const SECOND_LANE = ['test/acceptance', 'test/sdk', 'test/cli', 'test/pulumi', 'test/policy'];
+const SECOND_LANE_FILES = [
+  'test/integration/backup-archive.test.ts',
+  'test/integration/backup-recovery.test.ts',
+];
+/** The kubernetes files of the third lane (about 15 min warm); the others make the fourth. */
+const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring'].map(
+  (f) => `test/kubernetes/${f}.test.ts`,
+);
 const laneOf = (f) =>
-  f.startsWith('test/kubernetes') ? 2 : SECOND_LANE.some((d) => f.startsWith(`${d}/`)) ? 1 : 0;
-const lanes = [0, 1, 2].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
+  THIRD_LANE_FILES.includes(f)
+    ? 2
+    : f.startsWith('test/kubernetes')
+      ? 3
+      : SECOND_LANE_FILES.includes(f) || SECOND_LANE.some((d) => f.startsWith(`${d}/`))
+        ? 1
+        : 0;
+const lanes = [0, 1, 2, 3].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
+const inLanes = suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1';
+// Two lanes share the node: it is started once here (beside the other lanes), so that they do not
+// both start it; their lanes begin once it is up.
+const nodeUp =
+  inLanes && needsNode
+    ? new Promise((resolve) => {
+        const up = spawn('bash', [join('tools', 'kubernetes', 'up.sh')], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: {
+            ...process.env,
+            PGCLUSTER_K8S_IMAGES: process.env.PGCLUSTER_K8S_IMAGES ?? kubernetesPaths().IMAGE_TAR_BOOKWORM,
+          },
+        });
+        const err = [];
+        up.stderr.on('data', (d) => err.push(d));
+        up.on('close', (code) => resolve({ code, stderr: Buffer.concat(err).toString() }));
+      })
+    : undefined;
 let result;
-if (suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1') {
+if (inLanes) {
   const runs = lanes.map((list, i) => {
-    const child = spawn(process.execPath, testArgs(list), {
-      stdio: i === 0 ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-    });
     const out = [];
-    child.stdout?.on('data', (d) => out.push(d));
-    child.stderr?.on('data', (d) => out.push(d));
-    const done = new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    const start = () => {
+      const child = spawn(process.execPath, testArgs(list), {
+        stdio: i === 0 ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (d) => out.push(d));
+      child.stderr?.on('data', (d) => out.push(d));
+      return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    };
+    const done = list.some((f) => f.startsWith('test/kubernetes'))
+      ? nodeUp.then((up) => {
+          if (up.code === 0) return start();
+          out.push(Buffer.from(`tools/kubernetes/up.sh failed (exit ${up.code}):\n${up.stderr}\n`));
+          return 1;
+        })
+      : start();
     return { list, out, done };
   });
   const codes = [];
