@@ -1,11 +1,13 @@
 /**
  * Replica clusters across two sites: each site its own network namespace and address (10.246.1.1,
- * 10.246.1.2), each cluster's CLI and daemons inside its site (no link delay: this kernel has no
- * netem, see helpers/netns.ts). Site A runs a 3-member primary cluster, site B a 3-member replica cluster streaming from it.
+ * 10.246.1.2), each cluster's CLI and daemons inside its site, every connection between them through
+ * a relay adding 15 ms each way (30 ms round trip; helpers/link-delay.ts: this kernel has no netem).
+ * Site A runs a 3-member primary cluster, site B a 3-member replica cluster streaming from it.
  * Under writes through the sites' poolers: B follows; a planned switch A -> B loses no acknowledged
  * write; A follows B on its own data directories; the fail-back B -> A works the same; the table
  * checksums agree after each step. Then site A is killed whole: up of B refuses to promote without
- * replica.force (its RPO is unknown), and promotes with it. Ports 24500-24660 in the namespaces.
+ * replica.force (its RPO is unknown), and promotes with it. Ports 24500-24660 in the namespaces;
+ * the relay's API on 127.0.0.1:24990, its relays on 10.246.1.254:25400-25437.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,17 @@ import { join } from 'node:path';
 import { tempStateDir } from '../helpers/cli';
 import { query, statusOf, uriOf, waitFor } from '../helpers/pg';
 import { SequentialWriter } from '../helpers/writer';
-import { cliIn, connectMs, createSites, killSite, removeSites, SITE_A, SITE_B } from '../helpers/netns';
+import {
+  BRIDGE_HOST,
+  cliIn,
+  connectMs,
+  createSites,
+  killSite,
+  removeSites,
+  SITE_A,
+  SITE_B,
+} from '../helpers/netns';
+import { delayLink, postgresRoundTripMs, sitePorts, type DelayedLink } from '../helpers/link-delay';
 import {
   groupSpec,
   idsOn,
@@ -67,9 +79,18 @@ async function poolersUri(): Promise<string> {
 describe('replica clusters across two sites (network namespaces)', { timeout: 1_200_000 }, () => {
   let identity = '';
   let inodesA: number[] = [];
+  let link: DelayedLink | undefined;
 
   before(async () => {
     createSites();
+    link = await delayLink(
+      [
+        [SITE_B, SITE_A, sitePorts(A.basePort)],
+        [SITE_A, SITE_B, sitePorts(B.basePort)],
+      ],
+      24990,
+      25400,
+    );
     const out = await up(state.dir, A, groupSpec(state.dir, A, B, A.name));
     assert.equal(out.code, 0, out.stderr);
     const app = await leaderUri(state.dir, A.name, 'app');
@@ -80,13 +101,22 @@ describe('replica clusters across two sites (network namespaces)', { timeout: 1_
   after(async () => {
     await B.run!(['destroy', B.name]);
     await A.run!(['destroy', A.name]);
+    link?.stop();
     removeSites();
     state.cleanup();
   });
 
-  test("GIVEN the two sites WHEN B connects to A THEN A's address answers and A's loopback is not B's", () => {
+  test("GIVEN the two sites WHEN B connects to A THEN A's address answers across the 30 ms link and A's loopback is not B's", () => {
     assert.ok(connectMs(SITE_B, SITE_A.address, A.basePort) < 1000, "A's pooler answers on its address");
     assert.throws(() => connectMs(SITE_B, '127.0.0.1', A.basePort), /ECONNREFUSED/, "B's loopback has no A");
+    const port = A.basePort + 11;
+    const across = postgresRoundTripMs(SITE_B, SITE_A.address, port);
+    const inside = postgresRoundTripMs(SITE_A, SITE_A.address, port);
+    console.log(
+      `round trip to ${SITE_A.address}:${port}: ${across} ms from site B, ${inside} ms inside site A`,
+    );
+    assert.ok(across >= 30 && across < 200, `round trip across the sites ${across} ms, not 30 ms more`);
+    assert.ok(inside < 15, `round trip inside site A ${inside} ms`);
   });
 
   test("GIVEN site A's primary cluster WHEN up of site B as its replica cluster THEN B streams from A across the link and follows it", async () => {
@@ -103,7 +133,8 @@ describe('replica clusters across two sites (network namespaces)', { timeout: 1_
       await leaderUri(state.dir, A.name),
       "select host(client_addr) as client_addr from pg_stat_replication where application_name like 'site-b-%'",
     );
-    assert.equal(sender?.client_addr, SITE_B.address, "B's standby leader streams from A over the link");
+    // Connections across the link come through the delaying relay on the bridge address.
+    assert.equal(sender?.client_addr, BRIDGE_HOST, "B's standby leader streams from A over the link");
     await query(
       await leaderUri(state.dir, A.name, 'app'),
       `insert into ${TABLE} select generate_series(1, 100)`,
