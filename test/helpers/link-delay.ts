@@ -19,6 +19,9 @@ export const ONE_WAY_MS = 15;
 export interface DelayedLink {
   /** toxiproxy-server's PID (stopped by `stop`). */
   pid: number;
+  apiPort: number;
+  /** Each relay's toxiproxy name, by `address:port` of its destination. */
+  names: Map<string, string>;
   /** Each relayed destination, `address:port` -> the relay's port on the bridge address. */
   relays: Map<string, number>;
   stop: () => void;
@@ -83,6 +86,7 @@ export async function delayLink(
     }
   };
   const relays = new Map<string, number>();
+  const names = new Map<string, string>();
   try {
     await waitForApi(apiPort);
     let relayPort = firstRelayPort;
@@ -127,13 +131,31 @@ export async function delayLink(
           { stdio: ['ignore', 'ignore', 'pipe'] },
         );
         relays.set(`${to.address}:${port}`, relayPort);
+        names.set(`${to.address}:${port}`, name);
         relayPort++;
       }
   } catch (e) {
     stop();
     throw e;
   }
-  return { pid, relays, stop };
+  return { pid, apiPort, names, relays, stop };
+}
+
+/**
+ * From now on, drops every byte the destinations send back through their relays (toxiproxy's
+ * `timeout` toxic with timeout 0 on the downstream): the connections stay open, nothing arrives.
+ */
+export async function stallReplies(link: DelayedLink, destinations: string[]): Promise<void> {
+  for (const d of destinations) {
+    const name = link.names.get(d);
+    if (!name) throw new Error(`no relay to ${d}`);
+    await api(link.apiPort, `/proxies/${name}/toxics`, {
+      name: 'stall-downstream',
+      type: 'timeout',
+      stream: 'downstream',
+      attributes: { timeout: 0 },
+    });
+  }
 }
 
 /**
