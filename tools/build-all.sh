@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds every tool the tests run, in parallel, each cached outside the repo (see each build.sh):
-# the Pulumi engine and MinIO from their Go modules, and the single-node Kubernetes of
-# test/kubernetes (its binaries and provider plugin from Go modules) with the PostgreSQL 15 image it
-# runs (mmdebstrap; needs root). Prints each build's log and fails when one failed.
+# the Pulumi engine, MinIO and toxiproxy (the two-site tests' delaying relay) from their Go
+# modules, and the single-node Kubernetes of test/kubernetes (its binaries and provider plugin from
+# Go modules) with the PostgreSQL 15 image it runs (mmdebstrap; needs root). Prints each build's log and fails when one failed.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -14,7 +14,7 @@ build() {
   *) bash "$HERE/$1/build.sh" ;;
   esac
 }
-names=(pulumi minio)
+names=(pulumi minio toxiproxy)
 if [[ "$(id -u)" == 0 ]]; then
   names+=(kubernetes)
 else

@@ -4,7 +4,8 @@
  * `patronictl demote-cluster` does), records its last WAL position (state and DCS), waits until the
  * new primary cluster has replayed up to it, promotes it (standby_cluster removed, as
  * `promote-cluster`), and checks the old one follows on the new timeline, data directory kept.
- * An unplanned promotion (the source answers no more) needs replica.force: its RPO is unknown.
+ * An unplanned promotion (the source answers no more) reports its RPO from the source watch's
+ * record (plan/rpo.ts) and needs replica.force when that is unknown.
  */
 import type { ClusterSpec } from '../spec/cluster';
 import { isReplicaCluster } from '../spec/replica';
@@ -23,6 +24,7 @@ import { CLUSTER_ROLE, isRunningLeader, MEMBER_STATE } from '../patroni/roles';
 import { connectTo, withClient } from '../sql/connect';
 import { reachMember } from '../platform/reach';
 import { lsnDiff, lsnReached } from '../plan/lsn';
+import { unplannedRpo, type Rpo } from '../plan/rpo';
 import type { Reporter } from '../report/reporter';
 import { sleep } from '../util/sleep';
 
@@ -35,6 +37,8 @@ interface Position {
   lsn: string;
   /** Received WAL position (a standby; null when nothing streamed). */
   received: string | null;
+  /** The commit time (epoch ms) of the last transaction replayed (a standby); null when none since its start. */
+  replayedAt: number | null;
   timeline: number;
 }
 
@@ -47,9 +51,11 @@ async function position(access: ClusterAccess, leader: PatroniMember): Promise<P
         recovery: boolean;
         lsn: string;
         received: string | null;
+        replayedAt: number | null;
         timeline: number;
       }>(
         `select pg_is_in_recovery() as recovery,
+              (extract(epoch from pg_last_xact_replay_timestamp()) * 1000)::float8 as "replayedAt",
               (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end)::text as lsn,
               pg_last_wal_receive_lsn()::text as received,
               greatest((pg_control_checkpoint()).timeline_id,
@@ -275,20 +281,31 @@ async function promoteSelf(
   if (!mine) throw new ActionError(`${spec.name}: no standby leader answers`);
   if (!demotion) {
     const here = await position(access, mine);
-    const why = peer
-      ? peerLeader
-        ? `${peer.name} is a replica cluster too and keeps no demotion record`
-        : `${peer.name} answers no more (its site is down?)`
-      : `the source ${spec.replica?.source.host ?? spec.replica?.source.cluster} is not managed here`;
-    if (!spec.replica?.force)
-      throw new InputError(
-        `replica.primary: ${spec.name} cannot be promoted safely: ${why}, so how far behind it is (the RPO) is unknown; ` +
-          `it has replayed up to ${here.lsn} (received ${here.received ?? 'nothing'}). Set replica.force: true to promote ` +
-          'anyway (writes it has not received are lost), or bring the source back',
+    const rpo: Rpo | undefined =
+      peer && !peerLeader
+        ? unplannedRpo(peer.name, platform.sourcePosition?.(spec), {
+            received: here.received,
+            replayed: here.lsn,
+            replayedAt: here.replayedAt,
+          })
+        : undefined;
+    if (rpo?.known) reporter.step(rpoReport(spec.name, peer?.name as string, here, rpo));
+    else {
+      const why = peer
+        ? peerLeader
+          ? `${peer.name} is a replica cluster too and keeps no demotion record`
+          : `${peer.name} answers no more (its site is down?) and ${rpo && !rpo.known ? rpo.why : 'nothing recorded where its WAL ended'}`
+        : `the source ${spec.replica?.source.host ?? spec.replica?.source.cluster} is not managed here`;
+      if (!spec.replica?.force)
+        throw new InputError(
+          `replica.primary: ${spec.name} cannot be promoted safely: ${why}, so how far behind it is (the RPO) is unknown; ` +
+            `it has replayed up to ${here.lsn} (received ${here.received ?? 'nothing'}). Set replica.force: true to promote ` +
+            'anyway (writes it has not received are lost), or bring the source back',
+        );
+      reporter.step(
+        `unplanned promotion of ${spec.name} (replica.force): ${why}; RPO unknown, it had replayed up to ${here.lsn}`,
       );
-    reporter.step(
-      `unplanned promotion of ${spec.name} (replica.force): ${why}; RPO unknown, it had replayed up to ${here.lsn}`,
-    );
+    }
   } else {
     const replayed = await waitReplayed(access, spec.name, demotion.lsn);
     reporter.step(
@@ -309,6 +326,18 @@ async function promoteSelf(
     );
   }
   return { change: 'promoted', ...(demotion ? { noPrimarySeconds } : {}) };
+}
+
+/** What an unplanned promotion with a known RPO says before it promotes. */
+function rpoReport(name: string, source: string, here: Position, rpo: Extract<Rpo, { known: true }>): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return (
+    `unplanned promotion of ${name}: ${source} was last heard at ${iso(rpo.heardAt)} (its WAL at ${rpo.sourceLsn}, ` +
+    `${rpo.notReceivedBytes} bytes of it not received here) and answers no more since ${iso(rpo.silentFrom)}; ` +
+    `${name} has received up to ${here.received ?? here.lsn} and replayed up to ${here.lsn}, its last commit at ${iso(rpo.lostAfter)}. ` +
+    `RPO: ${source}'s commits after ${iso(rpo.lostAfter)} are lost, at most ${rpo.windowSeconds.toFixed(3)} s of them ` +
+    `(if ${source} still runs behind a partition, it keeps accepting writes: stop it)`
+  );
 }
 
 async function demoteSelf(

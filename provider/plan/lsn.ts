@@ -17,3 +17,9 @@ export function lsnDiff(to: string, from: string): bigint {
 export function lsnReached(reached: string, target: string): boolean {
   return lsnDiff(reached, target) >= 0n;
 }
+
+/** The text form of a WAL position given in bytes (Patroni's xlog locations). */
+export function formatLsn(bytes: bigint | number): string {
+  const b = BigInt(bytes);
+  return `${(b >> 32n).toString(16).toUpperCase()}/${(b & 0xffffffffn).toString(16).toUpperCase()}`;
+}

@@ -82,6 +82,25 @@ export interface DemotionRecord {
   to: string;
 }
 
+/**
+ * A replica cluster's record of its source (the standby leader's source watch, every second):
+ * where the source primary's WAL ended when last heard, and since when it answers no more.
+ */
+export interface SourcePosition {
+  /** The source cluster (Patroni's scope) whose primary answered. */
+  sourceCluster: string | null;
+  /** The source primary's member that answered. */
+  sourceMember: string;
+  /** Its WAL position (bytes, Patroni's xlog.location) when last heard. */
+  sourceLocation: number;
+  /** When it was last heard (epoch ms). */
+  heardAt: number;
+  /** What this cluster's standby leader had received then (bytes), when known. */
+  receivedLocation: number | null;
+  /** The first probe after heardAt that no source member answered (epoch ms); null while it answers. */
+  silentFrom: number | null;
+}
+
 export interface ClusterAccess {
   /** Patroni REST API base URLs of all members, by member name. */
   apiUrls(): Record<string, string>;
@@ -204,4 +223,6 @@ export interface Platform {
    * archive); undefined when the spec makes the cluster the primary of its group. Absent: no replica clusters.
    */
   standbyCluster?(spec: ClusterSpec): Promise<StandbyContext | undefined>;
+  /** spec.replica: the latest record of the source's position (the RPO of an unplanned promotion). */
+  sourcePosition?(spec: ClusterSpec): SourcePosition | undefined;
 }

@@ -1,8 +1,9 @@
 /**
  * Two sites, each its own network namespace with its own address, joined through a bridge by veth
  * pairs. Only our own test addresses (10.246.1.0/24) and names (pgc-rep-*) are used. Needs root.
- * No link delay: this machine's kernel has no netem qdisc (`tc qdisc add ... netem` answers
- * "Specified qdisc kind is unknown"), so the sites are apart by namespaces and addresses only.
+ * The bridge itself adds no delay: this machine's kernel has no netem qdisc (`tc qdisc add ... netem`
+ * answers "Specified qdisc kind is unknown"); helpers/link-delay.ts puts the 30 ms round trip on the
+ * connections between the sites with a userspace relay on the bridge address.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { BIN, type CliResult } from './cli';
@@ -15,13 +16,15 @@ export interface NetSite {
 export const SITE_A: NetSite = { ns: 'pgc-rep-a', address: '10.246.1.1' };
 export const SITE_B: NetSite = { ns: 'pgc-rep-b', address: '10.246.1.2' };
 const BRIDGE = 'pgc-rep-br';
-const BRIDGE_ADDRESS = '10.246.1.254/24';
+/** The root namespace's address on the bridge (the link-delay relay listens there). */
+export const BRIDGE_HOST = '10.246.1.254';
+const BRIDGE_ADDRESS = `${BRIDGE_HOST}/24`;
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** Creates both namespaces, the bridge and the delayed links. Removes leftovers of a crashed run first. */
+/** Creates both namespaces, the bridge and the links. Removes leftovers of a crashed run first. */
 export function createSites(): void {
   if (process.getuid?.() !== 0) throw new Error('the two-site test needs root (network namespaces)');
   removeSites();
@@ -44,7 +47,10 @@ export function createSites(): void {
 /** PIDs of the processes that live in a site's namespace. */
 export function pidsIn(site: NetSite): number[] {
   try {
-    return execFileSync('ip', ['netns', 'pids', site.ns], { encoding: 'utf8' })
+    return execFileSync('ip', ['netns', 'pids', site.ns], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .filter((l) => /^\d+$/.test(l.trim()))
       .map(Number);

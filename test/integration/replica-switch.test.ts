@@ -3,12 +3,13 @@
  * replica cluster streaming from it, one group (replica.primary). Under writes that follow whichever
  * cluster is writable, a planned switch a -> b and the fail-back b -> a lose no acknowledged write,
  * the old primary cluster follows the new one on its own data directory (no re-clone), and the
- * table checksums agree after each step. Unplanned: with site-a gone, up refuses to promote site-b
- * without replica.force (RPO unknown), and promotes it with force. Ports 24300-24460.
+ * table checksums agree after each step. Unplanned: with site-a gone and site-b's source-watch
+ * record removed, up refuses to promote site-b without replica.force (RPO unknown), and promotes
+ * it with force. Ports 24300-24460.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempStateDir } from '../helpers/cli';
 import { query, statusOf, waitFor } from '../helpers/pg';
@@ -174,5 +175,35 @@ describe('replica clusters: planned switch and fail-back on one host', { timeout
 
   test('GIVEN writes WHEN both specs name site-a again and site-a is up THEN the fail-back works the same', async () => {
     await switchUnderWrites(B, A, A);
+  });
+
+  test('GIVEN site-a gone and no record of where its WAL ended WHEN up of site-b names it the primary THEN it is refused (RPO unknown), and promoted with replica.force', async () => {
+    const down = await cli(state.dir, ['down', A.name]);
+    assert.equal(down.code, 0, down.stderr);
+    const members = join(state.dir, B.name, 'members');
+    const records = () =>
+      readdirSync(members)
+        .map((m) => join(members, m, 'source-position.json'))
+        .filter((f) => existsSync(f));
+    // The standby leader's source watch notes the silence once; without its record the RPO is unknown.
+    await waitFor("site-b's source watch to find site-a silent", async () =>
+      records().some((f) => JSON.parse(readFileSync(f, 'utf8')).silentFrom !== null) ? true : undefined,
+    );
+    for (const f of records()) rmSync(f);
+    const refused = await up(state.dir, B, groupSpec(state.dir, B, A, B.name));
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /site-b cannot be promoted safely: site-a answers no more .*no record of where its WAL ended.*the RPO\) is unknown.*Set replica.force: true/s,
+    );
+    assert.equal((await statusOf(state.dir, B.name)).replica?.readOnly, true, 'still a replica cluster');
+    const forced = await up(state.dir, B, groupSpec(state.dir, B, A, B.name, {}, true));
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(
+      forced.stderr,
+      /unplanned promotion of site-b \(replica.force\): .*RPO unknown, it had replayed up to/,
+    );
+    assert.equal((await statusOf(state.dir, B.name)).replica?.readOnly, false);
+    await query(await leaderUri(state.dir, B.name), `insert into ${TABLE} values (100000)`);
   });
 });

@@ -11,7 +11,7 @@ import { InputError } from '../../errors';
 import { memberName, memberSlot } from '../../naming';
 import { planMembers } from '../../plan/members';
 import { diffSpecs } from '../../plan/spec-diff';
-import type { Platform } from '../types';
+import type { Platform, SourcePosition } from '../types';
 import { findLocalBinaries, type LocalBinaries } from './binaries';
 import { memberContext, type LocalCluster } from './cluster-context';
 import { ensureEtcd, stopEtcd } from './etcd';
@@ -36,12 +36,19 @@ import { checkTlsFiles, ensureTls, issueClientCertificate } from './tls';
 import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
 import { trustCertificateAuthority } from '../../patroni/api';
 import type { StandbyContext } from '../../render/context';
-import { checkReplicaSource, inheritedSecrets, standbyContext, writeReplicaRestoreConf } from './replica';
+import {
+  checkReplicaSource,
+  inheritedSecrets,
+  latestSourcePosition,
+  standbyContext,
+  writeReplicaRestoreConf,
+} from './replica';
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
 const SCRIPTS = [
   'member-supervisor.py',
+  'source_watch.py',
   'pooler-follow.py',
   'clone-basebackup.py',
   'pgbouncer-exporter.py',
@@ -319,6 +326,11 @@ export class LocalPlatform extends LocalInspector implements Platform {
   /** The standby_cluster the spec asks for now (undefined: this cluster is a primary cluster). */
   async standbyCluster(spec: ClusterSpec): Promise<StandbyContext | undefined> {
     return standbyContext(this.cluster(spec), spec);
+  }
+
+  /** The newest record of the members' source watch (source_watch.py). */
+  sourcePosition(spec: ClusterSpec): SourcePosition | undefined {
+    return latestSourcePosition(this.cluster(spec));
   }
 
   async syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void> {

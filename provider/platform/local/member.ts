@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ClusterSpec } from '../../spec/cluster';
 import { DCS_NAMESPACE, renderPatroniYaml } from '../../render/patroni';
 import { renderPoolerDatabases } from '../../render/pgbouncer';
-import { POOLER_ADMIN_USER } from '../../naming';
+import { memberSlot, POOLER_ADMIN_USER } from '../../naming';
 import { CALLBACK_PRIMARY_ROLES } from '../../patroni/roles';
 import type { LocalBinaries } from './binaries';
 import type { StandbyContext } from '../../render/context';
@@ -14,7 +14,7 @@ import { patroniContext, scriptPath, type LocalCluster } from './cluster-context
 import { etcdUrl } from './etcd';
 import { etcdTlsOn } from './tls-files';
 import { spawnDaemon, stopPid } from './process';
-import { memberPids } from './pids';
+import { memberPids, memberRuntime } from './pids';
 import { ensureDir, giveTo } from './run-user';
 import { writeFileAtomic, type StoredSecrets } from './state';
 
@@ -88,6 +88,10 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
       PGCLUSTER_PGDATA: p.data,
       PGCLUSTER_PEER_WATCH_FILE: lc.paths.peerWatchFlag,
       PGCLUSTER_PG_BINDIR: bins.postgresBinDir,
+      // The source watch of a replica cluster's standby leader (source_watch.py).
+      PGCLUSTER_SOURCE_WATCH: lc.paths.sourceWatch,
+      PGCLUSTER_SOURCE_POSITION: p.sourcePosition,
+      PGCLUSTER_API_URL: memberRuntime(lc, memberSlot(lc.name, name) as number).apiUrl,
       // archive_command, restore_command and the replica restore read this member's configuration
       // (pg1 = this member); the superuser's password for pgBackRest's own connections.
       PGBACKREST_CONFIG: p.pgbackrestConf,

@@ -65,6 +65,8 @@ export function clusterPaths(stateDir: string, cluster: string) {
     },
     membersDir: join(root, 'members'),
     member: (name: string) => memberPaths(join(root, 'members', name)),
+    /** A replica cluster's source members (their REST API), for the standby leader's source watch. */
+    sourceWatch: join(root, 'replica-source.json'),
   };
 }
 
@@ -81,6 +83,8 @@ export function memberPaths(dir: string) {
     patroniPid: join(dir, 'patroni.pid'),
     postmasterPid: join(dir, 'data', 'postmaster.pid'),
     followConfig: join(dir, 'pooler-follow.json'),
+    /** Written by the source watch while this member is a standby leader: where the source's WAL ended. */
+    sourcePosition: join(dir, 'source-position.json'),
     /** pgBackRest: this member's configuration (pg1 = this member), spool and lock directories. */
     pgbackrestConf: join(dir, 'pgbackrest.conf'),
     pgbackrestSpool: join(dir, 'pgbackrest-spool'),

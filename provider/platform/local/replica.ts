@@ -2,10 +2,11 @@
  * spec.replica on the local platform: the source cluster of this state dir (its record, its
  * secrets, its current leader's address, its archive) and the Patroni standby_cluster that follows it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ClusterSpec } from '../../spec/cluster';
 import { isReplicaCluster } from '../../spec/replica';
 import type { StandbyContext } from '../../render/context';
+import type { SourcePosition } from '../types';
 import { renderRestoreConf } from '../../render/pgbackrest';
 import { InputError } from '../../errors';
 import { leaderOf } from '../../patroni/api';
@@ -129,6 +130,7 @@ export async function standbyContext(
   const archive = r.via !== 'streaming' && existsSync(conf) ? conf : undefined;
   let endpoint: { host: string; port: number } | undefined;
   if (r.via !== 'archive') {
+    writeSourceWatch(lc, sourceApiUrls(source));
     const leader = await leaderOf(sourceApiUrls(source));
     if (leader?.host && leader.port) endpoint = { host: leader.host, port: leader.port };
     else {
@@ -155,4 +157,42 @@ export async function standbyContext(
       ...(r.via !== 'archive' ? ['basebackup'] : []),
     ],
   };
+}
+
+/** Where the standby leader's source watch probes the source (its members' REST API): written by `up`. */
+function writeSourceWatch(lc: LocalCluster, apiUrls: string[]): void {
+  const text = `${JSON.stringify({ apiUrls })}\n`;
+  if (existsSync(lc.paths.sourceWatch) && readFileSync(lc.paths.sourceWatch, 'utf8') === text) return;
+  writeFileAtomic(lc.paths.sourceWatch, text, 0o644);
+  giveTo(lc.user, lc.paths.sourceWatch);
+}
+
+/** The newest record any member's source watch left (the standby leader writes it; it may have moved). */
+export function latestSourcePosition(lc: LocalCluster): SourcePosition | undefined {
+  let latest: SourcePosition | undefined;
+  const members = existsSync(lc.paths.membersDir) ? readdirSync(lc.paths.membersDir) : [];
+  for (const member of members) {
+    try {
+      const r = JSON.parse(readFileSync(lc.paths.member(member).sourcePosition, 'utf8')) as {
+        sourceCluster?: string | null;
+        sourceMember: string;
+        sourceLocation: number;
+        heardAt: number;
+        receivedLocation: number | null;
+        silentFrom: number | null;
+      };
+      const record: SourcePosition = {
+        sourceCluster: r.sourceCluster ?? null,
+        sourceMember: r.sourceMember,
+        sourceLocation: r.sourceLocation,
+        heardAt: r.heardAt * 1000,
+        receivedLocation: r.receivedLocation ?? null,
+        silentFrom: r.silentFrom === null ? null : r.silentFrom * 1000,
+      };
+      if (!latest || record.heardAt > latest.heardAt) latest = record;
+    } catch {
+      // none written by this member
+    }
+  }
+  return latest;
 }

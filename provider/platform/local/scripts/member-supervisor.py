@@ -34,6 +34,9 @@ exited), and the named candidate (any member, when none is named) has received W
 checkpoint, the supervisor releases the lock itself (compare on its value and revision). Patroni's own
 release later finds the key gone or someone else's and changes nothing. PGCLUSTER_PG_BINDIR names
 pg_controldata. Like the peer watch, only while platform.local.peerWatch is on (the flag file exists).
+
+Source watch (source_watch.py, beside this file): on a replica cluster's standby leader, records
+where the source's WAL ends every second, for the RPO of an unplanned promotion.
 """
 import base64
 import ctypes
@@ -45,6 +48,7 @@ import signal
 import socket
 import sys
 import threading
+import source_watch
 import time
 from urllib.parse import urlsplit
 
@@ -363,6 +367,7 @@ def main():
     signal.signal(signal.SIGINT, forward)
     stop_watch = threading.Event()
     threading.Thread(target=peer_watch, args=(stop_watch,), daemon=True).start()
+    threading.Thread(target=source_watch.watch, args=(stop_watch, log), daemon=True).start()
 
     status = 0
     while True:

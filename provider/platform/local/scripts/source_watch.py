@@ -1,0 +1,86 @@
+"""Source watch of a replica cluster's standby leader (run by member-supervisor.py in a thread).
+
+So that an unplanned promotion can say how far behind the replica cluster was once its source is
+gone (the RPO), the standby leader records, every INTERVAL seconds, where its source's WAL ends:
+the source primary's Patroni REST API (`GET /patroni`: its role and `xlog.location`, no password),
+the time it was heard, and what this member had received then. When the source stops answering,
+the time of the first failed probe is recorded once (`silentFrom`): the source stopped between
+`heardAt` and `silentFrom`. Nothing is recorded while this member is not the standby leader, or
+while the source's API is not plain HTTP (its certificate is the source's CA's, not ours).
+
+Environment: PGCLUSTER_SOURCE_WATCH (a JSON file `up` writes: {"apiUrls": [...]}, the source's
+members), PGCLUSTER_SOURCE_POSITION (where this member writes its record, JSON, atomically),
+PGCLUSTER_API_URL (this member's REST API). Without them the watch does nothing.
+"""
+import json
+import os
+import time
+import urllib.request
+
+INTERVAL = 1.0
+
+
+def get(url, timeout=1.0):
+    with urllib.request.urlopen(url.rstrip("/") + "/patroni", timeout=timeout) as res:
+        return json.load(res)
+
+
+def write(path, record):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(record, f)
+    os.replace(tmp, path)
+
+
+def probe_source(urls):
+    """The source primary's (cluster, member, WAL location), or None when none of its members says it is one."""
+    for url in urls:
+        if not url.startswith("http://"):
+            continue
+        try:
+            me = get(url)
+        except Exception:
+            continue
+        if me.get("role") == "primary" and (me.get("xlog") or {}).get("location") is not None:
+            patroni = me.get("patroni") or {}
+            return patroni.get("scope"), patroni.get("name") or url, int(me["xlog"]["location"])
+    return None
+
+
+def watch(stop, log):
+    conf, out, own = (os.environ.get(k) for k in
+                      ("PGCLUSTER_SOURCE_WATCH", "PGCLUSTER_SOURCE_POSITION", "PGCLUSTER_API_URL"))
+    if not (conf and out and own):
+        return
+    record = None
+    while not stop.wait(INTERVAL):
+        try:
+            with open(conf) as f:
+                urls = json.load(f).get("apiUrls") or []
+            me = get(own) if urls else {}
+        except Exception:
+            continue  # no source configured (a primary cluster), or our own Patroni is restarting
+        if me.get("role") != "standby_leader":
+            record = None
+            continue
+        source = probe_source(urls)
+        now = time.time()
+        try:
+            if source:
+                xlog = me.get("xlog") or {}
+                record = {
+                    "sourceCluster": source[0],
+                    "sourceMember": source[1],
+                    "sourceLocation": source[2],
+                    "heardAt": now,
+                    "receivedLocation": xlog.get("received_location"),
+                    "silentFrom": None,
+                }
+                write(out, record)
+            elif record and record["silentFrom"] is None:
+                record["silentFrom"] = now
+                write(out, record)
+                log("source watch: the source answers no more since %.3f (last heard %.3f)"
+                    % (now, record["heardAt"]))
+        except Exception as e:
+            log("source watch: %s" % e)
