@@ -2,7 +2,7 @@
  * TLS is on by default. A cluster that ran in plaintext (created with `tls: {enabled: false}`, or by
  * a pgcluster from before the default) gets TLS at its next `up` without the key: the replica keeps
  * its data and streams again over TLS with the replicator's client certificate, the URIs carry
- * verify-full, and the REST API moves to HTTPS. Real etcd, Patroni, PostgreSQL, PgBouncer; psql as
+ * verify-full, and the REST API moves to HTTPS: all by a reload, with no restart. Real etcd, Patroni, PostgreSQL, PgBouncer; psql as
  * the client. Ports 25500-25540.
  */
 import { after, before, describe, test } from 'node:test';
@@ -35,10 +35,7 @@ describe('local cluster: tls on by default, also for a cluster that ran in plain
       '-f',
       writeSpec(state.dir, { ...spec, tls: { enabled: false } }, 'plain.yaml'),
     ]);
-    psql(
-      await uriOf(state.dir, NAME, '--superuser'),
-      'create table t as select generate_series(1, 1000) as id',
-    );
+    psql(await uriOf(state.dir, NAME), 'create table t as select generate_series(1, 1000) as id');
   });
 
   after(async () => {
@@ -63,13 +60,15 @@ describe('local cluster: tls on by default, also for a cluster that ran in plain
   });
 
   test('GIVEN that cluster WHEN up runs with no tls key THEN it is TLS on every hop, with its data, and the replica streams on its certificate', async () => {
+    const before = psql(await uriOf(state.dir, NAME, '--superuser'), 'select pg_postmaster_start_time()');
     const up = await cliOk(state.dir, ['up', '-f', writeSpec(state.dir, spec, 'default.yaml')]);
-    assert.match(up.stdout, /ready/);
+    assert.match(up.stderr, /issued CA, server certificate .*\(no restart\)/);
     const uri = await uriOf(state.dir, NAME);
     assert.match(uri, /sslmode=verify-full/);
     assert.match(uri, /sslrootcert=/);
     const superuser = await uriOf(state.dir, NAME, '--superuser');
     assert.equal(psql(superuser, 'select ssl from pg_stat_ssl where pid = pg_backend_pid()'), 't');
+    assert.equal(psql(superuser, 'select pg_postmaster_start_time()'), before, 'a reload, no restart');
     const replication = await waitFor(
       'the replica streaming over TLS',
       async () => {
@@ -84,7 +83,12 @@ describe('local cluster: tls on by default, also for a cluster that ran in plain
     assert.equal(replication, 'replicator|t|/CN=replicator');
     const replica = (await statusOf(state.dir, NAME)).members.find((m) => m.role !== 'primary');
     assert.ok(replica, 'a replica is listed');
-    assert.equal(psql(await uriOf(state.dir, NAME, '--ro'), 'select count(*) from t'), '1000');
+    assert.equal(psql(uri, 'select count(*) from t'), '1000', 'the rows on the primary');
+    assert.equal(
+      psql(await uriOf(state.dir, NAME, '--ro'), 'select count(*) from t'),
+      '1000',
+      'and on the replica',
+    );
     assert.equal(psql(await uriOf(state.dir, NAME, '--pooler'), 'select 1'), '1');
   });
 });
