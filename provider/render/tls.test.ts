@@ -176,6 +176,19 @@ describe('certificate names and URIs', () => {
     assert.deepEqual(serverNames('orders', { local: true }).ipAddresses, ['127.0.0.1', '::1']);
   });
 
+  test('GIVEN platform.local.host WHEN server names are listed THEN that address is named too, once', () => {
+    assert.deepEqual(serverNames('orders', { local: true, host: '10.246.1.1' }).ipAddresses, [
+      '127.0.0.1',
+      '::1',
+      '10.246.1.1',
+    ]);
+    assert.deepEqual(serverNames('orders', { local: true, host: '127.0.0.1' }).ipAddresses, [
+      '127.0.0.1',
+      '::1',
+    ]);
+    assert.ok(serverNames('orders', { local: true, host: 'db.site-a' }).dnsNames.includes('db.site-a'));
+  });
+
   test('GIVEN the headless Service and port-forwards (kubernetes) WHEN server names are listed THEN every pod and 127.0.0.1 are named', () => {
     const { dnsNames, ipAddresses } = serverNames('orders', {
       namespace: 'db',
