@@ -1,7 +1,7 @@
 /**
  * The cost of TLS, in one run: `pgbench -S` select-only tps and the connection-setup rate
  * (`pgbench -S -C`: a new connection per transaction), with and without TLS, direct to the primary
- * and through the pooler. Two single-member clusters made alike except for `tls` (plain: no key;
+ * and through the pooler. Two single-member clusters made alike except for `tls` (plain: `enabled: false`;
  * tls: tls.required, verify-full against the cluster's CA, the pooler on TLS to its clients and to
  * the server), run one after the other, each for every case and round, alternating the order.
  * Run: `npm run bench:tls` (BENCH_SECONDS=15, BENCH_CLIENTS=4, BENCH_ROUNDS=2, BENCH_SCALE=10).
@@ -46,7 +46,7 @@ async function cluster(stateDir: string, mode: Mode): Promise<{ direct: string; 
       platform: { local: { basePort: mode === 'plain' ? 31400 : 31500 } },
       // Enough pooler connections for -C (a server connection stays pooled: the pooler's point).
       pooler: { poolMode: 'session', defaultPoolSize: CLIENTS * 2 },
-      ...(mode === 'tls' ? { tls: { required: true } } : {}),
+      tls: mode === 'tls' ? { required: true } : { enabled: false },
     },
     `${mode}.yaml`,
   );

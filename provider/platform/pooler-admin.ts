@@ -80,6 +80,25 @@ export class PoolerAdmin {
   }
 
   /**
+   * RESUME without a RELOAD, after `settings` (SET commands, e.g. the pool mode back); "not paused"
+   * is not an error. Under server TLS, PgBouncer 1.18 recycles every server connection on each
+   * RELOAD, so a session client already running on the new primary would be dropped by a second one.
+   */
+  async resume(settings: string[] = []): Promise<void> {
+    const client = await this.open();
+    try {
+      for (const setting of settings) await client.query(setting);
+      await client.query('RESUME').catch((e: Error) => {
+        if (!/not paused|not suspended/i.test(e.message)) throw e;
+      });
+    } finally {
+      await client.end().catch(() => undefined);
+      await this.pending?.end().catch(() => undefined);
+      this.pending = undefined;
+    }
+  }
+
+  /**
    * RELOAD (the target file may have changed) and RESUME; "not paused" is not an error. `reconnect`:
    * RECONNECT first, so the idle server connections (to the old primary, when the target is a
    * Service whose address stays) are closed and the next client gets a new one.

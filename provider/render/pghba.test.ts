@@ -23,8 +23,8 @@ describe('renderPgHba', () => {
     const lines = renderPgHba(spec, ['127.0.0.0/8']);
     assert.deepEqual(lines, [
       'local all postgres scram-sha-256',
-      'host replication replicator 127.0.0.0/8 scram-sha-256',
-      'host all rewinder 127.0.0.0/8 scram-sha-256',
+      'hostssl replication replicator 127.0.0.0/8 cert',
+      'hostssl all rewinder 127.0.0.0/8 cert',
       'host app app 10.0.0.0/8 scram-sha-256',
       'local all all scram-sha-256',
       'host all all 127.0.0.0/8 scram-sha-256',

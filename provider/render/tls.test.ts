@@ -54,9 +54,23 @@ describe('pg_hba under tls', () => {
     ]);
   });
 
-  test('GIVEN tls.enabled false WHEN rendered THEN the rules are those without tls', () => {
+  test('GIVEN tls.enabled false WHEN rendered THEN no rule is hostssl and replication uses a password', () => {
     const off = parseSpec({ name: 'o', tls: { enabled: false } });
-    assert.deepEqual(renderPgHba(off, ['10.0.0.0/8']), renderPgHba(parseSpec({ name: 'o' }), ['10.0.0.0/8']));
+    assert.deepEqual(renderPgHba(off, ['10.0.0.0/8']), [
+      'local all postgres scram-sha-256',
+      'host replication replicator 10.0.0.0/8 scram-sha-256',
+      'host all rewinder 10.0.0.0/8 scram-sha-256',
+      'local all all scram-sha-256',
+      'host all all 10.0.0.0/8 scram-sha-256',
+    ]);
+  });
+
+  test('GIVEN no tls key WHEN parsed THEN tls is on with a generated CA and certificate replication', () => {
+    const spec = parseSpec({ name: 'o' });
+    assert.equal(spec.tls.enabled, true);
+    assert.equal(spec.tls.ca, 'generated');
+    assert.equal(spec.tls.clientAuth.replication, 'cert');
+    assert.ok(renderPgHba(spec, ['10.0.0.0/8']).includes('hostssl replication replicator 10.0.0.0/8 cert'));
   });
 });
 
@@ -104,13 +118,18 @@ describe('Patroni and PgBouncer under tls', () => {
 
   test('GIVEN tls but no files from the platform WHEN built THEN it refuses rather than render plaintext', () => {
     assert.throws(
-      () => buildPatroniConfig(parseSpec({ name: 'o', tls: {} }), patroniCtx()),
+      () => buildPatroniConfig(parseSpec({ name: 'o', tls: {} }), { ...patroniCtx(), tls: undefined }),
       /no certificate files/,
     );
   });
 
-  test('GIVEN no tls WHEN built THEN no ssl settings appear', () => {
-    const text = JSON.stringify(buildPatroniConfig(parseSpec({ name: 'o' }), patroniCtx()));
+  test('GIVEN tls off WHEN built THEN no ssl settings appear', () => {
+    const text = JSON.stringify(
+      buildPatroniConfig(parseSpec({ name: 'o', tls: { enabled: false } }), {
+        ...patroniCtx(),
+        tls: undefined,
+      }),
+    );
     assert.doesNotMatch(text, /ssl|certfile/);
   });
 
@@ -155,6 +174,19 @@ describe('certificate names and URIs', () => {
       assert.ok(dnsNames.includes(n), n);
     assert.deepEqual(ipAddresses, []);
     assert.deepEqual(serverNames('orders', { local: true }).ipAddresses, ['127.0.0.1', '::1']);
+  });
+
+  test('GIVEN platform.local.host WHEN server names are listed THEN that address is named too, once', () => {
+    assert.deepEqual(serverNames('orders', { local: true, host: '10.246.1.1' }).ipAddresses, [
+      '127.0.0.1',
+      '::1',
+      '10.246.1.1',
+    ]);
+    assert.deepEqual(serverNames('orders', { local: true, host: '127.0.0.1' }).ipAddresses, [
+      '127.0.0.1',
+      '::1',
+    ]);
+    assert.ok(serverNames('orders', { local: true, host: 'db.site-a' }).dnsNames.includes('db.site-a'));
   });
 
   test('GIVEN the headless Service and port-forwards (kubernetes) WHEN server names are listed THEN every pod and 127.0.0.1 are named', () => {

@@ -78,9 +78,12 @@ export function libpqTls(
  * the Services in every form, each member pod through the `headless` Service, and with `loopback`
  * localhost and 127.0.0.1 (the local platform; on Kubernetes the deployer's port-forwards).
  */
+/** An IPv4 or IPv6 address literal (an X.509 iPAddress name) rather than a DNS name. */
+const IP_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
+
 export function serverNames(
   name: string,
-  where: { namespace?: string; headless?: string; local?: boolean; loopback?: boolean },
+  where: { namespace?: string; headless?: string; local?: boolean; loopback?: boolean; host?: string },
 ): { dnsNames: string[]; ipAddresses: string[] } {
   const services = [`${name}-rw`, `${name}-ro`, `${name}-r`, `${name}-pooler`];
   const ns = where.namespace;
@@ -92,7 +95,12 @@ export function serverNames(
     ...(ns ? [`*.${pods}.${ns}.svc`, `*.${pods}.${ns}.svc.cluster.local`] : []),
     ...(loopback ? ['localhost'] : []),
   ];
-  return { dnsNames, ipAddresses: loopback ? ['127.0.0.1', '::1'] : [] };
+  const ipAddresses = loopback ? ['127.0.0.1', '::1'] : [];
+  // platform.local.host: the address members are reached by (replication, clients, other sites).
+  const host = where.host;
+  if (host && !ipAddresses.includes(host) && !dnsNames.includes(host))
+    (IP_ADDRESS.test(host) ? ipAddresses : dnsNames).push(host);
+  return { dnsNames, ipAddresses };
 }
 
 /** The query of a client URI under tls: verify the server by the CA. */

@@ -182,7 +182,7 @@ export const clusterSpecSchema = z
           '`pgcluster restart NAME MEMBER`). @default - unsupervised',
       ),
     scheduling: schedulingSchema.optional(),
-    tls: tlsSchema.optional(),
+    tls: tlsSchema.prefault({}),
   })
   .describe('A highly available PostgreSQL cluster: one primary and N-1 streaming replicas.');
 

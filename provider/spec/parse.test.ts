@@ -32,6 +32,16 @@ const DEFAULTS: ClusterSpec = {
   maintenance: false,
   primaryUpdateStrategy: 'unsupervised',
   removedMemberData: 'keep',
+  tls: {
+    enabled: true,
+    required: false,
+    ca: 'generated',
+    server: 'generated',
+    clientAuth: { replication: 'cert', users: [] },
+    minVersion: 'TLSv1.2',
+    days: 365,
+    renewBeforeDays: 30,
+  },
 };
 
 describe('parseSpec defaults', () => {

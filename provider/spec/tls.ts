@@ -101,8 +101,8 @@ export const tlsSchema = z
       ),
   })
   .describe(
-    'TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext ' +
-      '(as before this key existed).',
+    'TLS certificates for client, pooler, replication and REST API connections. On by default, with a ' +
+      'CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.',
   );
 
 export type TlsSpec = z.output<typeof tlsSchema>;

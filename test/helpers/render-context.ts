@@ -60,6 +60,16 @@ export function patroniContext(o: MemberOptions): PatroniContext {
     secrets: FAKE_SECRETS,
     allowedNetworks: ['127.0.0.0/8'],
     callback: '/usr/local/bin/pgcluster-callback',
+    // tls is on by default: the platform's certificate files, laid out as the local platform does.
+    tls: {
+      caFile: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/ca.crt`,
+      serverCert: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/server.crt`,
+      serverKey: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/server.key`,
+      replicationCert: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/replicator.crt`,
+      replicationKey: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/replicator.key`,
+      rewindCert: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/rewinder.crt`,
+      rewindKey: `${o.stateDir ?? '/var/lib/pgcluster'}/tls/rewinder.key`,
+    },
   };
 }
 

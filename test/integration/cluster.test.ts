@@ -127,8 +127,9 @@ describe('local cluster: 3 members, synchronous', () => {
     const rw = await uriOf(state.dir, NAME);
     const ro = await uriOf(state.dir, NAME, '--ro');
     const pooler = await uriOf(state.dir, NAME, '--pooler');
-    assert.match(rw, /target_session_attrs=read-write$/);
-    assert.match(ro, /target_session_attrs=standby$/);
+    // TLS is on by default: every URI verifies the server with the cluster's CA.
+    assert.match(rw, /target_session_attrs=read-write&sslmode=verify-full&sslrootcert=\S+\/tls\/ca\.crt$/);
+    assert.match(ro, /target_session_attrs=standby&sslmode=verify-full&sslrootcert=\S+\/tls\/ca\.crt$/);
     const writer = await connectMatching(rw, true);
     await writer.query('create table if not exists notes (id int primary key, via text)');
     await writer.query("insert into notes values (1, 'rw')");

@@ -251,13 +251,13 @@ describe('local cluster under tls (required, certificate replication, certificat
     assert.equal(psqlOk(await uriOf(state.dir, NAME, '--pooler'), 'select 1'), '1');
   });
 
-  test('GIVEN tls.required WHEN an up removes tls in one step THEN it is refused with the two steps, nothing touched', async () => {
-    const file = writeSpec(state.dir, { ...spec(40, 25), tls: undefined }, 'no-tls.yaml');
+  test('GIVEN tls.required WHEN an up turns tls off in one step THEN it is refused with the two steps, nothing touched', async () => {
+    const file = writeSpec(state.dir, { ...spec(40, 25), tls: { enabled: false } }, 'no-tls.yaml');
     const r = await cli(state.dir, ['up', '-f', file]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
-      /tls: cannot be turned off .* First up with tls.required false and tls.clientAuth.replication password, then remove tls/,
+      /tls: cannot be turned off .* First up with tls.required false and tls.clientAuth.replication password, then set tls.enabled false/,
     );
     assert.equal(
       psqlOk(await uriOf(state.dir, NAME), 'select ssl from pg_stat_ssl where pid = pg_backend_pid()'),

@@ -49,12 +49,12 @@ describe('the pgcluster CLI on a real single-node Kubernetes', () => {
     assert.doesNotMatch(r.stdout, /:[^@/]+@orders/, 'no password in status');
   });
 
-  test('GIVEN the cluster WHEN pgcluster uri THEN one complete URI of the -rw Service with the password', async () => {
+  test('GIVEN the cluster WHEN pgcluster uri THEN one complete URI of the -rw Service with the password, verifying it with the CA', async () => {
     const r = await run(['uri', NAME, ...target]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout.trim(),
-      /^postgresql:\/\/app:[^@]+@orders-rw\.pgc-cli\.svc:5432\/app\?target_session_attrs=read-write$/,
+      /^postgresql:\/\/app:[^@]+@orders-rw\.pgc-cli\.svc:5432\/app\?target_session_attrs=read-write&sslmode=verify-full&sslrootcert=[^&\s]+$/,
     );
   });
 

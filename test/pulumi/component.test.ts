@@ -57,6 +57,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'kubernetes:core/v1:Secret orders-pooler-auth',
       'kubernetes:core/v1:Secret orders-replication',
       'kubernetes:core/v1:Secret orders-superuser',
+      'kubernetes:core/v1:Secret orders-tls',
       'kubernetes:core/v1:Service orders-members-headless',
       'kubernetes:core/v1:Service orders-pooler',
       'kubernetes:core/v1:Service orders-r',
@@ -75,13 +76,14 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-rewind-password',
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-superuser-password',
       'pulumi-nodejs:dynamic/pgcluster:ScaleDownGuard orders-scale-guard',
+      'pulumi-nodejs:dynamic/pgcluster:TlsCertificates orders-tls-certificates',
     ]);
   });
 
   test('GIVEN the children WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 18);
+    assert.equal(objects.length, 19);
     for (const r of objects) {
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
       assert.equal((r.inputs.metadata as Obj).namespace, 'db', `${r.name} namespace`);
@@ -185,6 +187,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     const app = one(resources, 'kubernetes:core/v1:Secret', 'orders-app');
     const data = app.inputs.stringData as Record<string, string>;
     assert.deepEqual(Object.keys(data).sort(), [
+      'ca.crt',
       'dbname',
       'host',
       'jdbc-uri',
@@ -195,7 +198,11 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'username',
     ]);
     assert.equal(data.host, 'orders-rw.db.svc');
-    assert.equal(data.uri, `postgresql://app:${data.password}@orders-rw.db.svc:5432/app`);
+    // TLS is on by default: the URI verifies the server with the CA the Secret carries.
+    assert.equal(
+      data.uri,
+      `postgresql://app:${data.password}@orders-rw.db.svc:5432/app?sslmode=verify-full&sslrootcert=/etc/pgcluster/app/ca.crt`,
+    );
     for (const name of ['orders-app', 'orders-superuser', 'orders-replication', 'orders-pooler-auth'])
       assert.ok(
         isSecretValue(one(resources, 'kubernetes:core/v1:Secret', name).raw.stringData),
@@ -474,6 +481,7 @@ describe('PostgresCluster roles, databases and grants (mocks)', () => {
         user: 'postgres',
         password: 'string',
         database: 'postgres',
+        ca: 'caCert-of-kube-tls-certificates',
       },
     );
   });

@@ -184,8 +184,12 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
   });
 
-  test('GIVEN no tls WHEN constructed THEN no certificates, no tls Secret, plaintext URIs as before', async () => {
-    const { resources, cluster } = await build({ instances: 3, platform: { kubernetes: K8S } });
+  test('GIVEN tls enabled false WHEN constructed THEN no certificates, no tls Secret, plaintext URIs', async () => {
+    const { resources, cluster } = await build({
+      instances: 3,
+      platform: { kubernetes: K8S },
+      tls: { enabled: false },
+    });
     assert.equal(resources.filter((r) => r.type.endsWith(':TlsCertificates')).length, 0);
     assert.equal(resources.filter((r) => r.name === 'orders-tls').length, 0);
     assert.ok(!(await valueOf(cluster.connectionUri)).includes('sslmode'));

@@ -117,7 +117,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
         throw new InputError(
           `tls: cannot be turned off for the existing cluster "${spec.name}" in one up while its pg_hba needs TLS ` +
             '(tls.required, or certificate replication): the replicas would stop replicating before the new rules reach them. ' +
-            'First up with tls.required false and tls.clientAuth.replication password, then remove tls',
+            'First up with tls.required false and tls.clientAuth.replication password, then set tls.enabled false',
         );
       const [fixed] = diffSpecs(record.spec, spec).fixed;
       if (fixed)

@@ -21,6 +21,7 @@ import { keeperPid } from './keeper';
 import { resolveRunUser, type RunUser } from './run-user';
 import {
   readRecord,
+  readText,
   readSecrets,
   savePoolerUsers,
   writeFileAtomic,
@@ -48,14 +49,6 @@ function bytesUnder(dir: string): number | undefined {
     return undefined;
   }
   return total;
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Each certificate of the cluster with its expiry (the X.509 library is loaded only for a cluster under tls). */

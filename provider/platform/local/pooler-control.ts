@@ -10,7 +10,7 @@ import { PoolerAdmin } from '../pooler-admin';
 import { memberContext, type LocalCluster } from './cluster-context';
 import { poolerPid } from './pids';
 import { giveTo } from './run-user';
-import { writeFileAtomic, type StoredSecrets } from './state';
+import { readText, writeFileAtomic, type StoredSecrets } from './state';
 
 export function localPoolerControl(
   lc: LocalCluster,
@@ -28,6 +28,7 @@ export function localPoolerControl(
     const ctx = memberContext(lc, slot);
     return { host: ctx.host, port: ctx.postgresPort };
   };
+  let loosened = false;
   const writeTarget = (content: string) => {
     writeFileAtomic(lc.paths.pooler.databases, content, 0o600);
     giveTo(lc.user, lc.paths.pooler.databases);
@@ -39,10 +40,17 @@ export function localPoolerControl(
     loosen: async () => {
       if (spec.pooler.poolMode !== 'session' || !spec.pooler.carrySessions) return;
       await admin.run("SET pool_mode = 'transaction'");
+      loosened = true;
     },
     pause: (timeoutMs) => admin.pause(timeoutMs),
+    // The new primary's callback (pooler-follow.py) may have repointed it already, with its own
+    // RELOAD: then only the pool mode goes back and the clients resume, since another RELOAD would
+    // drop the session clients already running there (PgBouncer 1.18 under server TLS).
     resumeAt: async (member) => {
-      writeTarget(renderPoolerDatabases(target(member)));
+      const content = renderPoolerDatabases(target(member));
+      if (readText(lc.paths.pooler.databases) === content)
+        return admin.resume(loosened ? [`SET pool_mode = '${spec.pooler.poolMode}'`] : []);
+      writeTarget(content);
       await admin.reloadAndResume();
     },
   };

@@ -37,6 +37,15 @@ export interface StoredSecrets extends ClusterSecrets {
   poolerUsers?: PoolerUser[];
 }
 
+/** A file's text, or undefined when it cannot be read. */
+export function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export function writeFileAtomic(path: string, content: string, mode: number): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, content, { mode });

@@ -114,7 +114,7 @@ export async function ensureTls(
     ca = cert && key ? { certificate: cert, privateKey: key } : await createCa(`${spec.name} CA`, CA_DAYS);
   } else ca = userFiles('tls.ca', tls.ca, baseDir);
   if (writePair(lc, t.caCert, t.caKey, ca)) changes.push('CA');
-  const names = serverNames(spec.name, { local: true });
+  const names = serverNames(spec.name, { local: true, host: lc.host });
   const server: CertificateRequest = {
     commonName: `${spec.name}-rw`,
     ...names,

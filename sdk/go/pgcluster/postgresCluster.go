@@ -146,7 +146,7 @@ type postgresClusterArgs struct {
 	Storage *Storage `pulumi:"storage"`
 	// Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 	Synchronous *Synchronous `pulumi:"synchronous"`
-	// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+	// TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 	Tls *Tls `pulumi:"tls"`
 }
 
@@ -202,7 +202,7 @@ type PostgresClusterArgs struct {
 	Storage StoragePtrInput
 	// Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 	Synchronous SynchronousPtrInput
-	// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+	// TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 	Tls TlsPtrInput
 }
 

@@ -12424,7 +12424,7 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+// TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 type Tls struct {
 	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 	Ca interface{} `pulumi:"ca"`
@@ -12480,7 +12480,7 @@ type TlsInput interface {
 	ToTlsOutputWithContext(context.Context) TlsOutput
 }
 
-// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+// TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 type TlsArgs struct {
 	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
 	Ca pulumi.Input `pulumi:"ca"`
@@ -12573,7 +12573,7 @@ func (i *tlsPtrType) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput
 	return pulumi.ToOutputWithContext(ctx, i).(TlsPtrOutput)
 }
 
-// TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+// TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 type TlsOutput struct{ *pulumi.OutputState }
 
 func (TlsOutput) ElementType() reflect.Type {

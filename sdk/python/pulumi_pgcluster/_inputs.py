@@ -5947,7 +5947,7 @@ class SynchronousArgs:
 
 class TlsArgsDict(TypedDict):
     """
-    TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+    TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
     """
     ca: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgsDict']]]]
     """
@@ -5994,7 +5994,7 @@ class TlsArgs:
                  required: pulumi.Input[Optional[_builtins.bool]] = None,
                  server: pulumi.Input[Optional[Union[_builtins.str, 'TlsServerFilesArgs']]] = None):
         """
-        TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+        TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 
         :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
         :param pulumi.Input['TlsClientAuthArgs'] client_auth: Which connections authenticate with client certificates.

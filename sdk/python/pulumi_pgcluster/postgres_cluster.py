@@ -76,7 +76,7 @@ class PostgresClusterArgs:
         :param pulumi.Input['SchedulingArgs'] scheduling: Where the pods may run (kubernetes platform).
         :param pulumi.Input['StorageArgs'] storage: Volumes of each member (kubernetes platform).
         :param pulumi.Input['SynchronousArgs'] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
-        :param pulumi.Input['TlsArgs'] tls: TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+        :param pulumi.Input['TlsArgs'] tls: TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
         """
         if backup is not None:
             pulumi.set(__self__, "backup", backup)
@@ -443,7 +443,7 @@ class PostgresClusterArgs:
     @pulumi.getter
     def tls(self) -> pulumi.Input[Optional['TlsArgs']]:
         """
-        TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+        TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
         """
         return pulumi.get(self, "tls")
 
@@ -515,7 +515,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['SchedulingArgs', 'SchedulingArgsDict']] scheduling: Where the pods may run (kubernetes platform).
         :param pulumi.Input[Union['StorageArgs', 'StorageArgsDict']] storage: Volumes of each member (kubernetes platform).
         :param pulumi.Input[Union['SynchronousArgs', 'SynchronousArgsDict']] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
-        :param pulumi.Input[Union['TlsArgs', 'TlsArgsDict']] tls: TLS certificates for client, pooler, replication and REST API connections. Absent: plaintext (as before this key existed).
+        :param pulumi.Input[Union['TlsArgs', 'TlsArgsDict']] tls: TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
         """
         ...
     @overload

@@ -13,7 +13,8 @@ CONFIG.json (written by pgcluster, one per member) holds:
 On on_start/on_role_change with a primary role it waits until this member's PostgreSQL accepts
 writes (Patroni calls on_role_change as soon as it has signalled the promotion, while PostgreSQL may
 still be ending recovery: a pooler repointed then would hand out a read-only server), rewrites
-databasesFile atomically and sends RELOAD to PgBouncer (and RESUME, in case a switchover paused it).
+databasesFile atomically and sends RELOAD to PgBouncer (and RESUME, in case a switchover paused it);
+when the file already targets this member (pgcluster's switchover got there first) it sends RESUME only.
 A changed target makes PgBouncer close its server connections to the old primary as they are
 released (server_fast_close: a session's at the end of its transaction). Any other call is a no-op.
 A pooler that is not running is not an error: pgcluster writes the current primary when it starts one.
@@ -97,13 +98,25 @@ def main():
         log("%s as %s: PostgreSQL did not accept writes within %d s; the pooler is left as it is"
             % (action, role, WRITABLE_TIMEOUT))
         return 1
-    tmp = target + ".%d.tmp" % os.getpid()
-    with open(tmp, "w") as f:
-        f.write(config["databasesContent"])
-    os.chmod(tmp, 0o600)
-    os.rename(tmp, target)
     try:
-        admin_command(config["admin"], ["RELOAD", "RESUME"])
+        with open(target) as f:
+            current = f.read()
+    except OSError:
+        current = None
+    if current == config["databasesContent"]:
+        # Already repointed (by pgcluster's switchover, which RELOADed): RESUME only. Under server TLS
+        # PgBouncer 1.18 recycles every server connection on each RELOAD, which would drop the
+        # session clients already running on this member.
+        commands = ["RESUME"]
+    else:
+        tmp = target + ".%d.tmp" % os.getpid()
+        with open(tmp, "w") as f:
+            f.write(config["databasesContent"])
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, target)
+        commands = ["RELOAD", "RESUME"]
+    try:
+        admin_command(config["admin"], commands)
         log("%s as %s: pooler now targets this member (writable after %.2f s)"
             % (action, role, time.time() - started))
     except Exception as e:  # pooler not running: it reads the file when it starts
