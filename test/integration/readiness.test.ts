@@ -24,7 +24,13 @@ describe('readiness (waitReady) against a real cluster', () => {
     await cliOk(state.dir, [
       'up',
       '-f',
-      writeSpec(state.dir, { name: NAME, instances: 2, platform: { local: { basePort: BASE } } }),
+      // Plain HTTP for Patroni, as the patroniUrls below (the Kubernetes REST API's scheme today).
+      writeSpec(state.dir, {
+        name: NAME,
+        instances: 2,
+        platform: { local: { basePort: BASE } },
+        tls: { enabled: false },
+      }),
     ]);
     secrets = readSecrets(join(state.dir, NAME, 'secrets.json'))!;
     const status = await statusOf(state.dir, NAME);
@@ -39,6 +45,7 @@ describe('readiness (waitReady) against a real cluster', () => {
   const kubernetesSpec = (instances: number) => ({
     name: NAME,
     instances,
+    tls: { enabled: false },
     platform: {
       kubernetes: {
         namespace: 'db',

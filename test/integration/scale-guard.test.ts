@@ -56,7 +56,13 @@ describe('scale-down guard against a real cluster', () => {
     await cliOk(state.dir, [
       'up',
       '-f',
-      writeSpec(state.dir, { name: NAME, instances: 3, platform: { local: { basePort: BASE } } }),
+      // Plain HTTP for Patroni, as the patroniUrls below (the Kubernetes REST API's scheme today).
+      writeSpec(state.dir, {
+        name: NAME,
+        instances: 3,
+        platform: { local: { basePort: BASE } },
+        tls: { enabled: false },
+      }),
     ]);
     secrets = readSecrets(join(state.dir, NAME, 'secrets.json'))!;
   });
@@ -71,6 +77,7 @@ describe('scale-down guard against a real cluster', () => {
     spec: {
       name: NAME,
       instances,
+      tls: { enabled: false },
       platform: {
         kubernetes: {
           namespace: 'db',

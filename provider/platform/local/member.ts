@@ -92,6 +92,7 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
       PGCLUSTER_SOURCE_WATCH: lc.paths.sourceWatch,
       PGCLUSTER_SOURCE_POSITION: p.sourcePosition,
       PGCLUSTER_API_URL: memberRuntime(lc, memberSlot(lc.name, name) as number).apiUrl,
+      ...(lc.tls ? { PGCLUSTER_API_CA: lc.paths.tls.caCert } : {}),
       // archive_command, restore_command and the replica restore read this member's configuration
       // (pg1 = this member); the superuser's password for pgBackRest's own connections.
       PGBACKREST_CONFIG: p.pgbackrestConf,

@@ -57,6 +57,18 @@ export function checkReplicaSource(lc: LocalCluster, spec: ClusterSpec): void {
     throw new InputError(
       `replica.via: ${JSON.stringify(r.via)} needs the archive of cluster "${source.record.name}", which has no backup: set backup there, or use via: streaming`,
     );
+  // Replication crosses sites the way the source's pg_hba admits it: both sides TLS (sharing the
+  // source's CA) or both plaintext, with the same kind of replication login.
+  const theirs = source.record.spec.tls;
+  const on = (t: ClusterSpec['tls'] | undefined) => t?.enabled === true;
+  if (on(spec.tls) !== on(theirs))
+    throw new InputError(
+      `tls.enabled: ${on(spec.tls)} is not allowed for a replica cluster of "${source.record.name}", whose tls.enabled is ${on(theirs)}: a replica cluster and its source agree (set it to ${on(theirs)} here, or change it on "${source.record.name}" first)`,
+    );
+  if (on(spec.tls) && spec.tls.clientAuth.replication !== theirs?.clientAuth.replication)
+    throw new InputError(
+      `tls.clientAuth.replication: ${JSON.stringify(spec.tls.clientAuth.replication)} is not allowed for a replica cluster of "${source.record.name}", which uses ${JSON.stringify(theirs?.clientAuth.replication)}: its pg_hba admits the replica's replication login only that way`,
+    );
 }
 
 /** Where the source's members answer (Patroni REST API), by member name. */

@@ -13,6 +13,7 @@ import { InputError } from '../../errors';
 import { REPLICATION_USER, REWIND_USER } from '../../naming';
 import { activeTls, serverNames, type TlsFiles } from '../../render/tls';
 import { tlsFiles } from './tls-files';
+import { clusterPaths } from './paths';
 import {
   certificateFacts,
   createCa,
@@ -90,6 +91,21 @@ function renewalReason(
   return undefined;
 }
 
+/**
+ * The CA of a replica cluster's group: its source's (replica.source.cluster, in this state dir), so
+ * that each side trusts the other's server and replication certificates (`hostssl ... cert`) and
+ * verify-full holds across sites, in either direction after a switch. Undefined when this cluster
+ * has no source here or the source has no generated-or-given CA yet.
+ */
+function groupCa(lc: LocalCluster, spec: ClusterSpec): IssuedPem | undefined {
+  const source = spec.replica?.source.cluster;
+  if (!source || source === spec.name) return undefined;
+  const theirs = clusterPaths(lc.stateDir, source).tls;
+  const certificate = read(theirs.caCert);
+  const privateKey = read(theirs.caKey);
+  return certificate && privateKey ? { certificate, privateKey } : undefined;
+}
+
 export interface TlsResult {
   files: TlsFiles;
   /** What was issued or replaced, for the report ("server certificate renewed: 3 day(s) left"). */
@@ -109,9 +125,12 @@ export async function ensureTls(
   const changes: string[] = [];
   let ca: IssuedPem;
   if (tls.ca === 'generated') {
+    const group = groupCa(lc, spec);
     const cert = read(t.caCert);
     const key = read(t.caKey);
-    ca = cert && key ? { certificate: cert, privateKey: key } : await createCa(`${spec.name} CA`, CA_DAYS);
+    ca =
+      group ??
+      (cert && key ? { certificate: cert, privateKey: key } : await createCa(`${spec.name} CA`, CA_DAYS));
   } else ca = userFiles('tls.ca', tls.ca, baseDir);
   if (writePair(lc, t.caCert, t.caKey, ca)) changes.push('CA');
   const names = serverNames(spec.name, { local: true, host: lc.host });

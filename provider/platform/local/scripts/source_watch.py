@@ -5,23 +5,32 @@ gone (the RPO), the standby leader records, every INTERVAL seconds, where its so
 the source primary's Patroni REST API (`GET /patroni`: its role and `xlog.location`, no password),
 the time it was heard, and what this member had received then. When the source stops answering,
 the time of the first failed probe is recorded once (`silentFrom`): the source stopped between
-`heardAt` and `silentFrom`. Nothing is recorded while this member is not the standby leader, or
-while the source's API is not plain HTTP (its certificate is the source's CA's, not ours).
+`heardAt` and `silentFrom`. Nothing is recorded while this member is not the standby leader. Under
+TLS the REST APIs are HTTPS, verified with PGCLUSTER_API_CA: the cluster's CA, which a replica
+cluster shares with its source (a source whose certificate that CA did not sign is not heard).
 
 Environment: PGCLUSTER_SOURCE_WATCH (a JSON file `up` writes: {"apiUrls": [...]}, the source's
 members), PGCLUSTER_SOURCE_POSITION (where this member writes its record, JSON, atomically),
-PGCLUSTER_API_URL (this member's REST API). Without them the watch does nothing.
+PGCLUSTER_API_URL (this member's REST API), PGCLUSTER_API_CA (the CA file, under TLS). Without the
+first three the watch does nothing.
 """
 import json
 import os
+import ssl
 import time
 import urllib.request
 
 INTERVAL = 1.0
 
 
-def get(url, timeout=1.0):
-    with urllib.request.urlopen(url.rstrip("/") + "/patroni", timeout=timeout) as res:
+def api_context():
+    """The TLS context of HTTPS REST APIs (the cluster's CA), or None (plain HTTP)."""
+    ca = os.environ.get("PGCLUSTER_API_CA")
+    return ssl.create_default_context(cafile=ca) if ca else None
+
+
+def get(url, timeout=1.0, context=None):
+    with urllib.request.urlopen(url.rstrip("/") + "/patroni", timeout=timeout, context=context) as res:
         return json.load(res)
 
 
@@ -32,13 +41,13 @@ def write(path, record):
     os.replace(tmp, path)
 
 
-def probe_source(urls):
+def probe_source(urls, context=None):
     """The source primary's (cluster, member, WAL location), or None when none of its members says it is one."""
     for url in urls:
-        if not url.startswith("http://"):
+        if url.startswith("https://") and context is None:
             continue
         try:
-            me = get(url)
+            me = get(url, context=context)
         except Exception:
             continue
         if me.get("role") == "primary" and (me.get("xlog") or {}).get("location") is not None:
@@ -52,18 +61,19 @@ def watch(stop, log):
                       ("PGCLUSTER_SOURCE_WATCH", "PGCLUSTER_SOURCE_POSITION", "PGCLUSTER_API_URL"))
     if not (conf and out and own):
         return
+    context = api_context()
     record = None
     while not stop.wait(INTERVAL):
         try:
             with open(conf) as f:
                 urls = json.load(f).get("apiUrls") or []
-            me = get(own) if urls else {}
+            me = get(own, context=context) if urls else {}
         except Exception:
             continue  # no source configured (a primary cluster), or our own Patroni is restarting
         if me.get("role") != "standby_leader":
             record = None
             continue
-        source = probe_source(urls)
+        source = probe_source(urls, context)
         now = time.time()
         try:
             if source:
