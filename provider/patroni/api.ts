@@ -5,6 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ActionError } from '../errors';
+import { sleep } from '../util/sleep';
 
 /** A member in `GET /cluster`: `role` is one of roles.CLUSTER_ROLE, `lag` bytes or 'unknown'. */
 export interface PatroniMember {
@@ -101,13 +102,26 @@ export async function getDynamicConfig(apiUrl: string): Promise<Record<string, u
   return getJson<Record<string, unknown>>(`${apiUrl}/config`);
 }
 
+/** Attempts of a PATCH /config that Patroni answers 409: another writer changed the key first. */
+const PATCH_CONFLICT_ATTEMPTS = 5;
+
+/**
+ * PATCH /config: Patroni merges the patch into the DCS key with a compare-and-set and answers 409
+ * when another writer (a member, another action) changed the key in between. The merge is done again
+ * on the new value, so the same patch is sent again.
+ */
 export async function patchDynamicConfig(apiUrl: string, patch: Record<string, unknown>): Promise<void> {
-  const res = await call(`${apiUrl}/config`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(patch),
-  });
-  if (!res.ok) throw new ActionError(`PATCH ${apiUrl}/config: HTTP ${res.status} ${res.text}`);
+  for (let attempt = 1; ; attempt++) {
+    const res = await call(`${apiUrl}/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(patch),
+    });
+    if (res.ok) return;
+    if (res.status !== 409 || attempt >= PATCH_CONFLICT_ATTEMPTS)
+      throw new ActionError(`PATCH ${apiUrl}/config: HTTP ${res.status} ${res.text}`);
+    await sleep(100 * attempt);
+  }
 }
 
 export async function postJson(

@@ -37,7 +37,9 @@ export function sourceCluster(
     );
   const base = record.spec.platform.local?.basePort;
   if (base === undefined) throw new InputError(`${FIELD}: cluster "${name}" is not a local cluster`);
-  return { lc: localCluster(lc.stateDir, name, base, lc.user, false, record.spec.platform.local), record };
+  // Its REST API speaks HTTPS while its members run with tls (the same CA as ours: see tls.ts).
+  const tls = existsSync(clusterPaths(lc.stateDir, name).tls.active);
+  return { lc: localCluster(lc.stateDir, name, base, lc.user, tls, record.spec.platform.local), record };
 }
 
 /** What `up` checks before it starts anything: a source it can follow, of the same major version, with an archive when needed. */
