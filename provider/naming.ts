@@ -30,6 +30,8 @@ export function kubernetesNames(cluster: string) {
     roleBinding: `${cluster}-patroni`,
     /** Patroni's own ConfigMaps are <scope>-leader/-config/-sync/-failover: ours must not collide. */
     patroniConfig: `${cluster}-patroni`,
+    /** spec.fenced as the members read it (render/kubernetes/fencing): key `fenced`, a JSON list. */
+    fencing: `${cluster}-fencing`,
     statefulSet: cluster,
     headless: `${cluster}-members`,
     rw: `${cluster}-rw`,
@@ -78,6 +80,7 @@ export function childNames(resource: string) {
     role: n('role'),
     roleBinding: n('rolebinding'),
     patroniConfig: n('patroni-config'),
+    fencing: n('fencing'),
     statefulSet: n('members'),
     rw: n('rw'),
     ro: n('ro'),
