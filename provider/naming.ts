@@ -44,6 +44,8 @@ export function kubernetesNames(cluster: string) {
     pooler: `${cluster}-pooler`,
     poolerConfig: `${cluster}-pooler`,
     poolerAuth: `${cluster}-pooler-auth`,
+    /** The pooler admin's user and password: what `pgcluster switchover` PAUSEs the pooler pods with. */
+    poolerAdminSecret: `${cluster}-pooler-admin`,
     /** The pooler pods' own PodDisruptionBudget (the members' is <cluster>). */
     poolerPdb: `${cluster}-pooler`,
     /** pgBackRest's configurations, TLS material and S3 keys (backup). */
@@ -91,6 +93,7 @@ export function childNames(resource: string) {
     replicationSecret: n('replication'),
     appSecret: n('app'),
     poolerConfig: n('pooler-config'),
+    poolerAdminSecret: n('pooler-admin'),
     poolerAuth: n('pooler-auth'),
     poolerDeployment: n('pooler'),
     poolerService: n('pooler'),

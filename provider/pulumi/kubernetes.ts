@@ -22,7 +22,7 @@ import {
   buildPodDisruptionBudget,
   buildServices,
 } from '../render/kubernetes/services';
-import { buildSecrets, serviceHost } from '../render/kubernetes/secrets';
+import { buildPoolerAdminSecret, buildSecrets, serviceHost } from '../render/kubernetes/secrets';
 import { buildPooler } from '../render/kubernetes/pooler';
 import { GeneratedPassword } from './password';
 import { ClusterReady } from './readiness';
@@ -307,6 +307,12 @@ export function createKubernetesChildren(
       },
     );
     new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
+    // For `pgcluster switchover --namespace`: it PAUSEs the pooler pods as the spec's switchover does.
+    new k8s.core.v1.Secret(
+      child.poolerAdminSecret,
+      secretArgs(passwords.apply((p) => buildPoolerAdminSecret(spec.name, ns, names, p.poolerAdmin))),
+      opts,
+    );
     new k8s.policy.v1.PodDisruptionBudget(child.poolerPdb, argsOf(plain.pdb), opts);
     poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
   }

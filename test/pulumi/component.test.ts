@@ -55,6 +55,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'kubernetes:core/v1:ConfigMap orders-patroni-config',
       'kubernetes:core/v1:ConfigMap orders-pooler-config',
       'kubernetes:core/v1:Secret orders-app',
+      'kubernetes:core/v1:Secret orders-pooler-admin',
       'kubernetes:core/v1:Secret orders-pooler-auth',
       'kubernetes:core/v1:Secret orders-replication',
       'kubernetes:core/v1:Secret orders-superuser',
@@ -82,7 +83,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
   test('GIVEN the children WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 19);
+    assert.equal(objects.length, 20);
     for (const r of objects) {
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
       assert.equal((r.inputs.metadata as Obj).namespace, 'db', `${r.name} namespace`);

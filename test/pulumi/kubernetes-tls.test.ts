@@ -181,8 +181,8 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
     assert.equal(
       objects.length,
-      20,
-      'the 19 objects of a cluster (with the fencing ConfigMap) and the tls Secret',
+      21,
+      'the 20 objects of a cluster (with the fencing ConfigMap and the pooler admin Secret) and the tls Secret',
     );
     for (const r of objects)
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
