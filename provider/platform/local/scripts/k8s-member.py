@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
 PATRONI_PORT = 8008
 POLL_S = 1.0
+STOP_WAIT_S = 12
 
 
 def log(message):
@@ -136,6 +137,49 @@ class FencedServer:
             self.server = None
 
 
+def stop_patroni(child):
+    """SIGTERM to Patroni (it stops PostgreSQL with a fast shutdown). A synchronous standby's Patroni
+    first waits for the primary to release it, with its REST API silent meanwhile; the liveness
+    probe would restart the container after 30 s. So after STOP_WAIT_S Patroni is killed and the
+    postmaster (then this process's child) gets SIGINT, PostgreSQL's fast shutdown, itself."""
+    child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=STOP_WAIT_S)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    pid = None
+    try:
+        with open(os.path.join(os.environ.get("PGDATA", ""), "postmaster.pid")) as f:
+            pid = int(f.readline().strip())
+    except (OSError, ValueError):
+        pass
+    log("fenced: Patroni still stopping after %d s: killing it, then a fast shutdown of PostgreSQL (postmaster %s)"
+        % (STOP_WAIT_S, pid))
+    child.kill()
+    child.wait()
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGINT)
+    except OSError:
+        return
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        reap(None)
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(0.2)
+    log("fenced: the postmaster %d did not stop within 60 s: SIGKILL" % pid)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    reap(None)
+
+
 def reap(child):
     """As the container's first process, reaps every exited process re-parented to it (Patroni did
     that itself as PID 1); Patroni's own status is kept on its Popen."""
@@ -190,8 +234,7 @@ def main():
                     continue
             log("fenced: stopping Patroni (PostgreSQL fast shutdown), the pod and its data kept")
             t0 = time.time()
-            child.send_signal(signal.SIGTERM)
-            child.wait()
+            stop_patroni(child)
             child = None
             log("fenced: Patroni and PostgreSQL stopped in %.1f s" % (time.time() - t0))
             fenced_server.start()
