@@ -10,8 +10,8 @@ import { status, type ClusterStatus } from '../actions/status';
 import { pickCandidate, switchover } from '../actions/switchover';
 import { clusterUris, uri } from '../actions/uri';
 import { uriTlsQuery } from '../render/tls';
-import { getCluster, getJson } from '../patroni/api';
-import { isLeaderRole, isRunningLeader, isSynchronousRole } from '../patroni/roles';
+import { getCluster, getDynamicConfig, getJson } from '../patroni/api';
+import { isLeaderRole, isRunningLeader } from '../patroni/roles';
 import { memberNames } from '../platform/kubernetes/access';
 import { readFenced, writeFenced } from '../platform/kubernetes/fencing';
 import { consoleReporter } from '../report/reporter';
@@ -180,9 +180,22 @@ export async function kubernetesFence(
     const urls = access.apiUrls();
     const cluster = await getCluster(Object.values(urls));
     if (fence) {
-      // As spec.fenced: a primary and the synchronous standbys Patroni keeps must stay unfenced.
-      const sync = cluster?.members.filter((m) => isSynchronousRole(m.role)).length ?? 0;
-      const needed = 1 + Math.max(sync, 0);
+      // As spec.fenced: a primary and synchronous.number (Patroni's synchronous_node_count) standbys
+      // must stay unfenced. Not the members Patroni names synchronous: under quorum every replica is.
+      let config: Record<string, unknown> = {};
+      for (const url of Object.values(urls)) {
+        const c = await getDynamicConfig(url).catch(() => undefined);
+        if (c) {
+          config = c;
+          break;
+        }
+      }
+      const syncMode = (config as { synchronous_mode?: unknown }).synchronous_mode;
+      const sync =
+        syncMode === true || syncMode === 'on' || syncMode === 'quorum'
+          ? Number((config as { synchronous_node_count?: number }).synchronous_node_count ?? 1)
+          : 0;
+      const needed = 1 + sync;
       if (members.length - next.length < needed)
         throw new InputError(
           `fence ${member}: ${next.length} fenced of ${members.length} is not allowed: at least ${needed} member(s) must stay unfenced (a primary${sync ? ` and ${sync} synchronous standby(s)` : ''})`,
