@@ -30,6 +30,8 @@ export function kubernetesNames(cluster: string) {
     roleBinding: `${cluster}-patroni`,
     /** Patroni's own ConfigMaps are <scope>-leader/-config/-sync/-failover: ours must not collide. */
     patroniConfig: `${cluster}-patroni`,
+    /** spec.fenced as the members read it (render/kubernetes/fencing): key `fenced`, a JSON list. */
+    fencing: `${cluster}-fencing`,
     statefulSet: cluster,
     headless: `${cluster}-members`,
     rw: `${cluster}-rw`,
@@ -42,6 +44,8 @@ export function kubernetesNames(cluster: string) {
     pooler: `${cluster}-pooler`,
     poolerConfig: `${cluster}-pooler`,
     poolerAuth: `${cluster}-pooler-auth`,
+    /** The pooler admin's user and password: what `pgcluster switchover` PAUSEs the pooler pods with. */
+    poolerAdminSecret: `${cluster}-pooler-admin`,
     /** The pooler pods' own PodDisruptionBudget (the members' is <cluster>). */
     poolerPdb: `${cluster}-pooler`,
     /** pgBackRest's configurations, TLS material and S3 keys (backup). */
@@ -78,6 +82,7 @@ export function childNames(resource: string) {
     role: n('role'),
     roleBinding: n('rolebinding'),
     patroniConfig: n('patroni-config'),
+    fencing: n('fencing'),
     statefulSet: n('members'),
     rw: n('rw'),
     ro: n('ro'),
@@ -88,6 +93,7 @@ export function childNames(resource: string) {
     replicationSecret: n('replication'),
     appSecret: n('app'),
     poolerConfig: n('pooler-config'),
+    poolerAdminSecret: n('pooler-admin'),
     poolerAuth: n('pooler-auth'),
     poolerDeployment: n('pooler'),
     poolerService: n('pooler'),

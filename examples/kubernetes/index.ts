@@ -49,6 +49,8 @@ const cluster = new PostgresCluster('orders', {
   primary: config.get('primary'),
   // pulumi config set hibernate true: no pod, the volume claims (the data) kept; false resumes.
   hibernate: config.getBoolean('hibernate'),
+  // pulumi config set fenced '["orders-3"]': PostgreSQL stopped on that member, its pod and claim kept.
+  fenced: config.getObject<string[]>('fenced'),
   // pulumi config set removedMemberData delete: lowering instances deletes the removed members' claims.
   removedMemberData: config.get('removedMemberData') as 'keep' | 'delete' | undefined,
   backup: config.getObject<PostgresClusterArgs['backup']>('backup'),

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors';
+import { kubernetesTarget } from './kubernetes-target';
 import type { LocalPlatform } from '../platform/local';
 import type { ClusterSpec } from '../spec/cluster';
 import type { Reporter } from '../report/reporter';
@@ -63,7 +64,9 @@ export function registerDay2Commands(
     .description('stop PostgreSQL on a member, keep it and its data; it cannot be promoted (spec: fenced)')
     .argument('<name>', 'cluster name')
     .argument('<member>', 'member to fence, e.g. NAME-2')
-    .action(async (name: string, member: string, _opts: unknown, cmd: Command) => {
+    .action(async (name: string, member: string, opts: object, cmd: Command) => {
+      const k8s = kubernetesTarget(opts);
+      if (k8s) return (await import('./kubernetes')).kubernetesFence(k8s, name, member, true);
       const platform = await platformFor(cmd);
       const { spec } = await recorded(platform, name);
       const r = await reporter();
@@ -76,7 +79,9 @@ export function registerDay2Commands(
     .description('start a fenced member again; it rejoins as a replica')
     .argument('<name>', 'cluster name')
     .argument('<member>', 'fenced member')
-    .action(async (name: string, member: string, _opts: unknown, cmd: Command) => {
+    .action(async (name: string, member: string, opts: object, cmd: Command) => {
+      const k8s = kubernetesTarget(opts);
+      if (k8s) return (await import('./kubernetes')).kubernetesFence(k8s, name, member, false);
       const platform = await platformFor(cmd);
       const { spec } = await recorded(platform, name);
       if (!spec.fenced.includes(member))

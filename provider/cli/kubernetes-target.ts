@@ -30,7 +30,16 @@ export function withKubernetesTarget(cmd: Command): Command {
 }
 
 /** The commands that take the Kubernetes target (besides `logs`). */
-export const KUBERNETES_COMMANDS = ['status', 'switchover', 'uri', 'psql', 'backup', 'backups'];
+export const KUBERNETES_COMMANDS = [
+  'status',
+  'switchover',
+  'uri',
+  'psql',
+  'backup',
+  'backups',
+  'fence',
+  'unfence',
+];
 
 /** The Kubernetes target, when any of its options is given. */
 export function kubernetesTarget(options: object): KubernetesTarget | undefined {

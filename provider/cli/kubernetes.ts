@@ -4,14 +4,16 @@
  * Kubernetes target is given: it brings the Kubernetes client.
  */
 import { spawn } from 'node:child_process';
-import { InputError } from '../errors';
+import { ActionError, InputError } from '../errors';
 import { KubernetesCliPlatform, type KubernetesTarget } from '../platform/kubernetes/cli-platform';
 import { status, type ClusterStatus } from '../actions/status';
-import { switchover } from '../actions/switchover';
+import { pickCandidate, switchover } from '../actions/switchover';
 import { clusterUris, uri } from '../actions/uri';
 import { uriTlsQuery } from '../render/tls';
-import { getCluster } from '../patroni/api';
-import { isLeaderRole } from '../patroni/roles';
+import { getCluster, getDynamicConfig, getJson } from '../patroni/api';
+import { isLeaderRole, isRunningLeader } from '../patroni/roles';
+import { memberNames } from '../platform/kubernetes/access';
+import { readFenced, writeFenced } from '../platform/kubernetes/fencing';
 import { consoleReporter } from '../report/reporter';
 import { renderStatusTable } from './status-table';
 import { colours } from './colour';
@@ -147,4 +149,96 @@ export async function kubernetesCluster(target: KubernetesTarget, name: string) 
     await platform.close();
     throw e;
   }
+}
+
+/**
+ * `pgcluster fence|unfence NAME MEMBER` on Kubernetes: the fencing ConfigMap's list changed (after a
+ * switchover through the pooler when the member is the primary), then the effect waited for.
+ */
+export async function kubernetesFence(
+  target: KubernetesTarget,
+  name: string,
+  member: string,
+  fence: boolean,
+): Promise<void> {
+  const reporter = consoleReporter();
+  const started = Date.now();
+  await withPlatform(target, async (platform) => {
+    const { spec } = await platform.spec(name);
+    const members = memberNames(spec);
+    if (!members.includes(member))
+      throw new InputError(`${member}: not a member of ${name}; members are ${members.join(', ')}`);
+    const fenced = await readFenced(platform.config, target.namespace, name);
+    if (fence && fenced.includes(member))
+      return reporter.done(`${member} is already fenced: nothing to change`);
+    if (!fence && !fenced.includes(member))
+      throw new InputError(
+        `${member}: not fenced; fenced members of ${name}: ${fenced.length ? fenced.join(', ') : 'none'}`,
+      );
+    const next = fence ? [...fenced, member] : fenced.filter((m) => m !== member);
+    const access = await platform.access(name);
+    const urls = access.apiUrls();
+    const cluster = await getCluster(Object.values(urls));
+    if (fence) {
+      // As spec.fenced: a primary and synchronous.number (Patroni's synchronous_node_count) standbys
+      // must stay unfenced. Not the members Patroni names synchronous: under quorum every replica is.
+      let config: Record<string, unknown> = {};
+      for (const url of Object.values(urls)) {
+        const c = await getDynamicConfig(url).catch(() => undefined);
+        if (c) {
+          config = c;
+          break;
+        }
+      }
+      const syncMode = (config as { synchronous_mode?: unknown }).synchronous_mode;
+      const sync =
+        syncMode === true || syncMode === 'on' || syncMode === 'quorum'
+          ? Number((config as { synchronous_node_count?: number }).synchronous_node_count ?? 1)
+          : 0;
+      const needed = 1 + sync;
+      if (members.length - next.length < needed)
+        throw new InputError(
+          `fence ${member}: ${next.length} fenced of ${members.length} is not allowed: at least ${needed} member(s) must stay unfenced (a primary${sync ? ` and ${sync} synchronous standby(s)` : ''})`,
+        );
+      const leader = cluster?.members.find(isRunningLeader);
+      if (leader?.name === member) {
+        const to = pickCandidate(cluster!, member, next, sync > 0);
+        if (!to)
+          throw new ActionError(
+            `fence ${member}: it is the primary and no unfenced ${sync ? 'synchronous ' : ''}replica streams to take over; nothing was changed`,
+          );
+        reporter.step(`${member} is the primary: switching over to ${to} first`);
+        await switchover(platform, access, { ...spec, fenced }, to, reporter);
+      }
+    }
+    await writeFenced(platform.config, target.namespace, name, next);
+    const url = urls[member] as string;
+    await waitUntilTrue(
+      fence ? `${member} to stop (fenced)` : `${member} to stream again`,
+      async () => {
+        if (fence) {
+          const view = await getJson<{ state?: string }>(`${url}/patroni`, 2000).catch(() => undefined);
+          return view?.state === 'fenced';
+        }
+        const c = await getCluster(Object.values(urls));
+        return c?.members.some((m) => m.name === member && m.state === 'streaming') ?? false;
+      },
+      180_000,
+    );
+    const s = ((Date.now() - started) / 1000).toFixed(1);
+    reporter.done(
+      fence
+        ? `fenced ${member} in ${s} s: PostgreSQL and Patroni stopped, the pod and its claim kept (pgcluster unfence ${name} ${member} starts it again)`
+        : `unfenced ${member} in ${s} s: it streams from the primary again`,
+    );
+  });
+}
+
+async function waitUntilTrue(what: string, check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new ActionError(`waited ${Math.round(timeoutMs / 1000)} s for ${what}`);
 }

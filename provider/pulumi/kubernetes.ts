@@ -22,17 +22,18 @@ import {
   buildPodDisruptionBudget,
   buildServices,
 } from '../render/kubernetes/services';
-import { buildSecrets, serviceHost } from '../render/kubernetes/secrets';
+import { buildPoolerAdminSecret, buildSecrets, serviceHost } from '../render/kubernetes/secrets';
 import { buildPooler } from '../render/kubernetes/pooler';
 import { GeneratedPassword } from './password';
 import { ClusterReady } from './readiness';
 import { ScaleDownGuard } from './scale-guard';
 import type { SqlConnection } from '../sql/target';
 import { memberNames } from '../platform/kubernetes/access';
-import { CLONE_SCRIPT, PG_PORT } from '../render/kubernetes/patroni-config';
+import { CLONE_SCRIPT, FENCE_SCRIPT, PG_PORT } from '../render/kubernetes/patroni-config';
 import { buildCloneSecret, cloneConfigFiles, clonesWithPassword } from '../render/kubernetes/clone';
 import { scriptText } from '../platform/local/scripts-dir';
 import { PEER_WATCH_SCRIPT, peerWatchFiles } from '../render/kubernetes/peer-watch';
+import { buildFencingConfigMap, MEMBER_SCRIPT, memberFiles } from '../render/kubernetes/fencing';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
 import { createKubernetesTls } from './kubernetes-tls';
 import { createKubernetesMonitoring } from './kubernetes-monitoring';
@@ -160,6 +161,8 @@ export function createKubernetesChildren(
       buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns), {
         ...(spec.bootstrap.pgBasebackup ? cloneConfigFiles(spec, scriptText(CLONE_SCRIPT)) : {}),
         ...(platform.peerWatch ? peerWatchFiles(platform, scriptText(PEER_WATCH_SCRIPT)) : {}),
+        [FENCE_SCRIPT]: scriptText(FENCE_SCRIPT),
+        ...memberFiles(scriptText(MEMBER_SCRIPT)),
       }),
     ),
     opts,
@@ -213,6 +216,12 @@ export function createKubernetesChildren(
     },
     opts,
   );
+  // spec.fenced as the members read it: changed only once the guard moved the primary off a fenced member.
+  const fencing = new k8s.core.v1.ConfigMap(
+    child.fencing,
+    argsOf(buildFencingConfigMap(spec.name, ns, names, spec.fenced)),
+    { parent, dependsOn: [scaleGuard] },
+  );
   // With a bucket the component creates, its name is known once it exists (the annotation holds it).
   const memberSpec = backup?.spec ?? pulumi.output(spec);
   const statefulSet = new k8s.apps.v1.StatefulSet(
@@ -227,6 +236,7 @@ export function createKubernetesChildren(
         replicationSecret,
         headless,
         scaleGuard,
+        fencing,
         ...(backup ? [backup.secret] : []),
         ...(cloneSecret ? [cloneSecret] : []),
         ...(tls ? [tls.secret] : []),
@@ -297,6 +307,12 @@ export function createKubernetesChildren(
       },
     );
     new k8s.core.v1.Service(child.poolerService, withoutProviderAwait(argsOf(plain.service)), opts);
+    // For `pgcluster switchover --namespace`: it PAUSEs the pooler pods as the spec's switchover does.
+    new k8s.core.v1.Secret(
+      child.poolerAdminSecret,
+      secretArgs(passwords.apply((p) => buildPoolerAdminSecret(spec.name, ns, names, p.poolerAdmin))),
+      opts,
+    );
     new k8s.policy.v1.PodDisruptionBudget(child.poolerPdb, argsOf(plain.pdb), opts);
     poolerHost = `${serviceHost(names.pooler, ns)}:5432`;
   }

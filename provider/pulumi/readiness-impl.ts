@@ -17,6 +17,8 @@ import { kubeConfigOf } from '../platform/kubernetes/port-forward';
 import { waitMountedFiles } from '../platform/kubernetes/mounted';
 import { memberConfigPath } from '../render/kubernetes/backup';
 import { reloadCertificates } from '../platform/kubernetes/tls-reload';
+import { servingMembers } from '../plan/members';
+import { getJson } from '../patroni/api';
 
 /** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
 export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
@@ -34,6 +36,24 @@ export interface ReadyInputs {
   tlsServerDigest?: string;
   /** With backup: member name to the SHA-256 of its pgBackRest configuration (render/kubernetes/backup). */
   backupConfigDigests?: Record<string, string>;
+}
+
+/** Waits until each fenced member's first process reports it fenced (Patroni and PostgreSQL stopped). */
+async function waitFenced(urls: Record<string, string>, fenced: readonly string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (const member of fenced) {
+    const url = urls[member];
+    if (!url) continue;
+    for (;;) {
+      const view = await getJson<{ state?: string }>(`${url}/patroni`, 2000).catch(() => undefined);
+      if (view?.state === 'fenced') break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `${member} is fenced, but PostgreSQL still runs there (its Patroni says ${view?.state ?? 'nothing'})`,
+        );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** A failed wait with what the pods, claims and events say (when they say more than the error). */
@@ -57,13 +77,16 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
       await access.waitHibernated(remaining());
       return { primary: '', members: [] };
     }
-    const members = Object.keys(access.apiUrls());
+    // Fenced members run no PostgreSQL: the others are waited for, configured and reloaded.
+    const members = servingMembers(Object.keys(access.apiUrls()), spec.fenced);
     await access.waitRollout(timeoutMs).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
     let health = await waitHealthy(access, spec, members, remaining()).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
+    // Fenced members: up returns once PostgreSQL has stopped there (their port 8008 says so).
+    await waitFenced(access.apiUrls(), spec.fenced, remaining());
     // What changed in Patroni's dynamic configuration since the pods bootstrapped (parameters, pg_hba,
     // the archive): patched, and members restarted replicas first when PostgreSQL needs it.
     const config = await applyDynamicConfig(access, spec, health, members, silentReporter);

@@ -1,6 +1,7 @@
 /**
  * `ScaleDownGuard`: a step the StatefulSet waits for. On an update that lowers `instances` it moves
- * the primary off the ordinals the StatefulSet is about to remove (see scale-guard-impl). Creating
+ * the primary off the ordinals the StatefulSet is about to remove, and on one that fences the
+ * primary it moves the primary to an unfenced member (see scale-guard-impl). Creating
  * and deleting it do nothing. Closure-free dynamic resource, like ClusterReady.
  */
 import * as pulumi from '@pulumi/pulumi';
@@ -10,14 +11,16 @@ import type { ClusterReadyInputs } from './readiness';
 
 const IMPL = require.resolve('./scale-guard-impl');
 
-const instancesOf = (inputs: { spec?: { instances?: number } }) => inputs.spec?.instances;
+/** What the guard acts on: the member count, and the fenced members (the primary is moved off them). */
+const guarded = (inputs: { spec?: { instances?: number; fenced?: string[] } }) =>
+  JSON.stringify([inputs.spec?.instances, [...(inputs.spec?.fenced ?? [])].sort()]);
 
 export const scaleGuardProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs) {
     return { id: `${inputs.spec.platform.kubernetes.namespace}/${inputs.spec.name}`, outs: inputs };
   },
   async diff(_id, olds, news) {
-    return instancesOf(olds) !== instancesOf(news)
+    return guarded(olds) !== guarded(news)
       ? { changes: true, replaces: [], deleteBeforeReplace: false }
       : { changes: false };
   },

@@ -141,7 +141,8 @@ export const clusterSpecSchema = z
           'accepts no connection and cannot be promoted, while its data and identity are kept. A fenced ' +
           'primary is first switched away from (through the pooler, as `primary` does). Taking a member ' +
           'out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. ' +
-          'At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []',
+          'At least synchronous.number + 1 members must stay unfenced. On Kubernetes the pod and its ' +
+          'claim are kept (not Ready while fenced). @default - []',
       ),
     hibernate: z
       .boolean()

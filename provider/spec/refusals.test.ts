@@ -272,12 +272,6 @@ const REFUSED: Refusal[] = [
     says: ['2 is not allowed on platform.local', 'one PgBouncer process'],
   },
   {
-    given: 'fenced on platform.kubernetes',
-    input: { ...base, platform: { kubernetes: { namespace: 'db' } }, fenced: ['orders-2'] },
-    path: 'fenced',
-    says: ['not supported on platform.kubernetes yet'],
-  },
-  {
     given: 'primaryUpdateStrategy manual',
     input: { ...base, primaryUpdateStrategy: 'manual' },
     path: 'primaryUpdateStrategy',

@@ -223,20 +223,6 @@ export const RULES: readonly Rule[] = [
           message: `${s.pooler.instances} is not allowed on platform.local: it runs one PgBouncer process (1, or leave it out)`,
         }
       : undefined,
-  // Not wired on Kubernetes yet (docs/day2.md, Left to do): refused rather than silently ignored.
-  (s) =>
-    s.platform.kubernetes
-      ? [
-          ...(s.fenced.length > 0
-            ? [
-                {
-                  path: 'fenced',
-                  message: 'is not supported on platform.kubernetes yet (local only): remove it',
-                },
-              ]
-            : []),
-        ]
-      : undefined,
   checkSqlRules,
   checkBackupRules,
   checkObservabilityRules,

@@ -51,9 +51,11 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     assert.deepEqual(tree, [
       'kubernetes:apps/v1:Deployment orders-pooler',
       'kubernetes:apps/v1:StatefulSet orders-members',
+      'kubernetes:core/v1:ConfigMap orders-fencing',
       'kubernetes:core/v1:ConfigMap orders-patroni-config',
       'kubernetes:core/v1:ConfigMap orders-pooler-config',
       'kubernetes:core/v1:Secret orders-app',
+      'kubernetes:core/v1:Secret orders-pooler-admin',
       'kubernetes:core/v1:Secret orders-pooler-auth',
       'kubernetes:core/v1:Secret orders-replication',
       'kubernetes:core/v1:Secret orders-superuser',
@@ -83,7 +85,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
   test('GIVEN the children WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 19);
+    assert.equal(objects.length, 21);
     for (const r of objects) {
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
       assert.equal((r.inputs.metadata as Obj).namespace, 'db', `${r.name} namespace`);
@@ -162,7 +164,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     );
   });
 
-  test('GIVEN RBAC THEN the Role grants exactly what the Kubernetes DCS needs, bound to the pods service account', async () => {
+  test('GIVEN RBAC THEN the Role grants exactly what the Kubernetes DCS and the pre_promote fencing (deleting a pod) need, bound to the pods service account', async () => {
     const { resources } = await build(args);
     const role = one(resources, 'kubernetes:rbac.authorization.k8s.io/v1:Role', 'orders-role').inputs as Obj;
     assert.deepEqual(role.rules, PATRONI_RULES);
@@ -170,7 +172,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       role.rules.map((r: Obj) => [r.resources, [...r.verbs].sort()]),
       [
         [['configmaps'], ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']],
-        [['pods'], ['get', 'list', 'patch', 'update', 'watch']],
+        [['pods'], ['delete', 'get', 'list', 'patch', 'update', 'watch']],
       ],
     );
     const binding = one(

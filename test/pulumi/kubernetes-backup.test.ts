@@ -163,7 +163,11 @@ describe('PostgresCluster with backup on kubernetes (mocks)', () => {
     );
     // pgBackRest does not make its log directory: both containers do, on the data volume.
     const dirs = 'mkdir -p /var/lib/postgresql/data/pgbackrest/log /var/lib/postgresql/data/pgbackrest/spool';
-    assert.deepEqual(postgres.command, ['/bin/sh', '-c', `${dirs} && exec patroni /etc/patroni/patroni.yml`]);
+    assert.deepEqual(postgres.command, [
+      '/bin/sh',
+      '-c',
+      `${dirs} && exec python3 /etc/patroni/k8s-member.py orders -- patroni /etc/patroni/patroni.yml`,
+    ]);
     assert.equal(server.command[0], '/bin/sh');
     assert.equal(server.command[2].split('\n')[0], dirs);
     assert.match(server.command[2], /\npgbackrest server & pid=\$!/);

@@ -123,13 +123,22 @@ describe('bootstrap.pgBasebackup on kubernetes (mocks)', () => {
     assert.ok(!JSON.stringify(sts.inputs).includes('pgcluster-clone'));
   });
 
-  test('GIVEN initdb WHEN constructed THEN the ConfigMap holds patroni.yml and the peer watch only', async () => {
+  test('GIVEN initdb WHEN constructed THEN the ConfigMap holds patroni.yml, the fencing scripts and the peer watch only', async () => {
     const resources = await build({ instances: 2, platform: { kubernetes: K8S } });
     const data = (one(resources, 'kubernetes:core/v1:ConfigMap', 'orders-patroni-config').inputs as Obj).data;
-    assert.deepEqual(Object.keys(data).sort(), ['k8s-peer-watch.py', 'patroni.yml']);
+    assert.deepEqual(Object.keys(data).sort(), [
+      'k8s-fence-old-primary.py',
+      'k8s-member.py',
+      'k8s-peer-watch.py',
+      'patroni.yml',
+    ]);
     const off = await build({ instances: 2, platform: { kubernetes: { ...K8S, peerWatch: false } } });
     const offData = (one(off, 'kubernetes:core/v1:ConfigMap', 'orders-patroni-config').inputs as Obj).data;
-    assert.deepEqual(Object.keys(offData), ['patroni.yml']);
+    assert.deepEqual(Object.keys(offData).sort(), [
+      'k8s-fence-old-primary.py',
+      'k8s-member.py',
+      'patroni.yml',
+    ]);
     const pod = (one(off, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj).spec.template
       .spec;
     assert.deepEqual(

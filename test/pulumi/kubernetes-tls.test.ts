@@ -179,7 +179,11 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
   test('GIVEN tls WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 19, 'the 18 objects of a cluster and the tls Secret');
+    assert.equal(
+      objects.length,
+      21,
+      'the 20 objects of a cluster (with the fencing ConfigMap and the pooler admin Secret) and the tls Secret',
+    );
     for (const r of objects)
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
   });

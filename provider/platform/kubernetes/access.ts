@@ -125,6 +125,7 @@ export async function kubernetesAccess(
         kubernetesNames(spec.name).statefulSet,
         timeoutMs,
         () => watch?.fatal() ?? [],
+        spec.fenced.length,
       ),
     waitPooler: (timeoutMs) =>
       waitDeploymentAvailable(

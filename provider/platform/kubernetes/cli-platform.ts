@@ -56,7 +56,13 @@ export class KubernetesCliPlatform implements Platform {
   }
 
   /** What the cluster is, read from its objects; InputError when there is no such cluster. */
-  async spec(name: string): Promise<{ spec: ClusterSpec; superuser: string; app: string; caCert?: string }> {
+  async spec(name: string): Promise<{
+    spec: ClusterSpec;
+    superuser: string;
+    app: string;
+    caCert?: string;
+    poolerAdmin?: string;
+  }> {
     const ns = this.target.namespace;
     const names = kubernetesNames(name);
     const apps = this.config.makeApiClient(AppsV1Api);
@@ -70,9 +76,15 @@ export class KubernetesCliPlatform implements Platform {
           );
         throw e;
       });
-    const [su, app] = await Promise.all([
+    const [su, app, poolerAdmin, pooler] = await Promise.all([
       core.readNamespacedSecret({ name: names.superuserSecret, namespace: ns }),
       core.readNamespacedSecret({ name: names.appSecret, namespace: ns }),
+      // The pooler admin's password (a cluster made before this Secret existed has none: no PAUSE).
+      core.readNamespacedSecret({ name: names.poolerAdminSecret, namespace: ns }).catch((e) => {
+        if ((e as { code?: number }).code === 404) return undefined;
+        throw e;
+      }),
+      this.hasPooler(name),
     ]);
     // The backup spec (references only) is on the StatefulSet: pgBackRest runs in the pods with theirs.
     const backup = sts.metadata?.annotations?.[BACKUP_ANNOTATION];
@@ -81,25 +93,35 @@ export class KubernetesCliPlatform implements Platform {
       instances: sts.spec?.replicas ?? 1,
       platform: { kubernetes: { namespace: ns } },
       bootstrap: { initdb: { owner: decode(app.data?.username), database: decode(app.data?.dbname) } },
+      pooler: { enabled: pooler },
       ...(backup ? { backup: JSON.parse(backup) } : {}),
     });
     // Under tls the application Secret holds the CA: SQL through the port-forwards verifies by it.
     const caCert = decode(app.data?.['ca.crt']);
+    const poolerAdminPassword = decode(poolerAdmin?.data?.password);
     return {
       spec,
       superuser: decode(su.data?.password) ?? '',
       app: decode(app.data?.password) ?? '',
       ...(caCert ? { caCert } : {}),
+      ...(poolerAdminPassword ? { poolerAdmin: poolerAdminPassword } : {}),
     };
   }
 
   async access(name: string): Promise<ClusterAccess & { close(): Promise<void> }> {
     const known = this.accesses.get(name);
     if (known) return known;
-    const { spec, superuser, app, caCert } = await this.spec(name);
+    const { spec, superuser, app, caCert, poolerAdmin } = await this.spec(name);
+    // With the pooler admin's password, a switchover PAUSEs the pooler pods around it.
     const access = await kubernetesAccess(
       spec,
-      { superuserPassword: superuser, appPassword: app, appVerifier: '', ...(caCert ? { caCert } : {}) },
+      {
+        superuserPassword: superuser,
+        appPassword: app,
+        appVerifier: '',
+        ...(caCert ? { caCert } : {}),
+        ...(poolerAdmin ? { poolerAdminPassword: poolerAdmin } : {}),
+      },
       this.config,
     );
     this.accesses.set(name, access);

@@ -168,6 +168,7 @@ export async function waitDeploymentAvailable(
 /**
  * Waits until the StatefulSet runs its current template on every replica, all ready (what the
  * provider's own await checked): after an update, the members are the new ones before readiness looks at them.
+ * `fenced` members are never Ready (no PostgreSQL runs there): that many may be not ready.
  */
 export async function waitStatefulSetRolledOut(
   config: KubeConfig,
@@ -175,6 +176,7 @@ export async function waitStatefulSetRolledOut(
   name: string,
   timeoutMs: number,
   fatal: () => string[],
+  fenced = 0,
 ): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
   await waitUntil(
@@ -189,12 +191,12 @@ export async function waitStatefulSetRolledOut(
       if (
         (st?.observedGeneration ?? 0) >= (s.metadata?.generation ?? 0) &&
         (st?.updatedReplicas ?? 0) >= want &&
-        (st?.readyReplicas ?? 0) >= want &&
+        (st?.readyReplicas ?? 0) >= want - fenced &&
         (st?.replicas ?? 0) === want &&
         (st?.currentRevision === st?.updateRevision || st?.updateRevision === undefined)
       )
         return true;
-      return `${st?.updatedReplicas ?? 0} of ${want} replicas on the current template, ${st?.readyReplicas ?? 0} ready`;
+      return `${st?.updatedReplicas ?? 0} of ${want} replicas on the current template, ${st?.readyReplicas ?? 0} ready${fenced ? ` (${fenced} fenced, not ready)` : ''}`;
     },
   );
 }

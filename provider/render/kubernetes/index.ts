@@ -6,7 +6,7 @@ import { appOf } from '../../spec/bootstrap';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { KubernetesPlatformSpec } from '../../spec/kubernetes';
 import { kubernetesNames } from '../../naming';
-import { renderKubernetesPatroniYaml } from './patroni-config';
+import { FENCE_SCRIPT, renderKubernetesPatroniYaml } from './patroni-config';
 import { buildRbac } from './rbac';
 import { buildStatefulSet } from './statefulset';
 import { buildPatroniConfigMap, buildPodDisruptionBudget, buildServices } from './services';
@@ -14,6 +14,7 @@ import { buildSecrets, type KubernetesPasswords } from './secrets';
 import { buildPooler } from './pooler';
 import { buildCloneSecret, cloneConfigFiles } from './clone';
 import { peerWatchFiles } from './peer-watch';
+import { buildFencingConfigMap, memberFiles } from './fencing';
 import { activeTls } from '../tls';
 import { buildTlsSecret, kubernetesPoolerTls, type TlsMaterial } from './tls';
 import {
@@ -34,6 +35,10 @@ export interface KubernetesInputs {
   clone?: { script: string; password?: string };
   /** platform.kubernetes.peerWatch: the sidecar's script text (the ConfigMap carries it). */
   peerWatchScript?: string;
+  /** The pre_promote fencing script's text (the ConfigMap carries it). */
+  fenceScript?: string;
+  /** The members' first process (k8s-member.py, fencing): its text (the ConfigMap carries it). */
+  memberScript?: string;
   /** Under tls: the certificates (TlsCertificates issues them). */
   tls?: TlsMaterial;
   /** Under monitoring.exporters with a pooler: the PgBouncer exporter's script and the admin's password. */
@@ -65,7 +70,10 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
     patroniConfig: buildPatroniConfigMap(spec.name, ns, names, renderKubernetesPatroniYaml(spec, ns), {
       ...cloneConfigFiles(spec, inputs.clone?.script ?? ''),
       ...peerWatchFiles(platform, inputs.peerWatchScript ?? ''),
+      [FENCE_SCRIPT]: inputs.fenceScript ?? '',
+      ...memberFiles(inputs.memberScript ?? ''),
     }),
+    fencing: buildFencingConfigMap(spec.name, ns, names, spec.fenced),
     cloneSecret:
       inputs.clone?.password !== undefined
         ? buildCloneSecret(spec, ns, names, inputs.clone.password)

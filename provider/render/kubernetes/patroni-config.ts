@@ -28,6 +28,16 @@ export const CLONE_SCRIPT = 'clone-basebackup.py';
 export const CLONE_CONFIG = 'clone.json';
 export const CLONE_COMMAND = `python3 ${CONFIG_MOUNT}/${CLONE_SCRIPT} ${CONFIG_MOUNT}/${CLONE_CONFIG}`;
 
+/**
+ * Fencing before a promotion (postgresql.pre_promote): the script, shipped in this ConfigMap, deletes
+ * the pod of a member that may still run a primary (a frozen one) and waits for the kubelet to
+ * confirm its containers gone (provider/platform/local/scripts/k8s-fence-old-primary.py).
+ */
+export const FENCE_SCRIPT = 'k8s-fence-old-primary.py';
+export function fenceCommand(cluster: string): string {
+  return `python3 ${CONFIG_MOUNT}/${FENCE_SCRIPT} ${cluster}`;
+}
+
 export function postgresBinDir(version: number): string {
   return `/usr/lib/postgresql/${version}/bin`;
 }
@@ -55,6 +65,7 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
       poolerAdminPassword: '',
     },
     allowedNetworks: ALL_NETWORKS,
+    prePromote: fenceCommand(spec.name),
     ...(activeTls(spec) ? { tls: kubernetesTlsFiles(), restApiTls: false } : {}),
     ...(spec.bootstrap.recovery ? { bootstrap: { restoreConfig: RESTORE_SOURCE_CONF } } : {}),
     ...(spec.bootstrap.pgBasebackup ? { bootstrap: { cloneCommand: CLONE_COMMAND } } : {}),

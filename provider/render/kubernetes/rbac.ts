@@ -1,6 +1,7 @@
 /**
  * What Patroni's Kubernetes DCS needs, and nothing more: it keeps leader, config, sync and failover
- * state in ConfigMaps (use_endpoints: false) and labels/annotates its own pod.
+ * state in ConfigMaps (use_endpoints: false) and labels/annotates its own pod; the pre_promote
+ * fencing script deletes the pod of a member that may still run a primary (patroni-config.ts).
  */
 import type { KubernetesNames } from '../../naming';
 import { commonLabels } from './labels';
@@ -11,7 +12,7 @@ export const PATRONI_RULES = [
     resources: ['configmaps'],
     verbs: ['create', 'get', 'list', 'watch', 'patch', 'update', 'delete', 'deletecollection'],
   },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
 ];
 
 export function buildRbac(cluster: string, namespace: string, names: KubernetesNames) {

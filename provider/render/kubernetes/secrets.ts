@@ -5,7 +5,7 @@
  * Values arrive resolved; the component marks them secret.
  */
 import type { KubernetesNames } from '../../naming';
-import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../../naming';
+import { POOLER_ADMIN_USER, REPLICATION_USER, REWIND_USER, SUPERUSER } from '../../naming';
 import { commonLabels } from './labels';
 import { PG_PORT } from './patroni-config';
 import { pgpassLine } from '../pgpass';
@@ -98,4 +98,20 @@ export function buildSecrets(
       buildAppSecretData(app.owner, passwords.app, serviceHost(names.rw, namespace), app.database, ca),
     ),
   };
+}
+
+/**
+ * The pooler admin's credentials, for the CLI's switchover (it PAUSEs the pooler pods through their
+ * admin consoles, as `primary` does). Readable only by who may read the namespace's Secrets.
+ */
+export function buildPoolerAdminSecret(
+  cluster: string,
+  namespace: string,
+  names: KubernetesNames,
+  password: string,
+) {
+  return secret(names.poolerAdminSecret, namespace, cluster, 'Opaque', {
+    username: POOLER_ADMIN_USER,
+    password,
+  });
 }

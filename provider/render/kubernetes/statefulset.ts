@@ -17,6 +17,7 @@ import {
 } from './backup';
 import { cloneMount, cloneVolume, clonesWithPassword } from './clone';
 import { peerWatchContainer } from './peer-watch';
+import { memberCommand } from './fencing';
 import { activeTls } from '../tls';
 import { memberHost, tlsMount, tlsVolume } from './tls';
 import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
@@ -103,9 +104,14 @@ export function buildStatefulSet(
     name: 'postgres',
     image: kubernetesImage(spec.postgresVersion, platform),
     imagePullPolicy: platform.imagePullPolicy,
+    // Patroni under k8s-member.py, which stops it while the member is fenced (render/kubernetes/fencing).
     command: backup
-      ? ['/bin/sh', '-c', `${MAKE_POD_DIRS} && exec patroni ${CONFIG_MOUNT}/patroni.yml`]
-      : ['patroni', `${CONFIG_MOUNT}/patroni.yml`],
+      ? [
+          '/bin/sh',
+          '-c',
+          `${MAKE_POD_DIRS} && exec ${memberCommand(cluster, ['patroni', `${CONFIG_MOUNT}/patroni.yml`]).join(' ')}`,
+        ]
+      : memberCommand(cluster, ['patroni', `${CONFIG_MOUNT}/patroni.yml`]),
     env: [
       { name: 'PATRONI_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'PATRONI_KUBERNETES_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },

@@ -102,7 +102,7 @@ type postgresClusterArgs struct {
 	Bootstrap *Bootstrap `pulumi:"bootstrap"`
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
 	Databases []ClusterDatabase `pulumi:"databases"`
-	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
+	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. On Kubernetes the pod and its claim are kept (not Ready while fenced). @default - []
 	Fenced []string `pulumi:"fenced"`
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
 	Grants []ClusterGrant `pulumi:"grants"`
@@ -158,7 +158,7 @@ type PostgresClusterArgs struct {
 	Bootstrap BootstrapPtrInput
 	// Databases pgcluster creates and keeps as declared; one leaving the spec is kept unless its reclaimPolicy is delete. @default - []
 	Databases ClusterDatabaseArrayInput
-	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. platform.local only for now. @default - []
+	// Members to fence, e.g. `[orders-3]`: PostgreSQL (and its Patroni) is stopped on each, so it accepts no connection and cannot be promoted, while its data and identity are kept. A fenced primary is first switched away from (through the pooler, as `primary` does). Taking a member out of the list starts it again; it rejoins as a replica. Also `pgcluster fence|unfence`. At least synchronous.number + 1 members must stay unfenced. On Kubernetes the pod and its claim are kept (not Ready while fenced). @default - []
 	Fenced pulumi.StringArrayInput
 	// Privileges of roles on databases, schemas, the tables/sequences/functions of a schema, and default privileges; exact per role and target. Applied after roles and databases. @default - []
 	Grants ClusterGrantArrayInput
