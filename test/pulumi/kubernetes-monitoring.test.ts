@@ -146,6 +146,14 @@ describe('PostgresCluster with monitoring on kubernetes (mocks)', () => {
       monitor.spec.podMetricsEndpoints.map((e: Obj) => `${e.port} ${e.path}`),
       ['metrics /metrics', 'patroni /metrics'],
     );
+    // Under tls Patroni is HTTPS: verified by the CA of <name>-tls, by a name its certificate carries.
+    assert.deepEqual(monitor.spec.podMetricsEndpoints[1], {
+      port: 'patroni',
+      path: '/metrics',
+      scheme: 'https',
+      tlsConfig: { ca: { secret: { name: 'orders-tls', key: 'ca.crt' } }, serverName: 'orders-rw.db.svc' },
+    });
+    assert.equal(monitor.spec.podMetricsEndpoints[0].scheme, 'http');
     assert.ok(selects(monitor.spec.selector, members(resources).metadata.labels), 'the members');
     assert.ok(selects(monitor.spec.selector, pooler(resources).metadata.labels), 'the pooler');
     assert.ok(

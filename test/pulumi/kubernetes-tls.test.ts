@@ -105,9 +105,10 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       env.PATRONI_POSTGRESQL_CONNECT_ADDRESS,
       '$(PATRONI_NAME).orders-members.$(PATRONI_KUBERNETES_NAMESPACE).svc:5432',
     );
-    // Patroni's REST API stays HTTP on the pod IP (the probes, the port-forwards).
+    // Patroni's REST API is advertised on the pod IP and speaks HTTPS only: the probes too.
     assert.equal(env.PATRONI_RESTAPI_CONNECT_ADDRESS, '$(PATRONI_KUBERNETES_POD_IP):8008');
-    assert.equal(postgres.readinessProbe.httpGet.scheme, 'HTTP');
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'])
+      assert.equal(postgres[probe].httpGet.scheme, 'HTTPS', probe);
   });
 
   test('GIVEN tls WHEN Patroni is configured THEN ssl is on with the mounted files, hostssl rules and certificate replication', async () => {
@@ -130,7 +131,11 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       sslkey: '/etc/pgcluster/tls/replicator.key',
     });
     assert.equal(config.postgresql.authentication.rewind.sslcert, '/etc/pgcluster/tls/rewinder.crt');
-    assert.equal(config.restapi.certfile, undefined);
+    // The REST API serves the server certificate (it names every member pod and 127.0.0.1).
+    assert.deepEqual(
+      [config.restapi.certfile, config.restapi.keyfile, config.restapi.cafile],
+      ['/etc/pgcluster/tls/tls.crt', '/etc/pgcluster/tls/tls.key', '/etc/pgcluster/tls/ca.crt'],
+    );
     const hba: string[] = config.bootstrap.dcs.postgresql.pg_hba;
     assert.ok(hba.includes('hostssl replication replicator 0.0.0.0/0 cert'), hba.join('\n'));
     assert.ok(hba.includes('hostssl all rewinder 0.0.0.0/0 cert'));
