@@ -1,6 +1,6 @@
 /**
  * The CLI's Kubernetes target, light to load: `--kubeconfig F --context C --namespace N` on status,
- * switchover, psql, uri, backup and backups (and `logs`, Kubernetes only), like `kubectl cnpg`. Any
+ * switchover, psql, uri, certificate, backup and backups (and `logs`, Kubernetes only), like `kubectl cnpg`. Any
  * of them selects the cluster on Kubernetes; without them the commands act on the local platform.
  * What runs against Kubernetes is in ./kubernetes, imported only when a target is given.
  */
@@ -30,7 +30,15 @@ export function withKubernetesTarget(cmd: Command): Command {
 }
 
 /** The commands that take the Kubernetes target (besides `logs`). */
-export const KUBERNETES_COMMANDS = ['status', 'switchover', 'uri', 'psql', 'backup', 'backups'];
+export const KUBERNETES_COMMANDS = [
+  'status',
+  'switchover',
+  'uri',
+  'psql',
+  'certificate',
+  'backup',
+  'backups',
+];
 
 /** The Kubernetes target, when any of its options is given. */
 export function kubernetesTarget(options: object): KubernetesTarget | undefined {

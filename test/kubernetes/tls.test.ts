@@ -20,9 +20,11 @@ import { waitFor } from '../helpers/pg';
 import { cli } from '../helpers/cli';
 import { PG_BIN } from '../helpers/postgres';
 import { createCa } from '../../provider/secrets/x509';
-import { kubernetesCluster, type Cluster } from './support/cluster';
+import { KUBECTL, kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
 import { appUser, labelledPrimary, secretOf, serviceIp, type Credentials } from './support/reach';
+import { certificateLogin } from './support/cert-login';
+import { issueCertificate } from '../../provider/secrets/x509';
 
 const NS = 'pgc-tls';
 const NAME = 'orders';
@@ -116,7 +118,12 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
     stack = await kubernetesStack(cluster, 'tls', {
       namespace: NS,
       instances: '2',
-      tls: JSON.stringify({ required: true, days: 20, renewBeforeDays: 5 }),
+      tls: JSON.stringify({
+        required: true,
+        days: 20,
+        renewBeforeDays: 5,
+        clientAuth: { users: ['reporting'] },
+      }),
     });
     created = true;
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
@@ -350,6 +357,78 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
     assert.equal(ro.stdout.trim(), 't');
   });
 
+  test("GIVEN the generated CA in <name>-ca WHEN pgcluster certificate issues one THEN it logs in through a port-forward with verify-full and no password; another CA's does not; the pods cannot read the CA key", async () => {
+    const target = ['--kubeconfig', cluster.kubeconfig, '--context', 'pgcluster', '--namespace', NS];
+    const out = join(dir, 'reporting');
+    const r = await cli(stack.sandbox.stateDir, [
+      'certificate',
+      NAME,
+      '--user',
+      'reporting',
+      '--out',
+      out,
+      ...target,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /not in tls.clientAuth.users/);
+    const files = {
+      cert: join(out, 'reporting.crt'),
+      key: join(out, 'reporting.key'),
+      ca: join(out, 'ca.crt'),
+    };
+    const [primary] = await labelledPrimary(cluster, NS, NAME);
+    const login = await certificateLogin(cluster, NS, primary!, files, 'reporting', 'reports');
+    assert.ok(login.ok, login.err);
+    assert.equal(login.out, 'reporting|t|/CN=reporting');
+    const forged = await issueCertificate(await createCa('another CA', 30), {
+      commonName: 'reporting',
+      usage: 'client',
+      days: 30,
+    });
+    writeFileSync(join(dir, 'forged.crt'), forged.certificate);
+    writeFileSync(join(dir, 'forged.key'), forged.privateKey, { mode: 0o600 });
+    const refused = await certificateLogin(
+      cluster,
+      NS,
+      primary!,
+      { cert: join(dir, 'forged.crt'), key: join(dir, 'forged.key'), ca: files.ca },
+      'reporting',
+      'reports',
+    );
+    assert.ok(!refused.ok, refused.out);
+    // A role not in tls.clientAuth.users gets its certificate with the note that it will not log in.
+    const app = await cli(stack.sandbox.stateDir, [
+      'certificate',
+      NAME,
+      '--user',
+      'app',
+      '--out',
+      join(dir, 'app'),
+      ...target,
+    ]);
+    assert.equal(app.code, 0, app.stderr);
+    assert.match(app.stderr, /app is not in tls.clientAuth.users/);
+    // <name>-ca is a kubernetes.io/tls Secret that no pod mounts and the members' account cannot read.
+    const type = await cluster.kubectl(['-n', NS, 'get', 'secret', `${NAME}-ca`, '-o', 'jsonpath={.type}']);
+    assert.equal(type.trim(), 'kubernetes.io/tls');
+    const can = spawnSync(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        cluster.kubeconfig,
+        'auth',
+        'can-i',
+        'get',
+        `secret/${NAME}-ca`,
+        '-n',
+        NS,
+        `--as=system:serviceaccount:${NS}:${NAME}`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(can.stdout.trim(), 'no', `${can.stdout} ${can.stderr}`);
+  });
+
   test('GIVEN the HTTPS REST API WHEN pgcluster switchover --to the replica runs THEN it leads, Patroni labels it, status says so', async () => {
     const target = ['--kubeconfig', cluster.kubeconfig, '--context', 'pgcluster', '--namespace', NS];
     const [primary] = await labelledPrimary(cluster, NS, NAME);
@@ -399,7 +478,7 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
       'config',
       'set',
       'tls',
-      JSON.stringify({ required: true, days: 40, renewBeforeDays: 30 }),
+      JSON.stringify({ required: true, days: 40, renewBeforeDays: 30, clientAuth: { users: ['reporting'] } }),
     ]);
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
     // `up` returned once every pod saw the new file and was reloaded.

@@ -176,7 +176,7 @@ describe('PostgresCluster with monitoring on kubernetes (mocks)', () => {
   test('GIVEN monitoring WHEN validated THEN every built-in Kubernetes object passes the OpenAPI schema', async () => {
     const resources = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:') && r.type !== PODMONITOR);
-    assert.equal(objects.length, 21, 'the tls cluster and the monitoring ConfigMap and Secret');
+    assert.equal(objects.length, 22, 'the tls cluster and the monitoring ConfigMap and Secret');
     for (const r of objects)
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
   });

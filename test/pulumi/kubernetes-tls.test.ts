@@ -90,6 +90,21 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
     assert.doesNotMatch(JSON.stringify(podOf(resources).containers), /Key-of-|Keys-/);
   });
 
+  test('GIVEN a generated CA WHEN constructed THEN its pair is the kubernetes.io/tls Secret <name>-ca (a Pulumi secret), which <name>-tls names and no pod mounts', async () => {
+    const { resources } = await build(args);
+    const ca = secretOf(resources, 'orders-ca');
+    assert.equal(ca.inputs.type, 'kubernetes.io/tls');
+    assert.ok(isSecretValue(ca.raw.stringData), 'stringData is secret');
+    assert.deepEqual(ca.inputs.stringData, {
+      'tls.crt': 'caCert-of-orders-tls-certificates',
+      'tls.key': 'caKey-of-orders-tls-certificates',
+    });
+    assert.deepEqual(secretOf(resources, 'orders-tls').inputs.metadata.annotations, {
+      'pgcluster.io/ca-secret': 'orders-ca',
+    });
+    assert.doesNotMatch(JSON.stringify(podOf(resources).volumes), /orders-ca\b/);
+  });
+
   test('GIVEN tls WHEN the members are rendered THEN they mount the Secret 0440 and speak TLS to each other by pod name', async () => {
     const { resources } = await build(args);
     const pod = podOf(resources);
@@ -184,7 +199,7 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
   test('GIVEN tls WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 19, 'the 18 objects of a cluster and the tls Secret');
+    assert.equal(objects.length, 20, 'the 18 objects of a cluster, the tls Secret and the CA Secret');
     for (const r of objects)
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
   });
