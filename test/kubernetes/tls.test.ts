@@ -488,21 +488,29 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
       after.notAfter.getTime() - Date.now() > 39 * DAY_MS,
       `the new one is for 40 days: ${after.notAfter.toISOString()}`,
     );
-    // Patroni's REST API serves the new one too (SIGHUP: it re-reads a certificate whose serial changed).
+    // Patroni's REST API serves the new one too: SIGHUP makes it re-read a certificate whose serial
+    // changed, at its next loop (loop_wait), re-opening its listening socket.
     for (const pod of PODS) {
       const ip = (
         await cluster.kubectl(['-n', NS, 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'])
       ).trim();
-      const r = spawnSync(
-        'bash',
-        ['-c', `openssl s_client -connect ${ip}:8008 </dev/null 2>/dev/null | openssl x509 -noout -serial`],
-        { encoding: 'utf8', timeout: 20_000 },
-      );
-      assert.equal(
-        /serial=(.*)/.exec(r.stdout)?.[1],
-        after.serial,
-        `${pod}'s REST API: ${r.stdout} ${r.stderr}`,
-      );
+      let last = '';
+      await waitFor(
+        `${pod}'s REST API serving the new certificate`,
+        async () => {
+          const r = spawnSync(
+            'bash',
+            [
+              '-c',
+              `openssl s_client -connect ${ip}:8008 </dev/null 2>/dev/null | openssl x509 -noout -serial`,
+            ],
+            { encoding: 'utf8', timeout: 20_000 },
+          );
+          last = `${r.stdout} ${r.stderr}`;
+          return /serial=(.*)/.exec(r.stdout)?.[1] === after.serial ? true : undefined;
+        },
+        60_000,
+      ).catch((e: Error) => assert.fail(`${e.message}: ${last}`));
     }
     const afterPooler = served(poolerIp);
     assert.notEqual(afterPooler.serial, beforePooler.serial, 'PgBouncer serves the new certificate');

@@ -99,7 +99,7 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       'tls.crt': 'caCert-of-orders-tls-certificates',
       'tls.key': 'caKey-of-orders-tls-certificates',
     });
-    assert.deepEqual(secretOf(resources, 'orders-tls').inputs.metadata.annotations, {
+    assert.deepEqual((secretOf(resources, 'orders-tls').inputs.metadata as Obj).annotations, {
       'pgcluster.io/ca-secret': 'orders-ca',
     });
     assert.doesNotMatch(JSON.stringify(podOf(resources).volumes), /orders-ca\b/);
