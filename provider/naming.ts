@@ -56,6 +56,8 @@ export function kubernetesNames(cluster: string) {
     cloneSecret: `${cluster}-clone-source`,
     /** Under tls: the CA, the server certificate and the replication and rewind client certificates. */
     tlsSecret: `${cluster}-tls`,
+    /** Under tls with a generated CA: its certificate and key (kubernetes.io/tls), mounted by no pod. */
+    caSecret: `${cluster}-ca`,
     /** Under monitoring.exporters: the query set and the PgBouncer exporter's script and configuration. */
     monitoringConfig: `${cluster}-monitoring`,
     /** The pooler admin's password, for the PgBouncer exporter only. */
@@ -107,6 +109,8 @@ export function childNames(resource: string) {
     scaleGuard: n('scale-guard'),
     tlsCertificates: n('tls-certificates'),
     tlsSecret: n('tls'),
+    tlsCaSource: n('tls-ca-source'),
+    caSecret: n('ca'),
     monitoringConfig: n('monitoring-config'),
     poolerExporterSecret: n('pooler-exporter'),
     podMonitor: n('podmonitor'),

@@ -125,8 +125,8 @@ const SECOND_LANE_FILES = [
   'test/integration/backup-archive.test.ts',
   'test/integration/backup-recovery.test.ts',
 ];
-/** The kubernetes files of the third lane (about 15 min warm); the others make the fourth. */
-const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring'].map(
+/** The kubernetes files of the third lane (about 20 min warm); the others make the fourth. */
+const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring', 'fencing', 'cli-switchover'].map(
   (f) => `test/kubernetes/${f}.test.ts`,
 );
 const laneOf = (f) =>

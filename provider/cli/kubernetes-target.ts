@@ -1,6 +1,6 @@
 /**
  * The CLI's Kubernetes target, light to load: `--kubeconfig F --context C --namespace N` on status,
- * switchover, psql, uri, backup and backups (and `logs`, Kubernetes only), like `kubectl cnpg`. Any
+ * switchover, psql, uri, certificate, backup and backups (and `logs`, Kubernetes only), like `kubectl cnpg`. Any
  * of them selects the cluster on Kubernetes; without them the commands act on the local platform.
  * What runs against Kubernetes is in ./kubernetes, imported only when a target is given.
  */
@@ -35,6 +35,7 @@ export const KUBERNETES_COMMANDS = [
   'switchover',
   'uri',
   'psql',
+  'certificate',
   'backup',
   'backups',
   'fence',

@@ -4,6 +4,9 @@
  * Kubernetes target is given: it brings the Kubernetes client.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ActionError, InputError } from '../errors';
 import { KubernetesCliPlatform, type KubernetesTarget } from '../platform/kubernetes/cli-platform';
 import { status, type ClusterStatus } from '../actions/status';
@@ -92,7 +95,20 @@ export async function kubernetesUri(
   });
 }
 
-/** psql through a port-forward to the primary (or a replica with --ro); the password goes through the environment. */
+/**
+ * The conninfo psql gets through a port-forward at 127.0.0.1:port: under tls (the cluster's CA
+ * given as a file) verify-full, which the server certificate passes (it names 127.0.0.1).
+ */
+export function portForwardConninfo(user: string, database: string, port: number, caFile?: string): string {
+  const query = uriTlsQuery(caFile);
+  return `postgresql://${encodeURIComponent(user)}@127.0.0.1:${port}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
+}
+
+/**
+ * psql through a port-forward to the primary (or a replica with --ro); the password goes through
+ * the environment. Under tls it verifies the member by the CA (written to a private temporary file
+ * for the session; the CA is public, the directory is the user's only).
+ */
 export async function kubernetesPsql(
   target: KubernetesTarget,
   name: string,
@@ -107,18 +123,18 @@ export async function kubernetesPsql(
     );
     if (!member)
       throw new InputError(`cluster ${name} has no ${opts.ro ? 'streaming replica' : 'primary'} now`);
+    const { caCert } = await platform.spec(name);
+    const caDir = caCert ? mkdtempSync(join(tmpdir(), 'pgcluster-psql-')) : undefined;
+    const caFile = caDir ? join(caDir, 'ca.crt') : undefined;
+    if (caFile) writeFileSync(caFile, caCert as string, { mode: 0o600 });
     const forwarder = portForwarder(target.namespace, platform.config);
     try {
       const port = await forwarder.local(member.name, PG_PORT);
       const creds = opts.superuser ? access.superuser() : access.app();
-      const child = spawn(
-        'psql',
-        [
-          `postgresql://${encodeURIComponent(creds.user)}@127.0.0.1:${port}/${encodeURIComponent(creds.database)}`,
-          ...args,
-        ],
-        { stdio: 'inherit', env: { ...process.env, PGPASSWORD: creds.password } },
-      );
+      const child = spawn('psql', [portForwardConninfo(creds.user, creds.database, port, caFile), ...args], {
+        stdio: 'inherit',
+        env: { ...process.env, PGPASSWORD: creds.password },
+      });
       return await new Promise<number>((resolve, reject) => {
         child.once('error', (e) =>
           reject(new InputError(`cannot run psql: ${e.message} (package postgresql-client)`)),
@@ -127,6 +143,7 @@ export async function kubernetesPsql(
       });
     } finally {
       await forwarder.close();
+      if (caDir) rmSync(caDir, { recursive: true, force: true });
     }
   });
 }

@@ -228,13 +228,21 @@ export function buildProgram(): Command {
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1)
         throw new InputError(`--days ${opts.days} is not allowed: a whole number of days, at least 1`);
-      const platform = await platformFor(cmd);
-      const issued = await platform.clientCertificate(name, opts.user, days);
+      const k8s = kubernetesTarget(opts);
+      let issued: Awaited<ReturnType<LocalPlatform['clientCertificate']>>;
+      let host = '127.0.0.1';
+      if (k8s) {
+        const { KubernetesCliPlatform } = await import('../platform/kubernetes/cli-platform');
+        const platform = new KubernetesCliPlatform(k8s);
+        issued = await platform.clientCertificate(name, opts.user, days);
+        // Inside the cluster; through `kubectl port-forward` the certificate names 127.0.0.1 too.
+        host = `${name}-rw.${k8s.namespace}.svc`;
+      } else issued = await (await platformFor(cmd)).clientCertificate(name, opts.user, days);
       const { writeClientCertificate } = await import('./certificate');
       const files = writeClientCertificate(opts.out, opts.user, issued);
       process.stdout.write(
         `${files.cert}\n${files.key}\n${files.ca}\n` +
-          `psql "host=127.0.0.1 port=${issued.port} user=${opts.user} sslmode=verify-full sslrootcert=${files.ca} sslcert=${files.cert} sslkey=${files.key}"\n`,
+          `psql "host=${host} port=${issued.port} user=${opts.user} sslmode=verify-full sslrootcert=${files.ca} sslcert=${files.cert} sslkey=${files.key}"\n`,
       );
       if (!issued.admitted)
         process.stderr.write(

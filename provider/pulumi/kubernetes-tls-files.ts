@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ClusterSpec } from '../spec/cluster';
-import type { PemFilesSpec } from '../spec/tls';
+import { caFilesOf, type PemFilesSpec } from '../spec/tls';
 import type { KubernetesNames } from '../naming';
 import { activeTls } from '../render/tls';
 import { certificateFacts, type IssuedPem } from '../secrets/x509';
@@ -64,7 +64,8 @@ export function readOwnTls(
 ): OwnTls {
   const tls = activeTls(spec);
   if (!tls) return {};
-  const ca = tls.ca === 'generated' ? undefined : load('tls.ca', tls.ca, baseDir);
+  const caFiles = caFilesOf(tls.ca);
+  const ca = caFiles ? load('tls.ca', caFiles, baseDir) : undefined;
   if (tls.server === 'generated' || !ca) return ca ? { ca } : {};
   const server = load('tls.server', tls.server, baseDir);
   const facts = certificateFacts(server.certificate);
@@ -82,4 +83,30 @@ export function readOwnTls(
         '127.0.0.1 (the port-forwards and the exporters connect there)',
     );
   return { ca, server };
+}
+
+/**
+ * The CA of `tls.ca.secret` from that Secret's data (base64, as the API returns it): `tls.crt` and
+ * `tls.key` in PEM, each refusal naming the Secret and the namespace (never a value).
+ */
+export function caFromSecretData(
+  secret: string,
+  namespace: string,
+  data: Record<string, string> | undefined,
+): IssuedPem {
+  const where = `tls.ca.secret: Secret "${secret}" in namespace "${namespace}"`;
+  const decoded = (key: string, marker: RegExp, what: string) => {
+    const value = data?.[key];
+    if (value === undefined || value === '')
+      throw new Error(
+        `${where} has no ${key}: it must hold the CA's certificate as tls.crt and its private key as tls.key (PEM, e.g. type kubernetes.io/tls)`,
+      );
+    const text = Buffer.from(value, 'base64').toString('utf8');
+    if (!marker.test(text)) throw new Error(`${where}: ${key} is not a PEM ${what}`);
+    return text;
+  };
+  return {
+    certificate: decoded('tls.crt', /-----BEGIN CERTIFICATE-----/, 'certificate'),
+    privateKey: decoded('tls.key', /-----BEGIN (EC |RSA )?PRIVATE KEY-----/, 'private key (unencrypted)'),
+  };
 }

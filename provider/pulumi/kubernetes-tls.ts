@@ -10,9 +10,10 @@ import type { ClusterSpec } from '../spec/cluster';
 import { childNames, REPLICATION_USER, REWIND_USER, type KubernetesNames } from '../naming';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { activeTls } from '../render/tls';
-import { buildTlsSecret, kubernetesServerCertificate } from '../render/kubernetes/tls';
+import { buildCaSecret, buildTlsSecret, kubernetesServerCertificate } from '../render/kubernetes/tls';
 import { TlsCertificates } from './tls-certificates';
-import { readOwnTls } from './kubernetes-tls-files';
+import { caFromSecretData, readOwnTls } from './kubernetes-tls-files';
+import { caSecretOf } from '../spec/tls';
 
 export interface KubernetesTls {
   caCert: pulumi.Output<string>;
@@ -38,6 +39,23 @@ export function createKubernetesTls(
   } catch (e) {
     throw new pulumi.ResourceError(`PostgresCluster ${resourceName}: ${(e as Error).message}`, parent);
   }
+  // tls.ca.secret: the Secret is read (a Pulumi read, in preview too) through the component's provider;
+  // its data is a Pulumi secret, checked here and passed on as one.
+  const caSecret = caSecretOf(tls.ca);
+  const secretCa = caSecret
+    ? pulumi.secret(
+        k8s.core.v1.Secret.get(child.tlsCaSource, `${ns}/${caSecret}`, { parent }).data.apply((data) => {
+          try {
+            return caFromSecretData(caSecret, ns, data);
+          } catch (e) {
+            throw new pulumi.ResourceError(
+              `PostgresCluster ${resourceName}: ${(e as Error).message}`,
+              parent,
+            );
+          }
+        }),
+      )
+    : undefined;
   const certificates = new TlsCertificates(
     child.tlsCertificates,
     {
@@ -47,10 +65,28 @@ export function createKubernetesTls(
       days: tls.days,
       renewBeforeDays: tls.renewBeforeDays,
       ...(own.ca ? { ca: pulumi.secret(own.ca) } : {}),
+      ...(secretCa ? { ca: secretCa } : {}),
       ...(own.server ? { ownServer: pulumi.secret(own.server) } : {}),
     },
     { parent },
   );
+  // A generated CA's key goes into <name>-ca for `pgcluster certificate`; tls.ca.secret's is already
+  // in the namespace; that of tls.ca files stays out of the cluster.
+  const generated = tls.ca === 'generated';
+  const caSecretName = generated ? names.caSecret : caSecret;
+  const caObject = generated
+    ? pulumi
+        .all([certificates.caCert, certificates.caKey])
+        .apply(([certificate, privateKey]) =>
+          buildCaSecret(spec.name, ns, names, { certificate, privateKey }),
+        )
+    : undefined;
+  if (caObject)
+    new k8s.core.v1.Secret(
+      child.caSecret,
+      { metadata: caObject.metadata, type: caObject.type, stringData: pulumi.secret(caObject.stringData) },
+      { parent },
+    );
   const object = pulumi
     .all([
       certificates.caCert,
@@ -60,15 +96,21 @@ export function createKubernetesTls(
       certificates.clientKeys,
     ])
     .apply(([caCert, serverCert, serverKey, certs, keys]) =>
-      buildTlsSecret(spec.name, ns, names, {
-        caCert,
-        serverCert,
-        serverKey,
-        replicationCert: certs[REPLICATION_USER] as string,
-        replicationKey: keys[REPLICATION_USER] as string,
-        rewindCert: certs[REWIND_USER] as string,
-        rewindKey: keys[REWIND_USER] as string,
-      }),
+      buildTlsSecret(
+        spec.name,
+        ns,
+        names,
+        {
+          caCert,
+          serverCert,
+          serverKey,
+          replicationCert: certs[REPLICATION_USER] as string,
+          replicationKey: keys[REPLICATION_USER] as string,
+          rewindCert: certs[REWIND_USER] as string,
+          rewindKey: keys[REWIND_USER] as string,
+        },
+        caSecretName,
+      ),
     );
   const secret = new k8s.core.v1.Secret(
     child.tlsSecret,

@@ -31,6 +31,8 @@ export interface TlsCertificatesArgs {
 
 export class TlsCertificates extends PgclusterResource {
   declare readonly caCert: pulumi.Output<string>;
+  /** The CA's private key (secret): ours, or the one given as `ca`. */
+  declare readonly caKey: pulumi.Output<string>;
   declare readonly serverCert: pulumi.Output<string>;
   declare readonly serverKey: pulumi.Output<string>;
   /** Common name to PEM certificate. */

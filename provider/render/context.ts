@@ -81,9 +81,4 @@ export interface PatroniContext {
   standby?: StandbyContext;
   /** Where the TLS files are, when spec.tls is on. */
   tls?: TlsFiles;
-  /**
-   * Under tls, whether Patroni's REST API speaks HTTPS too. @default true. Kubernetes: false for now
-   * (the kubelet's probes and the deployer's port-forwards speak HTTP to it).
-   */
-  restApiTls?: boolean;
 }

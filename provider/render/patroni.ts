@@ -236,10 +236,9 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
     restapi: {
       listen: `${member.listenHost}:${member.restPort}`,
       connect_address: `${member.host}:${member.restPort}`,
-      // HTTPS with the server certificate; Patroni verifies the other members' with the CA.
-      ...(files && ctx.restApiTls !== false
-        ? { certfile: files.serverCert, keyfile: files.serverKey, cafile: files.caFile }
-        : {}),
+      // HTTPS with the server certificate (Patroni's own calls to the other members do not verify it;
+      // pgcluster's do, with the CA).
+      ...(files ? { certfile: files.serverCert, keyfile: files.serverKey, cafile: files.caFile } : {}),
     },
     ...renderDcs(ctx.dcs),
     bootstrap: bootstrapSection(spec, ctx),

@@ -259,6 +259,29 @@ describe('tls and monitoring rules', () => {
       ['tls.server: your own server certificate needs your CA too'],
     ],
     [
+      'a CA Secret on the local platform',
+      { tls: { ca: { secret: 'my-ca' } } },
+      ['tls.ca.secret: "my-ca" is not allowed on platform.local'],
+    ],
+    [
+      'a CA Secret name Kubernetes does not take',
+      { platform: { kubernetes: {} }, tls: { ca: { secret: 'My_CA' } } },
+      ['tls.ca.secret: "My_CA" is not allowed: a Secret name is a DNS subdomain'],
+    ],
+    [
+      'a CA Secret with your own server files',
+      {
+        platform: { kubernetes: {} },
+        tls: { ca: { secret: 'my-ca' }, server: { certFile: 'a', keyFile: 'b' } },
+      },
+      ['tls.server: your own server certificate is checked against your CA'],
+    ],
+    [
+      'a CA given both ways',
+      { platform: { kubernetes: {} }, tls: { ca: { secret: 'my-ca', certFile: 'a', keyFile: 'b' } } },
+      ['tls.ca'],
+    ],
+    [
       'a cert user pg_hba cannot take',
       { tls: { clientAuth: { users: ['a b'] } } },
       ['tls.clientAuth.users[0]: "a b" is not allowed'],
@@ -324,6 +347,12 @@ describe('tls and monitoring rules', () => {
       }),
       [],
     );
+  });
+
+  test('GIVEN a CA Secret on kubernetes WHEN parsed THEN there is no issue and the name is kept', () => {
+    const input = { name: 'o', platform: { kubernetes: {} }, tls: { ca: { secret: 'cert-manager-ca' } } };
+    assert.deepEqual(issues(input), []);
+    assert.deepEqual(parseSpec(input).tls?.ca, { secret: 'cert-manager-ca' });
   });
 
   test('GIVEN a full valid tls and monitoring spec WHEN parsed THEN there is no issue', () => {

@@ -2,6 +2,10 @@
 import type { ClusterSpec } from './cluster';
 import { showValue, type SpecIssue } from './errors';
 import { identifierIssue, OWNED_ROLES } from './identifiers';
+import { caFilesOf, caSecretOf } from './tls';
+
+/** A Kubernetes object name (RFC 1123 subdomain). */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Role names pg_hba.conf takes unquoted (pgcluster writes `hostssl all <role> ... cert`). */
 const HBA_ROLE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -23,6 +27,24 @@ function tlsIssues(s: ClusterSpec): SpecIssue[] {
       path: 'tls.renewBeforeDays',
       message: `${tls.renewBeforeDays} must be < tls.days (${tls.days}): a new certificate would be renewed on every up`,
     });
+  const caSecret = caSecretOf(tls.ca);
+  if (caSecret !== undefined && !s.platform.kubernetes)
+    issues.push({
+      path: 'tls.ca.secret',
+      message: `${showValue(caSecret)} is not allowed on platform.local: a CA from a Kubernetes Secret applies to platform.kubernetes only (use {certFile, keyFile} locally)`,
+    });
+  if (caSecret !== undefined && !DNS_SUBDOMAIN.test(caSecret))
+    issues.push({
+      path: 'tls.ca.secret',
+      message: `${showValue(caSecret)} is not allowed: a Secret name is a DNS subdomain (lowercase letters, digits, "-" and ".", at most 253)`,
+    });
+  if (caSecret !== undefined && tls.server !== 'generated')
+    issues.push({
+      path: 'tls.server',
+      message:
+        'your own server certificate is checked against your CA before anything is touched: with it, give the CA ' +
+        'as tls.ca {certFile, keyFile}, or let the CA of tls.ca.secret sign a generated server certificate',
+    });
   if (tls.server !== 'generated' && tls.ca === 'generated')
     issues.push({
       path: 'tls.server',
@@ -32,8 +54,8 @@ function tlsIssues(s: ClusterSpec): SpecIssue[] {
     });
   for (const file of ['certFile', 'keyFile'] as const) {
     for (const key of ['ca', 'server'] as const) {
-      const value = tls[key];
-      if (value !== 'generated' && /[\r\n\0]/.test(value[file]))
+      const value = key === 'ca' ? caFilesOf(tls.ca) : tls.server === 'generated' ? undefined : tls.server;
+      if (value !== undefined && /[\r\n\0]/.test(value[file]))
         issues.push({
           path: `tls.${key}.${file}`,
           message: `${showValue(value[file])} is not allowed: must not contain newlines or NUL`,

@@ -24,6 +24,19 @@ const pemFiles = (what: string, id: string) =>
     .describe(`The ${what} certificate and key from files of your own.`)
     .meta({ id });
 
+const caSecret = z
+  .strictObject({
+    secret: z
+      .string()
+      .describe(
+        "Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type " +
+          'kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept ' +
+          'as a Pulumi secret, never logged.',
+      ),
+  })
+  .describe('Your CA from a Kubernetes Secret (platform.kubernetes only).')
+  .meta({ id: 'TlsCaSecret' });
+
 export const tlsSchema = z
   .strictObject({
     enabled: z
@@ -41,13 +54,15 @@ export const tlsSchema = z
           'TLS from its clients. false: TLS is offered and plaintext still works. @default - false',
       ),
     ca: z
-      .union([z.literal('generated'), pemFiles('CA', 'TlsCaFiles')])
+      .union([z.literal('generated'), pemFiles('CA', 'TlsCaFiles'), caSecret])
       .default('generated')
       .describe(
         '`generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi ' +
           'state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as ' +
           '{certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: ' +
-          'read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated',
+          'read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, ' +
+          '{secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), ' +
+          'read by the deployer and used as the files would be. @default - generated',
       ),
     server: z
       .union([z.literal('generated'), pemFiles('server', 'TlsServerFiles')])
@@ -107,3 +122,14 @@ export const tlsSchema = z
 
 export type TlsSpec = z.output<typeof tlsSchema>;
 export type PemFilesSpec = { certFile: string; keyFile: string };
+export type CaSecretSpec = { secret: string };
+
+/** The CA's files when tls.ca names files (not generated, not a Secret). */
+export function caFilesOf(ca: TlsSpec['ca']): PemFilesSpec | undefined {
+  return ca !== 'generated' && 'certFile' in ca ? ca : undefined;
+}
+
+/** The Secret tls.ca names (platform.kubernetes). */
+export function caSecretOf(ca: TlsSpec['ca']): string | undefined {
+  return ca !== 'generated' && 'secret' in ca ? ca.secret : undefined;
+}

@@ -42,7 +42,7 @@ describe('examples/kubernetes on a real single-node Kubernetes', () => {
 
   test('GIVEN the example WHEN pulumi preview THEN every object passes the dry run and nothing exists yet', async () => {
     const preview = await stack.project.pulumiOk(['preview']);
-    assert.match(preview, /\+ 36 to create/);
+    assert.match(preview, /\+ 37 to create/);
     const pods = await cluster.kubectl(['get', 'pods', '-A', '-l', `cluster-name=${NAME}`, '-o', 'name']);
     assert.equal(pods.trim(), '');
   });
@@ -142,7 +142,7 @@ describe('examples/kubernetes on a real single-node Kubernetes', () => {
     const preview = await stack.project.pulumi(['preview', '--expect-no-changes', '--diff']);
     assert.equal(preview.code, 0, preview.output);
     const up = await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
-    assert.match(up, /\b36 unchanged/);
+    assert.match(up, /\b37 unchanged/);
     const refresh = await stack.project.pulumi(['refresh', '--yes', '--expect-no-changes']);
     assert.equal(refresh.code, 0, refresh.output);
   });

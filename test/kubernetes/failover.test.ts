@@ -14,7 +14,7 @@ import { query, waitFor } from '../helpers/pg';
 import { SequentialWriter } from '../helpers/writer';
 import { kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
-import { labelledPrimary, patroniCluster, serviceUri, superuser } from './support/reach';
+import { labelledPrimary, PATRONI_IN_POD, patroniCluster, serviceUri, superuser } from './support/reach';
 import { containerKill } from './support/faults';
 
 const NS = 'pgc-failover';
@@ -164,8 +164,8 @@ describe('failover on a real single-node Kubernetes', () => {
         '--',
         'python3',
         '-c',
-        'import json,urllib.request;urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:8008/switchover",' +
-          `data=json.dumps({"leader":"${primary}","candidate":"orders-3"}).encode(),method="POST"),timeout=30)`,
+        `${PATRONI_IN_POD}urllib.request.urlopen(urllib.request.Request(base+"/switchover",` +
+          `data=json.dumps({"leader":"${primary}","candidate":"orders-3"}).encode(),method="POST"),timeout=30,context=ctx)`,
       ]);
       primary = await healthy();
     }

@@ -11,6 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,23 @@ async function scrape(url: string): Promise<string> {
   return res.text();
 }
 
+/** An HTTPS scrape that verifies the server by `ca` and `servername`, as the PodMonitor's tlsConfig does. */
+function scrapeTls(url: string, ca: string, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, servername, agent: false, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(text) : reject(new Error(`${url}: HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: timeout`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, PgBouncer, PodMonitor)', () => {
   let cluster: Cluster;
   let stack: KubernetesStack;
@@ -85,10 +103,9 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
   before(async () => {
     cluster = await kubernetesCluster();
     const existing = await cluster.kubectl(['get', 'crd', '--ignore-not-found', '-o', 'name', CRD]);
-    if (!existing.trim()) {
-      await cluster.kubectl(['apply', '-f', CRD_FILE]);
-      crdInstalled = true;
-    }
+    // Applied even when there: an older copy of the fixture would prune the fields it lacks.
+    await cluster.kubectl(['apply', '-f', CRD_FILE]);
+    crdInstalled = !existing.trim();
     await cluster.kubectl(['wait', '--for', 'condition=Established', '--timeout=60s', `crd/${CRD}`]);
     const ca = await createCa('the test CA', 30);
     caPem = ca.certificate;
@@ -188,10 +205,25 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
     assert.equal(samples(standby, 'pgcluster_wal_in_recovery')[0]?.value, 1);
   });
 
-  test("GIVEN Patroni WHEN /metrics is scraped at each pod's REST port THEN the primary and the replica say which they are", async () => {
+  test("GIVEN Patroni WHEN /metrics is scraped over HTTPS at each pod's REST port as the PodMonitor says THEN the primary and the replica say which they are", async () => {
     const [primary] = await labelledPrimary(cluster, NS, NAME);
+    const spec = parseSpec({ name: NAME, platform: { kubernetes: { namespace: NS } }, tls: {} });
+    const endpoint = buildPodMonitor(spec, kubernetesNames(NAME), NS).spec.podMetricsEndpoints.find(
+      (e) => e.port === 'patroni',
+    ) as { scheme: string; tlsConfig: { serverName: string; ca: { secret: { name: string; key: string } } } };
+    assert.equal(endpoint.scheme, 'https');
+    // The CA the PodMonitor names: the key of the Secret in the cluster's namespace.
+    const ca = (await secretOf(cluster, NS, endpoint.tlsConfig.ca.secret.name))[
+      endpoint.tlsConfig.ca.secret.key
+    ]!;
+    assert.equal(ca.trim(), caPem.trim(), "the PodMonitor's CA is the cluster's");
     for (const pod of PODS) {
-      const text = await scrape(`http://${await podIp(pod)}:8008/metrics`);
+      await assert.rejects(scrape(`http://${await podIp(pod)}:8008/metrics`), `${pod}: no plain HTTP`);
+      const text = await scrapeTls(
+        `https://${await podIp(pod)}:8008/metrics`,
+        ca,
+        endpoint.tlsConfig.serverName,
+      );
       assert.equal(
         samples(text, 'patroni_primary').find((x) => x.labels.name === pod)?.value,
         pod === primary ? 1 : 0,

@@ -12,15 +12,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/pg';
 import { cli } from '../helpers/cli';
 import { PG_BIN } from '../helpers/postgres';
 import { createCa } from '../../provider/secrets/x509';
-import { kubernetesCluster, type Cluster } from './support/cluster';
+import { KUBECTL, kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
 import { appUser, labelledPrimary, secretOf, serviceIp, type Credentials } from './support/reach';
+import { certificateLogin } from './support/cert-login';
+import { issueCertificate } from '../../provider/secrets/x509';
 
 const NS = 'pgc-tls';
 const NAME = 'orders';
@@ -49,6 +53,26 @@ function served(ip: string): { notAfter: Date; serial: string } {
 }
 
 const DAY_MS = 24 * 3600_000;
+
+/** GET `url` (http or https; https verifies by `ca` and `servername`): the status and body, or the error. */
+function get(
+  url: string,
+  tls?: { ca: string; servername: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { agent: false, timeout: 10_000, ...(tls ?? {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timeout`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** psql on the node; the password in its environment, never in its arguments. */
 function psql(conninfo: string, sql: string, who: Credentials): Psql {
@@ -94,7 +118,12 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
     stack = await kubernetesStack(cluster, 'tls', {
       namespace: NS,
       instances: '2',
-      tls: JSON.stringify({ required: true, days: 20, renewBeforeDays: 5 }),
+      tls: JSON.stringify({
+        required: true,
+        days: 20,
+        renewBeforeDays: 5,
+        clientAuth: { users: ['reporting'] },
+      }),
     });
     created = true;
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
@@ -202,6 +231,40 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
     assert.ok(!pooledPlain.ok, 'the pooler refuses plaintext under tls.required');
   });
 
+  test("GIVEN Patroni's REST API WHEN reached at each pod THEN it answers HTTPS only, verified by the cluster's CA and refused by another", async () => {
+    const ca = appSecret['ca.crt'] as string;
+    const other = (await createCa('another CA', 30)).certificate;
+    for (const pod of PODS) {
+      const ip = (
+        await cluster.kubectl(['-n', NS, 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'])
+      ).trim();
+      const servername = `${pod}.${NAME}-members.${NS}.svc`;
+      const ok = await get(`https://${ip}:8008/cluster`, { ca, servername });
+      assert.equal(ok.status, 200, `${pod}: ${ok.body}`);
+      assert.deepEqual(
+        (JSON.parse(ok.body) as { members: Array<{ name: string }> }).members.map((m) => m.name).sort(),
+        PODS,
+      );
+      await assert.rejects(get(`http://${ip}:8008/cluster`), `${pod}: a plain http request fails`);
+      await assert.rejects(
+        get(`https://${ip}:8008/cluster`, { ca: other, servername }),
+        /self[- ]signed|unable to verify|UNABLE_TO_VERIFY|unable to get local issuer/i,
+        `${pod}: another CA does not verify it`,
+      );
+    }
+    // The kubelet's probes speak HTTPS to it (they do not verify): the pods are ready.
+    const probes = await cluster.kubectl([
+      '-n',
+      NS,
+      'get',
+      'statefulset',
+      NAME,
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].readinessProbe.httpGet.scheme}',
+    ]);
+    assert.equal(probes.trim(), 'HTTPS');
+  });
+
   test('GIVEN the pods WHEN their TLS files and ConfigMaps are inspected THEN keys are 0440, root-owned, postgres group, and in no ConfigMap', async () => {
     const modes = await cluster.kubectl([
       'exec',
@@ -274,6 +337,113 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
     ]);
     assert.equal(psqlRun.code, 0, psqlRun.stderr);
     assert.equal(psqlRun.stdout.trim(), 't');
+    // psql's own conninfo asks verify-full with the cluster's CA: the environment's sslmode and
+    // sslrootcert (plaintext, another CA) do not win over it, and the member is verified as 127.0.0.1.
+    const pinned = await cli(
+      stack.sandbox.stateDir,
+      ['psql', NAME, ...target, '--', '-Atc', 'select ssl from pg_stat_ssl where pid = pg_backend_pid()'],
+      undefined,
+      { PGSSLMODE: 'disable', PGSSLROOTCERT: otherCaFile },
+    );
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.equal(pinned.stdout.trim(), 't');
+    const ro = await cli(
+      stack.sandbox.stateDir,
+      ['psql', NAME, '--ro', ...target, '--', '-Atc', 'select pg_is_in_recovery()'],
+      undefined,
+      { PGSSLMODE: 'disable' },
+    );
+    assert.equal(ro.code, 0, ro.stderr);
+    assert.equal(ro.stdout.trim(), 't');
+  });
+
+  test("GIVEN the generated CA in <name>-ca WHEN pgcluster certificate issues one THEN it logs in through a port-forward with verify-full and no password; another CA's does not; the pods cannot read the CA key", async () => {
+    const target = ['--kubeconfig', cluster.kubeconfig, '--context', 'pgcluster', '--namespace', NS];
+    const out = join(dir, 'reporting');
+    const r = await cli(stack.sandbox.stateDir, [
+      'certificate',
+      NAME,
+      '--user',
+      'reporting',
+      '--out',
+      out,
+      ...target,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /not in tls.clientAuth.users/);
+    const files = {
+      cert: join(out, 'reporting.crt'),
+      key: join(out, 'reporting.key'),
+      ca: join(out, 'ca.crt'),
+    };
+    const [primary] = await labelledPrimary(cluster, NS, NAME);
+    const login = await certificateLogin(cluster, NS, primary!, files, 'reporting', 'reports');
+    assert.ok(login.ok, login.err);
+    assert.equal(login.out, 'reporting|t|/CN=reporting');
+    const forged = await issueCertificate(await createCa('another CA', 30), {
+      commonName: 'reporting',
+      usage: 'client',
+      days: 30,
+    });
+    writeFileSync(join(dir, 'forged.crt'), forged.certificate);
+    writeFileSync(join(dir, 'forged.key'), forged.privateKey, { mode: 0o600 });
+    const refused = await certificateLogin(
+      cluster,
+      NS,
+      primary!,
+      { cert: join(dir, 'forged.crt'), key: join(dir, 'forged.key'), ca: files.ca },
+      'reporting',
+      'reports',
+    );
+    assert.ok(!refused.ok, refused.out);
+    // A role not in tls.clientAuth.users gets its certificate with the note that it will not log in.
+    const app = await cli(stack.sandbox.stateDir, [
+      'certificate',
+      NAME,
+      '--user',
+      'app',
+      '--out',
+      join(dir, 'app'),
+      ...target,
+    ]);
+    assert.equal(app.code, 0, app.stderr);
+    assert.match(app.stderr, /app is not in tls.clientAuth.users/);
+    // <name>-ca is a kubernetes.io/tls Secret that no pod mounts and the members' account cannot read.
+    const type = await cluster.kubectl(['-n', NS, 'get', 'secret', `${NAME}-ca`, '-o', 'jsonpath={.type}']);
+    assert.equal(type.trim(), 'kubernetes.io/tls');
+    const can = spawnSync(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        cluster.kubeconfig,
+        'auth',
+        'can-i',
+        'get',
+        `secret/${NAME}-ca`,
+        '-n',
+        NS,
+        `--as=system:serviceaccount:${NS}:${NAME}`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(can.stdout.trim(), 'no', `${can.stdout} ${can.stderr}`);
+  });
+
+  test('GIVEN the HTTPS REST API WHEN pgcluster switchover --to the replica runs THEN it leads, Patroni labels it, status says so', async () => {
+    const target = ['--kubeconfig', cluster.kubeconfig, '--context', 'pgcluster', '--namespace', NS];
+    const [primary] = await labelledPrimary(cluster, NS, NAME);
+    const to = PODS.find((p) => p !== primary)!;
+    const r = await cli(stack.sandbox.stateDir, ['switchover', NAME, ...target, '--to', to]);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    await waitFor(
+      `${to} labelled primary`,
+      async () => ((await labelledPrimary(cluster, NS, NAME)).join() === to ? true : undefined),
+      60_000,
+    );
+    const status = await cli(stack.sandbox.stateDir, ['status', NAME, '--json', ...target]);
+    assert.equal(status.code, 0, status.stderr);
+    const s = JSON.parse(status.stdout) as { members: Array<{ name: string; role: string }> };
+    assert.equal(s.members.find((m) => m.name === to)?.role, 'primary', status.stdout);
   });
 
   test('GIVEN a server certificate within renewBeforeDays WHEN up runs THEN a new one from the same CA is served after a reload, nothing restarts', async () => {
@@ -308,7 +478,7 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
       'config',
       'set',
       'tls',
-      JSON.stringify({ required: true, days: 40, renewBeforeDays: 30 }),
+      JSON.stringify({ required: true, days: 40, renewBeforeDays: 30, clientAuth: { users: ['reporting'] } }),
     ]);
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
     // `up` returned once every pod saw the new file and was reloaded.
@@ -318,6 +488,30 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
       after.notAfter.getTime() - Date.now() > 39 * DAY_MS,
       `the new one is for 40 days: ${after.notAfter.toISOString()}`,
     );
+    // Patroni's REST API serves the new one too: SIGHUP makes it re-read a certificate whose serial
+    // changed, at its next loop (loop_wait), re-opening its listening socket.
+    for (const pod of PODS) {
+      const ip = (
+        await cluster.kubectl(['-n', NS, 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'])
+      ).trim();
+      let last = '';
+      await waitFor(
+        `${pod}'s REST API serving the new certificate`,
+        async () => {
+          const r = spawnSync(
+            'bash',
+            [
+              '-c',
+              `openssl s_client -connect ${ip}:8008 </dev/null 2>/dev/null | openssl x509 -noout -serial`,
+            ],
+            { encoding: 'utf8', timeout: 20_000 },
+          );
+          last = `${r.stdout} ${r.stderr}`;
+          return /serial=(.*)/.exec(r.stdout)?.[1] === after.serial ? true : undefined;
+        },
+        60_000,
+      ).catch((e: Error) => assert.fail(`${e.message}: ${last}`));
+    }
     const afterPooler = served(poolerIp);
     assert.notEqual(afterPooler.serial, beforePooler.serial, 'PgBouncer serves the new certificate');
     assert.equal(afterPooler.serial, after.serial);

@@ -55,6 +55,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'kubernetes:core/v1:ConfigMap orders-patroni-config',
       'kubernetes:core/v1:ConfigMap orders-pooler-config',
       'kubernetes:core/v1:Secret orders-app',
+      'kubernetes:core/v1:Secret orders-ca',
       'kubernetes:core/v1:Secret orders-pooler-admin',
       'kubernetes:core/v1:Secret orders-pooler-auth',
       'kubernetes:core/v1:Secret orders-replication',
@@ -85,7 +86,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
   test('GIVEN the children WHEN validated THEN every Kubernetes object passes the OpenAPI schema', async () => {
     const { resources } = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
-    assert.equal(objects.length, 21);
+    assert.equal(objects.length, 22);
     for (const r of objects) {
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
       assert.equal((r.inputs.metadata as Obj).namespace, 'db', `${r.name} namespace`);
@@ -140,8 +141,9 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
     const pod = (one(resources, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj).spec
       .template.spec;
     const c = pod.containers[0];
-    assert.deepEqual(c.readinessProbe.httpGet, { path: '/readiness', port: 8008, scheme: 'HTTP' });
-    assert.deepEqual(c.livenessProbe.httpGet, { path: '/liveness', port: 8008, scheme: 'HTTP' });
+    // Patroni's REST API is HTTPS under tls (the default).
+    assert.deepEqual(c.readinessProbe.httpGet, { path: '/readiness', port: 8008, scheme: 'HTTPS' });
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/liveness', port: 8008, scheme: 'HTTPS' });
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
     assert.equal(c.securityContext.allowPrivilegeEscalation, false);

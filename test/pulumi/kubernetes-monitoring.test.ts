@@ -146,6 +146,14 @@ describe('PostgresCluster with monitoring on kubernetes (mocks)', () => {
       monitor.spec.podMetricsEndpoints.map((e: Obj) => `${e.port} ${e.path}`),
       ['metrics /metrics', 'patroni /metrics'],
     );
+    // Under tls Patroni is HTTPS: verified by the CA of <name>-tls, by a name its certificate carries.
+    assert.deepEqual(monitor.spec.podMetricsEndpoints[1], {
+      port: 'patroni',
+      path: '/metrics',
+      scheme: 'https',
+      tlsConfig: { ca: { secret: { name: 'orders-tls', key: 'ca.crt' } }, serverName: 'orders-rw.db.svc' },
+    });
+    assert.equal(monitor.spec.podMetricsEndpoints[0].scheme, 'http');
     assert.ok(selects(monitor.spec.selector, members(resources).metadata.labels), 'the members');
     assert.ok(selects(monitor.spec.selector, pooler(resources).metadata.labels), 'the pooler');
     assert.ok(
@@ -168,7 +176,7 @@ describe('PostgresCluster with monitoring on kubernetes (mocks)', () => {
   test('GIVEN monitoring WHEN validated THEN every built-in Kubernetes object passes the OpenAPI schema', async () => {
     const resources = await build(args);
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:') && r.type !== PODMONITOR);
-    assert.equal(objects.length, 23, 'the tls cluster and the monitoring ConfigMap and Secret');
+    assert.equal(objects.length, 24, 'the tls cluster and the monitoring ConfigMap and Secret');
     for (const r of objects)
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);
   });

@@ -90,6 +90,21 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
     assert.doesNotMatch(JSON.stringify(podOf(resources).containers), /Key-of-|Keys-/);
   });
 
+  test('GIVEN a generated CA WHEN constructed THEN its pair is the kubernetes.io/tls Secret <name>-ca (a Pulumi secret), which <name>-tls names and no pod mounts', async () => {
+    const { resources } = await build(args);
+    const ca = secretOf(resources, 'orders-ca');
+    assert.equal(ca.inputs.type, 'kubernetes.io/tls');
+    assert.ok(isSecretValue(ca.raw.stringData), 'stringData is secret');
+    assert.deepEqual(ca.inputs.stringData, {
+      'tls.crt': 'caCert-of-orders-tls-certificates',
+      'tls.key': 'caKey-of-orders-tls-certificates',
+    });
+    assert.deepEqual((secretOf(resources, 'orders-tls').inputs.metadata as Obj).annotations, {
+      'pgcluster.io/ca-secret': 'orders-ca',
+    });
+    assert.doesNotMatch(JSON.stringify(podOf(resources).volumes), /orders-ca\b/);
+  });
+
   test('GIVEN tls WHEN the members are rendered THEN they mount the Secret 0440 and speak TLS to each other by pod name', async () => {
     const { resources } = await build(args);
     const pod = podOf(resources);
@@ -105,9 +120,10 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       env.PATRONI_POSTGRESQL_CONNECT_ADDRESS,
       '$(PATRONI_NAME).orders-members.$(PATRONI_KUBERNETES_NAMESPACE).svc:5432',
     );
-    // Patroni's REST API stays HTTP on the pod IP (the probes, the port-forwards).
+    // Patroni's REST API is advertised on the pod IP and speaks HTTPS only: the probes too.
     assert.equal(env.PATRONI_RESTAPI_CONNECT_ADDRESS, '$(PATRONI_KUBERNETES_POD_IP):8008');
-    assert.equal(postgres.readinessProbe.httpGet.scheme, 'HTTP');
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe'])
+      assert.equal(postgres[probe].httpGet.scheme, 'HTTPS', probe);
   });
 
   test('GIVEN tls WHEN Patroni is configured THEN ssl is on with the mounted files, hostssl rules and certificate replication', async () => {
@@ -130,7 +146,11 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
       sslkey: '/etc/pgcluster/tls/replicator.key',
     });
     assert.equal(config.postgresql.authentication.rewind.sslcert, '/etc/pgcluster/tls/rewinder.crt');
-    assert.equal(config.restapi.certfile, undefined);
+    // The REST API serves the server certificate (it names every member pod and 127.0.0.1).
+    assert.deepEqual(
+      [config.restapi.certfile, config.restapi.keyfile, config.restapi.cafile],
+      ['/etc/pgcluster/tls/tls.crt', '/etc/pgcluster/tls/tls.key', '/etc/pgcluster/tls/ca.crt'],
+    );
     const hba: string[] = config.bootstrap.dcs.postgresql.pg_hba;
     assert.ok(hba.includes('hostssl replication replicator 0.0.0.0/0 cert'), hba.join('\n'));
     assert.ok(hba.includes('hostssl all rewinder 0.0.0.0/0 cert'));
@@ -181,8 +201,8 @@ describe('PostgresCluster with tls on kubernetes (mocks)', () => {
     const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
     assert.equal(
       objects.length,
-      21,
-      'the 20 objects of a cluster (with the fencing ConfigMap and the pooler admin Secret) and the tls Secret',
+      22,
+      'the 20 objects of a cluster (with the fencing ConfigMap and the pooler admin Secret), the tls Secret and the CA Secret',
     );
     for (const r of objects)
       assert.doesNotThrow(() => validateKubernetesObject(r.inputs), `${r.type} ${r.name}`);

@@ -10,7 +10,8 @@ import { PATRONI_PORT, PG_PORT } from '../../render/kubernetes/patroni-config';
 import { ALL_NETWORKS } from '../../render/kubernetes/patroni-config';
 import type { ClusterAccess, PgEndpoint, PgbackrestResult } from '../types';
 import { ActionError } from '../../errors';
-import { getCluster } from '../../patroni/api';
+import { getCluster, trustCertificateAuthority } from '../../patroni/api';
+import { activeTls } from '../../render/tls';
 import { isRunningLeader, MEMBER_STATE } from '../../patroni/roles';
 import { execInPod } from './exec';
 import { kubeConfigOf, portForwarder } from './port-forward';
@@ -30,6 +31,20 @@ export interface KubernetesSecretsForAccess {
 
 export function memberNames(spec: ClusterSpec): string[] {
   return Array.from({ length: spec.instances }, (_, i) => `${spec.name}-${i + FIRST_ORDINAL}`);
+}
+
+/**
+ * `https` under tls (Patroni's REST API then speaks nothing else), verified by the CA; the caller has
+ * the CA whenever the cluster runs with tls (the component from its certificates, the CLI from the
+ * application Secret). A spec with tls and no CA cannot reach the API: said at once.
+ */
+export function patroniScheme(spec: ClusterSpec, caCert: string | undefined): 'http' | 'https' {
+  if (caCert) return 'https';
+  if (activeTls(spec))
+    throw new ActionError(
+      `cluster ${spec.name} runs with tls: its Patroni REST API is HTTPS and needs the cluster's CA to be verified`,
+    );
+  return 'http';
 }
 
 export interface KubernetesAccessOptions {
@@ -69,6 +84,7 @@ export async function kubernetesAccess(
     app: () => ({ user: owner, password: secrets.appPassword, database }),
     appVerifier: () => secrets.appVerifier,
   };
+  if (secrets.caCert) trustCertificateAuthority(secrets.caCert);
   if (platform.endpoint) {
     const endpoint = platform.endpoint;
     const urls = Object.fromEntries(
@@ -87,11 +103,13 @@ export async function kubernetesAccess(
     };
   }
   const ssl = secrets.caCert ? { ssl: { ca: secrets.caCert } } : {};
+  // Under tls Patroni's REST API is HTTPS only, its certificate names 127.0.0.1: verified by the CA.
+  const scheme = patroniScheme(spec, secrets.caCert);
   const config = kubeConfigOf(kubeconfig);
   const forwarder = portForwarder(platform.namespace, config);
   const watch = options.diagnose ? watchFindings(config, platform.namespace, spec.name) : undefined;
   const apiPorts = await Promise.all(members.map((m) => forwarder.local(m, PATRONI_PORT)));
-  const urls = Object.fromEntries(members.map((m, i) => [m, `http://127.0.0.1:${apiPorts[i]}`]));
+  const urls = Object.fromEntries(members.map((m, i) => [m, `${scheme}://127.0.0.1:${apiPorts[i]}`]));
   return {
     ...base,
     superuser: () => ({ ...base.superuser(), ...ssl }),

@@ -11,7 +11,7 @@ import { kubernetesNames } from '../../naming';
 import { parseSpec } from '../../spec';
 import type { ClusterSpec } from '../../spec/cluster';
 import { APP_CA_FILE, serviceHost } from '../../render/kubernetes/secrets';
-import { TLS_KEYS } from '../../render/kubernetes/tls';
+import { CA_SECRET_ANNOTATION, TLS_KEYS } from '../../render/kubernetes/tls';
 import { PG_PORT } from '../../render/kubernetes/patroni-config';
 import { BACKUP_ANNOTATION } from '../../render/kubernetes/backup';
 import type { CertificateStatus, ClusterAccess, ClusterRuntime, Platform } from '../types';
@@ -185,6 +185,61 @@ export class KubernetesCliPlatform implements Platform {
         },
       ];
     });
+  }
+
+  /**
+   * `pgcluster certificate` on Kubernetes: a client certificate for `user` signed with the CA's key
+   * from the Secret `<name>-tls` names (`<name>-ca` for a generated CA, or tls.ca.secret's), read with
+   * the caller's kubeconfig (reading it takes the right to read the namespace's Secrets). `admitted`:
+   * the Patroni configuration has the `hostssl all <user> … cert` rule (tls.clientAuth.users).
+   */
+  async clientCertificate(
+    name: string,
+    user: string,
+    days: number,
+  ): Promise<{ certificate: string; privateKey: string; ca: string; admitted: boolean; port: number }> {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(user) || Buffer.byteLength(user) > 63)
+      throw new InputError(
+        `--user ${JSON.stringify(user)} is not allowed: a role name of letters, digits, "_", "." and "-", at most 63 bytes`,
+      );
+    const ns = this.target.namespace;
+    const names = kubernetesNames(name);
+    const core = this.config.makeApiClient(CoreV1Api);
+    const read = (secret: string) =>
+      core.readNamespacedSecret({ name: secret, namespace: ns }).catch((e) => {
+        const code = (e as { code?: number }).code;
+        if (code === 404 || code === 403)
+          throw new InputError(
+            `cluster "${name}": ${code === 404 ? 'no' : 'may not read the'} Secret ${secret} in namespace ${ns}` +
+              (secret === names.tlsSecret && code === 404 ? ' (is tls set in its spec, and up done?)' : ''),
+          );
+        throw e;
+      });
+    const tls = await read(names.tlsSecret);
+    const caSecret = tls.metadata?.annotations?.[CA_SECRET_ANNOTATION];
+    if (!caSecret)
+      throw new InputError(
+        `cluster "${name}" signs with your own CA from tls.ca files, whose key never enters the cluster: ` +
+          'issue the certificate with that CA (e.g. openssl), or give its key as tls.ca: {secret: NAME}',
+      );
+    const data = (await read(caSecret)).data ?? {};
+    const certificate = decode(data['tls.crt']);
+    const privateKey = decode(data['tls.key']);
+    if (!certificate || !privateKey)
+      throw new InputError(
+        `cluster "${name}": Secret ${caSecret} in namespace ${ns} has no tls.crt and tls.key`,
+      );
+    const { issueCertificate } = await import('../../secrets/x509');
+    const issued = await issueCertificate(
+      { certificate, privateKey },
+      { commonName: user, usage: 'client', days },
+    );
+    const config = await core.readNamespacedConfigMap({ name: names.patroniConfig, namespace: ns });
+    const hba = (config.data?.['patroni.yml'] ?? '').split('\n');
+    const admitted = hba.some((l) =>
+      new RegExp(`^\\s*- hostssl all ${user.replace(/\./g, '\\.')} \\S+ cert$`).test(l),
+    );
+    return { ...issued, ca: certificate, admitted, port: PG_PORT };
   }
 
   /** The Services, as clients inside the cluster reach them (what `status` and `uri` print). */

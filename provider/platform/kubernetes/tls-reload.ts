@@ -2,7 +2,9 @@
  * New certificates in the `<name>-tls` Secret, read without a restart: once every member pod and
  * every pooler pod sees the server certificate `up` issued (the kubelet refreshes a mounted Secret on
  * its sync period), PostgreSQL is reloaded (pg_ctl reload: it re-reads ssl_cert_file and
- * ssl_key_file) and PgBouncer too (SIGHUP: it re-reads its TLS files). The commands hold no secret.
+ * ssl_key_file), Patroni too (SIGHUP to the container's first process: its REST API serves a
+ * certificate whose serial changed on disk) and PgBouncer (SIGHUP: it re-reads its TLS files). The
+ * commands hold no secret.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { ClusterSpec } from '../../spec/cluster';
@@ -58,13 +60,16 @@ export async function reloadCertificates(
     'the new server certificate',
   );
   const pgCtl = `${postgresBinDir(spec.postgresVersion)}/pg_ctl`;
-  for (const pod of members)
+  for (const pod of members) {
     await run(config, { namespace, pod, container: 'postgres' }, [
       pgCtl,
       'reload',
       '-D',
       `${DATA_MOUNT}/pgdata`,
     ]);
+    // Patroni is the postgres container's first process (the image's CMD, or exec'd by the shell).
+    await run(config, { namespace, pod, container: 'postgres' }, ['sh', '-c', 'kill -HUP 1']);
+  }
   for (const pod of poolers)
     await run(config, { namespace, pod, container: 'pgbouncer' }, ['sh', '-c', 'kill -HUP 1']);
   return [...members, ...poolers];

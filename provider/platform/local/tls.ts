@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
-import type { PemFilesSpec, TlsSpec } from '../../spec/tls';
+import { caFilesOf, type PemFilesSpec, type TlsSpec } from '../../spec/tls';
 import { InputError } from '../../errors';
 import { REPLICATION_USER, REWIND_USER } from '../../naming';
 import { activeTls, serverNames, type TlsFiles } from '../../render/tls';
@@ -69,7 +69,8 @@ function userFiles(field: string, files: PemFilesSpec, baseDir: string): IssuedP
 export function checkTlsFiles(spec: ClusterSpec, baseDir: string): void {
   const tls = activeTls(spec);
   if (!tls) return;
-  if (tls.ca !== 'generated') userFiles('tls.ca', tls.ca, baseDir);
+  const caFiles = caFilesOf(tls.ca);
+  if (caFiles) userFiles('tls.ca', caFiles, baseDir);
   if (tls.server !== 'generated') userFiles('tls.server', tls.server, baseDir);
 }
 
@@ -131,7 +132,12 @@ export async function ensureTls(
     ca =
       group ??
       (cert && key ? { certificate: cert, privateKey: key } : await createCa(`${spec.name} CA`, CA_DAYS));
-  } else ca = userFiles('tls.ca', tls.ca, baseDir);
+  } else {
+    // A CA from a Kubernetes Secret is refused for local clusters by the spec rules.
+    const files = caFilesOf(tls.ca);
+    if (!files) throw new InputError('tls.ca.secret: applies to platform.kubernetes only');
+    ca = userFiles('tls.ca', files, baseDir);
+  }
   if (writePair(lc, t.caCert, t.caKey, ca)) changes.push('CA');
   const names = serverNames(spec.name, { local: true, host: lc.host });
   const server: CertificateRequest = {

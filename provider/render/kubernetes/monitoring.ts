@@ -15,7 +15,7 @@ import { activeTls } from '../tls';
 import { commonLabels } from './labels';
 import { PATRONI_PORT, PG_PORT } from './patroni-config';
 import { containerSecurityContext } from './security';
-import { kubernetesTlsFiles, tlsMount } from './tls';
+import { kubernetesTlsFiles, TLS_KEYS, tlsMount } from './tls';
 
 export const EXPORTER_PORT = 9187;
 export const POOLER_EXPORTER_PORT = 9127;
@@ -154,8 +154,23 @@ export function poolerExporterVolumes(names: KubernetesNames) {
   ];
 }
 
-/** A PodMonitor (Prometheus Operator) for the members' exporter and Patroni, and the pooler's exporter. */
+/**
+ * A PodMonitor (Prometheus Operator) for the members' exporter and Patroni, and the pooler's exporter.
+ * Under tls Patroni's REST API is HTTPS: Prometheus verifies it with the CA of `<name>-tls`, by a name
+ * the server certificate carries (it scrapes the pod IP, which the certificate does not name).
+ */
 export function buildPodMonitor(spec: ClusterSpec, names: KubernetesNames, namespace: string) {
+  const patroni = activeTls(spec)
+    ? {
+        port: 'patroni',
+        path: '/metrics',
+        scheme: 'https',
+        tlsConfig: {
+          ca: { secret: { name: names.tlsSecret, key: TLS_KEYS.ca } },
+          serverName: `${names.rw}.${namespace}.svc`,
+        },
+      }
+    : { port: 'patroni', path: '/metrics', scheme: 'http' };
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PodMonitor',
@@ -168,10 +183,7 @@ export function buildPodMonitor(spec: ClusterSpec, names: KubernetesNames, names
         ],
       },
       podTargetLabels: ['app.kubernetes.io/component', 'cluster-name', 'role'],
-      podMetricsEndpoints: [
-        { port: 'metrics', path: '/metrics', scheme: 'http' },
-        { port: 'patroni', path: '/metrics', scheme: 'http' },
-      ],
+      podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http' }, patroni],
     },
   };
 }

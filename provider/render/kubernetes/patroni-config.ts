@@ -66,7 +66,9 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
     },
     allowedNetworks: ALL_NETWORKS,
     prePromote: fenceCommand(spec.name),
-    ...(activeTls(spec) ? { tls: kubernetesTlsFiles(), restApiTls: false } : {}),
+    // Under tls the REST API is HTTPS with the server certificate, which names every member pod and
+    // 127.0.0.1 (the deployer's and the CLI's port-forwards verify it by the CA).
+    ...(activeTls(spec) ? { tls: kubernetesTlsFiles() } : {}),
     ...(spec.bootstrap.recovery ? { bootstrap: { restoreConfig: RESTORE_SOURCE_CONF } } : {}),
     ...(spec.bootstrap.pgBasebackup ? { bootstrap: { cloneCommand: CLONE_COMMAND } } : {}),
   });

@@ -84,16 +84,18 @@ export function buildStatefulSet(
   const cluster = spec.name;
   const scheduling = spec.scheduling ?? DEFAULT_SCHEDULING;
   const walSize = spec.storage?.walSize;
+  // Under tls Patroni's REST API is HTTPS only; the kubelet's HTTPS probes do not verify the certificate.
+  const tls = activeTls(spec) !== undefined;
   const probe = (path: string, failureThreshold: number) => ({
-    httpGet: { path, port: PATRONI_PORT, scheme: 'HTTP' },
+    httpGet: { path, port: PATRONI_PORT, scheme: tls ? 'HTTPS' : 'HTTP' },
     periodSeconds: 5,
     timeoutSeconds: 3,
     failureThreshold,
   });
   const podIp = '$(PATRONI_KUBERNETES_POD_IP)';
   // Under tls the members reach each other by the pod's DNS name, which the server certificate
-  // names (replication and pg_rewind verify-full); Patroni's REST API stays on the pod IP.
-  const tls = activeTls(spec) !== undefined;
+  // names (replication and pg_rewind verify-full). Patroni's REST API is advertised on the pod IP:
+  // Patroni's calls to the other members do not check the name, ours go through port-forwards.
   const pgHost = tls ? memberHost(names) : podIp;
   const dataMounts = [
     { name: 'data', mountPath: DATA_MOUNT },

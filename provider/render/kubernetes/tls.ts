@@ -66,11 +66,29 @@ export function memberHost(names: KubernetesNames): string {
   return `$(PATRONI_NAME).${names.headless}.$(PATRONI_KUBERNETES_NAMESPACE).svc`;
 }
 
-export function buildTlsSecret(cluster: string, namespace: string, names: KubernetesNames, m: TlsMaterial) {
+/**
+ * On `<name>-tls`: the Secret of the namespace holding the CA's key (`<name>-ca` for a generated CA,
+ * tls.ca.secret's), which `pgcluster certificate` signs with. Absent for a CA of tls.ca files: their
+ * key never enters the cluster.
+ */
+export const CA_SECRET_ANNOTATION = 'pgcluster.io/ca-secret';
+
+export function buildTlsSecret(
+  cluster: string,
+  namespace: string,
+  names: KubernetesNames,
+  m: TlsMaterial,
+  caSecret?: string,
+) {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: names.tlsSecret, namespace, labels: commonLabels(cluster) },
+    metadata: {
+      name: names.tlsSecret,
+      namespace,
+      labels: commonLabels(cluster),
+      ...(caSecret ? { annotations: { [CA_SECRET_ANNOTATION]: caSecret } } : {}),
+    },
     type: 'Opaque',
     stringData: {
       [TLS_KEYS.ca]: m.caCert,
@@ -81,6 +99,26 @@ export function buildTlsSecret(cluster: string, namespace: string, names: Kubern
       [TLS_KEYS.rewindCert]: m.rewindCert,
       [TLS_KEYS.rewindKey]: m.rewindKey,
     },
+  };
+}
+
+/**
+ * A generated CA's certificate and key as a kubernetes.io/tls Secret (as CloudNativePG keeps
+ * `<cluster>-ca`): mounted by no pod and readable by none of the cluster's service accounts; whoever
+ * may read the namespace's Secrets (and so its passwords) can issue client certificates with it.
+ */
+export function buildCaSecret(
+  cluster: string,
+  namespace: string,
+  names: KubernetesNames,
+  ca: { certificate: string; privateKey: string },
+) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: names.caSecret, namespace, labels: commonLabels(cluster) },
+    type: 'kubernetes.io/tls',
+    stringData: { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey },
   };
 }
 

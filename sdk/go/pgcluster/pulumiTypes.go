@@ -12426,7 +12426,7 @@ func (o SynchronousPtrOutput) Number() pulumi.IntPtrOutput {
 
 // TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 type Tls struct {
-	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
 	Ca interface{} `pulumi:"ca"`
 	// Which connections authenticate with client certificates.
 	ClientAuth *TlsClientAuth `pulumi:"clientAuth"`
@@ -12482,7 +12482,7 @@ type TlsInput interface {
 
 // TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 type TlsArgs struct {
-	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+	// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
 	Ca pulumi.Input `pulumi:"ca"`
 	// Which connections authenticate with client certificates.
 	ClientAuth TlsClientAuthPtrInput `pulumi:"clientAuth"`
@@ -12598,7 +12598,7 @@ func (o TlsOutput) ToTlsPtrOutputWithContext(ctx context.Context) TlsPtrOutput {
 	}).(TlsPtrOutput)
 }
 
-// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
 func (o TlsOutput) Ca() pulumi.AnyOutput {
 	return o.ApplyT(func(v Tls) interface{} { return v.Ca }).(pulumi.AnyOutput)
 }
@@ -12662,7 +12662,7 @@ func (o TlsPtrOutput) Elem() TlsOutput {
 	}).(TlsOutput)
 }
 
-// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+// `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
 func (o TlsPtrOutput) Ca() pulumi.AnyOutput {
 	return o.ApplyT(func(v *Tls) interface{} {
 		if v == nil {
@@ -12898,6 +12898,146 @@ func (o TlsCaFilesPtrOutput) KeyFile() pulumi.StringPtrOutput {
 			return nil
 		}
 		return &v.KeyFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Your CA from a Kubernetes Secret (platform.kubernetes only).
+type TlsCaSecret struct {
+	// Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+	Secret string `pulumi:"secret"`
+}
+
+// TlsCaSecretInput is an input type that accepts TlsCaSecretArgs and TlsCaSecretOutput values.
+// You can construct a concrete instance of `TlsCaSecretInput` via:
+//
+//	TlsCaSecretArgs{...}
+type TlsCaSecretInput interface {
+	pulumi.Input
+
+	ToTlsCaSecretOutput() TlsCaSecretOutput
+	ToTlsCaSecretOutputWithContext(context.Context) TlsCaSecretOutput
+}
+
+// Your CA from a Kubernetes Secret (platform.kubernetes only).
+type TlsCaSecretArgs struct {
+	// Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+	Secret pulumi.StringInput `pulumi:"secret"`
+}
+
+func (TlsCaSecretArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsCaSecret)(nil)).Elem()
+}
+
+func (i TlsCaSecretArgs) ToTlsCaSecretOutput() TlsCaSecretOutput {
+	return i.ToTlsCaSecretOutputWithContext(context.Background())
+}
+
+func (i TlsCaSecretArgs) ToTlsCaSecretOutputWithContext(ctx context.Context) TlsCaSecretOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsCaSecretOutput)
+}
+
+func (i TlsCaSecretArgs) ToTlsCaSecretPtrOutput() TlsCaSecretPtrOutput {
+	return i.ToTlsCaSecretPtrOutputWithContext(context.Background())
+}
+
+func (i TlsCaSecretArgs) ToTlsCaSecretPtrOutputWithContext(ctx context.Context) TlsCaSecretPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsCaSecretOutput).ToTlsCaSecretPtrOutputWithContext(ctx)
+}
+
+// TlsCaSecretPtrInput is an input type that accepts TlsCaSecretArgs, TlsCaSecretPtr and TlsCaSecretPtrOutput values.
+// You can construct a concrete instance of `TlsCaSecretPtrInput` via:
+//
+//	        TlsCaSecretArgs{...}
+//
+//	or:
+//
+//	        nil
+type TlsCaSecretPtrInput interface {
+	pulumi.Input
+
+	ToTlsCaSecretPtrOutput() TlsCaSecretPtrOutput
+	ToTlsCaSecretPtrOutputWithContext(context.Context) TlsCaSecretPtrOutput
+}
+
+type tlsCaSecretPtrType TlsCaSecretArgs
+
+func TlsCaSecretPtr(v *TlsCaSecretArgs) TlsCaSecretPtrInput {
+	return (*tlsCaSecretPtrType)(v)
+}
+
+func (*tlsCaSecretPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsCaSecret)(nil)).Elem()
+}
+
+func (i *tlsCaSecretPtrType) ToTlsCaSecretPtrOutput() TlsCaSecretPtrOutput {
+	return i.ToTlsCaSecretPtrOutputWithContext(context.Background())
+}
+
+func (i *tlsCaSecretPtrType) ToTlsCaSecretPtrOutputWithContext(ctx context.Context) TlsCaSecretPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsCaSecretPtrOutput)
+}
+
+// Your CA from a Kubernetes Secret (platform.kubernetes only).
+type TlsCaSecretOutput struct{ *pulumi.OutputState }
+
+func (TlsCaSecretOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsCaSecret)(nil)).Elem()
+}
+
+func (o TlsCaSecretOutput) ToTlsCaSecretOutput() TlsCaSecretOutput {
+	return o
+}
+
+func (o TlsCaSecretOutput) ToTlsCaSecretOutputWithContext(ctx context.Context) TlsCaSecretOutput {
+	return o
+}
+
+func (o TlsCaSecretOutput) ToTlsCaSecretPtrOutput() TlsCaSecretPtrOutput {
+	return o.ToTlsCaSecretPtrOutputWithContext(context.Background())
+}
+
+func (o TlsCaSecretOutput) ToTlsCaSecretPtrOutputWithContext(ctx context.Context) TlsCaSecretPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsCaSecret) *TlsCaSecret {
+		return &v
+	}).(TlsCaSecretPtrOutput)
+}
+
+// Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+func (o TlsCaSecretOutput) Secret() pulumi.StringOutput {
+	return o.ApplyT(func(v TlsCaSecret) string { return v.Secret }).(pulumi.StringOutput)
+}
+
+type TlsCaSecretPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsCaSecretPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsCaSecret)(nil)).Elem()
+}
+
+func (o TlsCaSecretPtrOutput) ToTlsCaSecretPtrOutput() TlsCaSecretPtrOutput {
+	return o
+}
+
+func (o TlsCaSecretPtrOutput) ToTlsCaSecretPtrOutputWithContext(ctx context.Context) TlsCaSecretPtrOutput {
+	return o
+}
+
+func (o TlsCaSecretPtrOutput) Elem() TlsCaSecretOutput {
+	return o.ApplyT(func(v *TlsCaSecret) TlsCaSecret {
+		if v != nil {
+			return *v
+		}
+		var ret TlsCaSecret
+		return ret
+	}).(TlsCaSecretOutput)
+}
+
+// Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+func (o TlsCaSecretPtrOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsCaSecret) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Secret
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -13349,6 +13489,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TlsPtrInput)(nil)).Elem(), TlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TlsCaFilesInput)(nil)).Elem(), TlsCaFilesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TlsCaFilesPtrInput)(nil)).Elem(), TlsCaFilesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsCaSecretInput)(nil)).Elem(), TlsCaSecretArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsCaSecretPtrInput)(nil)).Elem(), TlsCaSecretArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TlsClientAuthInput)(nil)).Elem(), TlsClientAuthArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TlsClientAuthPtrInput)(nil)).Elem(), TlsClientAuthArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TlsServerFilesInput)(nil)).Elem(), TlsServerFilesArgs{})
@@ -13483,6 +13625,8 @@ func init() {
 	pulumi.RegisterOutputType(TlsPtrOutput{})
 	pulumi.RegisterOutputType(TlsCaFilesOutput{})
 	pulumi.RegisterOutputType(TlsCaFilesPtrOutput{})
+	pulumi.RegisterOutputType(TlsCaSecretOutput{})
+	pulumi.RegisterOutputType(TlsCaSecretPtrOutput{})
 	pulumi.RegisterOutputType(TlsClientAuthOutput{})
 	pulumi.RegisterOutputType(TlsClientAuthPtrOutput{})
 	pulumi.RegisterOutputType(TlsServerFilesOutput{})

@@ -146,6 +146,8 @@ __all__ = [
     'TlsArgsDict',
     'TlsCaFilesArgs',
     'TlsCaFilesArgsDict',
+    'TlsCaSecretArgs',
+    'TlsCaSecretArgsDict',
     'TlsClientAuthArgs',
     'TlsClientAuthArgsDict',
     'TlsServerFilesArgs',
@@ -5949,9 +5951,9 @@ class TlsArgsDict(TypedDict):
     """
     TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
     """
-    ca: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgsDict']]]]
+    ca: NotRequired[pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgsDict', 'TlsCaSecretArgsDict']]]]
     """
-    `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+    `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
     """
     client_auth: NotRequired[pulumi.Input[Optional['TlsClientAuthArgsDict']]]
     """
@@ -5985,7 +5987,7 @@ class TlsArgsDict(TypedDict):
 @pulumi.input_type
 class TlsArgs:
     def __init__(__self__, *,
-                 ca: pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]] = None,
+                 ca: pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs', 'TlsCaSecretArgs']]] = None,
                  client_auth: pulumi.Input[Optional['TlsClientAuthArgs']] = None,
                  days: pulumi.Input[Optional[_builtins.int]] = None,
                  enabled: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -5996,7 +5998,7 @@ class TlsArgs:
         """
         TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
 
-        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+        :param pulumi.Input[Union[_builtins.str, 'TlsCaFilesArgs', 'TlsCaSecretArgs']] ca: `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
         :param pulumi.Input['TlsClientAuthArgs'] client_auth: Which connections authenticate with client certificates.
         :param pulumi.Input[_builtins.int] days: Validity of the generated server and client certificates, in days. @default - 365
         :param pulumi.Input[_builtins.bool] enabled: TLS on every hop: PostgreSQL (clients and replication), the pooler (clients and its server connections) and the Patroni REST API. @default - true
@@ -6032,14 +6034,14 @@ class TlsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def ca(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]]:
+    def ca(self) -> pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs', 'TlsCaSecretArgs']]]:
         """
-        `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). @default - generated
+        `generated`: a CA of the cluster (ECDSA P-256), created once and kept (Kubernetes: in the Pulumi state, its certificate in the Secrets `<name>-tls` and `<name>-app` as ca.crt). Or your CA as {certFile, keyFile}: pgcluster signs the server and client certificates with it (Kubernetes: read by the deployer, kept as a Pulumi secret, never in the cluster). Or, on Kubernetes, {secret: NAME}: a Secret of the namespace with `tls.crt` and `tls.key` (e.g. a cert-manager CA), read by the deployer and used as the files would be. @default - generated
         """
         return pulumi.get(self, "ca")
 
     @ca.setter
-    def ca(self, value: pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs']]]):
+    def ca(self, value: pulumi.Input[Optional[Union[_builtins.str, 'TlsCaFilesArgs', 'TlsCaSecretArgs']]]):
         pulumi.set(self, "ca", value)
 
     @_builtins.property
@@ -6177,6 +6179,39 @@ class TlsCaFilesArgs:
     @key_file.setter
     def key_file(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "key_file", value)
+
+
+class TlsCaSecretArgsDict(TypedDict):
+    """
+    Your CA from a Kubernetes Secret (platform.kubernetes only).
+    """
+    secret: pulumi.Input[_builtins.str]
+    """
+    Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+    """
+
+@pulumi.input_type
+class TlsCaSecretArgs:
+    def __init__(__self__, *,
+                 secret: pulumi.Input[_builtins.str]):
+        """
+        Your CA from a Kubernetes Secret (platform.kubernetes only).
+
+        :param pulumi.Input[_builtins.str] secret: Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+        """
+        pulumi.set(__self__, "secret", secret)
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> pulumi.Input[_builtins.str]:
+        """
+        Name of a Secret in the cluster's namespace holding the CA as `tls.crt` and `tls.key` (type kubernetes.io/tls, as cert-manager writes a CA): read by the deployer at preview and up, kept as a Pulumi secret, never logged.
+        """
+        return pulumi.get(self, "secret")
+
+    @secret.setter
+    def secret(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "secret", value)
 
 
 class TlsClientAuthArgsDict(TypedDict):

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Cluster } from './cluster';
 import { PATHS } from './cluster';
+import { PATRONI_IN_POD } from './reach';
 
 const run = promisify(execFile);
 
@@ -62,7 +63,7 @@ export const switchoverFrom: Fault = async (c, ns, pod) => {
     '--',
     'python3',
     '-c',
-    'import json,urllib.request;urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:8008/switchover",' +
-      `data=json.dumps({"leader":"${pod}"}).encode(),method="POST"),timeout=60)`,
+    `${PATRONI_IN_POD}urllib.request.urlopen(urllib.request.Request(base+"/switchover",` +
+      `data=json.dumps({"leader":"${pod}"}).encode(),method="POST"),timeout=60,context=ctx)`,
   ]);
 };

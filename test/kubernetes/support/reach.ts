@@ -58,6 +58,15 @@ export interface PatroniMember {
   lag?: number | string;
 }
 
+/**
+ * The start of a Python one-liner run inside a member pod: `base` is Patroni's REST API on
+ * 127.0.0.1:8008 and `ctx` its TLS context (HTTPS verified by the cluster's CA while tls is on, the
+ * default; plain HTTP otherwise).
+ */
+export const PATRONI_IN_POD =
+  'import json,os,ssl,urllib.request;ca="/etc/pgcluster/tls/ca.crt";tls=os.path.exists(ca);' +
+  'ctx=ssl.create_default_context(cafile=ca) if tls else None;base=("https" if tls else "http")+"://127.0.0.1:8008";';
+
 /** Patroni's /cluster, asked inside a member pod (any one that answers). */
 export async function patroniCluster(
   cluster: Cluster,
@@ -75,7 +84,7 @@ export async function patroniCluster(
         '--',
         'python3',
         '-c',
-        'import urllib.request;print(urllib.request.urlopen("http://127.0.0.1:8008/cluster",timeout=3).read().decode())',
+        `${PATRONI_IN_POD}print(urllib.request.urlopen(base+"/cluster",timeout=3,context=ctx).read().decode())`,
       ]);
       return JSON.parse(out) as { members: PatroniMember[] };
     } catch (e) {

@@ -45,6 +45,22 @@ SCOPE_LABEL = "cluster-name"
 ROLE_LABEL = "role"
 PRIMARY_ROLES = ("primary", "master", "standby_leader")
 PATRONI_PORT = 8008
+# Mounted while tls is on, and then Patroni's REST API is HTTPS with a certificate that CA signed.
+TLS_CA = "/etc/pgcluster/tls/ca.crt"
+
+
+def patroni_url(host, path):
+    return "%s://%s:%d%s" % ("https" if os.path.exists(TLS_CA) else "http", host, PATRONI_PORT, path)
+
+
+def patroni_context(check_hostname=True):
+    """The TLS context for Patroni's REST API (None: plain HTTP). By pod IP, which the certificate
+    does not name, only the chain is verified."""
+    if not os.path.exists(TLS_CA):
+        return None
+    context = ssl.create_default_context(cafile=TLS_CA)
+    context.check_hostname = check_hostname
+    return context
 FENCE_TIMEOUT = float(os.environ.get("PGCLUSTER_FENCE_TIMEOUT", "30"))
 
 
@@ -88,7 +104,8 @@ def postgres_terminated(pod):
 def patroni_view(ip):
     """(role, state) from the member's Patroni, or None when it does not answer within 2 s."""
     try:
-        with urllib.request.urlopen("http://%s:%d/patroni" % (ip, PATRONI_PORT), timeout=2) as r:
+        with urllib.request.urlopen(patroni_url(ip, "/patroni"), timeout=2,
+                                    context=patroni_context(check_hostname=False)) as r:
             body = json.load(r)
     except urllib.error.HTTPError as e:  # 503 still carries the member's view
         try:

@@ -37,6 +37,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
 PATRONI_PORT = 8008
+# Mounted while tls is on, and then Patroni's REST API is HTTPS with a certificate that CA signed.
+TLS_DIR = "/etc/pgcluster/tls"
+TLS_CA = TLS_DIR + "/ca.crt"
+
+
+def patroni_url(host, path):
+    return "%s://%s:%d%s" % ("https" if os.path.exists(TLS_CA) else "http", host, PATRONI_PORT, path)
+
+
+def patroni_context(check_hostname=True):
+    """The TLS context for Patroni's REST API (None: plain HTTP). By pod IP, which the certificate
+    does not name, only the chain is verified."""
+    if not os.path.exists(TLS_CA):
+        return None
+    context = ssl.create_default_context(cafile=TLS_CA)
+    context.check_hostname = check_hostname
+    return context
 POLL_S = 1.0
 STOP_WAIT_S = 12
 
@@ -68,7 +85,8 @@ def fenced_list(ns, scope):
 
 
 def patroni_get(path, timeout=3):
-    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (PATRONI_PORT, path), timeout=timeout) as r:
+    with urllib.request.urlopen(patroni_url("127.0.0.1", path), timeout=timeout,
+                                context=patroni_context()) as r:
         return json.load(r)
 
 
@@ -81,11 +99,11 @@ def leads():
 
 def switch_away(me):
     """Asks Patroni for a switchover away from this member (any healthy candidate)."""
-    req = urllib.request.Request("http://127.0.0.1:%d/switchover" % PATRONI_PORT, method="POST",
+    req = urllib.request.Request(patroni_url("127.0.0.1", "/switchover"), method="POST",
                                  data=json.dumps({"leader": me}).encode(),
                                  headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=60) as r:
+        with urllib.request.urlopen(req, timeout=60, context=patroni_context()) as r:
             log("fenced while leading: switchover asked (%s)" % r.read().decode(errors="replace").strip())
     except urllib.error.HTTPError as e:
         log("fenced while leading: switchover refused (%s %s)" % (e.code, e.read().decode(errors="replace").strip()))
@@ -122,6 +140,11 @@ class FencedServer:
             try:
                 ThreadingHTTPServer.allow_reuse_address = True
                 self.server = ThreadingHTTPServer(("0.0.0.0", PATRONI_PORT), Fenced)
+                if os.path.exists(TLS_CA):
+                    # Under tls the probes speak HTTPS, as to Patroni: the same server certificate.
+                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                    context.load_cert_chain(TLS_DIR + "/tls.crt", TLS_DIR + "/tls.key")
+                    self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
                 break
             except OSError as e:
                 tries += 1

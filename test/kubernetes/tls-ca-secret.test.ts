@@ -1,0 +1,161 @@
+/**
+ * `tls.ca: {secret: NAME}` on the real single-node Kubernetes: a CA of the test's own in a
+ * kubernetes.io/tls Secret of the cluster's namespace (as cert-manager writes a CA). A preview naming
+ * a Secret that is not there fails naming the Secret and the namespace, before anything is created
+ * (a Secret without tls.key: provider/pulumi/kubernetes-tls-files.test.ts checks the message); with the real one, examples/kubernetes comes up with server
+ * certificates that CA signed: psql verifies `<name>-rw.<ns>.svc` with it (verify-full), the
+ * application Secret carries it, its key is not in the `<name>-tls` Secret nor in clear in the state.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PG_BIN } from '../helpers/postgres';
+import { createCa } from '../../provider/secrets/x509';
+import { kubernetesCluster, type Cluster } from './support/cluster';
+import { kubernetesStack, type KubernetesStack } from './support/stack';
+import { appUser, labelledPrimary, secretOf, serviceIp } from './support/reach';
+import { certificateLogin } from './support/cert-login';
+import { cli } from '../helpers/cli';
+import { issueCertificate } from '../../provider/secrets/x509';
+
+const NS = 'pgc-tls-ca-secret';
+const NAME = 'orders';
+const CA_SECRET = 'orders-issuer-ca';
+
+describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () => {
+  let cluster: Cluster;
+  let stack: KubernetesStack;
+  let created = false;
+  let ca: { certificate: string; privateKey: string };
+  const dir = mkdtempSync(join(tmpdir(), 'pgc-k8s-tls-ca-secret-'));
+  const caFile = join(dir, 'ca.crt');
+
+  const tlsSecret = (data: Record<string, string>, type = 'kubernetes.io/tls') =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: CA_SECRET, namespace: NS },
+      type,
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    });
+
+  before(async () => {
+    cluster = await kubernetesCluster();
+    ca = await createCa('the issuer CA', 30);
+    writeFileSync(caFile, ca.certificate);
+    // The namespace exists before the stack (the Secret lives in it); the example's Namespace adopts it.
+    await cluster.kubectl(['create', 'namespace', NS]);
+    stack = await kubernetesStack(cluster, 'tls-ca-secret', {
+      namespace: NS,
+      instances: '2',
+      tls: JSON.stringify({
+        required: true,
+        ca: { secret: CA_SECRET },
+        clientAuth: { users: ['reporting'] },
+      }),
+    });
+    created = true;
+  });
+
+  after(async () => {
+    if (created) await stack.project.pulumi(['destroy', '--yes']);
+    stack?.remove();
+    await cluster?.kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN no such Secret WHEN previewed THEN it fails naming the Secret and the namespace', async () => {
+    const run = await stack.project.pulumi(['preview']);
+    assert.notEqual(run.code, 0, run.output);
+    assert.match(run.output, new RegExp(`${NS}/${CA_SECRET}`), run.output);
+  });
+
+  test('GIVEN the CA in a kubernetes.io/tls Secret WHEN up runs THEN psql verifies <name>-rw.<ns>.svc with it, and its key stays out of the cluster Secret and the state', async () => {
+    await cluster.kubectl(
+      ['apply', '-f', '-'],
+      tlsSecret({ 'tls.crt': ca.certificate, 'tls.key': ca.privateKey }),
+    );
+    await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    const app = await appUser(cluster, NS, NAME);
+    const appSecret = await secretOf(cluster, NS, `${NAME}-app`);
+    assert.equal(
+      appSecret['ca.crt']?.trim(),
+      ca.certificate.trim(),
+      'the application Secret carries that CA',
+    );
+    const ip = await serviceIp(cluster, NS, `${NAME}-rw`);
+    const r = spawnSync(
+      join(PG_BIN, 'psql'),
+      [
+        `host=${NAME}-rw.${NS}.svc hostaddr=${ip} port=5432 dbname=app sslmode=verify-full sslrootcert=${caFile}`,
+        '-XAtc',
+        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { ...process.env, PGUSER: app.user, PGPASSWORD: app.password, PGCONNECT_TIMEOUT: '5' },
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 't');
+    const tls = await secretOf(cluster, NS, `${NAME}-tls`);
+    assert.equal(tls['ca.crt']?.trim(), ca.certificate.trim());
+    assert.ok(
+      !Object.values(tls).some((v) => v.includes(ca.privateKey.trim())),
+      "the CA's key is not copied into <name>-tls",
+    );
+    const state = await stack.project.pulumiOk(['stack', 'export']);
+    assert.doesNotMatch(state, /BEGIN (EC |RSA )?PRIVATE KEY/, 'no key in clear in the state');
+  });
+
+  test('GIVEN the CA in the Secret WHEN pgcluster certificate issues one for a cert user THEN it logs in through a port-forward with verify-full, and one from another CA does not', async () => {
+    const target = ['--kubeconfig', cluster.kubeconfig, '--context', 'pgcluster', '--namespace', NS];
+    const out = join(dir, 'reporting');
+    const r = await cli(stack.sandbox.stateDir, [
+      'certificate',
+      NAME,
+      '--user',
+      'reporting',
+      '--out',
+      out,
+      ...target,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /not in tls.clientAuth.users/, 'the role is admitted');
+    const files = {
+      cert: join(out, 'reporting.crt'),
+      key: join(out, 'reporting.key'),
+      ca: join(out, 'ca.crt'),
+    };
+    assert.ok(
+      r.stdout.includes(`host=${NAME}-rw.${NS}.svc port=5432 user=reporting sslmode=verify-full`),
+      r.stdout,
+    );
+    const { statSync, readFileSync } = await import('node:fs');
+    assert.equal(statSync(files.key).mode & 0o777, 0o600);
+    assert.equal(readFileSync(files.ca, 'utf8').trim(), ca.certificate.trim(), "signed by the Secret's CA");
+    const [primary] = await labelledPrimary(cluster, NS, NAME);
+    const login = await certificateLogin(cluster, NS, primary!, files, 'reporting', 'reports');
+    assert.ok(login.ok, login.err);
+    assert.equal(login.out, 'reporting|t|/CN=reporting');
+    // The same CN from another CA is refused.
+    const other = await createCa('another CA', 30);
+    const forged = await issueCertificate(other, { commonName: 'reporting', usage: 'client', days: 30 });
+    writeFileSync(join(dir, 'forged.crt'), forged.certificate);
+    writeFileSync(join(dir, 'forged.key'), forged.privateKey, { mode: 0o600 });
+    const refused = await certificateLogin(
+      cluster,
+      NS,
+      primary!,
+      { cert: join(dir, 'forged.crt'), key: join(dir, 'forged.key'), ca: files.ca },
+      'reporting',
+      'reports',
+    );
+    assert.ok(!refused.ok, refused.out);
+    assert.match(refused.err, /certificate|SSL/i, refused.err);
+  });
+});
