@@ -237,8 +237,13 @@ export async function kubernetesFence(
           const view = await getJson<{ state?: string }>(`${url}/patroni`, 2000).catch(() => undefined);
           return view?.state === 'fenced';
         }
-        const c = await getCluster(Object.values(urls));
-        return c?.members.some((m) => m.name === member && m.state === 'streaming') ?? false;
+        // The member's own Patroni, not the DCS: its entry there may still say streaming from
+        // before it was fenced.
+        const view = await getJson<{ state?: string; replication_state?: string }>(
+          `${url}/patroni`,
+          2000,
+        ).catch(() => undefined);
+        return view?.state === 'running' && view.replication_state === 'streaming';
       },
       180_000,
     );

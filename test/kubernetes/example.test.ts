@@ -43,7 +43,8 @@ describe('examples/kubernetes on a real single-node Kubernetes', () => {
   test('GIVEN the example WHEN pulumi preview THEN every object passes the dry run and nothing exists yet', async () => {
     const preview = await stack.project.pulumiOk(['preview']);
     assert.match(preview, /\+ 37 to create/);
-    const pods = await cluster.kubectl(['get', 'pods', '-A', '-l', `cluster-name=${NAME}`, '-o', 'name']);
+    // In its namespace: other files' clusters may be named orders too (their own namespaces).
+    const pods = await cluster.kubectl(['get', 'pods', '-n', NS, '-l', `cluster-name=${NAME}`, '-o', 'name']);
     assert.equal(pods.trim(), '');
   });
 
@@ -165,7 +166,8 @@ describe('examples/kubernetes on a real single-node Kubernetes', () => {
     const left = await cluster.kubectl([
       'get',
       'all,configmaps,secrets,serviceaccounts,roles,rolebindings,pdb,pvc',
-      '-A',
+      '-n',
+      NS,
       '-l',
       `app.kubernetes.io/instance=${NAME}`,
       '-o',

@@ -2,7 +2,7 @@
  * New certificates in the `<name>-tls` Secret, read without a restart: once every member pod and
  * every pooler pod sees the server certificate `up` issued (the kubelet refreshes a mounted Secret on
  * its sync period), PostgreSQL is reloaded (pg_ctl reload: it re-reads ssl_cert_file and
- * ssl_key_file), Patroni too (SIGHUP to the container's first process: its REST API serves a
+ * ssl_key_file), Patroni too (SIGHUP to the container's first process, k8s-member.py, which passes it on: its REST API serves a
  * certificate whose serial changed on disk) and PgBouncer (SIGHUP: it re-reads its TLS files). The
  * commands hold no secret.
  */

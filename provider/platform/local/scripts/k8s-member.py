@@ -234,8 +234,14 @@ def main():
         if child and child.poll() is None:
             child.send_signal(signum)
 
+    def on_hup(_signum, _frame):
+        # A reload (a rotated certificate: pgcluster SIGHUPs the container's first process) is Patroni's.
+        if child and child.poll() is None:
+            child.send_signal(signal.SIGHUP)
+
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
+    signal.signal(signal.SIGHUP, on_hup)
 
     fenced = None
     while not stopping:

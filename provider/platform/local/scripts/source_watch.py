@@ -21,6 +21,9 @@ import time
 import urllib.request
 
 INTERVAL = 1.0
+# A probe over HTTPS across a slow link on a busy host can take over a second; one that times out
+# is taken for silence, so the budget is generous.
+PROBE_TIMEOUT = 3.0
 
 
 def api_context():
@@ -29,7 +32,7 @@ def api_context():
     return ssl.create_default_context(cafile=ca) if ca else None
 
 
-def get(url, timeout=1.0, context=None):
+def get(url, timeout=PROBE_TIMEOUT, context=None):
     with urllib.request.urlopen(url.rstrip("/") + "/patroni", timeout=timeout, context=context) as res:
         return json.load(res)
 
