@@ -84,18 +84,8 @@ export class PoolerAdmin {
    * is not an error. Under server TLS, PgBouncer 1.18 recycles every server connection on each
    * RELOAD, so a session client already running on the new primary would be dropped by a second one.
    */
-  async resume(settings: string[] = []): Promise<void> {
-    const client = await this.open();
-    try {
-      for (const setting of settings) await client.query(setting);
-      await client.query('RESUME').catch((e: Error) => {
-        if (!/not paused|not suspended/i.test(e.message)) throw e;
-      });
-    } finally {
-      await client.end().catch(() => undefined);
-      await this.pending?.end().catch(() => undefined);
-      this.pending = undefined;
-    }
+  resume(settings: string[] = []): Promise<void> {
+    return this.commandsThenResume(settings);
   }
 
   /**
@@ -103,11 +93,15 @@ export class PoolerAdmin {
    * RECONNECT first, so the idle server connections (to the old primary, when the target is a
    * Service whose address stays) are closed and the next client gets a new one.
    */
-  async reloadAndResume(options: { reconnect?: boolean } = {}): Promise<void> {
+  reloadAndResume(options: { reconnect?: boolean } = {}): Promise<void> {
+    return this.commandsThenResume(['RELOAD', ...(options.reconnect ? ['RECONNECT'] : [])]);
+  }
+
+  /** `commands`, then RESUME ("not paused" is not an error), and the held PAUSE session closed. */
+  private async commandsThenResume(commands: string[]): Promise<void> {
     const client = await this.open();
     try {
-      await client.query('RELOAD');
-      if (options.reconnect) await client.query('RECONNECT');
+      for (const command of commands) await client.query(command);
       await client.query('RESUME').catch((e: Error) => {
         if (!/not paused|not suspended/i.test(e.message)) throw e;
       });
