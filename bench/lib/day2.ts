@@ -11,7 +11,7 @@ import { cli } from '../../test/helpers/cli';
 import { connectMatching, sleep, waitFor } from '../../test/helpers/pg';
 import { pgbench, type PgbenchResult } from '../../test/helpers/pgbench';
 import { SequentialWriter } from '../../test/helpers/writer';
-import { getCluster } from '../../provider/patroni/api';
+import { getCluster, postJson } from '../../provider/patroni/api';
 import { isRunningLeader } from '../../provider/patroni/roles';
 import { longestGapSince } from './failover';
 import { LocalInspector } from '../../provider/platform/local/inspect';
@@ -52,12 +52,9 @@ export async function switchOver(c: BenchCluster, via: SwitchoverVia): Promise<v
     const urls = (await new LocalInspector(c.stateDir).access(c.name)).apiUrls();
     const url = urls[leader.name];
     if (!url) throw new Error(`${leader.name}: no REST API URL`);
-    const res = await fetch(`${url}/switchover`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ leader: leader.name }),
-    });
-    if (res.status !== 200) throw new Error(`POST /switchover: HTTP ${res.status} ${await res.text()}`);
+    // postJson verifies the HTTPS REST API with the cluster's CA (trusted by access() above).
+    const res = await postJson(`${url}/switchover`, { leader: leader.name });
+    if (res.status !== 200) throw new Error(`POST /switchover: HTTP ${res.status} ${res.text}`);
     await waitFor(
       'a new running leader',
       async () => {

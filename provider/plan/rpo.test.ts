@@ -42,6 +42,29 @@ describe('the RPO of an unplanned promotion', () => {
     assert.match(!rpo.known ? rpo.why : '', /not seen it go silent/);
   });
 
+  test('GIVEN failed probes that began soon after it was last heard WHEN the silence was confirmed later THEN the RPO is known up to that confirmation', () => {
+    const rpo = unplannedRpo(
+      'a',
+      { ...record, firstFailedAt: heardAt + 1000, silentFrom: heardAt + MAX_SILENCE_GAP_MS + 2000 },
+      here,
+    );
+    assert.equal(rpo.known, true);
+    assert.equal(rpo.known && rpo.silentFrom, heardAt + MAX_SILENCE_GAP_MS + 2000);
+  });
+
+  test('GIVEN the first failed probe long after it was last heard WHEN asked THEN unknown (the watch was not running)', () => {
+    const rpo = unplannedRpo(
+      'a',
+      {
+        ...record,
+        firstFailedAt: heardAt + MAX_SILENCE_GAP_MS + 1,
+        silentFrom: heardAt + MAX_SILENCE_GAP_MS + 3000,
+      },
+      here,
+    );
+    assert.equal(rpo.known, false);
+  });
+
   test('GIVEN a silence found long after it was last heard WHEN asked THEN unknown', () => {
     const rpo = unplannedRpo('a', { ...record, silentFrom: heardAt + MAX_SILENCE_GAP_MS + 1 }, here);
     assert.equal(rpo.known, false);

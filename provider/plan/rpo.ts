@@ -2,13 +2,13 @@
  * The RPO of an unplanned promotion (spec.replica, the source gone): how far behind the replica
  * cluster is, from the source watch's last record of the source (where its WAL ended when last
  * heard, and since when it answers no more) and what the replica cluster has received and replayed.
- * Known only when the source went silent within MAX_SILENCE_GAP_MS of being last heard (the watch
- * ran all along): then everything it committed after the replica's last replayed commit, up to its
+ * Known only when the watch's first failed probe came within MAX_SILENCE_GAP_MS of the source being
+ * last heard (the watch ran all along): then everything it committed after the replica's last replayed commit, up to its
  * silence, is what is lost. Pure.
  */
 import { formatLsn, parseLsn } from './lsn';
 
-/** Longer than this between "last heard" and "first silent", the watch was not running: unknown. */
+/** Longer than this between "last heard" and the first failed probe, the watch was not running: unknown. */
 export const MAX_SILENCE_GAP_MS = 10_000;
 
 export interface SourceRecord {
@@ -17,6 +17,8 @@ export interface SourceRecord {
   sourceMember: string;
   sourceLocation: number;
   heardAt: number;
+  /** The first of the failed probes that ended in silentFrom (absent in records of older watches). */
+  firstFailedAt?: number | null;
   silentFrom: number | null;
 }
 
@@ -54,11 +56,11 @@ export function unplannedRpo(
     return { known: false, why: 'no record of where its WAL ended (the source watch never heard it)' };
   if (record.silentFrom === null)
     return { known: false, why: 'the source watch has not seen it go silent (it was not running since)' };
-  const gap = record.silentFrom - record.heardAt;
+  const gap = (record.firstFailedAt ?? record.silentFrom) - record.heardAt;
   if (gap > MAX_SILENCE_GAP_MS)
     return {
       known: false,
-      why: `it was last heard ${(gap / 1000).toFixed(1)} s before the watch found it silent (the watch was not running in between)`,
+      why: `it was last heard ${(gap / 1000).toFixed(1)} s before the watch's first probe it did not answer (the watch was not running in between)`,
     };
   if (here.replayedAt === null)
     return {

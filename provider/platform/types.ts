@@ -98,6 +98,8 @@ export interface SourcePosition {
   /** What this cluster's standby leader had received then (bytes), when known. */
   receivedLocation: number | null;
   /** The first probe after heardAt that no source member answered (epoch ms); null while it answers. */
+  firstFailedAt: number | null;
+  /** When the watch took the source for silent: the last of SILENT_AFTER probes in a row that no source member answered (epoch ms); null while it answers. */
   silentFrom: number | null;
 }
 

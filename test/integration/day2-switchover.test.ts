@@ -54,11 +54,18 @@ describe('local cluster: switchover and failover through the pooler', () => {
     const afterwards = await statusOf(state.dir, NAME);
     assert.equal(sw.code, 0, sw.stderr);
     assert.notEqual(afterwards.primary, before.primary, 'the primary moved');
-    return { result, sw };
+    return { result, sw, oldPrimary: before.primary as string };
   }
 
   test('GIVEN pgbench -c 8 through the pooler in transaction mode WHEN pgcluster switchover THEN no transaction fails and no client aborts', async (t) => {
-    const { result, sw } = await switchoverUnderPgbench();
+    const { result, sw, oldPrimary } = await switchoverUnderPgbench();
+    // The old primary's supervisor handed the leader lock over as soon as PostgreSQL was down and
+    // the candidate had its last WAL (verified over the HTTPS REST API), not Patroni a second later.
+    const log = readFileSync(join(state.dir, NAME, 'members', oldPrimary, 'patroni.log'), 'utf8');
+    assert.match(
+      log,
+      /switchover: PostgreSQL shut down cleanly and swpool-\d has its last WAL: released the leader lock/,
+    );
     t.diagnostic(
       `transaction mode: longest stall ${result.maxLatencyMs.toFixed(0)} ms, ${result.processed} transactions`,
     );

@@ -193,6 +193,7 @@ export function latestSourcePosition(lc: LocalCluster): SourcePosition | undefin
         sourceLocation: number;
         heardAt: number;
         receivedLocation: number | null;
+        firstFailedAt?: number | null;
         silentFrom: number | null;
       };
       const record: SourcePosition = {
@@ -201,6 +202,7 @@ export function latestSourcePosition(lc: LocalCluster): SourcePosition | undefin
         sourceLocation: r.sourceLocation,
         heardAt: r.heardAt * 1000,
         receivedLocation: r.receivedLocation ?? null,
+        firstFailedAt: typeof r.firstFailedAt === 'number' ? r.firstFailedAt * 1000 : null,
         silentFrom: r.silentFrom === null ? null : r.silentFrom * 1000,
       };
       if (!latest || record.heardAt > latest.heardAt) latest = record;

@@ -236,8 +236,15 @@ def controldata(bindir, pgdata):
 
 
 def received_location(api_url):
+    """What a member has received or replayed (bytes), from its REST API; 0 when it cannot say.
+
+    Under tls the REST API is HTTPS, verified with the cluster's CA (PGCLUSTER_API_CA): without that
+    context every call failed verification, the candidate never looked ready, and each switchover
+    waited for Patroni's own release a second later.
+    """
     try:
-        with urllib.request.urlopen(api_url.rstrip("/") + "/patroni", timeout=1) as res:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/patroni", timeout=1,
+                                    context=source_watch.api_context()) as res:
             xlog = json.load(res).get("xlog") or {}
         return max(xlog.get("received_location") or 0, xlog.get("replayed_location") or 0)
     except Exception:

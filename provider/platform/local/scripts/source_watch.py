@@ -4,8 +4,11 @@ So that an unplanned promotion can say how far behind the replica cluster was on
 gone (the RPO), the standby leader records, every INTERVAL seconds, where its source's WAL ends:
 the source primary's Patroni REST API (`GET /patroni`: its role and `xlog.location`, no password),
 the time it was heard, and what this member had received then. When the source stops answering,
-the time of the first failed probe is recorded once (`silentFrom`): the source stopped between
-`heardAt` and `silentFrom`. Nothing is recorded while this member is not the standby leader. Under
+the first failed probe is recorded (`firstFailedAt`), and once SILENT_AFTER probes in a row have
+failed, the time of the last of them (`silentFrom`): the source stopped between `heardAt` and
+`silentFrom`. One failed probe is not taken for silence (a probe can time out on a busy host while
+the source still commits): `silentFrom` is an upper bound on the source's end only if it comes
+from a probe after that end, and a streak of failures ends after it. Nothing is recorded while this member is not the standby leader. Under
 TLS the REST APIs are HTTPS, verified with PGCLUSTER_API_CA: the cluster's CA, which a replica
 cluster shares with its source (a source whose certificate that CA did not sign is not heard).
 
@@ -24,6 +27,8 @@ INTERVAL = 1.0
 # A probe over HTTPS across a slow link on a busy host can take over a second; one that times out
 # is taken for silence, so the budget is generous.
 PROBE_TIMEOUT = 3.0
+# Probes in a row that no source member answers before the source is taken for silent.
+SILENT_AFTER = 3
 
 
 def api_context():
@@ -59,6 +64,34 @@ def probe_source(urls, context=None):
     return None
 
 
+def observe(record, source, xlog, now):
+    """The record after one probe (the same object when nothing changed).
+
+    `source` is probe_source's answer (None: no source primary answered), `xlog` this member's
+    own `xlog` (what it had received), `now` when the probe ended.
+    """
+    if source:
+        return {
+            "sourceCluster": source[0],
+            "sourceMember": source[1],
+            "sourceLocation": source[2],
+            "heardAt": now,
+            "receivedLocation": (xlog or {}).get("received_location"),
+            "firstFailedAt": None,
+            "failedProbes": 0,
+            "silentFrom": None,
+        }
+    if not record or record.get("silentFrom") is not None:
+        return record
+    failed = record.get("failedProbes", 0) + 1
+    return dict(
+        record,
+        failedProbes=failed,
+        firstFailedAt=record.get("firstFailedAt") or now,
+        silentFrom=now if failed >= SILENT_AFTER else None,
+    )
+
+
 def watch(stop, log):
     conf, out, own = (os.environ.get(k) for k in
                       ("PGCLUSTER_SOURCE_WATCH", "PGCLUSTER_SOURCE_POSITION", "PGCLUSTER_API_URL"))
@@ -77,23 +110,15 @@ def watch(stop, log):
             record = None
             continue
         source = probe_source(urls, context)
-        now = time.time()
         try:
-            if source:
-                xlog = me.get("xlog") or {}
-                record = {
-                    "sourceCluster": source[0],
-                    "sourceMember": source[1],
-                    "sourceLocation": source[2],
-                    "heardAt": now,
-                    "receivedLocation": xlog.get("received_location"),
-                    "silentFrom": None,
-                }
-                write(out, record)
-            elif record and record["silentFrom"] is None:
-                record["silentFrom"] = now
-                write(out, record)
-                log("source watch: the source answers no more since %.3f (last heard %.3f)"
-                    % (now, record["heardAt"]))
+            after = observe(record, source, me.get("xlog"), time.time())
+            if after is not record:
+                write(out, after)
+                if after["silentFrom"] is not None:
+                    log("source watch: the source answers no more since %.3f (%d probes in a row; "
+                        "first failed %.3f, last heard %.3f)"
+                        % (after["silentFrom"], after["failedProbes"], after["firstFailedAt"],
+                           after["heardAt"]))
+            record = after
         except Exception as e:
             log("source watch: %s" % e)
