@@ -45,6 +45,8 @@ async function patroniView(urls: string[], synchronous: boolean): Promise<Patron
 
 const SYNC_WAIT_MS = 15_000;
 const NEW_LEADER_TIMEOUT_MS = 120_000;
+/** How long the pooler's clients wait, past the new leader's election, for it to accept writes. */
+const WRITABLE_TIMEOUT_MS = 30_000;
 
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -103,14 +105,49 @@ async function holdPooler(pooler: PoolerControl, spec: ClusterSpec, reporter: Re
 }
 
 /** The new running leader once the old one has handed over (Patroni may answer before it runs). */
-async function newLeader(access: ClusterAccess, old: string, timeoutMs: number): Promise<string | undefined> {
+async function newLeader(
+  access: ClusterAccess,
+  old: string,
+  timeoutMs: number,
+): Promise<PatroniMember | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const leader = (await getCluster(Object.values(access.apiUrls())))?.members.find(isRunningLeader);
-    if (leader && leader.name !== old) return leader.name;
+    if (leader && leader.name !== old) return leader;
     await sleep(50);
   }
   return undefined;
+}
+
+/**
+ * Resolves once `member` accepts writes (out of recovery), or after `timeoutMs` with false. Patroni
+ * names the new leader as soon as it holds the lock, while its PostgreSQL may still be ending
+ * recovery: a pooler resumed at it then hands out a read-only server ("cannot execute UPDATE in a
+ * read-only transaction").
+ */
+async function untilWritable(
+  access: ClusterAccess,
+  member: PatroniMember,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const client = await connectTo(await reachMember(access, member), access.superuser());
+      const writable = await withClient(client, async (c) => {
+        while (Date.now() < deadline) {
+          const { rows } = await c.query<{ recovery: boolean }>('select pg_is_in_recovery() as recovery');
+          if (rows[0]?.recovery === false) return true;
+          await sleep(10);
+        }
+        return false;
+      });
+      if (writable) return true;
+    } catch {
+      await sleep(50); // not accepting connections yet
+    }
+  }
+  return false;
 }
 
 /**
@@ -159,6 +196,7 @@ export async function switchover(
   const heldSince = pooler ? await holdPooler(pooler, spec, reporter) : undefined;
   let to: string | undefined;
   let heldMs: number | undefined;
+  let writable = true;
   try {
     const res = await postJson(`${urls[leader.name]}/switchover`, {
       leader: leader.name,
@@ -166,8 +204,10 @@ export async function switchover(
     });
     if (res.status !== 200)
       throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
-    to = await newLeader(access, leader.name, NEW_LEADER_TIMEOUT_MS);
-    if (!to) throw new ActionError(`no new primary ${s1(NEW_LEADER_TIMEOUT_MS)} after the switchover`);
+    const next = await newLeader(access, leader.name, NEW_LEADER_TIMEOUT_MS);
+    if (!next) throw new ActionError(`no new primary ${s1(NEW_LEADER_TIMEOUT_MS)} after the switchover`);
+    to = next.name;
+    if (pooler) writable = await untilWritable(access, next, WRITABLE_TIMEOUT_MS);
   } finally {
     if (pooler && heldSince !== undefined) {
       // Never leave clients waiting: back to whichever member leads now, even after a failure.
@@ -175,7 +215,10 @@ export async function switchover(
         to ?? (await getCluster(Object.values(urls)))?.members.find(isRunningLeader)?.name ?? leader.name;
       await pooler.resumeAt(current);
       heldMs = Date.now() - heldSince;
-      reporter.step(`the pooler targets ${current} and resumed (clients waited at most ${s1(heldMs)})`);
+      reporter.step(
+        `the pooler targets ${current} and resumed (clients waited at most ${s1(heldMs)})` +
+          (writable ? '' : `; ${current} did not accept writes within ${s1(WRITABLE_TIMEOUT_MS)}`),
+      );
     }
   }
   if (candidate && to !== candidate)
