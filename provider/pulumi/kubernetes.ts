@@ -380,8 +380,9 @@ export function createKubernetesChildren(
     ),
     ready,
     statefulSet,
+    // Known once this cluster is healthy: a replica cluster wired from it starts with a source to copy.
     replicationSource: pulumi.secret(
-      passwords.apply((p): ReplicationSource => ({
+      pulumi.all([passwords, ready.primary]).apply(([p]): ReplicationSource => ({
         host: rwHost,
         port: PG_PORT,
         credentials: {

@@ -117,7 +117,7 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
             name: sourceSecret,
             key: REPLICA_SOURCE_KEYS.superuser,
           },
-          Math.min(timeoutMs, 120_000),
+          timeoutMs,
         ),
       }
     : inputs;

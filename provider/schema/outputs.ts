@@ -63,8 +63,9 @@ export const clusterOutputsSchema = z.object({
     .optional()
     .meta({ secret: true })
     .describe(
-      'On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret); ' +
-        'write the credentials as a Secret in its namespace and name it replica.source.secret.',
+      'On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), ' +
+        'known once this cluster is healthy; write the credentials as a Secret in its namespace and name it ' +
+        'replica.source.secret.',
     ),
 });
 

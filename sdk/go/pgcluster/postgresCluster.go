@@ -27,7 +27,7 @@ type PostgresCluster struct {
 	Primary pulumi.StringOutput `pulumi:"primary"`
 	// True while the cluster is a replica cluster (replica, not named by replica.primary): read-only.
 	ReadOnly pulumi.BoolOutput `pulumi:"readOnly"`
-	// On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret); write the credentials as a Secret in its namespace and name it replica.source.secret.
+	// On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), known once this cluster is healthy; write the credentials as a Secret in its namespace and name it replica.source.secret.
 	ReplicationSource ReplicationSourcePtrOutput `pulumi:"replicationSource"`
 	// Kubernetes Secret holding the superuser credentials (kubernetes platform).
 	SuperuserSecretName pulumi.StringPtrOutput `pulumi:"superuserSecretName"`
@@ -278,7 +278,7 @@ func (o PostgresClusterOutput) ReadOnly() pulumi.BoolOutput {
 	return o.ApplyT(func(v *PostgresCluster) pulumi.BoolOutput { return v.ReadOnly }).(pulumi.BoolOutput)
 }
 
-// On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret); write the credentials as a Secret in its namespace and name it replica.source.secret.
+// On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), known once this cluster is healthy; write the credentials as a Secret in its namespace and name it replica.source.secret.
 func (o PostgresClusterOutput) ReplicationSource() ReplicationSourcePtrOutput {
 	return o.ApplyT(func(v *PostgresCluster) ReplicationSourcePtrOutput { return v.ReplicationSource }).(ReplicationSourcePtrOutput)
 }

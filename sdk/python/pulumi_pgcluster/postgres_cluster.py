@@ -680,7 +680,7 @@ class PostgresCluster(pulumi.ComponentResource):
     @pulumi.getter(name="replicationSource")
     def replication_source(self) -> pulumi.Output[Optional['outputs.ReplicationSource']]:
         """
-        On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret); write the credentials as a Secret in its namespace and name it replica.source.secret.
+        On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), known once this cluster is healthy; write the credentials as a Secret in its namespace and name it replica.source.secret.
         """
         return pulumi.get(self, "replication_source")
 
