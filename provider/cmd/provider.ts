@@ -70,6 +70,8 @@ export class PgclusterProvider implements Provider {
       appSecretName: cluster.appSecretName,
       superuserSecretName: cluster.superuserSecretName,
       adminConnection: cluster.adminConnection,
+      readOnly: cluster.readOnly,
+      replicationSource: cluster.replicationSource,
     };
     return { urn: cluster.urn, state };
   }

@@ -19,6 +19,8 @@ import { parseSpec } from '../spec/parse';
 import type { SqlConnection } from '../sql/target';
 import { createArchiveIdentity, type ArchiveIdentity } from './archive-bucket';
 import { repoPath } from '../render/pgbackrest';
+import { isReplicaCluster } from '../spec/replica';
+import type { ReplicationSource } from './kubernetes';
 
 export const POSTGRES_CLUSTER_TYPE = TYPES.postgresCluster;
 
@@ -65,6 +67,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
   declare readonly superuserSecretName: pulumi.Output<string | undefined>;
   /** The superuser's connection to the primary (secret): for standalone Role, Database and Grant resources. */
   declare readonly adminConnection: pulumi.Output<SqlConnection>;
+  /** True while the cluster is a replica cluster: read-only. */
+  declare readonly readOnly: pulumi.Output<boolean>;
+  /** platform.kubernetes: what a replica cluster of this one is given (secret). */
+  declare readonly replicationSource: pulumi.Output<ReplicationSource | undefined>;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const plainArgs = (args ?? {}) as Record<string, unknown>;
@@ -133,6 +139,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       this.appSecretName = children.appSecretName;
       this.superuserSecretName = children.superuserSecretName;
       this.adminConnection = pulumi.secret(children.sqlConnection) as pulumi.Output<SqlConnection>;
+      this.replicationSource = children.replicationSource;
     } else {
       const local = new LocalCluster(
         childNames(name).local,
@@ -169,7 +176,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
       this.appSecretName = pulumi.output(undefined);
       this.superuserSecretName = pulumi.output(undefined);
       this.adminConnection = local.adminConnection;
+      this.replicationSource = pulumi.output(undefined);
     }
+    this.readOnly = spec.apply((s) => isReplicaCluster(s));
     this.registerOutputs({
       endpoints: this.endpoints,
       primary: this.primary,
@@ -177,6 +186,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
       appSecretName: this.appSecretName,
       superuserSecretName: this.superuserSecretName,
       adminConnection: this.adminConnection,
+      readOnly: this.readOnly,
+      replicationSource: this.replicationSource,
     });
   }
 }

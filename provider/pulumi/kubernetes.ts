@@ -41,6 +41,7 @@ import { exportersOn } from '../render/kubernetes/monitoring';
 import { activeTls, uriTlsQuery } from '../render/tls';
 import { kubernetesPoolerTls } from '../render/kubernetes/tls';
 import { APP_CA_FILE } from '../render/kubernetes/secrets';
+import { REPLICA_SOURCE_KEYS } from '../render/kubernetes/replica';
 
 interface Passwords {
   superuser: string;
@@ -50,7 +51,16 @@ interface Passwords {
   poolerAdmin: string;
 }
 
+/** What a replica cluster of this one is given (its credentials as replica.source.secret's keys). */
+export interface ReplicationSource {
+  host: string;
+  port: number;
+  credentials: Record<string, string>;
+}
+
 export interface KubernetesChildren {
+  /** The address and credentials a replica cluster of this one needs (secret). */
+  replicationSource: pulumi.Output<ReplicationSource>;
   endpoints: pulumi.Output<{ rw: string; ro: string; r: string; pooler?: string }>;
   primary: pulumi.Output<string>;
   connectionUri: pulumi.Output<string>;
@@ -370,5 +380,17 @@ export function createKubernetesChildren(
     ),
     ready,
     statefulSet,
+    // Known once this cluster is healthy: a replica cluster wired from it starts with a source to copy.
+    replicationSource: pulumi.secret(
+      pulumi.all([passwords, ready.primary]).apply(([p]): ReplicationSource => ({
+        host: rwHost,
+        port: PG_PORT,
+        credentials: {
+          [REPLICA_SOURCE_KEYS.superuser]: p.superuser,
+          [REPLICA_SOURCE_KEYS.replication]: p.replication,
+          [REPLICA_SOURCE_KEYS.rewind]: p.rewind,
+        },
+      })),
+    ),
   };
 }

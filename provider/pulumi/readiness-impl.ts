@@ -19,6 +19,15 @@ import { memberConfigPath } from '../render/kubernetes/backup';
 import { reloadCertificates } from '../platform/kubernetes/tls-reload';
 import { servingMembers } from '../plan/members';
 import { getJson } from '../patroni/api';
+import { isReplicaCluster } from '../spec/replica';
+import {
+  kubernetesStandby,
+  REPLICA_SOURCE_KEYS,
+  replicaCredentialsSecret,
+} from '../render/kubernetes/replica';
+import { readSecretKey } from '../platform/kubernetes/secret-key';
+import { promoteCluster } from '../actions/replica';
+import { CLUSTER_ROLE } from '../patroni/roles';
 
 /** How long `pulumi up` waits for a healthy cluster (PGCLUSTER_READY_TIMEOUT_S overrides, e.g. in tests). */
 export const READY_TIMEOUT_MS = Number(process.env.PGCLUSTER_READY_TIMEOUT_S ?? 600) * 1000;
@@ -56,6 +65,33 @@ async function waitFenced(urls: Record<string, string>, fenced: readonly string[
   }
 }
 
+/**
+ * A replica cluster whose leader is a primary would be demoted by its standby_cluster: a planned
+ * switch, which Kubernetes does not do yet, so it is refused before anything changes. A cluster
+ * whose spec names it the group's primary (replica.primary, with force) and still runs as a standby
+ * cluster is promoted: standby_cluster removed, as Patroni's promote-cluster does.
+ */
+async function reconcileReplica(
+  access: Awaited<ReturnType<typeof kubernetesAccess>>,
+  spec: ReturnType<typeof parseSpec>,
+  health: Awaited<ReturnType<typeof waitHealthy>>,
+  members: string[],
+  remaining: () => number,
+) {
+  if (!spec.replica) return health;
+  const role = health.leader?.role;
+  if (isReplicaCluster(spec)) {
+    if (role === CLUSTER_ROLE.leader)
+      throw new Error(
+        `${spec.name} runs as a primary cluster (leader ${health.leader!.name}): turning it into a replica cluster of ${spec.replica.source.host} (a planned switch) is not supported on Kubernetes yet; remove replica, or set replica.primary: ${spec.name} with force: true`,
+      );
+    return health;
+  }
+  if (role !== CLUSTER_ROLE.standbyLeader) return health;
+  await promoteCluster(access, spec.name);
+  return waitHealthy(access, spec, members, remaining());
+}
+
 /** A failed wait with what the pods, claims and events say (when they say more than the error). */
 function explained(e: Error, findings: string[]): Error {
   const extra = findings.filter((f) => !e.message.includes(f));
@@ -69,7 +105,23 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
   // later step, so a slow rollout does not starve the health wait.
   const remaining = () => Math.max(Math.min(30_000, timeoutMs), timeoutMs - (Date.now() - started));
   const spec = parseSpec(inputs.spec);
-  const access = await kubernetesAccess(spec, inputs, inputs.kubeconfig, { diagnose: true });
+  // Declared with replica: the members' catalog is the source's copy, so is the superuser's password.
+  const sourceSecret = replicaCredentialsSecret(spec);
+  const secrets = sourceSecret
+    ? {
+        ...inputs,
+        superuserPassword: await readSecretKey(
+          kubeConfigOf(inputs.kubeconfig),
+          {
+            namespace: spec.platform.kubernetes!.namespace,
+            name: sourceSecret,
+            key: REPLICA_SOURCE_KEYS.superuser,
+          },
+          timeoutMs,
+        ),
+      }
+    : inputs;
+  const access = await kubernetesAccess(spec, secrets, inputs.kubeconfig, { diagnose: true });
   try {
     // Hibernated: the StatefulSet and the pooler have no pod; their claims, and so the data, stay.
     if (spec.hibernate) {
@@ -85,11 +137,22 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     let health = await waitHealthy(access, spec, members, remaining()).catch((e: Error) => {
       throw explained(e, access.diagnosis());
     });
+    // replica: a replica cluster follows its source; promoted (primary names it), it leaves the standby.
+    health = await reconcileReplica(access, spec, health, members, remaining);
     // Fenced members: up returns once PostgreSQL has stopped there (their port 8008 says so).
     await waitFenced(access.apiUrls(), spec.fenced, remaining());
     // What changed in Patroni's dynamic configuration since the pods bootstrapped (parameters, pg_hba,
     // the archive): patched, and members restarted replicas first when PostgreSQL needs it.
-    const config = await applyDynamicConfig(access, spec, health, members, silentReporter);
+    const config = await applyDynamicConfig(
+      access,
+      spec,
+      health,
+      members,
+      silentReporter,
+      undefined,
+      [],
+      kubernetesStandby(spec),
+    );
     if (config.restarted.length > 0) health = await waitHealthy(access, spec, members, remaining());
     // The archive is relied on only once the stanza exists and `check` saw a segment arrive.
     if (spec.backup) {
@@ -131,9 +194,11 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
         inputs.tlsServerDigest,
         remaining(),
       );
-    await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
-      ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: inputs.appVerifier }),
-    );
+    // A replica cluster is read-only: its application role and database are the source's.
+    if (!isReplicaCluster(spec))
+      await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
+        ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: inputs.appVerifier }),
+      );
     return { primary: leader.name, members };
   } finally {
     await access.close();

@@ -15,6 +15,24 @@ export const clusterEndpointsSchema = z
   .meta({ id: 'ClusterEndpoints' })
   .describe('Where clients connect.');
 
+export const replicationSourceSchema = z
+  .object({
+    host: z
+      .string()
+      .describe("The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host)."),
+    port: z.number().describe('Its port (replica.source.port).'),
+    credentials: z
+      .record(z.string(), z.string())
+      .describe(
+        'The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, ' +
+          "`replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).",
+      ),
+  })
+  .meta({ id: 'ReplicationSource' })
+  .describe(
+    'What a replica cluster of this one (platform.kubernetes) is given: the address and the credentials.',
+  );
+
 export const clusterOutputsSchema = z.object({
   endpoints: clusterEndpointsSchema,
   primary: z.string().describe('The member that is primary, as last observed.'),
@@ -35,6 +53,19 @@ export const clusterOutputsSchema = z.object({
     .describe(
       "The superuser's connection to the primary (a secret): what the component's own Role, Database and " +
         'Grant children use, for standalone ones of your own.',
+    ),
+  readOnly: z
+    .boolean()
+    .describe(
+      'True while the cluster is a replica cluster (replica, not named by replica.primary): read-only.',
+    ),
+  replicationSource: replicationSourceSchema
+    .optional()
+    .meta({ secret: true })
+    .describe(
+      'On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), ' +
+        'known once this cluster is healthy; write the credentials as a Secret in its namespace and name it ' +
+        'replica.source.secret.',
     ),
 });
 

@@ -129,11 +129,20 @@ describe('the pgcluster package schema', () => {
       'appSecretName',
       'superuserSecretName',
       'adminConnection',
+      'readOnly',
+      'replicationSource',
     ]);
+    assert.equal(resource.properties.replicationSource!.secret, true);
     assert.equal(resource.properties.connectionUri!.secret, true);
     assert.equal(resource.properties.adminConnection!.secret, true);
     assert.equal(resource.properties.adminConnection!.$ref, '#/types/pgcluster:index:SqlConnection');
-    assert.deepEqual(resource.required, ['endpoints', 'primary', 'connectionUri', 'adminConnection']);
+    assert.deepEqual(resource.required, [
+      'endpoints',
+      'primary',
+      'connectionUri',
+      'adminConnection',
+      'readOnly',
+    ]);
     assert.equal(resource.properties.endpoints!.$ref, '#/types/pgcluster:index:ClusterEndpoints');
     const endpoints = schema.types['pgcluster:index:ClusterEndpoints'];
     assert.ok(endpoints && endpoints.type === 'object' && 'properties' in endpoints);

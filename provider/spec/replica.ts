@@ -51,8 +51,22 @@ export const replicaSourceSchema = z
       .default('prefer')
       .describe("libpq's sslmode for the replication connection (with host). @default - prefer"),
     archive: replicaArchiveSchema.optional(),
+    secret: z
+      .string()
+      .optional()
+      .describe(
+        "platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's " +
+          'credentials, `superuser-password`, `replication-password` and `rewind-password` (a program ' +
+          "writes it from the source cluster's outputs, e.g. through a second provider). A replica " +
+          "cluster is a physical copy of its source's catalog: its members log in to each other and its " +
+          'deployer to them with these. The pods read them through secretKeyRef; the deployer at up, ' +
+          'through the Kubernetes API; never a process argument or a log.',
+      ),
   })
-  .describe('What this cluster replicates from: exactly one of cluster, or host (an external primary).');
+  .describe(
+    'What this cluster replicates from: exactly one of cluster (platform.local), or host (an external ' +
+      "primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).",
+  );
 
 export const replicaSchema = z
   .strictObject({
@@ -87,7 +101,8 @@ export const replicaSchema = z
   .describe(
     "Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader " +
       'follows the source, its other members cascade from it, and it is read-only (roles, databases ' +
-      'and grants come from the source). platform.local only for now.',
+      'and grants come from the source). platform.kubernetes: by streaming from source.host, promoted ' +
+      'by primary naming this cluster with force.',
   );
 
 export type ReplicaSpec = z.output<typeof replicaSchema>;

@@ -10,6 +10,7 @@ import { isReplicaCluster } from './replica';
 import { secretRefIssue } from './secret-ref';
 import { refused } from './rules-sql-helpers';
 import { ENDPOINT, s3Issues, STANZA } from './rules-backup';
+import { checkKubernetesReplicaRules } from './rules-replica-kubernetes';
 
 type Issues = Array<SpecIssue | undefined>;
 const PATH = 'replica.source';
@@ -116,12 +117,21 @@ function readOnlyIssues(s: ClusterSpec): Issues {
 
 export function checkReplicaRules(s: ClusterSpec): SpecIssue[] {
   if (!s.replica) return [];
+  // On Kubernetes only the supported part is checked: its refusals say what else is allowed.
+  if (s.platform.kubernetes) {
+    const own = checkKubernetesReplicaRules(s);
+    if (own.length > 0) return own;
+  }
   return [
-    s.platform.kubernetes
-      ? { path: 'replica', message: 'is not supported on platform.kubernetes yet (local only): remove it' }
-      : undefined,
     ...sourceIssues(s),
     ...groupIssues(s),
     ...readOnlyIssues(s),
+    s.replica.source.secret !== undefined && !s.platform.kubernetes
+      ? refused(
+          `${PATH}.secret`,
+          s.replica.source.secret,
+          "is platform.kubernetes only: on platform.local the credentials come from source.cluster's state (or password, with host)",
+        )
+      : undefined,
   ].filter((i): i is SpecIssue => i !== undefined);
 }

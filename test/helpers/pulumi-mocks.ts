@@ -12,6 +12,8 @@ export interface Registered {
   /** The inputs as sent to the engine: secrets carry Pulumi's secret signature. */
   raw: Record<string, unknown>;
   urn: string;
+  /** The provider reference (`urn::id`) the resource was registered with, if any. */
+  provider?: string;
 }
 
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
@@ -72,6 +74,7 @@ export function setupMocks(options: { preview?: boolean; stack?: string } = {}):
           inputs: unwrapSecrets(args.inputs),
           raw,
           urn: '',
+          ...(args.provider ? { provider: args.provider } : {}),
         });
         // Dynamic resources get plausible outputs so dependents resolve.
         const state = {

@@ -55,6 +55,8 @@ describe('PgclusterProvider.construct under mocks', () => {
       'connectionUri',
       'endpoints',
       'primary',
+      'readOnly',
+      'replicationSource',
       'superuserSecretName',
     ]);
   });

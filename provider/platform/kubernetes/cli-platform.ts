@@ -76,8 +76,13 @@ export class KubernetesCliPlatform implements Platform {
           );
         throw e;
       });
+    // The superuser's password is where the members read it: a replica cluster's is its source's.
+    const suRef = sts.spec?.template.spec?.containers
+      .find((c) => c.name === 'postgres')
+      ?.env?.find((e) => e.name === 'PATRONI_SUPERUSER_PASSWORD')?.valueFrom?.secretKeyRef;
+    const suKey = suRef?.key ?? 'password';
     const [su, app, poolerAdmin, pooler] = await Promise.all([
-      core.readNamespacedSecret({ name: names.superuserSecret, namespace: ns }),
+      core.readNamespacedSecret({ name: suRef?.name ?? names.superuserSecret, namespace: ns }),
       core.readNamespacedSecret({ name: names.appSecret, namespace: ns }),
       // The pooler admin's password (a cluster made before this Secret existed has none: no PAUSE).
       core.readNamespacedSecret({ name: names.poolerAdminSecret, namespace: ns }).catch((e) => {
@@ -101,7 +106,7 @@ export class KubernetesCliPlatform implements Platform {
     const poolerAdminPassword = decode(poolerAdmin?.data?.password);
     return {
       spec,
-      superuser: decode(su.data?.password) ?? '',
+      superuser: decode(su.data?.[suKey]) ?? '',
       app: decode(app.data?.password) ?? '',
       ...(caCert ? { caCert } : {}),
       ...(poolerAdminPassword ? { poolerAdmin: poolerAdminPassword } : {}),

@@ -9,6 +9,7 @@ import { buildPatroniConfig } from '../patroni';
 import { patroniLabels } from './labels';
 import { activeTls } from '../tls';
 import { kubernetesTlsFiles } from './tls';
+import { kubernetesStandby } from './replica';
 
 export const PG_PORT = 5432;
 export const PATRONI_PORT = 8008;
@@ -43,6 +44,7 @@ export function postgresBinDir(version: number): string {
 }
 
 export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: string): Record<string, unknown> {
+  const standby = kubernetesStandby(spec);
   const config = buildPatroniConfig(spec, {
     member: {
       name: '',
@@ -71,6 +73,8 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
     ...(activeTls(spec) ? { tls: kubernetesTlsFiles() } : {}),
     ...(spec.bootstrap.recovery ? { bootstrap: { restoreConfig: RESTORE_SOURCE_CONF } } : {}),
     ...(spec.bootstrap.pgBasebackup ? { bootstrap: { cloneCommand: CLONE_COMMAND } } : {}),
+    // A replica cluster: its first member is a base backup of the source and follows it.
+    ...(standby ? { standby } : {}),
   });
   delete config.name;
   // Patroni copies a top-level `namespace` (the etcd key prefix) over kubernetes.namespace, and would
@@ -80,9 +84,13 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
   delete restapi.connect_address;
   const postgresql = config.postgresql as Record<string, unknown>;
   delete postgresql.connect_address;
-  for (const user of Object.values(postgresql.authentication as Record<string, Record<string, unknown>>)) {
-    delete user.password;
-  }
+  const authentication = postgresql.authentication as Record<string, Record<string, unknown>>;
+  for (const user of Object.values(authentication)) delete user.password;
+  // Without tls the replication connection (to the source too) takes the sslmode replica.source asks;
+  // with tls it is verify-full with the CA (libpqTls), which the spec rules require of the source.
+  const replica = spec.replica;
+  if (replica && !activeTls(spec) && authentication.replication)
+    authentication.replication.sslmode = replica.source.sslMode;
   const bootstrap = config.bootstrap as { initdb?: unknown[] };
   if (spec.storage?.walSize && bootstrap.initdb)
     bootstrap.initdb = [...bootstrap.initdb, { waldir: `${WAL_MOUNT}/pg_wal` }];

@@ -18,6 +18,7 @@ import {
 import { cloneMount, cloneVolume, clonesWithPassword } from './clone';
 import { peerWatchContainer } from './peer-watch';
 import { memberCommand } from './fencing';
+import { REPLICA_SOURCE_KEYS, replicaCredentialsSecret } from './replica';
 import { activeTls } from '../tls';
 import { memberHost, tlsMount, tlsVolume } from './tls';
 import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
@@ -32,6 +33,25 @@ const DEFAULT_SCHEDULING: SchedulingSpec = {
 
 function secretEnv(name: string, secret: string, key: string) {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+/**
+ * The role passwords Patroni logs in with: the cluster's own Secrets, or while `replica` is declared
+ * the source's (replica.source.secret): the data, and so the catalog, is the source's copy.
+ */
+function passwordEnv(spec: ClusterSpec, names: KubernetesNames) {
+  const source = replicaCredentialsSecret(spec);
+  if (source)
+    return [
+      secretEnv('PATRONI_SUPERUSER_PASSWORD', source, REPLICA_SOURCE_KEYS.superuser),
+      secretEnv('PATRONI_REPLICATION_PASSWORD', source, REPLICA_SOURCE_KEYS.replication),
+      secretEnv('PATRONI_REWIND_PASSWORD', source, REPLICA_SOURCE_KEYS.rewind),
+    ];
+  return [
+    secretEnv('PATRONI_SUPERUSER_PASSWORD', names.superuserSecret, 'password'),
+    secretEnv('PATRONI_REPLICATION_PASSWORD', names.replicationSecret, 'password'),
+    secretEnv('PATRONI_REWIND_PASSWORD', names.replicationSecret, 'rewind-password'),
+  ];
 }
 
 function affinity(cluster: string, scheduling: SchedulingSpec) {
@@ -120,9 +140,7 @@ export function buildStatefulSet(
       { name: 'PATRONI_KUBERNETES_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `${pgHost}:${PG_PORT}` },
       { name: 'PATRONI_RESTAPI_CONNECT_ADDRESS', value: `${podIp}:${PATRONI_PORT}` },
-      secretEnv('PATRONI_SUPERUSER_PASSWORD', names.superuserSecret, 'password'),
-      secretEnv('PATRONI_REPLICATION_PASSWORD', names.replicationSecret, 'password'),
-      secretEnv('PATRONI_REWIND_PASSWORD', names.replicationSecret, 'rewind-password'),
+      ...passwordEnv(spec, names),
       { name: 'PGDATA', value: `${DATA_MOUNT}/pgdata` },
       ...(backup?.env ?? []),
     ],

@@ -25,6 +25,10 @@ type PostgresCluster struct {
 	Endpoints ClusterEndpointsOutput `pulumi:"endpoints"`
 	// The member that is primary, as last observed.
 	Primary pulumi.StringOutput `pulumi:"primary"`
+	// True while the cluster is a replica cluster (replica, not named by replica.primary): read-only.
+	ReadOnly pulumi.BoolOutput `pulumi:"readOnly"`
+	// On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), known once this cluster is healthy; write the credentials as a Secret in its namespace and name it replica.source.secret.
+	ReplicationSource ReplicationSourcePtrOutput `pulumi:"replicationSource"`
 	// Kubernetes Secret holding the superuser credentials (kubernetes platform).
 	SuperuserSecretName pulumi.StringPtrOutput `pulumi:"superuserSecretName"`
 }
@@ -84,6 +88,7 @@ func NewPostgresCluster(ctx *pulumi.Context,
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"adminConnection",
 		"connectionUri",
+		"replicationSource",
 	})
 	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
@@ -134,7 +139,7 @@ type postgresClusterArgs struct {
 	PrimaryUpdateStrategy *PrimaryUpdateStrategy `pulumi:"primaryUpdateStrategy"`
 	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
 	RemovedMemberData *RemovedMemberData `pulumi:"removedMemberData"`
-	// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+	// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 	Replica *Replica `pulumi:"replica"`
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
 	Resources *Resources `pulumi:"resources"`
@@ -190,7 +195,7 @@ type PostgresClusterArgs struct {
 	PrimaryUpdateStrategy PrimaryUpdateStrategyPtrInput
 	// What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
 	RemovedMemberData RemovedMemberDataPtrInput
-	// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+	// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 	Replica ReplicaPtrInput
 	// CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
 	Resources ResourcesPtrInput
@@ -266,6 +271,16 @@ func (o PostgresClusterOutput) Endpoints() ClusterEndpointsOutput {
 // The member that is primary, as last observed.
 func (o PostgresClusterOutput) Primary() pulumi.StringOutput {
 	return o.ApplyT(func(v *PostgresCluster) pulumi.StringOutput { return v.Primary }).(pulumi.StringOutput)
+}
+
+// True while the cluster is a replica cluster (replica, not named by replica.primary): read-only.
+func (o PostgresClusterOutput) ReadOnly() pulumi.BoolOutput {
+	return o.ApplyT(func(v *PostgresCluster) pulumi.BoolOutput { return v.ReadOnly }).(pulumi.BoolOutput)
+}
+
+// On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), known once this cluster is healthy; write the credentials as a Secret in its namespace and name it replica.source.secret.
+func (o PostgresClusterOutput) ReplicationSource() ReplicationSourcePtrOutput {
+	return o.ApplyT(func(v *PostgresCluster) ReplicationSourcePtrOutput { return v.ReplicationSource }).(ReplicationSourcePtrOutput)
 }
 
 // Kubernetes Secret holding the superuser credentials (kubernetes platform).

@@ -8957,13 +8957,13 @@ func (o PoolerPtrOutput) PoolMode() PoolerPoolModePtrOutput {
 	}).(PoolerPoolModePtrOutput)
 }
 
-// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 type Replica struct {
 	// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
 	Force *bool `pulumi:"force"`
 	// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
 	Primary *string `pulumi:"primary"`
-	// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+	// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 	Source ReplicaSource `pulumi:"source"`
 	// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
 	Via *ReplicaVia `pulumi:"via"`
@@ -8995,13 +8995,13 @@ type ReplicaInput interface {
 	ToReplicaOutputWithContext(context.Context) ReplicaOutput
 }
 
-// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 type ReplicaArgs struct {
 	// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
 	Force pulumi.BoolPtrInput `pulumi:"force"`
 	// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
 	Primary pulumi.StringPtrInput `pulumi:"primary"`
-	// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+	// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 	Source ReplicaSourceInput `pulumi:"source"`
 	// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
 	Via ReplicaViaPtrInput `pulumi:"via"`
@@ -9072,7 +9072,7 @@ func (i *replicaPtrType) ToReplicaPtrOutputWithContext(ctx context.Context) Repl
 	return pulumi.ToOutputWithContext(ctx, i).(ReplicaPtrOutput)
 }
 
-// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+// Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 type ReplicaOutput struct{ *pulumi.OutputState }
 
 func (ReplicaOutput) ElementType() reflect.Type {
@@ -9107,7 +9107,7 @@ func (o ReplicaOutput) Primary() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Replica) *string { return v.Primary }).(pulumi.StringPtrOutput)
 }
 
-// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 func (o ReplicaOutput) Source() ReplicaSourceOutput {
 	return o.ApplyT(func(v Replica) ReplicaSource { return v.Source }).(ReplicaSourceOutput)
 }
@@ -9161,7 +9161,7 @@ func (o ReplicaPtrOutput) Primary() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 func (o ReplicaPtrOutput) Source() ReplicaSourcePtrOutput {
 	return o.ApplyT(func(v *Replica) *ReplicaSource {
 		if v == nil {
@@ -9181,7 +9181,7 @@ func (o ReplicaPtrOutput) Via() ReplicaViaPtrOutput {
 	}).(ReplicaViaPtrOutput)
 }
 
-// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 type ReplicaSource struct {
 	// The source's WAL archive (pgBackRest), read by restore_command; never written.
 	Archive *ReplicaSourceArchive `pulumi:"archive"`
@@ -9193,6 +9193,8 @@ type ReplicaSource struct {
 	Password *ReplicaSourcePassword `pulumi:"password"`
 	// Its port (with host). @default - 5432
 	Port *int `pulumi:"port"`
+	// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+	Secret *string `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode *ReplicaSourceSslMode `pulumi:"sslMode"`
 	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
@@ -9229,7 +9231,7 @@ type ReplicaSourceInput interface {
 	ToReplicaSourceOutputWithContext(context.Context) ReplicaSourceOutput
 }
 
-// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 type ReplicaSourceArgs struct {
 	// The source's WAL archive (pgBackRest), read by restore_command; never written.
 	Archive ReplicaSourceArchivePtrInput `pulumi:"archive"`
@@ -9241,6 +9243,8 @@ type ReplicaSourceArgs struct {
 	Password ReplicaSourcePasswordPtrInput `pulumi:"password"`
 	// Its port (with host). @default - 5432
 	Port pulumi.IntPtrInput `pulumi:"port"`
+	// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+	Secret pulumi.StringPtrInput `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode ReplicaSourceSslModePtrInput `pulumi:"sslMode"`
 	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
@@ -9315,7 +9319,7 @@ func (i *replicaSourcePtrType) ToReplicaSourcePtrOutputWithContext(ctx context.C
 	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourcePtrOutput)
 }
 
-// What this cluster replicates from: exactly one of cluster, or host (an external primary).
+// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 type ReplicaSourceOutput struct{ *pulumi.OutputState }
 
 func (ReplicaSourceOutput) ElementType() reflect.Type {
@@ -9363,6 +9367,11 @@ func (o ReplicaSourceOutput) Password() ReplicaSourcePasswordPtrOutput {
 // Its port (with host). @default - 5432
 func (o ReplicaSourceOutput) Port() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *int { return v.Port }).(pulumi.IntPtrOutput)
+}
+
+// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+func (o ReplicaSourceOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReplicaSource) *string { return v.Secret }).(pulumi.StringPtrOutput)
 }
 
 // libpq's sslmode for the replication connection (with host). @default - prefer
@@ -9447,6 +9456,16 @@ func (o ReplicaSourcePtrOutput) Port() pulumi.IntPtrOutput {
 		}
 		return v.Port
 	}).(pulumi.IntPtrOutput)
+}
+
+// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+func (o ReplicaSourcePtrOutput) Secret() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Secret
+	}).(pulumi.StringPtrOutput)
 }
 
 // libpq's sslmode for the replication connection (with host). @default - prefer
@@ -11105,6 +11124,98 @@ func (o ReplicaSourcePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
 		}
 		return v.FromFile
 	}).(pulumi.StringPtrOutput)
+}
+
+type ReplicationSource struct {
+	// The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+	Credentials map[string]string `pulumi:"credentials"`
+	// The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
+	Host string `pulumi:"host"`
+	// Its port (replica.source.port).
+	Port float64 `pulumi:"port"`
+}
+
+type ReplicationSourceOutput struct{ *pulumi.OutputState }
+
+func (ReplicationSourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicationSource)(nil)).Elem()
+}
+
+func (o ReplicationSourceOutput) ToReplicationSourceOutput() ReplicationSourceOutput {
+	return o
+}
+
+func (o ReplicationSourceOutput) ToReplicationSourceOutputWithContext(ctx context.Context) ReplicationSourceOutput {
+	return o
+}
+
+// The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+func (o ReplicationSourceOutput) Credentials() pulumi.StringMapOutput {
+	return o.ApplyT(func(v ReplicationSource) map[string]string { return v.Credentials }).(pulumi.StringMapOutput)
+}
+
+// The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
+func (o ReplicationSourceOutput) Host() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicationSource) string { return v.Host }).(pulumi.StringOutput)
+}
+
+// Its port (replica.source.port).
+func (o ReplicationSourceOutput) Port() pulumi.Float64Output {
+	return o.ApplyT(func(v ReplicationSource) float64 { return v.Port }).(pulumi.Float64Output)
+}
+
+type ReplicationSourcePtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicationSourcePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicationSource)(nil)).Elem()
+}
+
+func (o ReplicationSourcePtrOutput) ToReplicationSourcePtrOutput() ReplicationSourcePtrOutput {
+	return o
+}
+
+func (o ReplicationSourcePtrOutput) ToReplicationSourcePtrOutputWithContext(ctx context.Context) ReplicationSourcePtrOutput {
+	return o
+}
+
+func (o ReplicationSourcePtrOutput) Elem() ReplicationSourceOutput {
+	return o.ApplyT(func(v *ReplicationSource) ReplicationSource {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicationSource
+		return ret
+	}).(ReplicationSourceOutput)
+}
+
+// The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+func (o ReplicationSourcePtrOutput) Credentials() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *ReplicationSource) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Credentials
+	}).(pulumi.StringMapOutput)
+}
+
+// The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
+func (o ReplicationSourcePtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicationSource) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Host
+	}).(pulumi.StringPtrOutput)
+}
+
+// Its port (replica.source.port).
+func (o ReplicationSourcePtrOutput) Port() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *ReplicationSource) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.Port
+	}).(pulumi.Float64PtrOutput)
 }
 
 // CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
@@ -13606,6 +13717,8 @@ func init() {
 	pulumi.RegisterOutputType(ReplicaSourceArchiveS3IrsaPtrOutput{})
 	pulumi.RegisterOutputType(ReplicaSourcePasswordOutput{})
 	pulumi.RegisterOutputType(ReplicaSourcePasswordPtrOutput{})
+	pulumi.RegisterOutputType(ReplicationSourceOutput{})
+	pulumi.RegisterOutputType(ReplicationSourcePtrOutput{})
 	pulumi.RegisterOutputType(ResourcesOutput{})
 	pulumi.RegisterOutputType(ResourcesPtrOutput{})
 	pulumi.RegisterOutputType(ResourcesLimitsOutput{})

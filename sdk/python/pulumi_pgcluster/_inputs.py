@@ -4452,11 +4452,11 @@ class PoolerArgs:
 
 class ReplicaArgsDict(TypedDict):
     """
-    Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+    Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
     """
     source: pulumi.Input['ReplicaSourceArgsDict']
     """
-    What this cluster replicates from: exactly one of cluster, or host (an external primary).
+    What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
     """
     force: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -4479,9 +4479,9 @@ class ReplicaArgs:
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
                  via: pulumi.Input[Optional['ReplicaVia']] = None):
         """
-        Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+        Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 
-        :param pulumi.Input['ReplicaSourceArgs'] source: What this cluster replicates from: exactly one of cluster, or host (an external primary).
+        :param pulumi.Input['ReplicaSourceArgs'] source: What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
         :param pulumi.Input[_builtins.bool] force: Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
         :param pulumi.Input[_builtins.str] primary: The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
         :param pulumi.Input['ReplicaVia'] via: `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
@@ -4500,7 +4500,7 @@ class ReplicaArgs:
     @pulumi.getter
     def source(self) -> pulumi.Input['ReplicaSourceArgs']:
         """
-        What this cluster replicates from: exactly one of cluster, or host (an external primary).
+        What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
         """
         return pulumi.get(self, "source")
 
@@ -4547,7 +4547,7 @@ class ReplicaArgs:
 
 class ReplicaSourceArgsDict(TypedDict):
     """
-    What this cluster replicates from: exactly one of cluster, or host (an external primary).
+    What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
     """
     archive: NotRequired[pulumi.Input[Optional['ReplicaSourceArchiveArgsDict']]]
     """
@@ -4569,6 +4569,10 @@ class ReplicaSourceArgsDict(TypedDict):
     """
     Its port (with host). @default - 5432
     """
+    secret: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+    """
     ssl_mode: NotRequired[pulumi.Input[Optional['ReplicaSourceSslMode']]]
     """
     libpq's sslmode for the replication connection (with host). @default - prefer
@@ -4586,16 +4590,18 @@ class ReplicaSourceArgs:
                  host: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional['ReplicaSourcePasswordArgs']] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret: pulumi.Input[Optional[_builtins.str]] = None,
                  ssl_mode: pulumi.Input[Optional['ReplicaSourceSslMode']] = None,
                  user: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        What this cluster replicates from: exactly one of cluster, or host (an external primary).
+        What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 
         :param pulumi.Input['ReplicaSourceArchiveArgs'] archive: The source's WAL archive (pgBackRest), read by restore_command; never written.
         :param pulumi.Input[_builtins.str] cluster: A cluster this tool manages, in the same state dir (platform.local): its state gives the address of its current leader, the replication credentials and, with backup, its archive.
         :param pulumi.Input[_builtins.str] host: An external primary (not managed here): its host name or address.
         :param pulumi.Input['ReplicaSourcePasswordArgs'] password: Where that role's password is read (with host).
         :param pulumi.Input[_builtins.int] port: Its port (with host). @default - 5432
+        :param pulumi.Input[_builtins.str] secret: platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
         :param pulumi.Input['ReplicaSourceSslMode'] ssl_mode: libpq's sslmode for the replication connection (with host). @default - prefer
         :param pulumi.Input[_builtins.str] user: A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
         """
@@ -4611,6 +4617,8 @@ class ReplicaSourceArgs:
             port = 5432
         if port is not None:
             pulumi.set(__self__, "port", port)
+        if secret is not None:
+            pulumi.set(__self__, "secret", secret)
         if ssl_mode is not None:
             pulumi.set(__self__, "ssl_mode", ssl_mode)
         if user is None:
@@ -4677,6 +4685,18 @@ class ReplicaSourceArgs:
     @port.setter
     def port(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+        """
+        return pulumi.get(self, "secret")
+
+    @secret.setter
+    def secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "secret", value)
 
     @_builtins.property
     @pulumi.getter(name="sslMode")

@@ -20,6 +20,7 @@ __all__ = [
     'ClusterEndpoints',
     'DatabaseExtension',
     'DatabaseSchema',
+    'ReplicationSource',
     'SqlConnection',
 ]
 
@@ -202,6 +203,46 @@ class DatabaseSchema(dict):
         Owning role. @default - the database's owner (when the database declares one)
         """
         return pulumi.get(self, "owner")
+
+
+@pulumi.output_type
+class ReplicationSource(dict):
+    def __init__(__self__, *,
+                 credentials: Mapping[str, _builtins.str],
+                 host: _builtins.str,
+                 port: _builtins.float):
+        """
+        :param Mapping[str, _builtins.str] credentials: The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+        :param _builtins.str host: The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
+        :param _builtins.float port: Its port (replica.source.port).
+        """
+        pulumi.set(__self__, "credentials", credentials)
+        pulumi.set(__self__, "host", host)
+        pulumi.set(__self__, "port", port)
+
+    @_builtins.property
+    @pulumi.getter
+    def credentials(self) -> Mapping[str, _builtins.str]:
+        """
+        The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+        """
+        return pulumi.get(self, "credentials")
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> _builtins.str:
+        """
+        The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
+        """
+        return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> _builtins.float:
+        """
+        Its port (replica.source.port).
+        """
+        return pulumi.get(self, "port")
 
 
 @pulumi.output_type

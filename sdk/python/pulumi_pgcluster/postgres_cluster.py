@@ -70,7 +70,7 @@ class PostgresClusterArgs:
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
         :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
-        :param pulumi.Input['ReplicaArgs'] replica: Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+        :param pulumi.Input['ReplicaArgs'] replica: Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input['SchedulingArgs'] scheduling: Where the pods may run (kubernetes platform).
@@ -371,7 +371,7 @@ class PostgresClusterArgs:
     @pulumi.getter
     def replica(self) -> pulumi.Input[Optional['ReplicaArgs']]:
         """
-        Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+        Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
         """
         return pulumi.get(self, "replica")
 
@@ -509,7 +509,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] primary: Desired primary member (e.g. `orders-2`). When it differs from the current primary, `up` performs a planned switchover to it. Absent: whichever member Patroni elected.
         :param pulumi.Input['PrimaryUpdateStrategy'] primary_update_strategy: How a rolling restart (a parameter that needs one, `pgcluster restart`) treats the primary once every replica is restarted and streaming again. `unsupervised`: switch over (through the pooler, clients wait instead of failing), then restart the old primary if it still needs it. `supervised`: stop before the primary and say how to go on (`pgcluster switchover` or `pgcluster restart NAME MEMBER`). @default - unsupervised
         :param pulumi.Input['RemovedMemberData'] removed_member_data: What happens to the data of a member that lowering `instances` removes (never the primary). `keep`: its directory is moved aside (local: `<state dir>/<name>/removed/<member>-<time>`), so nothing is lost by a typo; a later scale-up starts that slot afresh from a basebackup; Kubernetes: the volume claims stay. `delete`: removed with the member (Kubernetes: the StatefulSet deletes its claims, `persistentVolumeClaimRetentionPolicy.whenScaled: Delete`, never while hibernated). @default - keep
-        :param pulumi.Input[Union['ReplicaArgs', 'ReplicaArgsDict']] replica: Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.local only for now.
+        :param pulumi.Input[Union['ReplicaArgs', 'ReplicaArgsDict']] replica: Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input[Union['SchedulingArgs', 'SchedulingArgsDict']] scheduling: Where the pods may run (kubernetes platform).
@@ -616,8 +616,10 @@ class PostgresCluster(pulumi.ComponentResource):
             __props__.__dict__["app_secret_name"] = None
             __props__.__dict__["connection_uri"] = None
             __props__.__dict__["endpoints"] = None
+            __props__.__dict__["read_only"] = None
+            __props__.__dict__["replication_source"] = None
             __props__.__dict__["superuser_secret_name"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["adminConnection", "connectionUri"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["adminConnection", "connectionUri", "replicationSource"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(PostgresCluster, __self__).__init__(
             'pgcluster:index:PostgresCluster',
@@ -665,6 +667,22 @@ class PostgresCluster(pulumi.ComponentResource):
         The member that is primary, as last observed.
         """
         return pulumi.get(self, "primary")
+
+    @_builtins.property
+    @pulumi.getter(name="readOnly")
+    def read_only(self) -> pulumi.Output[_builtins.bool]:
+        """
+        True while the cluster is a replica cluster (replica, not named by replica.primary): read-only.
+        """
+        return pulumi.get(self, "read_only")
+
+    @_builtins.property
+    @pulumi.getter(name="replicationSource")
+    def replication_source(self) -> pulumi.Output[Optional['outputs.ReplicationSource']]:
+        """
+        On platform.kubernetes: the address and credentials a replica cluster of this one needs (a secret), known once this cluster is healthy; write the credentials as a Secret in its namespace and name it replica.source.secret.
+        """
+        return pulumi.get(self, "replication_source")
 
     @_builtins.property
     @pulumi.getter(name="superuserSecretName")

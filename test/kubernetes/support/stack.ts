@@ -27,11 +27,13 @@ export async function kubernetesStack(
   cluster: Cluster,
   label: string,
   config: Record<string, string> = {},
+  /** The program, relative to examples/ (default: examples/kubernetes). */
+  example = 'kubernetes',
 ): Promise<KubernetesStack> {
   const sandbox = engineSandbox(label, `kubernetes-${label}`);
   sandbox.env.PATH = [PATHS.PROVIDER_BIN, sandbox.env.PATH].join(delimiter);
   sandbox.env.KUBECONFIG = cluster.kubeconfig;
-  const project = stageProject(join(ROOT, 'examples', 'kubernetes'), sandbox);
+  const project = stageProject(join(ROOT, 'examples', example), sandbox);
   symlinkSync(
     join(ROOT, 'node_modules', '@pulumi', 'kubernetes'),
     join(project.dir, 'node_modules', '@pulumi', 'kubernetes'),

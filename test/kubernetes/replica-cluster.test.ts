@@ -1,0 +1,217 @@
+/**
+ * examples/multi-site/kubernetes through the real engine on the single-node Kubernetes. There is one
+ * node here, so the "two sites" are two namespaces reached through the example's two Provider
+ * objects: two kubeconfig contexts of the same node with different default namespaces. orders-a (2
+ * members) in site A, orders-b (2 members) a replica cluster in site B streaming from
+ * orders-a-rw.<site A>.svc with verify-full (one group CA): rows written on A appear on B, B refuses
+ * writes, A's pg_stat_replication shows B's standby leader over TLS as replicator; then B is promoted
+ * by the spec change (replica.primary: orders-b, force) and takes writes. Destroy leaves nothing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { query } from '../helpers/pg';
+import { kubernetesCluster, type Cluster } from './support/cluster';
+import { kubernetesStack, type KubernetesStack } from './support/stack';
+import { patroniCluster, secretOf, serviceUri, superuser, type Credentials } from './support/reach';
+
+const NS_A = 'pgc-site-a';
+const NS_B = 'pgc-site-b';
+const A_PODS = ['orders-a-1', 'orders-a-2'];
+const B_PODS = ['orders-b-1', 'orders-b-2'];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs / 1000} s (${String(last)})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two providers)', () => {
+  let cluster: Cluster;
+  let stack: KubernetesStack;
+  let created = false;
+  const dir = mkdtempSync(join(tmpdir(), 'pgc-k8s-replica-'));
+  let su: Credentials;
+
+  before(async () => {
+    cluster = await kubernetesCluster();
+    // Two contexts of the one node, each with its site's default namespace: the example's two providers.
+    const kc = YAML.parse(cluster.kubeconfigText) as { contexts: Array<{ name: string; context: object }> };
+    const base = kc.contexts[0]!.context;
+    kc.contexts = [
+      { name: 'site-a', context: { ...base, namespace: NS_A } },
+      { name: 'site-b', context: { ...base, namespace: NS_B } },
+    ];
+    writeFileSync(join(dir, 'kubeconfig'), YAML.stringify({ ...kc, 'current-context': 'site-a' }), {
+      mode: 0o600,
+    });
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=orders group CA',
+      '-keyout',
+      join(dir, 'group-ca.key'),
+      '-out',
+      join(dir, 'group-ca.crt'),
+    ]);
+    assert.equal(made.status, 0, String(made.stderr));
+    stack = await kubernetesStack(
+      cluster,
+      'replica-cluster',
+      {
+        namespaceA: NS_A,
+        namespaceB: NS_B,
+        kubeconfigA: join(dir, 'kubeconfig'),
+        contextA: 'site-a',
+        kubeconfigB: join(dir, 'kubeconfig'),
+        contextB: 'site-b',
+        caCertFile: join(dir, 'group-ca.crt'),
+        caKeyFile: join(dir, 'group-ca.key'),
+        instances: '2',
+        pooler: 'false',
+      },
+      'multi-site/kubernetes',
+    );
+  });
+
+  after(async () => {
+    if (created) {
+      const destroyed = await stack.project.pulumi(['destroy', '--yes']);
+      if (destroyed.code !== 0) console.log(destroyed.output);
+    }
+    stack?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN the two sites WHEN pulumi up THEN orders-b is a standby cluster of orders-a: a standby leader and a cascading replica', async () => {
+    created = true;
+    const started = Date.now();
+    await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    console.log(`pulumi up -> both sites ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const a = (await patroniCluster(cluster, NS_A, A_PODS)).members;
+    assert.equal(a.filter((m) => m.role === 'leader').length, 1, JSON.stringify(a));
+    const b = (await patroniCluster(cluster, NS_B, B_PODS)).members;
+    assert.deepEqual(
+      b.map((m) => [m.role, m.state]).sort(),
+      [
+        ['replica', 'streaming'],
+        ['standby_leader', 'streaming'],
+      ],
+      JSON.stringify(b),
+    );
+    const outputs = await stack.outputs();
+    assert.equal(outputs.replicaReadOnly, true);
+    assert.equal(outputs.sourceHost, `orders-a-rw.${NS_A}.svc`);
+    // Patroni's own state is in each site's namespace.
+    assert.match(
+      await cluster.kubectl(['-n', NS_B, 'get', 'configmap', 'orders-b-config']),
+      /orders-b-config/,
+    );
+  });
+
+  test('GIVEN rows written on site A WHEN read on site B THEN they are there, and B refuses writes', async () => {
+    su = await superuser(cluster, NS_A, 'orders-a');
+    const a = await serviceUri(cluster, NS_A, 'orders-a-rw', su);
+    await query(a, 'create table sites (id int primary key, v text)');
+    await query(a, "insert into sites select g, 'from a' from generate_series(1, 100) g");
+    // B's catalog is A's copy: the same superuser password logs in there.
+    const b = await serviceUri(cluster, NS_B, 'orders-b-rw', su);
+    const count = await until('100 rows on site B', async () => {
+      const n = Number((await query<{ n: string }>(b, 'select count(*) as n from sites'))[0]?.n);
+      return n === 100 ? n : undefined;
+    });
+    assert.equal(count, 100);
+    const ro = await serviceUri(cluster, NS_B, 'orders-b-ro', su);
+    await until('100 rows on site B replica', async () =>
+      Number((await query<{ n: string }>(ro, 'select count(*) as n from sites'))[0]?.n) === 100
+        ? true
+        : undefined,
+    );
+    await assert.rejects(query(b, "insert into sites values (101, 'from b')"), /read-only transaction/);
+  });
+
+  test("GIVEN B streaming WHEN A's pg_stat_replication is read THEN B's standby leader is there, over TLS, as replicator", async () => {
+    const a = await serviceUri(cluster, NS_A, 'orders-a-rw', su);
+    const rows = await query<{
+      application_name: string;
+      state: string;
+      usename: string;
+      ssl: boolean;
+      client_dn: string;
+    }>(
+      a,
+      'select r.application_name, r.state, r.usename, s.ssl, s.client_dn from pg_stat_replication r join pg_stat_ssl s using (pid) order by 1',
+    );
+    const fromB = rows.find((r) => r.application_name.startsWith('orders-b-'));
+    assert.ok(fromB, JSON.stringify(rows));
+    assert.equal(fromB.state, 'streaming');
+    assert.equal(fromB.usename, 'replicator');
+    assert.equal(fromB.ssl, true);
+    assert.equal(fromB.client_dn, '/CN=replicator');
+    const leader = (await patroniCluster(cluster, NS_B, B_PODS)).members.find(
+      (m) => m.role === 'standby_leader',
+    );
+    assert.equal(fromB.application_name, leader?.name);
+    // Its source is named in the Secret of site B by name only: the password is no argument, no env value.
+    const pod = JSON.parse(await cluster.kubectl(['-n', NS_B, 'get', 'pod', 'orders-b-1', '-o', 'json'])) as {
+      spec: {
+        containers: Array<{
+          name: string;
+          env?: Array<{ name: string; value?: string }>;
+          args?: string[];
+          command?: string[];
+        }>;
+      };
+    };
+    const source = await secretOf(cluster, NS_B, 'orders-a-source');
+    const text = JSON.stringify(pod.spec);
+    for (const value of Object.values(source))
+      assert.equal(text.includes(value), false, 'a password in the pod spec');
+  });
+
+  test('GIVEN site A gone from the spec WHEN replica.primary names orders-b with force and pulumi up THEN orders-b is a primary cluster that takes writes', async () => {
+    await stack.project.pulumiOk(['config', 'set', 'promote', 'true']);
+    await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
+    const b = (await patroniCluster(cluster, NS_B, B_PODS)).members;
+    assert.equal(b.filter((m) => m.role === 'leader').length, 1, JSON.stringify(b));
+    const rw = await serviceUri(cluster, NS_B, 'orders-b-rw', su);
+    await until('a write on orders-b', async () => {
+      await query(rw, "insert into sites values (101, 'from b')");
+      return true;
+    });
+    const n = (await query<{ n: string }>(rw, 'select count(*) as n from sites'))[0]?.n;
+    assert.equal(Number(n), 101);
+    assert.equal((await stack.outputs()).replicaReadOnly, false);
+    // The application owner of B logs in with B's own Secret once B is a primary cluster.
+    const app = await secretOf(cluster, NS_B, 'orders-b-app');
+    const appUri = await serviceUri(
+      cluster,
+      NS_B,
+      'orders-b-rw',
+      { user: app.username!, password: app.password! },
+      app.dbname,
+    );
+    assert.equal((await query<{ one: number }>(appUri, 'select 1 as one'))[0]?.one, 1);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * examples/multi-site/kubernetes under mocks: two @pulumi/kubernetes providers, each cluster's
+ * objects registered with its own; the replica cluster's Patroni standby_cluster follows the
+ * source's -rw Service with verify-full replication; its members read the source's passwords from
+ * the Secret the program writes from the source's outputs; every password is a Pulumi secret.
+ */
+import { before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import YAML from 'yaml';
+import * as pulumi from '@pulumi/pulumi';
+import { isSecretValue, settle, setupMocks, valueOf, type Registered } from '../helpers/pulumi-mocks';
+import { validateKubernetesObject } from '../helpers/k8s-openapi';
+import { createCa } from '../../provider/secrets/x509';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const NS_A = 'orders-site-a';
+const NS_B = 'orders-site-b';
+
+function one(resources: Registered[], type: string, name: string): Registered {
+  const found = resources.filter((r) => r.type === type && r.name === name);
+  assert.equal(found.length, 1, `${type} ${name}: found ${found.length}`);
+  return found[0] as Registered;
+}
+
+const patroniOf = (rs: Registered[], cluster: string) =>
+  YAML.parse(
+    (one(rs, 'kubernetes:core/v1:ConfigMap', `${cluster}-patroni-config`).inputs as Obj).data['patroni.yml'],
+  ) as Obj;
+const podOf = (rs: Registered[], cluster: string) =>
+  (one(rs, 'kubernetes:apps/v1:StatefulSet', `${cluster}-members`).inputs as Obj).spec.template.spec;
+
+describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a replica cluster', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgc-multi-site-mocks-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  let resources: Registered[];
+  let program: Record<string, pulumi.Output<unknown>>;
+
+  before(async () => {
+    const ca = await createCa('orders group CA', 100);
+    writeFileSync(join(dir, 'ca.crt'), ca.certificate);
+    writeFileSync(join(dir, 'ca.key'), ca.privateKey, { mode: 0o600 });
+    pulumi.runtime.setConfig('pgcluster-test:caCertFile', join(dir, 'ca.crt'));
+    pulumi.runtime.setConfig('pgcluster-test:caKeyFile', join(dir, 'ca.key'));
+    ({ resources } = setupMocks());
+    program = await import('../../examples/multi-site/kubernetes/index');
+    await valueOf(program.replicaEndpoints!);
+    await settle(resources);
+  });
+
+  test('GIVEN two providers WHEN run THEN every object of site A goes to provider site-a and of site B to site-b', () => {
+    const providers = resources.filter((r) => r.type === 'pulumi:providers:kubernetes').map((r) => r.name);
+    assert.deepEqual(providers.sort(), ['site-a', 'site-b']);
+    const objects = resources.filter((r) => r.type.startsWith('kubernetes:'));
+    const inA = objects.filter((r) => (r.inputs.metadata as Obj | undefined)?.namespace === NS_A);
+    const inB = objects.filter((r) => (r.inputs.metadata as Obj | undefined)?.namespace === NS_B);
+    assert.ok(inA.length > 15, `site A objects: ${inA.length}`);
+    assert.ok(inB.length > 15, `site B objects: ${inB.length}`);
+    for (const r of inA) assert.match(r.provider ?? '', /::site-a::/, `${r.type} ${r.name}: ${r.provider}`);
+    for (const r of inB) assert.match(r.provider ?? '', /::site-b::/, `${r.type} ${r.name}: ${r.provider}`);
+    // Nothing of a cluster is on the other site: no object left without a namespace but the namespaces.
+    const elsewhere = objects.filter((r) => !inA.includes(r) && !inB.includes(r));
+    assert.deepEqual(elsewhere.map((r) => r.type).sort(), [
+      'kubernetes:core/v1:Namespace',
+      'kubernetes:core/v1:Namespace',
+    ]);
+    for (const r of objects) validateKubernetesObject(r.inputs);
+  });
+
+  test("GIVEN the replica cluster WHEN run THEN its Patroni bootstraps a standby cluster following the source's -rw Service", () => {
+    const b = patroniOf(resources, 'orders-b');
+    assert.deepEqual(b.bootstrap.dcs.standby_cluster, {
+      create_replica_methods: ['basebackup'],
+      host: `orders-a-rw.${NS_A}.svc`,
+      port: 5432,
+    });
+    // The replication connection, to the source too, verifies the server by the group CA.
+    assert.deepEqual(
+      { ...b.postgresql.authentication.replication },
+      {
+        username: 'replicator',
+        sslmode: 'verify-full',
+        sslrootcert: '/etc/pgcluster/tls/ca.crt',
+        sslcert: '/etc/pgcluster/tls/replicator.crt',
+        sslkey: '/etc/pgcluster/tls/replicator.key',
+      },
+    );
+    assert.equal(patroniOf(resources, 'orders-a').bootstrap.dcs.standby_cluster, undefined);
+  });
+
+  test("GIVEN the source's outputs WHEN run THEN its passwords reach site B as a Pulumi secret the replica's members read", () => {
+    const secret = one(resources, 'kubernetes:core/v1:Secret', 'orders-a-source');
+    assert.ok(isSecretValue(secret.raw.stringData), 'stringData is a Pulumi secret');
+    assert.deepEqual(secret.inputs.stringData, {
+      'superuser-password': 'pw-orders-a-superuser-password',
+      'replication-password': 'pw-orders-a-replication-password',
+      'rewind-password': 'pw-orders-a-rewind-password',
+    });
+    const env = (podOf(resources, 'orders-b').containers as Obj[]).find((c) => c.name === 'postgres')!
+      .env as Obj[];
+    const ref = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+    assert.deepEqual(ref('PATRONI_SUPERUSER_PASSWORD'), {
+      name: 'orders-a-source',
+      key: 'superuser-password',
+    });
+    assert.deepEqual(ref('PATRONI_REPLICATION_PASSWORD'), {
+      name: 'orders-a-source',
+      key: 'replication-password',
+    });
+    assert.deepEqual(ref('PATRONI_REWIND_PASSWORD'), { name: 'orders-a-source', key: 'rewind-password' });
+    for (const e of env) assert.equal(/PASSWORD/.test(e.name) && e.value !== undefined, false, e.name);
+    // The source's own members keep their own Secrets; every Secret's data is a Pulumi secret.
+    const envA = (podOf(resources, 'orders-a').containers as Obj[]).find((c) => c.name === 'postgres')!
+      .env as Obj[];
+    assert.equal(
+      envA.find((e) => e.name === 'PATRONI_SUPERUSER_PASSWORD')?.valueFrom?.secretKeyRef?.name,
+      'orders-a-superuser',
+    );
+    for (const s of resources.filter((r) => r.type === 'kubernetes:core/v1:Secret'))
+      assert.ok(isSecretValue(s.raw.stringData), `${s.name}: stringData is a Pulumi secret`);
+  });
+
+  test('GIVEN both clusters WHEN run THEN the outputs say which is read-only and where the source is', async () => {
+    assert.equal(await valueOf(program.replicaReadOnly!), true);
+    assert.equal(await valueOf(program.sourceHost!), `orders-a-rw.${NS_A}.svc`);
+    const a = resources.find(
+      (r) => r.type === 'pulumi-nodejs:dynamic/pgcluster:ClusterReady' && r.name.startsWith('orders-a'),
+    );
+    const b = resources.find(
+      (r) => r.type === 'pulumi-nodejs:dynamic/pgcluster:ClusterReady' && r.name.startsWith('orders-b'),
+    );
+    assert.equal((a?.inputs.spec as Obj).replica, undefined);
+    assert.equal((b?.inputs.spec as Obj).replica.source.secret, 'orders-a-source');
+  });
+});
