@@ -124,6 +124,8 @@ const SECOND_LANE = ['test/acceptance', 'test/sdk', 'test/cli', 'test/pulumi', '
 const SECOND_LANE_FILES = [
   'test/integration/backup-archive.test.ts',
   'test/integration/backup-recovery.test.ts',
+  // Run after the lane's other files, once the node is up (the two kubernetes lanes are full).
+  'test/kubernetes/replica-cluster.test.ts',
 ];
 /** The kubernetes files of the third lane (about 20 min warm); the others make the fourth. */
 const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring', 'fencing', 'cli-switchover'].map(
@@ -132,10 +134,10 @@ const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring', 'fencing',
 const laneOf = (f) =>
   THIRD_LANE_FILES.includes(f)
     ? 2
-    : f.startsWith('test/kubernetes')
-      ? 3
-      : SECOND_LANE_FILES.includes(f) || SECOND_LANE.some((d) => f.startsWith(`${d}/`))
-        ? 1
+    : SECOND_LANE_FILES.includes(f) || SECOND_LANE.some((d) => f.startsWith(`${d}/`))
+      ? 1
+      : f.startsWith('test/kubernetes')
+        ? 3
         : 0;
 const lanes = [0, 1, 2, 3].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
 const inLanes = suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1';
@@ -160,21 +162,27 @@ let result;
 if (inLanes) {
   const runs = lanes.map((list, i) => {
     const out = [];
-    const start = () => {
-      const child = spawn(process.execPath, testArgs(list), {
+    const start = (part) => {
+      const child = spawn(process.execPath, testArgs(part), {
         stdio: i === 0 ? 'inherit' : ['ignore', 'pipe', 'pipe'],
       });
       child.stdout?.on('data', (d) => out.push(d));
       child.stderr?.on('data', (d) => out.push(d));
       return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
     };
-    const done = list.some((f) => f.startsWith('test/kubernetes'))
-      ? nodeUp.then((up) => {
-          if (up.code === 0) return start();
-          out.push(Buffer.from(`tools/kubernetes/up.sh failed (exit ${up.code}):\n${up.stderr}\n`));
-          return 1;
-        })
-      : start();
+    // A lane's files off the node run at once; its kubernetes files once the node is up.
+    const own = list.filter((f) => !f.startsWith('test/kubernetes'));
+    const onNode = list.filter((f) => f.startsWith('test/kubernetes'));
+    const afterNode = () =>
+      nodeUp.then((up) => {
+        if (up.code === 0) return start(onNode);
+        out.push(Buffer.from(`tools/kubernetes/up.sh failed (exit ${up.code}):\n${up.stderr}\n`));
+        return 1;
+      });
+    const done = (own.length > 0 ? start(own) : Promise.resolve(0)).then(async (code) => {
+      const next = onNode.length > 0 ? await afterNode() : 0;
+      return code !== 0 ? code : next;
+    });
     return { list, out, done };
   });
   const codes = [];
