@@ -56,6 +56,8 @@ describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () 
         ca: { secret: CA_SECRET },
         clientAuth: { users: ['reporting'] },
       }),
+      // A ClientCertificate resource of the program, signed from that Secret (examples/kubernetes).
+      certificateUser: 'reporting',
     });
     created = true;
   });
@@ -157,5 +159,60 @@ describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () 
     );
     assert.ok(!refused.ok, refused.out);
     assert.match(refused.err, /certificate|SSL/i, refused.err);
+  });
+  test("GIVEN the program's ClientCertificate (kubernetes: {namespace}) WHEN up ran THEN the Secret's CA signed it, it logs in with cert auth and verify-full, one of another CA does not, and the state holds its key only as a secret", async () => {
+    const outputs = await stack.outputs();
+    const certificate = String(outputs.clientCertificate);
+    const privateKey = String(outputs.clientKey);
+    assert.equal(String(outputs.clientCa).trim(), ca.certificate.trim(), "ca is the Secret's CA certificate");
+    const { X509Certificate } = await import('node:crypto');
+    const x509 = new X509Certificate(certificate);
+    assert.equal(x509.subject, 'CN=reporting');
+    assert.ok(x509.verify(new X509Certificate(ca.certificate).publicKey), "signed by the Secret's CA");
+    const files = {
+      cert: join(dir, 'resource.crt'),
+      key: join(dir, 'resource.key'),
+      ca: join(dir, 'resource-ca.crt'),
+    };
+    writeFileSync(files.cert, certificate);
+    writeFileSync(files.key, privateKey, { mode: 0o600 });
+    writeFileSync(files.ca, String(outputs.clientCa));
+    const [primary] = await labelledPrimary(cluster, NS, NAME);
+    const login = await certificateLogin(cluster, NS, primary!, files, 'reporting', 'reports');
+    assert.ok(login.ok, login.err);
+    assert.equal(login.out, 'reporting|t|/CN=reporting');
+    const other = await createCa('yet another CA', 30);
+    const forged = await issueCertificate(other, { commonName: 'reporting', usage: 'client', days: 60 });
+    writeFileSync(join(dir, 'forged2.crt'), forged.certificate);
+    writeFileSync(join(dir, 'forged2.key'), forged.privateKey, { mode: 0o600 });
+    const refused = await certificateLogin(
+      cluster,
+      NS,
+      primary!,
+      { cert: join(dir, 'forged2.crt'), key: join(dir, 'forged2.key'), ca: files.ca },
+      'reporting',
+      'reports',
+    );
+    assert.ok(!refused.ok, refused.out);
+    assert.match(refused.err, /certificate|SSL/i, refused.err);
+    // The state: the resource's key is ciphertext, nothing in it is a key in clear.
+    const state = await stack.project.pulumiOk(['stack', 'export']);
+    assert.doesNotMatch(state, /BEGIN (EC |RSA )?PRIVATE KEY/, 'no key in clear in the state');
+    const body = privateKey.split('\n').filter((l) => l && !l.startsWith('-----'))[0]!;
+    assert.ok(!state.includes(body), "the client key's base64 is not in the state");
+    const resources = (
+      JSON.parse(state) as {
+        deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
+      }
+    ).deployment.resources.filter((r) => r.type.endsWith(':ClientCertificate'));
+    assert.equal(resources.length, 1);
+    const stored = resources[0]!.outputs!;
+    assert.ok(
+      typeof stored.privateKey === 'object' &&
+        stored.privateKey !== null &&
+        'ciphertext' in stored.privateKey,
+      `privateKey is a secret in the state: ${JSON.stringify(stored.privateKey)}`,
+    );
+    assert.equal(stored.certificate, certificate);
   });
 });
