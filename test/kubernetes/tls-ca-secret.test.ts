@@ -1,10 +1,12 @@
 /**
  * `tls.ca: {secret: NAME}` on the real single-node Kubernetes: a CA of the test's own in a
  * kubernetes.io/tls Secret of the cluster's namespace (as cert-manager writes a CA). A preview naming
- * a Secret that is not there fails naming the Secret and the namespace, before anything is created
- * (a Secret without tls.key: provider/pulumi/kubernetes-tls-files.test.ts checks the message); with the real one, examples/kubernetes comes up with server
- * certificates that CA signed: psql verifies `<name>-rw.<ns>.svc` with it (verify-full), the
- * application Secret carries it, its key is not in the `<name>-tls` Secret nor in clear in the state.
+ * a Secret that is not there fails naming the Secret and the namespace, before anything is created;
+ * one with tls.crt only exits non-zero promptly (bounded), naming the Secret and the missing tls.key.
+ * With the real one, examples/kubernetes comes up with server certificates that CA signed: psql
+ * verifies `<name>-rw.<ns>.svc` with it (verify-full), the application Secret carries it, its key is
+ * not in the `<name>-tls` Secret nor in clear in the state; `pgcluster certificate` and the
+ * program's ClientCertificate resource (kubernetes: {namespace}) sign from it, and both log in.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +26,8 @@ import { issueCertificate } from '../../provider/secrets/x509';
 const NS = 'pgc-tls-ca-secret';
 const NAME = 'orders';
 const CA_SECRET = 'orders-issuer-ca';
+/** A preview that refuses the spec exits well within this (it hung before it was bounded and fixed). */
+const PREVIEW_BOUND_MS = 120_000;
 
 describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () => {
   let cluster: Cluster;
@@ -73,6 +77,31 @@ describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () 
     const run = await stack.project.pulumi(['preview']);
     assert.notEqual(run.code, 0, run.output);
     assert.match(run.output, new RegExp(`${NS}/${CA_SECRET}`), run.output);
+  });
+
+  test('GIVEN the Secret with tls.crt only WHEN previewed THEN preview exits non-zero promptly, naming the Secret, the missing key and what it must hold', async () => {
+    // Opaque: the API server refuses a kubernetes.io/tls Secret without tls.key (a Secret's type is
+    // immutable, so it is deleted after, for the next test's kubernetes.io/tls one).
+    await cluster.kubectl(['apply', '-f', '-'], tlsSecret({ 'tls.crt': ca.certificate }, 'Opaque'));
+    const started = Date.now();
+    const run = await stack.project
+      .pulumi(['preview'], { timeoutMs: PREVIEW_BOUND_MS })
+      .finally(() => cluster.kubectl(['-n', NS, 'delete', 'secret', CA_SECRET, '--wait=true']));
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(
+      run.timedOut,
+      undefined,
+      `preview did not exit within ${PREVIEW_BOUND_MS / 1000} s:\n${run.output}`,
+    );
+    assert.notEqual(run.code, 0, run.output);
+    assert.ok(
+      run.output.includes(
+        `tls.ca.secret: Secret "${CA_SECRET}" in namespace "${NS}" has no tls.key: it must hold the CA's certificate as tls.crt and its private key as tls.key`,
+      ),
+      run.output,
+    );
+    assert.doesNotMatch(run.output, /BEGIN CERTIFICATE/, 'no value of the Secret in the output');
+    process.stdout.write(`# preview refused in ${seconds.toFixed(1)} s\n`);
   });
 
   test('GIVEN the CA in a kubernetes.io/tls Secret WHEN up runs THEN psql verifies <name>-rw.<ns>.svc with it, and its key stays out of the cluster Secret and the state', async () => {
