@@ -10,15 +10,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PG_BIN } from '../helpers/postgres';
 import { createCa } from '../../provider/secrets/x509';
 import { kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
-import { appUser, labelledPrimary, secretOf, serviceIp } from './support/reach';
+import { appUser, byServiceName, labelledPrimary, psql, secretOf } from './support/reach';
 import { certificateLogin } from './support/cert-login';
 import { cli } from '../helpers/cli';
 import { issueCertificate } from '../../provider/secrets/x509';
@@ -117,22 +115,13 @@ describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () 
       ca.certificate.trim(),
       'the application Secret carries that CA',
     );
-    const ip = await serviceIp(cluster, NS, `${NAME}-rw`);
-    const r = spawnSync(
-      join(PG_BIN, 'psql'),
-      [
-        `host=${NAME}-rw.${NS}.svc hostaddr=${ip} port=5432 dbname=app sslmode=verify-full sslrootcert=${caFile}`,
-        '-XAtc',
-        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-        env: { ...process.env, PGUSER: app.user, PGPASSWORD: app.password, PGCONNECT_TIMEOUT: '5' },
-      },
+    const r = psql(
+      await byServiceName(cluster, NS, `${NAME}-rw`, `sslmode=verify-full sslrootcert=${caFile}`),
+      'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      app,
     );
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), 't');
+    assert.ok(r.ok, r.err);
+    assert.equal(r.out, 't');
     const tls = await secretOf(cluster, NS, `${NAME}-tls`);
     assert.equal(tls['ca.crt']?.trim(), ca.certificate.trim());
     assert.ok(
