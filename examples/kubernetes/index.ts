@@ -21,9 +21,12 @@
 // Metrics: postgres_exporter beside every member, Patroni's /metrics, the PgBouncer exporter beside the
 // pooler, and a PodMonitor for the Prometheus Operator (its CRD must be installed):
 // pulumi config set monitoring '{"podMonitor": true}'
+// A client certificate for certificate auth (a role in tls.clientAuth.users), signed by the cluster's
+// CA from its Secret through the API server (the CA's key stays out of the state; the client key is a
+// secret output): pulumi config set certificateUser reporting
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { PostgresCluster, type PostgresClusterArgs } from 'pulumi-pgcluster';
+import { ClientCertificate, PostgresCluster, type PostgresClusterArgs } from 'pulumi-pgcluster';
 
 const config = new pulumi.Config();
 const namespace = config.get('namespace') ?? 'databases';
@@ -73,3 +76,15 @@ export const endpoints = cluster.endpoints;
 export const primary = cluster.primary;
 export const appSecret = cluster.appSecretName;
 export const connectionUri = cluster.connectionUri;
+
+const certificateUser = config.get('certificateUser');
+const certificate = certificateUser
+  ? new ClientCertificate(
+      certificateUser,
+      { cluster: 'orders', user: certificateUser, kubernetes: { namespace } },
+      { dependsOn: [cluster] },
+    )
+  : undefined;
+export const clientCertificate = certificate?.certificate;
+export const clientKey = certificate?.privateKey;
+export const clientCa = certificate?.ca;

@@ -2,8 +2,9 @@
  * `ClientCertificate`: a client certificate for certificate auth (`tls.clientAuth.users`), signed by
  * the cluster's CA, as `pgcluster certificate` issues. The private key is a Pulumi secret. Issued
  * again when the role, validity or trigger changes, and on the first update within 30 days of expiry.
- * Local platform (the CA lives in the state dir). Closure-free dynamic resource
- * (client-certificate-impl, loaded by path inside the dynamic-provider host).
+ * Local platform (the CA lives in the state dir), or `kubernetes`: the CA Secret the cluster names is
+ * read through the API server at issue time and its key never enters the Pulumi state. Closure-free
+ * dynamic resource (client-certificate-impl, loaded by path inside the dynamic-provider host).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { PgclusterResource } from './resource-base';
@@ -17,6 +18,15 @@ export interface ClientCertificateArgs {
   cluster: pulumi.Input<string>;
   /** Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, ~/.pgcluster) */
   stateDir?: pulumi.Input<string>;
+  /**
+   * A cluster on Kubernetes: its namespace, and the kubeconfig (its text; a secret) and context to
+   * reach it. The CA Secret (`<name>-ca`, or tls.ca.secret's) is read with it. Absent: local; not with stateDir.
+   */
+  kubernetes?: pulumi.Input<{
+    namespace: pulumi.Input<string>;
+    context?: pulumi.Input<string>;
+    kubeconfig?: pulumi.Input<string>;
+  }>;
   /** The role it logs in as (its CN). */
   user: pulumi.Input<string>;
   /** Validity in days. @default - 365 */
@@ -41,6 +51,7 @@ export class ClientCertificate extends PgclusterResource {
       name,
       {
         stateDir: undefined,
+        kubernetes: undefined,
         days: 365,
         trigger: undefined,
         ...args,
@@ -49,7 +60,7 @@ export class ClientCertificate extends PgclusterResource {
         ca: undefined,
         notAfter: undefined,
       },
-      { ...opts, additionalSecretOutputs: ['privateKey'] },
+      { ...opts, additionalSecretOutputs: ['privateKey', 'kubernetes'] },
       TYPES.dynamicModule,
       TYPES.clientCertificate,
     );

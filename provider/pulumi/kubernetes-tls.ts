@@ -14,6 +14,7 @@ import { buildCaSecret, buildTlsSecret, kubernetesServerCertificate } from '../r
 import { TlsCertificates } from './tls-certificates';
 import { caFromSecretData, readOwnTls } from './kubernetes-tls-files';
 import { caSecretOf } from '../spec/tls';
+import type { IssuedPem } from '../secrets/x509';
 
 export interface KubernetesTls {
   caCert: pulumi.Output<string>;
@@ -40,22 +41,22 @@ export function createKubernetesTls(
     throw new pulumi.ResourceError(`PostgresCluster ${resourceName}: ${(e as Error).message}`, parent);
   }
   // tls.ca.secret: the Secret is read (a Pulumi read, in preview too) through the component's provider;
-  // its data is a Pulumi secret, checked here and passed on as one.
+  // its data is a Pulumi secret, checked here and passed on as one. A refusal goes to TlsCertificates'
+  // check, which fails the preview with it: thrown inside this apply, the error would be printed but
+  // the program would never finish (the engine waits on the resources fed from the failed output).
   const caSecret = caSecretOf(tls.ca);
-  const secretCa = caSecret
-    ? pulumi.secret(
-        k8s.core.v1.Secret.get(child.tlsCaSource, `${ns}/${caSecret}`, { parent }).data.apply((data) => {
+  const secretRead = caSecret
+    ? k8s.core.v1.Secret.get(child.tlsCaSource, `${ns}/${caSecret}`, { parent }).data.apply(
+        (data): { ca?: IssuedPem; refusal?: string } => {
           try {
-            return caFromSecretData(caSecret, ns, data);
+            return { ca: caFromSecretData(caSecret, ns, data) };
           } catch (e) {
-            throw new pulumi.ResourceError(
-              `PostgresCluster ${resourceName}: ${(e as Error).message}`,
-              parent,
-            );
+            return { refusal: `PostgresCluster ${resourceName}: ${(e as Error).message}` };
           }
-        }),
+        },
       )
     : undefined;
+  const secretCa = secretRead ? pulumi.secret(secretRead.apply((r) => r.ca)) : undefined;
   const certificates = new TlsCertificates(
     child.tlsCertificates,
     {
@@ -66,6 +67,8 @@ export function createKubernetesTls(
       renewBeforeDays: tls.renewBeforeDays,
       ...(own.ca ? { ca: pulumi.secret(own.ca) } : {}),
       ...(secretCa ? { ca: secretCa } : {}),
+      // The refusal names the Secret and the missing key, never a value: not a secret.
+      ...(secretRead ? { refusal: pulumi.unsecret(secretRead.apply((r) => r.refusal)) } : {}),
       ...(own.server ? { ownServer: pulumi.secret(own.server) } : {}),
     },
     { parent },

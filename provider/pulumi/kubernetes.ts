@@ -33,7 +33,12 @@ import { CLONE_SCRIPT, FENCE_SCRIPT, PG_PORT } from '../render/kubernetes/patron
 import { buildCloneSecret, cloneConfigFiles, clonesWithPassword } from '../render/kubernetes/clone';
 import { scriptText } from '../platform/local/scripts-dir';
 import { PEER_WATCH_SCRIPT, peerWatchFiles } from '../render/kubernetes/peer-watch';
-import { buildFencingConfigMap, MEMBER_SCRIPT, memberFiles } from '../render/kubernetes/fencing';
+import {
+  buildFencingConfigMap,
+  MEMBER_SCRIPT,
+  memberFiles,
+  PATRONI_REST_MODULE,
+} from '../render/kubernetes/fencing';
 import { createKubernetesBackup, type KubernetesBackupInputs } from './kubernetes-backup';
 import { createKubernetesTls } from './kubernetes-tls';
 import { createKubernetesMonitoring } from './kubernetes-monitoring';
@@ -172,7 +177,7 @@ export function createKubernetesChildren(
         ...(spec.bootstrap.pgBasebackup ? cloneConfigFiles(spec, scriptText(CLONE_SCRIPT)) : {}),
         ...(platform.peerWatch ? peerWatchFiles(platform, scriptText(PEER_WATCH_SCRIPT)) : {}),
         [FENCE_SCRIPT]: scriptText(FENCE_SCRIPT),
-        ...memberFiles(scriptText(MEMBER_SCRIPT)),
+        ...memberFiles(scriptText(MEMBER_SCRIPT), scriptText(PATRONI_REST_MODULE)),
       }),
     ),
     opts,

@@ -19,6 +19,8 @@ interface Props {
   ca?: IssuedPem;
   /** Your server pair (tls.server files), served as it is; absent, one issued for `server`. */
   ownServer?: IssuedPem;
+  /** Why the spec's CA cannot be used (tls.ca.secret without tls.key, …): check refuses it. */
+  refusal?: string;
 }
 
 export interface Outs extends Props {
@@ -55,7 +57,9 @@ export function renewals(olds: Partial<Outs>, news: Props, now = new Date()): Re
   return { ca, server, clients };
 }
 
+/** A refusal found by the component once the CA Secret was read fails here, before anything is issued. */
 export async function check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  if (news.refusal) return { failures: [{ property: 'ca', reason: news.refusal }] };
   return { inputs: news };
 }
 

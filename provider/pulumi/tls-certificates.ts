@@ -24,9 +24,11 @@ export interface TlsCertificatesArgs {
   /** Issue a certificate again when fewer days than this are left. */
   renewBeforeDays: pulumi.Input<number>;
   /** Your CA (tls.ca files, a secret): it signs the client certificates. */
-  ca?: pulumi.Input<{ certificate: string; privateKey: string }>;
+  ca?: pulumi.Input<{ certificate: string; privateKey: string } | undefined>;
   /** Your server pair (tls.server files, a secret), served as it is. */
   ownServer?: pulumi.Input<{ certificate: string; privateKey: string }>;
+  /** Why the spec's CA cannot be used (found once an input resolved): check fails with it. */
+  refusal?: pulumi.Input<string | undefined>;
 }
 
 export class TlsCertificates extends PgclusterResource {

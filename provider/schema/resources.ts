@@ -83,6 +83,19 @@ export const grantResourceInputs = grantSchema
     'Privileges of a role on a target, exactly: privileges not listed are revoked; deleting the resource revokes them.',
   );
 
+/** A cluster on Kubernetes, as the Backup and ClientCertificate resources reach it. */
+const kubernetesTarget = z.strictObject({
+  namespace: z.string().describe('The namespace of the cluster.'),
+  context: z.string().optional().describe('The kubeconfig context. @default - its current context'),
+  kubeconfig: z
+    .string()
+    .meta({ secret: true })
+    .optional()
+    .describe(
+      'A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)',
+    ),
+});
+
 export const backupResourceInputs = z
   .strictObject({
     cluster: z.string().regex(DNS_1035_LABEL).describe("The cluster to back up: a PostgresCluster's `name`."),
@@ -92,18 +105,7 @@ export const backupResourceInputs = z
       .describe(
         'Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)',
       ),
-    kubernetes: z
-      .strictObject({
-        namespace: z.string().describe('The namespace of the cluster.'),
-        context: z.string().optional().describe('The kubeconfig context. @default - its current context'),
-        kubeconfig: z
-          .string()
-          .meta({ secret: true })
-          .optional()
-          .describe(
-            'A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)',
-          ),
-      })
+    kubernetes: kubernetesTarget
       .optional()
       .describe(
         'A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.',
@@ -134,6 +136,12 @@ export const clientCertificateResourceInputs = z
       .describe(
         'Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)',
       ),
+    kubernetes: kubernetesTarget
+      .optional()
+      .describe(
+        "A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server " +
+          'when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.',
+      ),
     user: z.string().describe('The role it logs in as (its CN); list it in tls.clientAuth.users.'),
     days: z
       .int()
@@ -142,8 +150,8 @@ export const clientCertificateResourceInputs = z
     trigger: z.string().optional().describe('Any value; a change issues a new certificate.'),
   })
   .describe(
-    "A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource). " +
-      'Local platform.',
+    "A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource), " +
+      'on the local platform or on Kubernetes.',
   );
 
 export const clientCertificateResourceOutputs = clientCertificateResourceInputs.extend({

@@ -38,7 +38,14 @@ export function unwrapSecrets<T>(value: T): T {
 const rejections: unknown[] = [];
 process.on('unhandledRejection', (e) => rejections.push(e));
 
-export function setupMocks(options: { preview?: boolean; stack?: string } = {}): { resources: Registered[] } {
+export function setupMocks(
+  options: {
+    preview?: boolean;
+    stack?: string;
+    /** What a read (`X.get(name, id)`) finds, by id: the state the mock returns. */
+    reads?: Record<string, Record<string, unknown>>;
+  } = {},
+): { resources: Registered[] } {
   const resources: Registered[] = [];
   const pending = new Map<string, Record<string, unknown>>();
   // Patch the mock monitor once per process to capture serialized inputs (secrets intact).
@@ -79,6 +86,7 @@ export function setupMocks(options: { preview?: boolean; stack?: string } = {}):
         // Dynamic resources get plausible outputs so dependents resolve.
         const state = {
           ...args.inputs,
+          ...(args.id ? options.reads?.[args.id] : {}),
           ...(args.type.startsWith('pulumi-nodejs:dynamic') ? fakeDynamicOutputs(args) : {}),
           ...fakeAwsOutputs(args),
         };

@@ -10,14 +10,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ROOT } from '../helpers/cli';
-import { PG_BIN } from '../helpers/postgres';
 import { createCa } from '../../provider/secrets/x509';
 import { waitFor } from '../helpers/pg';
 import { parseSpec } from '../../provider/spec';
@@ -25,7 +23,7 @@ import { kubernetesNames } from '../../provider/naming';
 import { buildPodMonitor } from '../../provider/render/kubernetes/monitoring';
 import { kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
-import { appUser, labelledPrimary, secretOf, serviceIp } from './support/reach';
+import { appUser, byServiceName, labelledPrimary, psql, secretOf, serviceIp } from './support/reach';
 
 const NS = 'pgc-monitoring';
 const NAME = 'orders';
@@ -131,21 +129,13 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
   test('GIVEN your CA in tls.ca WHEN psql verifies <name>-rw.<ns>.svc with it THEN the server certificate is signed by it, and the app Secret carries it', async () => {
     assert.equal((await secretOf(cluster, NS, `${NAME}-app`))['ca.crt'], caPem);
     const app = await appUser(cluster, NS, NAME);
-    const r = spawnSync(
-      join(PG_BIN, 'psql'),
-      [
-        `host=${NAME}-rw.${NS}.svc hostaddr=${await serviceIp(cluster, NS, `${NAME}-rw`)} dbname=app sslmode=verify-full sslrootcert=${caFile}`,
-        '-XAtc',
-        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-        env: { ...process.env, PGUSER: app.user, PGPASSWORD: app.password, PGCONNECT_TIMEOUT: '5' },
-      },
+    const r = psql(
+      await byServiceName(cluster, NS, `${NAME}-rw`, `sslmode=verify-full sslrootcert=${caFile}`),
+      'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      app,
     );
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), 't');
+    assert.ok(r.ok, r.err);
+    assert.equal(r.out, 't');
   });
 
   test('GIVEN the CRD WHEN up created the PodMonitor THEN the API server stored it as rendered and refuses a malformed one', async () => {

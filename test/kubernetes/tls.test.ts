@@ -18,23 +18,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/pg';
 import { cli } from '../helpers/cli';
-import { PG_BIN } from '../helpers/postgres';
 import { createCa } from '../../provider/secrets/x509';
 import { KUBECTL, kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
-import { appUser, labelledPrimary, secretOf, serviceIp, type Credentials } from './support/reach';
+import {
+  appUser,
+  byServiceName,
+  labelledPrimary,
+  psql,
+  secretOf,
+  serviceIp,
+  type Credentials,
+} from './support/reach';
 import { certificateLogin } from './support/cert-login';
 import { issueCertificate } from '../../provider/secrets/x509';
 
 const NS = 'pgc-tls';
 const NAME = 'orders';
 const PODS = ['orders-1', 'orders-2'];
-
-interface Psql {
-  ok: boolean;
-  out: string;
-  err: string;
-}
 
 /** The server certificate a TLS client sees at ip:5432 (openssl s_client -starttls postgres). */
 function served(ip: string): { notAfter: Date; serial: string } {
@@ -74,16 +75,6 @@ function get(
   });
 }
 
-/** psql on the node; the password in its environment, never in its arguments. */
-function psql(conninfo: string, sql: string, who: Credentials): Psql {
-  const r = spawnSync(join(PG_BIN, 'psql'), [conninfo, '-XAtc', sql], {
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: { ...process.env, PGUSER: who.user, PGPASSWORD: who.password, PGCONNECT_TIMEOUT: '5' },
-  });
-  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
-}
-
 describe('tls on a real single-node Kubernetes (verify-full by Service name, certificate replication)', () => {
   let cluster: Cluster;
   let stack: KubernetesStack;
@@ -95,8 +86,7 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
   const otherCaFile = join(dir, 'other-ca.crt');
 
   /** A libpq conninfo that verifies `service`'s name while reaching its ClusterIP from the node. */
-  const byName = async (service: string, extra = '') =>
-    `host=${service}.${NS}.svc hostaddr=${await serviceIp(cluster, NS, service)} port=5432 dbname=app ${extra}`;
+  const byName = (service: string, extra = '') => byServiceName(cluster, NS, service, extra);
 
   /** SQL as postgres in a member pod: over TCP to `host` (the pod resolves it), password from its env. */
   const inPod = (pod: string, conninfo: string, sql: string) =>

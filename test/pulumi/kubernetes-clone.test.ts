@@ -130,6 +130,7 @@ describe('bootstrap.pgBasebackup on kubernetes (mocks)', () => {
       'k8s-fence-old-primary.py',
       'k8s-member.py',
       'k8s-peer-watch.py',
+      'k8s_patroni_rest.py',
       'patroni.yml',
     ]);
     const off = await build({ instances: 2, platform: { kubernetes: { ...K8S, peerWatch: false } } });
@@ -137,6 +138,7 @@ describe('bootstrap.pgBasebackup on kubernetes (mocks)', () => {
     assert.deepEqual(Object.keys(offData).sort(), [
       'k8s-fence-old-primary.py',
       'k8s-member.py',
+      'k8s_patroni_rest.py',
       'patroni.yml',
     ]);
     const pod = (one(off, 'kubernetes:apps/v1:StatefulSet', 'orders-members').inputs as Obj).spec.template

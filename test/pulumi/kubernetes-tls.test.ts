@@ -293,3 +293,44 @@ describe('PostgresCluster with your own CA and server certificate on kubernetes 
       assert.throws(() => new PostgresCluster('orders', args({ ca, server: server() })), expected);
     });
 });
+
+describe('PostgresCluster with tls.ca from a Secret on kubernetes (mocks)', () => {
+  const args = { instances: 2, platform: { kubernetes: K8S }, tls: { ca: { secret: 'issuer' } } };
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+  test('GIVEN the Secret without tls.key WHEN constructed THEN no apply throws: TlsCertificates gets the refusal, in clear, and its check fails with it', async () => {
+    const mine = await createCa('my CA', 100);
+    const { resources } = setupMocks({
+      reads: { 'db/issuer': { data: { 'tls.crt': b64(mine.certificate) } } },
+    });
+    new PostgresCluster('orders', args);
+    await settle(resources);
+    const certs = resources.find((r) => r.type.endsWith(':TlsCertificates'))!;
+    const refusal = certs.inputs.refusal as string;
+    assert.equal(
+      refusal,
+      'PostgresCluster orders: tls.ca.secret: Secret "issuer" in namespace "db" has no tls.key: it must hold ' +
+        "the CA's certificate as tls.crt and its private key as tls.key (PEM, e.g. type kubernetes.io/tls)",
+    );
+    assert.ok(!isSecretValue(certs.raw.refusal), 'the refusal names no value: not a secret');
+    const { check } = await import('../../provider/pulumi/tls-certificates-impl');
+    assert.deepEqual(await check({} as never, certs.inputs as never), {
+      failures: [{ property: 'ca', reason: refusal }],
+    });
+  });
+
+  test('GIVEN the Secret with both keys WHEN constructed THEN the CA goes to TlsCertificates as a Pulumi secret, with no refusal', async () => {
+    const mine = await createCa('my CA', 100);
+    const { resources } = setupMocks({
+      reads: {
+        'db/issuer': { data: { 'tls.crt': b64(mine.certificate), 'tls.key': b64(mine.privateKey) } },
+      },
+    });
+    new PostgresCluster('orders', args);
+    await settle(resources);
+    const certs = resources.find((r) => r.type.endsWith(':TlsCertificates'))!;
+    assert.ok(isSecretValue(certs.raw.ca), 'the CA pair is secret');
+    assert.equal((certs.inputs.ca as Obj).certificate, mine.certificate);
+    assert.equal(certs.inputs.refusal, undefined);
+  });
+});

@@ -36,7 +36,13 @@ export function buildFencingConfigMap(
   };
 }
 
-/** The ConfigMap entry of the script (its text given). */
-export function memberFiles(script: string): Record<string, string> {
-  return { [MEMBER_SCRIPT]: script };
+/**
+ * Patroni's REST URL and TLS context, which k8s-member.py and the pre_promote fencing script
+ * (k8s-fence-old-primary.py) import from beside them: the same ConfigMap, mounted whole.
+ */
+export const PATRONI_REST_MODULE = 'k8s_patroni_rest.py';
+
+/** The ConfigMap entries of the script and the module it shares with the fencing script (their texts given). */
+export function memberFiles(script: string, restModule: string): Record<string, string> {
+  return { [MEMBER_SCRIPT]: script, [PATRONI_REST_MODULE]: restModule };
 }

@@ -39,6 +39,8 @@ export interface KubernetesInputs {
   fenceScript?: string;
   /** The members' first process (k8s-member.py, fencing): its text (the ConfigMap carries it). */
   memberScript?: string;
+  /** The module it and the fencing script share (k8s_patroni_rest.py): its text. */
+  patroniRestModule?: string;
   /** Under tls: the certificates (TlsCertificates issues them). */
   tls?: TlsMaterial;
   /** Under monitoring.exporters with a pooler: the PgBouncer exporter's script and the admin's password. */
@@ -71,7 +73,7 @@ export function buildKubernetesObjects(spec: ClusterSpec, inputs: KubernetesInpu
       ...cloneConfigFiles(spec, inputs.clone?.script ?? ''),
       ...peerWatchFiles(platform, inputs.peerWatchScript ?? ''),
       [FENCE_SCRIPT]: inputs.fenceScript ?? '',
-      ...memberFiles(inputs.memberScript ?? ''),
+      ...memberFiles(inputs.memberScript ?? '', inputs.patroniRestModule ?? ''),
     }),
     fencing: buildFencingConfigMap(spec.name, ns, names, spec.fenced),
     cloneSecret:

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource). Local platform.
+// A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource), on the local platform or on Kubernetes.
 type ClientCertificate struct {
 	pulumi.CustomResourceState
 
@@ -24,6 +24,8 @@ type ClientCertificate struct {
 	Cluster pulumi.StringOutput `pulumi:"cluster"`
 	// Validity in days, above 30 (renewed 30 days before it expires). @default - 365
 	Days pulumi.IntOutput `pulumi:"days"`
+	// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+	Kubernetes ClientCertificateKubernetesPtrOutput `pulumi:"kubernetes"`
 	// When it expires (ISO 8601).
 	NotAfter pulumi.StringOutput `pulumi:"notAfter"`
 	// PEM (PKCS#8) private key: a secret.
@@ -93,6 +95,8 @@ type clientCertificateArgs struct {
 	Cluster string `pulumi:"cluster"`
 	// Validity in days, above 30 (renewed 30 days before it expires). @default - 365
 	Days *int `pulumi:"days"`
+	// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+	Kubernetes *ClientCertificateKubernetes `pulumi:"kubernetes"`
 	// Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
 	StateDir *string `pulumi:"stateDir"`
 	// Any value; a change issues a new certificate.
@@ -107,6 +111,8 @@ type ClientCertificateArgs struct {
 	Cluster pulumi.StringInput
 	// Validity in days, above 30 (renewed 30 days before it expires). @default - 365
 	Days pulumi.IntPtrInput
+	// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+	Kubernetes ClientCertificateKubernetesPtrInput
 	// Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
 	StateDir pulumi.StringPtrInput
 	// Any value; a change issues a new certificate.
@@ -170,6 +176,11 @@ func (o ClientCertificateOutput) Cluster() pulumi.StringOutput {
 // Validity in days, above 30 (renewed 30 days before it expires). @default - 365
 func (o ClientCertificateOutput) Days() pulumi.IntOutput {
 	return o.ApplyT(func(v *ClientCertificate) pulumi.IntOutput { return v.Days }).(pulumi.IntOutput)
+}
+
+// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+func (o ClientCertificateOutput) Kubernetes() ClientCertificateKubernetesPtrOutput {
+	return o.ApplyT(func(v *ClientCertificate) ClientCertificateKubernetesPtrOutput { return v.Kubernetes }).(ClientCertificateKubernetesPtrOutput)
 }
 
 // When it expires (ISO 8601).

@@ -3316,6 +3316,184 @@ func (o BootstrapRecoveryTargetPtrOutput) Xid() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+type ClientCertificateKubernetes struct {
+	// The kubeconfig context. @default - its current context
+	Context *string `pulumi:"context"`
+	// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+	Kubeconfig *string `pulumi:"kubeconfig"`
+	// The namespace of the cluster.
+	Namespace string `pulumi:"namespace"`
+}
+
+// ClientCertificateKubernetesInput is an input type that accepts ClientCertificateKubernetesArgs and ClientCertificateKubernetesOutput values.
+// You can construct a concrete instance of `ClientCertificateKubernetesInput` via:
+//
+//	ClientCertificateKubernetesArgs{...}
+type ClientCertificateKubernetesInput interface {
+	pulumi.Input
+
+	ToClientCertificateKubernetesOutput() ClientCertificateKubernetesOutput
+	ToClientCertificateKubernetesOutputWithContext(context.Context) ClientCertificateKubernetesOutput
+}
+
+// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+type ClientCertificateKubernetesArgs struct {
+	// The kubeconfig context. @default - its current context
+	Context pulumi.StringPtrInput `pulumi:"context"`
+	// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+	Kubeconfig pulumi.StringPtrInput `pulumi:"kubeconfig"`
+	// The namespace of the cluster.
+	Namespace pulumi.StringInput `pulumi:"namespace"`
+}
+
+func (ClientCertificateKubernetesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCertificateKubernetes)(nil)).Elem()
+}
+
+func (i ClientCertificateKubernetesArgs) ToClientCertificateKubernetesOutput() ClientCertificateKubernetesOutput {
+	return i.ToClientCertificateKubernetesOutputWithContext(context.Background())
+}
+
+func (i ClientCertificateKubernetesArgs) ToClientCertificateKubernetesOutputWithContext(ctx context.Context) ClientCertificateKubernetesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCertificateKubernetesOutput)
+}
+
+func (i ClientCertificateKubernetesArgs) ToClientCertificateKubernetesPtrOutput() ClientCertificateKubernetesPtrOutput {
+	return i.ToClientCertificateKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (i ClientCertificateKubernetesArgs) ToClientCertificateKubernetesPtrOutputWithContext(ctx context.Context) ClientCertificateKubernetesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCertificateKubernetesOutput).ToClientCertificateKubernetesPtrOutputWithContext(ctx)
+}
+
+// ClientCertificateKubernetesPtrInput is an input type that accepts ClientCertificateKubernetesArgs, ClientCertificateKubernetesPtr and ClientCertificateKubernetesPtrOutput values.
+// You can construct a concrete instance of `ClientCertificateKubernetesPtrInput` via:
+//
+//	        ClientCertificateKubernetesArgs{...}
+//
+//	or:
+//
+//	        nil
+type ClientCertificateKubernetesPtrInput interface {
+	pulumi.Input
+
+	ToClientCertificateKubernetesPtrOutput() ClientCertificateKubernetesPtrOutput
+	ToClientCertificateKubernetesPtrOutputWithContext(context.Context) ClientCertificateKubernetesPtrOutput
+}
+
+type clientCertificateKubernetesPtrType ClientCertificateKubernetesArgs
+
+func ClientCertificateKubernetesPtr(v *ClientCertificateKubernetesArgs) ClientCertificateKubernetesPtrInput {
+	return (*clientCertificateKubernetesPtrType)(v)
+}
+
+func (*clientCertificateKubernetesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCertificateKubernetes)(nil)).Elem()
+}
+
+func (i *clientCertificateKubernetesPtrType) ToClientCertificateKubernetesPtrOutput() ClientCertificateKubernetesPtrOutput {
+	return i.ToClientCertificateKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (i *clientCertificateKubernetesPtrType) ToClientCertificateKubernetesPtrOutputWithContext(ctx context.Context) ClientCertificateKubernetesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClientCertificateKubernetesPtrOutput)
+}
+
+// A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+type ClientCertificateKubernetesOutput struct{ *pulumi.OutputState }
+
+func (ClientCertificateKubernetesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientCertificateKubernetes)(nil)).Elem()
+}
+
+func (o ClientCertificateKubernetesOutput) ToClientCertificateKubernetesOutput() ClientCertificateKubernetesOutput {
+	return o
+}
+
+func (o ClientCertificateKubernetesOutput) ToClientCertificateKubernetesOutputWithContext(ctx context.Context) ClientCertificateKubernetesOutput {
+	return o
+}
+
+func (o ClientCertificateKubernetesOutput) ToClientCertificateKubernetesPtrOutput() ClientCertificateKubernetesPtrOutput {
+	return o.ToClientCertificateKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (o ClientCertificateKubernetesOutput) ToClientCertificateKubernetesPtrOutputWithContext(ctx context.Context) ClientCertificateKubernetesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ClientCertificateKubernetes) *ClientCertificateKubernetes {
+		return &v
+	}).(ClientCertificateKubernetesPtrOutput)
+}
+
+// The kubeconfig context. @default - its current context
+func (o ClientCertificateKubernetesOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClientCertificateKubernetes) *string { return v.Context }).(pulumi.StringPtrOutput)
+}
+
+// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+func (o ClientCertificateKubernetesOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClientCertificateKubernetes) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
+}
+
+// The namespace of the cluster.
+func (o ClientCertificateKubernetesOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v ClientCertificateKubernetes) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+type ClientCertificateKubernetesPtrOutput struct{ *pulumi.OutputState }
+
+func (ClientCertificateKubernetesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ClientCertificateKubernetes)(nil)).Elem()
+}
+
+func (o ClientCertificateKubernetesPtrOutput) ToClientCertificateKubernetesPtrOutput() ClientCertificateKubernetesPtrOutput {
+	return o
+}
+
+func (o ClientCertificateKubernetesPtrOutput) ToClientCertificateKubernetesPtrOutputWithContext(ctx context.Context) ClientCertificateKubernetesPtrOutput {
+	return o
+}
+
+func (o ClientCertificateKubernetesPtrOutput) Elem() ClientCertificateKubernetesOutput {
+	return o.ApplyT(func(v *ClientCertificateKubernetes) ClientCertificateKubernetes {
+		if v != nil {
+			return *v
+		}
+		var ret ClientCertificateKubernetes
+		return ret
+	}).(ClientCertificateKubernetesOutput)
+}
+
+// The kubeconfig context. @default - its current context
+func (o ClientCertificateKubernetesPtrOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCertificateKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Context
+	}).(pulumi.StringPtrOutput)
+}
+
+// A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+func (o ClientCertificateKubernetesPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCertificateKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kubeconfig
+	}).(pulumi.StringPtrOutput)
+}
+
+// The namespace of the cluster.
+func (o ClientCertificateKubernetesPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClientCertificateKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
 // Continuous WAL archive and backups with pgBackRest in S3. pgcluster owns archive_mode, archive_command and restore_command. Absent: no archive (replicas then only from the primary).
 type ClusterBackup struct {
 	// Asynchronous WAL archiving (pgBackRest's archive-async with a spool directory): segments are pushed in parallel batches, so a slow S3 does not hold up PostgreSQL. @default - true
@@ -13503,6 +13681,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoverySourceS3IrsaPtrInput)(nil)).Elem(), BootstrapRecoverySourceS3IrsaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryTargetInput)(nil)).Elem(), BootstrapRecoveryTargetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BootstrapRecoveryTargetPtrInput)(nil)).Elem(), BootstrapRecoveryTargetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCertificateKubernetesInput)(nil)).Elem(), ClientCertificateKubernetesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClientCertificateKubernetesPtrInput)(nil)).Elem(), ClientCertificateKubernetesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupInput)(nil)).Elem(), ClusterBackupArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupPtrInput)(nil)).Elem(), ClusterBackupArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterBackupEncryptionInput)(nil)).Elem(), ClusterBackupEncryptionArgs{})
@@ -13638,6 +13818,8 @@ func init() {
 	pulumi.RegisterOutputType(BootstrapRecoverySourceS3IrsaPtrOutput{})
 	pulumi.RegisterOutputType(BootstrapRecoveryTargetOutput{})
 	pulumi.RegisterOutputType(BootstrapRecoveryTargetPtrOutput{})
+	pulumi.RegisterOutputType(ClientCertificateKubernetesOutput{})
+	pulumi.RegisterOutputType(ClientCertificateKubernetesPtrOutput{})
 	pulumi.RegisterOutputType(ClusterBackupOutput{})
 	pulumi.RegisterOutputType(ClusterBackupPtrOutput{})
 	pulumi.RegisterOutputType(ClusterBackupEncryptionOutput{})

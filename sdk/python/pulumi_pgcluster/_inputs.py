@@ -48,6 +48,8 @@ __all__ = [
     'BootstrapRecoverySourceS3IrsaArgsDict',
     'BootstrapRecoveryTargetArgs',
     'BootstrapRecoveryTargetArgsDict',
+    'ClientCertificateKubernetesArgs',
+    'ClientCertificateKubernetesArgsDict',
     'ClusterBackupArgs',
     'ClusterBackupArgsDict',
     'ClusterBackupEncryptionArgs',
@@ -1557,6 +1559,79 @@ class BootstrapRecoveryTargetArgs:
     @xid.setter
     def xid(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "xid", value)
+
+
+class ClientCertificateKubernetesArgsDict(TypedDict):
+    """
+    A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+    """
+    namespace: pulumi.Input[_builtins.str]
+    """
+    The namespace of the cluster.
+    """
+    context: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The kubeconfig context. @default - its current context
+    """
+    kubeconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+    """
+
+@pulumi.input_type
+class ClientCertificateKubernetesArgs:
+    def __init__(__self__, *,
+                 namespace: pulumi.Input[_builtins.str],
+                 context: pulumi.Input[Optional[_builtins.str]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+
+        :param pulumi.Input[_builtins.str] namespace: The namespace of the cluster.
+        :param pulumi.Input[_builtins.str] context: The kubeconfig context. @default - its current context
+        :param pulumi.Input[_builtins.str] kubeconfig: A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        pulumi.set(__self__, "namespace", namespace)
+        if context is not None:
+            pulumi.set(__self__, "context", context)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> pulumi.Input[_builtins.str]:
+        """
+        The namespace of the cluster.
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def context(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The kubeconfig context. @default - its current context
+        """
+        return pulumi.get(self, "context")
+
+    @context.setter
+    def context(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "context", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
 
 class ClusterBackupArgsDict(TypedDict):

@@ -13,6 +13,8 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
+from ._inputs import *
 
 __all__ = ['ClientCertificateArgs', 'ClientCertificate']
 
@@ -22,6 +24,7 @@ class ClientCertificateArgs:
                  cluster: pulumi.Input[_builtins.str],
                  user: pulumi.Input[_builtins.str],
                  days: pulumi.Input[Optional[_builtins.int]] = None,
+                 kubernetes: pulumi.Input[Optional['ClientCertificateKubernetesArgs']] = None,
                  state_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  trigger: pulumi.Input[Optional[_builtins.str]] = None):
         """
@@ -30,6 +33,7 @@ class ClientCertificateArgs:
         :param pulumi.Input[_builtins.str] cluster: The cluster whose CA signs it: a PostgresCluster's `name` (with `tls`).
         :param pulumi.Input[_builtins.str] user: The role it logs in as (its CN); list it in tls.clientAuth.users.
         :param pulumi.Input[_builtins.int] days: Validity in days, above 30 (renewed 30 days before it expires). @default - 365
+        :param pulumi.Input['ClientCertificateKubernetesArgs'] kubernetes: A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
         :param pulumi.Input[_builtins.str] state_dir: Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
         :param pulumi.Input[_builtins.str] trigger: Any value; a change issues a new certificate.
         """
@@ -39,6 +43,8 @@ class ClientCertificateArgs:
             days = 365
         if days is not None:
             pulumi.set(__self__, "days", days)
+        if kubernetes is not None:
+            pulumi.set(__self__, "kubernetes", kubernetes)
         if state_dir is not None:
             pulumi.set(__self__, "state_dir", state_dir)
         if trigger is not None:
@@ -81,6 +87,18 @@ class ClientCertificateArgs:
         pulumi.set(self, "days", value)
 
     @_builtins.property
+    @pulumi.getter
+    def kubernetes(self) -> pulumi.Input[Optional['ClientCertificateKubernetesArgs']]:
+        """
+        A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+        """
+        return pulumi.get(self, "kubernetes")
+
+    @kubernetes.setter
+    def kubernetes(self, value: pulumi.Input[Optional['ClientCertificateKubernetesArgs']]):
+        pulumi.set(self, "kubernetes", value)
+
+    @_builtins.property
     @pulumi.getter(name="stateDir")
     def state_dir(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -113,17 +131,19 @@ class ClientCertificate(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster: pulumi.Input[Optional[_builtins.str]] = None,
                  days: pulumi.Input[Optional[_builtins.int]] = None,
+                 kubernetes: pulumi.Input[Optional[Union['ClientCertificateKubernetesArgs', 'ClientCertificateKubernetesArgsDict']]] = None,
                  state_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  trigger: pulumi.Input[Optional[_builtins.str]] = None,
                  user: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource). Local platform.
+        A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource), on the local platform or on Kubernetes.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] cluster: The cluster whose CA signs it: a PostgresCluster's `name` (with `tls`).
         :param pulumi.Input[_builtins.int] days: Validity in days, above 30 (renewed 30 days before it expires). @default - 365
+        :param pulumi.Input[Union['ClientCertificateKubernetesArgs', 'ClientCertificateKubernetesArgsDict']] kubernetes: A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
         :param pulumi.Input[_builtins.str] state_dir: Where the local platform keeps it. @default - the default state dir (PGCLUSTER_STATE_DIR, else ~/.pgcluster)
         :param pulumi.Input[_builtins.str] trigger: Any value; a change issues a new certificate.
         :param pulumi.Input[_builtins.str] user: The role it logs in as (its CN); list it in tls.clientAuth.users.
@@ -135,7 +155,7 @@ class ClientCertificate(pulumi.CustomResource):
                  args: ClientCertificateArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource). Local platform.
+        A client certificate signed by the cluster's CA, for certificate auth (`pgcluster certificate` as a resource), on the local platform or on Kubernetes.
 
         :param str resource_name: The name of the resource.
         :param ClientCertificateArgs args: The arguments to use to populate this resource's properties.
@@ -154,6 +174,7 @@ class ClientCertificate(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster: pulumi.Input[Optional[_builtins.str]] = None,
                  days: pulumi.Input[Optional[_builtins.int]] = None,
+                 kubernetes: pulumi.Input[Optional[Union['ClientCertificateKubernetesArgs', 'ClientCertificateKubernetesArgsDict']]] = None,
                  state_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  trigger: pulumi.Input[Optional[_builtins.str]] = None,
                  user: pulumi.Input[Optional[_builtins.str]] = None,
@@ -172,6 +193,7 @@ class ClientCertificate(pulumi.CustomResource):
             if days is None:
                 days = 365
             __props__.__dict__["days"] = days
+            __props__.__dict__["kubernetes"] = kubernetes
             __props__.__dict__["state_dir"] = state_dir
             __props__.__dict__["trigger"] = trigger
             if user is None and not opts.urn:
@@ -209,6 +231,7 @@ class ClientCertificate(pulumi.CustomResource):
         __props__.__dict__["certificate"] = None
         __props__.__dict__["cluster"] = None
         __props__.__dict__["days"] = None
+        __props__.__dict__["kubernetes"] = None
         __props__.__dict__["not_after"] = None
         __props__.__dict__["private_key"] = None
         __props__.__dict__["state_dir"] = None
@@ -247,6 +270,14 @@ class ClientCertificate(pulumi.CustomResource):
         Validity in days, above 30 (renewed 30 days before it expires). @default - 365
         """
         return pulumi.get(self, "days")
+
+    @_builtins.property
+    @pulumi.getter
+    def kubernetes(self) -> pulumi.Output[Optional['outputs.ClientCertificateKubernetes']]:
+        """
+        A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+        """
+        return pulumi.get(self, "kubernetes")
 
     @_builtins.property
     @pulumi.getter(name="notAfter")

@@ -17,6 +17,7 @@ from ._enums import *
 
 __all__ = [
     'BackupKubernetes',
+    'ClientCertificateKubernetes',
     'ClusterEndpoints',
     'DatabaseExtension',
     'DatabaseSchema',
@@ -35,6 +36,53 @@ class BackupKubernetes(dict):
                  kubeconfig: Optional[_builtins.str] = None):
         """
         A cluster on Kubernetes: the backup runs in a member pod (a streaming replica with backup.fromStandby). Absent: the local platform.
+
+        :param _builtins.str namespace: The namespace of the cluster.
+        :param _builtins.str context: The kubeconfig context. @default - its current context
+        :param _builtins.str kubeconfig: A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        pulumi.set(__self__, "namespace", namespace)
+        if context is not None:
+            pulumi.set(__self__, "context", context)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> _builtins.str:
+        """
+        The namespace of the cluster.
+        """
+        return pulumi.get(self, "namespace")
+
+    @_builtins.property
+    @pulumi.getter
+    def context(self) -> Optional[_builtins.str]:
+        """
+        The kubeconfig context. @default - its current context
+        """
+        return pulumi.get(self, "context")
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> Optional[_builtins.str]:
+        """
+        A kubeconfig (its text; a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        return pulumi.get(self, "kubeconfig")
+
+
+@pulumi.output_type
+class ClientCertificateKubernetes(dict):
+    """
+    A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
+    """
+    def __init__(__self__, *,
+                 namespace: _builtins.str,
+                 context: Optional[_builtins.str] = None,
+                 kubeconfig: Optional[_builtins.str] = None):
+        """
+        A cluster on Kubernetes: the CA Secret it names (`<name>-ca`, or tls.ca.secret's) is read through the API server when the certificate is issued, and its key never enters the Pulumi state. Absent: the local platform; not with stateDir.
 
         :param _builtins.str namespace: The namespace of the cluster.
         :param _builtins.str context: The kubeconfig context. @default - its current context

@@ -28,12 +28,19 @@ export interface Run {
   code: number | null;
   /** stdout and stderr, interleaved. */
   output: string;
+  /** The command ran past its timeoutMs and was stopped (SIGTERM, then SIGKILL). */
+  timedOut?: boolean;
+}
+
+export interface RunOptions {
+  /** Stop the command (and report timedOut) when it has not exited after this long. */
+  timeoutMs?: number;
 }
 
 export interface Project {
   dir: string;
   /** Runs `pulumi <args>` in the project (non-interactive, no colour). */
-  pulumi: (args: string[]) => Promise<Run>;
+  pulumi: (args: string[], options?: RunOptions) => Promise<Run>;
   /** Like pulumi, but fails with the output unless the command exits 0. */
   pulumiOk: (args: string[]) => Promise<string>;
   remove: () => void;
@@ -59,7 +66,8 @@ export function stageProject(example: string, sandbox: Sandbox): Project {
   // An Automation API example has no Pulumi.yaml: its inline programs run in its own process.
   const manifest = join(dir, 'Pulumi.yaml');
   const node = !existsSync(manifest) || /^runtime:\s*nodejs\b/m.test(readFileSync(manifest, 'utf8'));
-  const pulumi = (args: string[]) => runPulumi(dir, sandbox.env, args, node);
+  const pulumi = (args: string[], options: RunOptions = {}) =>
+    runPulumi(dir, sandbox.env, args, node, options);
   return {
     dir,
     pulumi,
@@ -72,26 +80,53 @@ export function stageProject(example: string, sandbox: Sandbox): Project {
   };
 }
 
-async function runPulumi(dir: string, env: NodeJS.ProcessEnv, args: string[], node = true): Promise<Run> {
+async function runPulumi(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  node = true,
+  options: RunOptions = {},
+): Promise<Run> {
   const flags = ['--non-interactive', '--color', 'never'];
   if (!node || !PROGRAM_COMMANDS.has(args[0] ?? ''))
-    return spawnCollect('pulumi', [...args, ...flags], dir, env);
+    return spawnCollect('pulumi', [...args, ...flags], dir, env, options);
   const host = await startProgramHost(dir, env);
   try {
-    return await spawnCollect('pulumi', [...args, ...flags, `--client=${host.address}`], dir, env);
+    return await spawnCollect('pulumi', [...args, ...flags, `--client=${host.address}`], dir, env, options);
   } finally {
     await host.stop();
   }
 }
 
-function spawnCollect(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+function spawnCollect(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  options: RunOptions = {},
+): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let timedOut = false;
+    let kill: NodeJS.Timeout | undefined;
+    // Past timeoutMs: SIGTERM (the engine cancels and stops its plugins), SIGKILL 15 s later.
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          }, options.timeoutMs);
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('error', reject);
-    child.once('close', (code) => resolvePromise({ code, output }));
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(kill);
+      resolvePromise({ code, output, ...(timedOut ? { timedOut } : {}) });
+    });
   });
 }
 

@@ -3,6 +3,9 @@
  * through the Services' ClusterIPs (kube-proxy), with the credentials of its Secrets, and Patroni's
  * view of the members through `kubectl exec` (the pod's own REST API).
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PG_BIN } from '../../helpers/postgres';
 import type { Cluster } from './cluster';
 
 export interface Credentials {
@@ -14,6 +17,36 @@ export async function serviceIp(cluster: Cluster, namespace: string, service: st
   return (
     await cluster.kubectl(['-n', namespace, 'get', 'service', service, '-o', 'jsonpath={.spec.clusterIP}'])
   ).trim();
+}
+
+/**
+ * A conninfo to `<service>.<ns>.svc` by the Service's ClusterIP as hostaddr, so that verify-full
+ * checks the name (not the address) against the server certificate; `extra`: e.g. the sslmode and CA.
+ */
+export async function byServiceName(
+  cluster: Cluster,
+  namespace: string,
+  service: string,
+  extra = '',
+): Promise<string> {
+  const ip = await serviceIp(cluster, namespace, service);
+  return `host=${service}.${namespace}.svc hostaddr=${ip} port=5432 dbname=app ${extra}`;
+}
+
+export interface Psql {
+  ok: boolean;
+  out: string;
+  err: string;
+}
+
+/** psql on the node; the password in its environment, never in its arguments. */
+export function psql(conninfo: string, sql: string, who: Credentials): Psql {
+  const r = spawnSync(join(PG_BIN, 'psql'), [conninfo, '-XAtc', sql], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, PGUSER: who.user, PGPASSWORD: who.password, PGCONNECT_TIMEOUT: '5' },
+  });
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
 }
 
 export async function secretOf(

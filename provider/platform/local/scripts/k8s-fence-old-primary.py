@@ -39,28 +39,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from k8s_patroni_rest import patroni_context, patroni_url
+
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
 CONTAINER = "postgres"
 SCOPE_LABEL = "cluster-name"
 ROLE_LABEL = "role"
 PRIMARY_ROLES = ("primary", "master", "standby_leader")
-PATRONI_PORT = 8008
-# Mounted while tls is on, and then Patroni's REST API is HTTPS with a certificate that CA signed.
-TLS_CA = "/etc/pgcluster/tls/ca.crt"
-
-
-def patroni_url(host, path):
-    return "%s://%s:%d%s" % ("https" if os.path.exists(TLS_CA) else "http", host, PATRONI_PORT, path)
-
-
-def patroni_context(check_hostname=True):
-    """The TLS context for Patroni's REST API (None: plain HTTP). By pod IP, which the certificate
-    does not name, only the chain is verified."""
-    if not os.path.exists(TLS_CA):
-        return None
-    context = ssl.create_default_context(cafile=TLS_CA)
-    context.check_hostname = check_hostname
-    return context
 FENCE_TIMEOUT = float(os.environ.get("PGCLUSTER_FENCE_TIMEOUT", "30"))
 
 

@@ -35,25 +35,9 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from k8s_patroni_rest import PATRONI_PORT, TLS_CA, TLS_DIR, patroni_context, patroni_url
+
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
-PATRONI_PORT = 8008
-# Mounted while tls is on, and then Patroni's REST API is HTTPS with a certificate that CA signed.
-TLS_DIR = "/etc/pgcluster/tls"
-TLS_CA = TLS_DIR + "/ca.crt"
-
-
-def patroni_url(host, path):
-    return "%s://%s:%d%s" % ("https" if os.path.exists(TLS_CA) else "http", host, PATRONI_PORT, path)
-
-
-def patroni_context(check_hostname=True):
-    """The TLS context for Patroni's REST API (None: plain HTTP). By pod IP, which the certificate
-    does not name, only the chain is verified."""
-    if not os.path.exists(TLS_CA):
-        return None
-    context = ssl.create_default_context(cafile=TLS_CA)
-    context.check_hostname = check_hostname
-    return context
 POLL_S = 1.0
 STOP_WAIT_S = 12
 
