@@ -22,6 +22,14 @@ import { activeTls } from '../tls';
 import { memberHost, tlsMount, tlsVolume } from './tls';
 import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
 
+/**
+ * How @pulumi/kubernetes deletes the StatefulSet: orphaning its pods. Its claim templates are
+ * immutable, so a grown storage size recreates it (MemberStorage grew the claims first); the pods
+ * it leaves run on and the new StatefulSet, with the same pod template (the same revision), adopts
+ * them without a restart. A destroyed cluster's pods are removed by MemberStorage's delete.
+ */
+export const ORPHAN_ANNOTATION = 'pulumi.com/deletionPropagationPolicy';
+
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
   topologyKey: 'kubernetes.io/hostname',
@@ -74,6 +82,17 @@ function claim(name: string, size: string, platform: KubernetesPlatformSpec) {
       ...(platform.storageClass ? { storageClassName: platform.storageClass } : {}),
     },
   };
+}
+
+/** The claim templates of the StatefulSet: a data claim, and a WAL claim with walSize. */
+export function claimTemplates(
+  storage: { size: string; walSize?: string },
+  platform: KubernetesPlatformSpec,
+) {
+  return [
+    claim('data', storage.size, platform),
+    ...(storage.walSize ? [claim('wal', storage.walSize, platform)] : []),
+  ];
 }
 
 export function buildStatefulSet(
@@ -162,7 +181,7 @@ export function buildStatefulSet(
       name: names.statefulSet,
       namespace: platform.namespace,
       labels: memberLabels(cluster),
-      ...(spec.backup ? { annotations: backupAnnotation(spec) } : {}),
+      annotations: { [ORPHAN_ANNOTATION]: 'orphan', ...(spec.backup ? backupAnnotation(spec) : {}) },
     },
     spec: {
       // Hibernated: no pod, the claims (and so the data) kept: scale-down retains them.
@@ -206,10 +225,10 @@ export function buildStatefulSet(
           ...(scheduling.tolerations.length ? { tolerations: scheduling.tolerations } : {}),
         },
       },
-      volumeClaimTemplates: [
-        claim('data', spec.storage?.size ?? '10Gi', platform),
-        ...(walSize ? [claim('wal', walSize, platform)] : []),
-      ],
+      volumeClaimTemplates: claimTemplates(
+        { size: spec.storage?.size ?? '10Gi', ...(walSize ? { walSize } : {}) },
+        platform,
+      ),
     },
   };
 }
