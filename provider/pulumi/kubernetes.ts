@@ -251,7 +251,8 @@ export function createKubernetesChildren(
     {
       parent,
       // New claim templates replace it (they are immutable): the old one goes first, orphaning its
-      // pods (render/kubernetes/statefulset ORPHAN_ANNOTATION), which the new one adopts.
+      // pods (MemberStorage deleted it so already; render/kubernetes/statefulset ORPHAN_ANNOTATION),
+      // which the new one adopts.
       deleteBeforeReplace: true,
       dependsOn: [
         memberStorage,

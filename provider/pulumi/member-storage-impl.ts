@@ -1,9 +1,9 @@
 /**
  * Runs inside the dynamic-provider host: reads the members' claims and their StorageClasses from the
- * API server, plans the change of `storage` (plan/storage-growth), and grows the claims. At check
- * time (preview) the same plan refuses a shrink, a class without expansion, or a StatefulSet made
- * before online growth (deleting it would take its pods along). On delete (the cluster destroyed),
- * the member pods its orphaning StatefulSet delete left are removed.
+ * API server, plans the change of `storage` (plan/storage-growth), grows the claims, and deletes the
+ * StatefulSet orphaning its pods (waiting until it is gone) so its replacement with the new claim
+ * templates adopts them. At check time (preview) the same plan refuses a shrink or a class without
+ * expansion. On delete (the cluster destroyed), the member pods its orphaning delete left are removed.
  */
 import { kubeConfigOf } from '../platform/kubernetes/port-forward';
 import {
@@ -11,10 +11,10 @@ import {
   growClaims,
   readMemberClaims,
   readStorageClasses,
-  statefulSetAnnotations,
+  claimTemplateSizes,
+  deleteStatefulSetKeepingPods,
 } from '../platform/kubernetes/claims';
 import { planStorage, type StoragePlan } from '../plan/storage-growth';
-import { ORPHAN_ANNOTATION } from '../render/kubernetes/statefulset';
 
 export interface MemberStorageInputs {
   namespace: string;
@@ -44,18 +44,6 @@ export async function planMemberStorage(
     claims,
     classes,
   });
-  if (plan.kind !== 'grow') return plan;
-  // The StatefulSet is recreated for its new claim templates: only one deleted with orphan
-  // propagation keeps its pods running; its delete policy is the one it was last applied with.
-  const annotations = await statefulSetAnnotations(config, news.namespace, news.statefulSet);
-  if (annotations && annotations[ORPHAN_ANNOTATION] !== 'orphan')
-    return {
-      kind: 'refuse',
-      reason:
-        `storage.size: growing the claims recreates StatefulSet ${news.statefulSet} for its claim templates, ` +
-        `and it was applied by an earlier pgcluster without ${ORPHAN_ANNOTATION}: orphan, so deleting it ` +
-        `would delete its pods: run up once with the sizes unchanged (${plan.patches[0]!.from}), then grow`,
-    };
   return plan;
 }
 
@@ -67,8 +55,24 @@ export async function growMemberStorage(
   const plan = await planMemberStorage(olds, news);
   if (plan.kind === 'refuse') throw new Error(plan.reason);
   if (plan.kind === 'same') return [];
-  await growClaims(kubeConfigOf(news.kubeconfig), news.namespace, plan.patches);
+  const config = kubeConfigOf(news.kubeconfig);
+  await growClaims(config, news.namespace, plan.patches);
   return plan.patches.map((p) => `${p.claim} ${p.from} → ${p.to}`);
+}
+
+/**
+ * Before the StatefulSet is replaced for new claim templates: deletes it orphaning its pods and
+ * waits until it is gone. @pulumi/kubernetes would delete it with the policy it was last applied
+ * with (none before this version), and without waiting (pulumi.com/skipAwait), so its replacement
+ * could meet the old object still being deleted. Returns whether it deleted one.
+ */
+export async function releaseStatefulSet(news: MemberStorageInputs): Promise<boolean> {
+  const config = kubeConfigOf(news.kubeconfig);
+  const live = await claimTemplateSizes(config, news.namespace, news.statefulSet);
+  const wanted: Record<string, string> = { data: news.size, ...(news.walSize ? { wal: news.walSize } : {}) };
+  if (!live || JSON.stringify(live) === JSON.stringify(wanted)) return false;
+  await deleteStatefulSetKeepingPods(config, news.namespace, news.statefulSet);
+  return true;
 }
 
 export async function removeOrphanedMembers(inputs: MemberStorageInputs): Promise<string[]> {

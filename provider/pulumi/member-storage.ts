@@ -1,11 +1,12 @@
 /**
  * `MemberStorage`: the members' volume claims on Kubernetes, which the StatefulSet waits for. A
  * grown `storage.size` / `storage.walSize` patches every member's claim first (online: no pod
- * restarts); the StatefulSet is then recreated for its immutable claim templates, deleted with
- * orphan propagation so its pods stay and are adopted unchanged. Check (so preview) reads the live
- * claims and StorageClasses and refuses a shrink or a class without volume expansion. Delete (the
- * cluster destroyed, after the StatefulSet) removes the member pods that orphaning left.
- * Closure-free dynamic resource, like ClusterReady.
+ * restarts), then deletes the StatefulSet orphaning its pods and waits until it is gone; the
+ * StatefulSet resource is then replaced (its claim templates are immutable) and adopts the pods
+ * unchanged. Check (so preview) of a changed size reads the live claims and StorageClasses and
+ * refuses a shrink or a class without volume expansion (create does the same, before the
+ * StatefulSet exists, for claims kept from an earlier cluster). Delete (the cluster destroyed, after
+ * the StatefulSet) removes the member pods that orphaning left. Closure-free dynamic resource.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { PgclusterResource } from './resource-base';
@@ -21,7 +22,9 @@ const applied = (i: MemberStorageInputs) => ({ size: i.size, ...(i.walSize ? { w
 export const memberStorageProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news) {
     const before = olds && olds.size !== undefined ? (olds as MemberStorageInputs) : undefined;
-    if (before && sizes(before) === sizes(news)) return { inputs: news };
+    // A new cluster asks no API server at preview (it may not exist yet, made by the same stack):
+    // claims kept from an earlier cluster of the name are checked by create, before the StatefulSet.
+    if (!before || sizes(before) === sizes(news)) return { inputs: news };
     const plan = await require(IMPL).planMemberStorage(before, news);
     return plan.kind === 'refuse'
       ? { inputs: news, failures: [{ property: 'size', reason: plan.reason }] }
@@ -41,6 +44,7 @@ export const memberStorageProvider: pulumi.dynamic.ResourceProvider = {
   },
   async update(_id, olds, news) {
     const grown: string[] = await require(IMPL).growMemberStorage(olds, news);
+    await require(IMPL).releaseStatefulSet(news);
     return { outs: { ...news, grown, applied: applied(news) } };
   },
   async delete(_id, props) {

@@ -6,7 +6,8 @@
  * postmaster start time), and the rows are there. local-path cannot resize a volume (it has no
  * resizer; its volumes are directories of the node), so the claims' status.capacity stays 1Gi: what
  * this checks is the API side. A shrink, and a growth once the class no longer allows expansion,
- * are refused at preview, naming the sizes and the class. Destroying the cluster leaves no pod.
+ * are refused at preview, naming the sizes and the class. Destroying the members (the namespace
+ * kept) leaves no pod and keeps the claims.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,11 +104,6 @@ describe('storage growth on a real single-node Kubernetes', () => {
   after(async () => {
     if (created) {
       await stack.project.pulumi(['destroy', '--yes']);
-      // The StatefulSet is deleted orphaning its pods; MemberStorage's delete removes them.
-      const left = await cluster
-        .kubectl(['get', 'pods', '-n', NS, '-o', 'name'])
-        .catch((e: Error) => e.message);
-      assert.equal(left.trim(), '', 'no pod is left after destroy');
     }
     stack?.remove();
     await cluster?.kubectl(['delete', 'storageclass', CLASS, '--ignore-not-found']);
@@ -183,5 +179,25 @@ describe('storage growth on a real single-node Kubernetes', () => {
     ]);
     await stack.project.pulumiOk(['config', 'set', 'storageSize', '2Gi']);
     await stack.project.pulumiOk(['preview', '--expect-no-changes']);
+  });
+
+  test('GIVEN the StatefulSet that orphans its pods WHEN the members are destroyed THEN no member pod is left and the claims stay', async () => {
+    const state = JSON.parse(await stack.project.pulumiOk(['stack', 'export'])) as Obj;
+    const urn = (state.deployment.resources as Obj[]).find((r) =>
+      String(r.type).endsWith(':MemberStorage'),
+    )?.urn;
+    assert.ok(urn, 'MemberStorage is in the state');
+    // MemberStorage and what depends on it (the StatefulSet, readiness, SQL objects); the namespace stays.
+    await stack.project.pulumiOk(['destroy', '--yes', '--target', urn, '--target-dependents']);
+    assert.equal((await json(['get', 'statefulset'])).items.length, 0, 'the StatefulSet is gone');
+    const deadline = Date.now() + 120_000;
+    while ((await members()).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 2000));
+    assert.deepEqual(
+      (await members()).map((p) => p.metadata.name),
+      [],
+      'MemberStorage deleted the pods the orphaning delete left',
+    );
+    assert.deepEqual(Object.keys(await claims()).sort(), ['data-orders-1', 'data-orders-2'], 'claims kept');
   });
 });

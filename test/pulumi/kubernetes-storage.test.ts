@@ -76,7 +76,7 @@ describe('storage growth on kubernetes (mocks)', () => {
     );
   });
 
-  test('GIVEN the provider WHEN a size changes THEN a change, not a replacement; WHEN unchanged THEN none, and check asks no API server', async () => {
+  test('GIVEN the provider WHEN a size changes THEN a change, not a replacement; WHEN unchanged or new THEN none, and check asks no API server', async () => {
     const base = { namespace: 'db', cluster: 'orders', statefulSet: 'orders', size: '1Gi' };
     assert.deepEqual(await memberStorageProvider.diff!('db/orders', base, { ...base, size: '2Gi' }), {
       changes: true,
@@ -95,6 +95,7 @@ describe('storage growth on kubernetes (mocks)', () => {
       kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
     };
     assert.deepEqual(await memberStorageProvider.check!(unreachable, unreachable), { inputs: unreachable });
+    assert.deepEqual(await memberStorageProvider.check!({}, unreachable), { inputs: unreachable }, 'create');
     await assert.rejects(memberStorageProvider.check!(unreachable, { ...unreachable, size: '2Gi' }));
   });
 });

@@ -89,8 +89,8 @@ export async function growClaims(
     );
 }
 
-/** The live StatefulSet's annotations, or undefined when there is none. */
-export async function statefulSetAnnotations(
+/** The live StatefulSet's claim template sizes (template name to storage), or undefined when none. */
+export async function claimTemplateSizes(
   config: KubeConfig,
   namespace: string,
   name: string,
@@ -102,7 +102,45 @@ export async function statefulSetAnnotations(
       if (notFound(e)) return undefined;
       throw e;
     });
-  return sts ? (sts.metadata?.annotations ?? {}) : undefined;
+  if (!sts) return undefined;
+  return Object.fromEntries(
+    (sts.spec?.volumeClaimTemplates ?? []).map((t) => [
+      t.metadata?.name ?? '',
+      String(t.spec?.resources?.requests?.storage ?? ''),
+    ]),
+  );
+}
+
+/**
+ * Deletes the StatefulSet orphaning its pods (they run on, their owner reference removed) and waits
+ * until it is gone, so a new one of the same name can be created and adopt them.
+ */
+export async function deleteStatefulSetKeepingPods(
+  config: KubeConfig,
+  namespace: string,
+  name: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const apps = config.makeApiClient(AppsV1Api);
+  await apps.deleteNamespacedStatefulSet({ name, namespace, propagationPolicy: 'Orphan' }).catch((e) => {
+    if (!notFound(e)) throw e;
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const gone = await apps.readNamespacedStatefulSet({ name, namespace }).then(
+      () => false,
+      (e) => {
+        if (notFound(e)) return true;
+        throw e;
+      },
+    );
+    if (gone) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `StatefulSet ${name} in ${namespace} was deleted (its pods orphaned, still running) but is still there after ${timeoutMs / 1000} s: run up again once it is gone`,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** Deletes the cluster's member pods that no StatefulSet owns (left by an orphaning delete). */

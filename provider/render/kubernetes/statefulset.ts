@@ -23,10 +23,11 @@ import { memberHost, tlsMount, tlsVolume } from './tls';
 import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
 
 /**
- * How @pulumi/kubernetes deletes the StatefulSet: orphaning its pods. Its claim templates are
- * immutable, so a grown storage size recreates it (MemberStorage grew the claims first); the pods
- * it leaves run on and the new StatefulSet, with the same pod template (the same revision), adopts
- * them without a restart. A destroyed cluster's pods are removed by MemberStorage's delete.
+ * How @pulumi/kubernetes deletes the StatefulSet when it replaces it: orphaning its pods, so they run
+ * on and the new StatefulSet, with the same pod template (the same revision), adopts them without a
+ * restart. A grown storage size replaces it for its immutable claim templates; MemberStorage grew the
+ * claims and deleted it that way already (waiting until it was gone). A destroyed cluster's pods are
+ * removed by MemberStorage's delete.
  */
 export const ORPHAN_ANNOTATION = 'pulumi.com/deletionPropagationPolicy';
 
