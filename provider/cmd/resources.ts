@@ -14,6 +14,7 @@ import { backupProvider } from '../pulumi/backup';
 import { localProvider } from '../pulumi/local';
 import { readinessProvider } from '../pulumi/readiness';
 import { scaleGuardProvider } from '../pulumi/scale-guard';
+import { memberStorageProvider } from '../pulumi/member-storage';
 import { passwordProvider } from '../pulumi/password';
 import { certificatesProvider } from '../pulumi/certificates';
 import { tlsCertificatesProvider } from '../pulumi/tls-certificates';
@@ -27,6 +28,7 @@ export const SERVED: Readonly<Record<string, pulumi.dynamic.ResourceProvider>> =
   [TYPES.localCluster]: localProvider,
   [TYPES.clusterReady]: readinessProvider,
   [TYPES.scaleDownGuard]: scaleGuardProvider,
+  [TYPES.memberStorage]: memberStorageProvider,
   [TYPES.password]: passwordProvider,
   [TYPES.certificates]: certificatesProvider,
   [TYPES.tlsCertificates]: tlsCertificatesProvider,

@@ -16,7 +16,7 @@ import { poolerUsersFrom } from '../sql/pooler-users';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { buildRbac } from '../render/kubernetes/rbac';
 import { renderKubernetesPatroniYaml } from '../render/kubernetes/patroni-config';
-import { buildStatefulSet } from '../render/kubernetes/statefulset';
+import { buildStatefulSet, claimTemplates } from '../render/kubernetes/statefulset';
 import {
   buildPatroniConfigMap,
   buildPodDisruptionBudget,
@@ -27,6 +27,7 @@ import { buildPooler } from '../render/kubernetes/pooler';
 import { GeneratedPassword } from './password';
 import { ClusterReady } from './readiness';
 import { ScaleDownGuard } from './scale-guard';
+import { MemberStorage } from './member-storage';
 import type { SqlConnection } from '../sql/target';
 import { memberNames } from '../platform/kubernetes/access';
 import { CLONE_SCRIPT, FENCE_SCRIPT, PG_PORT } from '../render/kubernetes/patroni-config';
@@ -237,14 +238,39 @@ export function createKubernetesChildren(
     argsOf(buildFencingConfigMap(spec.name, ns, names, spec.fenced)),
     { parent, dependsOn: [scaleGuard] },
   );
+  // A grown storage size: every member's claim patched before the StatefulSet is recreated for its
+  // claim templates (shrinking, or a class without volume expansion, is refused at preview).
+  const memberStorage = new MemberStorage(
+    child.memberStorage,
+    {
+      namespace: ns,
+      cluster: spec.name,
+      statefulSet: names.statefulSet,
+      size: spec.storage?.size ?? '10Gi',
+      ...(spec.storage?.walSize ? { walSize: spec.storage.walSize } : {}),
+    },
+    opts,
+  );
   // With a bucket the component creates, its name is known once it exists (the annotation holds it).
   const memberSpec = backup?.spec ?? pulumi.output(spec);
   const statefulSet = new k8s.apps.v1.StatefulSet(
     child.statefulSet,
-    memberSpec.apply((s) => withoutProviderAwait(argsOf(buildStatefulSet(s, platform, names)))),
+    memberSpec.apply((s) => {
+      const args = withoutProviderAwait(argsOf(buildStatefulSet(s, platform, names)));
+      // The sizes MemberStorage applied (the claims grown first). Unknown at the preview of a growth,
+      // so @pulumi/kubernetes plans the replacement without its dry run, which an existing
+      // StatefulSet with other claim templates would fail (pulumi/pulumi-kubernetes#4328, < 4.29).
+      const templates = memberStorage.applied.apply((applied) => claimTemplates(applied, platform));
+      return { ...args, spec: { ...args.spec, volumeClaimTemplates: templates } };
+    }),
     {
       parent,
+      // New claim templates replace it (they are immutable): the old one goes first, orphaning its
+      // pods (MemberStorage deleted it so already; render/kubernetes/statefulset ORPHAN_ANNOTATION),
+      // which the new one adopts.
+      deleteBeforeReplace: true,
       dependsOn: [
+        memberStorage,
         roleBinding,
         config,
         superuserSecret,

@@ -1,6 +1,7 @@
 /** Spec keys of the kubernetes platform: where the pods run, their volumes, resources and placement. */
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors';
+import { STORAGE_QUANTITY_FORMS, storageBytes } from './quantity';
 
 /** Where images/build.sh names the images (a user pushes them there, or sets `image`). */
 export const IMAGE_REPOSITORY = 'ghcr.io/pgcluster/postgres';
@@ -73,13 +74,24 @@ export const kubernetesPlatformSchema = z
     'Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.',
   );
 
+/** A volume size: a storage quantity above zero. */
+const volumeSize = z.string().refine((q) => (storageBytes(q) ?? 0n) > 0n, {
+  error: `a volume size is ${STORAGE_QUANTITY_FORMS}, above zero`,
+});
+
 export const storageSchema = z
   .strictObject({
-    size: z.string().default('10Gi').describe("Size of each member's data volume. @default - 10Gi"),
-    walSize: z
-      .string()
+    size: volumeSize
+      .default('10Gi')
+      .describe(
+        "Size of each member's data volume. On a running cluster it may grow (each member's claim is " +
+          'patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi',
+      ),
+    walSize: volumeSize
       .optional()
-      .describe('Size of a separate WAL volume per member. Absent: WAL lives on the data volume.'),
+      .describe(
+        'Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.',
+      ),
   })
   .describe('Volumes of each member (kubernetes platform).');
 

@@ -16,6 +16,18 @@ interface Refusal {
 const ALLOWED_TOP = 'allowed keys here: name, instances, postgresVersion';
 const REFUSED: Refusal[] = [
   {
+    given: 'a storage.size that is no whole storage quantity',
+    input: { ...base, platform: { kubernetes: {} }, storage: { size: '1.5Gi' } },
+    path: 'storage.size',
+    says: ['"1.5Gi"', 'a volume size is a whole number of bytes or of Ki, Mi, Gi', 'above zero'],
+  },
+  {
+    given: 'a storage.walSize of zero',
+    input: { ...base, platform: { kubernetes: {} }, storage: { size: '1Gi', walSize: '0Gi' } },
+    path: 'storage.walSize',
+    says: ['"0Gi"', 'above zero'],
+  },
+  {
     given: 'a mistyped top-level key',
     input: { ...base, instanses: 3 },
     path: 'instanses',

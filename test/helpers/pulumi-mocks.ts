@@ -14,6 +14,8 @@ export interface Registered {
   urn: string;
   /** The provider reference (`urn::id`) the resource was registered with, if any. */
   provider?: string;
+  /** The resource options the engine got: deleteBeforeReplace, and the URNs it depends on. */
+  options: { deleteBeforeReplace: boolean; dependencies: string[] };
 }
 
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
@@ -56,6 +58,8 @@ export function setupMocks(
     getType(): string;
     getName(): string;
     getObject(): { toJavaScript(): Record<string, unknown> };
+    getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
   };
   const proto = mocksModule.MockMonitor.prototype as {
     registerResource: (req: RegisterRequest, cb: unknown) => unknown;
@@ -65,6 +69,10 @@ export function setupMocks(
     const original = proto.registerResource;
     proto.registerResource = function (this: unknown, req: RegisterRequest, cb: unknown) {
       currentRaw.set(`${req.getType()}::${req.getName()}`, req.getObject().toJavaScript());
+      currentOptions.set(`${req.getType()}::${req.getName()}`, {
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        dependencies: req.getDependenciesList(),
+      });
       return original.call(this, req, cb);
     };
     proto.__patched = true;
@@ -82,6 +90,10 @@ export function setupMocks(
           raw,
           urn: '',
           ...(args.provider ? { provider: args.provider } : {}),
+          options: currentOptions.get(`${args.type}::${args.name}`) ?? {
+            deleteBeforeReplace: false,
+            dependencies: [],
+          },
         });
         // Dynamic resources get plausible outputs so dependents resolve.
         const state = {
@@ -102,6 +114,7 @@ export function setupMocks(
 }
 
 let currentRaw = new Map<string, Record<string, unknown>>();
+const currentOptions = new Map<string, Registered['options']>();
 
 function fakeDynamicOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   if (args.type.endsWith(':GeneratedPassword')) return { value: `pw-${args.name}` };
@@ -126,6 +139,10 @@ function fakeDynamicOutputs(args: pulumi.runtime.MockResourceArgs): Record<strin
         ]),
       ),
       serverNotAfter: '2027-12-01T00:00:00.000Z',
+    };
+  if (args.type.endsWith(':MemberStorage'))
+    return {
+      applied: { size: args.inputs.size, ...(args.inputs.walSize ? { walSize: args.inputs.walSize } : {}) },
     };
   if (args.type.endsWith(':ClusterReady'))
     return { primary: `${(args.inputs.spec as { name: string }).name}-1` };

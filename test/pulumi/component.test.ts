@@ -78,6 +78,7 @@ describe('PostgresCluster on kubernetes (mocks)', () => {
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-replication-password',
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-rewind-password',
       'pulumi-nodejs:dynamic/pgcluster:GeneratedPassword orders-superuser-password',
+      'pulumi-nodejs:dynamic/pgcluster:MemberStorage orders-storage',
       'pulumi-nodejs:dynamic/pgcluster:ScaleDownGuard orders-scale-guard',
       'pulumi-nodejs:dynamic/pgcluster:TlsCertificates orders-tls-certificates',
     ]);

@@ -23,6 +23,15 @@ import { activeTls } from '../tls';
 import { memberHost, tlsMount, tlsVolume } from './tls';
 import { exportersOn, memberExporterContainer, monitoringVolume } from './monitoring';
 
+/**
+ * How @pulumi/kubernetes deletes the StatefulSet when it replaces it: orphaning its pods, so they run
+ * on and the new StatefulSet, with the same pod template (the same revision), adopts them without a
+ * restart. A grown storage size replaces it for its immutable claim templates; MemberStorage grew the
+ * claims and deleted it that way already (waiting until it was gone). A destroyed cluster's pods are
+ * removed by MemberStorage's delete.
+ */
+export const ORPHAN_ANNOTATION = 'pulumi.com/deletionPropagationPolicy';
+
 const DEFAULT_SCHEDULING: SchedulingSpec = {
   antiAffinity: 'preferred',
   topologyKey: 'kubernetes.io/hostname',
@@ -94,6 +103,17 @@ function claim(name: string, size: string, platform: KubernetesPlatformSpec) {
       ...(platform.storageClass ? { storageClassName: platform.storageClass } : {}),
     },
   };
+}
+
+/** The claim templates of the StatefulSet: a data claim, and a WAL claim with walSize. */
+export function claimTemplates(
+  storage: { size: string; walSize?: string },
+  platform: KubernetesPlatformSpec,
+) {
+  return [
+    claim('data', storage.size, platform),
+    ...(storage.walSize ? [claim('wal', storage.walSize, platform)] : []),
+  ];
 }
 
 export function buildStatefulSet(
@@ -180,7 +200,7 @@ export function buildStatefulSet(
       name: names.statefulSet,
       namespace: platform.namespace,
       labels: memberLabels(cluster),
-      ...(spec.backup ? { annotations: backupAnnotation(spec) } : {}),
+      annotations: { [ORPHAN_ANNOTATION]: 'orphan', ...(spec.backup ? backupAnnotation(spec) : {}) },
     },
     spec: {
       // Hibernated: no pod, the claims (and so the data) kept: scale-down retains them.
@@ -224,10 +244,10 @@ export function buildStatefulSet(
           ...(scheduling.tolerations.length ? { tolerations: scheduling.tolerations } : {}),
         },
       },
-      volumeClaimTemplates: [
-        claim('data', spec.storage?.size ?? '10Gi', platform),
-        ...(walSize ? [claim('wal', walSize, platform)] : []),
-      ],
+      volumeClaimTemplates: claimTemplates(
+        { size: spec.storage?.size ?? '10Gi', ...(walSize ? { walSize } : {}) },
+        platform,
+      ),
     },
   };
 }

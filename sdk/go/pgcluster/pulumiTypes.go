@@ -12330,9 +12330,9 @@ func (o SqlConnectionOutput) User() pulumi.StringOutput {
 
 // Volumes of each member (kubernetes platform).
 type Storage struct {
-	// Size of each member's data volume. @default - 10Gi
+	// Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
 	Size *string `pulumi:"size"`
-	// Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+	// Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
 	WalSize *string `pulumi:"walSize"`
 }
 
@@ -12362,9 +12362,9 @@ type StorageInput interface {
 
 // Volumes of each member (kubernetes platform).
 type StorageArgs struct {
-	// Size of each member's data volume. @default - 10Gi
+	// Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
 	Size pulumi.StringPtrInput `pulumi:"size"`
-	// Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+	// Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
 	WalSize pulumi.StringPtrInput `pulumi:"walSize"`
 }
 
@@ -12457,12 +12457,12 @@ func (o StorageOutput) ToStoragePtrOutputWithContext(ctx context.Context) Storag
 	}).(StoragePtrOutput)
 }
 
-// Size of each member's data volume. @default - 10Gi
+// Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
 func (o StorageOutput) Size() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Storage) *string { return v.Size }).(pulumi.StringPtrOutput)
 }
 
-// Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+// Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
 func (o StorageOutput) WalSize() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Storage) *string { return v.WalSize }).(pulumi.StringPtrOutput)
 }
@@ -12491,7 +12491,7 @@ func (o StoragePtrOutput) Elem() StorageOutput {
 	}).(StorageOutput)
 }
 
-// Size of each member's data volume. @default - 10Gi
+// Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
 func (o StoragePtrOutput) Size() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Storage) *string {
 		if v == nil {
@@ -12501,7 +12501,7 @@ func (o StoragePtrOutput) Size() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+// Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
 func (o StoragePtrOutput) WalSize() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Storage) *string {
 		if v == nil {

@@ -5916,11 +5916,11 @@ class StorageArgsDict(TypedDict):
     """
     size: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Size of each member's data volume. @default - 10Gi
+    Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
     """
     wal_size: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+    Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
     """
 
 @pulumi.input_type
@@ -5931,8 +5931,8 @@ class StorageArgs:
         """
         Volumes of each member (kubernetes platform).
 
-        :param pulumi.Input[_builtins.str] size: Size of each member's data volume. @default - 10Gi
-        :param pulumi.Input[_builtins.str] wal_size: Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+        :param pulumi.Input[_builtins.str] size: Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
+        :param pulumi.Input[_builtins.str] wal_size: Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
         """
         if size is None:
             size = '10Gi'
@@ -5945,7 +5945,7 @@ class StorageArgs:
     @pulumi.getter
     def size(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Size of each member's data volume. @default - 10Gi
+        Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
         """
         return pulumi.get(self, "size")
 
@@ -5957,7 +5957,7 @@ class StorageArgs:
     @pulumi.getter(name="walSize")
     def wal_size(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Size of a separate WAL volume per member. Absent: WAL lives on the data volume.
+        Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.
         """
         return pulumi.get(self, "wal_size")
 
