@@ -126,6 +126,7 @@ const SECOND_LANE_FILES = [
   'test/integration/backup-recovery.test.ts',
   // Run after the lane's other files, once the node is up (the two kubernetes lanes are full).
   'test/kubernetes/replica-cluster.test.ts',
+  'test/kubernetes/storage-growth.test.ts',
 ];
 /** The kubernetes files of the third lane (about 20 min warm); the others make the fourth. */
 const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring', 'fencing', 'cli-switchover'].map(

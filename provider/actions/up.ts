@@ -24,6 +24,7 @@ import { servingMembers } from '../plan/members';
 import { getCluster } from '../patroni/api';
 import { isRunningLeader } from '../patroni/roles';
 import { isReplicaCluster } from '../spec/replica';
+import { notApplicable } from '../spec/rules';
 import { reconcileReplicaRole } from './replica';
 
 export interface UpResult {
@@ -177,6 +178,7 @@ export async function up(
   const passwords = options.passwords ?? new Map<string, string>();
   checkPasswords(spec, passwords);
   await platform.preflight(spec, options.inputs);
+  for (const note of notApplicable(spec)) outer.step(note);
   if (spec.hibernate) return hibernate(platform, spec, reporter, started);
   await switchOffFencedPrimary(platform, spec, reporter);
   const recorded = (await platform.runtime(spec.name)).spec;

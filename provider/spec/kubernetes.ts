@@ -93,7 +93,9 @@ export const storageSchema = z
         'Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.',
       ),
   })
-  .describe('Volumes of each member (kubernetes platform).');
+  .describe(
+    'Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.',
+  );
 
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OWNED_PARAMETERS, OWNED_POOLER_SETTINGS, parseSpec } from './index';
+import { notApplicable } from './rules';
 import { assertIssue, issuesOf } from '../../test/helpers/spec-issues';
 
 const base = { name: 'orders' };
@@ -161,9 +162,9 @@ const REFUSED: Refusal[] = [
     says: ['"kubernetes"', 'exactly one of local, kubernetes'],
   },
   {
-    given: 'storage on the local platform',
-    input: { ...base, storage: { size: '1Gi' } },
-    path: 'storage',
+    given: 'resources on the local platform',
+    input: { ...base, resources: { requests: { cpu: '1' } } },
+    path: 'resources',
     says: ['applies to platform.kubernetes only'],
   },
   {
@@ -333,4 +334,15 @@ test('GIVEN a newline in bootstrap.initdb.locale WHEN parsed THEN refused naming
     () => parseSpec({ name: 'demo', bootstrap: { initdb: { locale: 'C\nx' } } }),
     /bootstrap\.initdb\.locale: "C\\nx" is not allowed: must not contain newlines or NUL/,
   );
+});
+
+test('GIVEN storage on the local platform WHEN parsed THEN accepted, and up is told it is not applicable', () => {
+  const spec = parseSpec({ name: 'demo', storage: { size: '1Gi' } });
+  assert.equal(spec.storage?.size, '1Gi');
+  assert.deepEqual(
+    notApplicable(spec).map((n) => n.split(':')[0]),
+    ['storage'],
+  );
+  assert.match(notApplicable(spec)[0] ?? '', /not applicable on platform\.local .*state dir/);
+  assert.deepEqual(notApplicable(parseSpec({ name: 'demo' })), []);
 });

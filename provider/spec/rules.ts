@@ -16,7 +16,17 @@ import { checkReplicaRules } from './rules-replica';
 
 /** Members a local cluster can have: its ports are laid out for this many (see platform.local.basePort). */
 export const MAX_LOCAL_INSTANCES = 20;
-const KUBERNETES_ONLY = ['storage', 'resources', 'scheduling'] as const;
+const KUBERNETES_ONLY = ['resources', 'scheduling'] as const;
+
+/** What a spec declares that its platform accepts and does not apply, one sentence each (shown by `up`). */
+export function notApplicable(s: ClusterSpec): string[] {
+  return s.platform.local && s.storage
+    ? [
+        'storage: not applicable on platform.local (the members keep their data in the state dir, on ' +
+          "this host's filesystem; there is no volume to size): accepted and left as it is",
+      ]
+    : [];
+}
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1?\\d?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);

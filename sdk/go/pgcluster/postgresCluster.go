@@ -147,7 +147,7 @@ type postgresClusterArgs struct {
 	Roles []ClusterRole `pulumi:"roles"`
 	// Where the pods may run (kubernetes platform).
 	Scheduling *Scheduling `pulumi:"scheduling"`
-	// Volumes of each member (kubernetes platform).
+	// Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
 	Storage *Storage `pulumi:"storage"`
 	// Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 	Synchronous *Synchronous `pulumi:"synchronous"`
@@ -203,7 +203,7 @@ type PostgresClusterArgs struct {
 	Roles ClusterRoleArrayInput
 	// Where the pods may run (kubernetes platform).
 	Scheduling SchedulingPtrInput
-	// Volumes of each member (kubernetes platform).
+	// Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
 	Storage StoragePtrInput
 	// Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
 	Synchronous SynchronousPtrInput

@@ -12328,7 +12328,7 @@ func (o SqlConnectionOutput) User() pulumi.StringOutput {
 	return o.ApplyT(func(v SqlConnection) string { return v.User }).(pulumi.StringOutput)
 }
 
-// Volumes of each member (kubernetes platform).
+// Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
 type Storage struct {
 	// Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
 	Size *string `pulumi:"size"`
@@ -12360,7 +12360,7 @@ type StorageInput interface {
 	ToStorageOutputWithContext(context.Context) StorageOutput
 }
 
-// Volumes of each member (kubernetes platform).
+// Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
 type StorageArgs struct {
 	// Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
 	Size pulumi.StringPtrInput `pulumi:"size"`
@@ -12432,7 +12432,7 @@ func (i *storagePtrType) ToStoragePtrOutputWithContext(ctx context.Context) Stor
 	return pulumi.ToOutputWithContext(ctx, i).(StoragePtrOutput)
 }
 
-// Volumes of each member (kubernetes platform).
+// Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
 type StorageOutput struct{ *pulumi.OutputState }
 
 func (StorageOutput) ElementType() reflect.Type {

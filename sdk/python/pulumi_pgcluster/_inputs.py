@@ -5912,7 +5912,7 @@ class SqlConnectionArgs:
 
 class StorageArgsDict(TypedDict):
     """
-    Volumes of each member (kubernetes platform).
+    Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
     """
     size: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -5929,7 +5929,7 @@ class StorageArgs:
                  size: pulumi.Input[Optional[_builtins.str]] = None,
                  wal_size: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        Volumes of each member (kubernetes platform).
+        Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
 
         :param pulumi.Input[_builtins.str] size: Size of each member's data volume. On a running cluster it may grow (each member's claim is patched, no pod restarts; the StorageClass must allow volume expansion), never shrink. @default - 10Gi
         :param pulumi.Input[_builtins.str] wal_size: Size of a separate WAL volume per member; grows as size does. Absent: WAL lives on the data volume.

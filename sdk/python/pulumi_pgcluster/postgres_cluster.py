@@ -74,7 +74,7 @@ class PostgresClusterArgs:
         :param pulumi.Input['ResourcesArgs'] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input['ClusterRoleArgs']]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input['SchedulingArgs'] scheduling: Where the pods may run (kubernetes platform).
-        :param pulumi.Input['StorageArgs'] storage: Volumes of each member (kubernetes platform).
+        :param pulumi.Input['StorageArgs'] storage: Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
         :param pulumi.Input['SynchronousArgs'] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
         :param pulumi.Input['TlsArgs'] tls: TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
         """
@@ -419,7 +419,7 @@ class PostgresClusterArgs:
     @pulumi.getter
     def storage(self) -> pulumi.Input[Optional['StorageArgs']]:
         """
-        Volumes of each member (kubernetes platform).
+        Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
         """
         return pulumi.get(self, "storage")
 
@@ -513,7 +513,7 @@ class PostgresCluster(pulumi.ComponentResource):
         :param pulumi.Input[Union['ResourcesArgs', 'ResourcesArgsDict']] resources: CPU and memory of each member (kubernetes platform). Absent: none set (best effort QoS).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ClusterRoleArgs', 'ClusterRoleArgsDict']]]] roles: Roles pgcluster creates and keeps exactly as declared (see each field). @default - []
         :param pulumi.Input[Union['SchedulingArgs', 'SchedulingArgsDict']] scheduling: Where the pods may run (kubernetes platform).
-        :param pulumi.Input[Union['StorageArgs', 'StorageArgsDict']] storage: Volumes of each member (kubernetes platform).
+        :param pulumi.Input[Union['StorageArgs', 'StorageArgsDict']] storage: Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
         :param pulumi.Input[Union['SynchronousArgs', 'SynchronousArgsDict']] synchronous: Synchronous replication (Patroni's synchronous mode). Absent: asynchronous replication, where a failover may lose the last acknowledged writes.
         :param pulumi.Input[Union['TlsArgs', 'TlsArgsDict']] tls: TLS certificates for client, pooler, replication and REST API connections. On by default, with a CA of the cluster (as CloudNativePG does); `{enabled: false}` for plaintext.
         """
