@@ -132,14 +132,18 @@ const SECOND_LANE_FILES = [
 const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring', 'fencing', 'cli-switchover'].map(
   (f) => `test/kubernetes/${f}.test.ts`,
 );
+/** Files off the node in the fourth lane (run before its kubernetes files): it is the shortest. */
+const FOURTH_LANE_FILES = ['test/integration/day2-scaling.test.ts'];
 const laneOf = (f) =>
   THIRD_LANE_FILES.includes(f)
     ? 2
-    : SECOND_LANE_FILES.includes(f) || SECOND_LANE.some((d) => f.startsWith(`${d}/`))
-      ? 1
-      : f.startsWith('test/kubernetes')
-        ? 3
-        : 0;
+    : FOURTH_LANE_FILES.includes(f)
+      ? 3
+      : SECOND_LANE_FILES.includes(f) || SECOND_LANE.some((d) => f.startsWith(`${d}/`))
+        ? 1
+        : f.startsWith('test/kubernetes')
+          ? 3
+          : 0;
 const lanes = [0, 1, 2, 3].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
 const inLanes = suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1';
 // Two lanes share the node: it is started once here (beside the other lanes), so that they do not

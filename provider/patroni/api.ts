@@ -45,7 +45,7 @@ interface HttpResponse {
  * One HTTP exchange with node:http (not fetch: the first fetch of a process loads undici, some
  * 50 ms that every `pgcluster status` would pay). The timeout covers the whole exchange.
  */
-function call(
+function callOnce(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
   timeoutMs = 5000,
@@ -78,6 +78,31 @@ function call(
     });
     req.end(init.body);
   });
+}
+
+/** Attempts of a GET or PATCH whose connection was reset: Patroni restarts its REST API when it reloads a new certificate. */
+const RESET_ATTEMPTS = 3;
+
+/**
+ * callOnce, again after a reset connection for the requests that are safe to repeat (GET, and PATCH
+ * /config, a merge). A refused connection is not retried: that member is down, and callers go on
+ * to the next one at once.
+ */
+async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  timeoutMs = 5000,
+): Promise<HttpResponse> {
+  const repeatable = ['GET', 'PATCH'].includes(init.method ?? 'GET');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callOnce(url, init, timeoutMs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!repeatable || attempt >= RESET_ATTEMPTS || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw e;
+      await sleep(200 * attempt);
+    }
+  }
 }
 
 export async function getJson<T>(url: string, timeoutMs?: number): Promise<T> {

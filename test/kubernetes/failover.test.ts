@@ -136,6 +136,20 @@ describe('failover on a real single-node Kubernetes', () => {
   test('GIVEN one replica evicted WHEN a second member is evicted THEN the eviction API refuses it (PodDisruptionBudget)', async () => {
     const primary = await healthy();
     const replicas = PODS.filter((p) => p !== primary);
+    // The budget counts Ready pods: a member Patroni calls healthy after the last test may not be
+    // Ready to the kubelet yet, and then the first eviction is the one refused.
+    await waitFor('the disruption budget to count every member Ready', async () => {
+      const out = await cluster.kubectl([
+        '-n',
+        NS,
+        'get',
+        'pdb',
+        'orders',
+        '-o',
+        'jsonpath={.status.currentHealthy}/{.status.expectedPods}',
+      ]);
+      return out.trim() === `${PODS.length}/${PODS.length}` ? true : undefined;
+    });
     const core = cluster.config.makeApiClient(CoreV1Api);
     const evict = (pod: string) =>
       core.createNamespacedPodEviction({
