@@ -2,14 +2,16 @@
  * Planned switchover through Patroni, without errors for the pooler's clients:
  *   1. CHECKPOINT on the primary, so the demotion's own checkpoints have little left to write;
  *   2. the pooler PAUSEd (session clients first pooled per transaction, pooler.carrySessions):
- *      running transactions finish, new ones wait, bounded by pooler.pauseTimeout;
+ *      running transactions finish, new ones wait, bounded by pooler.pauseTimeout. Locally the
+ *      PAUSE is armed for the moment the old primary stops (Patroni's before_stop hook), so clients
+ *      do not wait while Patroni checks the members and writes its checkpoint;
  *   3. Patroni switches over (the old primary stops, the candidate takes the lock and promotes);
  *   4. the pooler repointed at the new primary and RESUMEd: waiting transactions run there.
  * The new primary's Patroni callback repoints and resumes the pooler too, as soon as it accepts
  * writes (platform/local/scripts/pooler-follow.py); step 4 is the action's own guarantee.
  */
 import type { ClusterSpec } from '../spec/cluster';
-import type { ClusterAccess, Platform, PoolerControl } from '../platform/types';
+import type { ClusterAccess, PauseResult, Platform, PoolerControl } from '../platform/types';
 import { ActionError, InputError } from '../errors';
 import { getCluster, postJson, type PatroniCluster, type PatroniMember } from '../patroni/api';
 import { isRunningLeader, isServing, isSynchronousRole } from '../patroni/roles';
@@ -90,18 +92,42 @@ async function checkpoint(access: ClusterAccess, leader: PatroniMember, reporter
   }
 }
 
-/** Holds the pooler's clients: loosen session clients, then PAUSE (bounded). */
-async function holdPooler(pooler: PoolerControl, spec: ClusterSpec, reporter: Reporter): Promise<number> {
-  const started = Date.now();
+/** How the pooler holds its clients: paused now (`since`), or armed to pause as the leader stops. */
+interface PoolerHold {
+  since?: number;
+  armed: boolean;
+}
+
+/**
+ * Holds the pooler's clients: loosen session clients, then PAUSE (bounded) — armed for the moment
+ * the leader's PostgreSQL stops where the platform can (so clients wait only from then on), now
+ * otherwise. A PAUSE at the stop runs inside Patroni's demotion, whose leader lock lives ha.ttl
+ * seconds: a pooler.pauseTimeout over half of it pauses now instead.
+ */
+async function holdPooler(
+  pooler: PoolerControl,
+  spec: ClusterSpec,
+  leader: string,
+  reporter: Reporter,
+): Promise<PoolerHold> {
   await pooler.loosen();
-  const paused = await pooler.pause(spec.pooler.pauseTimeout * 1000);
+  const timeoutMs = spec.pooler.pauseTimeout * 1000;
+  if (spec.pooler.pauseTimeout <= spec.ha.ttl / 2 && pooler.pauseAtStop?.(leader, timeoutMs)) {
+    reporter.step(`the pooler pauses as ${leader} stops (running transactions finish; new ones wait)`);
+    return { armed: true };
+  }
+  const started = Date.now();
+  reportPause(await pooler.pause(timeoutMs), spec, reporter);
+  return { since: started, armed: false };
+}
+
+function reportPause(paused: PauseResult, spec: ClusterSpec, reporter: Reporter, where = ''): void {
   reporter.step(
     paused.complete
-      ? `paused the pooler in ${s1(paused.ms)} (running transactions finished; new ones wait)`
+      ? `paused the pooler${where} in ${s1(paused.ms)} (running transactions finished; new ones wait)`
       : `the pooler still had ${paused.busy < 0 ? 'some' : paused.busy} server connection(s) in use after ` +
           `pooler.pauseTimeout ${spec.pooler.pauseTimeout} s: switching over anyway, their transactions are cut`,
   );
-  return started;
 }
 
 /** The new running leader once the old one has handed over (Patroni may answer before it runs). */
@@ -109,9 +135,13 @@ async function newLeader(
   access: ClusterAccess,
   old: string,
   timeoutMs: number,
+  /** An error to stop on (Patroni refused the switchover), checked between polls. */
+  refusal: () => Error | undefined = () => undefined,
 ): Promise<PatroniMember | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const refused = refusal();
+    if (refused) throw refused;
     const leader = (await getCluster(Object.values(access.apiUrls())))?.members.find(isRunningLeader);
     if (leader && leader.name !== old) return leader;
     await sleep(50);
@@ -193,34 +223,49 @@ export async function switchover(
   reporter.step(`switching over from ${leader.name}${candidate ? ` to ${candidate}` : ''}`);
   await checkpoint(access, leader, reporter);
   const pooler = await access.pooler?.();
-  const heldSince = pooler ? await holdPooler(pooler, spec, reporter) : undefined;
+  const hold = pooler ? await holdPooler(pooler, spec, leader.name, reporter) : undefined;
   let to: string | undefined;
   let heldMs: number | undefined;
   let writable = true;
+  // Patroni answers the request only once its own poll (in steps of a second) has seen the new
+  // leader: the new leader is watched meanwhile, so the pooler resumes as soon as it accepts writes.
+  let refused: Error | undefined;
+  const asked = postJson(`${urls[leader.name]}/switchover`, {
+    leader: leader.name,
+    // None named, Patroni picks it: every replica races for the lock, so the ones that lose follow
+    // the new leader at once (named, the others follow only at their next HA loop, and in
+    // synchronous mode no commit completes on the new primary until one does: measured, 2.5 s).
+    ...(candidate ? { candidate } : {}),
+  }).then(
+    (res) => {
+      if (res.status !== 200)
+        refused = new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
+    },
+    () => undefined, // no answer: the new leader decides
+  );
   try {
-    const res = await postJson(`${urls[leader.name]}/switchover`, {
-      leader: leader.name,
-      ...(candidate ? { candidate } : {}),
-    });
-    if (res.status !== 200)
-      throw new ActionError(`switchover refused by Patroni: HTTP ${res.status} ${res.text}`);
-    const next = await newLeader(access, leader.name, NEW_LEADER_TIMEOUT_MS);
+    const next = await newLeader(access, leader.name, NEW_LEADER_TIMEOUT_MS, () => refused);
     if (!next) throw new ActionError(`no new primary ${s1(NEW_LEADER_TIMEOUT_MS)} after the switchover`);
     to = next.name;
     if (pooler) writable = await untilWritable(access, next, WRITABLE_TIMEOUT_MS);
   } finally {
-    if (pooler && heldSince !== undefined) {
+    if (pooler && hold) {
+      const atStop = hold.armed ? pooler.pausedAtStop?.() : undefined;
+      if (atStop) reportPause(atStop, spec, reporter, ` as ${leader.name} stopped`);
+      else if (hold.armed) reporter.step(`the pooler did not pause: ${leader.name} did not stop`);
       // Never leave clients waiting: back to whichever member leads now, even after a failure.
       const current =
         to ?? (await getCluster(Object.values(urls)))?.members.find(isRunningLeader)?.name ?? leader.name;
       await pooler.resumeAt(current);
-      heldMs = Date.now() - heldSince;
+      const since = hold.since ?? atStop?.at;
+      heldMs = since === undefined ? 0 : Math.max(0, Date.now() - since);
       reporter.step(
         `the pooler targets ${current} and resumed (clients waited at most ${s1(heldMs)})` +
           (writable ? '' : `; ${current} did not accept writes within ${s1(WRITABLE_TIMEOUT_MS)}`),
       );
     }
   }
+  await asked;
   if (candidate && to !== candidate)
     throw new ActionError(`switchover ended with ${to} as primary, not ${candidate}`);
   await waitHealthy(access, spec, members, 120_000, reporter);

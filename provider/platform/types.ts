@@ -170,6 +170,15 @@ export interface PoolerControl {
    */
   loosen(): Promise<void>;
   pause(timeoutMs: number): Promise<PauseResult>;
+  /**
+   * Arms the PAUSE for the moment `leader`'s PostgreSQL stops (local: Patroni's before_stop hook
+   * runs it right before the postmaster is signalled), so clients wait from the demotion on, not
+   * while Patroni checks the members and writes its checkpoint. False: `leader` has no such hook
+   * (call pause() now instead). Absent: the platform has none.
+   */
+  pauseAtStop?(leader: string, timeoutMs: number): boolean;
+  /** What the armed PAUSE did, once the hook ran (`at`: when it began, ms since the epoch). */
+  pausedAtStop?(): (PauseResult & { at: number }) | undefined;
   /** Points it at `member` (pool mode as the spec says), reloads it and RESUMEs it. */
   resumeAt(member: string): Promise<void>;
 }

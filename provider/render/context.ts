@@ -76,6 +76,11 @@ export interface PatroniContext {
    * promotes; a non-zero exit cancels the promotion. Local: fences the old primary's processes.
    */
   prePromote?: string;
+  /**
+   * Patroni's postgresql.before_stop: runs synchronously after Patroni's own CHECKPOINT, right
+   * before it signals the postmaster to stop. Local: PAUSEs the pooler for pgcluster's switchover.
+   */
+  beforeStop?: string;
   bootstrap?: BootstrapContext;
   /** Set while the cluster is a replica cluster (spec.replica, not the group's primary). */
   standby?: StandbyContext;

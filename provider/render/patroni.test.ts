@@ -159,3 +159,15 @@ describe('Patroni configuration of a replica cluster', () => {
     ]);
   });
 });
+
+describe('Patroni hooks', () => {
+  test('GIVEN a platform before_stop command WHEN patroni.yml is rendered THEN postgresql.before_stop runs it; without one there is none', () => {
+    const spec = ordersSpec();
+    const withHook = buildPatroniConfig(spec, { ...member2, beforeStop: '/bin/hold-pooler before_stop' }) as {
+      postgresql: Record<string, unknown>;
+    };
+    assert.equal(withHook.postgresql.before_stop, '/bin/hold-pooler before_stop');
+    const without = buildPatroniConfig(spec, member2) as { postgresql: Record<string, unknown> };
+    assert.equal('before_stop' in without.postgresql, false);
+  });
+});

@@ -282,6 +282,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
         : {}),
       ...(callbacks ? { callbacks } : {}),
       ...(ctx.prePromote ? { pre_promote: ctx.prePromote } : {}),
+      ...(ctx.beforeStop ? { before_stop: ctx.beforeStop } : {}),
     },
     // No watchdog device in containers or on laptops; a fenced primary relies on Patroni's demotion.
     watchdog: { mode: 'off' },

@@ -69,7 +69,9 @@ describe('local cluster: switchover and failover through the pooler', () => {
     t.diagnostic(
       `transaction mode: longest stall ${result.maxLatencyMs.toFixed(0)} ms, ${result.processed} transactions`,
     );
-    assert.match(sw.stderr, /paused the pooler in [\d.]+ s/);
+    // The PAUSE came from the old primary's before_stop hook, right before PostgreSQL stopped.
+    assert.match(sw.stderr, new RegExp(`paused the pooler as ${oldPrimary} stopped in [\\d.]+ s`));
+    assert.match(log, /before_stop: paused the pooler for pgcluster's switchover in [\d.]+ s/);
     assert.match(sw.stderr, /CHECKPOINT on swpool-\d/);
     assert.equal(result.code, 0, result.output);
     assert.equal(result.aborted, 0, result.output);

@@ -95,6 +95,9 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The pooler-follow.py mode Patroni's postgresql.before_stop runs. */
+export const BEFORE_STOP_HOOK = 'before_stop';
+
 export function patroniContext(
   lc: LocalCluster,
   spec: ClusterSpec,
@@ -140,6 +143,10 @@ export function patroniContext(
       .join(' '),
     callback: spec.pooler.enabled
       ? [bins.python, scriptPath(lc, 'pooler-follow.py'), follow].map(shellQuote).join(' ')
+      : undefined,
+    // PAUSEs the pooler as this member stops for pgcluster's switchover (its mark names it).
+    beforeStop: spec.pooler.enabled
+      ? [bins.python, scriptPath(lc, 'pooler-follow.py'), follow, BEFORE_STOP_HOOK].map(shellQuote).join(' ')
       : undefined,
   };
 }

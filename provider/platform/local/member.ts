@@ -32,6 +32,7 @@ export function writeMemberConfig(
   for (const dir of [p.dir, p.socketDir, p.pgLogDir]) ensureDir(lc.user, dir);
   const follow = {
     primaryRoles: CALLBACK_PRIMARY_ROLES,
+    member: ctx.member.name,
     databasesFile: lc.paths.pooler.databases,
     databasesContent: renderPoolerDatabases({ host: ctx.member.host, port: ctx.member.postgresPort }),
     admin: {

@@ -25,6 +25,10 @@ export function clusterPaths(stateDir: string, cluster: string) {
       log: join(root, 'pooler', 'pgbouncer.log'),
       pid: join(root, 'pooler', 'pgbouncer.pid'),
       adminPassFile: join(root, 'pooler', 'admin.pgpass'),
+      /** Present while pgcluster's switchover holds the pooler (read by pooler-follow.py). */
+      switchoverMark: join(root, 'pooler', 'switchover-in-progress'),
+      /** Written by the old primary's before_stop hook once it has PAUSEd the pooler for that switchover. */
+      switchoverPaused: join(root, 'pooler', 'switchover-paused'),
     },
     /** pgBackRest beside the members: the repository CA, logs, the backup scheduler. */
     backup: {

@@ -20,8 +20,14 @@ import sys
 import time
 
 
+def stamp():
+    """Patroni's own time format (milliseconds after a comma), so the logs interleave."""
+    now = time.time()
+    return "%s,%03d" % (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)), int(now * 1000) % 1000)
+
+
 def log(msg):
-    sys.stderr.write("%s fence-old-primary: %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg))
+    sys.stderr.write("%s fence-old-primary: %s\n" % (stamp(), msg))
 
 
 def alive(pid):
