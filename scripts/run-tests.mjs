@@ -116,7 +116,8 @@ const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1',
 // `all` runs in four lanes at once: the rest (unit, test/integration); the engine's, the CLI's and the
 // Pulumi ones (test/acceptance, test/sdk, test/cli, test/pulumi, test/policy) with two long backup
 // files of test/integration; and the kubernetes files in two lanes (they mostly wait on pods, on the
-// node's own address; each has its own namespace), balanced by their run times. Every file has its own
+// node's own address; each has its own namespace) with a few files of test/integration each,
+// balanced by their run times. Every file has its own
 // loopback port range below 32768, and no two lanes share one. The run takes about as long as the
 // longest lane; the other lanes' output is printed after the first's. PGCLUSTER_TEST_LANES=1: one
 // lane, in order.
@@ -124,16 +125,22 @@ const SECOND_LANE = ['test/acceptance', 'test/sdk', 'test/cli', 'test/pulumi', '
 const SECOND_LANE_FILES = [
   'test/integration/backup-archive.test.ts',
   'test/integration/backup-recovery.test.ts',
-  // Run after the lane's other files, once the node is up (the two kubernetes lanes are full).
+  // Run after the lane's other files, once the node is up.
   'test/kubernetes/replica-cluster.test.ts',
-  'test/kubernetes/storage-growth.test.ts',
 ];
-/** The kubernetes files of the third lane (about 20 min warm); the others make the fourth. */
-const THIRD_LANE_FILES = ['backup', 'hibernate', 'tls', 'monitoring', 'fencing', 'cli-switchover'].map(
-  (f) => `test/kubernetes/${f}.test.ts`,
-);
-/** Files off the node in the fourth lane (run before its kubernetes files): it is the shortest. */
-const FOURTH_LANE_FILES = ['test/integration/day2-scaling.test.ts'];
+/**
+ * The third lane: these kubernetes files, and first (while the node starts) day2-lifecycle. The
+ * kubernetes files clean up by deleting their namespaces without waiting (support/stack.ts discard),
+ * which took each tens of seconds off, so the kubernetes lanes take files of test/integration.
+ */
+const THIRD_LANE_FILES = [
+  ...['backup', 'hibernate', 'tls', 'monitoring', 'fencing', 'cli-switchover', 'storage-growth'].map(
+    (f) => `test/kubernetes/${f}.test.ts`,
+  ),
+  'test/integration/day2-lifecycle.test.ts',
+];
+/** Files off the node in the fourth lane (run before its kubernetes files, the other ones). */
+const FOURTH_LANE_FILES = ['test/integration/day2-scaling.test.ts', 'test/integration/day2-chaos.test.ts'];
 const laneOf = (f) =>
   THIRD_LANE_FILES.includes(f)
     ? 2

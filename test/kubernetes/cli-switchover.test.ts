@@ -30,8 +30,8 @@ describe('pgcluster switchover through the pooler on a real single-node Kubernet
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
   });
 
   test('GIVEN writes through the pooler WHEN pgcluster switchover --namespace THEN the pooler pods are PAUSEd around it: 0 failed writes, 0 lost', async () => {

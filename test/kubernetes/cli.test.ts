@@ -26,8 +26,7 @@ describe('the pgcluster CLI on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    await stack?.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    await stack?.discard([NS]);
   });
 
   const run = (args: string[]) => cli(stack.sandbox.stateDir, args);

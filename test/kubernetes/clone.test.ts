@@ -98,12 +98,9 @@ describe('bootstrap.pgBasebackup on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    if (failed) {
-      await failed.project.pulumi(['destroy', '--yes']);
-      failed.remove();
-    }
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    await failed?.discard([FAILED_NS]);
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
     await source?.stop();
   });
 

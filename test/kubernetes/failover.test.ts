@@ -37,8 +37,8 @@ describe('failover on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
   });
 
   /** Every member back: 1 leader and the others streaming, the primary label on the leader only. */

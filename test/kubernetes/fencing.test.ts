@@ -36,8 +36,8 @@ describe('fencing on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
   });
 
   const pod = async (name: string) =>

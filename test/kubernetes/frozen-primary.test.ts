@@ -38,8 +38,8 @@ describe('a frozen primary on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
   });
 
   async function healthy(): Promise<string> {

@@ -64,8 +64,8 @@ describe('hibernate on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
   });
 
   test('GIVEN a running cluster with rows WHEN hibernate: true THEN no pod is left, the claims and Secrets stay, and a preview is clean', async () => {

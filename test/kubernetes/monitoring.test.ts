@@ -120,9 +120,9 @@ describe('metrics on a real single-node Kubernetes (exporter sidecars, Patroni, 
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
-    if (crdInstalled) await cluster.kubectl(['delete', 'crd', CRD, '--wait=true']);
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
+    if (crdInstalled) await cluster.kubectl(['delete', 'crd', CRD, '--wait=false']);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -102,11 +102,9 @@ describe('storage growth on a real single-node Kubernetes', () => {
   });
 
   after(async () => {
-    if (created) {
-      await stack.project.pulumi(['destroy', '--yes']);
-    }
-    stack?.remove();
-    await cluster?.kubectl(['delete', 'storageclass', CLASS, '--ignore-not-found']);
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
+    await cluster?.kubectl(['delete', 'storageclass', CLASS, '--ignore-not-found', '--wait=false']);
   });
 
   test('GIVEN a running cluster of 1Gi claims WHEN storage.size becomes 2Gi THEN every claim and the claim template say 2Gi, and no pod restarted', async () => {

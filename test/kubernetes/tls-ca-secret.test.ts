@@ -65,9 +65,9 @@ describe('tls.ca from a Kubernetes Secret on a real single-node Kubernetes', () 
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
-    await cluster?.kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true']);
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
+    if (!created) await cluster?.kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -124,8 +124,8 @@ describe('tls on a real single-node Kubernetes (verify-full by Service name, cer
   });
 
   after(async () => {
-    if (created) await stack.project.pulumi(['destroy', '--yes']);
-    stack?.remove();
+    if (created) await stack.discard([NS]);
+    else stack?.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
