@@ -23,7 +23,14 @@ import { clearBusy, markBusy, stopKeeper, syncKeeper } from './keeper';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
 import { checkReachable, ensureDir, giveTo } from './run-user';
-import { ensureSecrets, readRecord, writeFileAtomic, writeRecord, type ClusterRecord } from './state';
+import {
+  ensureSecrets,
+  readRecord,
+  readSecrets,
+  writeFileAtomic,
+  writeRecord,
+  type ClusterRecord,
+} from './state';
 import { getCluster } from '../../patroni/api';
 import { checkExternalSources } from './archive-checks';
 import { removeCloneFiles, writeCloneFiles } from './clone';
@@ -36,6 +43,9 @@ import { checkTlsFiles, ensureTls, issueClientCertificate } from './tls';
 import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
 import { trustCertificateAuthority } from '../../patroni/api';
 import type { StandbyContext } from '../../render/context';
+import { replicationUser } from '../../render/replication-user';
+import { isReplicaCluster } from '../../spec/replica';
+import { dropReplicationRole, ensureReplicationRole, type RoleChange } from './replica-role';
 import {
   checkReplicaSource,
   inheritedSecrets,
@@ -215,6 +225,8 @@ export class LocalPlatform extends LocalInspector implements Platform {
     writeBackupFiles(lc, spec, slots, secrets, inputs);
     writeReplicaRestoreConf(lc, spec);
     const standby = await standbyContext(lc, spec);
+    // The standby leader's first pg_basebackup from the source already logs in as its own role.
+    if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, created);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
@@ -328,6 +340,40 @@ export class LocalPlatform extends LocalInspector implements Platform {
     return standbyContext(this.cluster(spec), spec);
   }
 
+  /** The dedicated replication role on the group's writable primary: the source, or this cluster. */
+  async ensureReplicationRole(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, false);
+    else if (spec.replica?.source.cluster !== undefined)
+      await this.replicationRoleOn(spec, spec.name, reporter);
+  }
+
+  private async replicationRoleOnSource(spec: ClusterSpec, reporter: Reporter, required: boolean) {
+    const source = spec.replica?.source.cluster;
+    if (source === undefined) return;
+    const change = await this.replicationRoleOn(spec, source, reporter);
+    if (change === undefined && required)
+      throw new InputError(
+        `replica.source.cluster: "${source}" has no writable primary now, so the replication role ` +
+          `${replicationUser(spec)} of ${spec.name} cannot be created there: bring "${source}" up as a primary cluster first`,
+      );
+  }
+
+  private async replicationRoleOn(
+    spec: ClusterSpec,
+    on: string,
+    reporter: Reporter,
+  ): Promise<RoleChange | undefined> {
+    const secrets = readSecrets(this.cluster(spec).paths.secretsFile);
+    if (!secrets || !this.known(on)) return undefined;
+    const role = replicationUser(spec);
+    const change = await ensureReplicationRole(await this.access(on), role, secrets.replicationPassword);
+    if (change === 'created' || change === 'updated')
+      reporter.step(
+        `${change} the replication role ${role} of ${spec.name} on ${on} (REPLICATION, from the SCRAM verifier of ${spec.name}'s own password)`,
+      );
+    return change;
+  }
+
   /** The newest record of the members' source watch (source_watch.py). */
   sourcePosition(spec: ClusterSpec): SourcePosition | undefined {
     return latestSourcePosition(this.cluster(spec));
@@ -436,6 +482,24 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (left > 0) reporter.step(`killed ${left} leftover process(es) of ${spec.name}`);
   }
 
+  /**
+   * A destroyed replica cluster's dedicated role is dropped from its source (the group's primary);
+   * when the source has no writable primary now, it is kept there and `destroy` says so.
+   */
+  private async dropReplicationRoleOf(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    const source = spec.replica?.source.cluster;
+    if (source === undefined || !spec.platform.local || !this.known(source)) return;
+    const role = replicationUser(spec);
+    const dropped = await dropReplicationRole(await this.access(source), role).catch(
+      (e: Error) => `failed: ${e.message}`,
+    );
+    if (dropped === 'dropped') reporter.step(`dropped the replication role ${role} from ${source}`);
+    else if (dropped !== 'absent')
+      reporter.step(
+        `kept the replication role ${role} on ${source} (${dropped ?? 'it has no writable primary now'}): drop it there with DROP ROLE ${role}`,
+      );
+  }
+
   async destroy(name: string, reporter: Reporter): Promise<boolean> {
     const found = this.known(name);
     const root = join(this.stateDir, name);
@@ -451,6 +515,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
       await stopPooler(lc);
       await stopEtcd(lc);
+      await this.dropReplicationRoleOf(record.spec, reporter);
     }
     const killed = await killLeftovers(root);
     if (killed > 0) reporter.step(`killed ${killed} leftover process(es) of ${name}`);

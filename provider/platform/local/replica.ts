@@ -48,7 +48,10 @@ export function checkReplicaSource(lc: LocalCluster, spec: ClusterSpec): void {
   if (!r || !isReplicaCluster(spec)) return;
   if (r.source.host !== undefined)
     throw new InputError(
-      'replica.source.host: an external primary is not supported on platform.local by this version yet; name a cluster of this state dir with replica.source.cluster',
+      `replica.source.host: an external primary (${r.source.host}) is not supported on platform.local yet: ` +
+        "a replica cluster is a physical copy of its source's catalog, so its own members and up would log in " +
+        "with that primary's superuser password, which pgcluster does not take across sites (it needs local " +
+        'peer authentication for the superuser); name a cluster of this state dir with replica.source.cluster',
     );
   const source = sourceCluster(lc, spec);
   if (source.record.spec.postgresVersion !== spec.postgresVersion)
@@ -80,8 +83,10 @@ export function sourceApiUrls(source: { lc: LocalCluster; record: ClusterRecord 
 
 /**
  * A replica cluster is a physical copy of its source, catalog included: its Patroni logs in with the
- * source's role passwords (superuser, replication, pg_rewind, the application owner). They are read
- * from the source's secrets file in this state dir, never sent anywhere; the pooler's admin is its own.
+ * source's role passwords (superuser, pg_rewind, the application owner). They are read from the
+ * source's secrets file in this state dir, never sent anywhere. Its replication password is its own
+ * (the dedicated role `<cluster>_replication`, created on the source from its verifier:
+ * replica-role.ts), and so is the pooler's admin.
  */
 export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<StoredSecrets> | undefined {
   if (!spec.replica?.source.cluster || !isReplicaCluster(spec) || existsSync(lc.paths.secretsFile))
@@ -90,7 +95,6 @@ export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<S
   if (!source) throw new InputError(`${FIELD}: cluster "${spec.replica.source.cluster}" has no secrets file`);
   return {
     superuserPassword: source.superuserPassword,
-    replicationPassword: source.replicationPassword,
     rewindPassword: source.rewindPassword,
     appPassword: source.appPassword,
     appVerifier: source.appVerifier,
