@@ -366,7 +366,13 @@ export class LocalPlatform extends LocalInspector implements Platform {
     const secrets = readSecrets(this.cluster(spec).paths.secretsFile);
     if (!secrets || !this.known(on)) return undefined;
     const role = replicationUser(spec);
-    const change = await ensureReplicationRole(await this.access(on), role, secrets.replicationPassword);
+    const archived = on !== spec.name && spec.replica?.via !== 'streaming';
+    const change = await ensureReplicationRole(
+      await this.access(on),
+      role,
+      secrets.replicationPassword,
+      archived,
+    );
     if (change === 'created' || change === 'updated')
       reporter.step(
         `${change} the replication role ${role} of ${spec.name} on ${on} (REPLICATION, from the SCRAM verifier of ${spec.name}'s own password)`,

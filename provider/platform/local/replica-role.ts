@@ -24,12 +24,15 @@ async function writableLeader(access: ClusterAccess) {
 
 /**
  * Makes `role` a LOGIN REPLICATION member of REPLICATION_GROUP with the verifier of `password` on
- * the primary behind `access`. Undefined when that cluster has no writable primary now.
+ * the primary behind `access`. Undefined when that cluster has no writable primary now. `archived`:
+ * a replica cluster that reads the archive gets the change once its WAL segment is archived, so
+ * the segment is switched at once (its cascading members log in as the role).
  */
 export async function ensureReplicationRole(
   access: ClusterAccess,
   role: string,
   password: string,
+  archived = false,
 ): Promise<RoleChange | undefined> {
   const leader = await writableLeader(access);
   if (!leader) return undefined;
@@ -46,16 +49,17 @@ export async function ensureReplicationRole(
       [role, verifier, REPLICATION_GROUP],
     );
     const now = rows[0];
-    if (!now) {
+    if (now?.replication && now.login && now.same && now.member) return 'unchanged';
+    if (!now)
       await c.query(
         `create role ${q(role)} with login replication password ${quoteLiteral(verifier)} in role ${q(REPLICATION_GROUP)}`,
       );
-      return 'created';
+    else {
+      await c.query(`alter role ${q(role)} with login replication password ${quoteLiteral(verifier)}`);
+      if (!now.member) await c.query(`grant ${q(REPLICATION_GROUP)} to ${q(role)}`);
     }
-    if (now.replication && now.login && now.same && now.member) return 'unchanged';
-    await c.query(`alter role ${q(role)} with login replication password ${quoteLiteral(verifier)}`);
-    if (!now.member) await c.query(`grant ${q(REPLICATION_GROUP)} to ${q(role)}`);
-    return 'updated';
+    if (archived) await c.query('select pg_switch_wal()');
+    return now ? 'updated' : 'created';
   });
 }
 
