@@ -255,7 +255,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
         replication: {
           username: replicationUser(spec),
           password: secrets.replicationPassword,
-          ...libpqTls(spec, files, 'replication'),
+          ...(ctx.standby?.replicationTls ?? libpqTls(spec, files, 'replication')),
         },
         rewind: {
           username: REWIND_USER,

@@ -50,7 +50,15 @@ describe('the replication role of a replica group', () => {
   test('GIVEN an external source WHEN rendered THEN the members replicate as source.user', () => {
     const spec = parseSpec({
       name: 'site-b',
-      replica: { source: { host: 'db.example.com', user: 'standby_feed', password: { fromEnv: 'FEED_PW' } } },
+      replica: {
+        source: {
+          host: 'db.example.com',
+          user: 'standby_feed',
+          password: { fromEnv: 'FEED_PW' },
+          superuserPassword: { fromEnv: 'SU' },
+        },
+      },
+      tls: { clientAuth: { replication: 'password' } },
     });
     assert.equal(replicationUser(spec), 'standby_feed');
     assert.deepEqual(replicationHbaUsers(spec), ['standby_feed', '+pgcluster_replication']);

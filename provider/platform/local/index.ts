@@ -45,6 +45,7 @@ import { trustCertificateAuthority } from '../../patroni/api';
 import type { StandbyContext } from '../../render/context';
 import { replicationUser } from '../../render/replication-user';
 import { isReplicaCluster } from '../../spec/replica';
+import { checkExternalSource, syncExternalSecrets, writeExternalRoots } from './replica-external';
 import { dropReplicationRole, ensureReplicationRole, type RoleChange } from './replica-role';
 import {
   checkReplicaSource,
@@ -146,6 +147,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       );
     checkExporterBinaries(spec);
     checkReplicaSource(lc, spec);
+    await checkExternalSource(spec, inputs);
     checkTlsFiles(spec, inputs.baseDir);
     const archive = localArchiveProblems(spec, inputs.secrets);
     if (archive.length > 0) throw new InputError(archive.join('\n'));
@@ -189,6 +191,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     inputs: BackupInputs = NO_INPUTS,
   ): Promise<{ toRemove: string[]; created: boolean }> {
     const { lc, bins } = this.prepare(spec);
+    syncExternalSecrets(lc, spec, inputs);
     const secrets = ensureSecrets(lc.paths.secretsFile);
     const created = readRecord(lc.paths.stateFile) === undefined;
     // Until commit: the keeper leaves the members to this `up`.
@@ -224,6 +227,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
     writeReplicaRestoreConf(lc, spec);
+    writeExternalRoots(lc, spec, inputs.baseDir);
     const standby = await standbyContext(lc, spec);
     // The standby leader's first pg_basebackup from the source already logs in as its own role.
     if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, created);

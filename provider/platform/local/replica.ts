@@ -17,6 +17,7 @@ import { clusterRepo } from './pgbackrest';
 import { ensureDir, giveTo } from './run-user';
 import { readRecord, readSecrets, writeFileAtomic, type ClusterRecord, type StoredSecrets } from './state';
 import { join } from 'node:path';
+import { externalStandby } from './replica-external';
 
 const FIELD = 'replica.source.cluster';
 /** The Patroni replica method that restores the source's latest backup (via archive or both). */
@@ -46,13 +47,8 @@ export function sourceCluster(
 export function checkReplicaSource(lc: LocalCluster, spec: ClusterSpec): void {
   const r = spec.replica;
   if (!r || !isReplicaCluster(spec)) return;
-  if (r.source.host !== undefined)
-    throw new InputError(
-      `replica.source.host: an external primary (${r.source.host}) is not supported on platform.local yet: ` +
-        "a replica cluster is a physical copy of its source's catalog, so its own members and up would log in " +
-        "with that primary's superuser password, which pgcluster does not take across sites (it needs local " +
-        'peer authentication for the superuser); name a cluster of this state dir with replica.source.cluster',
-    );
+  // An external source is checked by logging in to it (replica-external.ts).
+  if (r.source.host !== undefined) return;
   const source = sourceCluster(lc, spec);
   if (source.record.spec.postgresVersion !== spec.postgresVersion)
     throw new InputError(
@@ -143,6 +139,7 @@ export async function standbyContext(
 ): Promise<StandbyContext | undefined> {
   if (!isReplicaCluster(spec)) return undefined;
   const r = spec.replica!;
+  if (r.source.host !== undefined) return externalStandby(lc, spec);
   const source = sourceCluster(lc, spec);
   const conf = replicaRestoreConf(lc);
   const archive = r.via !== 'streaming' && existsSync(conf) ? conf : undefined;
