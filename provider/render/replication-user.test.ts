@@ -20,17 +20,19 @@ describe('the replication role of a replica group', () => {
     assert.equal(config.postgresql.authentication.replication.username, 'site_b_replication');
   });
 
-  test('GIVEN the group primary WHEN its pg_hba is rendered THEN replication admits exactly its own role, its peer`s and the group, never replicator', () => {
+  test('GIVEN the group primary WHEN its pg_hba is rendered THEN replication admits its own role, its peer`s, the group, and replicator (clusters of an earlier version)', () => {
     const spec = replicaOf('site-a', 'site-b', 'site-a');
     assert.deepEqual(replicationHbaUsers(spec), [
       'site_a_replication',
       'site_b_replication',
+      'replicator',
       '+pgcluster_replication',
     ]);
     const replication = renderPgHba(spec, ['10.246.0.0/16']).filter((l) => / replication /.test(l));
     assert.deepEqual(replication, [
       'hostssl replication site_a_replication 10.246.0.0/16 cert',
       'hostssl replication site_b_replication 10.246.0.0/16 cert',
+      'hostssl replication replicator 10.246.0.0/16 cert',
       'hostssl replication +pgcluster_replication 10.246.0.0/16 cert',
     ]);
   });

@@ -22,12 +22,16 @@ export function replicationUser(spec: Pick<ClusterSpec, 'name' | 'replica' | 'pl
  * The users pg_hba admits for replication: this cluster's own, the peer's dedicated role (the other
  * cluster of its group, which streams from this one after a switch) and, on platform.local, the
  * members of REPLICATION_GROUP: the dedicated role of every replica cluster created on this
- * cluster as its source (a source does not know its replica clusters from its own spec).
+ * cluster as its source (a source does not know its replica clusters from its own spec). A group
+ * cluster keeps admitting `replicator`, which no member of it logs in as: a cluster created by an
+ * earlier version streams as it until its own `up` switches it, and its source's pg_hba, changed
+ * by the replica cluster's `up` first, must not lock it out meanwhile.
  */
 export function replicationHbaUsers(spec: ClusterSpec): string[] {
   const own = replicationUser(spec);
   if (!spec.platform.local) return [own];
   const peer = spec.replica?.source.cluster;
-  const users = [own, ...(peer ? [dedicatedReplicationRole(peer)] : []), `+${REPLICATION_GROUP}`];
+  const legacy = spec.replica?.source.host === undefined ? [REPLICATION_USER] : [];
+  const users = [own, ...(peer ? [dedicatedReplicationRole(peer)] : []), ...legacy, `+${REPLICATION_GROUP}`];
   return [...new Set(users)];
 }

@@ -31,7 +31,8 @@ import {
   writeRecord,
   type ClusterRecord,
 } from './state';
-import { getCluster } from '../../patroni/api';
+import { getCluster, getDynamicConfig, leaderOf, patchDynamicConfig } from '../../patroni/api';
+import { renderPgHba } from '../../render/pghba';
 import { checkExternalSources } from './archive-checks';
 import { removeCloneFiles, writeCloneFiles } from './clone';
 import { scriptsSource } from './scripts-dir';
@@ -230,7 +231,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     writeExternalRoots(lc, spec, inputs.baseDir);
     const standby = await standbyContext(lc, spec);
     // The standby leader's first pg_basebackup from the source already logs in as its own role.
-    if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, created);
+    await this.prepareReplicationLogin(spec, reporter, created);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
@@ -349,6 +350,32 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, false);
     else if (spec.replica?.source.cluster !== undefined)
       await this.replicationRoleOn(spec, spec.name, reporter);
+  }
+
+  /**
+   * Before the members' configuration names the cluster's replication role: the role exists on
+   * the group's writable primary and the pg_hba of that cluster and of this one admit it (a cluster
+   * of an earlier version streamed as `replicator`; its source may not know the role yet).
+   */
+  private async prepareReplicationLogin(spec: ClusterSpec, reporter: Reporter, created: boolean) {
+    const source = spec.replica?.source.cluster;
+    if (source === undefined || !spec.platform.local) return;
+    if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, created);
+    else if (!created) await this.replicationRoleOn(spec, spec.name, reporter);
+    for (const name of created ? [source] : [source, spec.name]) {
+      const found = this.known(name);
+      if (!found) continue;
+      const access = await this.access(name);
+      const leader = await leaderOf(Object.values(access.apiUrls()));
+      const url = leader ? access.apiUrls()[leader.name] : undefined;
+      if (!url) continue;
+      const want = renderPgHba(name === spec.name ? spec : found.record.spec, access.allowedNetworks);
+      const config = await getDynamicConfig(url).catch(() => undefined);
+      const now = (config?.postgresql as { pg_hba?: string[] } | undefined)?.pg_hba;
+      if (!config || JSON.stringify(now) === JSON.stringify(want)) continue;
+      await patchDynamicConfig(url, { postgresql: { pg_hba: want } });
+      reporter.step(`updated ${name}'s pg_hba to admit the replication role ${replicationUser(spec)}`);
+    }
   }
 
   private async replicationRoleOnSource(spec: ClusterSpec, reporter: Reporter, required: boolean) {
