@@ -21,6 +21,16 @@ export const SUPERUSER = 'postgres';
 export const REPLICATION_USER = 'replicator';
 export const REWIND_USER = 'rewinder';
 export const POOLER_ADMIN_USER = 'pgbouncer_admin';
+/**
+ * NOLOGIN role whose members are the dedicated replication roles of replica clusters
+ * (`<cluster>_replication`): the pg_hba of a local cluster admits its members for replication.
+ */
+export const REPLICATION_GROUP = 'pgcluster_replication';
+
+/** The dedicated replication role of a cluster of a replica group (at most 62 bytes: names are at most 50). */
+export function dedicatedReplicationRole(cluster: string): string {
+  return `${cluster.replace(/-/g, '_')}_replication`;
+}
 
 /** Names of the Kubernetes objects of a cluster (object names; also the Pulumi child names). */
 export function kubernetesNames(cluster: string) {

@@ -203,6 +203,7 @@ export async function up(
   const config = await applyDynamicConfig(access, spec, health, all, reporter, platform, toRemove, standby);
   // A rolling restart switches over: everything after this works on the new primary.
   if (config.restarted.length > 0) health = await waitHealthy(access, spec, all, READY_TIMEOUT_MS, reporter);
+  await platform.ensureReplicationRole?.(spec, reporter);
   if (!readOnly)
     await untilArchived(platform, spec, created, reporter, access, () =>
       ensureArchive(access, spec, reporter),

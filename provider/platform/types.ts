@@ -236,4 +236,9 @@ export interface Platform {
   standbyCluster?(spec: ClusterSpec): Promise<StandbyContext | undefined>;
   /** spec.replica: the latest record of the source's position (the RPO of an unplanned promotion). */
   sourcePosition?(spec: ClusterSpec): SourcePosition | undefined;
+  /**
+   * spec.replica: the cluster's dedicated replication role (its own secret) made current on the
+   * group's writable primary cluster. Absent: the platform's clusters replicate as `replicator`.
+   */
+  ensureReplicationRole?(spec: ClusterSpec, reporter: Reporter): Promise<void>;
 }

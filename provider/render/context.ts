@@ -59,6 +59,12 @@ export interface StandbyContext {
   createReplicaMethods: string[];
   /** The custom method restoring the source's latest backup (archive), when one is listed. */
   restoreMethod?: { name: string; command: string };
+  /**
+   * An external source (replica.source.host): the libpq TLS options of the replication login, which
+   * serves both the link and the cascade (its sslMode; with verify-*, a root file holding the
+   * source's CA and this cluster's own).
+   */
+  replicationTls?: Record<string, string>;
 }
 
 export interface PatroniContext {

@@ -4,7 +4,8 @@
  */
 import YAML from 'yaml';
 import type { ClusterSpec } from '../spec/cluster';
-import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../naming';
+import { REWIND_USER, SUPERUSER } from '../naming';
+import { replicationUser } from './replication-user';
 import { KUBERNETES_ROLE_LABEL } from '../patroni/roles';
 import type { DcsContext, PatroniContext, StandbyContext } from './context';
 import { renderParameters } from './parameters';
@@ -252,14 +253,14 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       authentication: {
         superuser: { username: SUPERUSER, password: secrets.superuserPassword },
         replication: {
-          username: REPLICATION_USER,
+          username: replicationUser(spec),
           password: secrets.replicationPassword,
-          ...libpqTls(spec, files, REPLICATION_USER),
+          ...(ctx.standby?.replicationTls ?? libpqTls(spec, files, 'replication')),
         },
         rewind: {
           username: REWIND_USER,
           password: secrets.rewindPassword,
-          ...libpqTls(spec, files, REWIND_USER),
+          ...libpqTls(spec, files, 'rewind'),
         },
       },
       parameters: {

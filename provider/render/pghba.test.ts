@@ -24,6 +24,7 @@ describe('renderPgHba', () => {
     assert.deepEqual(lines, [
       'local all postgres scram-sha-256',
       'hostssl replication replicator 127.0.0.0/8 cert',
+      'hostssl replication +pgcluster_replication 127.0.0.0/8 cert',
       'hostssl all rewinder 127.0.0.0/8 cert',
       'host app app 10.0.0.0/8 scram-sha-256',
       'local all all scram-sha-256',
@@ -38,7 +39,7 @@ describe('renderPgHba', () => {
         const user = spec.pgHba.map((l) => l.trim()).filter((l) => l.length > 0);
         const lines = renderPgHba(spec, ['127.0.0.0/8']);
         assert.equal(lines[0], 'local all postgres scram-sha-256');
-        assert.deepEqual(lines.slice(3, 3 + user.length), user);
+        assert.deepEqual(lines.slice(4, 4 + user.length), user);
         assert.deepEqual(lines.slice(-2), [
           'local all all scram-sha-256',
           'host all all 127.0.0.0/8 scram-sha-256',

@@ -5,7 +5,8 @@
  * tls.clientAuth.users too, and with tls.required every TCP rule is `hostssl`.
  */
 import type { ClusterSpec } from '../spec/cluster';
-import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../naming';
+import { REWIND_USER, SUPERUSER } from '../naming';
+import { replicationHbaUsers } from './replication-user';
 import { oneLine } from './sorted';
 import { activeTls, replicationMethod, tcpRules } from './tls';
 
@@ -16,7 +17,9 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     // that user, and they hold the superuser's password anyway.
     ...(spec.platform.kubernetes && spec.backup ? [`local all ${SUPERUSER} peer`] : []),
     `local all ${SUPERUSER} scram-sha-256`,
-    ...tcpRules(spec, allowedNetworks, 'replication', REPLICATION_USER, replicationMethod(spec)),
+    ...replicationHbaUsers(spec).flatMap((user) =>
+      tcpRules(spec, allowedNetworks, 'replication', user, replicationMethod(spec)),
+    ),
     ...tcpRules(spec, allowedNetworks, 'all', REWIND_USER, replicationMethod(spec)),
     ...(activeTls(spec)?.clientAuth.users ?? []).flatMap((user) =>
       tcpRules(spec, allowedNetworks, 'all', user, 'cert'),

@@ -36,6 +36,7 @@ describe('pg_hba under tls', () => {
     assert.deepEqual(renderPgHba(spec, ['127.0.0.1/32']), [
       'local all postgres scram-sha-256',
       'hostssl replication replicator 127.0.0.1/32 cert',
+      'hostssl replication +pgcluster_replication 127.0.0.1/32 cert',
       'hostssl all rewinder 127.0.0.1/32 cert',
       'hostssl all alice 127.0.0.1/32 cert',
       'local all all scram-sha-256',
@@ -48,6 +49,7 @@ describe('pg_hba under tls', () => {
     assert.deepEqual(renderPgHba(spec, ['127.0.0.1/32']), [
       'local all postgres scram-sha-256',
       'host replication replicator 127.0.0.1/32 scram-sha-256',
+      'host replication +pgcluster_replication 127.0.0.1/32 scram-sha-256',
       'host all rewinder 127.0.0.1/32 scram-sha-256',
       'local all all scram-sha-256',
       'host all all 127.0.0.1/32 scram-sha-256',
@@ -59,6 +61,7 @@ describe('pg_hba under tls', () => {
     assert.deepEqual(renderPgHba(off, ['10.0.0.0/8']), [
       'local all postgres scram-sha-256',
       'host replication replicator 10.0.0.0/8 scram-sha-256',
+      'host replication +pgcluster_replication 10.0.0.0/8 scram-sha-256',
       'host all rewinder 10.0.0.0/8 scram-sha-256',
       'local all all scram-sha-256',
       'host all all 10.0.0.0/8 scram-sha-256',

@@ -5,7 +5,6 @@
  */
 import type { ClusterSpec } from '../spec/cluster';
 import type { TlsSpec } from '../spec/tls';
-import { REPLICATION_USER, REWIND_USER } from '../naming';
 
 /** Where a member finds the cluster's TLS files (local: the cluster dir; kubernetes: the Secret's mount). */
 export interface TlsFiles {
@@ -57,13 +56,13 @@ export function replicationMethod(spec: ClusterSpec): 'scram-sha-256' | 'cert' {
 export function libpqTls(
   spec: ClusterSpec,
   files: TlsFiles | undefined,
-  role: typeof REPLICATION_USER | typeof REWIND_USER,
+  role: 'replication' | 'rewind',
 ): Record<string, string> {
   const tls = activeTls(spec);
   if (!tls || !files) return {};
   const cert = replicationMethod(spec) === 'cert';
   const [certFile, keyFile] =
-    role === REPLICATION_USER
+    role === 'replication'
       ? [files.replicationCert, files.replicationKey]
       : [files.rewindCert, files.rewindKey];
   return {

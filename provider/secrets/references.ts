@@ -89,6 +89,10 @@ export interface BackupSecrets {
   sourcePassphrase?: string;
   /** bootstrap.pgBasebackup.source.password */
   sourcePassword?: string;
+  /** replica.source.password (an external source's replication role) */
+  replicaPassword?: string;
+  /** replica.source.superuserPassword (an external source's superuser) */
+  replicaSuperuserPassword?: string;
 }
 
 function keys(reader: SecretReader, path: string, s3: S3Spec | undefined): S3Keys | undefined {
@@ -129,6 +133,16 @@ export function resolveBackupSecrets(
       'bootstrap.pgBasebackup.source.password',
       spec.bootstrap.pgBasebackup?.source.password,
       'the password',
+    ),
+    replicaPassword: reader.read(
+      'replica.source.password',
+      spec.replica?.source.host !== undefined ? spec.replica.source.password : undefined,
+      'the replication password',
+    ),
+    replicaSuperuserPassword: reader.read(
+      'replica.source.superuserPassword',
+      spec.replica?.source.host !== undefined ? spec.replica.source.superuserPassword : undefined,
+      'the superuser password',
     ),
   };
   reader.done('cannot read the backup secrets');

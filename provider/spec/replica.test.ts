@@ -29,8 +29,15 @@ describe('spec replica: a replica cluster and its group', () => {
       ...base,
       replica: {
         via: 'both',
-        source: { host: '10.246.1.1', port: 24111, password: { fromEnv: 'PW' }, archive },
+        source: {
+          host: '10.246.1.1',
+          port: 24111,
+          password: { fromEnv: 'PW' },
+          superuserPassword: { fromEnv: 'SU' },
+          archive,
+        },
       },
+      tls: { clientAuth: { replication: 'password' } },
     });
     assert.equal(spec.replica?.source.user, 'replicator');
     assert.equal(spec.replica?.source.sslMode, 'prefer');
@@ -66,6 +73,42 @@ describe('spec replica: a replica cluster and its group', () => {
       replica: { source: { cluster: 'orders-a', password: { fromEnv: 'PW' } } },
       path: 'replica.source',
       says: ["come from that cluster's state", 'remove password'],
+    },
+    {
+      given: 'an external source on platform.local without its superuser password',
+      replica: { source: { host: '10.246.1.1', password: { fromEnv: 'PW' } } },
+      path: 'replica.source.superuserPassword',
+      says: ['is required with host on platform.local', 'physical copy'],
+    },
+    {
+      given: 'an external source on platform.local without the replication password',
+      replica: { source: { host: '10.246.1.1', superuserPassword: { fromEnv: 'SU' } } },
+      path: 'replica.source.password',
+      says: ['is required with host on platform.local', 'replicator'],
+    },
+    {
+      given: 'an external source verified without its CA',
+      replica: { source: { host: 'db.example', sslMode: 'verify-full' } },
+      path: 'replica.source.caFile',
+      says: ['is required with sslMode verify-full', "db.example's server certificate"],
+    },
+    {
+      given: 'a CA file for an unverified source',
+      replica: { source: { host: 'db.example', caFile: 'ca.crt' } },
+      path: 'replica.source.caFile',
+      says: ['"ca.crt" is not allowed', 'verify-ca or verify-full'],
+    },
+    {
+      given: 'an external source with certificate replication (the default under tls)',
+      replica: { source: { host: 'db.example' } },
+      path: 'tls.clientAuth.replication',
+      says: ['"cert" is not allowed', 'does not trust', 'tls.clientAuth.replication: password'],
+    },
+    {
+      given: 'a managed source with a CA file',
+      replica: { source: { cluster: 'orders-a', caFile: 'ca.crt' } },
+      path: 'replica.source',
+      says: ['remove password, superuserPassword, caFile and archive'],
     },
     {
       given: 'via archive from an external source without its archive',

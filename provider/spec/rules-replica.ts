@@ -37,16 +37,75 @@ function sourceIssues(s: ClusterSpec): Issues {
       src.cluster === s.name
         ? refused(`${PATH}.cluster`, src.cluster, 'a cluster cannot be a replica of itself')
         : undefined,
-      src.password !== undefined || src.archive !== undefined
+      src.password !== undefined ||
+      src.archive !== undefined ||
+      src.superuserPassword !== undefined ||
+      src.caFile !== undefined
         ? refused(
             PATH,
             src,
-            "with cluster, the credentials and the archive come from that cluster's state: remove password and archive",
+            "with cluster, the credentials, the CA and the archive come from that cluster's state: remove password, superuserPassword, caFile and archive",
           )
         : undefined,
     ];
   const archive = src.archive;
+  const local = s.platform.kubernetes === undefined;
+  const verifies = src.sslMode === 'verify-ca' || src.sslMode === 'verify-full';
   return [
+    ...(local
+      ? [
+          src.password === undefined
+            ? {
+                path: `${PATH}.password`,
+                message: `is required with host on platform.local: the password of ${src.user}, the role this cluster's members replicate as`,
+              }
+            : undefined,
+          src.superuserPassword === undefined
+            ? {
+                path: `${PATH}.superuserPassword`,
+                message:
+                  "is required with host on platform.local: a replica cluster is a physical copy of its source's catalog, " +
+                  "so its own members and up log in as the source's superuser (postgres)",
+              }
+            : undefined,
+          secretRefIssue(`${PATH}.superuserPassword`, src.superuserPassword),
+          verifies && src.caFile === undefined
+            ? {
+                path: `${PATH}.caFile`,
+                message: `is required with sslMode ${src.sslMode}: the CA that signed ${src.host}'s server certificate`,
+              }
+            : undefined,
+          !verifies && src.caFile !== undefined
+            ? refused(
+                `${PATH}.caFile`,
+                src.caFile,
+                'needs sslMode verify-ca or verify-full, or remove caFile',
+              )
+            : undefined,
+          s.tls?.enabled && s.tls.clientAuth.replication === 'cert'
+            ? refused(
+                'tls.clientAuth.replication',
+                'cert',
+                `cannot be used with an external source (${src.host} does not trust this cluster's CA): set tls.clientAuth.replication: password`,
+              )
+            : undefined,
+        ]
+      : [
+          src.caFile !== undefined
+            ? refused(
+                `${PATH}.caFile`,
+                src.caFile,
+                "is platform.local only: on platform.kubernetes the source's CA is tls.ca",
+              )
+            : undefined,
+          src.superuserPassword !== undefined
+            ? refused(
+                `${PATH}.superuserPassword`,
+                src.superuserPassword,
+                'is platform.local only: on platform.kubernetes it is in replica.source.secret',
+              )
+            : undefined,
+        ]),
     ENDPOINT.test(src.host as string)
       ? undefined
       : refused(`${PATH}.host`, src.host, 'must be a host name or address'),

@@ -133,6 +133,13 @@ describe('replica clusters: following the source archive only', { timeout: 900_0
       async () => ((await streamingFrom(a, 'site-c')) ? true : undefined),
       120_000,
     );
+    // site-a's own spec names no replica cluster: its pg_hba admits site-c's dedicated role as a
+    // member of pgcluster_replication, which site-c's up made it on site-a.
+    const [sender] = await query<{ usename: string; client_dn: string }>(
+      a,
+      `select r.usename, s.client_dn from pg_stat_replication r join pg_stat_ssl s using (pid) where r.application_name like 'site-c-%'`,
+    );
+    assert.deepEqual(sender, { usename: 'site_c_replication', client_dn: '/CN=site_c_replication' });
     let cUri = await leaderUri(state.dir, 'site-c');
     await query(a, 'create table events as select generate_series(1, 500) as id');
     await waitFor('site-c to stream the rows', async () =>
@@ -186,5 +193,21 @@ describe('replica clusters: following the source archive only', { timeout: 900_0
     await waitFor('site-c to stream a new row', async () =>
       (await tableChecksum(cUri, 'events')).n === String(Number(before.n) + 1) ? true : undefined,
     );
+  });
+
+  test('GIVEN site-c streaming from site-a WHEN site-c is destroyed THEN its dedicated replication role is dropped from site-a', async () => {
+    const a = await leaderUri(state.dir, 'site-a');
+    const roles = async () =>
+      (
+        await query<{ rolname: string }>(
+          a,
+          `select rolname from pg_roles where rolname like 'site\\_%\\_replication' order by 1`,
+        )
+      ).map((r) => r.rolname);
+    assert.deepEqual(await roles(), ['site_b_replication', 'site_c_replication']);
+    const out = await run(['destroy', 'site-c']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stderr + out.stdout, /dropped the replication role site_c_replication from site-a/);
+    assert.deepEqual(await roles(), ['site_b_replication']);
   });
 });

@@ -137,16 +137,22 @@ describe('replica clusters across two sites (network namespaces)', { timeout: 1_
       s.members.every((m) => m.host === SITE_B.address),
       JSON.stringify(s.members),
     );
-    const [sender] = await query<{ client_addr: string; ssl: boolean; client_dn: string | null }>(
+    const [sender] = await query<{
+      client_addr: string;
+      usename: string;
+      ssl: boolean;
+      client_dn: string | null;
+    }>(
       await leaderUri(state.dir, A.name),
-      "select host(r.client_addr) as client_addr, s.ssl, s.client_dn from pg_stat_replication r join pg_stat_ssl s using (pid) where r.application_name like 'site-b-%'",
+      "select host(r.client_addr) as client_addr, r.usename, s.ssl, s.client_dn from pg_stat_replication r join pg_stat_ssl s using (pid) where r.application_name like 'site-b-%'",
     );
     // Connections across the link come through the delaying relay on the bridge address.
     assert.equal(sender?.client_addr, BRIDGE_HOST, "B's standby leader streams from A over the link");
     // TLS between the sites (the default): B verified A's server certificate (verify-full, the CA
-    // the group shares) and logged in with its replicator client certificate.
+    // the group shares) and logged in as its own replication role, with that role's client certificate.
     assert.equal(sender?.ssl, true, 'the stream across the sites is TLS');
-    assert.equal(sender?.client_dn, '/CN=replicator');
+    assert.equal(sender?.usename, 'site_b_replication');
+    assert.equal(sender?.client_dn, '/CN=site_b_replication');
     await query(
       await leaderUri(state.dir, A.name, 'app'),
       `insert into ${TABLE} select generate_series(1, 100)`,

@@ -15,6 +15,7 @@ import { cli, tempStateDir } from '../helpers/cli';
 import { query, statusOf, waitFor } from '../helpers/pg';
 import { SequentialWriter } from '../helpers/writer';
 import { writeSpec } from '../helpers/spec-file';
+import { roleVerifier } from '../../provider/secrets/scram';
 import {
   groupSpec,
   groupUri,
@@ -38,6 +39,18 @@ function dataInodes(stateDir: string, name: string): number[] {
   );
 }
 
+/** Who streams from the cluster's leader: `usename client_dn` per walsender, sorted. */
+async function streamers(name: string): Promise<string[]> {
+  const rows = await query<{ who: string }>(
+    await leaderUri(state.dir, name),
+    `select r.usename || ' ' || coalesce(s.client_dn, '-') as who
+       from pg_stat_replication r join pg_stat_ssl s using (pid) order by 1`,
+  );
+  return rows.map((r) => r.who);
+}
+
+let state: ReturnType<typeof tempStateDir>;
+
 async function sameData(stateDir: string, tables: string[] = [TABLE]): Promise<void> {
   const a = await leaderUri(stateDir, A.name);
   const b = await leaderUri(stateDir, B.name);
@@ -49,7 +62,7 @@ async function sameData(stateDir: string, tables: string[] = [TABLE]): Promise<v
 }
 
 describe('replica clusters: planned switch and fail-back on one host', { timeout: 900_000 }, () => {
-  const state = tempStateDir('replica');
+  state = tempStateDir('replica');
   let identity = '';
   let inodesA: number[] = [];
 
@@ -88,6 +101,35 @@ describe('replica clusters: planned switch and fail-back on one host', { timeout
     identity = await systemIdentifier(await leaderUri(state.dir, A.name));
     assert.equal(await systemIdentifier(await leaderUri(state.dir, B.name)), identity);
     inodesA = dataInodes(state.dir, A.name);
+    // The cross-site link: site-b's standby leader streams from site-a as site-b's own role, with its
+    // own client certificate; site-a's replicas as site-a's; site-b's replicas cascade as site-b's.
+    assert.match(out.stderr, /created the replication role site_b_replication of site-b on site-a/);
+    const expected = [
+      'site_a_replication /CN=site_a_replication',
+      'site_a_replication /CN=site_a_replication',
+      'site_b_replication /CN=site_b_replication',
+    ];
+    await waitFor("site-a's walsenders", async () =>
+      JSON.stringify(await streamers(A.name)) === JSON.stringify(expected) ? true : undefined,
+    ).catch(async () => assert.deepEqual(await streamers(A.name), expected));
+    assert.deepEqual(await streamers(B.name), [
+      'site_b_replication /CN=site_b_replication',
+      'site_b_replication /CN=site_b_replication',
+    ]);
+    // site-b's state holds its own replication secret, not site-a's; site-a stores only its verifier.
+    const secretsOf = (name: string) => {
+      const file = join(state.dir, name, 'secrets.json');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      return JSON.parse(readFileSync(file, 'utf8')) as { replicationPassword: string };
+    };
+    const [mine, theirs] = [secretsOf(B.name), secretsOf(A.name)];
+    assert.notEqual(mine.replicationPassword, theirs.replicationPassword);
+    const [role] = await query<{ rolpassword: string; rolreplication: boolean }>(
+      await leaderUri(state.dir, A.name),
+      `select rolpassword, rolreplication from pg_authid where rolname = 'site_b_replication'`,
+    );
+    assert.equal(role?.rolreplication, true);
+    assert.equal(role?.rolpassword, roleVerifier('site_b_replication', mine.replicationPassword));
   });
 
   test('GIVEN the replica cluster WHEN its spec declares roles THEN up refuses at once: they come from the source', async () => {
@@ -130,6 +172,11 @@ describe('replica clusters: planned switch and fail-back on one host', { timeout
     );
     assert.match(out.stderr, new RegExp(`promoted ${to.name} \\(${to.name}-\\d, timeline \\d+\\)`));
     assert.match(out.stderr, new RegExp(`${from.name} follows ${to.name}`));
+    // The demoted cluster's standby leader streams from the new primary as its own dedicated role.
+    const role = `${from.name.replace('-', '_')}_replication`;
+    await waitFor(`${from.name} to stream from ${to.name} as ${role}`, async () =>
+      (await streamers(to.name)).includes(`${role} /CN=${role}`) ? true : undefined,
+    );
     await writer.waitForAcks(50);
     const report = await writer.stop();
     const present = await idsOn(await leaderUri(state.dir, to.name), table);

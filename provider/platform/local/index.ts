@@ -23,8 +23,16 @@ import { clearBusy, markBusy, stopKeeper, syncKeeper } from './keeper';
 import { checkPorts } from './preflight';
 import { LOCAL_HOST, memberPorts } from './ports';
 import { checkReachable, ensureDir, giveTo } from './run-user';
-import { ensureSecrets, readRecord, writeFileAtomic, writeRecord, type ClusterRecord } from './state';
-import { getCluster } from '../../patroni/api';
+import {
+  ensureSecrets,
+  readRecord,
+  readSecrets,
+  writeFileAtomic,
+  writeRecord,
+  type ClusterRecord,
+} from './state';
+import { getCluster, getDynamicConfig, leaderOf, patchDynamicConfig } from '../../patroni/api';
+import { renderPgHba } from '../../render/pghba';
 import { checkExternalSources } from './archive-checks';
 import { removeCloneFiles, writeCloneFiles } from './clone';
 import { scriptsSource } from './scripts-dir';
@@ -36,6 +44,10 @@ import { checkTlsFiles, ensureTls, issueClientCertificate } from './tls';
 import { checkExporterBinaries, stopExporters, syncExporters, syncPoolerExporter } from './exporters';
 import { trustCertificateAuthority } from '../../patroni/api';
 import type { StandbyContext } from '../../render/context';
+import { replicationUser } from '../../render/replication-user';
+import { isReplicaCluster } from '../../spec/replica';
+import { checkExternalSource, syncExternalSecrets, writeExternalRoots } from './replica-external';
+import { dropReplicationRole, ensureReplicationRole, type RoleChange } from './replica-role';
 import {
   checkReplicaSource,
   inheritedSecrets,
@@ -136,6 +148,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       );
     checkExporterBinaries(spec);
     checkReplicaSource(lc, spec);
+    await checkExternalSource(spec, inputs);
     checkTlsFiles(spec, inputs.baseDir);
     const archive = localArchiveProblems(spec, inputs.secrets);
     if (archive.length > 0) throw new InputError(archive.join('\n'));
@@ -179,6 +192,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
     inputs: BackupInputs = NO_INPUTS,
   ): Promise<{ toRemove: string[]; created: boolean }> {
     const { lc, bins } = this.prepare(spec);
+    syncExternalSecrets(lc, spec, inputs);
     const secrets = ensureSecrets(lc.paths.secretsFile);
     const created = readRecord(lc.paths.stateFile) === undefined;
     // Until commit: the keeper leaves the members to this `up`.
@@ -214,7 +228,10 @@ export class LocalPlatform extends LocalInspector implements Platform {
     setPeerWatch(lc, spec.platform.local?.peerWatch ?? true);
     writeBackupFiles(lc, spec, slots, secrets, inputs);
     writeReplicaRestoreConf(lc, spec);
+    writeExternalRoots(lc, spec, inputs.baseDir);
     const standby = await standbyContext(lc, spec);
+    // The standby leader's first pg_basebackup from the source already logs in as its own role.
+    await this.prepareReplicationLogin(spec, reporter, created);
     const started: string[] = [];
     for (const slot of slots) {
       const name = memberName(spec.name, slot);
@@ -328,6 +345,72 @@ export class LocalPlatform extends LocalInspector implements Platform {
     return standbyContext(this.cluster(spec), spec);
   }
 
+  /** The dedicated replication role on the group's writable primary: the source, or this cluster. */
+  async ensureReplicationRole(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, false);
+    else if (spec.replica?.source.cluster !== undefined)
+      await this.replicationRoleOn(spec, spec.name, reporter);
+  }
+
+  /**
+   * Before the members' configuration names the cluster's replication role: the role exists on
+   * the group's writable primary and the pg_hba of that cluster and of this one admit it (a cluster
+   * of an earlier version streamed as `replicator`; its source may not know the role yet).
+   */
+  private async prepareReplicationLogin(spec: ClusterSpec, reporter: Reporter, created: boolean) {
+    const source = spec.replica?.source.cluster;
+    if (source === undefined || !spec.platform.local) return;
+    if (isReplicaCluster(spec)) await this.replicationRoleOnSource(spec, reporter, created);
+    else if (!created) await this.replicationRoleOn(spec, spec.name, reporter);
+    for (const name of created ? [source] : [source, spec.name]) {
+      const found = this.known(name);
+      if (!found) continue;
+      const access = await this.access(name);
+      const leader = await leaderOf(Object.values(access.apiUrls()));
+      const url = leader ? access.apiUrls()[leader.name] : undefined;
+      if (!url) continue;
+      const want = renderPgHba(name === spec.name ? spec : found.record.spec, access.allowedNetworks);
+      const config = await getDynamicConfig(url).catch(() => undefined);
+      const now = (config?.postgresql as { pg_hba?: string[] } | undefined)?.pg_hba;
+      if (!config || JSON.stringify(now) === JSON.stringify(want)) continue;
+      await patchDynamicConfig(url, { postgresql: { pg_hba: want } });
+      reporter.step(`updated ${name}'s pg_hba to admit the replication role ${replicationUser(spec)}`);
+    }
+  }
+
+  private async replicationRoleOnSource(spec: ClusterSpec, reporter: Reporter, required: boolean) {
+    const source = spec.replica?.source.cluster;
+    if (source === undefined) return;
+    const change = await this.replicationRoleOn(spec, source, reporter);
+    if (change === undefined && required)
+      throw new InputError(
+        `replica.source.cluster: "${source}" has no writable primary now, so the replication role ` +
+          `${replicationUser(spec)} of ${spec.name} cannot be created there: bring "${source}" up as a primary cluster first`,
+      );
+  }
+
+  private async replicationRoleOn(
+    spec: ClusterSpec,
+    on: string,
+    reporter: Reporter,
+  ): Promise<RoleChange | undefined> {
+    const secrets = readSecrets(this.cluster(spec).paths.secretsFile);
+    if (!secrets || !this.known(on)) return undefined;
+    const role = replicationUser(spec);
+    const archived = on !== spec.name && spec.replica?.via !== 'streaming';
+    const change = await ensureReplicationRole(
+      await this.access(on),
+      role,
+      secrets.replicationPassword,
+      archived,
+    );
+    if (change === 'created' || change === 'updated')
+      reporter.step(
+        `${change} the replication role ${role} of ${spec.name} on ${on} (REPLICATION, from the SCRAM verifier of ${spec.name}'s own password)`,
+      );
+    return change;
+  }
+
   /** The newest record of the members' source watch (source_watch.py). */
   sourcePosition(spec: ClusterSpec): SourcePosition | undefined {
     return latestSourcePosition(this.cluster(spec));
@@ -436,6 +519,24 @@ export class LocalPlatform extends LocalInspector implements Platform {
     if (left > 0) reporter.step(`killed ${left} leftover process(es) of ${spec.name}`);
   }
 
+  /**
+   * A destroyed replica cluster's dedicated role is dropped from its source (the group's primary);
+   * when the source has no writable primary now, it is kept there and `destroy` says so.
+   */
+  private async dropReplicationRoleOf(spec: ClusterSpec, reporter: Reporter): Promise<void> {
+    const source = spec.replica?.source.cluster;
+    if (source === undefined || !spec.platform.local || !this.known(source)) return;
+    const role = replicationUser(spec);
+    const dropped = await dropReplicationRole(await this.access(source), role).catch(
+      (e: Error) => `failed: ${e.message}`,
+    );
+    if (dropped === 'dropped') reporter.step(`dropped the replication role ${role} from ${source}`);
+    else if (dropped !== 'absent')
+      reporter.step(
+        `kept the replication role ${role} on ${source} (${dropped ?? 'it has no writable primary now'}): drop it there with DROP ROLE ${role}`,
+      );
+  }
+
   async destroy(name: string, reporter: Reporter): Promise<boolean> {
     const found = this.known(name);
     const root = join(this.stateDir, name);
@@ -451,6 +552,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       await Promise.all(record.slots.map((s) => stopMember(lc, memberName(name, s), 10_000)));
       await stopPooler(lc);
       await stopEtcd(lc);
+      await this.dropReplicationRoleOf(record.spec, reporter);
     }
     const killed = await killLeftovers(root);
     if (killed > 0) reporter.step(`killed ${killed} leftover process(es) of ${name}`);

@@ -17,6 +17,7 @@ import { clusterRepo } from './pgbackrest';
 import { ensureDir, giveTo } from './run-user';
 import { readRecord, readSecrets, writeFileAtomic, type ClusterRecord, type StoredSecrets } from './state';
 import { join } from 'node:path';
+import { externalStandby } from './replica-external';
 
 const FIELD = 'replica.source.cluster';
 /** The Patroni replica method that restores the source's latest backup (via archive or both). */
@@ -46,10 +47,8 @@ export function sourceCluster(
 export function checkReplicaSource(lc: LocalCluster, spec: ClusterSpec): void {
   const r = spec.replica;
   if (!r || !isReplicaCluster(spec)) return;
-  if (r.source.host !== undefined)
-    throw new InputError(
-      'replica.source.host: an external primary is not supported on platform.local by this version yet; name a cluster of this state dir with replica.source.cluster',
-    );
+  // An external source is checked by logging in to it (replica-external.ts).
+  if (r.source.host !== undefined) return;
   const source = sourceCluster(lc, spec);
   if (source.record.spec.postgresVersion !== spec.postgresVersion)
     throw new InputError(
@@ -80,8 +79,10 @@ export function sourceApiUrls(source: { lc: LocalCluster; record: ClusterRecord 
 
 /**
  * A replica cluster is a physical copy of its source, catalog included: its Patroni logs in with the
- * source's role passwords (superuser, replication, pg_rewind, the application owner). They are read
- * from the source's secrets file in this state dir, never sent anywhere; the pooler's admin is its own.
+ * source's role passwords (superuser, pg_rewind, the application owner). They are read from the
+ * source's secrets file in this state dir, never sent anywhere. Its replication password is its own
+ * (the dedicated role `<cluster>_replication`, created on the source from its verifier:
+ * replica-role.ts), and so is the pooler's admin.
  */
 export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<StoredSecrets> | undefined {
   if (!spec.replica?.source.cluster || !isReplicaCluster(spec) || existsSync(lc.paths.secretsFile))
@@ -90,7 +91,6 @@ export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<S
   if (!source) throw new InputError(`${FIELD}: cluster "${spec.replica.source.cluster}" has no secrets file`);
   return {
     superuserPassword: source.superuserPassword,
-    replicationPassword: source.replicationPassword,
     rewindPassword: source.rewindPassword,
     appPassword: source.appPassword,
     appVerifier: source.appVerifier,
@@ -139,6 +139,7 @@ export async function standbyContext(
 ): Promise<StandbyContext | undefined> {
   if (!isReplicaCluster(spec)) return undefined;
   const r = spec.replica!;
+  if (r.source.host !== undefined) return externalStandby(lc, spec);
   const source = sourceCluster(lc, spec);
   const conf = replicaRestoreConf(lc);
   const archive = r.via !== 'streaming' && existsSync(conf) ? conf : undefined;

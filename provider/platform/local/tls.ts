@@ -10,7 +10,8 @@ import { isAbsolute, join } from 'node:path';
 import type { ClusterSpec } from '../../spec/cluster';
 import { caFilesOf, type PemFilesSpec, type TlsSpec } from '../../spec/tls';
 import { InputError } from '../../errors';
-import { REPLICATION_USER, REWIND_USER } from '../../naming';
+import { REWIND_USER } from '../../naming';
+import { replicationUser } from '../../render/replication-user';
 import { activeTls, serverNames, type TlsFiles } from '../../render/tls';
 import { tlsFiles } from './tls-files';
 import { clusterPaths } from './paths';
@@ -84,6 +85,7 @@ function renewalReason(
   if (!current) return 'new';
   const facts = certificateFacts(current);
   if (facts.issuer !== certificateFacts(ca.certificate).subject) return 'the CA changed';
+  if (facts.subject !== `CN=${request.commonName}`) return 'the role changed';
   const same = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join();
   if (!same(facts.dnsNames, request.dnsNames ?? []) || !same(facts.ipAddresses, request.ipAddresses ?? []))
     return 'the names changed';
@@ -153,7 +155,7 @@ export async function ensureTls(
   } else if (writePair(lc, t.serverCert, t.serverKey, userFiles('tls.server', tls.server, baseDir)))
     changes.push('server certificate (from tls.server)');
   for (const [role, cert, key] of [
-    [REPLICATION_USER, t.replicationCert, t.replicationKey],
+    [replicationUser(spec), t.replicationCert, t.replicationKey],
     [REWIND_USER, t.rewindCert, t.rewindKey],
   ] as const) {
     const request: CertificateRequest = { commonName: role, usage: 'client', days: tls.days };
