@@ -21,6 +21,8 @@ export const SUPERUSER = 'postgres';
 export const REPLICATION_USER = 'replicator';
 export const REWIND_USER = 'rewinder';
 export const POOLER_ADMIN_USER = 'pgbouncer_admin';
+/** platform.local: the pg_ident.conf map of the OS users that log in over the socket as SUPERUSER (peer). */
+export const PEER_MAP = 'pgcluster';
 
 /** Names of the Kubernetes objects of a cluster (object names; also the Pulumi child names). */
 export function kubernetesNames(cluster: string) {

@@ -8,7 +8,7 @@ import { REPLICATION_USER, REWIND_USER, SUPERUSER } from '../naming';
 import { KUBERNETES_ROLE_LABEL } from '../patroni/roles';
 import type { DcsContext, PatroniContext, StandbyContext } from './context';
 import { renderParameters } from './parameters';
-import { renderPgHba } from './pghba';
+import { renderPgHba, renderPgIdent } from './pghba';
 import { oneLine, sortKeys } from './sorted';
 import { restoreCommand } from './pgbackrest';
 import type { RecoverySpec, RecoveryTarget } from '../spec/bootstrap';
@@ -250,7 +250,11 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       pgpass: member.pgpassFile,
       use_unix_socket: true,
       authentication: {
-        superuser: { username: SUPERUSER, password: secrets.superuserPassword },
+        // No password on a local replica cluster: Patroni reaches its PostgreSQL over the socket (peer).
+        superuser: {
+          username: SUPERUSER,
+          ...(secrets.superuserPassword !== undefined ? { password: secrets.superuserPassword } : {}),
+        },
         replication: {
           username: REPLICATION_USER,
           password: secrets.replicationPassword,
@@ -267,6 +271,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
         log_directory: member.logDir,
         ...(tls && files ? sslParameters(tls, files) : {}),
       },
+      ...(ctx.peerUsers ? { pg_ident: renderPgIdent(ctx.peerUsers) } : {}),
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),
       ...(ctx.standby?.restoreMethod

@@ -80,8 +80,10 @@ export function sourceApiUrls(source: { lc: LocalCluster; record: ClusterRecord 
 
 /**
  * A replica cluster is a physical copy of its source, catalog included: its Patroni logs in with the
- * source's role passwords (superuser, replication, pg_rewind, the application owner). They are read
- * from the source's secrets file in this state dir, never sent anywhere; the pooler's admin is its own.
+ * source's replication and pg_rewind passwords, and the application owner's. They are read from the
+ * source's secrets file in this state dir, never sent anywhere; the pooler's admin is its own. Not
+ * the superuser's: on the local platform the superuser logs in over the socket by peer
+ * authentication, so a replica cluster neither needs nor holds its source's superuser password.
  */
 export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<StoredSecrets> | undefined {
   if (!spec.replica?.source.cluster || !isReplicaCluster(spec) || existsSync(lc.paths.secretsFile))
@@ -89,7 +91,6 @@ export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<S
   const source = readSecrets(clusterPaths(lc.stateDir, spec.replica.source.cluster).secretsFile);
   if (!source) throw new InputError(`${FIELD}: cluster "${spec.replica.source.cluster}" has no secrets file`);
   return {
-    superuserPassword: source.superuserPassword,
     replicationPassword: source.replicationPassword,
     rewindPassword: source.rewindPassword,
     appPassword: source.appPassword,
