@@ -20,8 +20,10 @@ export async function connectTo(
     database: creds.database,
     connectionTimeoutMillis: 3000,
     application_name: 'pgcluster',
-    // Over the member's socket: peer authentication, and no TLS (PostgreSQL offers none there).
-    ...(socket ? {} : { password: creds.password, ...(creds.ssl ? { ssl: { ca: creds.ssl.ca } } : {}) }),
+    // Over the member's socket: peer authentication, and no TLS (PostgreSQL offers none there). The
+    // password, when there is one, is sent only if asked (a member still on an older pg_hba).
+    password: creds.password,
+    ...(!socket && creds.ssl ? { ssl: { ca: creds.ssl.ca } } : {}),
     ...extra,
   });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query
