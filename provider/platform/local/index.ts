@@ -38,6 +38,7 @@ import { trustCertificateAuthority } from '../../patroni/api';
 import type { StandbyContext } from '../../render/context';
 import {
   checkReplicaSource,
+  dropInheritedSuperuser,
   inheritedSecrets,
   latestSourcePosition,
   standbyContext,
@@ -169,6 +170,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       giveTo(this.user, to);
     }
     ensureSecrets(lc.paths.secretsFile, inheritedSecrets(lc, spec));
+    dropInheritedSuperuser(lc, spec);
     giveTo(this.user, lc.paths.secretsFile);
     return { lc, bins };
   }

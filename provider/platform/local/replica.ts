@@ -98,6 +98,23 @@ export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<S
   };
 }
 
+/**
+ * A replica cluster created by an older version took its source's superuser password into its own
+ * secrets.json: dropped (the same password as the source's, so not one of its own). Returns true
+ * when the file changed.
+ */
+export function dropInheritedSuperuser(lc: LocalCluster, spec: ClusterSpec): boolean {
+  const name = spec.replica?.source.cluster;
+  if (!name) return false;
+  const mine = readSecrets(lc.paths.secretsFile);
+  const theirs = readSecrets(clusterPaths(lc.stateDir, name).secretsFile);
+  if (mine?.superuserPassword === undefined || mine.superuserPassword !== theirs?.superuserPassword)
+    return false;
+  const { superuserPassword: _dropped, ...rest } = mine;
+  writeFileAtomic(lc.paths.secretsFile, `${JSON.stringify(rest, null, 2)}\n`, 0o600);
+  return true;
+}
+
 /** The cluster-wide pgBackRest configuration that reads the source's archive (pg1-path comes from the member's environment). */
 export function replicaRestoreConf(lc: LocalCluster): string {
   return join(lc.paths.backup.dir, 'replica-source.conf');
