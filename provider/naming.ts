@@ -32,6 +32,9 @@ export function dedicatedReplicationRole(cluster: string): string {
   return `${cluster.replace(/-/g, '_')}_replication`;
 }
 
+/** platform.local: the pg_ident.conf map of the OS users that log in over the socket as SUPERUSER (peer). */
+export const PEER_MAP = 'pgcluster';
+
 /** Names of the Kubernetes objects of a cluster (object names; also the Pulumi child names). */
 export function kubernetesNames(cluster: string) {
   return {

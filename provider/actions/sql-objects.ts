@@ -49,14 +49,16 @@ export async function applySqlObjects(
 ): Promise<SqlObjectsResult> {
   if (!hasSqlObjects(spec, access)) return { statements: 0, failures: [] };
   const superuser = access.superuser();
+  // The local platform's superuser goes over the primary's socket (peer: no password, no TLS).
+  const socket = superuser.socketFor?.(primary);
   const result = await reconcileSql(
     {
-      host: primary.host,
+      host: socket ?? primary.host,
       port: primary.port,
       user: superuser.user,
-      password: superuser.password,
       database: 'postgres',
-      ...(superuser.ssl ? { ssl: superuser.ssl } : {}),
+      password: superuser.password,
+      ...(!socket && superuser.ssl ? { ssl: superuser.ssl } : {}),
     },
     desiredFromSpec(spec, passwords),
     access.managedSql?.() ?? emptyManaged(),

@@ -16,7 +16,7 @@ import { InputError } from '../errors';
 import type { LocalPlatform } from '../platform/local';
 import { LocalInspector } from '../platform/local/inspect';
 import { defaultStateDir } from '../platform/local/state-dir';
-import { clusterUris } from '../actions/uri';
+import { clusterUris, socketUris } from '../actions/uri';
 import { renderStatusTable } from './status-table';
 import { registerBackupCommands } from './backup-commands';
 import { registerDay2Commands } from './day2-commands';
@@ -204,7 +204,10 @@ export function buildProgram(): Command {
         if (!runtime.exists) throw new InputError(`no cluster named "${name}" (see \`pgcluster list\`)`);
         const access = await platform.access(name);
         const creds = opts.superuser ? access.superuser() : access.app();
-        const uris = clusterUris(runtime.endpoints, creds);
+        // The local superuser: over the members' sockets (peer), no password.
+        const uris =
+          (opts.superuser ? socketUris(runtime.endpoints, creds) : undefined) ??
+          clusterUris(runtime.endpoints, creds);
         const result = spawnSync('psql', [opts.ro ? uris.ro : uris.rw, ...args], {
           stdio: 'inherit',
           env: { ...process.env, PGPASSWORD: creds.password },
@@ -296,8 +299,13 @@ export async function connectionUri(
   if (opts.pooler && !runtime.endpoints.pooler)
     throw new InputError(`--pooler: cluster "${name}" has no pooler (pooler.enabled is false)`);
   const access = await platform.access(name);
-  const uris = clusterUris(runtime.endpoints, opts.superuser ? access.superuser() : access.app(), true);
-  return (opts.pooler ? uris.pooler : opts.ro ? uris.ro : uris.rw) as string;
+  const creds = opts.superuser ? access.superuser() : access.app();
+  // A cluster without a superuser password of its own (a local replica cluster): its sockets (peer).
+  const sockets = opts.superuser && creds.password === '' ? socketUris(runtime.endpoints, creds) : undefined;
+  const uris = sockets ?? clusterUris(runtime.endpoints, creds, true);
+  return (
+    opts.pooler && !sockets ? clusterUris(runtime.endpoints, creds, true).pooler : opts.ro ? uris.ro : uris.rw
+  ) as string;
 }
 
 export async function main(argv: string[]): Promise<number> {

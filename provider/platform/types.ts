@@ -22,6 +22,11 @@ export interface Credentials {
   database: string;
   /** Under tls: connect with TLS and verify the server with this CA (PEM). */
   ssl?: { ca: string };
+  /**
+   * platform.local's superuser: the unix socket directory of the member at that endpoint, where it
+   * logs in by peer authentication (no password, no TLS); undefined: over TCP as usual.
+   */
+  socketFor?: (endpoint: PgEndpoint) => string | undefined;
 }
 
 /** Process-level facts a platform knows about a member (the local platform: PIDs). */

@@ -29,7 +29,11 @@ export type DcsContext =
 
 /** Passwords of the roles pgcluster owns. Never logged; rendered only into 0600 files or Secrets. */
 export interface ClusterSecrets {
-  superuserPassword: string;
+  /**
+   * Absent on a local replica cluster: its catalog is its source's, and it never holds the source's
+   * superuser password (the local superuser logs in over the socket by peer authentication).
+   */
+  superuserPassword?: string;
   replicationPassword: string;
   rewindPassword: string;
   /** Password of the bootstrap application owner (bootstrap.initdb.owner). */
@@ -92,4 +96,6 @@ export interface PatroniContext {
   standby?: StandbyContext;
   /** Where the TLS files are, when spec.tls is on. */
   tls?: TlsFiles;
+  /** platform.local: the OS users pg_ident maps to the superuser over the socket (peer, no password). */
+  peerUsers?: string[];
 }

@@ -171,3 +171,34 @@ describe('Patroni hooks', () => {
     assert.equal('before_stop' in without.postgresql, false);
   });
 });
+
+describe('the superuser of a local member (peer over the socket)', () => {
+  const spec = parseSpec({ name: 'orders-b', replica: { source: { cluster: 'orders-a' } } });
+  type Rendered = {
+    postgresql: {
+      use_unix_socket: boolean;
+      pg_ident?: string[];
+      authentication: { superuser: Record<string, unknown>; replication: Record<string, unknown> };
+    };
+  };
+
+  test('GIVEN secrets without a superuser password (a replica cluster) WHEN patroni.yml is built THEN the superuser has no password and Patroni uses the socket', () => {
+    const { superuserPassword: _none, ...secrets } = member2.secrets;
+    const config = buildPatroniConfig(spec, { ...member2, secrets }) as Rendered;
+    assert.deepEqual(config.postgresql.authentication.superuser, { username: 'postgres' });
+    assert.equal(config.postgresql.use_unix_socket, true);
+    assert.doesNotMatch(renderPatroniYaml(spec, { ...member2, secrets }), /superuser-secret/);
+    // The other roles keep theirs.
+    assert.equal(config.postgresql.authentication.replication.password, 'replication-secret');
+  });
+
+  test('GIVEN the OS users to map WHEN patroni.yml is built THEN pg_ident maps each to the superuser', () => {
+    const config = buildPatroniConfig(spec, { ...member2, peerUsers: ['postgres', 'root'] }) as Rendered;
+    assert.deepEqual(config.postgresql.pg_ident, ['pgcluster postgres postgres', 'pgcluster root postgres']);
+  });
+
+  test('GIVEN a primary cluster with its superuser password WHEN built THEN the password stays (TCP logins of its own tools)', () => {
+    const config = buildPatroniConfig(ordersSpec(), member2) as Rendered;
+    assert.equal(config.postgresql.authentication.superuser.password, 'superuser-secret');
+  });
+});

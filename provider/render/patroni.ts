@@ -9,7 +9,7 @@ import { replicationUser } from './replication-user';
 import { KUBERNETES_ROLE_LABEL } from '../patroni/roles';
 import type { DcsContext, PatroniContext, StandbyContext } from './context';
 import { renderParameters } from './parameters';
-import { renderPgHba } from './pghba';
+import { renderPgHba, renderPgIdent } from './pghba';
 import { oneLine, sortKeys } from './sorted';
 import { restoreCommand } from './pgbackrest';
 import type { RecoverySpec, RecoveryTarget } from '../spec/bootstrap';
@@ -251,7 +251,11 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
       pgpass: member.pgpassFile,
       use_unix_socket: true,
       authentication: {
-        superuser: { username: SUPERUSER, password: secrets.superuserPassword },
+        // No password on a local replica cluster: Patroni reaches its PostgreSQL over the socket (peer).
+        superuser: {
+          username: SUPERUSER,
+          ...(secrets.superuserPassword !== undefined ? { password: secrets.superuserPassword } : {}),
+        },
         replication: {
           username: replicationUser(spec),
           password: secrets.replicationPassword,
@@ -268,6 +272,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
         log_directory: member.logDir,
         ...(tls && files ? sslParameters(tls, files) : {}),
       },
+      ...(ctx.peerUsers ? { pg_ident: renderPgIdent(ctx.peerUsers) } : {}),
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),
       ...(ctx.standby?.restoreMethod

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { renderPgHba } from './pghba';
+import { renderPgHba, renderPgIdent } from './pghba';
 import { parseSpec } from '../spec';
 import { specWithLineBreaks, validSpecInput } from '../../test/helpers/arbitraries';
 import { ordersSpec } from '../../test/helpers/render-context';
@@ -22,7 +22,7 @@ describe('renderPgHba', () => {
     });
     const lines = renderPgHba(spec, ['127.0.0.0/8']);
     assert.deepEqual(lines, [
-      'local all postgres scram-sha-256',
+      'local all postgres peer map=pgcluster',
       'hostssl replication replicator 127.0.0.0/8 cert',
       'hostssl replication +pgcluster_replication 127.0.0.0/8 cert',
       'hostssl all rewinder 127.0.0.0/8 cert',
@@ -38,7 +38,7 @@ describe('renderPgHba', () => {
         const spec = parseSpec(input);
         const user = spec.pgHba.map((l) => l.trim()).filter((l) => l.length > 0);
         const lines = renderPgHba(spec, ['127.0.0.0/8']);
-        assert.equal(lines[0], 'local all postgres scram-sha-256');
+        assert.equal(lines[0], 'local all postgres peer map=pgcluster');
         assert.deepEqual(lines.slice(4, 4 + user.length), user);
         assert.deepEqual(lines.slice(-2), [
           'local all all scram-sha-256',
@@ -54,5 +54,40 @@ describe('renderPgHba', () => {
         for (const line of renderPgHba(spec, ['127.0.0.0/8'])) assert.doesNotMatch(line, /[\r\n\0]/);
       }),
     );
+  });
+});
+
+describe('the local superuser over the socket (peer)', () => {
+  test('GIVEN platform.local WHEN rendered THEN the superuser logs in over the socket by peer through the pgcluster map, and no other socket rule comes before it', () => {
+    const lines = renderPgHba(parseSpec({ name: 'orders' }), ['127.0.0.0/8']);
+    assert.equal(lines[0], 'local all postgres peer map=pgcluster');
+    assert.equal(lines.filter((l) => l.startsWith('local all postgres')).length, 1);
+    // The TCP rules stay: a primary cluster's superuser still logs in over TCP with its password.
+    assert.equal(lines.at(-1), 'host all all 127.0.0.0/8 scram-sha-256');
+  });
+
+  test('GIVEN platform.kubernetes WHEN rendered THEN its socket rules are unchanged (no map)', () => {
+    const spec = parseSpec({ name: 'orders', platform: { kubernetes: {} } });
+    const lines = renderPgHba(spec, ['10.0.0.0/8']);
+    assert.equal(lines[0], 'local all postgres scram-sha-256');
+    assert.equal(
+      lines.some((l) => l.includes('map=')),
+      false,
+    );
+  });
+
+  test('GIVEN the run user and root WHEN pg_ident is rendered THEN each maps to the superuser in the pgcluster map, once', () => {
+    assert.deepEqual(renderPgIdent(['postgres', 'root', 'postgres']), [
+      'pgcluster postgres postgres',
+      'pgcluster root postgres',
+    ]);
+  });
+
+  test('GIVEN a name pg_ident.conf cannot take WHEN rendered THEN it is refused', () => {
+    assert.throws(
+      () => renderPgIdent(['bad user']),
+      /not an OS user name pg_ident.conf can take: "bad user"/,
+    );
+    assert.throws(() => renderPgIdent(['a\nb']), /not an OS user name/);
   });
 });

@@ -3,9 +3,13 @@
  * then the user's lines, then the final rule: every role with a password over TCP. Under `tls`,
  * replication and pg_rewind use client certificates (`hostssl ... cert`), the roles of
  * tls.clientAuth.users too, and with tls.required every TCP rule is `hostssl`.
+ *
+ * platform.local: the superuser logs in over the socket by `peer` authentication through the
+ * pg_ident map PEER_MAP (the OS users that run the cluster and pgcluster itself), with no password,
+ * so a replica cluster needs none of its source's (renderPgIdent).
  */
 import type { ClusterSpec } from '../spec/cluster';
-import { REWIND_USER, SUPERUSER } from '../naming';
+import { PEER_MAP, REWIND_USER, SUPERUSER } from '../naming';
 import { replicationHbaUsers } from './replication-user';
 import { oneLine } from './sorted';
 import { activeTls, replicationMethod, tcpRules } from './tls';
@@ -16,7 +20,9 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     // the OS user postgres over the socket: peer, so no password file. Only processes of the pod run as
     // that user, and they hold the superuser's password anyway.
     ...(spec.platform.kubernetes && spec.backup ? [`local all ${SUPERUSER} peer`] : []),
-    `local all ${SUPERUSER} scram-sha-256`,
+    spec.platform.local
+      ? `local all ${SUPERUSER} peer map=${PEER_MAP}`
+      : `local all ${SUPERUSER} scram-sha-256`,
     ...replicationHbaUsers(spec).flatMap((user) =>
       tcpRules(spec, allowedNetworks, 'replication', user, replicationMethod(spec)),
     ),
@@ -31,4 +37,13 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     ...tcpRules(spec, allowedNetworks, 'all', 'all', 'scram-sha-256'),
   ];
   return [...fixed, ...user, ...last];
+}
+
+/** pg_ident.conf lines of PEER_MAP: each OS user given logs in over the socket as the superuser. */
+export function renderPgIdent(osUsers: readonly string[]): string[] {
+  const users = [...new Set(osUsers)];
+  for (const user of users)
+    if (!/^[a-z_][a-z0-9_.-]*[$]?$/i.test(user))
+      throw new Error(`not an OS user name pg_ident.conf can take: ${JSON.stringify(user)}`);
+  return users.map((user) => `${PEER_MAP} ${user} ${SUPERUSER}`);
 }

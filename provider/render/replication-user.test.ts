@@ -57,7 +57,6 @@ describe('the replication role of a replica group', () => {
           host: 'db.example.com',
           user: 'standby_feed',
           password: { fromEnv: 'FEED_PW' },
-          superuserPassword: { fromEnv: 'SU' },
         },
       },
       tls: { clientAuth: { replication: 'password' } },

@@ -34,7 +34,7 @@ describe('pg_hba under tls', () => {
   test('GIVEN tls with certificate replication, a cert user and required WHEN rendered THEN every TCP rule is hostssl and replication uses cert', () => {
     const spec = parseSpec({ name: 'o', tls: { required: true, clientAuth: { users: ['alice'] } } });
     assert.deepEqual(renderPgHba(spec, ['127.0.0.1/32']), [
-      'local all postgres scram-sha-256',
+      'local all postgres peer map=pgcluster',
       'hostssl replication replicator 127.0.0.1/32 cert',
       'hostssl replication +pgcluster_replication 127.0.0.1/32 cert',
       'hostssl all rewinder 127.0.0.1/32 cert',
@@ -47,7 +47,7 @@ describe('pg_hba under tls', () => {
   test('GIVEN tls not required and password replication WHEN rendered THEN plaintext rules stay (TLS offered, not forced)', () => {
     const spec = parseSpec({ name: 'o', tls: { clientAuth: { replication: 'password' } } });
     assert.deepEqual(renderPgHba(spec, ['127.0.0.1/32']), [
-      'local all postgres scram-sha-256',
+      'local all postgres peer map=pgcluster',
       'host replication replicator 127.0.0.1/32 scram-sha-256',
       'host replication +pgcluster_replication 127.0.0.1/32 scram-sha-256',
       'host all rewinder 127.0.0.1/32 scram-sha-256',
@@ -59,7 +59,7 @@ describe('pg_hba under tls', () => {
   test('GIVEN tls.enabled false WHEN rendered THEN no rule is hostssl and replication uses a password', () => {
     const off = parseSpec({ name: 'o', tls: { enabled: false } });
     assert.deepEqual(renderPgHba(off, ['10.0.0.0/8']), [
-      'local all postgres scram-sha-256',
+      'local all postgres peer map=pgcluster',
       'host replication replicator 10.0.0.0/8 scram-sha-256',
       'host replication +pgcluster_replication 10.0.0.0/8 scram-sha-256',
       'host all rewinder 10.0.0.0/8 scram-sha-256',

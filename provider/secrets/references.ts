@@ -91,8 +91,6 @@ export interface BackupSecrets {
   sourcePassword?: string;
   /** replica.source.password (an external source's replication role) */
   replicaPassword?: string;
-  /** replica.source.superuserPassword (an external source's superuser) */
-  replicaSuperuserPassword?: string;
 }
 
 function keys(reader: SecretReader, path: string, s3: S3Spec | undefined): S3Keys | undefined {
@@ -138,11 +136,6 @@ export function resolveBackupSecrets(
       'replica.source.password',
       spec.replica?.source.host !== undefined ? spec.replica.source.password : undefined,
       'the replication password',
-    ),
-    replicaSuperuserPassword: reader.read(
-      'replica.source.superuserPassword',
-      spec.replica?.source.host !== undefined ? spec.replica.source.superuserPassword : undefined,
-      'the superuser password',
     ),
   };
   reader.done('cannot read the backup secrets');

@@ -33,7 +33,6 @@ describe('spec replica: a replica cluster and its group', () => {
           host: '10.246.1.1',
           port: 24111,
           password: { fromEnv: 'PW' },
-          superuserPassword: { fromEnv: 'SU' },
           archive,
         },
       },
@@ -75,14 +74,8 @@ describe('spec replica: a replica cluster and its group', () => {
       says: ["come from that cluster's state", 'remove password'],
     },
     {
-      given: 'an external source on platform.local without its superuser password',
-      replica: { source: { host: '10.246.1.1', password: { fromEnv: 'PW' } } },
-      path: 'replica.source.superuserPassword',
-      says: ['is required with host on platform.local', 'physical copy'],
-    },
-    {
       given: 'an external source on platform.local without the replication password',
-      replica: { source: { host: '10.246.1.1', superuserPassword: { fromEnv: 'SU' } } },
+      replica: { source: { host: '10.246.1.1' } },
       path: 'replica.source.password',
       says: ['is required with host on platform.local', 'replicator'],
     },
@@ -108,7 +101,7 @@ describe('spec replica: a replica cluster and its group', () => {
       given: 'a managed source with a CA file',
       replica: { source: { cluster: 'orders-a', caFile: 'ca.crt' } },
       path: 'replica.source',
-      says: ['remove password, superuserPassword, caFile and archive'],
+      says: ['remove password, caFile and archive'],
     },
     {
       given: 'via archive from an external source without its archive',

@@ -58,16 +58,6 @@ export const replicaSourceSchema = z
           "certificate, for sslMode verify-ca or verify-full (relative to the spec file's directory). " +
           "Patroni verifies the source with it and this cluster's own members with its own CA.",
       ),
-    superuserPassword: secretRefSchema(
-      "the external primary's superuser (postgres) password",
-      "A replica cluster is a physical copy of its source's catalog: its own members, Patroni and up log " +
-        "in to them as that superuser. Stored in the cluster's 0600 secrets file; never sent to the source.",
-    )
-      .optional()
-      .describe(
-        "platform.local (with host): where the external primary's superuser password is read. Required " +
-          'there until this cluster can log in to its own members without it.',
-      ),
     archive: replicaArchiveSchema.optional(),
     secret: z
       .string()

@@ -37,14 +37,11 @@ function sourceIssues(s: ClusterSpec): Issues {
       src.cluster === s.name
         ? refused(`${PATH}.cluster`, src.cluster, 'a cluster cannot be a replica of itself')
         : undefined,
-      src.password !== undefined ||
-      src.archive !== undefined ||
-      src.superuserPassword !== undefined ||
-      src.caFile !== undefined
+      src.password !== undefined || src.archive !== undefined || src.caFile !== undefined
         ? refused(
             PATH,
             src,
-            "with cluster, the credentials, the CA and the archive come from that cluster's state: remove password, superuserPassword, caFile and archive",
+            "with cluster, the credentials, the CA and the archive come from that cluster's state: remove password, caFile and archive",
           )
         : undefined,
     ];
@@ -60,15 +57,6 @@ function sourceIssues(s: ClusterSpec): Issues {
                 message: `is required with host on platform.local: the password of ${src.user}, the role this cluster's members replicate as`,
               }
             : undefined,
-          src.superuserPassword === undefined
-            ? {
-                path: `${PATH}.superuserPassword`,
-                message:
-                  "is required with host on platform.local: a replica cluster is a physical copy of its source's catalog, " +
-                  "so its own members and up log in as the source's superuser (postgres)",
-              }
-            : undefined,
-          secretRefIssue(`${PATH}.superuserPassword`, src.superuserPassword),
           verifies && src.caFile === undefined
             ? {
                 path: `${PATH}.caFile`,
@@ -96,13 +84,6 @@ function sourceIssues(s: ClusterSpec): Issues {
                 `${PATH}.caFile`,
                 src.caFile,
                 "is platform.local only: on platform.kubernetes the source's CA is tls.ca",
-              )
-            : undefined,
-          src.superuserPassword !== undefined
-            ? refused(
-                `${PATH}.superuserPassword`,
-                src.superuserPassword,
-                'is platform.local only: on platform.kubernetes it is in replica.source.secret',
               )
             : undefined,
         ]),

@@ -12,15 +12,18 @@ export async function connectTo(
   creds: Credentials,
   extra: Partial<ClientConfig> = {},
 ): Promise<Client> {
+  const socket = creds.socketFor?.(endpoint);
   const client = new Client({
-    host: endpoint.host,
+    host: socket ?? endpoint.host,
     port: endpoint.port,
     user: creds.user,
-    password: creds.password,
     database: creds.database,
     connectionTimeoutMillis: 3000,
     application_name: 'pgcluster',
-    ...(creds.ssl ? { ssl: { ca: creds.ssl.ca } } : {}),
+    // Over the member's socket: peer authentication, and no TLS (PostgreSQL offers none there). The
+    // password, when there is one, is sent only if asked (a member still on an older pg_hba).
+    password: creds.password,
+    ...(!socket && creds.ssl ? { ssl: { ca: creds.ssl.ca } } : {}),
     ...extra,
   });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query

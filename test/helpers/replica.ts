@@ -44,21 +44,48 @@ export function up(stateDir: string, site: Site, file: string): Promise<CliResul
   return site.run ? site.run(args) : cli(stateDir, args);
 }
 
-/** One superuser URI per member of the cluster (each member alone, whatever its role). */
+/**
+ * One superuser URI per member of the cluster (each member alone, whatever its role). A cluster with
+ * a superuser password of its own: over TCP; a replica cluster (none): over each member's socket
+ * (peer authentication, this process runs as root).
+ */
 export async function memberUris(stateDir: string, name: string): Promise<string[]> {
-  return perHost((await uriOf(stateDir, name, '--superuser')).replace(/\?.*$/, ''));
+  const uri = await uriOf(stateDir, name, '--superuser');
+  const sockets = socketMembers(uri);
+  if (sockets)
+    return sockets.map(({ dir, port }) => `postgresql://postgres@/postgres?host=${dir}&port=${port}`);
+  return perHost(uri.replace(/\?.*$/, ''));
 }
 
-/** A multi-host URI over the members of several clusters: writes follow whichever is the primary. */
+/** The members of a URI over sockets (`?host=/a,/b&port=1,2`), or undefined for a TCP URI. */
+function socketMembers(uri: string): Array<{ dir: string; port: string }> | undefined {
+  if (!/^postgresql:\/\/[^@]+@\//.test(uri)) return undefined;
+  const query = new URL(uri.replace(/^postgresql:/, 'http:').replace('@/', '@x/')).searchParams;
+  const dirs = (query.get('host') ?? '').split(',');
+  const ports = (query.get('port') ?? '').split(',');
+  return dirs.map((dir, i) => ({ dir, port: ports[i] as string }));
+}
+
+/** The member's port in one of memberUris. */
+function portOf(uri: string): string | undefined {
+  return /[?&]port=(\d+)/.exec(uri)?.[1] ?? /:(\d+)\//.exec(uri)?.[1];
+}
+
+/**
+ * A multi-host URI over the members of several clusters, as the superuser with the password of the
+ * first that has one (the group's catalog is one): writes follow whichever is the primary.
+ */
 export async function groupUri(stateDir: string, names: string[]): Promise<string> {
   const hosts: string[] = [];
   let prefix = '';
-  for (const name of names)
-    for (const uri of await memberUris(stateDir, name)) {
-      const m = /^(postgresql:\/\/[^@]+@)([^/]+)(\/.*)$/.exec(uri) as RegExpExecArray;
-      prefix = m[1] as string;
-      hosts.push(m[2] as string);
-    }
+  for (const name of names) {
+    const su = /^(postgresql:\/\/[^@]+:[^@]+@)[^/]+\//.exec(await uriOf(stateDir, name, '--superuser'));
+    if (!prefix && su) prefix = su[1] as string;
+    // The members' TCP addresses (the application's URI lists them all).
+    for (const uri of perHost(await uriOf(stateDir, name)))
+      hosts.push((/^postgresql:\/\/[^@]+@([^/]+)\//.exec(uri) as RegExpExecArray)[1] as string);
+  }
+  if (!prefix) throw new Error(`none of ${names.join(', ')} has a superuser password`);
   return `${prefix}${hosts.join(',')}/postgres`;
 }
 
@@ -67,9 +94,9 @@ export async function leaderUri(stateDir: string, name: string, database = 'post
   const s = await statusOf(stateDir, name);
   const leader = s.members.find((m) => m.role === 'primary' || m.role === 'standby-leader');
   if (!leader) throw new Error(`${name} has no leader: ${JSON.stringify(s.members)}`);
-  const uri = (await memberUris(stateDir, name)).find((u) => u.includes(`:${leader.port}/`));
+  const uri = (await memberUris(stateDir, name)).find((u) => portOf(u) === String(leader.port));
   if (!uri) throw new Error(`no URI for ${leader.name}`);
-  return uri.replace(/\/postgres$/, `/${database}`);
+  return uri.replace(/@([^/]*)\/postgres(?=$|\?)/, `@$1/${database}`);
 }
 
 /** A checksum of the table's rows and their count, as one member has them. */

@@ -65,7 +65,7 @@ describe('local cluster: day-2 CLI commands', () => {
       assert.match(list, new RegExp(`report-${NAME}/${entry.replace('.', '\\.')}`), entry);
     const content = execFileSync('tar', ['-xzOf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const secrets = readSecrets(join(state.dir, NAME, 'secrets.json'))!;
-    for (const secret of [secrets.superuserPassword, secrets.replicationPassword, secrets.appPassword])
+    for (const secret of [secrets.superuserPassword!, secrets.replicationPassword, secrets.appPassword])
       assert.equal(content.includes(secret), false, 'a password is in the report');
     assert.match(content, /password: <redacted>/);
     assert.match(content, /max_connections\t/);

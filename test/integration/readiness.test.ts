@@ -61,7 +61,7 @@ describe('readiness (waitReady) against a real cluster', () => {
   test('GIVEN a healthy cluster WHEN waitReady THEN it reports the primary and ensures the app objects', async () => {
     const result = await waitReady({
       spec: kubernetesSpec(2),
-      superuserPassword: secrets.superuserPassword,
+      superuserPassword: secrets.superuserPassword!,
       appPassword: secrets.appPassword,
       appVerifier: secrets.appVerifier,
     });
@@ -75,7 +75,7 @@ describe('readiness (waitReady) against a real cluster', () => {
       waitReady(
         {
           spec: kubernetesSpec(3),
-          superuserPassword: secrets.superuserPassword,
+          superuserPassword: secrets.superuserPassword!,
           appPassword: secrets.appPassword,
           appVerifier: secrets.appVerifier,
         },

@@ -3,14 +3,15 @@
  * pgcluster cluster in another state dir, treated as external (site-b reads nothing of its state:
  * only its address, its CA file and the passwords given by reference). The role site-b streams as
  * is the user's to create on the source (pgcluster does not log in to an external source as its
- * superuser): without it up refuses, naming the field; with it site-b follows site-a by streaming
+ * superuser, and site-b holds no superuser password at all): without it up refuses, naming the field; with it site-b follows site-a by streaming
  * (verify-full with the given CA, the source's pg_stat_replication shows the role), its replicas
  * cascade, it is read-only, and `replica.primary: site-b` with `force` promotes it, and it takes
  * writes. Ports 28200-28260 (site-a) and 28300-28360 (site-b).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempStateDir } from '../helpers/cli';
 import { query, statusOf, waitFor } from '../helpers/pg';
@@ -41,7 +42,6 @@ describe('replica clusters: an external source on platform.local', { timeout: 90
             port: A.basePort + 11,
             user: FEED,
             password: { fromEnv: 'FEED_PW' },
-            superuserPassword: { fromFile: 'source-superuser' },
             sslMode: 'verify-full',
             caFile: join(source.dir, A.name, 'tls', 'ca.crt'),
           },
@@ -70,11 +70,6 @@ describe('replica clusters: an external source on platform.local', { timeout: 90
       await leaderUri(source.dir, A.name),
       'create table facts as select generate_series(1, 1000) as id',
     );
-    // What the user of an external source hands over: its superuser password, by reference (a file).
-    const secrets = JSON.parse(readFileSync(join(source.dir, A.name, 'secrets.json'), 'utf8')) as {
-      superuserPassword: string;
-    };
-    writeFileSync(join(here.dir, 'source-superuser'), secrets.superuserPassword, { mode: 0o600 });
   });
 
   after(async () => {
@@ -131,6 +126,20 @@ describe('replica clusters: an external source on platform.local', { timeout: 90
         }
       });
     assert.deepEqual(withIt, [], 'no process has the replication password in its arguments');
+    // No superuser password crosses: site-b has none (its members, up and the CLI log in over the
+    // sockets by peer), and the source's is nowhere in its state dir, data directories included.
+    const mine = JSON.parse(readFileSync(join(here.dir, B.name, 'secrets.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(mine.superuserPassword, undefined);
+    const theirs = (
+      JSON.parse(readFileSync(join(source.dir, A.name, 'secrets.json'), 'utf8')) as {
+        superuserPassword: string;
+      }
+    ).superuserPassword;
+    const grep = spawnSync('grep', ['-rlF', theirs, join(here.dir, B.name)], { encoding: 'utf8' });
+    assert.equal(grep.status, 1, `the source's superuser password is in ${grep.stdout}`);
   });
 
   test('GIVEN site-b following the external source WHEN its spec names it the primary with force THEN up promotes it and it takes writes', async () => {

@@ -11,8 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { cli, tempStateDir } from '../helpers/cli';
-import { query, statusOf, waitFor } from '../helpers/pg';
+import { query, statusOf, uriOf, waitFor } from '../helpers/pg';
+import { readSecrets } from '../../provider/platform/local/state';
 import { SequentialWriter } from '../helpers/writer';
 import { writeSpec } from '../helpers/spec-file';
 import { roleVerifier } from '../../provider/secrets/scram';
@@ -130,6 +132,33 @@ describe('replica clusters: planned switch and fail-back on one host', { timeout
     );
     assert.equal(role?.rolreplication, true);
     assert.equal(role?.rolpassword, roleVerifier('site_b_replication', mine.replicationPassword));
+  });
+
+  test("GIVEN site-b WHEN its state dir is searched THEN site-a's superuser password is nowhere in it: its superuser logs in over the sockets by peer", async () => {
+    const source = readSecrets(join(state.dir, A.name, 'secrets.json'));
+    const password = source?.superuserPassword ?? '';
+    assert.ok(password.length >= 20, "site-a's own superuser password");
+    const mine = readSecrets(join(state.dir, B.name, 'secrets.json'));
+    assert.equal(
+      mine !== undefined && 'superuserPassword' in mine,
+      false,
+      JSON.stringify(Object.keys(mine ?? {})),
+    );
+    // Every file, the data directories included (grep exits 1 when nothing matches).
+    const grep = spawnSync('grep', ['-rlF', '--', password, join(state.dir, B.name)], { encoding: 'utf8' });
+    assert.equal(grep.status, 1, `found in: ${grep.stdout}${grep.stderr}`);
+    // The superuser's URI of site-b is over its members' sockets, with no password.
+    const uri = await uriOf(state.dir, B.name, '--superuser');
+    assert.match(uri, /^postgresql:\/\/postgres@\/postgres\?host=\/[^&]+\/run,/);
+    const [leader] = await query<{ rules: string; idents: string }>(
+      await leaderUri(state.dir, B.name),
+      `select (select string_agg(type || ' ' || array_to_string(user_name, ',') || ' ' || auth_method || ' ' || coalesce(array_to_string(options, ','), ''), '; ' order by line_number)
+                 from pg_hba_file_rules where type = 'local') as rules,
+              (select string_agg(map_name || ' ' || sys_name || ' ' || pg_username, '; ' order by line_number)
+                 from pg_ident_file_mappings) as idents`,
+    );
+    assert.match(leader?.rules ?? '', /^local postgres peer map=pgcluster;/);
+    assert.equal(leader?.idents, 'pgcluster postgres postgres; pgcluster root postgres');
   });
 
   test('GIVEN the replica cluster WHEN its spec declares roles THEN up refuses at once: they come from the source', async () => {

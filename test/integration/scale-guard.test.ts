@@ -89,7 +89,7 @@ describe('scale-down guard against a real cluster', () => {
         },
       },
     },
-    superuserPassword: secrets.superuserPassword,
+    superuserPassword: secrets.superuserPassword!,
     appPassword: secrets.appPassword,
     appVerifier: secrets.appVerifier,
   });

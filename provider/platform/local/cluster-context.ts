@@ -7,6 +7,7 @@ import type { ClusterSpec } from '../../spec/cluster';
 import type { MemberContext, PatroniContext, StandbyContext } from '../../render/context';
 import type { PoolerContext } from '../../render/pgbouncer';
 import { memberName } from '../../naming';
+import type { PgEndpoint } from '../types';
 import { clusterPaths, type ClusterPaths } from './paths';
 import { clusterPorts, LOCAL_HOST, memberPorts, type ClusterPorts } from './ports';
 import type { LocalBinaries } from './binaries';
@@ -91,6 +92,28 @@ export function memberContext(lc: LocalCluster, slot: number): MemberContext {
   };
 }
 
+/**
+ * The socket directory of this cluster's member at a PostgreSQL endpoint (its port names the slot),
+ * where the superuser logs in by peer authentication; undefined for an endpoint not of this cluster.
+ */
+export function memberSocketFor(lc: LocalCluster): (endpoint: PgEndpoint) => string | undefined {
+  return (endpoint) => {
+    // Member n's PostgreSQL listens on base+10+n, n = 1..20 (ports.ts).
+    const slot = endpoint.port - lc.basePort - 10;
+    if (!Number.isInteger(slot) || slot < 1 || slot > 20) return undefined;
+    if (![lc.host, LOCAL_HOST, 'localhost'].includes(endpoint.host)) return undefined;
+    return memberContext(lc, slot).socketDir;
+  };
+}
+
+/**
+ * The OS users pg_ident maps to the superuser over the socket: the run user (Patroni, pgBackRest,
+ * the exporters, the helper scripts) and root, which runs pgcluster when the run user is another.
+ */
+export function peerUsers(lc: LocalCluster): string[] {
+  return lc.user.switched ? [lc.user.name, 'root'] : [lc.user.name];
+}
+
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -130,6 +153,7 @@ export function patroniContext(
     binDir: bins.postgresBinDir,
     secrets,
     allowedNetworks: lc.networks,
+    peerUsers: peerUsers(lc),
     ...(activeTls(spec) ? { tls: tlsFiles(lc) } : {}),
     // Every member is on this host: the one promoting kills a still-running old primary first.
     prePromote: [

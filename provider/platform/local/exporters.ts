@@ -3,7 +3,7 @@
  * pgcluster's query set, as the superuser over TCP, verify-full under tls) on basePort+60+n, and
  * scripts/pgbouncer-exporter.py on basePort+3. Passwords reach them in 0600 files, never arguments.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { ClusterSpec } from '../../spec/cluster';
 import { InputError } from '../../errors';
 import { POOLER_ADMIN_USER, SUPERUSER } from '../../naming';
@@ -41,16 +41,14 @@ export function syncExporters(
   lc: LocalCluster,
   spec: ClusterSpec,
   slots: readonly number[],
-  secrets: StoredSecrets,
 ): string[] {
   const p = exporterPaths(lc);
   if (!spec.monitoring?.exporters) return [];
   ensureDir(lc.user, p.dir);
   writeIfChanged(lc, p.queries, renderExporterQueries(), 0o644);
-  writeIfChanged(lc, p.superuserPass, secrets.superuserPassword, 0o600);
-  const tls = spec.tls?.enabled
-    ? `sslmode=verify-full&sslrootcert=${lc.paths.tls.caCert}`
-    : 'sslmode=disable';
+  // It reaches its member over the socket as the run user, which pg_ident maps to the superuser
+  // (peer): no password file (the one an older version wrote is removed).
+  rmSync(p.superuserPass, { force: true });
   const started: string[] = [];
   for (const slot of slots) {
     const m = memberContext(lc, slot);
@@ -67,9 +65,7 @@ export function syncExporters(
       cwd: p.dir,
       user: lc.user,
       env: {
-        DATA_SOURCE_URI: `${m.host}:${m.postgresPort}/postgres?${tls}`,
-        DATA_SOURCE_USER: SUPERUSER,
-        DATA_SOURCE_PASS_FILE: p.superuserPass,
+        DATA_SOURCE_NAME: `host=${m.socketDir} port=${m.postgresPort} user=${SUPERUSER} dbname=postgres sslmode=disable`,
       },
     });
     started.push(`postgres_exporter of ${m.name} on ${LOCAL_HOST}:${exporterPort(lc, slot)}`);

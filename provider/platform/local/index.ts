@@ -50,6 +50,7 @@ import { checkExternalSource, syncExternalSecrets, writeExternalRoots } from './
 import { dropReplicationRole, ensureReplicationRole, type RoleChange } from './replica-role';
 import {
   checkReplicaSource,
+  dropInheritedSuperuser,
   inheritedSecrets,
   latestSourcePosition,
   standbyContext,
@@ -182,6 +183,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       giveTo(this.user, to);
     }
     ensureSecrets(lc.paths.secretsFile, inheritedSecrets(lc, spec));
+    dropInheritedSuperuser(lc, spec);
     giveTo(this.user, lc.paths.secretsFile);
     return { lc, bins };
   }
@@ -271,7 +273,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       )) > 0
     )
       reporter.step('stopped the exporters (monitoring.exporters is off)');
-    const exporters = syncExporters(lc, spec, slots, secrets);
+    const exporters = syncExporters(lc, spec, slots);
     if (exporters.length > 0) reporter.step(`started ${exporters.join(', ')}`);
     if (tls && tls.changes.length > 0) {
       const running = slots.map((s) => memberName(spec.name, s)).filter((m) => !started.includes(m));

@@ -13,7 +13,7 @@ import { InputError } from '../../errors';
 import { memberName, SUPERUSER } from '../../naming';
 import type { CertificateStatus, ClusterAccess, ClusterRuntime, Credentials } from '../types';
 import { trustCertificateAuthority } from '../../patroni/api';
-import { basePortOf, localCluster, type LocalCluster } from './cluster-context';
+import { basePortOf, localCluster, memberSocketFor, type LocalCluster } from './cluster-context';
 import { etcdPid, memberPids, memberRuntime, poolerPid } from './pids';
 import { clusterPaths } from './paths';
 import { exporterServices } from './exporter-files';
@@ -161,8 +161,12 @@ export class LocalInspector {
         );
       },
       allowedNetworks: lc.networks,
-      superuser: () =>
-        withTls({ user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' }),
+      // pgcluster's own superuser connections go over the members' sockets (peer); a password
+      // (absent on a replica cluster) only for what leaves this process: URIs, the Pulumi output.
+      superuser: () => ({
+        ...withTls({ user: SUPERUSER, password: secrets.superuserPassword ?? '', database: 'postgres' }),
+        socketFor: memberSocketFor(lc),
+      }),
       app: () => withTls({ user: owner, password: secrets.appPassword, database }),
       appVerifier: () => secrets.appVerifier,
       managedSql: () => readRecord(lc.paths.stateFile)?.sql,

@@ -95,12 +95,11 @@ export function startMember(lc: LocalCluster, name: string, bins: LocalBinaries)
       PGCLUSTER_API_URL: memberRuntime(lc, memberSlot(lc.name, name) as number).apiUrl,
       ...(lc.tls ? { PGCLUSTER_API_CA: lc.paths.tls.caCert } : {}),
       // archive_command, restore_command and the replica restore read this member's configuration
-      // (pg1 = this member); the superuser's password for pgBackRest's own connections.
+      // (pg1 = this member); pgBackRest reaches the members over their sockets (peer, no password).
       PGBACKREST_CONFIG: p.pgbackrestConf,
       // The same pg1 as the member's own file; what a replica cluster's configuration for the source's
       // archive (one for the whole cluster, replica-source.conf) needs.
       PGBACKREST_PG1_PATH: p.data,
-      PGPASSFILE: lc.paths.backup.pgpass,
     },
   });
   // Known from this moment on; the supervisor rewrites the same PID once it runs.

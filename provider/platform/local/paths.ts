@@ -35,7 +35,7 @@ export function clusterPaths(stateDir: string, cluster: string) {
       dir: join(root, 'pgbackrest'),
       ca: join(root, 'pgbackrest', 'ca.pem'),
       log: join(root, 'pgbackrest', 'log'),
-      /** The superuser's password for pgBackRest's connections (0600). */
+      /** An older version's password file for pgBackRest's connections: removed (peer over the socket now). */
       pgpass: join(root, 'pgbackrest', 'pgpass'),
       schedulerConfig: join(root, 'pgbackrest', 'scheduler.json'),
       schedulerPid: join(root, 'pgbackrest', 'scheduler.pid'),

@@ -1,7 +1,7 @@
 /**
  * pgBackRest on the local platform: each member's configuration (pg1 = that member, 0600, the run
- * user's), the repository CA copied where the run user can read it, the superuser's password file
- * for pgBackRest's connections, and running a pgBackRest command as the run user.
+ * user's), the repository CA copied where the run user can read it, and running a pgBackRest command
+ * as the run user (it reaches the members over their sockets: peer, no password).
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseIni } from 'ini';
 import type { ClusterSpec } from '../../spec/cluster';
 import type { S3Spec } from '../../spec/backup';
-import { SUPERUSER } from '../../naming';
 import { InputError } from '../../errors';
 import {
   repoPath,
@@ -66,13 +65,12 @@ function hostsFor(lc: LocalCluster, slot: number, slots: readonly number[]): PgH
   return [slot, ...slots.filter((s) => s !== slot)].map((s) => pgHost(lc, s));
 }
 
-/** The superuser's password for the connections pgBackRest opens (socket and TCP), 0600. */
-function writePgpass(lc: LocalCluster, secrets: StoredSecrets): void {
-  const pw = secrets.superuserPassword.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
-  // Any host: libpq matches a socket connection in a non-default directory by that directory's path.
-  const text = `*:*:*:${SUPERUSER}:${pw}\n`;
-  writeIfChanged(lc.paths.backup.pgpass, text, 0o600);
-  giveTo(lc.user, lc.paths.backup.pgpass);
+/**
+ * pgBackRest reaches every member over its socket as the run user, which pg_ident maps to the
+ * superuser (peer): no password file. The one an older version wrote is removed.
+ */
+function removeOldPgpass(lc: LocalCluster): void {
+  rmSync(lc.paths.backup.pgpass, { force: true });
 }
 
 function memberDirs(lc: LocalCluster, name: string): void {
@@ -107,7 +105,7 @@ export function writeBackupFiles(
   if (!spec.backup && !spec.bootstrap.recovery) return changed;
   ensureDir(lc.user, lc.paths.backup.dir);
   ensureDir(lc.user, lc.paths.backup.log);
-  writePgpass(lc, secrets);
+  removeOldPgpass(lc);
   const repo = spec.backup ? ownRepo(lc, spec, inputs) : undefined;
   const source = spec.bootstrap.recovery ? sourceRepo(lc, spec, inputs) : undefined;
   for (const slot of slots) {
@@ -220,7 +218,6 @@ export function runPgbackrest(
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         LANG: 'C.UTF-8',
         HOME: tmpdir(),
-        PGPASSFILE: lc.paths.backup.pgpass,
         ...extraEnv,
       },
       ...(lc.user.switched ? { uid: lc.user.uid, gid: lc.user.gid } : {}),

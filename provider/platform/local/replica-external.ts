@@ -71,8 +71,6 @@ export async function checkExternalSource(spec: ClusterSpec, inputs: BackupInput
     );
   const password = inputs.secrets.replicaPassword;
   if (password === undefined) throw new InputError(`${FIELD}.password: cannot be read; ${NOTHING}`);
-  if (inputs.secrets.replicaSuperuserPassword === undefined)
-    throw new InputError(`${FIELD}.superuserPassword: cannot be read; ${NOTHING}`);
   const ssl = sslOf(src, readCa(src, inputs.baseDir));
   const client = await connected(src, password, ssl).catch((e: Error) =>
     // prefer (libpq): plaintext when the server has no TLS.
@@ -135,19 +133,14 @@ async function connected(src: External, password: string, ssl: ClientConfig['ssl
 /** The secrets file keeps the external source's credentials current (0600): they come from the spec's references. */
 export function syncExternalSecrets(lc: LocalCluster, spec: ClusterSpec, inputs: BackupInputs): void {
   if (!external(spec)) return;
-  const { replicaPassword, replicaSuperuserPassword } = inputs.secrets;
+  const { replicaPassword } = inputs.secrets;
   const secrets = readSecrets(lc.paths.secretsFile);
-  if (!secrets || replicaPassword === undefined || replicaSuperuserPassword === undefined) return;
-  if (
-    secrets.replicationPassword === replicaPassword &&
-    secrets.superuserPassword === replicaSuperuserPassword
-  )
-    return;
-  const next = {
-    ...secrets,
-    replicationPassword: replicaPassword,
-    superuserPassword: replicaSuperuserPassword,
-  };
+  if (!secrets || replicaPassword === undefined) return;
+  // No superuser password: the catalog's is the source's, which this site never holds (the local
+  // superuser logs in over the sockets by peer authentication).
+  const { superuserPassword: _none, ...own } = secrets;
+  if (secrets.replicationPassword === replicaPassword && _none === undefined) return;
+  const next = { ...own, replicationPassword: replicaPassword };
   writeFileAtomic(lc.paths.secretsFile, `${JSON.stringify(next, null, 2)}\n`, 0o600);
   giveTo(lc.user, lc.paths.secretsFile);
 }

@@ -79,22 +79,41 @@ export function sourceApiUrls(source: { lc: LocalCluster; record: ClusterRecord 
 
 /**
  * A replica cluster is a physical copy of its source, catalog included: its Patroni logs in with the
- * source's role passwords (superuser, pg_rewind, the application owner). They are read from the
- * source's secrets file in this state dir, never sent anywhere. Its replication password is its own
- * (the dedicated role `<cluster>_replication`, created on the source from its verifier:
- * replica-role.ts), and so is the pooler's admin.
+ * source's pg_rewind password and the application owner's. They are read from the source's secrets
+ * file in this state dir, never sent anywhere. Its replication password is its own (the dedicated
+ * role `<cluster>_replication`, created on the source from its verifier: replica-role.ts), and so is
+ * the pooler's admin. Not the superuser's: on the local platform the superuser logs in over the
+ * socket by peer authentication, so a replica cluster neither needs nor holds its source's.
  */
 export function inheritedSecrets(lc: LocalCluster, spec: ClusterSpec): Partial<StoredSecrets> | undefined {
-  if (!spec.replica?.source.cluster || !isReplicaCluster(spec) || existsSync(lc.paths.secretsFile))
-    return undefined;
+  if (!isReplicaCluster(spec) || existsSync(lc.paths.secretsFile)) return undefined;
+  // An external source: nothing to take over, but no superuser password of its own either.
+  if (spec.replica?.source.host !== undefined) return {};
+  if (!spec.replica?.source.cluster) return undefined;
   const source = readSecrets(clusterPaths(lc.stateDir, spec.replica.source.cluster).secretsFile);
   if (!source) throw new InputError(`${FIELD}: cluster "${spec.replica.source.cluster}" has no secrets file`);
   return {
-    superuserPassword: source.superuserPassword,
     rewindPassword: source.rewindPassword,
     appPassword: source.appPassword,
     appVerifier: source.appVerifier,
   };
+}
+
+/**
+ * A replica cluster created by an older version took its source's superuser password into its own
+ * secrets.json: dropped (the same password as the source's, so not one of its own). Returns true
+ * when the file changed.
+ */
+export function dropInheritedSuperuser(lc: LocalCluster, spec: ClusterSpec): boolean {
+  const name = spec.replica?.source.cluster;
+  if (!name) return false;
+  const mine = readSecrets(lc.paths.secretsFile);
+  const theirs = readSecrets(clusterPaths(lc.stateDir, name).secretsFile);
+  if (mine?.superuserPassword === undefined || mine.superuserPassword !== theirs?.superuserPassword)
+    return false;
+  const { superuserPassword: _dropped, ...rest } = mine;
+  writeFileAtomic(lc.paths.secretsFile, `${JSON.stringify(rest, null, 2)}\n`, 0o600);
+  return true;
 }
 
 /** The cluster-wide pgBackRest configuration that reads the source's archive (pg1-path comes from the member's environment). */

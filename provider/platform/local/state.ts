@@ -75,15 +75,17 @@ export function savePoolerUsers(file: string, users: PoolerUser[]): void {
 
 /**
  * Loads the cluster's passwords, generating and storing (0600) any that do not exist yet. `inherit`:
- * the ones a new cluster takes over instead (a replica cluster logs in with its source's roles).
+ * the ones a new replica cluster takes over instead (it logs in with its source's roles); such a
+ * cluster gets no superuser password: its catalog's is the source's, which it never holds (the
+ * local superuser logs in over the socket by peer authentication).
  */
-export function ensureSecrets(file: string, inherit: Partial<StoredSecrets> = {}): StoredSecrets {
+export function ensureSecrets(file: string, inherit?: Partial<StoredSecrets>): StoredSecrets {
   const existing = readSecrets(file);
   if (existing) return existing;
   const appPassword = generatePassword();
   const poolerAdminPassword = generatePassword();
   const secrets: StoredSecrets = {
-    superuserPassword: generatePassword(),
+    ...(inherit ? {} : { superuserPassword: generatePassword() }),
     replicationPassword: generatePassword(),
     rewindPassword: generatePassword(),
     appPassword,

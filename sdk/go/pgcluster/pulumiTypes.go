@@ -9377,8 +9377,6 @@ type ReplicaSource struct {
 	Secret *string `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode *ReplicaSourceSslMode `pulumi:"sslMode"`
-	// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-	SuperuserPassword *ReplicaSourceSuperuserPassword `pulumi:"superuserPassword"`
 	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
 	User *string `pulumi:"user"`
 }
@@ -9431,8 +9429,6 @@ type ReplicaSourceArgs struct {
 	Secret pulumi.StringPtrInput `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode ReplicaSourceSslModePtrInput `pulumi:"sslMode"`
-	// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-	SuperuserPassword ReplicaSourceSuperuserPasswordPtrInput `pulumi:"superuserPassword"`
 	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
 	User pulumi.StringPtrInput `pulumi:"user"`
 }
@@ -9570,11 +9566,6 @@ func (o ReplicaSourceOutput) SslMode() ReplicaSourceSslModePtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *ReplicaSourceSslMode { return v.SslMode }).(ReplicaSourceSslModePtrOutput)
 }
 
-// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-func (o ReplicaSourceOutput) SuperuserPassword() ReplicaSourceSuperuserPasswordPtrOutput {
-	return o.ApplyT(func(v ReplicaSource) *ReplicaSourceSuperuserPassword { return v.SuperuserPassword }).(ReplicaSourceSuperuserPasswordPtrOutput)
-}
-
 // A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
 func (o ReplicaSourceOutput) User() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *string { return v.User }).(pulumi.StringPtrOutput)
@@ -9682,16 +9673,6 @@ func (o ReplicaSourcePtrOutput) SslMode() ReplicaSourceSslModePtrOutput {
 		}
 		return v.SslMode
 	}).(ReplicaSourceSslModePtrOutput)
-}
-
-// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-func (o ReplicaSourcePtrOutput) SuperuserPassword() ReplicaSourceSuperuserPasswordPtrOutput {
-	return o.ApplyT(func(v *ReplicaSource) *ReplicaSourceSuperuserPassword {
-		if v == nil {
-			return nil
-		}
-		return v.SuperuserPassword
-	}).(ReplicaSourceSuperuserPasswordPtrOutput)
 }
 
 // A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
@@ -11335,165 +11316,6 @@ func (o ReplicaSourcePasswordPtrOutput) FromEnv() pulumi.StringPtrOutput {
 // Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
 func (o ReplicaSourcePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ReplicaSourcePassword) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromFile
-	}).(pulumi.StringPtrOutput)
-}
-
-// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-type ReplicaSourceSuperuserPassword struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-	FromEnv *string `pulumi:"fromEnv"`
-	// Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile *string `pulumi:"fromFile"`
-}
-
-// ReplicaSourceSuperuserPasswordInput is an input type that accepts ReplicaSourceSuperuserPasswordArgs and ReplicaSourceSuperuserPasswordOutput values.
-// You can construct a concrete instance of `ReplicaSourceSuperuserPasswordInput` via:
-//
-//	ReplicaSourceSuperuserPasswordArgs{...}
-type ReplicaSourceSuperuserPasswordInput interface {
-	pulumi.Input
-
-	ToReplicaSourceSuperuserPasswordOutput() ReplicaSourceSuperuserPasswordOutput
-	ToReplicaSourceSuperuserPasswordOutputWithContext(context.Context) ReplicaSourceSuperuserPasswordOutput
-}
-
-// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-type ReplicaSourceSuperuserPasswordArgs struct {
-	// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-	FromEnv pulumi.StringPtrInput `pulumi:"fromEnv"`
-	// Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-	FromFile pulumi.StringPtrInput `pulumi:"fromFile"`
-}
-
-func (ReplicaSourceSuperuserPasswordArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ReplicaSourceSuperuserPassword)(nil)).Elem()
-}
-
-func (i ReplicaSourceSuperuserPasswordArgs) ToReplicaSourceSuperuserPasswordOutput() ReplicaSourceSuperuserPasswordOutput {
-	return i.ToReplicaSourceSuperuserPasswordOutputWithContext(context.Background())
-}
-
-func (i ReplicaSourceSuperuserPasswordArgs) ToReplicaSourceSuperuserPasswordOutputWithContext(ctx context.Context) ReplicaSourceSuperuserPasswordOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceSuperuserPasswordOutput)
-}
-
-func (i ReplicaSourceSuperuserPasswordArgs) ToReplicaSourceSuperuserPasswordPtrOutput() ReplicaSourceSuperuserPasswordPtrOutput {
-	return i.ToReplicaSourceSuperuserPasswordPtrOutputWithContext(context.Background())
-}
-
-func (i ReplicaSourceSuperuserPasswordArgs) ToReplicaSourceSuperuserPasswordPtrOutputWithContext(ctx context.Context) ReplicaSourceSuperuserPasswordPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceSuperuserPasswordOutput).ToReplicaSourceSuperuserPasswordPtrOutputWithContext(ctx)
-}
-
-// ReplicaSourceSuperuserPasswordPtrInput is an input type that accepts ReplicaSourceSuperuserPasswordArgs, ReplicaSourceSuperuserPasswordPtr and ReplicaSourceSuperuserPasswordPtrOutput values.
-// You can construct a concrete instance of `ReplicaSourceSuperuserPasswordPtrInput` via:
-//
-//	        ReplicaSourceSuperuserPasswordArgs{...}
-//
-//	or:
-//
-//	        nil
-type ReplicaSourceSuperuserPasswordPtrInput interface {
-	pulumi.Input
-
-	ToReplicaSourceSuperuserPasswordPtrOutput() ReplicaSourceSuperuserPasswordPtrOutput
-	ToReplicaSourceSuperuserPasswordPtrOutputWithContext(context.Context) ReplicaSourceSuperuserPasswordPtrOutput
-}
-
-type replicaSourceSuperuserPasswordPtrType ReplicaSourceSuperuserPasswordArgs
-
-func ReplicaSourceSuperuserPasswordPtr(v *ReplicaSourceSuperuserPasswordArgs) ReplicaSourceSuperuserPasswordPtrInput {
-	return (*replicaSourceSuperuserPasswordPtrType)(v)
-}
-
-func (*replicaSourceSuperuserPasswordPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**ReplicaSourceSuperuserPassword)(nil)).Elem()
-}
-
-func (i *replicaSourceSuperuserPasswordPtrType) ToReplicaSourceSuperuserPasswordPtrOutput() ReplicaSourceSuperuserPasswordPtrOutput {
-	return i.ToReplicaSourceSuperuserPasswordPtrOutputWithContext(context.Background())
-}
-
-func (i *replicaSourceSuperuserPasswordPtrType) ToReplicaSourceSuperuserPasswordPtrOutputWithContext(ctx context.Context) ReplicaSourceSuperuserPasswordPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ReplicaSourceSuperuserPasswordPtrOutput)
-}
-
-// platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-type ReplicaSourceSuperuserPasswordOutput struct{ *pulumi.OutputState }
-
-func (ReplicaSourceSuperuserPasswordOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ReplicaSourceSuperuserPassword)(nil)).Elem()
-}
-
-func (o ReplicaSourceSuperuserPasswordOutput) ToReplicaSourceSuperuserPasswordOutput() ReplicaSourceSuperuserPasswordOutput {
-	return o
-}
-
-func (o ReplicaSourceSuperuserPasswordOutput) ToReplicaSourceSuperuserPasswordOutputWithContext(ctx context.Context) ReplicaSourceSuperuserPasswordOutput {
-	return o
-}
-
-func (o ReplicaSourceSuperuserPasswordOutput) ToReplicaSourceSuperuserPasswordPtrOutput() ReplicaSourceSuperuserPasswordPtrOutput {
-	return o.ToReplicaSourceSuperuserPasswordPtrOutputWithContext(context.Background())
-}
-
-func (o ReplicaSourceSuperuserPasswordOutput) ToReplicaSourceSuperuserPasswordPtrOutputWithContext(ctx context.Context) ReplicaSourceSuperuserPasswordPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaSourceSuperuserPassword) *ReplicaSourceSuperuserPassword {
-		return &v
-	}).(ReplicaSourceSuperuserPasswordPtrOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-func (o ReplicaSourceSuperuserPasswordOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReplicaSourceSuperuserPassword) *string { return v.FromEnv }).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o ReplicaSourceSuperuserPasswordOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReplicaSourceSuperuserPassword) *string { return v.FromFile }).(pulumi.StringPtrOutput)
-}
-
-type ReplicaSourceSuperuserPasswordPtrOutput struct{ *pulumi.OutputState }
-
-func (ReplicaSourceSuperuserPasswordPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**ReplicaSourceSuperuserPassword)(nil)).Elem()
-}
-
-func (o ReplicaSourceSuperuserPasswordPtrOutput) ToReplicaSourceSuperuserPasswordPtrOutput() ReplicaSourceSuperuserPasswordPtrOutput {
-	return o
-}
-
-func (o ReplicaSourceSuperuserPasswordPtrOutput) ToReplicaSourceSuperuserPasswordPtrOutputWithContext(ctx context.Context) ReplicaSourceSuperuserPasswordPtrOutput {
-	return o
-}
-
-func (o ReplicaSourceSuperuserPasswordPtrOutput) Elem() ReplicaSourceSuperuserPasswordOutput {
-	return o.ApplyT(func(v *ReplicaSourceSuperuserPassword) ReplicaSourceSuperuserPassword {
-		if v != nil {
-			return *v
-		}
-		var ret ReplicaSourceSuperuserPassword
-		return ret
-	}).(ReplicaSourceSuperuserPasswordOutput)
-}
-
-// Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-func (o ReplicaSourceSuperuserPasswordPtrOutput) FromEnv() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ReplicaSourceSuperuserPassword) *string {
-		if v == nil {
-			return nil
-		}
-		return v.FromEnv
-	}).(pulumi.StringPtrOutput)
-}
-
-// Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-func (o ReplicaSourceSuperuserPasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ReplicaSourceSuperuserPassword) *string {
 		if v == nil {
 			return nil
 		}
@@ -13958,8 +13780,6 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3IrsaPtrInput)(nil)).Elem(), ReplicaSourceArchiveS3IrsaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePasswordInput)(nil)).Elem(), ReplicaSourcePasswordArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePasswordPtrInput)(nil)).Elem(), ReplicaSourcePasswordArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceSuperuserPasswordInput)(nil)).Elem(), ReplicaSourceSuperuserPasswordArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceSuperuserPasswordPtrInput)(nil)).Elem(), ReplicaSourceSuperuserPasswordArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesInput)(nil)).Elem(), ResourcesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesPtrInput)(nil)).Elem(), ResourcesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesLimitsInput)(nil)).Elem(), ResourcesLimitsArgs{})
@@ -14098,8 +13918,6 @@ func init() {
 	pulumi.RegisterOutputType(ReplicaSourceArchiveS3IrsaPtrOutput{})
 	pulumi.RegisterOutputType(ReplicaSourcePasswordOutput{})
 	pulumi.RegisterOutputType(ReplicaSourcePasswordPtrOutput{})
-	pulumi.RegisterOutputType(ReplicaSourceSuperuserPasswordOutput{})
-	pulumi.RegisterOutputType(ReplicaSourceSuperuserPasswordPtrOutput{})
 	pulumi.RegisterOutputType(ReplicationSourceOutput{})
 	pulumi.RegisterOutputType(ReplicationSourcePtrOutput{})
 	pulumi.RegisterOutputType(ResourcesOutput{})

@@ -128,8 +128,6 @@ __all__ = [
     'ReplicaSourceArchiveS3IrsaArgsDict',
     'ReplicaSourcePasswordArgs',
     'ReplicaSourcePasswordArgsDict',
-    'ReplicaSourceSuperuserPasswordArgs',
-    'ReplicaSourceSuperuserPasswordArgsDict',
     'ResourcesArgs',
     'ResourcesArgsDict',
     'ResourcesLimitsArgs',
@@ -4658,10 +4656,6 @@ class ReplicaSourceArgsDict(TypedDict):
     """
     libpq's sslmode for the replication connection (with host). @default - prefer
     """
-    superuser_password: NotRequired[pulumi.Input[Optional['ReplicaSourceSuperuserPasswordArgsDict']]]
-    """
-    platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-    """
     user: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
@@ -4678,7 +4672,6 @@ class ReplicaSourceArgs:
                  port: pulumi.Input[Optional[_builtins.int]] = None,
                  secret: pulumi.Input[Optional[_builtins.str]] = None,
                  ssl_mode: pulumi.Input[Optional['ReplicaSourceSslMode']] = None,
-                 superuser_password: pulumi.Input[Optional['ReplicaSourceSuperuserPasswordArgs']] = None,
                  user: pulumi.Input[Optional[_builtins.str]] = None):
         """
         What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
@@ -4691,7 +4684,6 @@ class ReplicaSourceArgs:
         :param pulumi.Input[_builtins.int] port: Its port (with host). @default - 5432
         :param pulumi.Input[_builtins.str] secret: platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
         :param pulumi.Input['ReplicaSourceSslMode'] ssl_mode: libpq's sslmode for the replication connection (with host). @default - prefer
-        :param pulumi.Input['ReplicaSourceSuperuserPasswordArgs'] superuser_password: platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
         :param pulumi.Input[_builtins.str] user: A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
         """
         if archive is not None:
@@ -4712,8 +4704,6 @@ class ReplicaSourceArgs:
             pulumi.set(__self__, "secret", secret)
         if ssl_mode is not None:
             pulumi.set(__self__, "ssl_mode", ssl_mode)
-        if superuser_password is not None:
-            pulumi.set(__self__, "superuser_password", superuser_password)
         if user is None:
             user = 'replicator'
         if user is not None:
@@ -4814,18 +4804,6 @@ class ReplicaSourceArgs:
     @ssl_mode.setter
     def ssl_mode(self, value: pulumi.Input[Optional['ReplicaSourceSslMode']]):
         pulumi.set(self, "ssl_mode", value)
-
-    @_builtins.property
-    @pulumi.getter(name="superuserPassword")
-    def superuser_password(self) -> pulumi.Input[Optional['ReplicaSourceSuperuserPasswordArgs']]:
-        """
-        platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-        """
-        return pulumi.get(self, "superuser_password")
-
-    @superuser_password.setter
-    def superuser_password(self, value: pulumi.Input[Optional['ReplicaSourceSuperuserPasswordArgs']]):
-        pulumi.set(self, "superuser_password", value)
 
     @_builtins.property
     @pulumi.getter
@@ -5475,60 +5453,6 @@ class ReplicaSourcePasswordArgs:
     def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         Path of a file that holds that role's password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        return pulumi.get(self, "from_file")
-
-    @from_file.setter
-    def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_file", value)
-
-
-class ReplicaSourceSuperuserPasswordArgsDict(TypedDict):
-    """
-    platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-    """
-    from_env: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-    """
-    from_file: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-    """
-
-@pulumi.input_type
-class ReplicaSourceSuperuserPasswordArgs:
-    def __init__(__self__, *,
-                 from_env: pulumi.Input[Optional[_builtins.str]] = None,
-                 from_file: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        platform.local (with host): where the external primary's superuser password is read. Required there until this cluster can log in to its own members without it.
-
-        :param pulumi.Input[_builtins.str] from_env: Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-        :param pulumi.Input[_builtins.str] from_file: Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
-        """
-        if from_env is not None:
-            pulumi.set(__self__, "from_env", from_env)
-        if from_file is not None:
-            pulumi.set(__self__, "from_file", from_file)
-
-    @_builtins.property
-    @pulumi.getter(name="fromEnv")
-    def from_env(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Name of an environment variable of the `pgcluster` process (or Pulumi program) that holds the external primary's superuser (postgres) password.
-        """
-        return pulumi.get(self, "from_env")
-
-    @from_env.setter
-    def from_env(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "from_env", value)
-
-    @_builtins.property
-    @pulumi.getter(name="fromFile")
-    def from_file(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Path of a file that holds the external primary's superuser (postgres) password (one trailing newline is ignored); a relative path is relative to the spec file (the Pulumi program directory in the component).
         """
         return pulumi.get(self, "from_file")
 

@@ -12,7 +12,7 @@ CONFIG.json (written by pgcluster, one per member) holds:
   member            this member's name
   admin             {host, port, user, passFile}: PgBouncer's admin console
   postgres          {socketDir, port, patroniConfig}: this member's PostgreSQL, and the patroni.yml
-                    that holds the superuser's credentials (both readable by this user only)
+                    that names the superuser (it logs in over the socket: peer, no password)
 On on_start/on_role_change with a primary role it waits until this member's PostgreSQL accepts
 writes (Patroni calls on_role_change as soon as it has signalled the promotion, while PostgreSQL may
 still be ending recovery: a pooler repointed then would hand out a read-only server), rewrites
@@ -95,8 +95,9 @@ def wait_writable(pg):
     while time.time() < deadline:
         conn = None
         try:
+            # Over the socket as the run user, which pg_ident maps to the superuser (peer): no password.
             conn = psycopg2.connect(host=pg["socketDir"], port=pg["port"], user=superuser["username"],
-                                    password=superuser["password"], dbname="postgres", connect_timeout=2)
+                                    dbname="postgres", connect_timeout=2)
             conn.autocommit = True
             cur = conn.cursor()
             while time.time() < deadline:
