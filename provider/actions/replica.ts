@@ -176,6 +176,8 @@ export async function promoteCluster(
   name: string,
   /** Patched with it: { pause } after a promotion to a time, which paused Patroni. */
   alsoPatch: Record<string, unknown> = {},
+  /** false: PostgreSQL is a primary already (a promotion to a time), its timeline new before this. */
+  newTimeline = true,
 ): Promise<{ leader: PatroniMember; at: Position }> {
   const leader = await leaderOf(urls(access));
   if (!leader) throw new ActionError(`${name}: no standby leader answers, nothing to promote`);
@@ -185,7 +187,7 @@ export async function promoteCluster(
   // The new timeline is in use once the end-of-recovery record is written, a moment after recovery ends.
   const deadline = Date.now() + 10_000;
   let at = promoted.at;
-  while (at.timeline <= before.timeline && Date.now() < deadline) {
+  while (newTimeline && at.timeline <= before.timeline && Date.now() < deadline) {
     await sleep(50);
     at = await position(access, promoted.leader).catch(() => at);
   }
@@ -383,11 +385,17 @@ async function promoteToTime(
       `${source}'s commits after ${target.time} are left out; ${source} itself is not touched`,
   );
   await promoteAtTarget(platform, spec, access, mine, leaderUrl(access, mine), reporter);
-  const { leader, at: now } = await promoteCluster(access, spec.name, { pause: spec.maintenance });
+  const { leader, at: now } = await promoteCluster(access, spec.name, { pause: spec.maintenance }, false);
   // PostgreSQL was started by hand while Patroni was paused: a restart by Patroni puts it back under
   // the member's supervisor (which stops it should Patroni die).
+  // Patroni first runs its own promote action (it finds PostgreSQL already a primary): its restart
+  // answers 503 "promote already in progress" until that is done.
   const t0 = Date.now();
-  const restart = await postJson(`${leaderUrl(access, leader)}/restart`, {});
+  let restart = await postJson(`${leaderUrl(access, leader)}/restart`, {});
+  while (restart.status === 503 && Date.now() - t0 < 60_000) {
+    await sleep(1000);
+    restart = await postJson(`${leaderUrl(access, leader)}/restart`, {});
+  }
   if (restart.status !== 200)
     reporter.step(`${leader.name}: Patroni's restart answered ${restart.status} ${restart.text}`);
   else {

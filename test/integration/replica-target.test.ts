@@ -233,6 +233,10 @@ describe(
       );
       const s = await statusOf(state.dir, 'site-b');
       assert.equal(s.replica?.readOnly, false, JSON.stringify(s.replica));
+      assert.match(out.stderr, /site-b-\d restarted by Patroni in [\d.]+ s \(supervised again\)/);
+      console.log(
+        `timelines: site-a ${aTimeline}, site-b ${JSON.stringify(s.members.map((m) => [m.name, m.role, m.timeline]))}`,
+      );
       const b = await leaderUri(state.dir, 'site-b');
       const rows = await query<{ batch: number; n: string; min: number; max: number }>(
         b,
