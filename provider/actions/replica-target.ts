@@ -10,7 +10,13 @@
 import type { ClusterSpec } from '../spec/cluster';
 import type { ClusterAccess, Platform, TargetRecovery } from '../platform/types';
 import { ActionError, InputError } from '../errors';
-import { getJson, patchDynamicConfig, type PatroniMember } from '../patroni/api';
+import {
+  getCluster,
+  getDynamicConfig,
+  getJson,
+  patchDynamicConfig,
+  type PatroniMember,
+} from '../patroni/api';
 import { connectTo, withClient } from '../sql/connect';
 import { reachMember } from '../platform/reach';
 import { sleep } from '../util/sleep';
@@ -95,6 +101,19 @@ async function waitPaused(url: string, member: string, timeoutMs = 30_000): Prom
   throw new ActionError(`replica.target: ${member}'s Patroni did not pause within ${timeoutMs / 1000} s`);
 }
 
+/** Waits until the cluster has no leader lock (Patroni's /cluster shows no leader). */
+async function waitUnlocked(access: ClusterAccess, member: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const cluster = await getCluster(Object.values(access.apiUrls()));
+    if (cluster && !cluster.members.some((m) => m.role === 'leader' || m.role === 'standby_leader')) return;
+    await sleep(200);
+  }
+  throw new ActionError(
+    `replica.target: ${member} still holds the leader lock ${timeoutMs / 1000} s after standby_cluster was removed (Patroni paused)`,
+  );
+}
+
 /** Promotes the standby leader at spec.replica.target; returns once its PostgreSQL accepts writes. */
 export async function promoteAtTarget(
   platform: Platform,
@@ -108,8 +127,16 @@ export async function promoteAtTarget(
   if (!platform.targetPromotion)
     throw new InputError(`replica.target: platform ${platform.kind} cannot promote to a time; remove it`);
   const steps = platform.targetPromotion(spec);
+  const standby = (await getDynamicConfig(leaderUrl)).standby_cluster;
   await patchDynamicConfig(leaderUrl, { pause: true });
   await waitPaused(leaderUrl, leader.name);
+  // standby_cluster removed while paused: Patroni drops the standby leader's lock ("postgres is not
+  // running as primary") and, with no lock and nothing to follow, leaves PostgreSQL alone. With the
+  // lock and standby_cluster, even a paused Patroni restarts a standby leader whose recovery settings
+  // differ from its own (seen when a reload made it read them again): the targeted recovery undone.
+  await patchDynamicConfig(leaderUrl, { standby_cluster: null });
+  await waitUnlocked(access, leader.name);
+  const back = () => patchDynamicConfig(leaderUrl, { standby_cluster: standby, pause: spec.maintenance });
   const since = Date.now();
   reporter.step(
     `${leader.name}: replaying up to ${target.time}${target.exclusive ? ' (exclusive)' : ''}, then promoting`,
@@ -119,7 +146,7 @@ export async function promoteAtTarget(
     recovery = await steps.restart(leader.name, target);
   } catch (e) {
     steps.backToStandby(leader.name);
-    await patchDynamicConfig(leaderUrl, { pause: spec.maintenance });
+    await back();
     throw e;
   }
   const deadline = since + RECOVERY_TIMEOUT_MS;
@@ -134,7 +161,7 @@ export async function promoteAtTarget(
     const failure = recovery.failure();
     if (failure) {
       steps.backToStandby(leader.name);
-      await patchDynamicConfig(leaderUrl, { pause: spec.maintenance });
+      await back();
       throw new ActionError(
         `replica.target.time: ${spec.name} could not replay up to ${target.time} (PostgreSQL: ${failure}); ` +
           `nothing was promoted: ${leader.name} is a standby again and follows the archive (what it replayed ` +
@@ -144,6 +171,6 @@ export async function promoteAtTarget(
   }
   throw new ActionError(
     `replica.target.time: ${leader.name} was still replaying towards ${target.time} after ${RECOVERY_TIMEOUT_MS / 60_000} min; ` +
-      'Patroni stays paused: see its PostgreSQL log',
+      'Patroni stays paused and standby_cluster removed: see its PostgreSQL log',
   );
 }

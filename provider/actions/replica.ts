@@ -174,20 +174,16 @@ export async function waitReplayed(
 export async function promoteCluster(
   access: ClusterAccess,
   name: string,
-  /** Patched with it: { pause } after a promotion to a time, which paused Patroni. */
-  alsoPatch: Record<string, unknown> = {},
-  /** false: PostgreSQL is a primary already (a promotion to a time), its timeline new before this. */
-  newTimeline = true,
 ): Promise<{ leader: PatroniMember; at: Position }> {
   const leader = await leaderOf(urls(access));
   if (!leader) throw new ActionError(`${name}: no standby leader answers, nothing to promote`);
   const before = await position(access, leader);
-  await patchDynamicConfig(leaderUrl(access, leader), { standby_cluster: null, ...alsoPatch });
+  await patchDynamicConfig(leaderUrl(access, leader), { standby_cluster: null });
   const promoted = await waitLeaderRole(access, CLUSTER_ROLE.leader, `promoting ${name}`);
   // The new timeline is in use once the end-of-recovery record is written, a moment after recovery ends.
   const deadline = Date.now() + 10_000;
   let at = promoted.at;
-  while (newTimeline && at.timeline <= before.timeline && Date.now() < deadline) {
+  while (at.timeline <= before.timeline && Date.now() < deadline) {
     await sleep(50);
     at = await position(access, promoted.leader).catch(() => at);
   }
@@ -385,10 +381,12 @@ async function promoteToTime(
       `${source}'s commits after ${target.time} are left out; ${source} itself is not touched`,
   );
   await promoteAtTarget(platform, spec, access, mine, leaderUrl(access, mine), reporter);
-  const { leader, at: now } = await promoteCluster(access, spec.name, { pause: spec.maintenance }, false);
+  // standby_cluster is gone already: Patroni resumed takes the lock for the running primary.
+  await patchDynamicConfig(leaderUrl(access, mine), { pause: spec.maintenance });
+  const { leader, at: now } = await waitLeaderRole(access, CLUSTER_ROLE.leader, `promoting ${spec.name}`);
   // PostgreSQL was started by hand while Patroni was paused: a restart by Patroni puts it back under
   // the member's supervisor (which stops it should Patroni die).
-  // Patroni first runs its own promote action (it finds PostgreSQL already a primary): its restart
+  // Patroni may first run its own promote action (it finds PostgreSQL a primary already): its restart
   // answers 503 "promote already in progress" until that is done.
   const t0 = Date.now();
   let restart = await postJson(`${leaderUrl(access, leader)}/restart`, {});
