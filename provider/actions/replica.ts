@@ -339,15 +339,19 @@ async function promoteSelf(
 async function lastArchived(peer: Peer | undefined): Promise<number | null> {
   const leader = peer ? await leaderOf(urls(peer.access)).catch(() => undefined) : undefined;
   if (!peer || leader?.role !== CLUSTER_ROLE.leader) return null;
-  return withClient(
-    await connectTo(await reachMember(peer.access, leader), peer.access.superuser()),
-    async (c) => {
-      const { rows } = await c.query<{ at: number | null }>(
-        'select (extract(epoch from last_archived_time) * 1000)::float8 as at from pg_stat_archiver',
-      );
-      return rows[0]?.at ?? null;
-    },
-  ).catch(() => null);
+  try {
+    return await withClient(
+      await connectTo(await reachMember(peer.access, leader), peer.access.superuser()),
+      async (c) => {
+        const { rows } = await c.query<{ at: number | null }>(
+          'select (extract(epoch from last_archived_time) * 1000)::float8 as at from pg_stat_archiver',
+        );
+        return rows[0]?.at ?? null;
+      },
+    );
+  } catch {
+    return null; // it answers no more: nothing known of its archive (PostgreSQL's replay tells)
+  }
 }
 
 /**
