@@ -18,6 +18,7 @@ import {
   getDynamicConfig,
   leaderOf,
   patchDynamicConfig,
+  postJson,
   type PatroniMember,
 } from '../patroni/api';
 import { CLUSTER_ROLE, isRunningLeader, MEMBER_STATE } from '../patroni/roles';
@@ -25,6 +26,7 @@ import { connectTo, withClient } from '../sql/connect';
 import { reachMember } from '../platform/reach';
 import { lsnDiff, lsnReached } from '../plan/lsn';
 import { unplannedRpo, type Rpo } from '../plan/rpo';
+import { promoteAtTarget, targetIssue } from './replica-target';
 import type { Reporter } from '../report/reporter';
 import { sleep } from '../util/sleep';
 
@@ -39,6 +41,8 @@ interface Position {
   received: string | null;
   /** The commit time (epoch ms) of the last transaction replayed (a standby); null when none since its start. */
   replayedAt: number | null;
+  /** The time (epoch ms) of the checkpoint (a standby: restartpoint) in pg_control. */
+  checkpointAt: number | null;
   timeline: number;
 }
 
@@ -52,10 +56,12 @@ async function position(access: ClusterAccess, leader: PatroniMember): Promise<P
         lsn: string;
         received: string | null;
         replayedAt: number | null;
+        checkpointAt: number | null;
         timeline: number;
       }>(
         `select pg_is_in_recovery() as recovery,
               (extract(epoch from pg_last_xact_replay_timestamp()) * 1000)::float8 as "replayedAt",
+              (extract(epoch from (pg_control_checkpoint()).checkpoint_time) * 1000)::float8 as "checkpointAt",
               (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end)::text as lsn,
               pg_last_wal_receive_lsn()::text as received,
               greatest((pg_control_checkpoint()).timeline_id,
@@ -261,6 +267,7 @@ async function promoteSelf(
   peer: Peer | undefined,
   reporter: Reporter,
 ): Promise<ReplicaOutcome> {
+  if (spec.replica?.target) return promoteToTime(platform, spec, access, peer, reporter);
   const peerLeader = peer ? await leaderOf(urls(peer.access)) : undefined;
   let demotion: DemotionRecord | undefined;
   let t0 = Date.now();
@@ -326,6 +333,85 @@ async function promoteSelf(
     );
   }
   return { change: 'promoted', ...(demotion ? { noPrimarySeconds } : {}) };
+}
+
+/** When the source last archived a WAL segment (epoch ms); null when it does not answer. */
+async function lastArchived(peer: Peer | undefined): Promise<number | null> {
+  const leader = peer ? await leaderOf(urls(peer.access)).catch(() => undefined) : undefined;
+  if (!peer || leader?.role !== CLUSTER_ROLE.leader) return null;
+  try {
+    return await withClient(
+      await connectTo(await reachMember(peer.access, leader), peer.access.superuser()),
+      async (c) => {
+        const { rows } = await c.query<{ at: number | null }>(
+          'select (extract(epoch from last_archived_time) * 1000)::float8 as at from pg_stat_archiver',
+        );
+        return rows[0]?.at ?? null;
+      },
+    );
+  } catch {
+    return null; // it answers no more: nothing known of its archive (PostgreSQL's replay tells)
+  }
+}
+
+/**
+ * replica.target: this delayed replica cluster promoted at a time, its source left as it is (never
+ * demoted: the commits after the time are left out on purpose, and this cluster leaves the group).
+ */
+async function promoteToTime(
+  platform: Platform,
+  spec: ClusterSpec,
+  access: ClusterAccess,
+  peer: Peer | undefined,
+  reporter: Reporter,
+): Promise<ReplicaOutcome> {
+  const target = spec.replica?.target as { time: string; exclusive: boolean };
+  const mine = await leaderOf(urls(access));
+  if (!mine) throw new ActionError(`${spec.name}: no standby leader answers`);
+  const here = await position(access, mine);
+  const source = spec.replica?.source.cluster ?? spec.replica?.source.host;
+  const issue = targetIssue(spec, {
+    now: Date.now(),
+    replayedAt: here.replayedAt,
+    checkpointAt: here.checkpointAt,
+    archivedAt: await lastArchived(peer),
+  });
+  if (issue) throw new InputError(issue);
+  const iso = (ms: number | null) => (ms === null ? 'none since it started' : new Date(ms).toISOString());
+  reporter.step(
+    `promotion of ${spec.name} to ${target.time}${target.exclusive ? ' (exclusive)' : ''}: its standby leader ${mine.name} ` +
+      `has replayed up to ${here.lsn}, its last replayed commit ${iso(here.replayedAt)} (replica.applyDelay ` +
+      `${spec.replica?.applyDelay}); it replays ${source}'s archive up to ${target.time} and becomes a primary there. ` +
+      `${source}'s commits after ${target.time} are left out; ${source} itself is not touched`,
+  );
+  await promoteAtTarget(platform, spec, access, mine, leaderUrl(access, mine), reporter);
+  // standby_cluster is gone already: Patroni resumed takes the lock for the running primary.
+  await patchDynamicConfig(leaderUrl(access, mine), { pause: spec.maintenance });
+  const { leader, at: now } = await waitLeaderRole(access, CLUSTER_ROLE.leader, `promoting ${spec.name}`);
+  // PostgreSQL was started by hand while Patroni was paused: a restart by Patroni puts it back under
+  // the member's supervisor (which stops it should Patroni die).
+  // Patroni may first run its own promote action (it finds PostgreSQL a primary already): its restart
+  // answers 503 "promote already in progress" until that is done.
+  const t0 = Date.now();
+  let restart = await postJson(`${leaderUrl(access, leader)}/restart`, {});
+  while (restart.status === 503 && Date.now() - t0 < 60_000) {
+    await sleep(1000);
+    restart = await postJson(`${leaderUrl(access, leader)}/restart`, {});
+  }
+  if (restart.status !== 200)
+    reporter.step(`${leader.name}: Patroni's restart answered ${restart.status} ${restart.text}`);
+  else {
+    await waitLeaderRole(access, CLUSTER_ROLE.leader, `restarting ${leader.name}`);
+    reporter.step(
+      `${leader.name} restarted by Patroni in ${((Date.now() - t0) / 1000).toFixed(1)} s (supervised again)`,
+    );
+  }
+  const last = await position(access, leader).catch(() => undefined);
+  reporter.step(
+    `promoted ${spec.name} (${leader.name}, timeline ${now.timeline}) at ${target.time}: it is a primary cluster of its own` +
+      (last ? `, its WAL at ${last.lsn}` : ''),
+  );
+  return { change: 'promoted' };
 }
 
 /** What an unplanned promotion with a known RPO says before it promotes. */

@@ -246,4 +246,21 @@ export interface Platform {
    * group's writable primary cluster. Absent: the platform's clusters replicate as `replicator`.
    */
   ensureReplicationRole?(spec: ClusterSpec, reporter: Reporter): Promise<void>;
+  /**
+   * spec.replica.target: a standby leader's PostgreSQL restarted (Patroni paused) in targeted
+   * recovery, promoting itself at a time. Absent: the platform cannot promote to a time.
+   */
+  targetPromotion?(spec: ClusterSpec): TargetPromotion;
+}
+
+export interface TargetPromotion {
+  /** Stops the member's PostgreSQL and starts it again replaying up to the target, then promoting. */
+  restart(member: string, target: { time: string; exclusive: boolean }): Promise<TargetRecovery>;
+  /** After a failure: the member is a standby again (for Patroni to start once resumed). */
+  backToStandby(member: string): void;
+}
+
+export interface TargetRecovery {
+  /** Why PostgreSQL stopped during it (e.g. the archive ended before the time); undefined while it runs. */
+  failure(): string | undefined;
 }

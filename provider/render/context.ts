@@ -59,6 +59,8 @@ export interface StandbyContext {
   host?: string;
   port?: number;
   restoreCommand?: string;
+  /** recovery_min_apply_delay of the standby leader (replica.applyDelay), e.g. 1h. */
+  applyDelay?: string;
   /** Patroni's create_replica_methods for the standby leader, e.g. [basebackup]. */
   createReplicaMethods: string[];
   /** The custom method restoring the source's latest backup (archive), when one is listed. */

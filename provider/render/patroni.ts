@@ -43,6 +43,7 @@ export interface StandbyClusterConfig {
   host?: string;
   port?: number;
   restore_command?: string;
+  recovery_min_apply_delay?: string;
   create_replica_methods: string[];
 }
 
@@ -52,6 +53,7 @@ export function renderStandbyCluster(standby: StandbyContext): StandbyClusterCon
     ...(standby.host !== undefined ? { host: standby.host } : {}),
     ...(standby.port !== undefined ? { port: standby.port } : {}),
     ...(standby.restoreCommand !== undefined ? { restore_command: standby.restoreCommand } : {}),
+    ...(standby.applyDelay !== undefined ? { recovery_min_apply_delay: standby.applyDelay } : {}),
     create_replica_methods: standby.createReplicaMethods,
   });
 }

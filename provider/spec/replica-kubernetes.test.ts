@@ -72,6 +72,12 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
       says: ['"archive" is not allowed', 'must be streaming on platform.kubernetes'],
     },
     {
+      given: 'an apply delay',
+      replica: { applyDelay: '1h', source },
+      path: 'replica.applyDelay',
+      says: ['"1h" is not allowed', 'platform.local only'],
+    },
+    {
       given: 'via both',
       replica: { via: 'both', source },
       path: 'replica.via',

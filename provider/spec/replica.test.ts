@@ -24,6 +24,21 @@ describe('spec replica: a replica cluster and its group', () => {
     );
   });
 
+  test('GIVEN a delayed replica cluster promoted to a time WHEN parsed THEN the delay and the target are kept', () => {
+    const spec = parseSpec({
+      ...base,
+      replica: {
+        source: { cluster: 'orders-a' },
+        via: 'archive',
+        applyDelay: '1h',
+        primary: 'orders-b',
+        target: { time: '2026-12-01T10:00:00Z' },
+      },
+    });
+    assert.equal(spec.replica?.applyDelay, '1h');
+    assert.deepEqual(spec.replica?.target, { time: '2026-12-01T10:00:00Z', exclusive: false });
+  });
+
   test('GIVEN an external source with its archive WHEN parsed THEN via both is accepted', () => {
     const spec = parseSpec({
       ...base,
@@ -147,6 +162,46 @@ describe('spec replica: a replica cluster and its group', () => {
       replica: { via: 'carrier-pigeon', source: { cluster: 'orders-a' } },
       path: 'replica.via',
       says: ['streaming', 'archive', 'both'],
+    },
+    {
+      given: 'an apply delay without a unit',
+      replica: { source: { cluster: 'orders-a' }, applyDelay: '30' },
+      path: 'replica.applyDelay',
+      says: ['"30" is not allowed', 'ms, s, min, h or d'],
+    },
+    {
+      given: 'a target time without a time zone',
+      replica: { source: { cluster: 'orders-a' }, primary: 'orders-b', target: { time: '2026-12-01 10:00' } },
+      path: 'replica.target.time',
+      says: ['"2026-12-01 10:00" is not allowed', 'time zone'],
+    },
+    {
+      given: 'a target while this cluster is not being promoted',
+      replica: { source: { cluster: 'orders-a' }, target: { time: '2026-12-01T10:00:00Z' } },
+      path: 'replica.target',
+      says: ['replica.primary: orders-b'],
+    },
+    {
+      given: 'a target with via streaming',
+      replica: {
+        source: { cluster: 'orders-a' },
+        applyDelay: '1h',
+        primary: 'orders-b',
+        target: { time: '2026-12-01T10:00:00Z' },
+      },
+      path: 'replica.via',
+      says: ['"streaming" is not allowed', 'must be archive with replica.target'],
+    },
+    {
+      given: 'a target without an apply delay',
+      replica: {
+        source: { cluster: 'orders-a' },
+        via: 'archive',
+        primary: 'orders-b',
+        target: { time: '2026-12-01T10:00:00Z' },
+      },
+      path: 'replica.applyDelay',
+      says: ['is required with replica.target', 'replay cannot go back'],
     },
   ];
   for (const r of refusals)

@@ -98,6 +98,40 @@ export const replicaSchema = z
           'new one is promoted once it has replayed up to it, and the old one follows the new one (no ' +
           're-clone). Absent: this cluster is a replica cluster of source.',
       ),
+    applyDelay: z
+      .string()
+      .optional()
+      .describe(
+        'A delayed replica cluster: its standby leader replays each commit only this long after the ' +
+          "source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), " +
+          'e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far ' +
+          'behind. Switched on by up once every member runs (a new member restored from a backup must ' +
+          'reach consistency first). It keeps the window in which a promotion to a time (target.time) ' +
+          'can leave out a mistake on the source. Absent: no delay.',
+      ),
+    target: z
+      .strictObject({
+        time: z
+          .string()
+          .describe(
+            'Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: ' +
+              'the source commits made up to it are kept, those after it are left out.',
+          ),
+        exclusive: z
+          .boolean()
+          .default(false)
+          .describe('Leave out a commit made exactly at target.time too. @default - false'),
+      })
+      .optional()
+      .describe(
+        'A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with ' +
+          'primary naming this cluster, its standby leader replays the source archive up to ' +
+          'target.time and becomes a primary there, its replicas follow it, and the source is not ' +
+          'touched (this cluster leaves the group: a copy of the source as of that time). Refused before ' +
+          'anything changes when the time is in the future or before what this cluster has already ' +
+          'replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. ' +
+          'Absent: a promotion replays everything it has.',
+      ),
     force: z
       .boolean()
       .default(false)

@@ -60,6 +60,13 @@ function sourceIssues(s: ClusterSpec): Issues {
           'is not supported on platform.kubernetes yet (streaming only): remove archive',
         )
       : undefined,
+    r.applyDelay !== undefined
+      ? refused(
+          'replica.applyDelay',
+          r.applyDelay,
+          'is platform.local only for now (a delayed replica cluster follows the archive): remove applyDelay',
+        )
+      : undefined,
     r.via !== 'streaming'
       ? refused(
           'replica.via',

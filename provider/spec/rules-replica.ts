@@ -8,7 +8,7 @@ import type { SpecIssue } from './errors';
 import { identifierIssue } from './identifiers';
 import { isReplicaCluster } from './replica';
 import { secretRefIssue } from './secret-ref';
-import { refused } from './rules-sql-helpers';
+import { refused, TIMESTAMP } from './rules-sql-helpers';
 import { ENDPOINT, s3Issues, STANZA } from './rules-backup';
 import { checkKubernetesReplicaRules } from './rules-replica-kubernetes';
 
@@ -132,6 +132,53 @@ function groupIssues(s: ClusterSpec): Issues {
   ];
 }
 
+const POSTGRES_DURATION = /^\d+\s*(ms|s|min|h|d)$/;
+
+/** applyDelay and target: a delayed replica cluster, and where its unplanned promotion stops. */
+function delayIssues(s: ClusterSpec): Issues {
+  const r = s.replica!;
+  const t = r.target;
+  return [
+    r.applyDelay !== undefined && !POSTGRES_DURATION.test(r.applyDelay)
+      ? refused(
+          'replica.applyDelay',
+          r.applyDelay,
+          'must be a duration with a unit: ms, s, min, h or d (e.g. 30s, 15min, 1h)',
+        )
+      : undefined,
+    t && !(TIMESTAMP.test(t.time) && !Number.isNaN(Date.parse(t.time.replace(' ', 'T'))))
+      ? refused(
+          'replica.target.time',
+          t.time,
+          'must be an ISO 8601 timestamp with a time zone, e.g. 2026-12-01T10:00:00Z',
+        )
+      : undefined,
+    t && r.primary !== s.name
+      ? refused(
+          'replica.target',
+          t,
+          `is where a promotion of this cluster stops: set it together with replica.primary: ${s.name}, or remove it`,
+        )
+      : undefined,
+    t && r.via !== 'archive'
+      ? refused(
+          'replica.via',
+          r.via,
+          'must be archive with replica.target: the replay to a time reads the source archive, and members ' +
+            'that stream receive WAL past the time (their cascading replicas would replay it)',
+        )
+      : undefined,
+    t && r.applyDelay === undefined
+      ? {
+          path: 'replica.applyDelay',
+          message:
+            'is required with replica.target: a replica cluster without a delay has already replayed past any ' +
+            'time of the past, and replay cannot go back (set it when the replica cluster is created, e.g. 1h)',
+        }
+      : undefined,
+  ];
+}
+
 /** What a replica cluster cannot do: write (roles, databases, grants), or get its data another way. */
 function readOnlyIssues(s: ClusterSpec): Issues {
   if (!isReplicaCluster(s)) return [];
@@ -165,6 +212,7 @@ export function checkReplicaRules(s: ClusterSpec): SpecIssue[] {
   return [
     ...sourceIssues(s),
     ...groupIssues(s),
+    ...delayIssues(s),
     ...readOnlyIssues(s),
     s.replica.source.secret !== undefined && !s.platform.kubernetes
       ? refused(

@@ -11,7 +11,7 @@ import { InputError } from '../../errors';
 import { memberName, memberSlot } from '../../naming';
 import { planMembers } from '../../plan/members';
 import { diffSpecs } from '../../plan/spec-diff';
-import type { Platform, SourcePosition } from '../types';
+import type { Platform, SourcePosition, TargetPromotion } from '../types';
 import { findLocalBinaries, type LocalBinaries } from './binaries';
 import { memberContext, type LocalCluster } from './cluster-context';
 import { ensureEtcd, stopEtcd } from './etcd';
@@ -56,6 +56,14 @@ import {
   standbyContext,
   writeReplicaRestoreConf,
 } from './replica';
+import { backToStandby, restartInTargetRecovery } from './target-promotion';
+
+/** A standby_cluster without recovery_min_apply_delay (patroni.yml's bootstrap.dcs). */
+function withoutDelay(standby: StandbyContext | undefined): StandbyContext | undefined {
+  if (!standby) return undefined;
+  const { applyDelay: _later, ...rest } = standby;
+  return rest;
+}
 
 const NO_INPUTS: BackupInputs = { secrets: {}, baseDir: process.cwd() };
 
@@ -231,7 +239,10 @@ export class LocalPlatform extends LocalInspector implements Platform {
     writeBackupFiles(lc, spec, slots, secrets, inputs);
     writeReplicaRestoreConf(lc, spec);
     writeExternalRoots(lc, spec, inputs.baseDir);
-    const standby = await standbyContext(lc, spec);
+    // replica.applyDelay is not in bootstrap.dcs: a member restored from the source's backup must reach
+    // consistency first (PostgreSQL 15 holds the first commit after the backup for the whole delay and
+    // never opens for reads). up switches the delay on in the dynamic configuration once all members run.
+    const standby = withoutDelay(await standbyContext(lc, spec));
     // The standby leader's first pg_basebackup from the source already logs in as its own role.
     await this.prepareReplicationLogin(spec, reporter, created);
     const started: string[] = [];
@@ -416,6 +427,14 @@ export class LocalPlatform extends LocalInspector implements Platform {
   /** The newest record of the members' source watch (source_watch.py). */
   sourcePosition(spec: ClusterSpec): SourcePosition | undefined {
     return latestSourcePosition(this.cluster(spec));
+  }
+
+  targetPromotion(spec: ClusterSpec): TargetPromotion {
+    const lc = this.cluster(spec);
+    return {
+      restart: (member, target) => restartInTargetRecovery(lc, member, target),
+      backToStandby: (member) => backToStandby(lc, member),
+    };
   }
 
   async syncSchedules(spec: ClusterSpec, reporter: Reporter): Promise<void> {

@@ -177,6 +177,7 @@ export async function standbyContext(
   const stanza = r.source.cluster as string;
   return {
     ...(endpoint ?? {}),
+    ...(r.applyDelay !== undefined ? { applyDelay: r.applyDelay } : {}),
     ...(archive
       ? {
           restoreCommand: `pgbackrest --config=${archive} --stanza=${stanza} archive-get %f "%p"`,

@@ -9137,12 +9137,16 @@ func (o PoolerPtrOutput) PoolMode() PoolerPoolModePtrOutput {
 
 // Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 type Replica struct {
+	// A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
+	ApplyDelay *string `pulumi:"applyDelay"`
 	// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
 	Force *bool `pulumi:"force"`
 	// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
 	Primary *string `pulumi:"primary"`
 	// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 	Source ReplicaSource `pulumi:"source"`
+	// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+	Target *ReplicaTarget `pulumi:"target"`
 	// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
 	Via *ReplicaVia `pulumi:"via"`
 }
@@ -9158,6 +9162,8 @@ func (val *Replica) Defaults() *Replica {
 		tmp.Force = &force_
 	}
 	tmp.Source = *tmp.Source.Defaults()
+
+	tmp.Target = tmp.Target.Defaults()
 
 	return &tmp
 }
@@ -9175,12 +9181,16 @@ type ReplicaInput interface {
 
 // Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 type ReplicaArgs struct {
+	// A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
+	ApplyDelay pulumi.StringPtrInput `pulumi:"applyDelay"`
 	// Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
 	Force pulumi.BoolPtrInput `pulumi:"force"`
 	// The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
 	Primary pulumi.StringPtrInput `pulumi:"primary"`
 	// What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 	Source ReplicaSourceInput `pulumi:"source"`
+	// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+	Target ReplicaTargetPtrInput `pulumi:"target"`
 	// `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
 	Via ReplicaViaPtrInput `pulumi:"via"`
 }
@@ -9275,6 +9285,11 @@ func (o ReplicaOutput) ToReplicaPtrOutputWithContext(ctx context.Context) Replic
 	}).(ReplicaPtrOutput)
 }
 
+// A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
+func (o ReplicaOutput) ApplyDelay() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Replica) *string { return v.ApplyDelay }).(pulumi.StringPtrOutput)
+}
+
 // Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
 func (o ReplicaOutput) Force() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Replica) *bool { return v.Force }).(pulumi.BoolPtrOutput)
@@ -9288,6 +9303,11 @@ func (o ReplicaOutput) Primary() pulumi.StringPtrOutput {
 // What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
 func (o ReplicaOutput) Source() ReplicaSourceOutput {
 	return o.ApplyT(func(v Replica) ReplicaSource { return v.Source }).(ReplicaSourceOutput)
+}
+
+// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+func (o ReplicaOutput) Target() ReplicaTargetPtrOutput {
+	return o.ApplyT(func(v Replica) *ReplicaTarget { return v.Target }).(ReplicaTargetPtrOutput)
 }
 
 // `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
@@ -9319,6 +9339,16 @@ func (o ReplicaPtrOutput) Elem() ReplicaOutput {
 	}).(ReplicaOutput)
 }
 
+// A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
+func (o ReplicaPtrOutput) ApplyDelay() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Replica) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ApplyDelay
+	}).(pulumi.StringPtrOutput)
+}
+
 // Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
 func (o ReplicaPtrOutput) Force() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Replica) *bool {
@@ -9347,6 +9377,16 @@ func (o ReplicaPtrOutput) Source() ReplicaSourcePtrOutput {
 		}
 		return &v.Source
 	}).(ReplicaSourcePtrOutput)
+}
+
+// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+func (o ReplicaPtrOutput) Target() ReplicaTargetPtrOutput {
+	return o.ApplyT(func(v *Replica) *ReplicaTarget {
+		if v == nil {
+			return nil
+		}
+		return v.Target
+	}).(ReplicaTargetPtrOutput)
 }
 
 // `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
@@ -11320,6 +11360,189 @@ func (o ReplicaSourcePasswordPtrOutput) FromFile() pulumi.StringPtrOutput {
 			return nil
 		}
 		return v.FromFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+type ReplicaTarget struct {
+	// Leave out a commit made exactly at target.time too. @default - false
+	Exclusive *bool `pulumi:"exclusive"`
+	// Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+	Time string `pulumi:"time"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaTarget
+func (val *ReplicaTarget) Defaults() *ReplicaTarget {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Exclusive == nil {
+		exclusive_ := false
+		tmp.Exclusive = &exclusive_
+	}
+	return &tmp
+}
+
+// ReplicaTargetInput is an input type that accepts ReplicaTargetArgs and ReplicaTargetOutput values.
+// You can construct a concrete instance of `ReplicaTargetInput` via:
+//
+//	ReplicaTargetArgs{...}
+type ReplicaTargetInput interface {
+	pulumi.Input
+
+	ToReplicaTargetOutput() ReplicaTargetOutput
+	ToReplicaTargetOutputWithContext(context.Context) ReplicaTargetOutput
+}
+
+// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+type ReplicaTargetArgs struct {
+	// Leave out a commit made exactly at target.time too. @default - false
+	Exclusive pulumi.BoolPtrInput `pulumi:"exclusive"`
+	// Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+	Time pulumi.StringInput `pulumi:"time"`
+}
+
+// Defaults sets the appropriate defaults for ReplicaTargetArgs
+func (val *ReplicaTargetArgs) Defaults() *ReplicaTargetArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Exclusive == nil {
+		tmp.Exclusive = pulumi.BoolPtr(false)
+	}
+	return &tmp
+}
+func (ReplicaTargetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaTarget)(nil)).Elem()
+}
+
+func (i ReplicaTargetArgs) ToReplicaTargetOutput() ReplicaTargetOutput {
+	return i.ToReplicaTargetOutputWithContext(context.Background())
+}
+
+func (i ReplicaTargetArgs) ToReplicaTargetOutputWithContext(ctx context.Context) ReplicaTargetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaTargetOutput)
+}
+
+func (i ReplicaTargetArgs) ToReplicaTargetPtrOutput() ReplicaTargetPtrOutput {
+	return i.ToReplicaTargetPtrOutputWithContext(context.Background())
+}
+
+func (i ReplicaTargetArgs) ToReplicaTargetPtrOutputWithContext(ctx context.Context) ReplicaTargetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaTargetOutput).ToReplicaTargetPtrOutputWithContext(ctx)
+}
+
+// ReplicaTargetPtrInput is an input type that accepts ReplicaTargetArgs, ReplicaTargetPtr and ReplicaTargetPtrOutput values.
+// You can construct a concrete instance of `ReplicaTargetPtrInput` via:
+//
+//	        ReplicaTargetArgs{...}
+//
+//	or:
+//
+//	        nil
+type ReplicaTargetPtrInput interface {
+	pulumi.Input
+
+	ToReplicaTargetPtrOutput() ReplicaTargetPtrOutput
+	ToReplicaTargetPtrOutputWithContext(context.Context) ReplicaTargetPtrOutput
+}
+
+type replicaTargetPtrType ReplicaTargetArgs
+
+func ReplicaTargetPtr(v *ReplicaTargetArgs) ReplicaTargetPtrInput {
+	return (*replicaTargetPtrType)(v)
+}
+
+func (*replicaTargetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaTarget)(nil)).Elem()
+}
+
+func (i *replicaTargetPtrType) ToReplicaTargetPtrOutput() ReplicaTargetPtrOutput {
+	return i.ToReplicaTargetPtrOutputWithContext(context.Background())
+}
+
+func (i *replicaTargetPtrType) ToReplicaTargetPtrOutputWithContext(ctx context.Context) ReplicaTargetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ReplicaTargetPtrOutput)
+}
+
+// A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+type ReplicaTargetOutput struct{ *pulumi.OutputState }
+
+func (ReplicaTargetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReplicaTarget)(nil)).Elem()
+}
+
+func (o ReplicaTargetOutput) ToReplicaTargetOutput() ReplicaTargetOutput {
+	return o
+}
+
+func (o ReplicaTargetOutput) ToReplicaTargetOutputWithContext(ctx context.Context) ReplicaTargetOutput {
+	return o
+}
+
+func (o ReplicaTargetOutput) ToReplicaTargetPtrOutput() ReplicaTargetPtrOutput {
+	return o.ToReplicaTargetPtrOutputWithContext(context.Background())
+}
+
+func (o ReplicaTargetOutput) ToReplicaTargetPtrOutputWithContext(ctx context.Context) ReplicaTargetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ReplicaTarget) *ReplicaTarget {
+		return &v
+	}).(ReplicaTargetPtrOutput)
+}
+
+// Leave out a commit made exactly at target.time too. @default - false
+func (o ReplicaTargetOutput) Exclusive() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ReplicaTarget) *bool { return v.Exclusive }).(pulumi.BoolPtrOutput)
+}
+
+// Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+func (o ReplicaTargetOutput) Time() pulumi.StringOutput {
+	return o.ApplyT(func(v ReplicaTarget) string { return v.Time }).(pulumi.StringOutput)
+}
+
+type ReplicaTargetPtrOutput struct{ *pulumi.OutputState }
+
+func (ReplicaTargetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ReplicaTarget)(nil)).Elem()
+}
+
+func (o ReplicaTargetPtrOutput) ToReplicaTargetPtrOutput() ReplicaTargetPtrOutput {
+	return o
+}
+
+func (o ReplicaTargetPtrOutput) ToReplicaTargetPtrOutputWithContext(ctx context.Context) ReplicaTargetPtrOutput {
+	return o
+}
+
+func (o ReplicaTargetPtrOutput) Elem() ReplicaTargetOutput {
+	return o.ApplyT(func(v *ReplicaTarget) ReplicaTarget {
+		if v != nil {
+			return *v
+		}
+		var ret ReplicaTarget
+		return ret
+	}).(ReplicaTargetOutput)
+}
+
+// Leave out a commit made exactly at target.time too. @default - false
+func (o ReplicaTargetPtrOutput) Exclusive() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ReplicaTarget) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Exclusive
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+func (o ReplicaTargetPtrOutput) Time() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReplicaTarget) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Time
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -13780,6 +14003,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourceArchiveS3IrsaPtrInput)(nil)).Elem(), ReplicaSourceArchiveS3IrsaArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePasswordInput)(nil)).Elem(), ReplicaSourcePasswordArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaSourcePasswordPtrInput)(nil)).Elem(), ReplicaSourcePasswordArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaTargetInput)(nil)).Elem(), ReplicaTargetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ReplicaTargetPtrInput)(nil)).Elem(), ReplicaTargetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesInput)(nil)).Elem(), ResourcesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesPtrInput)(nil)).Elem(), ResourcesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResourcesLimitsInput)(nil)).Elem(), ResourcesLimitsArgs{})
@@ -13918,6 +14143,8 @@ func init() {
 	pulumi.RegisterOutputType(ReplicaSourceArchiveS3IrsaPtrOutput{})
 	pulumi.RegisterOutputType(ReplicaSourcePasswordOutput{})
 	pulumi.RegisterOutputType(ReplicaSourcePasswordPtrOutput{})
+	pulumi.RegisterOutputType(ReplicaTargetOutput{})
+	pulumi.RegisterOutputType(ReplicaTargetPtrOutput{})
 	pulumi.RegisterOutputType(ReplicationSourceOutput{})
 	pulumi.RegisterOutputType(ReplicationSourcePtrOutput{})
 	pulumi.RegisterOutputType(ResourcesOutput{})

@@ -128,6 +128,8 @@ __all__ = [
     'ReplicaSourceArchiveS3IrsaArgsDict',
     'ReplicaSourcePasswordArgs',
     'ReplicaSourcePasswordArgsDict',
+    'ReplicaTargetArgs',
+    'ReplicaTargetArgsDict',
     'ResourcesArgs',
     'ResourcesArgsDict',
     'ResourcesLimitsArgs',
@@ -4533,6 +4535,10 @@ class ReplicaArgsDict(TypedDict):
     """
     What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
     """
+    apply_delay: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
+    """
     force: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
     Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
@@ -4540,6 +4546,10 @@ class ReplicaArgsDict(TypedDict):
     primary: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+    """
+    target: NotRequired[pulumi.Input[Optional['ReplicaTargetArgsDict']]]
+    """
+    A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
     """
     via: NotRequired[pulumi.Input[Optional['ReplicaVia']]]
     """
@@ -4550,24 +4560,32 @@ class ReplicaArgsDict(TypedDict):
 class ReplicaArgs:
     def __init__(__self__, *,
                  source: pulumi.Input['ReplicaSourceArgs'],
+                 apply_delay: pulumi.Input[Optional[_builtins.str]] = None,
                  force: pulumi.Input[Optional[_builtins.bool]] = None,
                  primary: pulumi.Input[Optional[_builtins.str]] = None,
+                 target: pulumi.Input[Optional['ReplicaTargetArgs']] = None,
                  via: pulumi.Input[Optional['ReplicaVia']] = None):
         """
         Run as a replica cluster of another cluster (Patroni's standby cluster): its standby leader follows the source, its other members cascade from it, and it is read-only (roles, databases and grants come from the source). platform.kubernetes: by streaming from source.host, promoted by primary naming this cluster with force.
 
         :param pulumi.Input['ReplicaSourceArgs'] source: What this cluster replicates from: exactly one of cluster (platform.local), or host (an external primary, or on platform.kubernetes the source cluster's `<name>-rw.<namespace>.svc`).
+        :param pulumi.Input[_builtins.str] apply_delay: A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
         :param pulumi.Input[_builtins.bool] force: Promote even when the source cannot say how far behind this cluster is (an unplanned promotion, the source site gone): writes not yet received are lost. @default - false
         :param pulumi.Input[_builtins.str] primary: The primary cluster of the group this cluster belongs to: the same value in the spec of every cluster of the group. This cluster is a replica cluster unless it is named here. Changing it is a planned switch: the old primary cluster is demoted cleanly and its last LSN recorded, the new one is promoted once it has replayed up to it, and the old one follows the new one (no re-clone). Absent: this cluster is a replica cluster of source.
+        :param pulumi.Input['ReplicaTargetArgs'] target: A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
         :param pulumi.Input['ReplicaVia'] via: `streaming`: the standby leader streams WAL from the source (pg_basebackup to start). `archive`: it restores WAL from the source's pgBackRest archive only (restore_command; a restore of the source's latest backup to start), so it lags by up to an archived segment. `both`: streams, and falls back on the archive when the stream is behind or broken. @default - streaming
         """
         pulumi.set(__self__, "source", source)
+        if apply_delay is not None:
+            pulumi.set(__self__, "apply_delay", apply_delay)
         if force is None:
             force = False
         if force is not None:
             pulumi.set(__self__, "force", force)
         if primary is not None:
             pulumi.set(__self__, "primary", primary)
+        if target is not None:
+            pulumi.set(__self__, "target", target)
         if via is not None:
             pulumi.set(__self__, "via", via)
 
@@ -4582,6 +4600,18 @@ class ReplicaArgs:
     @source.setter
     def source(self, value: pulumi.Input['ReplicaSourceArgs']):
         pulumi.set(self, "source", value)
+
+    @_builtins.property
+    @pulumi.getter(name="applyDelay")
+    def apply_delay(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A delayed replica cluster: its standby leader replays each commit only this long after the source made it (PostgreSQL's recovery_min_apply_delay, through Patroni's standby_cluster), e.g. 30s, 15min, 1h; its cascading replicas follow the standby leader, so they are as far behind. Switched on by up once every member runs (a new member restored from a backup must reach consistency first). It keeps the window in which a promotion to a time (target.time) can leave out a mistake on the source. Absent: no delay.
+        """
+        return pulumi.get(self, "apply_delay")
+
+    @apply_delay.setter
+    def apply_delay(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "apply_delay", value)
 
     @_builtins.property
     @pulumi.getter
@@ -4606,6 +4636,18 @@ class ReplicaArgs:
     @primary.setter
     def primary(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "primary", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def target(self) -> pulumi.Input[Optional['ReplicaTargetArgs']]:
+        """
+        A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+        """
+        return pulumi.get(self, "target")
+
+    @target.setter
+    def target(self, value: pulumi.Input[Optional['ReplicaTargetArgs']]):
+        pulumi.set(self, "target", value)
 
     @_builtins.property
     @pulumi.getter
@@ -5459,6 +5501,61 @@ class ReplicaSourcePasswordArgs:
     @from_file.setter
     def from_file(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "from_file", value)
+
+
+class ReplicaTargetArgsDict(TypedDict):
+    """
+    A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+    """
+    time: pulumi.Input[_builtins.str]
+    """
+    Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+    """
+    exclusive: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Leave out a commit made exactly at target.time too. @default - false
+    """
+
+@pulumi.input_type
+class ReplicaTargetArgs:
+    def __init__(__self__, *,
+                 time: pulumi.Input[_builtins.str],
+                 exclusive: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        A promotion of this delayed replica cluster (applyDelay, via archive) to a time: with primary naming this cluster, its standby leader replays the source archive up to target.time and becomes a primary there, its replicas follow it, and the source is not touched (this cluster leaves the group: a copy of the source as of that time). Refused before anything changes when the time is in the future or before what this cluster has already replayed; when the archive ends before it, the cluster stays a replica cluster, unchanged. Absent: a promotion replays everything it has.
+
+        :param pulumi.Input[_builtins.str] time: Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+        :param pulumi.Input[_builtins.bool] exclusive: Leave out a commit made exactly at target.time too. @default - false
+        """
+        pulumi.set(__self__, "time", time)
+        if exclusive is None:
+            exclusive = False
+        if exclusive is not None:
+            pulumi.set(__self__, "exclusive", exclusive)
+
+    @_builtins.property
+    @pulumi.getter
+    def time(self) -> pulumi.Input[_builtins.str]:
+        """
+        Replay up to this moment (ISO 8601 with a time zone, e.g. 2026-12-01T10:00:00Z) and promote there: the source commits made up to it are kept, those after it are left out.
+        """
+        return pulumi.get(self, "time")
+
+    @time.setter
+    def time(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "time", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def exclusive(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Leave out a commit made exactly at target.time too. @default - false
+        """
+        return pulumi.get(self, "exclusive")
+
+    @exclusive.setter
+    def exclusive(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "exclusive", value)
 
 
 class ResourcesArgsDict(TypedDict):
