@@ -37,18 +37,26 @@ function start(lc: LocalCluster, pidFile: string, opts: Parameters<typeof spawnD
 }
 
 /** Starts the exporters that do not run; stops them all when monitoring.exporters is off. Returns what started. */
-export function syncExporters(
+export async function syncExporters(
   lc: LocalCluster,
   spec: ClusterSpec,
   slots: readonly number[],
-): string[] {
+): Promise<string[]> {
   const p = exporterPaths(lc);
   if (!spec.monitoring?.exporters) return [];
   ensureDir(lc.user, p.dir);
   writeIfChanged(lc, p.queries, renderExporterQueries(), 0o644);
   // It reaches its member over the socket as the run user, which pg_ident maps to the superuser
-  // (peer): no password file (the one an older version wrote is removed).
-  rmSync(p.superuserPass, { force: true });
+  // (peer): no password file. Exporters an older version started read the one it wrote: they are
+  // restarted with the socket's DSN before that file is removed.
+  if (existsSync(p.superuserPass)) {
+    await stopExporters(
+      lc,
+      slots.map((slot) => memberContext(lc, slot).name),
+      false,
+    );
+    rmSync(p.superuserPass, { force: true });
+  }
   const started: string[] = [];
   for (const slot of slots) {
     const m = memberContext(lc, slot);

@@ -284,7 +284,7 @@ export class LocalPlatform extends LocalInspector implements Platform {
       )) > 0
     )
       reporter.step('stopped the exporters (monitoring.exporters is off)');
-    const exporters = syncExporters(lc, spec, slots);
+    const exporters = await syncExporters(lc, spec, slots);
     if (exporters.length > 0) reporter.step(`started ${exporters.join(', ')}`);
     if (tls && tls.changes.length > 0) {
       const running = slots.map((s) => memberName(spec.name, s)).filter((m) => !started.includes(m));
