@@ -1,7 +1,8 @@
 /**
  * The local keeper (platform.local.keeper) on real etcd, Patroni and PostgreSQL: a member killed
  * whole comes back by itself (a replica, then the primary after its failover), etcd killed comes
- * back, the time back to N healthy members is reported; after `down` nothing is restarted.
+ * back, the time back to N healthy members is reported; an `up` waits on a frozen etcd rather than
+ * starting a second one; after `down` nothing is restarted.
  * Ports 29200-29260.
  */
 import { after, before, describe, test } from 'node:test';
@@ -97,6 +98,23 @@ describe('local cluster: the keeper restarts what died', () => {
       HEAL_BOUND_MS,
     );
     assert.match(readFileSync(join(state.dir, NAME, 'keeper.log'), 'utf8'), /restarted etcd/);
+  });
+
+  test('GIVEN etcd frozen (SIGSTOP) WHEN up runs THEN up waits for it and the same etcd runs on: no second one is started', async () => {
+    const pid = (await statusOf(state.dir, NAME)).services.etcd!.pid!;
+    process.kill(pid, 'SIGSTOP');
+    const up = cli(state.dir, ['up', '-f', file()]);
+    try {
+      await sleep(3000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const out = await up;
+    assert.equal(out.code, 0, out.stderr);
+    const etcd = (await statusOf(state.dir, NAME)).services.etcd;
+    assert.equal(etcd?.pid, pid, 'the pid file still names the etcd that was frozen');
+    assert.ok(etcd?.running && processAlive(pid));
+    assert.doesNotMatch(out.stderr, /started etcd/);
   });
 
   test('GIVEN down THEN the keeper is stopped and restarts nothing', async () => {

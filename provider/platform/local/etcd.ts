@@ -41,9 +41,28 @@ function healthy(lc: LocalCluster): Promise<boolean> {
   });
 }
 
-/** Starts etcd unless it runs, then waits until it reports healthy. Returns true when started. */
+/** Resolves when etcd reports healthy within 30 s; throws otherwise, or as soon as `pid` exits. */
+async function awaitHealthy(lc: LocalCluster, pid: number, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) throw new ActionError(`etcd exited ${what}; see ${lc.paths.etcd.log}`);
+    if (await healthy(lc)) return;
+    await sleep(100);
+  }
+  throw new ActionError(`etcd (PID ${pid}) did not become healthy within 30 s; see ${lc.paths.etcd.log}`);
+}
+
+/**
+ * Starts etcd unless it runs, then waits until it reports healthy. Returns true when started. A
+ * running etcd that is slow to answer (a loaded machine) is waited on, never started a second
+ * time: the second one could not bind its ports, and its PID would replace the live one's.
+ */
 export async function ensureEtcd(lc: LocalCluster, etcdBinary: string): Promise<boolean> {
-  if (etcdPid(lc) && (await healthy(lc))) return false;
+  const running = etcdPid(lc);
+  if (running) {
+    await awaitHealthy(lc, running, 'while it was waited on');
+    return false;
+  }
   const { dir, data, log, pid } = lc.paths.etcd;
   ensureDir(lc.user, dir);
   // A new etcd of a cluster under tls serves HTTPS with the server certificate, for the cluster's life.
@@ -76,13 +95,8 @@ export async function ensureEtcd(lc: LocalCluster, etcdBinary: string): Promise<
     user: lc.user,
   });
   writeFileSync(pid, `${started}\n`, { mode: 0o600 });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (!isAlive(started)) throw new ActionError(`etcd exited during start; see ${log}`);
-    if (await healthy(lc)) return true;
-    await sleep(100);
-  }
-  throw new ActionError(`etcd did not become healthy within 30 s; see ${log}`);
+  await awaitHealthy(lc, started, 'during start');
+  return true;
 }
 
 export async function stopEtcd(lc: LocalCluster): Promise<void> {
