@@ -21,6 +21,7 @@ import { createArchiveIdentity, type ArchiveIdentity } from './archive-bucket';
 import { repoPath } from '../render/pgbackrest';
 import { isReplicaCluster } from '../spec/replica';
 import type { ReplicationSource } from './kubernetes';
+import { kubeconfigIssue, takeKubeconfig } from './kubeconfig-arg';
 
 export const POSTGRES_CLUSTER_TYPE = TYPES.postgresCluster;
 
@@ -54,6 +55,15 @@ function refusedOnKubernetes(name: string, known: ClusterSpec | undefined, unkno
   return undefined;
 }
 
+const prefixed = (name: string, issue: string | undefined) =>
+  issue === undefined ? undefined : `PostgresCluster ${name}: ${issue}`;
+
+/** platform.kubernetes.kubeconfig as given (a value or an Output), before takeKubeconfig took it out. */
+function givenKubeconfig(args: PostgresClusterArgs | undefined): unknown {
+  const platform = (args as { platform?: { kubernetes?: { kubeconfig?: unknown } } } | undefined)?.platform;
+  return pulumi.Output.isInstance(platform) ? undefined : platform?.kubernetes?.kubeconfig;
+}
+
 export class PostgresCluster extends pulumi.ComponentResource {
   /** host:port of the read-write, read-only, any-member and pooler endpoints. */
   declare readonly endpoints: pulumi.Output<ClusterEndpointsOutput>;
@@ -73,7 +83,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
   declare readonly replicationSource: pulumi.Output<ReplicationSource | undefined>;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plainArgs = (args ?? {}) as Record<string, unknown>;
+    // platform.kubernetes.kubeconfig may be unknown at construction, and is kept out of every spec.
+    const { args: plainArgs, deployer } = takeKubeconfig((args ?? {}) as Record<string, unknown>);
     const unknownAt = firstUnknownPath(plainArgs);
     for (const key of STRUCTURAL) {
       const path = firstUnknownPath(plainArgs[key], key);
@@ -94,7 +105,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
     } catch (e) {
       throw new pulumi.ResourceError(`PostgresCluster ${name}: ${(e as Error).message}`, opts?.parent);
     }
-    const refusal = structural.platform.kubernetes ? refusedOnKubernetes(name, known, unknownAt) : undefined;
+    const refusal = structural.platform.kubernetes
+      ? (refusedOnKubernetes(name, known, unknownAt) ??
+        prefixed(name, kubeconfigIssue(givenKubeconfig(args), structural.platform.kubernetes.context)))
+      : undefined;
     if (refusal) throw new pulumi.ResourceError(refusal, opts?.parent);
     let s3Ca: string | undefined;
     let sourceS3Ca: string | undefined;
@@ -109,7 +123,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     super(POSTGRES_CLUSTER_TYPE, name, {}, opts);
     const spec: pulumi.Output<ClusterSpec> = known
       ? pulumi.output(known)
-      : pulumi.output(args as Record<string, unknown>).apply((resolved) => {
+      : pulumi.output(plainArgs).apply((resolved) => {
           try {
             return parseSpec({ name, ...resolved });
           } catch (e) {
@@ -125,6 +139,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         baseDir: process.cwd(),
         s3Ca,
         sourceS3Ca,
+        deployer,
       });
       createSqlChildren(known, passwords, {
         parent: this,

@@ -26,6 +26,7 @@ import { buildPoolerAdminSecret, buildSecrets, serviceHost } from '../render/kub
 import { buildPooler } from '../render/kubernetes/pooler';
 import { GeneratedPassword } from './password';
 import { ClusterReady } from './readiness';
+import type { DeployerKubeconfig } from './kubeconfig-arg';
 import { ScaleDownGuard } from './scale-guard';
 import { MemberStorage } from './member-storage';
 import type { SqlConnection } from '../sql/target';
@@ -117,7 +118,12 @@ export function createKubernetesChildren(
   /** roles[] passwords, resolved: the pooler admits those login roles (sql/pooler-users). */
   rolePasswords: ReadonlyMap<string, string> = new Map(),
   /** With spec.backup: the references' values and the archive's identity; the S3 CA read already. */
-  backupInputs?: KubernetesBackupInputs & { s3Ca?: string; sourceS3Ca?: string },
+  backupInputs?: KubernetesBackupInputs & {
+    s3Ca?: string;
+    sourceS3Ca?: string;
+    /** platform.kubernetes.kubeconfig: how the deployer's resources reach the pods. */
+    deployer?: DeployerKubeconfig;
+  },
 ): KubernetesChildren {
   const platform = kubernetesPlatformOf(spec);
   // A postgresVersion without an image is refused here, at preview, before any object is registered.
@@ -129,6 +135,10 @@ export function createKubernetesChildren(
   const ns = platform.namespace;
   const names = kubernetesNames(spec.name);
   const child = childNames(resourceName);
+  // The readiness, the storage and scale checks and the SQL resources reach the pods through the
+  // given kubeconfig and context (the cluster's provider's), else through the default one.
+  const kubeconfig = backupInputs?.deployer?.kubeconfig;
+  const reach = kubeconfig ? { kubeconfig } : {};
   const opts = { parent };
   const app = {
     owner: appOf(spec.bootstrap).owner,
@@ -229,6 +239,7 @@ export function createKubernetesChildren(
       appVerifier,
       ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
       ...(tls ? { caCert: tls.caCert } : {}),
+      ...reach,
     },
     opts,
   );
@@ -248,6 +259,8 @@ export function createKubernetesChildren(
       statefulSet: names.statefulSet,
       size: spec.storage?.size ?? '10Gi',
       ...(spec.storage?.walSize ? { walSize: spec.storage.walSize } : {}),
+      ...(platform.context !== undefined ? { context: platform.context } : {}),
+      ...reach,
     },
     opts,
   );
@@ -375,6 +388,7 @@ export function createKubernetesChildren(
             backupSecretVersion: backup.secret.metadata.resourceVersion,
           }
         : {}),
+      ...reach,
     },
     {
       parent,
@@ -401,8 +415,14 @@ export function createKubernetesChildren(
     appSecretName: appSecret.metadata.name,
     superuserSecretName: superuserSecret.metadata.name,
     sqlConnection: pulumi.secret(
-      pulumi.all([passwords, caCert]).apply(([p, ca]): SqlConnection => ({
-        kubernetes: { namespace: ns, pods: memberNames(spec), port: PG_PORT },
+      pulumi.all([passwords, caCert, kubeconfig]).apply(([p, ca, config]): SqlConnection => ({
+        kubernetes: {
+          namespace: ns,
+          pods: memberNames(spec),
+          port: PG_PORT,
+          ...(config !== undefined ? { kubeconfig: config } : {}),
+          ...(platform.context !== undefined ? { context: platform.context } : {}),
+        },
         user: SUPERUSER,
         password: p.superuser,
         database: 'postgres',

@@ -22,14 +22,16 @@ export interface MemberStorageInputs {
   statefulSet: string;
   size: string;
   walSize?: string;
+  /** platform.kubernetes.kubeconfig (text or path) and context; absent: the default kubeconfig. */
   kubeconfig?: string;
+  context?: string;
 }
 
 export async function planMemberStorage(
   olds: MemberStorageInputs | undefined,
   news: MemberStorageInputs,
 ): Promise<StoragePlan> {
-  const config = kubeConfigOf(news.kubeconfig);
+  const config = kubeConfigOf(news.kubeconfig, news.context);
   const claims = await readMemberClaims(config, news.namespace, news.statefulSet);
   const classes = await readStorageClasses(
     config,
@@ -55,7 +57,7 @@ export async function growMemberStorage(
   const plan = await planMemberStorage(olds, news);
   if (plan.kind === 'refuse') throw new Error(plan.reason);
   if (plan.kind === 'same') return [];
-  const config = kubeConfigOf(news.kubeconfig);
+  const config = kubeConfigOf(news.kubeconfig, news.context);
   await growClaims(config, news.namespace, plan.patches);
   return plan.patches.map((p) => `${p.claim} ${p.from} → ${p.to}`);
 }
@@ -67,7 +69,7 @@ export async function growMemberStorage(
  * could meet the old object still being deleted. Returns whether it deleted one.
  */
 export async function releaseStatefulSet(news: MemberStorageInputs): Promise<boolean> {
-  const config = kubeConfigOf(news.kubeconfig);
+  const config = kubeConfigOf(news.kubeconfig, news.context);
   const live = await claimTemplateSizes(config, news.namespace, news.statefulSet);
   const wanted: Record<string, string> = { data: news.size, ...(news.walSize ? { wal: news.walSize } : {}) };
   if (!live || JSON.stringify(live) === JSON.stringify(wanted)) return false;
@@ -76,5 +78,9 @@ export async function releaseStatefulSet(news: MemberStorageInputs): Promise<boo
 }
 
 export async function removeOrphanedMembers(inputs: MemberStorageInputs): Promise<string[]> {
-  return deleteOrphanedMembers(kubeConfigOf(inputs.kubeconfig), inputs.namespace, inputs.cluster);
+  return deleteOrphanedMembers(
+    kubeConfigOf(inputs.kubeconfig, inputs.context),
+    inputs.namespace,
+    inputs.cluster,
+  );
 }

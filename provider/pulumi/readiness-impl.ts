@@ -111,7 +111,7 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     ? {
         ...inputs,
         superuserPassword: await readSecretKey(
-          kubeConfigOf(inputs.kubeconfig),
+          kubeConfigOf(inputs.kubeconfig, spec.platform.kubernetes?.context),
           {
             namespace: spec.platform.kubernetes!.namespace,
             name: sourceSecret,
@@ -159,7 +159,7 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
       // The check must read the configuration this update rendered (a new key, a new member).
       if (inputs.backupConfigDigests)
         await waitMountedFiles(
-          kubeConfigOf(inputs.kubeconfig),
+          kubeConfigOf(inputs.kubeconfig, spec.platform.kubernetes?.context),
           spec.platform.kubernetes!.namespace,
           Object.entries(inputs.backupConfigDigests).map(([pod, digest]) => ({
             pod,
@@ -188,7 +188,7 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
     // A renewed server certificate is served once the pods see it: a reload, no restart.
     if (inputs.tlsServerDigest)
       await reloadCertificates(
-        kubeConfigOf(inputs.kubeconfig),
+        kubeConfigOf(inputs.kubeconfig, spec.platform.kubernetes?.context),
         spec,
         members,
         inputs.tlsServerDigest,

@@ -27,6 +27,26 @@ export const kubernetesPlatformSchema = z
       .string()
       .default('default')
       .describe('Namespace of every object of the cluster. @default - default'),
+    context: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The kubeconfig context through which the deployer reaches the pods (readiness, the storage and ' +
+          "scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: " +
+          "the kubeconfig's current context.",
+      ),
+    kubeconfig: z
+      .string()
+      .meta({ secret: true })
+      .optional()
+      .describe(
+        "The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the " +
+          "deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each " +
+          'cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be ' +
+          'an Output unknown at preview, and it is never stored with the spec. Absent: the default ' +
+          'kubeconfig (KUBECONFIG, ~/.kube/config).',
+      ),
     image: z
       .string()
       .optional()

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'pg';
 import { connectTarget } from './connect';
 import type { PgConfig } from './connections';
-import { portForwarder } from '../platform/kubernetes/port-forward';
+import { kubeConfigOf, portForwarder } from '../platform/kubernetes/port-forward';
 
 export interface SqlConnection {
   /** One server. */
@@ -18,7 +18,15 @@ export interface SqlConnection {
   /** `host:port[,host:port...]`: the first read-write server among them (like target_session_attrs). */
   endpoints?: string;
   /** Pods reached by port-forward: the read-write one among them. */
-  kubernetes?: { namespace: string; pods: string[]; port: number; kubeconfig?: string };
+  kubernetes?: {
+    namespace: string;
+    pods: string[];
+    port: number;
+    /** A kubeconfig's text or file path; absent: the default kubeconfig. */
+    kubeconfig?: string;
+    /** Its context; absent: its current context. */
+    context?: string;
+  };
   user: string;
   password: string;
   /** Where roles and databases are managed from. @default postgres */
@@ -100,7 +108,7 @@ export async function withPrimary<T>(
   if (issue) throw new Error(issue);
   if (c.kubernetes) {
     const k = c.kubernetes;
-    const forwarder = portForwarder(k.namespace, k.kubeconfig);
+    const forwarder = portForwarder(k.namespace, kubeConfigOf(k.kubeconfig, k.context));
     try {
       const endpoints = await Promise.all(
         k.pods.map(async (pod) => ({ host: '127.0.0.1', port: await forwarder.local(pod, k.port) })),

@@ -1,7 +1,8 @@
 /**
  * examples/multi-site/kubernetes through the real engine on the single-node Kubernetes. There is one
  * node here, so the "two sites" are two namespaces reached through the example's two Provider
- * objects: two kubeconfig contexts of the same node with different default namespaces. orders-a (2
+ * objects: two kubeconfig files of the same node with different default namespaces, which each
+ * cluster's readiness uses too (the engine's default kubeconfig leads nowhere). orders-a (2
  * members) in site A, orders-b (2 members) a replica cluster in site B streaming from
  * orders-a-rw.<site A>.svc with verify-full (one group CA): rows written on A appear on B, B refuses
  * writes, A's pg_stat_replication shows B's standby leader over TLS as replicator; then B is promoted
@@ -48,16 +49,31 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
 
   before(async () => {
     cluster = await kubernetesCluster();
-    // Two contexts of the one node, each with its site's default namespace: the example's two providers.
-    const kc = YAML.parse(cluster.kubeconfigText) as { contexts: Array<{ name: string; context: object }> };
+    // Two kubeconfig files of the one node, each with its site's context (and default namespace): the
+    // example's two providers, and each cluster's deployer resources (platform.kubernetes.kubeconfig).
+    const kc = YAML.parse(cluster.kubeconfigText) as {
+      contexts: Array<{ name: string; context: object }>;
+      clusters: Array<{ name: string; cluster: { server: string } }>;
+    };
     const base = kc.contexts[0]!.context;
-    kc.contexts = [
-      { name: 'site-a', context: { ...base, namespace: NS_A } },
-      { name: 'site-b', context: { ...base, namespace: NS_B } },
-    ];
-    writeFileSync(join(dir, 'kubeconfig'), YAML.stringify({ ...kc, 'current-context': 'site-a' }), {
-      mode: 0o600,
-    });
+    for (const [site, ns] of [
+      ['a', NS_A],
+      ['b', NS_B],
+    ] as const) {
+      const contexts = [{ name: `site-${site}`, context: { ...base, namespace: ns } }];
+      writeFileSync(
+        join(dir, `kubeconfig-${site}`),
+        YAML.stringify({ ...kc, contexts, 'current-context': `site-${site}` }),
+        { mode: 0o600 },
+      );
+    }
+    // The default kubeconfig of the engine's processes leads nowhere (nothing listens on port 1): the
+    // readiness reaches each site only through the kubeconfig its cluster was given.
+    const decoy = {
+      ...kc,
+      clusters: kc.clusters.map((c) => ({ ...c, cluster: { ...c.cluster, server: 'https://127.0.0.1:1' } })),
+    };
+    writeFileSync(join(dir, 'kubeconfig-decoy'), YAML.stringify(decoy), { mode: 0o600 });
     const made = spawnSync('openssl', [
       'req',
       '-x509',
@@ -82,9 +98,9 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
       {
         namespaceA: NS_A,
         namespaceB: NS_B,
-        kubeconfigA: join(dir, 'kubeconfig'),
+        kubeconfigA: join(dir, 'kubeconfig-a'),
         contextA: 'site-a',
-        kubeconfigB: join(dir, 'kubeconfig'),
+        kubeconfigB: join(dir, 'kubeconfig-b'),
         contextB: 'site-b',
         caCertFile: join(dir, 'group-ca.crt'),
         caKeyFile: join(dir, 'group-ca.key'),
@@ -93,6 +109,7 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
       },
       'multi-site/kubernetes',
     );
+    stack.sandbox.env.KUBECONFIG = join(dir, 'kubeconfig-decoy');
   });
 
   after(async () => {

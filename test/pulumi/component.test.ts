@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSecretValue, settle, setupMocks, valueOf, type Registered } from '../helpers/pulumi-mocks';
 import { validateKubernetesObject } from '../helpers/k8s-openapi';
+import * as pulumi from '@pulumi/pulumi';
 import { ResourceError } from '@pulumi/pulumi';
 import { PostgresCluster } from '../../provider/pulumi/component';
 import { PATRONI_RULES } from '../../provider/render/kubernetes';
@@ -17,6 +18,17 @@ const K8S = {
   namespace: 'db',
   image: 'example.org/pg:15',
 };
+
+/** A kubeconfig with one context, site-a. */
+const ONE_CONTEXT = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters: [{name: k, cluster: {server: "https://site-a.example:6443"}}]',
+  'users: [{name: u, user: {token: t}}]',
+  'contexts: [{name: site-a, context: {cluster: k, user: u}}]',
+  'current-context: site-a',
+  '',
+].join('\n');
 
 async function build(
   args: Record<string, unknown>,
@@ -331,6 +343,21 @@ describe('PostgresCluster args validation (mocks)', () => {
       },
       /bootstrap\.recovery: on platform\.kubernetes needs backup as well/,
     ],
+    [
+      'a platform.kubernetes.kubeconfig path with no file',
+      { platform: { kubernetes: { ...K8S, kubeconfig: '/no/such/kubeconfig' } } },
+      /platform\.kubernetes\.kubeconfig: no kubeconfig file at \/no\/such\/kubeconfig \(a kubeconfig's text, or its file's path\)/,
+    ],
+    [
+      'a platform.kubernetes.context the kubeconfig lacks',
+      { platform: { kubernetes: { ...K8S, kubeconfig: ONE_CONTEXT, context: 'site-b' } } },
+      /platform\.kubernetes\.context: "site-b" is not a context of the given kubeconfig \(its contexts: site-a\)/,
+    ],
+    [
+      'a platform.kubernetes.kubeconfig that is not a kubeconfig (its text not echoed)',
+      { platform: { kubernetes: { ...K8S, kubeconfig: 'token: s3cret\n  - [' } } },
+      /^(?!.*s3cret).*platform\.kubernetes\.kubeconfig is not allowed: it is not a kubeconfig's text nor the path of a kubeconfig file/,
+    ],
   ];
   for (const [given, args, message] of cases) {
     test(`GIVEN ${given} WHEN constructed THEN a ResourceError names the field and nothing is registered`, async () => {
@@ -347,6 +374,26 @@ describe('PostgresCluster args validation (mocks)', () => {
       assert.deepEqual(resources, []);
     });
   }
+});
+
+describe('PostgresCluster on Kubernetes: the kubeconfig its deployer resources use (mocks)', () => {
+  test("GIVEN platform.kubernetes.kubeconfig as an Output (a cloud cluster's) WHEN constructed THEN accepted: the readiness gets it as a secret, no child's spec holds it", async () => {
+    const { resources } = await build({
+      instances: 2,
+      platform: { kubernetes: { ...K8S, kubeconfig: pulumi.output(ONE_CONTEXT), context: 'site-a' } },
+    });
+    const ready = one(resources, 'pulumi-nodejs:dynamic/pgcluster:ClusterReady', 'orders-ready');
+    assert.ok(isSecretValue(ready.raw.kubeconfig), 'a Pulumi secret');
+    assert.equal(ready.inputs.kubeconfig, ONE_CONTEXT);
+    for (const r of resources) assert.ok(!JSON.stringify(r.inputs.spec ?? {}).includes('kubeconfig'), r.name);
+    assert.equal(((ready.inputs.spec as Obj).platform as Obj).kubernetes.context, 'site-a');
+  });
+
+  test('GIVEN no kubeconfig WHEN constructed THEN the deployer resources use the default one (no kubeconfig input)', async () => {
+    const { resources } = await build({ instances: 2, platform: { kubernetes: K8S } });
+    const ready = one(resources, 'pulumi-nodejs:dynamic/pgcluster:ClusterReady', 'orders-ready');
+    assert.equal(ready.inputs.kubeconfig, undefined);
+  });
 });
 
 describe('PostgresCluster on the local platform (mocks)', () => {

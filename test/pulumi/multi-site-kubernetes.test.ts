@@ -45,6 +45,21 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     writeFileSync(join(dir, 'ca.key'), ca.privateKey, { mode: 0o600 });
     pulumi.runtime.setConfig('pgcluster-test:caCertFile', join(dir, 'ca.crt'));
     pulumi.runtime.setConfig('pgcluster-test:caKeyFile', join(dir, 'ca.key'));
+    // Each site through its own kubeconfig file and context (the example's providers and deployers).
+    for (const site of ['a', 'b']) {
+      const kubeconfig = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: `k8s-${site}`, cluster: { server: `https://site-${site}.example:6443` } }],
+        users: [{ name: `deployer-${site}`, user: { token: `token-${site}` } }],
+        contexts: [{ name: `site-${site}`, context: { cluster: `k8s-${site}`, user: `deployer-${site}` } }],
+        'current-context': `site-${site}`,
+      };
+      writeFileSync(join(dir, `kubeconfig-${site}`), YAML.stringify(kubeconfig), { mode: 0o600 });
+      const key = site.toUpperCase();
+      pulumi.runtime.setConfig(`pgcluster-test:kubeconfig${key}`, join(dir, `kubeconfig-${site}`));
+      pulumi.runtime.setConfig(`pgcluster-test:context${key}`, `site-${site}`);
+    }
     ({ resources } = setupMocks());
     program = await import('../../examples/multi-site/kubernetes/index');
     await valueOf(program.replicaEndpoints!);
@@ -134,5 +149,30 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     );
     assert.equal((a?.inputs.spec as Obj).replica, undefined);
     assert.equal((b?.inputs.spec as Obj).replica.source.secret, 'orders-a-source');
+  });
+
+  test("GIVEN each site's kubeconfig and context WHEN run THEN each cluster's deployer resources reach its site through them: a secret, in no spec", () => {
+    for (const site of ['a', 'b']) {
+      const file = join(dir, `kubeconfig-${site}`);
+      const deployer = resources.filter(
+        (r) =>
+          /:(ClusterReady|ScaleDownGuard|MemberStorage)$/.test(r.type) &&
+          r.name.startsWith(`orders-${site}-`),
+      );
+      assert.deepEqual(deployer.map((r) => r.type.split(':').pop()).sort(), [
+        'ClusterReady',
+        'MemberStorage',
+        'ScaleDownGuard',
+      ]);
+      for (const r of deployer) {
+        assert.ok(isSecretValue(r.raw.kubeconfig), `${r.type} ${r.name}: the kubeconfig is a Pulumi secret`);
+        assert.equal(r.inputs.kubeconfig, file, `${r.type} ${r.name}`);
+        const spec = r.inputs.spec as Obj | undefined;
+        if (spec) {
+          assert.equal(spec.platform.kubernetes.context, `site-${site}`);
+          assert.ok(!('kubeconfig' in spec.platform.kubernetes), `${r.name}: no kubeconfig in the spec`);
+        } else assert.equal(r.inputs.context, `site-${site}`);
+      }
+    }
   });
 });

@@ -12,7 +12,9 @@
 //     -subj '/CN=orders group CA' -keyout group-ca.key -out group-ca.crt
 //
 // pulumi config set kubeconfigA ~/.kube/site-a; pulumi config set contextA site-a (and B); both
-// default to the default kubeconfig and its current context. Site B must reach site A's Service
+// default to the default kubeconfig and its current context. Each site's provider and its cluster's
+// own deployer steps (readiness, SQL) use the same: a kubeconfig that is a cloud cluster's output
+// goes to both, as a secret (platform.kubernetes.kubeconfig). Site B must reach site A's Service
 // (one network across the clusters, e.g. a service mesh or Submariner; or both sites on one cluster).
 // Promote orders-b when site A is gone: pulumi config set promote true (replica.primary: orders-b,
 // force: true: its lag behind orders-a is not measured on Kubernetes).
@@ -29,16 +31,14 @@ const groupCa = {
 };
 const instances = config.getNumber('instances') ?? 2;
 
-const siteA = new k8s.Provider('site-a', {
-  kubeconfig: config.get('kubeconfigA'),
-  context: config.get('contextA'),
-  namespace: nsA,
-});
-const siteB = new k8s.Provider('site-b', {
-  kubeconfig: config.get('kubeconfigB'),
-  context: config.get('contextB'),
-  namespace: nsB,
-});
+/** A site's kubeconfig (a path or its text) and context: its provider's, and its cluster's deployer's. */
+function site(key: 'A' | 'B') {
+  const kubeconfig = config.get(`kubeconfig${key}`);
+  const context = config.get(`context${key}`);
+  return { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) };
+}
+const siteA = new k8s.Provider('site-a', { ...site('A'), namespace: nsA });
+const siteB = new k8s.Provider('site-b', { ...site('B'), namespace: nsB });
 const namespaceA = new k8s.core.v1.Namespace('site-a', { metadata: { name: nsA } }, { provider: siteA });
 const namespaceB = new k8s.core.v1.Namespace('site-b', { metadata: { name: nsB } }, { provider: siteB });
 
@@ -46,7 +46,8 @@ const primary = new PostgresCluster(
   'orders-a',
   {
     instances,
-    platform: { kubernetes: { namespace: nsA } },
+    // The readiness and the SQL reach the pods through the same kubeconfig and context as the provider.
+    platform: { kubernetes: { namespace: nsA, ...site('A') } },
     tls: { ca: groupCa },
     pooler: { enabled: config.getBoolean('pooler') ?? true },
   },
@@ -68,7 +69,7 @@ const replica = new PostgresCluster(
   'orders-b',
   {
     instances,
-    platform: { kubernetes: { namespace: nsB } },
+    platform: { kubernetes: { namespace: nsB, ...site('B') } },
     tls: { ca: groupCa },
     pooler: { enabled: config.getBoolean('pooler') ?? true },
     replica: {

@@ -105,7 +105,7 @@ export async function kubernetesAccess(
   const ssl = secrets.caCert ? { ssl: { ca: secrets.caCert } } : {};
   // Under tls Patroni's REST API is HTTPS only, its certificate names 127.0.0.1: verified by the CA.
   const scheme = patroniScheme(spec, secrets.caCert);
-  const config = kubeConfigOf(kubeconfig);
+  const config = kubeConfigOf(kubeconfig, platform.context);
   const forwarder = portForwarder(platform.namespace, config);
   const watch = options.diagnose ? watchFindings(config, platform.namespace, spec.name) : undefined;
   const apiPorts = await Promise.all(members.map((m) => forwarder.local(m, PATRONI_PORT)));

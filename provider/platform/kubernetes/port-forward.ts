@@ -2,6 +2,7 @@
  * Local TCP ports forwarded to pod ports through the Kubernetes API (like `kubectl port-forward`),
  * so the deployer reaches Patroni and PostgreSQL without any externally reachable address.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 
@@ -29,12 +30,28 @@ function tieEnds(socket: Socket, ws: unknown): void {
   socket.on('close', () => stream.close());
 }
 
-/** A kubeconfig's text, else the default one (KUBECONFIG, ~/.kube/config, in-cluster). */
-export function kubeConfigOf(kubeconfig?: string | KubeConfig): KubeConfig {
+/**
+ * A kubeconfig (its text, or the path of its file, as a Kubernetes provider takes it), else the
+ * default one (KUBECONFIG, ~/.kube/config, in-cluster); `context` made its current context.
+ */
+export function kubeConfigOf(kubeconfig?: string | KubeConfig, context?: string): KubeConfig {
   if (kubeconfig instanceof KubeConfig) return kubeconfig;
   const config = new KubeConfig();
-  if (kubeconfig) config.loadFromString(kubeconfig);
+  // One line that is not a JSON (or YAML flow) object: a file's path.
+  if (kubeconfig && !kubeconfig.includes('\n') && !kubeconfig.trimStart().startsWith('{')) {
+    if (!existsSync(kubeconfig)) throw new Error(`no kubeconfig file at ${kubeconfig}`);
+    config.loadFromFile(kubeconfig);
+  } else if (kubeconfig) config.loadFromString(kubeconfig);
   else config.loadFromDefault();
+  if (kubeconfig && config.getClusters().length === 0) throw new Error('no cluster in it');
+  if (context !== undefined) {
+    const names = config.getContexts().map((c) => c.name);
+    if (!names.includes(context))
+      throw new Error(
+        `platform.kubernetes.context: ${JSON.stringify(context)} is not a context of the ${kubeconfig ? 'given' : 'default'} kubeconfig (its contexts: ${names.join(', ') || 'none'})`,
+      );
+    config.setCurrentContext(context);
+  }
   return config;
 }
 
