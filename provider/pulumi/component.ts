@@ -141,7 +141,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         sourceS3Ca,
         deployer,
       });
-      createSqlChildren(known, passwords, {
+      const sql = createSqlChildren(known, passwords, {
         parent: this,
         resourceName: name,
         connection: children.sqlConnection,
@@ -154,7 +154,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
       this.appSecretName = children.appSecretName;
       this.superuserSecretName = children.superuserSecretName;
       this.adminConnection = pulumi.secret(children.sqlConnection) as pulumi.Output<SqlConnection>;
-      this.replicationSource = children.replicationSource;
+      // Known once the roles exist too: a replica cluster may stream as one of them (its dedicated role).
+      const created = [...sql.roles.values(), ...sql.databases.values(), ...sql.grants].map((r) => r.urn);
+      this.replicationSource = pulumi
+        .all([pulumi.all(created), children.replicationSource])
+        .apply(([, source]) => source);
     } else {
       const local = new LocalCluster(
         childNames(name).local,

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
-import { childNames, REPLICATION_USER, REWIND_USER, type KubernetesNames } from '../naming';
+import { childNames, REWIND_USER, type KubernetesNames } from '../naming';
+import { replicationUser } from '../render/replication-user';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { activeTls } from '../render/tls';
 import { buildCaSecret, buildTlsSecret, kubernetesServerCertificate } from '../render/kubernetes/tls';
@@ -62,7 +63,8 @@ export function createKubernetesTls(
     {
       caName: `${spec.name} CA`,
       server: kubernetesServerCertificate(spec, names, ns),
-      clients: [REPLICATION_USER, REWIND_USER],
+      // The replication role's certificate: replicator, or a replica cluster's replica.source.user.
+      clients: [replicationUser(spec), REWIND_USER],
       days: tls.days,
       renewBeforeDays: tls.renewBeforeDays,
       ...(own.ca ? { ca: pulumi.secret(own.ca) } : {}),
@@ -107,8 +109,8 @@ export function createKubernetesTls(
           caCert,
           serverCert,
           serverKey,
-          replicationCert: certs[REPLICATION_USER] as string,
-          replicationKey: keys[REPLICATION_USER] as string,
+          replicationCert: certs[replicationUser(spec)] as string,
+          replicationKey: keys[replicationUser(spec)] as string,
           rewindCert: certs[REWIND_USER] as string,
           rewindKey: keys[REWIND_USER] as string,
         },

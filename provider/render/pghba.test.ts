@@ -48,6 +48,29 @@ describe('renderPgHba', () => {
     );
   });
 
+  test('GIVEN login roles with replication WHEN rendered THEN they may stream as the replication role does (by certificate under tls), quoted when needed; others not', () => {
+    const spec = parseSpec({
+      name: 'orders',
+      roles: [
+        { name: 'orders_b_replication', login: true, replication: true },
+        { name: 'Site C', login: true, replication: true },
+        { name: 'gone_feed', login: true, replication: true, ensure: 'absent' },
+        { name: 'nologin_feed', replication: true },
+        { name: 'app_user', login: true },
+      ],
+    });
+    const replication = (s: typeof spec) =>
+      renderPgHba(s, ['10.0.0.0/8']).filter((l) => l.split(/\s+/)[1] === 'replication');
+    assert.deepEqual(replication(spec), [
+      'hostssl replication replicator 10.0.0.0/8 cert',
+      'hostssl replication +pgcluster_replication 10.0.0.0/8 cert',
+      'hostssl replication orders_b_replication 10.0.0.0/8 cert',
+      'hostssl replication "Site C" 10.0.0.0/8 cert',
+    ]);
+    const plain = parseSpec({ ...spec, tls: { enabled: false } });
+    assert.ok(replication(plain).includes('host replication orders_b_replication 10.0.0.0/8 scram-sha-256'));
+  });
+
   test('GIVEN line breaks in user lines WHEN rendered THEN every rule stays on one line', () => {
     fc.assert(
       fc.property(specWithLineBreaks, (spec) => {

@@ -1,6 +1,7 @@
 /**
  * pg_hba.conf rules: the ones pgcluster needs first (superuser over the socket, replication),
- * then the user's lines, then the final rule: every role with a password over TCP. Under `tls`,
+ * then the user's lines, then the final rule: every role with a password over TCP. The login roles
+ * of roles[] with REPLICATION may stream, as the cluster's own replication role. Under `tls`,
  * replication and pg_rewind use client certificates (`hostssl ... cert`), the roles of
  * tls.clientAuth.users too, and with tls.required every TCP rule is `hostssl`.
  *
@@ -23,7 +24,7 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     spec.platform.local
       ? `local all ${SUPERUSER} peer map=${PEER_MAP}`
       : `local all ${SUPERUSER} scram-sha-256`,
-    ...replicationHbaUsers(spec).flatMap((user) =>
+    ...[...new Set([...replicationHbaUsers(spec), ...declaredReplicationRoles(spec)])].flatMap((user) =>
       tcpRules(spec, allowedNetworks, 'replication', user, replicationMethod(spec)),
     ),
     ...tcpRules(spec, allowedNetworks, 'all', REWIND_USER, replicationMethod(spec)),
@@ -37,6 +38,19 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     ...tcpRules(spec, allowedNetworks, 'all', 'all', 'scram-sha-256'),
   ];
   return [...fixed, ...user, ...last];
+}
+
+/**
+ * The login roles of roles[] with REPLICATION: admitted for streaming like the cluster's own (a
+ * client certificate under tls.clientAuth.replication, else the password), e.g. the dedicated
+ * replication role of a replica cluster on another site (its replica.source.user). A name other
+ * than a lower-case identifier is quoted (pg_hba would read `+x` as a group, `Ann` as `ann`); one
+ * with a double quote cannot be written there and is left out.
+ */
+function declaredReplicationRoles(spec: ClusterSpec): string[] {
+  return spec.roles
+    .filter((r) => r.replication && r.login && r.ensure !== 'absent' && !/["\r\n]/.test(r.name))
+    .map((r) => (/^[a-z_][a-z0-9_]*$/.test(r.name) ? r.name : `"${r.name}"`));
 }
 
 /** pg_ident.conf lines of PEER_MAP: each OS user given logs in over the socket as the superuser. */

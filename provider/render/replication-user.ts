@@ -4,8 +4,9 @@
  * within the cluster (cascading) and across sites (its standby leader from the source): Patroni has
  * one replication login per member (`authentication.replication`), and a replica cluster is a
  * physical copy of its source's catalog, so a role created on the source for it exists on it too.
- * A cluster following an external primary (replica.source.host) replicates as source.user. Every
- * other cluster keeps `replicator`. Pure.
+ * A cluster following an external primary (replica.source.host), or on platform.kubernetes its
+ * source's -rw Service, replicates as source.user (`replicator`, or a dedicated role the source
+ * declares in its roles with login and replication). Every other cluster keeps `replicator`. Pure.
  */
 import type { ClusterSpec } from '../spec/cluster';
 import { REPLICATION_GROUP, REPLICATION_USER, dedicatedReplicationRole } from '../naming';
@@ -13,8 +14,9 @@ import { REPLICATION_GROUP, REPLICATION_USER, dedicatedReplicationRole } from '.
 /** The role this cluster's members replicate as (Patroni's authentication.replication.username). */
 export function replicationUser(spec: Pick<ClusterSpec, 'name' | 'replica' | 'platform'>): string {
   const r = spec.replica;
-  if (!r || !spec.platform.local) return REPLICATION_USER;
+  if (!r) return REPLICATION_USER;
   if (r.source.host !== undefined) return r.source.user;
+  if (!spec.platform.local) return REPLICATION_USER;
   return dedicatedReplicationRole(spec.name);
 }
 

@@ -60,10 +60,14 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
       says: ['come from replica.source.secret', 'remove password'],
     },
     {
-      given: 'another replication user',
-      replica: { source: { ...source, user: 'site_b' } },
+      given: 'the superuser as replication user',
+      replica: { source: { ...source, user: 'postgres' } },
       path: 'replica.source.user',
-      says: ['"site_b" is not allowed', 'must be replicator'],
+      says: [
+        '"postgres" is not allowed',
+        'must be replicator or a dedicated replication role of the source',
+        'e.g. orders_b_replication',
+      ],
     },
     {
       given: 'via archive',
@@ -134,6 +138,11 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
       says: ['not supported with replica on platform.kubernetes yet'],
     },
   ];
+  test('GIVEN a dedicated replication role WHEN parsed THEN accepted: the members stream and cascade as it', () => {
+    const spec = parseSpec({ ...base, replica: { source: { ...source, user: 'orders_b_replication' } } });
+    assert.equal(spec.replica?.source.user, 'orders_b_replication');
+  });
+
   for (const r of refusals)
     test(`GIVEN ${r.given} WHEN parsed THEN ${r.path} is refused, saying why`, () => {
       assertIssue(

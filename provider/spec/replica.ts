@@ -38,7 +38,10 @@ export const replicaSourceSchema = z
       .string()
       .default('replicator')
       .describe(
-        'A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator',
+        'The role this cluster streams from the source as, and its members cascade as: one with ' +
+          'REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator ' +
+          'or a dedicated role the source cluster declares in its roles with login and replication (its ' +
+          'client certificate is made for it under tls). @default - replicator',
       ),
     password: secretRefSchema(
       "that role's password",

@@ -1,15 +1,24 @@
 /**
  * What `replica` can do on platform.kubernetes (rules-replica.ts has the rules of every platform):
- * a replica cluster by streaming from `source.host`, its credentials from `source.secret`, TLS
+ * a replica cluster by streaming from `source.host` as `source.user` (replicator, or a dedicated
+ * replication role the source declares), its credentials from `source.secret`, TLS
  * verified with the source's CA, promoted by `primary` naming it with `force`. Every other case
  * is refused with the field, the value and what is allowed. Pure.
  */
 import type { ClusterSpec } from './cluster';
 import type { SpecIssue } from './errors';
-import { REPLICATION_USER } from '../naming';
+import {
+  POOLER_ADMIN_USER,
+  REPLICATION_USER,
+  REWIND_USER,
+  SUPERUSER,
+  dedicatedReplicationRole,
+} from '../naming';
 import { refused } from './rules-sql-helpers';
 
 type Issues = Array<SpecIssue | undefined>;
+/** The roles pgcluster logs in as for other purposes: never a replica cluster's replication role. */
+const OWNED_LOGINS = [SUPERUSER, REWIND_USER, POOLER_ADMIN_USER];
 const PATH = 'replica.source';
 /** A Secret's name: a DNS-1123 subdomain. */
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -46,11 +55,11 @@ function sourceIssues(s: ClusterSpec): Issues {
           'on platform.kubernetes the credentials come from replica.source.secret: remove password',
         )
       : undefined,
-    src.user !== REPLICATION_USER
+    OWNED_LOGINS.includes(src.user)
       ? refused(
           `${PATH}.user`,
           src.user,
-          `must be ${REPLICATION_USER} on platform.kubernetes (the replica cluster's own members cascade as that role; a dedicated replication role is not supported yet)`,
+          `must be ${REPLICATION_USER} or a dedicated replication role of the source (declared in the source's roles with login and replication, e.g. ${dedicatedReplicationRole(s.name)}), not a role pgcluster owns for another purpose`,
         )
       : undefined,
     src.archive !== undefined

@@ -5,7 +5,8 @@
  * cluster's readiness uses too (the engine's default kubeconfig leads nowhere). orders-a (2
  * members) in site A, orders-b (2 members) a replica cluster in site B streaming from
  * orders-a-rw.<site A>.svc with verify-full (one group CA): rows written on A appear on B, B refuses
- * writes, A's pg_stat_replication shows B's standby leader over TLS as replicator; then B is promoted
+ * writes, A's pg_stat_replication shows B's standby leader over TLS as its own role
+ * orders_b_replication (which A declares; B's replica cascades as it); then B is promoted
  * by the spec change (replica.primary: orders-b, force) and takes writes. Destroy leaves nothing.
  */
 import { after, before, describe, test } from 'node:test';
@@ -165,7 +166,7 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
     await assert.rejects(query(b, "insert into sites values (101, 'from b')"), /read-only transaction/);
   });
 
-  test("GIVEN B streaming WHEN A's pg_stat_replication is read THEN B's standby leader is there, over TLS, as replicator", async () => {
+  test("GIVEN B streaming WHEN A's pg_stat_replication is read THEN B's standby leader is there, over TLS, as B's own role; B's replica cascades as it too", async () => {
     const a = await serviceUri(cluster, NS_A, 'orders-a-rw', su);
     const rows = await query<{
       application_name: string;
@@ -180,9 +181,21 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
     const fromB = rows.find((r) => r.application_name.startsWith('orders-b-'));
     assert.ok(fromB, JSON.stringify(rows));
     assert.equal(fromB.state, 'streaming');
-    assert.equal(fromB.usename, 'replicator');
+    assert.equal(fromB.usename, 'orders_b_replication');
     assert.equal(fromB.ssl, true);
-    assert.equal(fromB.client_dn, '/CN=replicator');
+    assert.equal(fromB.client_dn, '/CN=orders_b_replication');
+    // A's own replica still streams as replicator.
+    const fromA = rows.find((r) => r.application_name.startsWith('orders-a-'));
+    assert.equal(fromA?.usename, 'replicator', JSON.stringify(rows));
+    const onB = await query<{ application_name: string; usename: string; client_dn: string }>(
+      await serviceUri(cluster, NS_B, 'orders-b-rw', su),
+      'select r.application_name, r.usename, s.client_dn from pg_stat_replication r join pg_stat_ssl s using (pid)',
+    );
+    assert.deepEqual(
+      onB.map((r) => [r.usename, r.client_dn]),
+      [['orders_b_replication', '/CN=orders_b_replication']],
+      JSON.stringify(onB),
+    );
     const leader = (await patroniCluster(cluster, NS_B, B_PODS)).members.find(
       (m) => m.role === 'standby_leader',
     );

@@ -96,7 +96,7 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     assert.deepEqual(
       { ...b.postgresql.authentication.replication },
       {
-        username: 'replicator',
+        username: 'orders_b_replication',
         sslmode: 'verify-full',
         sslrootcert: '/etc/pgcluster/tls/ca.crt',
         sslcert: '/etc/pgcluster/tls/replicator.crt',
@@ -106,12 +106,35 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     assert.equal(patroniOf(resources, 'orders-a').bootstrap.dcs.standby_cluster, undefined);
   });
 
+  test('GIVEN orders-b streaming as its own role WHEN run THEN its certificate is made for that role and orders-a admits it for replication by certificate', () => {
+    const certificates = (cluster: string) =>
+      one(resources, 'pulumi-nodejs:dynamic/pgcluster:TlsCertificates', `${cluster}-tls-certificates`)
+        .inputs as Obj;
+    assert.deepEqual(certificates('orders-b').clients, ['orders_b_replication', 'rewinder']);
+    assert.deepEqual(certificates('orders-a').clients, ['replicator', 'rewinder']);
+    const hba = (cluster: string): string[] => {
+      const p = patroniOf(resources, cluster);
+      return (p.bootstrap.dcs.postgresql?.pg_hba ?? p.postgresql.pg_hba) as string[];
+    };
+    assert.ok(
+      hba('orders-a').includes('hostssl replication orders_b_replication 0.0.0.0/0 cert'),
+      hba('orders-a').join('\n'),
+    );
+    assert.ok(hba('orders-a').includes('hostssl replication replicator 0.0.0.0/0 cert'));
+    // orders-b's own replicas cascade from its standby leader as the same role.
+    assert.ok(hba('orders-b').includes('hostssl replication orders_b_replication 0.0.0.0/0 cert'));
+    const role = one(resources, 'pulumi-nodejs:dynamic/pgcluster:Role', 'orders-a-role-orders_b_replication');
+    assert.equal((role.inputs as Obj).replication, true);
+    assert.equal((role.inputs as Obj).login, true);
+  });
+
   test("GIVEN the source's outputs WHEN run THEN its passwords reach site B as a Pulumi secret the replica's members read", () => {
     const secret = one(resources, 'kubernetes:core/v1:Secret', 'orders-a-source');
     assert.ok(isSecretValue(secret.raw.stringData), 'stringData is a Pulumi secret');
+    // Not orders-a's replicator password: orders-b streams as its own role, by its certificate.
     assert.deepEqual(secret.inputs.stringData, {
       'superuser-password': 'pw-orders-a-superuser-password',
-      'replication-password': 'pw-orders-a-replication-password',
+      'replication-password': '',
       'rewind-password': 'pw-orders-a-rewind-password',
     });
     const env = (podOf(resources, 'orders-b').containers as Obj[]).find((c) => c.name === 'postgres')!

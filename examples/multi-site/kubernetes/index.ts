@@ -5,6 +5,8 @@
 //
 // Wired by outputs: orders-a's `replicationSource` (a secret: its role passwords, which its copy
 // keeps) becomes a Secret in site B's namespace, which orders-b names as replica.source.secret.
+// orders-b streams as its own replication role, orders_b_replication, which orders-a declares
+// (replicationSource is known once it exists).
 // TLS: both clusters are signed by one group CA (tls.ca files, read by the deployer, never in the
 // clusters), so orders-b verifies orders-a with sslmode=verify-full and orders-a admits orders-b's
 // replication certificate. Make the CA once:
@@ -30,6 +32,7 @@ const groupCa = {
   keyFile: config.get('caKeyFile') ?? 'group-ca.key',
 };
 const instances = config.getNumber('instances') ?? 2;
+const FEED_ROLE = 'orders_b_replication';
 
 /** A site's kubeconfig (a path or its text) and context: its provider's, and its cluster's deployer's. */
 function site(key: 'A' | 'B') {
@@ -50,17 +53,25 @@ const primary = new PostgresCluster(
     platform: { kubernetes: { namespace: nsA, ...site('A') } },
     tls: { ca: groupCa },
     pooler: { enabled: config.getBoolean('pooler') ?? true },
+    // orders-b's own replication role: it streams as it (admitted by its certificate, CN
+    // orders_b_replication, of the group CA), so site A can tell it apart and revoke it alone.
+    roles: [{ name: FEED_ROLE, login: true, replication: true }],
   },
   { provider: siteA, dependsOn: [namespaceA] },
 );
 
-// orders-a's credentials in site B: written through site B's provider, a Pulumi secret.
+// orders-a's credentials in site B: written through site B's provider, a Pulumi secret. Not
+// orders-a's replicator password: orders-b streams as its own role, which logs in by its
+// certificate and has no password.
 const sourceSecret = new k8s.core.v1.Secret(
   'orders-a-source',
   {
     metadata: { name: 'orders-a-source', namespace: nsB },
     type: 'Opaque',
-    stringData: primary.replicationSource.apply((s) => s?.credentials ?? {}),
+    stringData: primary.replicationSource.apply((s) => ({
+      ...(s?.credentials ?? {}),
+      'replication-password': '',
+    })),
   },
   { provider: siteB, dependsOn: [namespaceB] },
 );
@@ -78,6 +89,7 @@ const replica = new PostgresCluster(
         host: `orders-a-rw.${nsA}.svc`,
         port: 5432,
         sslMode: 'verify-full',
+        user: FEED_ROLE,
         secret: 'orders-a-source',
       },
       ...(config.getBoolean('promote') ? { primary: 'orders-b', force: true } : {}),
