@@ -51,8 +51,15 @@ build_provider() {
   cp "$HERE"/modules/provider/{go.mod,go.sum,main.go} "$src/"
   # cmd/pulumi-resource-kubernetes embeds files its go:generate step writes (not in the module): the
   # schema with its version set, and the terraform mapping, both re-serialized as compact JSON.
+  # `go list -m` names the module's directory only once it is in the module cache: on a fresh
+  # machine it printed nothing (and the schema was looked for at /cmd/...), so download it first.
   local module
-  module="$(cd "$src" && "$GO" list -m -f '{{.Dir}}' "$PROVIDER_MODULE")"
+  (cd "$src" && GONOSUMDB=github.com/pulumi GOFLAGS="$GOFLAGS -mod=readonly" "$GO" mod download "$PROVIDER_MODULE")
+  module="$(cd "$src" && GONOSUMDB=github.com/pulumi "$GO" list -m -f '{{.Dir}}' "$PROVIDER_MODULE")"
+  if [[ -z "$module" || ! -d "$module/cmd/pulumi-resource-kubernetes" ]]; then
+    echo "pulumi-resource-kubernetes: $PROVIDER_MODULE is not in the module cache after go mod download" >&2
+    return 1
+  fi
   node -e '
     const fs = require("fs");
     const [dir, out, version] = process.argv.slice(1);
