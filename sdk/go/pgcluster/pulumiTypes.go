@@ -8087,12 +8087,16 @@ func (o PlatformPtrOutput) Local() PlatformLocalPtrOutput {
 
 // Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
 type PlatformKubernetes struct {
+	// The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
+	Context *string `pulumi:"context"`
 	// How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 	Endpoint *PlatformKubernetesEndpoint `pulumi:"endpoint"`
 	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 	Image *string `pulumi:"image"`
 	// @default - IfNotPresent
 	ImagePullPolicy *PlatformKubernetesImagePullPolicy `pulumi:"imagePullPolicy"`
+	// The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
+	Kubeconfig *string `pulumi:"kubeconfig"`
 	// Namespace of every object of the cluster. @default - default
 	Namespace *string `pulumi:"namespace"`
 	// A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
@@ -8133,12 +8137,16 @@ type PlatformKubernetesInput interface {
 
 // Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
 type PlatformKubernetesArgs struct {
+	// The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
+	Context pulumi.StringPtrInput `pulumi:"context"`
 	// How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 	Endpoint PlatformKubernetesEndpointPtrInput `pulumi:"endpoint"`
 	// Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
 	Image pulumi.StringPtrInput `pulumi:"image"`
 	// @default - IfNotPresent
 	ImagePullPolicy PlatformKubernetesImagePullPolicyPtrInput `pulumi:"imagePullPolicy"`
+	// The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
+	Kubeconfig pulumi.StringPtrInput `pulumi:"kubeconfig"`
 	// Namespace of every object of the cluster. @default - default
 	Namespace pulumi.StringPtrInput `pulumi:"namespace"`
 	// A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
@@ -8240,6 +8248,11 @@ func (o PlatformKubernetesOutput) ToPlatformKubernetesPtrOutputWithContext(ctx c
 	}).(PlatformKubernetesPtrOutput)
 }
 
+// The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
+func (o PlatformKubernetesOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PlatformKubernetes) *string { return v.Context }).(pulumi.StringPtrOutput)
+}
+
 // How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 func (o PlatformKubernetesOutput) Endpoint() PlatformKubernetesEndpointPtrOutput {
 	return o.ApplyT(func(v PlatformKubernetes) *PlatformKubernetesEndpoint { return v.Endpoint }).(PlatformKubernetesEndpointPtrOutput)
@@ -8253,6 +8266,11 @@ func (o PlatformKubernetesOutput) Image() pulumi.StringPtrOutput {
 // @default - IfNotPresent
 func (o PlatformKubernetesOutput) ImagePullPolicy() PlatformKubernetesImagePullPolicyPtrOutput {
 	return o.ApplyT(func(v PlatformKubernetes) *PlatformKubernetesImagePullPolicy { return v.ImagePullPolicy }).(PlatformKubernetesImagePullPolicyPtrOutput)
+}
+
+// The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
+func (o PlatformKubernetesOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PlatformKubernetes) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }
 
 // Namespace of every object of the cluster. @default - default
@@ -8294,6 +8312,16 @@ func (o PlatformKubernetesPtrOutput) Elem() PlatformKubernetesOutput {
 	}).(PlatformKubernetesOutput)
 }
 
+// The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
+func (o PlatformKubernetesPtrOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PlatformKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Context
+	}).(pulumi.StringPtrOutput)
+}
+
 // How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
 func (o PlatformKubernetesPtrOutput) Endpoint() PlatformKubernetesEndpointPtrOutput {
 	return o.ApplyT(func(v *PlatformKubernetes) *PlatformKubernetesEndpoint {
@@ -8322,6 +8350,16 @@ func (o PlatformKubernetesPtrOutput) ImagePullPolicy() PlatformKubernetesImagePu
 		}
 		return v.ImagePullPolicy
 	}).(PlatformKubernetesImagePullPolicyPtrOutput)
+}
+
+// The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
+func (o PlatformKubernetesPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PlatformKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kubeconfig
+	}).(pulumi.StringPtrOutput)
 }
 
 // Namespace of every object of the cluster. @default - default
@@ -9417,7 +9455,7 @@ type ReplicaSource struct {
 	Secret *string `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode *ReplicaSourceSslMode `pulumi:"sslMode"`
-	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+	// The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
 	User *string `pulumi:"user"`
 }
 
@@ -9469,7 +9507,7 @@ type ReplicaSourceArgs struct {
 	Secret pulumi.StringPtrInput `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode ReplicaSourceSslModePtrInput `pulumi:"sslMode"`
-	// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+	// The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
 	User pulumi.StringPtrInput `pulumi:"user"`
 }
 
@@ -9606,7 +9644,7 @@ func (o ReplicaSourceOutput) SslMode() ReplicaSourceSslModePtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *ReplicaSourceSslMode { return v.SslMode }).(ReplicaSourceSslModePtrOutput)
 }
 
-// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+// The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
 func (o ReplicaSourceOutput) User() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *string { return v.User }).(pulumi.StringPtrOutput)
 }
@@ -9715,7 +9753,7 @@ func (o ReplicaSourcePtrOutput) SslMode() ReplicaSourceSslModePtrOutput {
 	}).(ReplicaSourceSslModePtrOutput)
 }
 
-// A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+// The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
 func (o ReplicaSourcePtrOutput) User() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ReplicaSource) *string {
 		if v == nil {

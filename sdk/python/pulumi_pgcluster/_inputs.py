@@ -4015,6 +4015,10 @@ class PlatformKubernetesArgsDict(TypedDict):
     """
     Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
     """
+    context: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
+    """
     endpoint: NotRequired[pulumi.Input[Optional['PlatformKubernetesEndpointArgsDict']]]
     """
     How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
@@ -4026,6 +4030,10 @@ class PlatformKubernetesArgsDict(TypedDict):
     image_pull_policy: NotRequired[pulumi.Input[Optional['PlatformKubernetesImagePullPolicy']]]
     """
     @default - IfNotPresent
+    """
+    kubeconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
     """
     namespace: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -4043,28 +4051,36 @@ class PlatformKubernetesArgsDict(TypedDict):
 @pulumi.input_type
 class PlatformKubernetesArgs:
     def __init__(__self__, *,
+                 context: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional['PlatformKubernetesEndpointArgs']] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  image_pull_policy: pulumi.Input[Optional['PlatformKubernetesImagePullPolicy']] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  peer_watch: pulumi.Input[Optional[_builtins.bool]] = None,
                  storage_class: pulumi.Input[Optional[_builtins.str]] = None):
         """
         Run the cluster on Kubernetes: a StatefulSet of PostgreSQL + Patroni pods with the Kubernetes DCS.
 
+        :param pulumi.Input[_builtins.str] context: The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
         :param pulumi.Input['PlatformKubernetesEndpointArgs'] endpoint: How the deployer reaches the cluster for readiness and SQL. Absent: a Kubernetes port-forward to the pods (no externally reachable address needed).
         :param pulumi.Input[_builtins.str] image: Image with PostgreSQL, Patroni, pgBackRest and PgBouncer (images/build.sh or images/Dockerfile build it). Absent: the image of postgresVersion (15 → ghcr.io/pgcluster/postgres:15-patroni4.1.5, 17 → ghcr.io/pgcluster/postgres:17-patroni4.1.5).
         :param pulumi.Input['PlatformKubernetesImagePullPolicy'] image_pull_policy: @default - IfNotPresent
+        :param pulumi.Input[_builtins.str] kubeconfig: The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
         :param pulumi.Input[_builtins.str] namespace: Namespace of every object of the cluster. @default - default
         :param pulumi.Input[_builtins.bool] peer_watch: A `peer-watch` sidecar in every member pod watches the members through the API: when the kubelet reports that the leader's postgres container died (its restart count goes up, or it stops running, in a pod that is not being deleted), its processes are gone for certain, and the watch releases its leader lock (if it still holds it, and Patroni is not paused) instead of waiting for ha.ttl or for the restarted container to recover in place. false: only the TTL, as plain Patroni. @default - true
         :param pulumi.Input[_builtins.str] storage_class: StorageClass of the volume claims. Absent: the cluster default.
         """
+        if context is not None:
+            pulumi.set(__self__, "context", context)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
         if image is not None:
             pulumi.set(__self__, "image", image)
         if image_pull_policy is not None:
             pulumi.set(__self__, "image_pull_policy", image_pull_policy)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
         if namespace is None:
             namespace = 'default'
         if namespace is not None:
@@ -4075,6 +4091,18 @@ class PlatformKubernetesArgs:
             pulumi.set(__self__, "peer_watch", peer_watch)
         if storage_class is not None:
             pulumi.set(__self__, "storage_class", storage_class)
+
+    @_builtins.property
+    @pulumi.getter
+    def context(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The kubeconfig context through which the deployer reaches the pods (readiness, the storage and scale checks, the SQL resources): give the same as the cluster's Kubernetes provider. Absent: the kubeconfig's current context.
+        """
+        return pulumi.get(self, "context")
+
+    @context.setter
+    def context(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "context", value)
 
     @_builtins.property
     @pulumi.getter
@@ -4111,6 +4139,18 @@ class PlatformKubernetesArgs:
     @image_pull_policy.setter
     def image_pull_policy(self, value: pulumi.Input[Optional['PlatformKubernetesImagePullPolicy']]):
         pulumi.set(self, "image_pull_policy", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The kubeconfig (its text, e.g. a cloud cluster's output, or its file's path) through which the deployer reaches the pods: give the same as the cluster's Kubernetes provider, so that each cluster of a multi-site program is reached in its own Kubernetes cluster. A secret: it may be an Output unknown at preview, and it is never stored with the spec. Absent: the default kubeconfig (KUBECONFIG, ~/.kube/config).
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
     @_builtins.property
     @pulumi.getter
@@ -4700,7 +4740,7 @@ class ReplicaSourceArgsDict(TypedDict):
     """
     user: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+    The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
     """
 
 @pulumi.input_type
@@ -4726,7 +4766,7 @@ class ReplicaSourceArgs:
         :param pulumi.Input[_builtins.int] port: Its port (with host). @default - 5432
         :param pulumi.Input[_builtins.str] secret: platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
         :param pulumi.Input['ReplicaSourceSslMode'] ssl_mode: libpq's sslmode for the replication connection (with host). @default - prefer
-        :param pulumi.Input[_builtins.str] user: A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+        :param pulumi.Input[_builtins.str] user: The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
         """
         if archive is not None:
             pulumi.set(__self__, "archive", archive)
@@ -4851,7 +4891,7 @@ class ReplicaSourceArgs:
     @pulumi.getter
     def user(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A role with REPLICATION and LOGIN on the external primary (with host). @default - replicator
+        The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
         """
         return pulumi.get(self, "user")
 
