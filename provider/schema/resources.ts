@@ -21,6 +21,25 @@ export const sqlConnectionSchema = z
       .describe(
         '`host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).',
       ),
+    kubernetes: z
+      .strictObject({
+        namespace: z.string().describe('The namespace of the pods.'),
+        pods: z.array(z.string()).describe('The member pods: the read-write one among them is used.'),
+        port: z.int().describe("PostgreSQL's port in the pods."),
+        kubeconfig: z
+          .string()
+          .meta({ secret: true })
+          .optional()
+          .describe(
+            "A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)",
+          ),
+        context: z.string().optional().describe('Its context. @default - its current context'),
+      })
+      .meta({ id: 'SqlConnectionKubernetes' })
+      .optional()
+      .describe(
+        'Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).',
+      ),
     user: z
       .string()
       .describe(

@@ -12511,6 +12511,8 @@ type SqlConnection struct {
 	Endpoints *string `pulumi:"endpoints"`
 	// One server: its host (with port).
 	Host *string `pulumi:"host"`
+	// Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
+	Kubernetes *SqlConnectionKubernetes `pulumi:"kubernetes"`
 	// That role's password (a secret).
 	Password string `pulumi:"password"`
 	// Its port.
@@ -12539,6 +12541,8 @@ type SqlConnectionArgs struct {
 	Endpoints pulumi.StringPtrInput `pulumi:"endpoints"`
 	// One server: its host (with port).
 	Host pulumi.StringPtrInput `pulumi:"host"`
+	// Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
+	Kubernetes SqlConnectionKubernetesPtrInput `pulumi:"kubernetes"`
 	// That role's password (a secret).
 	Password pulumi.StringInput `pulumi:"password"`
 	// Its port.
@@ -12593,6 +12597,11 @@ func (o SqlConnectionOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v SqlConnection) *string { return v.Host }).(pulumi.StringPtrOutput)
 }
 
+// Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
+func (o SqlConnectionOutput) Kubernetes() SqlConnectionKubernetesPtrOutput {
+	return o.ApplyT(func(v SqlConnection) *SqlConnectionKubernetes { return v.Kubernetes }).(SqlConnectionKubernetesPtrOutput)
+}
+
 // That role's password (a secret).
 func (o SqlConnectionOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v SqlConnection) string { return v.Password }).(pulumi.StringOutput)
@@ -12606,6 +12615,219 @@ func (o SqlConnectionOutput) Port() pulumi.IntPtrOutput {
 // A role that may create roles and databases: a PostgresCluster's superuser, or one with CREATEROLE/CREATEDB.
 func (o SqlConnectionOutput) User() pulumi.StringOutput {
 	return o.ApplyT(func(v SqlConnection) string { return v.User }).(pulumi.StringOutput)
+}
+
+type SqlConnectionKubernetes struct {
+	// Its context. @default - its current context
+	Context *string `pulumi:"context"`
+	// A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+	Kubeconfig *string `pulumi:"kubeconfig"`
+	// The namespace of the pods.
+	Namespace string `pulumi:"namespace"`
+	// The member pods: the read-write one among them is used.
+	Pods []string `pulumi:"pods"`
+	// PostgreSQL's port in the pods.
+	Port int `pulumi:"port"`
+}
+
+// SqlConnectionKubernetesInput is an input type that accepts SqlConnectionKubernetesArgs and SqlConnectionKubernetesOutput values.
+// You can construct a concrete instance of `SqlConnectionKubernetesInput` via:
+//
+//	SqlConnectionKubernetesArgs{...}
+type SqlConnectionKubernetesInput interface {
+	pulumi.Input
+
+	ToSqlConnectionKubernetesOutput() SqlConnectionKubernetesOutput
+	ToSqlConnectionKubernetesOutputWithContext(context.Context) SqlConnectionKubernetesOutput
+}
+
+type SqlConnectionKubernetesArgs struct {
+	// Its context. @default - its current context
+	Context pulumi.StringPtrInput `pulumi:"context"`
+	// A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+	Kubeconfig pulumi.StringPtrInput `pulumi:"kubeconfig"`
+	// The namespace of the pods.
+	Namespace pulumi.StringInput `pulumi:"namespace"`
+	// The member pods: the read-write one among them is used.
+	Pods pulumi.StringArrayInput `pulumi:"pods"`
+	// PostgreSQL's port in the pods.
+	Port pulumi.IntInput `pulumi:"port"`
+}
+
+func (SqlConnectionKubernetesArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SqlConnectionKubernetes)(nil)).Elem()
+}
+
+func (i SqlConnectionKubernetesArgs) ToSqlConnectionKubernetesOutput() SqlConnectionKubernetesOutput {
+	return i.ToSqlConnectionKubernetesOutputWithContext(context.Background())
+}
+
+func (i SqlConnectionKubernetesArgs) ToSqlConnectionKubernetesOutputWithContext(ctx context.Context) SqlConnectionKubernetesOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SqlConnectionKubernetesOutput)
+}
+
+func (i SqlConnectionKubernetesArgs) ToSqlConnectionKubernetesPtrOutput() SqlConnectionKubernetesPtrOutput {
+	return i.ToSqlConnectionKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (i SqlConnectionKubernetesArgs) ToSqlConnectionKubernetesPtrOutputWithContext(ctx context.Context) SqlConnectionKubernetesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SqlConnectionKubernetesOutput).ToSqlConnectionKubernetesPtrOutputWithContext(ctx)
+}
+
+// SqlConnectionKubernetesPtrInput is an input type that accepts SqlConnectionKubernetesArgs, SqlConnectionKubernetesPtr and SqlConnectionKubernetesPtrOutput values.
+// You can construct a concrete instance of `SqlConnectionKubernetesPtrInput` via:
+//
+//	        SqlConnectionKubernetesArgs{...}
+//
+//	or:
+//
+//	        nil
+type SqlConnectionKubernetesPtrInput interface {
+	pulumi.Input
+
+	ToSqlConnectionKubernetesPtrOutput() SqlConnectionKubernetesPtrOutput
+	ToSqlConnectionKubernetesPtrOutputWithContext(context.Context) SqlConnectionKubernetesPtrOutput
+}
+
+type sqlConnectionKubernetesPtrType SqlConnectionKubernetesArgs
+
+func SqlConnectionKubernetesPtr(v *SqlConnectionKubernetesArgs) SqlConnectionKubernetesPtrInput {
+	return (*sqlConnectionKubernetesPtrType)(v)
+}
+
+func (*sqlConnectionKubernetesPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SqlConnectionKubernetes)(nil)).Elem()
+}
+
+func (i *sqlConnectionKubernetesPtrType) ToSqlConnectionKubernetesPtrOutput() SqlConnectionKubernetesPtrOutput {
+	return i.ToSqlConnectionKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (i *sqlConnectionKubernetesPtrType) ToSqlConnectionKubernetesPtrOutputWithContext(ctx context.Context) SqlConnectionKubernetesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SqlConnectionKubernetesPtrOutput)
+}
+
+type SqlConnectionKubernetesOutput struct{ *pulumi.OutputState }
+
+func (SqlConnectionKubernetesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SqlConnectionKubernetes)(nil)).Elem()
+}
+
+func (o SqlConnectionKubernetesOutput) ToSqlConnectionKubernetesOutput() SqlConnectionKubernetesOutput {
+	return o
+}
+
+func (o SqlConnectionKubernetesOutput) ToSqlConnectionKubernetesOutputWithContext(ctx context.Context) SqlConnectionKubernetesOutput {
+	return o
+}
+
+func (o SqlConnectionKubernetesOutput) ToSqlConnectionKubernetesPtrOutput() SqlConnectionKubernetesPtrOutput {
+	return o.ToSqlConnectionKubernetesPtrOutputWithContext(context.Background())
+}
+
+func (o SqlConnectionKubernetesOutput) ToSqlConnectionKubernetesPtrOutputWithContext(ctx context.Context) SqlConnectionKubernetesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v SqlConnectionKubernetes) *SqlConnectionKubernetes {
+		return &v
+	}).(SqlConnectionKubernetesPtrOutput)
+}
+
+// Its context. @default - its current context
+func (o SqlConnectionKubernetesOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnectionKubernetes) *string { return v.Context }).(pulumi.StringPtrOutput)
+}
+
+// A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+func (o SqlConnectionKubernetesOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SqlConnectionKubernetes) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
+}
+
+// The namespace of the pods.
+func (o SqlConnectionKubernetesOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v SqlConnectionKubernetes) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+// The member pods: the read-write one among them is used.
+func (o SqlConnectionKubernetesOutput) Pods() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v SqlConnectionKubernetes) []string { return v.Pods }).(pulumi.StringArrayOutput)
+}
+
+// PostgreSQL's port in the pods.
+func (o SqlConnectionKubernetesOutput) Port() pulumi.IntOutput {
+	return o.ApplyT(func(v SqlConnectionKubernetes) int { return v.Port }).(pulumi.IntOutput)
+}
+
+type SqlConnectionKubernetesPtrOutput struct{ *pulumi.OutputState }
+
+func (SqlConnectionKubernetesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**SqlConnectionKubernetes)(nil)).Elem()
+}
+
+func (o SqlConnectionKubernetesPtrOutput) ToSqlConnectionKubernetesPtrOutput() SqlConnectionKubernetesPtrOutput {
+	return o
+}
+
+func (o SqlConnectionKubernetesPtrOutput) ToSqlConnectionKubernetesPtrOutputWithContext(ctx context.Context) SqlConnectionKubernetesPtrOutput {
+	return o
+}
+
+func (o SqlConnectionKubernetesPtrOutput) Elem() SqlConnectionKubernetesOutput {
+	return o.ApplyT(func(v *SqlConnectionKubernetes) SqlConnectionKubernetes {
+		if v != nil {
+			return *v
+		}
+		var ret SqlConnectionKubernetes
+		return ret
+	}).(SqlConnectionKubernetesOutput)
+}
+
+// Its context. @default - its current context
+func (o SqlConnectionKubernetesPtrOutput) Context() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SqlConnectionKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Context
+	}).(pulumi.StringPtrOutput)
+}
+
+// A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+func (o SqlConnectionKubernetesPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SqlConnectionKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kubeconfig
+	}).(pulumi.StringPtrOutput)
+}
+
+// The namespace of the pods.
+func (o SqlConnectionKubernetesPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SqlConnectionKubernetes) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+// The member pods: the read-write one among them is used.
+func (o SqlConnectionKubernetesPtrOutput) Pods() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *SqlConnectionKubernetes) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Pods
+	}).(pulumi.StringArrayOutput)
+}
+
+// PostgreSQL's port in the pods.
+func (o SqlConnectionKubernetesPtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *SqlConnectionKubernetes) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.Port
+	}).(pulumi.IntPtrOutput)
 }
 
 // Volumes of each member (kubernetes platform). On platform.local it is accepted and not applicable: the members keep their data in the state dir, and `up` says so.
@@ -14054,6 +14276,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingTolerationInput)(nil)).Elem(), SchedulingTolerationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SchedulingTolerationArrayInput)(nil)).Elem(), SchedulingTolerationArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SqlConnectionInput)(nil)).Elem(), SqlConnectionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SqlConnectionKubernetesInput)(nil)).Elem(), SqlConnectionKubernetesArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SqlConnectionKubernetesPtrInput)(nil)).Elem(), SqlConnectionKubernetesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*StorageInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*StoragePtrInput)(nil)).Elem(), StorageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SynchronousInput)(nil)).Elem(), SynchronousArgs{})
@@ -14196,6 +14420,8 @@ func init() {
 	pulumi.RegisterOutputType(SchedulingTolerationOutput{})
 	pulumi.RegisterOutputType(SchedulingTolerationArrayOutput{})
 	pulumi.RegisterOutputType(SqlConnectionOutput{})
+	pulumi.RegisterOutputType(SqlConnectionKubernetesOutput{})
+	pulumi.RegisterOutputType(SqlConnectionKubernetesPtrOutput{})
 	pulumi.RegisterOutputType(StorageOutput{})
 	pulumi.RegisterOutputType(StoragePtrOutput{})
 	pulumi.RegisterOutputType(SynchronousOutput{})

@@ -142,6 +142,8 @@ __all__ = [
     'SchedulingTolerationArgsDict',
     'SqlConnectionArgs',
     'SqlConnectionArgsDict',
+    'SqlConnectionKubernetesArgs',
+    'SqlConnectionKubernetesArgsDict',
     'StorageArgs',
     'StorageArgsDict',
     'SynchronousArgs',
@@ -5945,6 +5947,10 @@ class SqlConnectionArgsDict(TypedDict):
     """
     One server: its host (with port).
     """
+    kubernetes: NotRequired[pulumi.Input[Optional['SqlConnectionKubernetesArgsDict']]]
+    """
+    Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
+    """
     port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     Its port.
@@ -5959,6 +5965,7 @@ class SqlConnectionArgs:
                  database: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: pulumi.Input[Optional[_builtins.str]] = None,
                  host: pulumi.Input[Optional[_builtins.str]] = None,
+                 kubernetes: pulumi.Input[Optional['SqlConnectionKubernetesArgs']] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None):
         """
         :param pulumi.Input[_builtins.str] password: That role's password (a secret).
@@ -5967,6 +5974,7 @@ class SqlConnectionArgs:
         :param pulumi.Input[_builtins.str] database: The database roles and databases are managed from. @default - postgres
         :param pulumi.Input[_builtins.str] endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
         :param pulumi.Input[_builtins.str] host: One server: its host (with port).
+        :param pulumi.Input['SqlConnectionKubernetesArgs'] kubernetes: Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
         :param pulumi.Input[_builtins.int] port: Its port.
         """
         pulumi.set(__self__, "password", password)
@@ -5979,6 +5987,8 @@ class SqlConnectionArgs:
             pulumi.set(__self__, "endpoints", endpoints)
         if host is not None:
             pulumi.set(__self__, "host", host)
+        if kubernetes is not None:
+            pulumi.set(__self__, "kubernetes", kubernetes)
         if port is not None:
             pulumi.set(__self__, "port", port)
 
@@ -6056,6 +6066,18 @@ class SqlConnectionArgs:
 
     @_builtins.property
     @pulumi.getter
+    def kubernetes(self) -> pulumi.Input[Optional['SqlConnectionKubernetesArgs']]:
+        """
+        Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
+        """
+        return pulumi.get(self, "kubernetes")
+
+    @kubernetes.setter
+    def kubernetes(self, value: pulumi.Input[Optional['SqlConnectionKubernetesArgs']]):
+        pulumi.set(self, "kubernetes", value)
+
+    @_builtins.property
+    @pulumi.getter
     def port(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
         Its port.
@@ -6065,6 +6087,112 @@ class SqlConnectionArgs:
     @port.setter
     def port(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "port", value)
+
+
+class SqlConnectionKubernetesArgsDict(TypedDict):
+    namespace: pulumi.Input[_builtins.str]
+    """
+    The namespace of the pods.
+    """
+    pods: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+    """
+    The member pods: the read-write one among them is used.
+    """
+    port: pulumi.Input[_builtins.int]
+    """
+    PostgreSQL's port in the pods.
+    """
+    context: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Its context. @default - its current context
+    """
+    kubeconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+    """
+
+@pulumi.input_type
+class SqlConnectionKubernetesArgs:
+    def __init__(__self__, *,
+                 namespace: pulumi.Input[_builtins.str],
+                 pods: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 port: pulumi.Input[_builtins.int],
+                 context: pulumi.Input[Optional[_builtins.str]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] namespace: The namespace of the pods.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] pods: The member pods: the read-write one among them is used.
+        :param pulumi.Input[_builtins.int] port: PostgreSQL's port in the pods.
+        :param pulumi.Input[_builtins.str] context: Its context. @default - its current context
+        :param pulumi.Input[_builtins.str] kubeconfig: A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        pulumi.set(__self__, "namespace", namespace)
+        pulumi.set(__self__, "pods", pods)
+        pulumi.set(__self__, "port", port)
+        if context is not None:
+            pulumi.set(__self__, "context", context)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> pulumi.Input[_builtins.str]:
+        """
+        The namespace of the pods.
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def pods(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+        """
+        The member pods: the read-write one among them is used.
+        """
+        return pulumi.get(self, "pods")
+
+    @pods.setter
+    def pods(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "pods", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[_builtins.int]:
+        """
+        PostgreSQL's port in the pods.
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def context(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Its context. @default - its current context
+        """
+        return pulumi.get(self, "context")
+
+    @context.setter
+    def context(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "context", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
 
 class StorageArgsDict(TypedDict):

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     'DatabaseSchema',
     'ReplicationSource',
     'SqlConnection',
+    'SqlConnectionKubernetes',
 ]
 
 @pulumi.output_type
@@ -302,6 +304,7 @@ class SqlConnection(dict):
                  database: Optional[_builtins.str] = None,
                  endpoints: Optional[_builtins.str] = None,
                  host: Optional[_builtins.str] = None,
+                 kubernetes: Optional['outputs.SqlConnectionKubernetes'] = None,
                  port: Optional[_builtins.int] = None):
         """
         :param _builtins.str password: That role's password (a secret).
@@ -310,6 +313,7 @@ class SqlConnection(dict):
         :param _builtins.str database: The database roles and databases are managed from. @default - postgres
         :param _builtins.str endpoints: `host:port[,host:port...]`: the first read-write server among them (as target_session_attrs).
         :param _builtins.str host: One server: its host (with port).
+        :param 'SqlConnectionKubernetes' kubernetes: Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
         :param _builtins.int port: Its port.
         """
         pulumi.set(__self__, "password", password)
@@ -322,6 +326,8 @@ class SqlConnection(dict):
             pulumi.set(__self__, "endpoints", endpoints)
         if host is not None:
             pulumi.set(__self__, "host", host)
+        if kubernetes is not None:
+            pulumi.set(__self__, "kubernetes", kubernetes)
         if port is not None:
             pulumi.set(__self__, "port", port)
 
@@ -375,10 +381,82 @@ class SqlConnection(dict):
 
     @_builtins.property
     @pulumi.getter
+    def kubernetes(self) -> Optional['outputs.SqlConnectionKubernetes']:
+        """
+        Pods reached by port-forward through the Kubernetes API (a PostgresCluster on Kubernetes sets it in adminConnection).
+        """
+        return pulumi.get(self, "kubernetes")
+
+    @_builtins.property
+    @pulumi.getter
     def port(self) -> Optional[_builtins.int]:
         """
         Its port.
         """
         return pulumi.get(self, "port")
+
+
+@pulumi.output_type
+class SqlConnectionKubernetes(dict):
+    def __init__(__self__, *,
+                 namespace: _builtins.str,
+                 pods: Sequence[_builtins.str],
+                 port: _builtins.int,
+                 context: Optional[_builtins.str] = None,
+                 kubeconfig: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str namespace: The namespace of the pods.
+        :param Sequence[_builtins.str] pods: The member pods: the read-write one among them is used.
+        :param _builtins.int port: PostgreSQL's port in the pods.
+        :param _builtins.str context: Its context. @default - its current context
+        :param _builtins.str kubeconfig: A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        pulumi.set(__self__, "namespace", namespace)
+        pulumi.set(__self__, "pods", pods)
+        pulumi.set(__self__, "port", port)
+        if context is not None:
+            pulumi.set(__self__, "context", context)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> _builtins.str:
+        """
+        The namespace of the pods.
+        """
+        return pulumi.get(self, "namespace")
+
+    @_builtins.property
+    @pulumi.getter
+    def pods(self) -> Sequence[_builtins.str]:
+        """
+        The member pods: the read-write one among them is used.
+        """
+        return pulumi.get(self, "pods")
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> _builtins.int:
+        """
+        PostgreSQL's port in the pods.
+        """
+        return pulumi.get(self, "port")
+
+    @_builtins.property
+    @pulumi.getter
+    def context(self) -> Optional[_builtins.str]:
+        """
+        Its context. @default - its current context
+        """
+        return pulumi.get(self, "context")
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> Optional[_builtins.str]:
+        """
+        A kubeconfig's text or its file's path (a secret). @default - the default kubeconfig (KUBECONFIG, ~/.kube/config)
+        """
+        return pulumi.get(self, "kubeconfig")
 
 
