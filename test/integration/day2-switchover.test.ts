@@ -103,7 +103,13 @@ describe('local cluster: switchover and failover through the pooler', () => {
       spec({ poolMode: 'session', carrySessions: false, pauseTimeout: 2 }),
     ]);
     const { result, sw } = await switchoverUnderPgbench();
-    assert.match(sw.stderr, /still had \d+ server connection\(s\) in use after pooler.pauseTimeout 2 s/);
+    // The PAUSE, armed as the old primary stops, either times out on the sessions' server connections
+    // or completes because the stop ended them (a slow stop, on a loaded machine): the clients are cut
+    // either way, which is what carrying spares them.
+    assert.match(
+      sw.stderr,
+      /still had \d+ server connection\(s\) in use after pooler.pauseTimeout 2 s|paused the pooler as \S+ stopped in/,
+    );
     assert.ok(result.aborted > 0 || result.code !== 0, `no client was cut:\n${result.output}`);
   });
 
