@@ -58,12 +58,6 @@ function refusedOnKubernetes(name: string, known: ClusterSpec | undefined, unkno
 const prefixed = (name: string, issue: string | undefined) =>
   issue === undefined ? undefined : `PostgresCluster ${name}: ${issue}`;
 
-/** platform.kubernetes.kubeconfig as given (a value or an Output), before takeKubeconfig took it out. */
-function givenKubeconfig(args: PostgresClusterArgs | undefined): unknown {
-  const platform = (args as { platform?: { kubernetes?: { kubeconfig?: unknown } } } | undefined)?.platform;
-  return pulumi.Output.isInstance(platform) ? undefined : platform?.kubernetes?.kubeconfig;
-}
-
 export class PostgresCluster extends pulumi.ComponentResource {
   /** host:port of the read-write, read-only, any-member and pooler endpoints. */
   declare readonly endpoints: pulumi.Output<ClusterEndpointsOutput>;
@@ -84,7 +78,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // platform.kubernetes.kubeconfig may be unknown at construction, and is kept out of every spec.
-    const { args: plainArgs, deployer } = takeKubeconfig((args ?? {}) as Record<string, unknown>);
+    const {
+      args: plainArgs,
+      given: givenKubeconfig,
+      deployer,
+    } = takeKubeconfig((args ?? {}) as Record<string, unknown>);
     const unknownAt = firstUnknownPath(plainArgs);
     for (const key of STRUCTURAL) {
       const path = firstUnknownPath(plainArgs[key], key);
@@ -107,7 +105,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     }
     const refusal = structural.platform.kubernetes
       ? (refusedOnKubernetes(name, known, unknownAt) ??
-        prefixed(name, kubeconfigIssue(givenKubeconfig(args), structural.platform.kubernetes.context)))
+        prefixed(name, kubeconfigIssue(givenKubeconfig, structural.platform.kubernetes.context)))
       : undefined;
     if (refusal) throw new pulumi.ResourceError(refusal, opts?.parent);
     let s3Ca: string | undefined;

@@ -16,19 +16,24 @@ export interface DeployerKubeconfig {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !pulumi.Output.isInstance(v);
 
-/** The args without platform.kubernetes.kubeconfig, and that kubeconfig (as a secret Output). */
+/**
+ * The args without platform.kubernetes.kubeconfig; that kubeconfig as given (a value or an Output,
+ * for kubeconfigIssue) and as the secret Output the children get.
+ */
 export function takeKubeconfig(args: Record<string, unknown>): {
   args: Record<string, unknown>;
+  given: unknown;
   deployer: DeployerKubeconfig;
 } {
   const platform = args.platform;
   if (!isObject(platform) || !isObject(platform.kubernetes) || !('kubeconfig' in platform.kubernetes))
-    return { args, deployer: {} };
+    return { args, given: undefined, deployer: {} };
   const { kubeconfig, ...kubernetes } = platform.kubernetes;
   const rest = { ...args, platform: { ...platform, kubernetes } };
-  if (kubeconfig === undefined) return { args: rest, deployer: {} };
+  if (kubeconfig === undefined) return { args: rest, given: undefined, deployer: {} };
   return {
     args: rest,
+    given: kubeconfig,
     deployer: { kubeconfig: pulumi.secret(pulumi.output(kubeconfig as pulumi.Input<string>)) },
   };
 }
