@@ -24,7 +24,7 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     spec.platform.local
       ? `local all ${SUPERUSER} peer map=${PEER_MAP}`
       : `local all ${SUPERUSER} scram-sha-256`,
-    ...[...new Set([...replicationHbaUsers(spec), ...declaredReplicationRoles(spec)])].flatMap((user) =>
+    ...replicationHbaUsers(spec).flatMap((user) =>
       tcpRules(spec, allowedNetworks, 'replication', user, replicationMethod(spec)),
     ),
     ...tcpRules(spec, allowedNetworks, 'all', REWIND_USER, replicationMethod(spec)),
@@ -38,19 +38,6 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     ...tcpRules(spec, allowedNetworks, 'all', 'all', 'scram-sha-256'),
   ];
   return [...fixed, ...user, ...last];
-}
-
-/**
- * The login roles of roles[] with REPLICATION: admitted for streaming like the cluster's own (a
- * client certificate under tls.clientAuth.replication, else the password), e.g. the dedicated
- * replication role of a replica cluster on another site (its replica.source.user). A name other
- * than a lower-case identifier is quoted (pg_hba would read `+x` as a group, `Ann` as `ann`); one
- * with a double quote cannot be written there and is left out.
- */
-function declaredReplicationRoles(spec: ClusterSpec): string[] {
-  return spec.roles
-    .filter((r) => r.replication && r.login && r.ensure !== 'absent' && !/["\r\n]/.test(r.name))
-    .map((r) => (/^[a-z_][a-z0-9_]*$/.test(r.name) ? r.name : `"${r.name}"`));
 }
 
 /** pg_ident.conf lines of PEER_MAP: each OS user given logs in over the socket as the superuser. */
