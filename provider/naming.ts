@@ -35,6 +35,18 @@ export function dedicatedReplicationRole(cluster: string): string {
 /** platform.local: the pg_ident.conf map of the OS users that log in over the socket as SUPERUSER (peer). */
 export const PEER_MAP = 'pgcluster';
 
+/**
+ * A replica cluster on Kubernetes: the pg_ident.conf map by which the client certificate of
+ * superuserCertName (the group CA's) logs in as SUPERUSER over TCP (the deployer's and the CLI's
+ * port-forwards), since the cluster holds none of its source's passwords for it.
+ */
+export const SUPERUSER_CERT_MAP = 'pgcluster-superuser';
+
+/** The CN of a replica cluster's superuser client certificate: its own, so no other cluster's admits it. */
+export function superuserCertName(cluster: string): string {
+  return `pgcluster-superuser.${cluster}`;
+}
+
 /** Names of the Kubernetes objects of a cluster (object names; also the Pulumi child names). */
 export function kubernetesNames(cluster: string) {
   return {

@@ -17,10 +17,11 @@
 // or processes behind (scripts/leftovers.mjs); PGCLUSTER_LEFTOVER_CHECK=0 skips that check.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { Buffer } from 'node:buffer';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLeftovers, snapshot } from './leftovers.mjs';
+import { runQueue } from './test-queue.mjs';
 
 function find(dir, out = []) {
   for (const entry of readdirSync(dir)) {
@@ -113,54 +114,21 @@ const checkLeftoversToo =
   (suite === 'all' && process.env.PGCLUSTER_LEFTOVER_CHECK !== '0');
 const before = checkLeftoversToo ? snapshot() : undefined;
 const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...list];
-// `all` runs in four lanes at once: the rest (unit, test/integration); the engine's, the CLI's and the
-// Pulumi ones (test/acceptance, test/sdk, test/cli, test/pulumi, test/policy) with two long backup
-// files of test/integration; and the kubernetes files in two lanes (they mostly wait on pods, on the
-// node's own address; each has its own namespace) with a few files of test/integration each,
-// balanced by their run times. Every file has its own
-// loopback port range below 32768, and no two lanes share one. The run takes about as long as the
-// longest lane; the other lanes' output is printed after the first's. PGCLUSTER_TEST_LANES=1: one
-// lane, in order.
-const SECOND_LANE = ['test/acceptance', 'test/sdk', 'test/cli', 'test/pulumi', 'test/policy'];
-const SECOND_LANE_FILES = [
-  'test/integration/backup-archive.test.ts',
-  'test/integration/backup-recovery.test.ts',
-  // Run after the lane's other files, once the node is up.
-  'test/kubernetes/replica-cluster.test.ts',
-];
-/**
- * The third lane: these kubernetes files. They clean up by deleting their namespaces without waiting
- * (support/stack.ts discard), which took each tens of seconds off, so the lane takes storage-growth.
- * Timing-bound files of test/integration (day2-lifecycle, day2-chaos) stay in the first lane: run
- * while the node starts they failed on etcd read timeouts.
- */
-const THIRD_LANE_FILES = [
-  'backup',
-  'hibernate',
-  'tls',
-  'monitoring',
-  'fencing',
-  'cli-switchover',
-  'storage-growth',
-].map((f) => `test/kubernetes/${f}.test.ts`);
-/** Files off the node in the fourth lane (run before its kubernetes files, the other ones). */
-const FOURTH_LANE_FILES = ['test/integration/day2-scaling.test.ts'];
-const laneOf = (f) =>
-  THIRD_LANE_FILES.includes(f)
-    ? 2
-    : FOURTH_LANE_FILES.includes(f)
-      ? 3
-      : SECOND_LANE_FILES.includes(f) || SECOND_LANE.some((d) => f.startsWith(`${d}/`))
-        ? 1
-        : f.startsWith('test/kubernetes')
-          ? 3
-          : 0;
-const lanes = [0, 1, 2, 3].map((n) => files.filter((f) => laneOf(f) === n)).filter((l) => l.length > 0);
-const inLanes = suite === 'all' && lanes.length > 1 && process.env.PGCLUSTER_TEST_LANES !== '1';
-// Two lanes share the node: it is started once here (beside the other lanes), so that they do not
-// both start it; their lanes begin once it is up.
-const nodeUp =
-  inLanes && needsNode
+// `all` runs its files as jobs of a queue (scripts/test-queue.mjs) on PGCLUSTER_TEST_JOBS workers
+// (default 4; 1 runs them one after the other, in one `node --test`): the unit files as one job, every
+// other file as its own, the longest first by scripts/test-durations.json. Every file has its own
+// loopback port range below 32768, so any of them may run beside any other. The kubernetes files
+// share one node, started here once at the beginning; they start once it is up, at most
+// PGCLUSTER_TEST_NODE_JOBS (default 2) at once (each has its own namespace). Timing-bound files
+// (QUIET) wait until the node has started. Each job's output is printed when it ends; then the jobs'
+// durations, which PGCLUSTER_TEST_DURATIONS=FILE also writes as JSON (to refresh test-durations.json).
+const QUIET = ['test/integration/day2-lifecycle.test.ts', 'test/integration/day2-chaos.test.ts'];
+const workers = Number(process.env.PGCLUSTER_TEST_JOBS ?? '4');
+const inQueue = suite === 'all' && workers > 1;
+const here = dirname(fileURLToPath(import.meta.url));
+let result;
+if (inQueue) {
+  const nodeUp = needsNode
     ? new Promise((resolve) => {
         const up = spawn('bash', [join('tools', 'kubernetes', 'up.sh')], {
           stdio: ['ignore', 'ignore', 'pipe'],
@@ -171,45 +139,49 @@ const nodeUp =
         });
         const err = [];
         up.stderr.on('data', (d) => err.push(d));
-        up.on('close', (code) => resolve({ code, stderr: Buffer.concat(err).toString() }));
+        up.on('close', (code) => resolve({ code: code ?? 1, stderr: Buffer.concat(err).toString() }));
       })
     : undefined;
-let result;
-if (inLanes) {
-  const runs = lanes.map((list, i) => {
-    const out = [];
-    const start = (part) => {
-      const child = spawn(process.execPath, testArgs(part), {
-        stdio: i === 0 ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout?.on('data', (d) => out.push(d));
-      child.stderr?.on('data', (d) => out.push(d));
-      return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-    };
-    // A lane's files off the node run at once; its kubernetes files once the node is up.
-    const own = list.filter((f) => !f.startsWith('test/kubernetes'));
-    const onNode = list.filter((f) => f.startsWith('test/kubernetes'));
-    const afterNode = () =>
-      nodeUp.then((up) => {
-        if (up.code === 0) return start(onNode);
-        out.push(Buffer.from(`tools/kubernetes/up.sh failed (exit ${up.code}):\n${up.stderr}\n`));
-        return 1;
-      });
-    const done = (own.length > 0 ? start(own) : Promise.resolve(0)).then(async (code) => {
-      const next = onNode.length > 0 ? await afterNode() : 0;
-      return code !== 0 ? code : next;
-    });
-    return { list, out, done };
+  const known = JSON.parse(readFileSync(join(here, 'test-durations.json'), 'utf8'));
+  const unit = files.filter((f) => !f.startsWith('test/'));
+  const jobs = [
+    ...(unit.length > 0 ? [{ name: 'unit', files: unit }] : []),
+    ...files.filter((f) => f.startsWith('test/')).map((f) => ({ name: f, files: [f] })),
+  ].map((job) => ({
+    ...job,
+    onNode: job.name.startsWith('test/kubernetes/'),
+    quiet: QUIET.includes(job.name),
+    // A file not measured yet goes first: it may be long.
+    weight: known[job.name] ?? 10_000,
+  }));
+  const done = await runQueue({
+    jobs,
+    workers,
+    nodeSlots: Number(process.env.PGCLUSTER_TEST_NODE_JOBS ?? '2'),
+    nodeUp,
+    args: testArgs,
+    onDone: ({ job, code, seconds, startedAt, output }) => {
+      console.log(`# job ${job.name}: exit ${code}, ${seconds.toFixed(0)} s, from ${startedAt.toFixed(0)} s`);
+      process.stdout.write(output);
+    },
   });
-  const codes = [];
-  for (const [i, run] of runs.entries()) {
-    codes.push(await run.done);
-    if (i === 0) continue;
-    const dirs = [...new Set(run.list.map((f) => f.split('/').slice(0, 2).join('/')))].join(', ');
-    console.log(`# the lane of ${dirs}, run beside the one above:`);
-    process.stdout.write(Buffer.concat(run.out));
+  console.log('# jobs by duration (s, started at s, exit):');
+  for (const d of [...done].sort((a, b) => b.seconds - a.seconds)) {
+    console.log(
+      `#   ${d.seconds.toFixed(0).padStart(5)} ${d.startedAt.toFixed(0).padStart(5)} ${d.code} ${d.job.name}`,
+    );
   }
-  result = { status: codes.find((c) => c !== 0) ?? 0 };
+  const failed = done.filter((d) => d.code !== 0);
+  for (const d of failed) console.log(`# failed: ${d.job.name} (exit ${d.code})`);
+  if (process.env.PGCLUSTER_TEST_DURATIONS) {
+    const measured = Object.fromEntries(
+      [...done]
+        .sort((a, b) => a.job.name.localeCompare(b.job.name))
+        .map((d) => [d.job.name, Math.round(d.seconds)]),
+    );
+    writeFileSync(process.env.PGCLUSTER_TEST_DURATIONS, `${JSON.stringify(measured, null, 2)}\n`);
+  }
+  result = { status: failed.length > 0 ? failed[0].code : 0 };
 } else {
   result = spawnSync(process.execPath, testArgs(files), { stdio: 'inherit' });
 }

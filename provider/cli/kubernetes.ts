@@ -13,6 +13,8 @@ import { status, type ClusterStatus } from '../actions/status';
 import { pickCandidate, switchover } from '../actions/switchover';
 import { clusterUris, uri } from '../actions/uri';
 import { uriTlsQuery } from '../render/tls';
+import { kubernetesNames } from '../naming';
+import { SUPERUSER_CERT_KEYS } from '../render/kubernetes/secrets';
 import { getCluster, getDynamicConfig, getJson } from '../patroni/api';
 import { isLeaderRole, isRunningLeader } from '../patroni/roles';
 import { memberNames } from '../platform/kubernetes/access';
@@ -86,6 +88,10 @@ export async function kubernetesUri(
     if (opts.pooler && !pooler) throw new InputError(`--pooler: cluster "${name}" has no pooler`);
     const access = await platform.access(name);
     const tls = (await platform.spec(name)).caCert !== undefined;
+    if (opts.superuser && access.superuser().ssl?.cert)
+      throw new InputError(
+        `--superuser: the superuser of replica cluster ${name} logs in by its client certificate (Secret ${kubernetesNames(name).superuserSecret}, keys ${SUPERUSER_CERT_KEYS.cert} and ${SUPERUSER_CERT_KEYS.key}), which a URI cannot carry: use pgcluster psql --superuser, or give libpq those files as sslcert and sslkey`,
+      );
     const uris = clusterUris(
       platform.serviceEndpoints(name, pooler, tls),
       opts.superuser ? access.superuser() : access.app(),
@@ -95,12 +101,23 @@ export async function kubernetesUri(
   });
 }
 
+/** A file path in a URI's query (its slashes kept). */
+const uriPath = (file: string) => encodeURIComponent(file).replace(/%2F/g, '/');
+
 /**
  * The conninfo psql gets through a port-forward at 127.0.0.1:port: under tls (the cluster's CA
  * given as a file) verify-full, which the server certificate passes (it names 127.0.0.1).
  */
-export function portForwardConninfo(user: string, database: string, port: number, caFile?: string): string {
-  const query = uriTlsQuery(caFile);
+export function portForwardConninfo(
+  user: string,
+  database: string,
+  port: number,
+  caFile?: string,
+  /** A client certificate and its key (files) to log in with. */
+  client?: { certFile: string; keyFile: string },
+): string {
+  const files = client ? `&sslcert=${uriPath(client.certFile)}&sslkey=${uriPath(client.keyFile)}` : '';
+  const query = `${uriTlsQuery(caFile)}${caFile ? files : ''}`;
   return `postgresql://${encodeURIComponent(user)}@127.0.0.1:${port}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
 }
 
@@ -124,14 +141,24 @@ export async function kubernetesPsql(
     if (!member)
       throw new InputError(`cluster ${name} has no ${opts.ro ? 'streaming replica' : 'primary'} now`);
     const { caCert } = await platform.spec(name);
+    const creds = opts.superuser ? access.superuser() : access.app();
     const caDir = caCert ? mkdtempSync(join(tmpdir(), 'pgcluster-psql-')) : undefined;
     const caFile = caDir ? join(caDir, 'ca.crt') : undefined;
     if (caFile) writeFileSync(caFile, caCert as string, { mode: 0o600 });
+    // A replica cluster's superuser: its client certificate, in the same private directory (0600).
+    const client =
+      caDir && creds.ssl?.cert && creds.ssl.key
+        ? { certFile: join(caDir, 'client.crt'), keyFile: join(caDir, 'client.key') }
+        : undefined;
+    if (client) {
+      writeFileSync(client.certFile, creds.ssl!.cert!, { mode: 0o600 });
+      writeFileSync(client.keyFile, creds.ssl!.key!, { mode: 0o600 });
+    }
     const forwarder = portForwarder(target.namespace, platform.config);
     try {
       const port = await forwarder.local(member.name, PG_PORT);
-      const creds = opts.superuser ? access.superuser() : access.app();
-      const child = spawn('psql', [portForwardConninfo(creds.user, creds.database, port, caFile), ...args], {
+      const conninfo = portForwardConninfo(creds.user, creds.database, port, caFile, client);
+      const child = spawn('psql', [conninfo, ...args], {
         stdio: 'inherit',
         env: { ...process.env, PGPASSWORD: creds.password },
       });

@@ -20,8 +20,11 @@ export interface Credentials {
   user: string;
   password: string;
   database: string;
-  /** Under tls: connect with TLS and verify the server with this CA (PEM). */
-  ssl?: { ca: string };
+  /**
+   * Under tls: connect with TLS and verify the server with this CA (PEM); with cert and key, log in
+   * with that client certificate (a Kubernetes replica cluster's superuser).
+   */
+  ssl?: { ca: string; cert?: string; key?: string };
   /**
    * platform.local's superuser: the unix socket directory of the member at that endpoint, where it
    * logs in by peer authentication (no password, no TLS); undefined: over TCP as usual.

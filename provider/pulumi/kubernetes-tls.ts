@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
-import { childNames, REWIND_USER, type KubernetesNames } from '../naming';
+import { childNames, REWIND_USER, superuserCertName, type KubernetesNames } from '../naming';
+import { kubernetesReplica } from '../render/pghba';
 import { replicationUser } from '../render/replication-user';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { activeTls } from '../render/tls';
@@ -23,6 +24,11 @@ export interface KubernetesTls {
   /** SHA-256 of the server certificate: a new one is reloaded by the members and the pooler. */
   serverDigest: pulumi.Output<string>;
   serverNotAfter: pulumi.Output<string>;
+  /**
+   * A replica cluster's superuser client certificate (CN superuserCertName, a secret with its key),
+   * which its pg_hba maps to the superuser: the deployer's and the CLI's login over TCP.
+   */
+  superuser?: pulumi.Output<{ cert: string; key: string }>;
 }
 
 export function createKubernetesTls(
@@ -58,13 +64,15 @@ export function createKubernetesTls(
       )
     : undefined;
   const secretCa = secretRead ? pulumi.secret(secretRead.apply((r) => r.ca)) : undefined;
+  const replica = kubernetesReplica(spec);
   const certificates = new TlsCertificates(
     child.tlsCertificates,
     {
       caName: `${spec.name} CA`,
       server: kubernetesServerCertificate(spec, names, ns),
-      // The replication role's certificate: replicator, or a replica cluster's replica.source.user.
-      clients: [replicationUser(spec), REWIND_USER],
+      // The replication role's certificate: replicator, or a replica cluster's replica.source.user;
+      // a replica cluster's superuser's (render/pghba).
+      clients: [replicationUser(spec), REWIND_USER, ...(replica ? [superuserCertName(spec.name)] : [])],
       days: tls.days,
       renewBeforeDays: tls.renewBeforeDays,
       ...(own.ca ? { ca: pulumi.secret(own.ca) } : {}),
@@ -127,5 +135,15 @@ export function createKubernetesTls(
     secret,
     serverDigest: certificates.serverCert.apply((pem) => createHash('sha256').update(pem).digest('hex')),
     serverNotAfter: certificates.serverNotAfter,
+    ...(replica
+      ? {
+          superuser: pulumi.secret(
+            pulumi.all([certificates.clientCerts, certificates.clientKeys]).apply(([certs, keys]) => ({
+              cert: certs[superuserCertName(spec.name)] as string,
+              key: keys[superuserCertName(spec.name)] as string,
+            })),
+          ),
+        }
+      : {}),
   };
 }

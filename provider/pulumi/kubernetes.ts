@@ -207,9 +207,10 @@ export function createKubernetesChildren(
   const monitoring = exportersOn(spec)
     ? createKubernetesMonitoring(parent, resourceName, spec, names, passwords.poolerAdmin)
     : undefined;
+  const superuserCert = tls?.superuser ?? pulumi.output(undefined);
   const secretObjects = pulumi
-    .all([passwords, caCert])
-    .apply(([p, ca]) => buildSecrets(spec.name, ns, names, app, p, ca));
+    .all([passwords, caCert, superuserCert])
+    .apply(([p, ca, cert]) => buildSecrets(spec.name, ns, names, app, p, ca, cert));
   const superuserSecret = new k8s.core.v1.Secret(
     child.superuserSecret,
     secretArgs(secretObjects.superuser),
@@ -239,6 +240,7 @@ export function createKubernetesChildren(
       appVerifier,
       ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
       ...(tls ? { caCert: tls.caCert } : {}),
+      ...(tls?.superuser ? { superuserCert: tls.superuser } : {}),
       ...reach,
     },
     opts,
@@ -380,6 +382,7 @@ export function createKubernetesChildren(
       appVerifier,
       ...(spec.pooler.enabled ? { poolerAdminPassword: passwords.poolerAdmin } : {}),
       ...(tls ? { caCert: tls.caCert, tlsServerDigest: tls.serverDigest } : {}),
+      ...(tls?.superuser ? { superuserCert: tls.superuser } : {}),
       ...(backup
         ? {
             backupConfigDigests: backup.configDigests,
@@ -437,7 +440,6 @@ export function createKubernetesChildren(
         host: rwHost,
         port: PG_PORT,
         credentials: {
-          [REPLICA_SOURCE_KEYS.superuser]: p.superuser,
           [REPLICA_SOURCE_KEYS.replication]: p.replication,
           [REPLICA_SOURCE_KEYS.rewind]: p.rewind,
         },

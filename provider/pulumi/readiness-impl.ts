@@ -8,7 +8,7 @@ import { kubernetesAccess } from '../platform/kubernetes/access';
 import { waitHealthy } from '../actions/health';
 import { reachMember } from '../platform/reach';
 import { connectTo, withClient } from '../sql/connect';
-import { ensureAppObjects } from '../sql/bootstrap';
+import { ensureAppObjects, ensureVerifier } from '../sql/bootstrap';
 import { applyDynamicConfig } from '../actions/config';
 import { switchover } from '../actions/switchover';
 import { ensureArchive } from '../actions/archive';
@@ -20,12 +20,9 @@ import { reloadCertificates } from '../platform/kubernetes/tls-reload';
 import { servingMembers } from '../plan/members';
 import { getJson } from '../patroni/api';
 import { isReplicaCluster } from '../spec/replica';
-import {
-  kubernetesStandby,
-  REPLICA_SOURCE_KEYS,
-  replicaCredentialsSecret,
-} from '../render/kubernetes/replica';
-import { readSecretKey } from '../platform/kubernetes/secret-key';
+import { kubernetesStandby } from '../render/kubernetes/replica';
+import { SUPERUSER } from '../naming';
+import { stableScramVerifier } from '../secrets/scram';
 import { promoteCluster } from '../actions/replica';
 import { CLUSTER_ROLE } from '../patroni/roles';
 
@@ -38,6 +35,8 @@ export interface ReadyInputs {
   appPassword: string;
   appVerifier: string;
   poolerAdminPassword?: string;
+  /** A replica cluster: its superuser's client certificate and key (kubernetes-tls), its TCP login. */
+  superuserCert?: { cert: string; key: string };
   kubeconfig?: string;
   /** Under tls: the CA's PEM (SQL through the port-forwards verifies the members by it). */
   caCert?: string;
@@ -105,23 +104,9 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
   // later step, so a slow rollout does not starve the health wait.
   const remaining = () => Math.max(Math.min(30_000, timeoutMs), timeoutMs - (Date.now() - started));
   const spec = parseSpec(inputs.spec);
-  // Declared with replica: the members' catalog is the source's copy, so is the superuser's password.
-  const sourceSecret = replicaCredentialsSecret(spec);
-  const secrets = sourceSecret
-    ? {
-        ...inputs,
-        superuserPassword: await readSecretKey(
-          kubeConfigOf(inputs.kubeconfig, spec.platform.kubernetes?.context),
-          {
-            namespace: spec.platform.kubernetes!.namespace,
-            name: sourceSecret,
-            key: REPLICA_SOURCE_KEYS.superuser,
-          },
-          timeoutMs,
-        ),
-      }
-    : inputs;
-  const access = await kubernetesAccess(spec, secrets, inputs.kubeconfig, { diagnose: true });
+  // Declared with replica, the members' catalog is the source's copy: the superuser logs in with the
+  // cluster's own client certificate (inputs.superuserCert), never a password of the source's.
+  const access = await kubernetesAccess(spec, inputs, inputs.kubeconfig, { diagnose: true });
   try {
     // Hibernated: the StatefulSet and the pooler have no pod; their claims, and so the data, stay.
     if (spec.hibernate) {
@@ -194,11 +179,18 @@ export async function waitReady(inputs: ReadyInputs, timeoutMs = READY_TIMEOUT_M
         inputs.tlsServerDigest,
         remaining(),
       );
-    // A replica cluster is read-only: its application role and database are the source's.
+    // A replica cluster is read-only: its application role and database are the source's. Once
+    // promoted, its owner and its superuser take this cluster's own passwords (its Secrets).
     if (!isReplicaCluster(spec))
-      await withClient(await connectTo(await reachMember(access, leader), access.superuser()), (c) =>
-        ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: inputs.appVerifier }),
-      );
+      await withClient(await connectTo(await reachMember(access, leader), access.superuser()), async (c) => {
+        await ensureAppObjects(c, { ...appOf(spec.bootstrap), verifier: inputs.appVerifier });
+        if (spec.replica)
+          await ensureVerifier(
+            c,
+            SUPERUSER,
+            stableScramVerifier(inputs.superuserPassword, `${spec.name}/${SUPERUSER}`),
+          );
+      });
     return { primary: leader.name, members };
   } finally {
     await access.close();

@@ -18,6 +18,11 @@ export interface ClusterReadyInputs {
   appVerifier: pulumi.Input<string>;
   /** With the pooler: its admin's password, so a switchover PAUSEs the PgBouncer pods around it. */
   poolerAdminPassword?: pulumi.Input<string>;
+  /**
+   * A replica cluster: its superuser's client certificate and key (the group CA's, CN
+   * superuserCertName), which its pg_hba maps to the superuser: how the deployer logs in as it.
+   */
+  superuserCert?: pulumi.Input<{ cert: string; key: string }>;
   /** Under tls: the CA's PEM (SQL through the port-forwards verifies the members by it). */
   caCert?: pulumi.Input<string>;
   /** Under tls: the server certificate's SHA-256; a new one is reloaded once the pods see it. */
@@ -72,6 +77,7 @@ export class ClusterReady extends PgclusterResource {
           'appPassword',
           'appVerifier',
           'poolerAdminPassword',
+          'superuserCert',
           'kubeconfig',
         ],
       },

@@ -48,6 +48,7 @@ export class ScaleDownGuard extends PgclusterResource {
           'appPassword',
           'appVerifier',
           'poolerAdminPassword',
+          'superuserCert',
           'kubeconfig',
         ],
       },

@@ -9,7 +9,7 @@ import { replicationUser } from './replication-user';
 import { KUBERNETES_ROLE_LABEL } from '../patroni/roles';
 import type { DcsContext, PatroniContext, StandbyContext } from './context';
 import { renderParameters } from './parameters';
-import { renderPgHba, renderPgIdent } from './pghba';
+import { renderPgHba, renderPgIdent, renderSuperuserCertIdent } from './pghba';
 import { oneLine, sortKeys } from './sorted';
 import { restoreCommand } from './pgbackrest';
 import type { RecoverySpec, RecoveryTarget } from '../spec/bootstrap';
@@ -231,6 +231,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
   const tls = activeTls(spec);
   if (tls && !ctx.tls) throw new Error('tls is on but the platform supplied no certificate files');
   const files = tls ? ctx.tls : undefined;
+  const ident = [...(ctx.peerUsers ? renderPgIdent(ctx.peerUsers) : []), ...renderSuperuserCertIdent(spec)];
   return sortKeys({
     scope: spec.name,
     name: member.name,
@@ -274,7 +275,7 @@ export function buildPatroniConfig(spec: ClusterSpec, ctx: PatroniContext): Reco
         log_directory: member.logDir,
         ...(tls && files ? sslParameters(tls, files) : {}),
       },
-      ...(ctx.peerUsers ? { pg_ident: renderPgIdent(ctx.peerUsers) } : {}),
+      ...(ident.length > 0 ? { pg_ident: ident } : {}),
       basebackup: [{ checkpoint: 'fast' }],
       ...archiveSettings(spec),
       ...(ctx.standby?.restoreMethod

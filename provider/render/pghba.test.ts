@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { renderPgHba, renderPgIdent } from './pghba';
+import { renderPgHba, renderPgIdent, renderSuperuserCertIdent } from './pghba';
 import { parseSpec } from '../spec';
 import { specWithLineBreaks, validSpecInput } from '../../test/helpers/arbitraries';
 import { ordersSpec } from '../../test/helpers/render-context';
@@ -89,12 +89,45 @@ describe('the local superuser over the socket (peer)', () => {
     assert.equal(lines.at(-1), 'host all all 127.0.0.0/8 scram-sha-256');
   });
 
-  test('GIVEN platform.kubernetes WHEN rendered THEN its socket rules are unchanged (no map)', () => {
+  test('GIVEN platform.kubernetes WHEN rendered THEN the OS user postgres of the pods logs in over the socket by peer (no map), first, and no certificate rule for the superuser', () => {
     const spec = parseSpec({ name: 'orders', platform: { kubernetes: {} } });
     const lines = renderPgHba(spec, ['10.0.0.0/8']);
-    assert.equal(lines[0], 'local all postgres scram-sha-256');
+    assert.equal(lines[0], 'local all postgres peer');
+    assert.equal(lines.filter((l) => l.startsWith('local all postgres')).length, 1);
     assert.equal(
       lines.some((l) => l.includes('map=')),
+      false,
+    );
+    assert.deepEqual(renderSuperuserCertIdent(spec), []);
+  });
+
+  test('GIVEN a replica cluster on Kubernetes WHEN rendered THEN its superuser logs in over TCP only by its own client certificate, mapped from its CN, never by a password; a primary cluster of the same group admits no such certificate', () => {
+    const replica = parseSpec({
+      name: 'orders-b',
+      platform: { kubernetes: {} },
+      tls: { ca: { secret: 'group-ca' } },
+      replica: {
+        source: { host: 'orders-a-rw.site-a.svc', sslMode: 'verify-full', secret: 'orders-a-source' },
+      },
+    });
+    const lines = renderPgHba(replica, ['0.0.0.0/0', '::/0']);
+    assert.deepEqual(lines.slice(0, 5), [
+      'local all postgres peer',
+      'hostssl all postgres 0.0.0.0/0 cert map=pgcluster-superuser',
+      'hostnossl all postgres 0.0.0.0/0 reject',
+      'hostssl all postgres ::/0 cert map=pgcluster-superuser',
+      'hostnossl all postgres ::/0 reject',
+    ]);
+    assert.deepEqual(renderSuperuserCertIdent(replica), [
+      'pgcluster-superuser pgcluster-superuser.orders-b postgres',
+    ]);
+    const source = parseSpec({
+      name: 'orders-a',
+      platform: { kubernetes: {} },
+      tls: { ca: { secret: 'group-ca' } },
+    });
+    assert.equal(
+      renderPgHba(source, ['0.0.0.0/0']).some((l) => l.includes('cert map=')),
       false,
     );
   });

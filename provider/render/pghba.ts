@@ -7,23 +7,30 @@
  *
  * platform.local: the superuser logs in over the socket by `peer` authentication through the
  * pg_ident map PEER_MAP (the OS users that run the cluster and pgcluster itself), with no password,
- * so a replica cluster needs none of its source's (renderPgIdent).
+ * so a replica cluster needs none of its source's (renderPgIdent). platform.kubernetes: the OS user
+ * postgres of the pods by `peer`; a replica cluster's superuser over TCP by its own client
+ * certificate (CN superuserCertName, mapped by SUPERUSER_CERT_MAP), which needs tls on.
  */
 import type { ClusterSpec } from '../spec/cluster';
-import { PEER_MAP, REWIND_USER, SUPERUSER } from '../naming';
+import { PEER_MAP, REWIND_USER, SUPERUSER, SUPERUSER_CERT_MAP, superuserCertName } from '../naming';
 import { replicationHbaUsers } from './replication-user';
 import { oneLine } from './sorted';
 import { activeTls, replicationMethod, tcpRules } from './tls';
 
 export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[]): string[] {
   const fixed = [
-    // In the pods with an archive, pgBackRest (archive, backups, its TLS server) reaches PostgreSQL as
-    // the OS user postgres over the socket: peer, so no password file. Only processes of the pod run as
-    // that user, and they hold the superuser's password anyway.
-    ...(spec.platform.kubernetes && spec.backup ? [`local all ${SUPERUSER} peer`] : []),
-    spec.platform.local
-      ? `local all ${SUPERUSER} peer map=${PEER_MAP}`
-      : `local all ${SUPERUSER} scram-sha-256`,
+    // platform.kubernetes: the OS user postgres over the socket (Patroni, pgBackRest, the exporter),
+    // by peer, so no password. Only processes of the pod run as that user.
+    spec.platform.local ? `local all ${SUPERUSER} peer map=${PEER_MAP}` : `local all ${SUPERUSER} peer`,
+    // A replica cluster on Kubernetes holds none of its source's passwords: the deployer and the CLI
+    // log in as the superuser through their port-forwards with its own client certificate, and
+    // over TCP nothing else logs in as it (not the source's password, which the copied catalog admits).
+    ...(kubernetesReplica(spec)
+      ? allowedNetworks.flatMap((net) => [
+          `hostssl all ${SUPERUSER} ${net} cert map=${SUPERUSER_CERT_MAP}`,
+          `hostnossl all ${SUPERUSER} ${net} reject`,
+        ])
+      : []),
     ...replicationHbaUsers(spec).flatMap((user) =>
       tcpRules(spec, allowedNetworks, 'replication', user, replicationMethod(spec)),
     ),
@@ -38,6 +45,18 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     ...tcpRules(spec, allowedNetworks, 'all', 'all', 'scram-sha-256'),
   ];
   return [...fixed, ...user, ...last];
+}
+
+/** A replica cluster on Kubernetes (replica declared, promoted or not: its catalog is its source's copy). */
+export function kubernetesReplica(spec: ClusterSpec): boolean {
+  return spec.platform.kubernetes !== undefined && spec.replica !== undefined;
+}
+
+/** pg_ident.conf lines of SUPERUSER_CERT_MAP: the CN of the cluster's superuser certificate. */
+export function renderSuperuserCertIdent(spec: ClusterSpec): string[] {
+  return kubernetesReplica(spec)
+    ? [`${SUPERUSER_CERT_MAP} ${superuserCertName(spec.name)} ${SUPERUSER}`]
+    : [];
 }
 
 /** pg_ident.conf lines of PEER_MAP: each OS user given logs in over the socket as the superuser. */

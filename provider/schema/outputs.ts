@@ -24,8 +24,9 @@ export const replicationSourceSchema = z
     credentials: z
       .record(z.string(), z.string())
       .describe(
-        'The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, ' +
-          "`replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).",
+        'The keys of the Secret a replica cluster names as replica.source.secret: ' +
+          "`replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep; " +
+          'never the superuser password: a replica cluster logs in as its superuser with its own client certificate).',
       ),
   })
   .meta({ id: 'ReplicationSource' })

@@ -28,12 +28,6 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
     assert.equal(isReplicaCluster(spec), false);
   });
 
-  test('GIVEN tls off and sslMode require WHEN parsed THEN it is accepted', () => {
-    assert.doesNotThrow(() =>
-      parseSpec({ ...base, tls: { enabled: false }, replica: { source: { ...source, sslMode: 'require' } } }),
-    );
-  });
-
   const refusals: Array<{ given: string; replica: unknown; extra?: object; path: string; says: string[] }> = [
     {
       given: 'a source cluster (the state dir is local)',
@@ -45,7 +39,7 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
       given: 'no secret',
       replica: { source: { host: source.host, sslMode: 'verify-full' } },
       path: 'replica.source.secret',
-      says: ['is required on platform.kubernetes', 'superuser-password'],
+      says: ['is required on platform.kubernetes', 'replication-password and rewind-password'],
     },
     {
       given: 'a secret that is no Secret name',
@@ -94,11 +88,16 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
       says: ['"prefer" is not allowed', 'must be verify-full', 'its CA'],
     },
     {
-      given: 'sslMode verify-full with tls off',
-      replica: { source },
+      given: 'tls off',
+      replica: { source: { ...source, sslMode: 'require' } },
       extra: { tls: { enabled: false } },
-      path: 'replica.source.sslMode',
-      says: ['"verify-full" is not allowed', 'needs tls on'],
+      path: 'tls.enabled',
+      says: [
+        'false is not allowed',
+        "none of its source's superuser password",
+        'client certificate',
+        'turn tls on',
+      ],
     },
     {
       given: 'a generated CA',
@@ -128,7 +127,7 @@ describe('spec replica on platform.kubernetes: streaming from a host, credential
       replica: { source, primary: 'orders-b', force: true },
       extra: { roles: [{ name: 'shop', login: true }] },
       path: 'roles',
-      says: ['cannot be declared with replica on platform.kubernetes', "source's superuser password"],
+      says: ['cannot be declared with replica on platform.kubernetes', 'read-only'],
     },
     {
       given: 'backup',

@@ -67,11 +67,12 @@ export const replicaSourceSchema = z
       .optional()
       .describe(
         "platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's " +
-          'credentials, `superuser-password`, `replication-password` and `rewind-password` (a program ' +
-          "writes it from the source cluster's outputs, e.g. through a second provider). A replica " +
-          "cluster is a physical copy of its source's catalog: its members log in to each other and its " +
-          'deployer to them with these. The pods read them through secretKeyRef; the deployer at up, ' +
-          'through the Kubernetes API; never a process argument or a log.',
+          'credentials, `replication-password` (of source.user; empty when it logs in by certificate) and ' +
+          "`rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second " +
+          "provider). A replica cluster is a physical copy of its source's catalog: its members log in to " +
+          'each other with these. The pods read them through secretKeyRef; never a process argument or a ' +
+          "log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by " +
+          'peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.',
       ),
   })
   .describe(

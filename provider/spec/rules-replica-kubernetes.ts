@@ -1,8 +1,8 @@
 /**
  * What `replica` can do on platform.kubernetes (rules-replica.ts has the rules of every platform):
  * a replica cluster by streaming from `source.host` as `source.user` (replicator, or a dedicated
- * replication role the source declares), its credentials from `source.secret`, TLS
- * verified with the source's CA, promoted by `primary` naming it with `force`. Every other case
+ * replication role the source declares), its credentials from `source.secret`, TLS on and
+ * verified with the source's CA (its superuser logs in by a client certificate of it), promoted by `primary` naming it with `force`. Every other case
  * is refused with the field, the value and what is allowed. Pure.
  */
 import type { ClusterSpec } from './cluster';
@@ -43,7 +43,7 @@ function sourceIssues(s: ClusterSpec): Issues {
           path: `${PATH}.secret`,
           message:
             "is required on platform.kubernetes: name a Secret of this cluster's namespace holding the source's " +
-            'superuser-password, replication-password and rewind-password',
+            'replication-password and rewind-password',
         }
       : SECRET_NAME.test(src.secret)
         ? undefined
@@ -90,11 +90,11 @@ function sourceIssues(s: ClusterSpec): Issues {
           "must be verify-full with tls on: the replica cluster verifies its source with its CA (tls.ca, the source's)",
         )
       : undefined,
-    !tls && (src.sslMode === 'verify-ca' || src.sslMode === 'verify-full')
+    !tls
       ? refused(
-          `${PATH}.sslMode`,
-          src.sslMode,
-          'needs tls on (the CA that verifies the source is tls.ca): turn tls on, or use disable, allow, prefer or require',
+          'tls.enabled',
+          false,
+          "must be true for a replica cluster on platform.kubernetes: it holds none of its source's superuser password, so its deployer and the CLI log in as the superuser with its own client certificate of the source's CA (tls.ca); turn tls on",
         )
       : undefined,
     tls && tls.ca === 'generated'
@@ -129,13 +129,13 @@ function groupIssues(s: ClusterSpec): Issues {
   ];
 }
 
-/** A cluster declared with replica keeps its source's superuser password, which the SQL resources cannot read. */
+/** A cluster declared with replica: read-only, its roles are its source's; the SQL resources log in by password. */
 function sqlIssues(s: ClusterSpec): Issues {
   return (['roles', 'databases', 'grants'] as const)
     .filter((k) => s[k].length > 0)
     .map((k) => ({
       path: k,
-      message: `cannot be declared with replica on platform.kubernetes (${s[k].length} declared): the cluster logs in with its source's superuser password (replica.source.secret), which the SQL resources do not read yet`,
+      message: `cannot be declared with replica on platform.kubernetes (${s[k].length} declared): a replica cluster is read-only (its roles and databases are its source's), and the SQL resources log in with a superuser password, which its copied catalog does not hold (the deployer logs in by the cluster's client certificate)`,
     }));
 }
 

@@ -43,3 +43,25 @@ export async function ensureAppObjects(client: Client, app: AppObjects): Promise
   }
   return ran;
 }
+
+/**
+ * Sets the role's password to that SCRAM verifier when it holds another, with statement logging
+ * off; true when it did.
+ */
+export async function ensureVerifier(client: Client, role: string, verifier: string): Promise<boolean> {
+  const found = await client.query<{ rolpassword: string | null }>(
+    'select rolpassword from pg_authid where rolname = $1',
+    [role],
+  );
+  if (found.rows[0]?.rolpassword === verifier) return false;
+  await client.query('BEGIN');
+  try {
+    await client.query("SET LOCAL log_statement = 'none'");
+    await client.query(`ALTER ROLE ${escapeIdentifier(role)} PASSWORD ${escapeLiteral(verifier)}`);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  return true;
+}

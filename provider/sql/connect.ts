@@ -23,7 +23,7 @@ export async function connectTo(
     // Over the member's socket: peer authentication, and no TLS (PostgreSQL offers none there). The
     // password, when there is one, is sent only if asked (a member still on an older pg_hba).
     password: creds.password,
-    ...(!socket && creds.ssl ? { ssl: { ca: creds.ssl.ca } } : {}),
+    ...(!socket && creds.ssl ? { ssl: { ...creds.ssl } } : {}),
     ...extra,
   });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query

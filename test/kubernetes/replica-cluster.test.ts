@@ -7,7 +7,10 @@
  * orders-a-rw.<site A>.svc with verify-full (one group CA): rows written on A appear on B, B refuses
  * writes, A's pg_stat_replication shows B's standby leader over TLS as its own role
  * orders_b_replication (which A declares; B's replica cascades as it); then B is promoted
- * by the spec change (replica.primary: orders-b, force) and takes writes. Destroy leaves nothing.
+ * by the spec change (replica.primary: orders-b, force) and takes writes. No superuser password
+ * of A's reaches site B: B's superuser logs in over TCP only with B's own client certificate (its
+ * Secret orders-b-superuser), which A does not admit, and A's password is refused on B. Destroy
+ * leaves nothing.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +22,15 @@ import YAML from 'yaml';
 import { query } from '../helpers/pg';
 import { kubernetesCluster, type Cluster } from './support/cluster';
 import { kubernetesStack, type KubernetesStack } from './support/stack';
-import { patroniCluster, secretOf, serviceUri, superuser, type Credentials } from './support/reach';
+import {
+  patroniCluster,
+  secretOf,
+  serviceIp,
+  serviceUri,
+  superuser,
+  type Credentials,
+} from './support/reach';
+import { cli } from '../helpers/cli';
 
 const NS_A = 'pgc-site-a';
 const NS_B = 'pgc-site-b';
@@ -47,6 +58,15 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
   let created = false;
   const dir = mkdtempSync(join(tmpdir(), 'pgc-k8s-replica-'));
   let su: Credentials;
+  /** A URI to a Service of site B as B's superuser by its client certificate (written from its Secret). */
+  const certUri = async (service: string, namespace = NS_B) => {
+    const own = await secretOf(cluster, NS_B, 'orders-b-superuser');
+    writeFileSync(join(dir, 'b-superuser.crt'), own['tls.crt']!, { mode: 0o600 });
+    writeFileSync(join(dir, 'b-superuser.key'), own['tls.key']!, { mode: 0o600 });
+    const files = `sslrootcert=${join(dir, 'group-ca.crt')}&sslcert=${join(dir, 'b-superuser.crt')}&sslkey=${join(dir, 'b-superuser.key')}`;
+    // verify-ca: the ClusterIP is not among the server certificate's names (its Service's name is).
+    return `postgresql://postgres@${await serviceIp(cluster, namespace, service)}:5432/postgres?connect_timeout=3&uselibpqcompat=true&sslmode=verify-ca&${files}`;
+  };
 
   before(async () => {
     cluster = await kubernetesCluster();
@@ -150,14 +170,19 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
     const a = await serviceUri(cluster, NS_A, 'orders-a-rw', su);
     await query(a, 'create table sites (id int primary key, v text)');
     await query(a, "insert into sites select g, 'from a' from generate_series(1, 100) g");
-    // B's catalog is A's copy: the same superuser password logs in there.
-    const b = await serviceUri(cluster, NS_B, 'orders-b-rw', su);
+    // B's superuser logs in with B's own certificate; A's password, which B's copied catalog would
+    // admit, is refused there, with TLS or without; A does not admit B's certificate.
+    const b = await certUri('orders-b-rw');
+    const aOnB = await serviceUri(cluster, NS_B, 'orders-b-rw', su);
+    await assert.rejects(query(aOnB, 'select 1'), /pg_hba\.conf rejects connection .*"postgres"/);
+    await assert.rejects(query(`${aOnB}&uselibpqcompat=true&sslmode=require`, 'select 1'), /certificate/);
+    await assert.rejects(query(await certUri('orders-a-rw', NS_A), 'select 1'), /password/);
     const count = await until('100 rows on site B', async () => {
       const n = Number((await query<{ n: string }>(b, 'select count(*) as n from sites'))[0]?.n);
       return n === 100 ? n : undefined;
     });
     assert.equal(count, 100);
-    const ro = await serviceUri(cluster, NS_B, 'orders-b-ro', su);
+    const ro = await certUri('orders-b-ro');
     await until('100 rows on site B replica', async () =>
       Number((await query<{ n: string }>(ro, 'select count(*) as n from sites'))[0]?.n) === 100
         ? true
@@ -188,7 +213,7 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
     const fromA = rows.find((r) => r.application_name.startsWith('orders-a-'));
     assert.equal(fromA?.usename, 'replicator', JSON.stringify(rows));
     const onB = await query<{ application_name: string; usename: string; client_dn: string }>(
-      await serviceUri(cluster, NS_B, 'orders-b-rw', su),
+      await certUri('orders-b-rw'),
       'select r.application_name, r.usename, s.client_dn from pg_stat_replication r join pg_stat_ssl s using (pid)',
     );
     assert.deepEqual(
@@ -213,8 +238,33 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
     };
     const source = await secretOf(cluster, NS_B, 'orders-a-source');
     const text = JSON.stringify(pod.spec);
-    // (replication-password is empty: orders-b's role logs in by its certificate.)
+    // (replication-password is empty: orders-b's role logs in by its certificate.) No superuser
+    // password: B's Patroni and exporter reach PostgreSQL over the pod's socket by peer.
     assert.equal(source['replication-password'], '');
+    assert.deepEqual(Object.keys(source).sort(), ['replication-password', 'rewind-password']);
+    for (const c of pod.spec.containers)
+      assert.equal(
+        (c.env ?? []).some((e) => e.name === 'PATRONI_SUPERUSER_PASSWORD'),
+        false,
+        `${c.name} has PATRONI_SUPERUSER_PASSWORD`,
+      );
+    // The CLI logs in as B's superuser with the certificate of B's Secret, through a port-forward.
+    const psql = await cli(stack.sandbox.stateDir, [
+      'psql',
+      'orders-b',
+      '--kubeconfig',
+      join(dir, 'kubeconfig-b'),
+      '--context',
+      'site-b',
+      '--namespace',
+      NS_B,
+      '--superuser',
+      '--',
+      '-Atc',
+      'select current_user, pg_is_in_recovery()',
+    ]);
+    assert.equal(psql.code, 0, psql.stderr);
+    assert.equal(psql.stdout.trim(), 'postgres|t');
     for (const value of Object.values(source).filter((v) => v !== ''))
       assert.equal(text.includes(value), false, 'a password in the pod spec');
   });
@@ -224,7 +274,7 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
     await stack.project.pulumiOk(['up', '--yes', '--skip-preview']);
     const b = (await patroniCluster(cluster, NS_B, B_PODS)).members;
     assert.equal(b.filter((m) => m.role === 'leader').length, 1, JSON.stringify(b));
-    const rw = await serviceUri(cluster, NS_B, 'orders-b-rw', su);
+    const rw = await certUri('orders-b-rw');
     await until('a write on orders-b', async () => {
       await query(rw, "insert into sites values (101, 'from b')");
       return true;
@@ -242,5 +292,13 @@ describe('a replica cluster on Kubernetes (examples/multi-site/kubernetes, two p
       app.dbname,
     );
     assert.equal((await query<{ one: number }>(appUri, 'select 1 as one'))[0]?.one, 1);
+    // Its superuser took B's own password too (A's verifier is gone from B's catalog).
+    const verifier = async (uri: string) =>
+      (
+        await query<{ v: string }>(uri, "select rolpassword as v from pg_authid where rolname = 'postgres'")
+      )[0]?.v;
+    const onB = await verifier(rw);
+    assert.ok(onB?.startsWith('SCRAM-SHA-256$'), onB);
+    assert.notEqual(onB, await verifier(await serviceUri(cluster, NS_A, 'orders-a-rw', su)));
   });
 });

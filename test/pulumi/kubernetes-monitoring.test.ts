@@ -67,7 +67,7 @@ describe('PostgresCluster with monitoring on kubernetes (mocks)', () => {
     monitoring: { podMonitor: true },
   };
 
-  test('GIVEN exporters WHEN the members are rendered THEN postgres_exporter runs beside PostgreSQL with the query set, verify-full, its password from the Secret', async () => {
+  test('GIVEN exporters WHEN the members are rendered THEN postgres_exporter runs beside PostgreSQL with the query set, as the superuser over the socket by peer (no password)', async () => {
     const resources = await build(args);
     const exporter = container(members(resources), 'exporter');
     assert.deepEqual(exporter.command, [
@@ -77,12 +77,13 @@ describe('PostgresCluster with monitoring on kubernetes (mocks)', () => {
       '--log.level=warn',
     ]);
     const env = Object.fromEntries(exporter.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
-    assert.equal(
-      env.DATA_SOURCE_URI,
-      '127.0.0.1:5432/postgres?sslmode=verify-full&sslrootcert=/etc/pgcluster/tls/ca.crt',
+    // Over the pod's socket by peer, as on the local platform: no password in the exporter.
+    assert.deepEqual(env, {
+      DATA_SOURCE_NAME: 'host=/var/run/postgresql port=5432 user=postgres dbname=postgres sslmode=disable',
+    });
+    assert.ok(
+      exporter.volumeMounts.some((m: Obj) => m.name === 'run' && m.mountPath === '/var/run/postgresql'),
     );
-    assert.equal(env.DATA_SOURCE_USER, 'postgres');
-    assert.deepEqual(env.DATA_SOURCE_PASS, { secretKeyRef: { name: 'orders-superuser', key: 'password' } });
     assert.deepEqual(exporter.ports, [{ name: 'metrics', containerPort: 9187, protocol: 'TCP' }]);
     assert.equal(exporter.securityContext.readOnlyRootFilesystem, true);
     const postgres = container(members(resources), 'postgres');

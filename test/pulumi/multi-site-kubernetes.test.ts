@@ -110,7 +110,12 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     const certificates = (cluster: string) =>
       one(resources, 'pulumi-nodejs:dynamic/pgcluster:TlsCertificates', `${cluster}-tls-certificates`)
         .inputs as Obj;
-    assert.deepEqual(certificates('orders-b').clients, ['orders_b_replication', 'rewinder']);
+    // orders-b's superuser's too: its deployer and the CLI log in with it (no source password).
+    assert.deepEqual(certificates('orders-b').clients, [
+      'orders_b_replication',
+      'rewinder',
+      'pgcluster-superuser.orders-b',
+    ]);
     assert.deepEqual(certificates('orders-a').clients, ['replicator', 'rewinder']);
     const hba = (cluster: string): string[] => {
       const p = patroniOf(resources, cluster);
@@ -123,6 +128,16 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     assert.ok(hba('orders-a').includes('hostssl replication replicator 0.0.0.0/0 cert'));
     // orders-b's own replicas cascade from its standby leader as the same role.
     assert.ok(hba('orders-b').includes('hostssl replication orders_b_replication 0.0.0.0/0 cert'));
+    // orders-b maps its own superuser certificate to postgres; orders-a admits no such certificate.
+    assert.ok(hba('orders-b').includes('hostssl all postgres 0.0.0.0/0 cert map=pgcluster-superuser'));
+    assert.deepEqual(patroniOf(resources, 'orders-b').postgresql.pg_ident, [
+      'pgcluster-superuser pgcluster-superuser.orders-b postgres',
+    ]);
+    assert.equal(
+      hba('orders-a').some((l) => l.includes('map=')),
+      false,
+    );
+    assert.equal(patroniOf(resources, 'orders-a').postgresql.pg_ident, undefined);
     const role = one(resources, 'pulumi-nodejs:dynamic/pgcluster:Role', 'orders-a-role-orders_b_replication');
     assert.equal((role.inputs as Obj).replication, true);
     assert.equal((role.inputs as Obj).login, true);
@@ -132,24 +147,44 @@ describe('examples/multi-site/kubernetes (mocks): two providers, a primary and a
     const secret = one(resources, 'kubernetes:core/v1:Secret', 'orders-a-source');
     assert.ok(isSecretValue(secret.raw.stringData), 'stringData is a Pulumi secret');
     // Not orders-a's replicator password: orders-b streams as its own role, by its certificate.
+    // No superuser password crosses: orders-b's superuser logs in by peer and by its certificate.
     assert.deepEqual(secret.inputs.stringData, {
-      'superuser-password': 'pw-orders-a-superuser-password',
       'replication-password': '',
       'rewind-password': 'pw-orders-a-rewind-password',
     });
     const env = (podOf(resources, 'orders-b').containers as Obj[]).find((c) => c.name === 'postgres')!
       .env as Obj[];
     const ref = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
-    assert.deepEqual(ref('PATRONI_SUPERUSER_PASSWORD'), {
-      name: 'orders-a-source',
-      key: 'superuser-password',
-    });
+    assert.equal(
+      env.some((e) => e.name === 'PATRONI_SUPERUSER_PASSWORD'),
+      false,
+    );
     assert.deepEqual(ref('PATRONI_REPLICATION_PASSWORD'), {
       name: 'orders-a-source',
       key: 'replication-password',
     });
     assert.deepEqual(ref('PATRONI_REWIND_PASSWORD'), { name: 'orders-a-source', key: 'rewind-password' });
     for (const e of env) assert.equal(/PASSWORD/.test(e.name) && e.value !== undefined, false, e.name);
+    // orders-b's deployer (readiness, scale guard) logs in with its superuser certificate, a secret,
+    // and its own superuser Secret holds it for the CLI.
+    const cert = {
+      cert: 'clientCerts-pgcluster-superuser.orders-b-of-orders-b-tls-certificates',
+      key: 'clientKeys-pgcluster-superuser.orders-b-of-orders-b-tls-certificates',
+    };
+    for (const type of ['ClusterReady', 'ScaleDownGuard']) {
+      const step = resources.find(
+        (r) => r.type === `pulumi-nodejs:dynamic/pgcluster:${type}` && r.name.startsWith('orders-b'),
+      )!;
+      assert.deepEqual(step.inputs.superuserCert, cert, type);
+      assert.ok(isSecretValue(step.raw.superuserCert), `${type}: superuserCert is a Pulumi secret`);
+      const a = resources.find(
+        (r) => r.type === `pulumi-nodejs:dynamic/pgcluster:${type}` && r.name.startsWith('orders-a'),
+      )!;
+      assert.equal(a.inputs.superuserCert, undefined, type);
+    }
+    const own = one(resources, 'kubernetes:core/v1:Secret', 'orders-b-superuser').inputs.stringData as Obj;
+    assert.equal(own['tls.crt'], cert.cert);
+    assert.equal(own['tls.key'], cert.key);
     // The source's own members keep their own Secrets; every Secret's data is a Pulumi secret.
     const envA = (podOf(resources, 'orders-a').containers as Obj[]).find((c) => c.name === 'postgres')!
       .env as Obj[];

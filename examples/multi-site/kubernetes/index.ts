@@ -62,7 +62,8 @@ const primary = new PostgresCluster(
 
 // orders-a's credentials in site B: written through site B's provider, a Pulumi secret. Not
 // orders-a's replicator password: orders-b streams as its own role, which logs in by its
-// certificate and has no password.
+// certificate and has no password. No superuser password either: orders-b's superuser logs in by
+// peer in its pods and by its own client certificate (Secret orders-b-superuser) over TCP.
 const sourceSecret = new k8s.core.v1.Secret(
   'orders-a-source',
   {

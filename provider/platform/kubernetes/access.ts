@@ -27,6 +27,11 @@ export interface KubernetesSecretsForAccess {
   poolerAdminPassword?: string;
   /** Under tls: the CA's PEM; SQL through the port-forwards verifies the member by it (127.0.0.1). */
   caCert?: string;
+  /**
+   * A replica cluster's superuser client certificate and key: its superuser logs in with them (its
+   * pg_hba maps the certificate to it), with no password.
+   */
+  superuserCert?: { cert: string; key: string };
 }
 
 export function memberNames(spec: ClusterSpec): string[] {
@@ -103,6 +108,10 @@ export async function kubernetesAccess(
     };
   }
   const ssl = secrets.caCert ? { ssl: { ca: secrets.caCert } } : {};
+  const superuserSsl =
+    secrets.caCert && secrets.superuserCert
+      ? { password: '', ssl: { ca: secrets.caCert, ...secrets.superuserCert } }
+      : ssl;
   // Under tls Patroni's REST API is HTTPS only, its certificate names 127.0.0.1: verified by the CA.
   const scheme = patroniScheme(spec, secrets.caCert);
   const config = kubeConfigOf(kubeconfig, platform.context);
@@ -112,7 +121,7 @@ export async function kubernetesAccess(
   const urls = Object.fromEntries(members.map((m, i) => [m, `${scheme}://127.0.0.1:${apiPorts[i]}`]));
   return {
     ...base,
-    superuser: () => ({ ...base.superuser(), ...ssl }),
+    superuser: () => ({ ...base.superuser(), ...superuserSsl }),
     app: () => ({ ...base.app(), ...ssl }),
     apiUrls: () => urls,
     ...(spec.backup

@@ -10,7 +10,7 @@ import { InputError } from '../../errors';
 import { kubernetesNames } from '../../naming';
 import { parseSpec } from '../../spec';
 import type { ClusterSpec } from '../../spec/cluster';
-import { APP_CA_FILE, serviceHost } from '../../render/kubernetes/secrets';
+import { APP_CA_FILE, serviceHost, SUPERUSER_CERT_KEYS } from '../../render/kubernetes/secrets';
 import { CA_SECRET_ANNOTATION, TLS_KEYS } from '../../render/kubernetes/tls';
 import { PG_PORT } from '../../render/kubernetes/patroni-config';
 import { BACKUP_ANNOTATION } from '../../render/kubernetes/backup';
@@ -62,6 +62,7 @@ export class KubernetesCliPlatform implements Platform {
     app: string;
     caCert?: string;
     poolerAdmin?: string;
+    superuserCert?: { cert: string; key: string };
   }> {
     const ns = this.target.namespace;
     const names = kubernetesNames(name);
@@ -76,7 +77,9 @@ export class KubernetesCliPlatform implements Platform {
           );
         throw e;
       });
-    // The superuser's password is where the members read it: a replica cluster's is its source's.
+    // The superuser's password is where the members read it (a replica cluster made by an earlier
+    // version: its source's). A replica cluster's members have none: its own Secret holds its client
+    // certificate, which its pg_hba maps to the superuser.
     const suRef = sts.spec?.template.spec?.containers
       .find((c) => c.name === 'postgres')
       ?.env?.find((e) => e.name === 'PATRONI_SUPERUSER_PASSWORD')?.valueFrom?.secretKeyRef;
@@ -104,9 +107,12 @@ export class KubernetesCliPlatform implements Platform {
     // Under tls the application Secret holds the CA: SQL through the port-forwards verifies by it.
     const caCert = decode(app.data?.['ca.crt']);
     const poolerAdminPassword = decode(poolerAdmin?.data?.password);
+    const cert = decode(su.data?.[SUPERUSER_CERT_KEYS.cert]);
+    const key = decode(su.data?.[SUPERUSER_CERT_KEYS.key]);
     return {
       spec,
       superuser: decode(su.data?.[suKey]) ?? '',
+      ...(cert && key ? { superuserCert: { cert, key } } : {}),
       app: decode(app.data?.password) ?? '',
       ...(caCert ? { caCert } : {}),
       ...(poolerAdminPassword ? { poolerAdmin: poolerAdminPassword } : {}),
@@ -116,7 +122,7 @@ export class KubernetesCliPlatform implements Platform {
   async access(name: string): Promise<ClusterAccess & { close(): Promise<void> }> {
     const known = this.accesses.get(name);
     if (known) return known;
-    const { spec, superuser, app, caCert, poolerAdmin } = await this.spec(name);
+    const { spec, superuser, app, caCert, poolerAdmin, superuserCert } = await this.spec(name);
     // With the pooler admin's password, a switchover PAUSEs the pooler pods around it.
     const access = await kubernetesAccess(
       spec,
@@ -126,6 +132,7 @@ export class KubernetesCliPlatform implements Platform {
         appVerifier: '',
         ...(caCert ? { caCert } : {}),
         ...(poolerAdmin ? { poolerAdminPassword: poolerAdmin } : {}),
+        ...(superuserCert ? { superuserCert } : {}),
       },
       this.config,
     );

@@ -13,7 +13,7 @@ import { POOLER_ADMIN_USER, SUPERUSER } from '../../naming';
 import { renderExporterQueries } from '../exporter-queries';
 import { activeTls } from '../tls';
 import { commonLabels } from './labels';
-import { PATRONI_PORT, PG_PORT } from './patroni-config';
+import { PATRONI_PORT, PG_PORT, SOCKET_DIR } from './patroni-config';
 import { containerSecurityContext } from './security';
 import { kubernetesTlsFiles, TLS_KEYS, tlsMount } from './tls';
 
@@ -89,14 +89,11 @@ export function buildPoolerExporterSecret(
   };
 }
 
-/** postgres_exporter beside PostgreSQL: the superuser over TCP to 127.0.0.1 (in the server certificate). */
-export function memberExporterContainer(
-  spec: ClusterSpec,
-  platform: KubernetesPlatformSpec,
-  names: KubernetesNames,
-) {
-  const tls = activeTls(spec);
-  const query = tls ? `sslmode=verify-full&sslrootcert=${kubernetesTlsFiles().caFile}` : 'sslmode=disable';
+/**
+ * postgres_exporter beside PostgreSQL: the superuser over the pod's socket (the `run` volume) by
+ * peer, as on the local platform, so it holds no password (a replica cluster has none for it).
+ */
+export function memberExporterContainer(spec: ClusterSpec, platform: KubernetesPlatformSpec) {
   return {
     name: 'exporter',
     image: kubernetesImage(spec.postgresVersion, platform),
@@ -108,18 +105,16 @@ export function memberExporterContainer(
       '--log.level=warn',
     ],
     env: [
-      { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${PG_PORT}/postgres?${query}` },
-      { name: 'DATA_SOURCE_USER', value: SUPERUSER },
       {
-        name: 'DATA_SOURCE_PASS',
-        valueFrom: { secretKeyRef: { name: names.superuserSecret, key: 'password' } },
+        name: 'DATA_SOURCE_NAME',
+        value: `host=${SOCKET_DIR} port=${PG_PORT} user=${SUPERUSER} dbname=postgres sslmode=disable`,
       },
     ],
     ports: [{ name: 'metrics', containerPort: EXPORTER_PORT, protocol: 'TCP' }],
     readinessProbe: { tcpSocket: { port: EXPORTER_PORT }, periodSeconds: 10 },
     resources: { requests: { cpu: '10m', memory: '32Mi' } },
     securityContext: containerSecurityContext(),
-    volumeMounts: [monitoringMount(), ...(tls ? [tlsMount] : [])],
+    volumeMounts: [monitoringMount(), { name: 'run', mountPath: SOCKET_DIR }],
   };
 }
 

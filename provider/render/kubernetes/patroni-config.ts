@@ -86,11 +86,6 @@ export function buildKubernetesPatroniConfig(spec: ClusterSpec, namespace: strin
   delete postgresql.connect_address;
   const authentication = postgresql.authentication as Record<string, Record<string, unknown>>;
   for (const user of Object.values(authentication)) delete user.password;
-  // Without tls the replication connection (to the source too) takes the sslmode replica.source asks;
-  // with tls it is verify-full with the CA (libpqTls), which the spec rules require of the source.
-  const replica = spec.replica;
-  if (replica && !activeTls(spec) && authentication.replication)
-    authentication.replication.sslmode = replica.source.sslMode;
   const bootstrap = config.bootstrap as { initdb?: unknown[] };
   if (spec.storage?.walSize && bootstrap.initdb)
     bootstrap.initdb = [...bootstrap.initdb, { waldir: `${WAL_MOUNT}/pg_wal` }];

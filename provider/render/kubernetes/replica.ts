@@ -7,9 +7,12 @@ import type { ClusterSpec } from '../../spec/cluster';
 import { isReplicaCluster } from '../../spec/replica';
 import type { StandbyContext } from '../context';
 
-/** The keys of replica.source.secret: the source's passwords, which the copy's catalog holds. */
+/**
+ * The keys of replica.source.secret: the passwords of the source's roles the copy's members log in
+ * as (its replication role, pg_rewind's). Never the superuser's: the replica cluster's superuser
+ * logs in by peer over the pods' sockets and by its own client certificate over TCP.
+ */
 export const REPLICA_SOURCE_KEYS = {
-  superuser: 'superuser-password',
   replication: 'replication-password',
   rewind: 'rewind-password',
 } as const;

@@ -18,6 +18,12 @@ import { uriTlsQuery } from '../tls';
 export const APP_SECRET_MOUNT = '/etc/pgcluster/app';
 export const APP_CA_FILE = `${APP_SECRET_MOUNT}/ca.crt`;
 
+/**
+ * The keys of a replica cluster's `<name>-superuser` Secret holding its superuser client certificate
+ * (its `password` is its own, which the copied catalog admits only once it is promoted).
+ */
+export const SUPERUSER_CERT_KEYS = { cert: 'tls.crt', key: 'tls.key' } as const;
+
 export interface KubernetesPasswords {
   superuser: string;
   replication: string;
@@ -78,11 +84,16 @@ export function buildSecrets(
   passwords: KubernetesPasswords,
   /** Under tls: the CA's PEM, for the application Secret. */
   ca?: string,
+  /** A replica cluster's superuser client certificate and key (the CLI logs in with them). */
+  superuserCert?: { cert: string; key: string },
 ) {
   return {
     superuser: secret(names.superuserSecret, namespace, cluster, 'kubernetes.io/basic-auth', {
       username: SUPERUSER,
       password: passwords.superuser,
+      ...(superuserCert
+        ? { [SUPERUSER_CERT_KEYS.cert]: superuserCert.cert, [SUPERUSER_CERT_KEYS.key]: superuserCert.key }
+        : {}),
     }),
     replication: secret(names.replicationSecret, namespace, cluster, 'kubernetes.io/basic-auth', {
       username: REPLICATION_USER,

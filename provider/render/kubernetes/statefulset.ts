@@ -46,13 +46,13 @@ function secretEnv(name: string, secret: string, key: string) {
 
 /**
  * The role passwords Patroni logs in with: the cluster's own Secrets, or while `replica` is declared
- * the source's (replica.source.secret): the data, and so the catalog, is the source's copy.
+ * the source's (replica.source.secret): the data, and so the catalog, is the source's copy. The
+ * superuser then has none: Patroni reaches its PostgreSQL over the socket by peer (render/pghba).
  */
 function passwordEnv(spec: ClusterSpec, names: KubernetesNames) {
   const source = replicaCredentialsSecret(spec);
   if (source)
     return [
-      secretEnv('PATRONI_SUPERUSER_PASSWORD', source, REPLICA_SOURCE_KEYS.superuser),
       secretEnv('PATRONI_REPLICATION_PASSWORD', source, REPLICA_SOURCE_KEYS.replication),
       secretEnv('PATRONI_REWIND_PASSWORD', source, REPLICA_SOURCE_KEYS.rewind),
     ];
@@ -227,7 +227,7 @@ export function buildStatefulSet(
             container,
             ...(spec.backup ? [pgbackrestServerContainer(spec, platform, dataMounts)] : []),
             ...(platform.peerWatch ? [peerWatchContainer(spec, platform)] : []),
-            ...(exportersOn(spec) ? [memberExporterContainer(spec, platform, names)] : []),
+            ...(exportersOn(spec) ? [memberExporterContainer(spec, platform)] : []),
           ],
           volumes: [
             { name: 'patroni-config', configMap: { name: names.patroniConfig } },

@@ -9451,7 +9451,7 @@ type ReplicaSource struct {
 	Password *ReplicaSourcePassword `pulumi:"password"`
 	// Its port (with host). @default - 5432
 	Port *int `pulumi:"port"`
-	// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+	// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
 	Secret *string `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode *ReplicaSourceSslMode `pulumi:"sslMode"`
@@ -9503,7 +9503,7 @@ type ReplicaSourceArgs struct {
 	Password ReplicaSourcePasswordPtrInput `pulumi:"password"`
 	// Its port (with host). @default - 5432
 	Port pulumi.IntPtrInput `pulumi:"port"`
-	// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+	// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
 	Secret pulumi.StringPtrInput `pulumi:"secret"`
 	// libpq's sslmode for the replication connection (with host). @default - prefer
 	SslMode ReplicaSourceSslModePtrInput `pulumi:"sslMode"`
@@ -9634,7 +9634,7 @@ func (o ReplicaSourceOutput) Port() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *int { return v.Port }).(pulumi.IntPtrOutput)
 }
 
-// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
 func (o ReplicaSourceOutput) Secret() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ReplicaSource) *string { return v.Secret }).(pulumi.StringPtrOutput)
 }
@@ -9733,7 +9733,7 @@ func (o ReplicaSourcePtrOutput) Port() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+// platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
 func (o ReplicaSourcePtrOutput) Secret() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ReplicaSource) *string {
 		if v == nil {
@@ -11585,7 +11585,7 @@ func (o ReplicaTargetPtrOutput) Time() pulumi.StringPtrOutput {
 }
 
 type ReplicationSource struct {
-	// The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+	// The keys of the Secret a replica cluster names as replica.source.secret: `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep; never the superuser password: a replica cluster logs in as its superuser with its own client certificate).
 	Credentials map[string]string `pulumi:"credentials"`
 	// The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
 	Host string `pulumi:"host"`
@@ -11607,7 +11607,7 @@ func (o ReplicationSourceOutput) ToReplicationSourceOutputWithContext(ctx contex
 	return o
 }
 
-// The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+// The keys of the Secret a replica cluster names as replica.source.secret: `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep; never the superuser password: a replica cluster logs in as its superuser with its own client certificate).
 func (o ReplicationSourceOutput) Credentials() pulumi.StringMapOutput {
 	return o.ApplyT(func(v ReplicationSource) map[string]string { return v.Credentials }).(pulumi.StringMapOutput)
 }
@@ -11646,7 +11646,7 @@ func (o ReplicationSourcePtrOutput) Elem() ReplicationSourceOutput {
 	}).(ReplicationSourceOutput)
 }
 
-// The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+// The keys of the Secret a replica cluster names as replica.source.secret: `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep; never the superuser password: a replica cluster logs in as its superuser with its own client certificate).
 func (o ReplicationSourcePtrOutput) Credentials() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *ReplicationSource) map[string]string {
 		if v == nil {

@@ -4734,7 +4734,7 @@ class ReplicaSourceArgsDict(TypedDict):
     """
     secret: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+    platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
     """
     ssl_mode: NotRequired[pulumi.Input[Optional['ReplicaSourceSslMode']]]
     """
@@ -4766,7 +4766,7 @@ class ReplicaSourceArgs:
         :param pulumi.Input[_builtins.str] host: An external primary (not managed here): its host name or address.
         :param pulumi.Input['ReplicaSourcePasswordArgs'] password: Where that role's password is read (with host).
         :param pulumi.Input[_builtins.int] port: Its port (with host). @default - 5432
-        :param pulumi.Input[_builtins.str] secret: platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+        :param pulumi.Input[_builtins.str] secret: platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
         :param pulumi.Input['ReplicaSourceSslMode'] ssl_mode: libpq's sslmode for the replication connection (with host). @default - prefer
         :param pulumi.Input[_builtins.str] user: The role this cluster streams from the source as, and its members cascade as: one with REPLICATION and LOGIN on the external primary (with host); on platform.kubernetes, replicator or a dedicated role the source cluster declares in its roles with login and replication (its client certificate is made for it under tls). @default - replicator
         """
@@ -4869,7 +4869,7 @@ class ReplicaSourceArgs:
     @pulumi.getter
     def secret(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `superuser-password`, `replication-password` and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other and its deployer to them with these. The pods read them through secretKeyRef; the deployer at up, through the Kubernetes API; never a process argument or a log.
+        platform.kubernetes (with host): a Secret of this cluster's namespace holding the source's credentials, `replication-password` (of source.user; empty when it logs in by certificate) and `rewind-password` (a program writes it from the source cluster's outputs, e.g. through a second provider). A replica cluster is a physical copy of its source's catalog: its members log in to each other with these. The pods read them through secretKeyRef; never a process argument or a log. No superuser password: the replica cluster's superuser logs in over the pods' sockets by peer, and over TCP (the deployer, the CLI) with its own client certificate of the group CA.
         """
         return pulumi.get(self, "secret")
 

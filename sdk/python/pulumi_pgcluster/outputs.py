@@ -262,7 +262,7 @@ class ReplicationSource(dict):
                  host: _builtins.str,
                  port: _builtins.float):
         """
-        :param Mapping[str, _builtins.str] credentials: The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+        :param Mapping[str, _builtins.str] credentials: The keys of the Secret a replica cluster names as replica.source.secret: `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep; never the superuser password: a replica cluster logs in as its superuser with its own client certificate).
         :param _builtins.str host: The source's read-write Service, `<name>-rw.<namespace>.svc` (replica.source.host).
         :param _builtins.float port: Its port (replica.source.port).
         """
@@ -274,7 +274,7 @@ class ReplicationSource(dict):
     @pulumi.getter
     def credentials(self) -> Mapping[str, _builtins.str]:
         """
-        The keys of the Secret a replica cluster names as replica.source.secret: `superuser-password`, `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep).
+        The keys of the Secret a replica cluster names as replica.source.secret: `replication-password`, `rewind-password` (this cluster's role passwords, which its copies keep; never the superuser password: a replica cluster logs in as its superuser with its own client certificate).
         """
         return pulumi.get(self, "credentials")
 
