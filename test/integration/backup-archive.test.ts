@@ -289,7 +289,9 @@ describe(
       );
       const added = after.filter((key) => !keys.includes(key));
       assert.deepEqual(
-        added.filter((key) => !/\/archive\/arch\/15-1\/[0-9A-F]{16}\/[0-9A-F]{24}-[0-9a-f]{40}\.lz4$/.test(key)),
+        added.filter(
+          (key) => !/\/archive\/arch\/15-1\/[0-9A-F]{16}\/[0-9A-F]{24}-[0-9a-f]{40}\.lz4$/.test(key),
+        ),
         [],
         'keys added by destroy other than WAL segments',
       );
