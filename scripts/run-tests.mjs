@@ -123,6 +123,15 @@ const testArgs = (list) => ['--import', 'tsx', '--test', '--test-concurrency=1',
 // (QUIET) wait until the node has started. Each job's output is printed when it ends; then the jobs'
 // durations, which PGCLUSTER_TEST_DURATIONS=FILE also writes as JSON (to refresh test-durations.json).
 const QUIET = ['test/integration/day2-lifecycle.test.ts', 'test/integration/day2-chaos.test.ts'];
+/**
+ * Files whose loopback port ranges overlap: each group is one job, its files one after the other
+ * (automation 22200-22350 and local-backup 22300-22393; backup-recovery's clusters up to 22980 and
+ * yaml-example 22700-22760).
+ */
+const SERIAL = [
+  ['test/acceptance/automation.test.ts', 'test/acceptance/local-backup.test.ts'],
+  ['test/integration/backup-recovery.test.ts', 'test/acceptance/yaml-example.test.ts'],
+];
 const workers = Number(process.env.PGCLUSTER_TEST_JOBS ?? '4');
 const inQueue = suite === 'all' && workers > 1;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -144,15 +153,24 @@ if (inQueue) {
     : undefined;
   const known = JSON.parse(readFileSync(join(here, 'test-durations.json'), 'utf8'));
   const unit = files.filter((f) => !f.startsWith('test/'));
+  const groups = SERIAL.map((group) => group.filter((f) => files.includes(f))).filter((g) => g.length > 0);
+  const grouped = groups.flat();
+  // A file not measured yet weighs most (it goes first: it may be long).
+  const weightOf = (name) => known[name] ?? 10_000;
   const jobs = [
-    ...(unit.length > 0 ? [{ name: 'unit', files: unit }] : []),
-    ...files.filter((f) => f.startsWith('test/')).map((f) => ({ name: f, files: [f] })),
+    ...(unit.length > 0 ? [{ name: 'unit', files: unit, weight: weightOf('unit') }] : []),
+    ...groups.map((group) => ({
+      name: group.join(' + '),
+      files: group,
+      weight: group.reduce((sum, f) => sum + weightOf(f), 0),
+    })),
+    ...files
+      .filter((f) => f.startsWith('test/') && !grouped.includes(f))
+      .map((f) => ({ name: f, files: [f], weight: weightOf(f) })),
   ].map((job) => ({
     ...job,
-    onNode: job.name.startsWith('test/kubernetes/'),
-    quiet: QUIET.includes(job.name),
-    // A file not measured yet goes first: it may be long.
-    weight: known[job.name] ?? 10_000,
+    onNode: job.files.some((f) => f.startsWith('test/kubernetes/')),
+    quiet: job.files.some((f) => QUIET.includes(f)),
   }));
   const done = await runQueue({
     jobs,
@@ -174,10 +192,15 @@ if (inQueue) {
   const failed = done.filter((d) => d.code !== 0);
   for (const d of failed) console.log(`# failed: ${d.job.name} (exit ${d.code})`);
   if (process.env.PGCLUSTER_TEST_DURATIONS) {
+    // A group's duration is shared among its files as they were known to take it.
     const measured = Object.fromEntries(
-      [...done]
-        .sort((a, b) => a.job.name.localeCompare(b.job.name))
-        .map((d) => [d.job.name, Math.round(d.seconds)]),
+      done
+        .flatMap(({ job, seconds }) => {
+          if (!grouped.includes(job.files[0])) return [[job.name, Math.round(seconds)]];
+          const total = job.files.reduce((sum, f) => sum + (known[f] ?? 1), 0);
+          return job.files.map((f) => [f, Math.round((seconds * (known[f] ?? 1)) / total)]);
+        })
+        .sort(([a], [b]) => a.localeCompare(b)),
     );
     writeFileSync(process.env.PGCLUSTER_TEST_DURATIONS, `${JSON.stringify(measured, null, 2)}\n`);
   }
