@@ -35,6 +35,9 @@ function where(spec: ClusterSpec) {
   };
 }
 
+/** How long `check` waits for its segment to be archived (the configuration's archive-timeout is 60 s). */
+const CHECK_ARCHIVE_TIMEOUT_S = 150;
+
 /** pgBackRest's "unable to acquire lock": an archive-push of the members holds it for a moment. */
 const LOCK_BUSY = /ERROR: \[050\]: unable to acquire lock/;
 const LOCK_ATTEMPTS = 10;
@@ -76,7 +79,9 @@ export async function ensureArchive(
   if (!access.pgbackrest) throw new ActionError('this platform cannot run pgBackRest');
   const started = Date.now();
   await run(access, spec, ['stanza-create'], 'pgbackrest stanza-create');
-  await run(access, spec, ['check'], 'pgbackrest check');
+  // check waits for the segment it switched to: long enough for PostgreSQL's archiver to try again
+  // after a transient failure (it pauses a minute after three failed attempts).
+  await run(access, spec, ['check', `--archive-timeout=${CHECK_ARCHIVE_TIMEOUT_S}`], 'pgbackrest check');
   access.saveArchiveVerified?.(identity);
   const s3 = spec.backup!.s3;
   reporter.step(

@@ -61,6 +61,14 @@ const CASES: Array<{ given: string; output: string; path: string; says: string[]
     input: false,
   },
   {
+    given: "check's segment not archived in time (a word 'timeout', not the endpoint)",
+    output:
+      'ERROR: [082]: WAL segment 000000020000000000000006 was not archived before the 60000ms timeout\n       HINT: check the archive_command to ensure that all options are correct (especially --stanza).',
+    path: 'backup.s3',
+    says: ['WAL segment 000000020000000000000006 did not reach the archive within 60 s', 'archive_command'],
+    input: false,
+  },
+  {
     given: 'PostgreSQL unreachable for a backup',
     output: 'ERROR: [056]: unable to find primary cluster - cannot proceed',
     path: 'backup',

@@ -85,6 +85,15 @@ export function diagnose(output: string, where: RepoWhere): Diagnosis {
       cause: `pgBackRest cannot reach the cluster's PostgreSQL (${reason(output)})`,
       input: false,
     };
+  // check's wait for the segment it switched to: PostgreSQL's archive_command did not deliver it
+  // (failing, or slow and paused: the archiver waits a minute after three failures), not the endpoint.
+  const unarchived = /WAL segment (\w+) was not archived before the (\d+)ms timeout/.exec(output);
+  if (unarchived)
+    return {
+      path: f,
+      cause: `WAL segment ${unarchived[1]} did not reach the archive within ${Number(unarchived[2]) / 1000} s: PostgreSQL's archive_command (pgbackrest archive-push) failed or was slow; pg_stat_archiver and the member's pgBackRest log say why`,
+      input: false,
+    };
   if (/unable to connect to/.test(output) || /timeout|timed out/i.test(firstError(output)))
     return {
       path: `${f}.endpoint`,
