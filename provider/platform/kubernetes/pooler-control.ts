@@ -14,7 +14,8 @@ import type { PauseResult, PoolerControl } from '../types';
 import { PoolerAdmin } from '../pooler-admin';
 import { sleep } from '../../util/sleep';
 
-const ENDPOINTS_TIMEOUT_MS = 30_000;
+// Under load the old primary's Patroni relabels its pod (role) a loop or two late: a minute.
+const ENDPOINTS_TIMEOUT_MS = 60_000;
 
 const selectorOf = (labels: Record<string, string>) =>
   Object.entries(labels)
@@ -58,7 +59,9 @@ async function waitServiceOn(
     seen = ready.join(', ') || 'none';
     await sleep(100);
   }
-  throw new Error(`Service ${service} does not point at ${pod} alone after 30 s (ready endpoints: ${seen})`);
+  throw new Error(
+    `Service ${service} does not point at ${pod} alone after ${ENDPOINTS_TIMEOUT_MS / 1000} s (ready endpoints: ${seen})`,
+  );
 }
 
 export function kubernetesPoolerControl(
