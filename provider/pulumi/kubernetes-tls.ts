@@ -8,7 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { ClusterSpec } from '../spec/cluster';
 import { childNames, REWIND_USER, superuserCertName, type KubernetesNames } from '../naming';
-import { kubernetesReplica } from '../render/pghba';
+import { kubernetesReplica } from '../spec/replica';
 import { replicationUser } from '../render/replication-user';
 import { kubernetesPlatformOf } from '../render/kubernetes';
 import { activeTls } from '../render/tls';

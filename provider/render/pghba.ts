@@ -13,6 +13,7 @@
  */
 import type { ClusterSpec } from '../spec/cluster';
 import { PEER_MAP, REWIND_USER, SUPERUSER, SUPERUSER_CERT_MAP, superuserCertName } from '../naming';
+import { kubernetesReplica } from '../spec/replica';
 import { replicationHbaUsers } from './replication-user';
 import { oneLine } from './sorted';
 import { activeTls, replicationMethod, tcpRules } from './tls';
@@ -45,11 +46,6 @@ export function renderPgHba(spec: ClusterSpec, allowedNetworks: readonly string[
     ...tcpRules(spec, allowedNetworks, 'all', 'all', 'scram-sha-256'),
   ];
   return [...fixed, ...user, ...last];
-}
-
-/** A replica cluster on Kubernetes (replica declared, promoted or not: its catalog is its source's copy). */
-export function kubernetesReplica(spec: ClusterSpec): boolean {
-  return spec.platform.kubernetes !== undefined && spec.replica !== undefined;
 }
 
 /** pg_ident.conf lines of SUPERUSER_CERT_MAP: the CN of the cluster's superuser certificate. */

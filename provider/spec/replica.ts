@@ -154,6 +154,14 @@ export const replicaSchema = z
 export type ReplicaSpec = z.output<typeof replicaSchema>;
 export type ReplicaSource = z.output<typeof replicaSourceSchema>;
 
+/** A replica cluster on Kubernetes (replica declared, promoted or not: its catalog is its source's copy). */
+export function kubernetesReplica(spec: {
+  platform: { kubernetes?: unknown };
+  replica?: ReplicaSpec | undefined;
+}): boolean {
+  return spec.platform.kubernetes !== undefined && spec.replica !== undefined;
+}
+
 /** True when the spec asks this cluster to be a replica cluster now (not the group's primary). */
 export function isReplicaCluster(spec: { name: string; replica?: ReplicaSpec | undefined }): boolean {
   return spec.replica !== undefined && spec.replica.primary !== spec.name;

@@ -22,17 +22,10 @@ export async function ensureAppObjects(client: Client, app: AppObjects): Promise
   const current = role.rows[0];
   if (!current || current.rolpassword !== app.verifier || !current.rolcanlogin) {
     const verb = current ? 'ALTER' : 'CREATE';
-    await client.query('BEGIN');
-    try {
-      await client.query("SET LOCAL log_statement = 'none'");
-      await client.query(
-        `${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD ${escapeLiteral(app.verifier)}`,
-      );
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    await quietly(
+      client,
+      `${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD ${escapeLiteral(app.verifier)}`,
+    );
     ran.push(`${verb} ROLE ${escapeIdentifier(app.owner)} LOGIN PASSWORD '***'`);
   }
   const db = await client.query('select 1 from pg_database where datname = $1', [app.database]);
@@ -54,14 +47,19 @@ export async function ensureVerifier(client: Client, role: string, verifier: str
     [role],
   );
   if (found.rows[0]?.rolpassword === verifier) return false;
+  await quietly(client, `ALTER ROLE ${escapeIdentifier(role)} PASSWORD ${escapeLiteral(verifier)}`);
+  return true;
+}
+
+/** One statement in a transaction with statement logging off (it holds a password verifier). */
+async function quietly(client: Client, sql: string): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query("SET LOCAL log_statement = 'none'");
-    await client.query(`ALTER ROLE ${escapeIdentifier(role)} PASSWORD ${escapeLiteral(verifier)}`);
+    await client.query(sql);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
-  return true;
 }
